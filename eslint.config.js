@@ -1,0 +1,56 @@
+// Lint, including the layering of ../shared/guides/architecture.md: who may
+// import whom is checked here so nobody has to remember it.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const NODE_BUILTINS = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'stream', 'util', 'worker_threads'];
+const NATIVE = ['better-sqlite3', 'serialport', '@serialport/*', 'node-hid'];
+
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      eqeqeq: ['error', 'always'],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['main/contract/**/*.ts'],
+    rules: restrict([...NODE_BUILTINS, ...NATIVE, 'electron', 'jose', '**/verify/**', '**/decide/**', '**/drivers/**', '**/renderer/**', '../*.js', '../../*'], 'main/contract holds types and schemas only: no node, electron, drivers or other layers.'),
+  },
+  {
+    files: ['main/verify/**/*.ts', 'main/decide/**/*.ts'],
+    rules: restrict([...NODE_BUILTINS, ...NATIVE, 'electron', '**/drivers/**', '**/renderer/**', '../log/*', '../trust/*', '../checkpoint/*', '../cli/*', '../*.js'], 'verify and decide are pure: contract and jose only; time is a parameter.'),
+  },
+  {
+    files: ['main/verify/**/*.ts', 'main/decide/**/*.ts', 'main/contract/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', 'document', 'window', 'navigator', 'localStorage', 'process', 'Buffer'],
+      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'No hidden clock in the pure core: take the time as a parameter.' }, { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'No hidden clock in the pure core: take the time as a parameter.' }],
+    },
+  },
+  {
+    files: ['main/**/*.ts'],
+    ignores: ['main/contract/**', 'main/verify/**', 'main/decide/**'],
+    rules: restrict(['**/renderer/**', 'electron'], 'main must not import the renderer; electron only in the Electron shell.'),
+  },
+  {
+    files: ['drivers/**/*.ts'],
+    rules: restrict(['electron', '**/main/**', '**/renderer/**'], 'drivers know nothing of main, renderer or electron.'),
+  },
+  {
+    files: ['renderer/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: restrict([...NODE_BUILTINS, ...NATIVE, 'electron', '**/drivers/**'], 'the renderer shows what main decided: no node, electron or drivers.'),
+  },
+);

@@ -1,0 +1,110 @@
+// The checkpoint: the one entry point for a scan, whatever its source.
+// verify → decide → log, and only then is the outcome reported, so a check
+// anyone has seen is a check on disk.
+import type { CheckOutcome } from '../contract/decision.js';
+import { clockIsUntrusted, decide } from '../decide/decide.js';
+import type { CheckLog, CheckRecord } from '../log/check-log.js';
+import { uuidv7 } from '../log/check-id.js';
+import type { HolderPseudonym } from '../log/holder-pseudonym.js';
+import type { InstalledPolicy } from '../policy/policy-store.js';
+import { TimeFloor } from '../clock/time-floor.js';
+import { verifyCode, type CodeVerification } from '../verify/code.js';
+import type { TrustSnapshot } from '../verify/trust.js';
+
+export interface Scan {
+  text: string;
+  /** The temperature taken with this scan, °C, or null. */
+  temperatureC: number | null;
+  /** When the scan happened, ms since the epoch (injected: the core never reads the clock). */
+  atMs: number;
+}
+
+export interface CheckpointParts {
+  trust: TrustSnapshot | null;
+  policy: InstalledPolicy;
+  log: CheckLog;
+  pseudonym: HolderPseudonym;
+}
+
+export class Checkpoint {
+  private readonly floor: TimeFloor;
+
+  constructor(private readonly parts: CheckpointParts) {
+    this.floor = new TimeFloor(parts.log);
+  }
+
+  get trust(): TrustSnapshot | null {
+    return this.parts.trust;
+  }
+
+  async check(scan: Scan, opts: { record: boolean }): Promise<CheckOutcome> {
+    const [outcome] = await this.checkMany([scan], opts);
+    return outcome!;
+  }
+
+  /**
+   * Decides several scans and, with record, logs them in one durable
+   * transaction. Signatures are checked concurrently; decisions are made in
+   * order, each seeing the ones before it (anti-passback, the time floor).
+   */
+  async checkMany(scans: readonly Scan[], opts: { record: boolean }): Promise<CheckOutcome[]> {
+    const { trust, policy, log, pseudonym } = this.parts;
+    const verifications = await Promise.all(scans.map((s) => verifyCode(s.text, trust)));
+    const trustTimes = trust ? { iat: trust.info.iat, exp: trust.info.exp } : null;
+    let floorMs = this.floor.currentMs(trust?.info.iat ?? null);
+    const admittedHere = new Map<string, number>();
+    const outcomes: CheckOutcome[] = [];
+    const records: CheckRecord[] = [];
+
+    scans.forEach((scan, i) => {
+      const v = verifications[i] as CodeVerification;
+      const holder = v.claims ? pseudonym.of(v.claims.iss, v.claims.sub) : null;
+      const lastAdmittedMs = holder === null ? null : (admittedHere.get(holder) ?? log.lastAdmittedAtMs(holder));
+      const nowS = scan.atMs / 1000;
+      const timeFloorS = floorMs === null ? null : floorMs / 1000;
+      const decision = decide(v, {
+        nowS,
+        policy: policy.policy,
+        temperatureC: scan.temperatureC,
+        trust: trustTimes,
+        timeFloorS,
+        lastAdmittedS: lastAdmittedMs === null ? null : lastAdmittedMs / 1000,
+      });
+      const outcome: CheckOutcome = {
+        ...decision,
+        checkId: opts.record ? uuidv7(scan.atMs) : null,
+        atMs: scan.atMs,
+        issuer: v.issuer,
+        issuerName: v.issuerName,
+        status: v.outcome === 'verified' && v.claims ? v.claims.st : null,
+        kid: v.kid,
+        maskedName: v.outcome === 'verified' ? (v.claims?.nm ?? null) : null,
+        issuerReason: v.outcome === 'verified' ? (v.claims?.rsn ?? null) : null,
+        temperatureC: scan.temperatureC,
+        bundleSeq: trust?.info.seq ?? null,
+        policyVersion: policy.version,
+        clockState: clockIsUntrusted(nowS, timeFloorS, policy.policy) ? 'untrusted' : 'trusted',
+      };
+      outcomes.push(outcome);
+      if (!opts.record) return;
+      records.push({
+        checkId: outcome.checkId!,
+        atMs: scan.atMs,
+        verdict: outcome.verdict,
+        reasons: outcome.reasons.map((r) => r.code),
+        issuer: outcome.issuer,
+        status: outcome.status,
+        kid: outcome.kid,
+        holder,
+        temperatureC: scan.temperatureC,
+        bundleSeq: outcome.bundleSeq,
+        policyVersion: outcome.policyVersion,
+        clockState: outcome.clockState,
+      });
+      if (holder !== null && outcome.verdict === 'admit') admittedHere.set(holder, scan.atMs);
+      floorMs = floorMs === null ? scan.atMs : Math.max(floorMs, scan.atMs);
+    });
+    if (opts.record) log.append(records);
+    return outcomes;
+  }
+}

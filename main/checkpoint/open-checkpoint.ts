@@ -1,0 +1,26 @@
+// Assembles a checkpoint from a data directory: trust, policy, log, secret.
+// Shared by the CLI and the kiosk shells so both decide the same way.
+import { DATA_FILES, DataDir } from '../data-dir.js';
+import { CheckLog } from '../log/check-log.js';
+import { HolderPseudonym } from '../log/holder-pseudonym.js';
+import { PolicyStore } from '../policy/policy-store.js';
+import { TrustStore } from '../trust/trust-store.js';
+import { Checkpoint } from './checkpoint.js';
+
+export interface OpenedCheckpoint {
+  dir: DataDir;
+  checkpoint: Checkpoint;
+  log: CheckLog;
+  close(): void;
+}
+
+/** Throws DataDirError, TrustUnusable, PolicyUnusable or CheckLogUnusable when a part cannot be used. */
+export async function openCheckpoint(dataDir: string, opts: { nowMs: number }): Promise<OpenedCheckpoint> {
+  const dir = DataDir.open(dataDir, { create: false });
+  const trust = await new TrustStore(dir).load(opts.nowMs / 1000);
+  const policy = new PolicyStore(dir).load();
+  const pseudonym = HolderPseudonym.forDataDir(dir);
+  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  const checkpoint = new Checkpoint({ trust, policy, log, pseudonym });
+  return { dir, checkpoint, log, close: () => log.close() };
+}

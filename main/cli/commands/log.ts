@@ -1,0 +1,117 @@
+// sentinel log [--since ISO] [--format jsonl|csv] [--verify-chain] [--purge]
+import { DATA_FILES, DataDir } from '../../data-dir.js';
+import { CheckLog, type LoggedCheck } from '../../log/check-log.js';
+import type { CommandIo } from '../command-io.js';
+import { EXIT, UsageError } from '../exit-codes.js';
+import { commonOf, parseCommand, parseIsoTime } from '../options.js';
+
+export const LOG_HELP = `usage: sentinel log [--since ISO] [--format jsonl|csv] [--json] [--data DIR]
+       sentinel log --verify-chain [--json] [--data DIR]
+       sentinel log --purge [--retention-days N] [--at ISO] [--data DIR]
+
+Prints the logged checks (holders as keyed pseudonyms only). --verify-chain
+walks the hash chain and exits 1 if a check was removed or changed.
+--purge deletes synced checks older than the retention period (default 21
+days) and gives the space back; unsynced checks are never deleted.`;
+
+export const DEFAULT_RETENTION_DAYS = 21;
+
+const COLUMNS = [
+  'checkId',
+  'at',
+  'verdict',
+  'reasons',
+  'issuer',
+  'status',
+  'kid',
+  'holder',
+  'temperatureC',
+  'bundleSeq',
+  'policyVersion',
+  'clockState',
+  'syncState',
+] as const;
+
+function publicFields(c: LoggedCheck): Record<(typeof COLUMNS)[number], unknown> {
+  return {
+    checkId: c.checkId,
+    at: new Date(c.atMs).toISOString(),
+    verdict: c.verdict,
+    reasons: c.reasons,
+    issuer: c.issuer,
+    status: c.status,
+    kid: c.kid,
+    holder: c.holder,
+    temperatureC: c.temperatureC,
+    bundleSeq: c.bundleSeq,
+    policyVersion: c.policyVersion,
+    clockState: c.clockState,
+    syncState: c.syncState,
+  };
+}
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(' ') : String(value);
+  // Quote when needed, and defuse spreadsheet formulas.
+  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export async function logCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommand(
+    args,
+    {
+      since: { type: 'string' },
+      format: { type: 'string' },
+      'verify-chain': { type: 'boolean' },
+      purge: { type: 'boolean' },
+      'retention-days': { type: 'string' },
+    },
+    0,
+  );
+  const common = commonOf(values, io.clock);
+  if (common.help) {
+    io.out(LOG_HELP + '\n');
+    return EXIT.OK;
+  }
+  const format = values.format ?? (common.json ? 'jsonl' : 'text');
+  if (!['jsonl', 'csv', 'text'].includes(format)) throw new UsageError(`--format must be jsonl or csv, not "${format}"`);
+  const sinceMs = values.since === undefined ? undefined : parseIsoTime(values.since, '--since');
+  let retentionDays = DEFAULT_RETENTION_DAYS;
+  if (values['retention-days'] !== undefined) {
+    retentionDays = Number(values['retention-days']);
+    if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new UsageError('--retention-days must be a whole number of days, at least 1');
+  }
+
+  const dir = DataDir.open(common.dataDir, { create: false });
+  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  try {
+    if (values['verify-chain']) {
+      const report = log.verifyChain();
+      if (common.json) io.out(JSON.stringify(report) + '\n');
+      else io.out(report.ok ? `chain intact: ${report.checked} checks\n` : `chain BROKEN at check ${report.brokenAtSeq}: ${report.problem}\n`);
+      return report.ok ? EXIT.OK : EXIT.CHAIN_BROKEN;
+    }
+    if (values.purge) {
+      const { deleted } = log.purge({ nowMs: common.nowMs, retentionDays });
+      io.out(common.json ? JSON.stringify({ deleted }) + '\n' : `purged ${deleted} synced checks older than ${retentionDays} days\n`);
+      return EXIT.OK;
+    }
+    if (format === 'csv') io.out(COLUMNS.join(',') + '\n');
+    let batch: string[] = [];
+    for (const check of log.list(sinceMs === undefined ? {} : { sinceMs })) {
+      const f = publicFields(check);
+      if (format === 'jsonl') batch.push(JSON.stringify(f));
+      else if (format === 'csv') batch.push(COLUMNS.map((c) => csvCell(f[c])).join(','));
+      else batch.push(`${f.at} ${String(f.verdict).toUpperCase().padEnd(6)} ${(f.reasons as string[]).join(',')} ${f.issuer ?? '-'} ${f.status ?? '-'} ${check.checkId} ${check.syncState}`);
+      if (batch.length >= 1000) {
+        io.out(batch.join('\n') + '\n');
+        batch = [];
+      }
+    }
+    if (batch.length > 0) io.out(batch.join('\n') + '\n');
+    return EXIT.OK;
+  } finally {
+    log.close();
+  }
+}

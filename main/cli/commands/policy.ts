@@ -1,0 +1,46 @@
+// sentinel policy set FILE | policy show
+import * as fs from 'node:fs';
+import { DataDir } from '../../data-dir.js';
+import { PolicyStore } from '../../policy/policy-store.js';
+import type { CommandIo } from '../command-io.js';
+import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
+import { commonOf, parseCommand } from '../options.js';
+
+export const POLICY_HELP = `usage: sentinel policy set FILE [--data DIR] [--json]
+       sentinel policy show [--data DIR] [--json]
+
+set validates a checkpoint policy (spec §3; missing fields take the defaults,
+unknown fields are refused) and installs it as a new version; a refused
+policy names the field and exits 78, leaving the old one in force.
+show prints the policy in force (the defaults when none was set).`;
+
+export async function policyCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommand(args, {}, 2);
+  const common = commonOf(values, io.clock);
+  const [verb, file] = positionals;
+  if (common.help) {
+    io.out(POLICY_HELP + '\n');
+    return EXIT.OK;
+  }
+  if (verb === 'set') {
+    if (file === undefined) throw new UsageError('policy set needs the policy FILE');
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read policy ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    const installed = new PolicyStore(DataDir.open(common.dataDir, { create: true })).set(text, common.nowMs);
+    io.out(common.json ? JSON.stringify({ installed: true, version: installed.version }) + '\n' : `policy version ${installed.version} installed\n`);
+    return EXIT.OK;
+  }
+  if (verb === 'show') {
+    if (file !== undefined) throw new UsageError(`unexpected argument "${file}"`);
+    const installed = new PolicyStore(DataDir.open(common.dataDir, { create: false })).load();
+    const setAt = installed.setAtMs === null ? null : new Date(installed.setAtMs).toISOString();
+    if (common.json) io.out(JSON.stringify({ version: installed.version, setAt, policy: installed.policy }) + '\n');
+    else io.out(`policy version ${installed.version}${setAt ? ` set ${setAt}` : ' (defaults)'}\n${JSON.stringify(installed.policy, null, 2)}\n`);
+    return EXIT.OK;
+  }
+  throw new UsageError(verb === undefined ? 'policy needs set or show' : `unknown policy command "${verb}"`);
+}

@@ -1,0 +1,107 @@
+// sentinel trust install FILE [--root JWK-FILE]… | trust show
+import * as fs from 'node:fs';
+import type { TrustBundleInfo } from '../../contract/trust.js';
+import { DataDir } from '../../data-dir.js';
+import { PolicyStore } from '../../policy/policy-store.js';
+import { readRootKeys, TrustStore } from '../../trust/trust-store.js';
+import type { PinnedRoot } from '../../verify/trust.js';
+import type { CommandIo } from '../command-io.js';
+import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
+import { commonOf, parseCommand } from '../options.js';
+
+export const TRUST_HELP = `usage: sentinel trust install FILE [--root JWK-FILE]… [--data DIR] [--json] [--at ISO]
+       sentinel trust show [--data DIR] [--json] [--at ISO]
+
+install verifies a trust bundle (a compact JWS signed by a pinned root) and
+installs it atomically; --root pins a root public key (JWK or JWK set) for
+this data directory, kept only if the bundle is accepted. A refused bundle
+leaves the installed one in force and exits 78.
+show prints the installed bundle: seq, age, issuers, key ids and validity.`;
+
+function readFileOr78(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+const iso = (s: number | null): string | null => (s === null ? null : new Date(s * 1000).toISOString());
+
+export function trustSummary(info: TrustBundleInfo, nowMs: number, trustMaxAgeDays: number): Record<string, unknown> {
+  const ageSeconds = Math.floor(nowMs / 1000 - info.iat);
+  return {
+    seq: info.seq,
+    iss: info.iss,
+    rootKid: info.rootKid,
+    issuedAt: iso(info.iat),
+    expiresAt: iso(info.exp),
+    ageSeconds,
+    expired: nowMs / 1000 >= info.exp,
+    stale: ageSeconds > trustMaxAgeDays * 86_400,
+    issuers: info.issuers.map((i) => ({
+      id: i.id,
+      name: i.name,
+      keys: i.keys.map((k) => ({ kid: k.kid, alg: k.alg, validFrom: iso(k.nbf), validUntil: iso(k.exp), revoked: i.revoked.includes(k.kid) })),
+      revoked: i.revoked,
+    })),
+  };
+}
+
+function humanAge(seconds: number): string {
+  if (seconds < 0) return `issued in ${humanAge(-seconds)} from now`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 86_400 * 2) return `${Math.floor(seconds / 3600)} h`;
+  return `${Math.floor(seconds / 86_400)} days`;
+}
+
+export async function trustCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommand(args, { root: { type: 'string', multiple: true } }, 2);
+  const common = commonOf(values, io.clock);
+  const [verb, file] = positionals;
+  if (common.help) {
+    io.out(TRUST_HELP + '\n');
+    return EXIT.OK;
+  }
+  if (verb === 'install') {
+    if (file === undefined) throw new UsageError('trust install needs the bundle FILE');
+    const jws = readFileOr78(file, 'trust bundle');
+    const newRoots: PinnedRoot[] = [];
+    for (const rootFile of values.root ?? []) newRoots.push(...(await readRootKeys(readFileOr78(rootFile, 'root key'), rootFile)));
+    const dir = DataDir.open(common.dataDir, { create: true });
+    const snapshot = await new TrustStore(dir).install(jws, { nowS: common.nowMs / 1000, newRoots });
+    const { info } = snapshot;
+    if (common.json) io.out(JSON.stringify({ installed: true, seq: info.seq, rootKid: info.rootKid, issuers: info.issuers.map((i) => i.id), expiresAt: iso(info.exp) }) + '\n');
+    else io.out(`installed trust bundle seq ${info.seq} from ${info.iss} (root ${info.rootKid}): ${info.issuers.length} issuers (${info.issuers.map((i) => i.id).join(', ')}), expires ${iso(info.exp)}\n`);
+    return EXIT.OK;
+  }
+  if (verb === 'show') {
+    if (file !== undefined) throw new UsageError(`unexpected argument "${file}"`);
+    const dir = DataDir.open(common.dataDir, { create: false });
+    const snapshot = await new TrustStore(dir).load(common.nowMs / 1000);
+    if (!snapshot) throw new ConfigError(`no trust bundle is installed in ${dir.root}`);
+    const summary = trustSummary(snapshot.info, common.nowMs, new PolicyStore(dir).load().policy.trustMaxAgeDays);
+    if (common.json) {
+      io.out(JSON.stringify(summary) + '\n');
+      return EXIT.OK;
+    }
+    const { info } = snapshot;
+    const state = summary.expired ? 'EXPIRED' : summary.stale ? 'STALE' : 'current';
+    const lines = [
+      `trust bundle seq ${info.seq} from ${info.iss}, signed by root ${info.rootKid}`,
+      `issued ${iso(info.iat)} (${humanAge(summary.ageSeconds as number)} ago), expires ${iso(info.exp)}: ${state}`,
+    ];
+    for (const i of info.issuers) {
+      lines.push(`  ${i.id} ${i.name.zh} / ${i.name.en}`);
+      for (const k of i.keys) {
+        const revoked = i.revoked.includes(k.kid) ? ' REVOKED' : '';
+        lines.push(`    ${k.kid} ${k.alg} valid ${iso(k.nbf) ?? '-∞'} … ${iso(k.exp) ?? '∞'}${revoked}`);
+      }
+      const gone = i.revoked.filter((kid) => !i.keys.some((k) => k.kid === kid));
+      if (gone.length > 0) lines.push(`    revoked: ${gone.join(', ')}`);
+    }
+    io.out(lines.join('\n') + '\n');
+    return EXIT.OK;
+  }
+  throw new UsageError(verb === undefined ? 'trust needs install or show' : `unknown trust command "${verb}"`);
+}

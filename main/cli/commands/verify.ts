@@ -1,0 +1,108 @@
+// sentinel verify [TEXT | -] [--temp C] [--batch FILE] [--no-log]
+import * as fs from 'node:fs';
+import * as readline from 'node:readline';
+import type { Verdict } from '../../contract/reasons.js';
+import { openCheckpoint } from '../../checkpoint/open-checkpoint.js';
+import type { Scan } from '../../checkpoint/checkpoint.js';
+import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
+import { commonOf, parseCommand } from '../options.js';
+import { outcomeJson, outcomeLine } from '../outcome-text.js';
+import type { CommandIo } from '../command-io.js';
+
+export const VERIFY_HELP = `usage: sentinel verify (TEXT | - | --batch FILE) [--temp C] [--no-log] [--json] [--at ISO] [--lang zh-CN|en] [--data DIR]
+
+Decides on one scanned code (TEXT, or stdin with -), or on one code per line
+of FILE (--batch; - reads stdin). Each check is logged unless --no-log.
+Exit status with one code: 0 admit, 1 deny, 2 review. With --batch: 0 once
+every line was decided.`;
+
+const VERDICT_EXIT: Readonly<Record<Verdict, number>> = { admit: EXIT.ADMIT, deny: EXIT.DENY, review: EXIT.REVIEW };
+
+/** Logged batches are committed this many checks at a time, then printed. */
+const LOGGED_CHUNK = 64;
+const UNLOGGED_CHUNK = 256;
+
+export function parseTemperature(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const t = /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isFinite(t) || t < -50 || t > 150) throw new UsageError(`--temp must be a temperature in °C such as 36.6, not "${value}"`);
+  return t;
+}
+
+async function readAllStdin(io: CommandIo): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function verifyCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommand(args, { temp: { type: 'string' }, batch: { type: 'string' }, 'no-log': { type: 'boolean' } }, 1);
+  const common = commonOf(values, io.clock);
+  if (common.help) {
+    io.out(VERIFY_HELP + '\n');
+    return EXIT.OK;
+  }
+  const temperatureC = parseTemperature(values.temp);
+  const record = !values['no-log'];
+  const text = positionals[0];
+  if (text !== undefined && values.batch !== undefined) throw new UsageError('give either a code or --batch FILE, not both');
+  if (text === undefined && values.batch === undefined) throw new UsageError('give a code to verify, - to read it from stdin, or --batch FILE');
+
+  let lines: AsyncIterable<string> | null = null;
+  if (values.batch !== undefined) {
+    const file = values.batch;
+    if (file === '-') lines = readline.createInterface({ input: io.stdin, crlfDelay: Infinity });
+    else {
+      try {
+        fs.accessSync(file, fs.constants.R_OK);
+      } catch {
+        throw new UsageError(`cannot read --batch file ${file}`);
+      }
+      lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+    }
+  }
+
+  const opened = await openCheckpoint(common.dataDir, { nowMs: common.nowMs });
+  try {
+    if (!opened.checkpoint.trust) {
+      throw new ConfigError(`no trust bundle is installed in ${opened.dir.root}: run sentinel trust install FILE --root JWK-FILE`);
+    }
+    const print = (o: Parameters<typeof outcomeLine>[0], line?: number): string =>
+      common.json ? outcomeJson(o, common.lang, line === undefined ? {} : { line }) : outcomeLine(o, common.lang, line === undefined ? '' : `${line}: `);
+
+    if (lines === null) {
+      // A scanner or a pipe ends the code with a newline; that is not part of it.
+      const code = text === '-' ? (await readAllStdin(io)).replace(/\r?\n$/, '') : text!;
+      const outcome = await opened.checkpoint.check({ text: code, temperatureC, atMs: common.nowMs }, { record });
+      io.out(print(outcome) + '\n');
+      return VERDICT_EXIT[outcome.verdict];
+    }
+
+    const chunkSize = record ? LOGGED_CHUNK : UNLOGGED_CHUNK;
+    let pending: { scan: Scan; line: number }[] = [];
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const outcomes = await opened.checkpoint.checkMany(
+        pending.map((p) => p.scan),
+        { record },
+      );
+      // Printed only after the chunk is committed: a reported check is a logged check.
+      io.out(outcomes.map((o, i) => print(o, pending[i]!.line)).join('\n') + '\n');
+      pending = [];
+    };
+    let lineNo = 0;
+    for await (const raw of lines) {
+      lineNo++;
+      const code = raw.replace(/\r$/, '');
+      if (code.trim() === '') continue;
+      // With no --at, each line is checked at the moment it is read.
+      const atMs = values.at !== undefined ? common.nowMs : io.clock();
+      pending.push({ scan: { text: code, temperatureC, atMs }, line: lineNo });
+      if (pending.length >= chunkSize) await flush();
+    }
+    await flush();
+    return EXIT.OK;
+  } finally {
+    opened.close();
+  }
+}

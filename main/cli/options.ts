@@ -1,0 +1,63 @@
+// Option parsing shared by every subcommand: strict (an unknown flag is a
+// usage error), with the common options of spec §5.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isLang, type Lang } from '../contract/messages.js';
+import { defaultDataDir } from '../data-dir.js';
+import { UsageError } from './exit-codes.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export const COMMON_OPTIONS = {
+  data: { type: 'string' },
+  json: { type: 'boolean' },
+  at: { type: 'string' },
+  lang: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Options;
+
+export interface Common {
+  dataDir: string;
+  json: boolean;
+  /** The time to act as of, ms since the epoch: --at, else the system clock. */
+  nowMs: number;
+  lang: Lang;
+  help: boolean;
+}
+
+export function parseCommand<T extends Options>(args: string[], options: T, maxPositionals: number) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, strict: true, allowPositionals: true });
+  } catch (err) {
+    // node's messages are clear but long; keep the first sentence.
+    throw new UsageError((err as Error).message.split('. ')[0]!.replace(/\.$/, ''));
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}"`);
+  }
+  return parsed;
+}
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+
+export function parseIsoTime(value: string, flag: string): number {
+  const ms = ISO_8601.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms)) throw new UsageError(`${flag} must be an ISO-8601 time such as 2026-11-29T08:00:00Z, not "${value}"`);
+  return ms;
+}
+
+export function localeLang(env: NodeJS.ProcessEnv = process.env): Lang {
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return locale.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+export function commonOf(values: { data?: string; json?: boolean; at?: string; lang?: string; help?: boolean }, clock: () => number): Common {
+  if (values.lang !== undefined && !isLang(values.lang)) throw new UsageError(`--lang must be zh-CN or en, not "${values.lang}"`);
+  return {
+    dataDir: values.data ?? defaultDataDir(),
+    json: values.json ?? false,
+    nowMs: values.at !== undefined ? parseIsoTime(values.at, '--at') : clock(),
+    lang: (values.lang as Lang | undefined) ?? localeLang(),
+    help: values.help ?? false,
+  };
+}

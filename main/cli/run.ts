@@ -1,0 +1,81 @@
+// The sentinel command (spec §5), runnable in-process. Subcommands load
+// their modules on demand so that `--help` and a single `verify` start quickly.
+import { EXIT, ConfigError, UsageError } from './exit-codes.js';
+import type { CommandIo } from './command-io.js';
+
+const HELP = `usage: sentinel COMMAND [options]
+
+Sentinel decides on scanned health codes offline: verify, decide, log.
+
+commands:
+  verify [TEXT | -] [--temp C] [--batch FILE] [--no-log]   decide on codes (exit 0 admit, 1 deny, 2 review)
+  trust install FILE [--root JWK-FILE]…                     verify and install a trust bundle
+  trust show                                                the installed bundle
+  policy set FILE | policy show                             install or print the checkpoint policy
+  log [--since ISO] [--format jsonl|csv] [--verify-chain]   print logged checks, check the hash chain
+  device show                                               this kiosk's device id and public JWK
+  demo                                                      a demo data directory and demo codes decided
+  decode, sync, devices                                     not in this version yet
+
+options for every command (where they make sense):
+  --data DIR     the kiosk's data directory (default: the platform's app-data folder, or $SENTINEL_DATA)
+  --json         machine output, one JSON object per line
+  --at ISO-8601  act as of that time instead of now
+  --lang zh-CN|en  the operator's language (default from the locale)
+
+exit status: 64 bad usage, 78 missing or unusable data directory, trust bundle or policy.
+'sentinel COMMAND --help' for more.`;
+
+type Command = (args: string[], io: CommandIo) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  verify: async () => (await import('./commands/verify.js')).verifyCommand,
+  trust: async () => (await import('./commands/trust.js')).trustCommand,
+  policy: async () => (await import('./commands/policy.js')).policyCommand,
+  log: async () => (await import('./commands/log.js')).logCommand,
+  device: async () => (await import('./commands/device.js')).deviceCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+};
+
+const LATER: Record<string, string> = {
+  decode: 'sentinel decode comes with the kiosk screen and its QR decoder',
+  sync: 'sentinel sync comes with the central log service sync',
+  devices: 'sentinel devices comes with the hardware drivers',
+};
+
+/** Errors that mean "this data directory, bundle or policy cannot be used". */
+const CONFIG_ERRORS = new Set(['ConfigError', 'DataDirError', 'TrustUnusable', 'BundleRefused', 'PolicyUnusable', 'PolicyRefused', 'CheckLogUnusable']);
+
+export async function runSentinel(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.out(HELP + '\n');
+      return name === undefined ? EXIT.USAGE : EXIT.OK;
+    }
+    if (name === '--version') {
+      io.out('sentinel 0.1.0\n');
+      return EXIT.OK;
+    }
+    if (name in LATER) {
+      io.err(`sentinel: ${LATER[name]}; it is not available in this version\n`);
+      return EXIT.UNAVAILABLE;
+    }
+    const load = COMMANDS[name];
+    if (!load) throw new UsageError(`unknown command "${name}" (sentinel --help lists them)`);
+    return await (await load())(rest, io);
+  } catch (err) {
+    const e = err as Error;
+    if (err instanceof UsageError) {
+      io.err(`sentinel: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    if (err instanceof ConfigError || CONFIG_ERRORS.has(e.name)) {
+      const what = e.name === 'BundleRefused' ? 'trust bundle refused: ' : e.name === 'PolicyRefused' ? 'policy refused: ' : '';
+      io.err(`sentinel: ${what}${e.message.replace(/\n/g, ' ')}\n`);
+      return EXIT.CONFIG;
+    }
+    io.err(`sentinel: internal error: ${e.stack ?? e.message}\n`);
+    return EXIT.SOFTWARE;
+  }
+}

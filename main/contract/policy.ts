@@ -1,0 +1,140 @@
+// The checkpoint policy (spec §3): its type, defaults and validation.
+// A policy document may omit fields (they take the defaults) but may not
+// carry unknown ones: a misspelt field silently ignored would weaken a gate.
+import { ISSUER_ID_PATTERN } from './code.js';
+import type { Verdict } from './reasons.js';
+
+export type TemperatureRule = 'required' | 'optional' | 'off';
+
+export interface Policy {
+  acceptIssuers: string[];
+  onStatus: { green: Verdict; yellow: Verdict; red: Verdict };
+  maxCodeAgeSeconds: number;
+  clockSkewSeconds: number;
+  temperature: TemperatureRule;
+  feverThresholdC: number;
+  onFever: Verdict;
+  natMaxAgeHours: number | null;
+  trustMaxAgeDays: number;
+  antiPassbackSeconds: number;
+}
+
+const DEFAULTS: Policy = {
+  acceptIssuers: ['*'],
+  onStatus: { green: 'admit', yellow: 'review', red: 'deny' },
+  maxCodeAgeSeconds: 300,
+  clockSkewSeconds: 60,
+  temperature: 'required',
+  feverThresholdC: 37.3,
+  onFever: 'deny',
+  natMaxAgeHours: null,
+  trustMaxAgeDays: 7,
+  antiPassbackSeconds: 0,
+};
+export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze(DEFAULTS);
+
+/** Readings outside this band are not a person's temperature (spec §4). */
+export const PLAUSIBLE_TEMPERATURE_C = { min: 30.0, max: 43.0 } as const;
+
+export type PolicyResult = { ok: true; policy: Policy } | { ok: false; field: string; message: string };
+
+class PolicyError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const VERDICT_SET = new Set(['admit', 'review', 'deny']);
+
+function verdictField(value: unknown, field: string): Verdict {
+  if (typeof value !== 'string' || !VERDICT_SET.has(value)) {
+    throw new PolicyError(field, `${field} must be "admit", "review" or "deny"`);
+  }
+  return value as Verdict;
+}
+
+function numberField(value: unknown, field: string, min: number, max: number, integer: boolean): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new PolicyError(field, `${field} must be a number`);
+  if (integer && !Number.isInteger(value)) throw new PolicyError(field, `${field} must be a whole number`);
+  if (value < min || value > max) throw new PolicyError(field, `${field} must be between ${min} and ${max}`);
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const DAY_S = 86_400;
+
+/** Validates a policy document; missing fields take the spec's defaults. */
+export function parsePolicy(doc: unknown): PolicyResult {
+  try {
+    return { ok: true, policy: readPolicy(doc) };
+  } catch (err) {
+    if (err instanceof PolicyError) return { ok: false, field: err.field, message: err.message };
+    throw err;
+  }
+}
+
+function readPolicy(doc: unknown): Policy {
+  if (!isPlainObject(doc)) throw new PolicyError('(document)', 'the policy must be a JSON object');
+  const known = new Set(Object.keys(DEFAULT_POLICY));
+  for (const key of Object.keys(doc)) {
+    if (!known.has(key)) throw new PolicyError(key, `${key} is not a policy field`);
+  }
+  const policy: Policy = structuredClone({ ...DEFAULT_POLICY }) as Policy;
+
+  if ('acceptIssuers' in doc) {
+    const list = doc.acceptIssuers;
+    if (!Array.isArray(list) || list.length === 0 || list.length > 200) {
+      throw new PolicyError('acceptIssuers', 'acceptIssuers must be a list of 1 to 200 issuer ids, or ["*"]');
+    }
+    for (const [i, id] of list.entries()) {
+      if (typeof id !== 'string' || (id !== '*' && !ISSUER_ID_PATTERN.test(id))) {
+        throw new PolicyError(`acceptIssuers[${i}]`, `acceptIssuers[${i}] must be "*" or an issuer id such as "CN-ZJ"`);
+      }
+    }
+    policy.acceptIssuers = [...(list as string[])];
+  }
+  if ('onStatus' in doc) {
+    const on = doc.onStatus;
+    if (!isPlainObject(on)) throw new PolicyError('onStatus', 'onStatus must be an object with green, yellow and red');
+    for (const key of Object.keys(on)) {
+      if (key !== 'green' && key !== 'yellow' && key !== 'red') {
+        throw new PolicyError(`onStatus.${key}`, `onStatus.${key} is not a health status`);
+      }
+      policy.onStatus[key] = verdictField(on[key], `onStatus.${key}`);
+    }
+  }
+  if ('maxCodeAgeSeconds' in doc) {
+    policy.maxCodeAgeSeconds = numberField(doc.maxCodeAgeSeconds, 'maxCodeAgeSeconds', 1, 365 * DAY_S, true);
+  }
+  if ('clockSkewSeconds' in doc) {
+    policy.clockSkewSeconds = numberField(doc.clockSkewSeconds, 'clockSkewSeconds', 0, 3600, true);
+  }
+  if ('temperature' in doc) {
+    const t = doc.temperature;
+    if (t !== 'required' && t !== 'optional' && t !== 'off') {
+      throw new PolicyError('temperature', 'temperature must be "required", "optional" or "off"');
+    }
+    policy.temperature = t;
+  }
+  if ('feverThresholdC' in doc) {
+    policy.feverThresholdC = numberField(doc.feverThresholdC, 'feverThresholdC', 35, 42, false);
+  }
+  if ('onFever' in doc) policy.onFever = verdictField(doc.onFever, 'onFever');
+  if ('natMaxAgeHours' in doc) {
+    policy.natMaxAgeHours =
+      doc.natMaxAgeHours === null ? null : numberField(doc.natMaxAgeHours, 'natMaxAgeHours', 1, 24 * 365, false);
+  }
+  if ('trustMaxAgeDays' in doc) {
+    policy.trustMaxAgeDays = numberField(doc.trustMaxAgeDays, 'trustMaxAgeDays', 1, 3650, false);
+  }
+  if ('antiPassbackSeconds' in doc) {
+    policy.antiPassbackSeconds = numberField(doc.antiPassbackSeconds, 'antiPassbackSeconds', 0, 7 * DAY_S, true);
+  }
+  return policy;
+}

@@ -1,0 +1,87 @@
+// The checkpoint's decision (spec §3–4): from a code's verification and the
+// circumstances of the check (time, temperature, trust age, clock, the
+// holder's last pass) to a verdict and every reason behind it. Pure.
+import type { Decision, Reason } from '../contract/decision.js';
+import type { Policy } from '../contract/policy.js';
+import { PLAUSIBLE_TEMPERATURE_C } from '../contract/policy.js';
+import { REASON_VERDICT, compareReasonCodes, worstVerdict, type ReasonCode, type Verdict } from '../contract/reasons.js';
+import type { CodeVerification } from '../verify/code.js';
+
+export interface CheckCircumstances {
+  /** The kiosk clock's reading, seconds since the epoch. */
+  nowS: number;
+  policy: Policy;
+  /** The temperature taken for this check, °C; null when none was. */
+  temperatureC: number | null;
+  /** The installed bundle's issue and expiry times; null when none is installed. */
+  trust: { iat: number; exp: number } | null;
+  /** The latest time the kiosk has good evidence of (spec §4 time floor), seconds; null if none. */
+  timeFloorS: number | null;
+  /** When this holder last passed (an admitted check), seconds; null if never or unknown. */
+  lastAdmittedS: number | null;
+}
+
+const HOUR_S = 3600;
+const DAY_S = 86_400;
+
+/** Is the clock behind the time floor by more than the allowed skew? */
+export function clockIsUntrusted(nowS: number, timeFloorS: number | null, policy: Policy): boolean {
+  return timeFloorS !== null && nowS < timeFloorS - policy.clockSkewSeconds;
+}
+
+export function decide(v: CodeVerification, c: CheckCircumstances): Decision {
+  const reasons: Reason[] = [];
+  const add = (code: ReasonCode, verdict?: Verdict): void => {
+    const fixed = REASON_VERDICT[code];
+    reasons.push({ code, verdict: verdict ?? (fixed === 'policy' ? 'review' : fixed) });
+  };
+  for (const code of v.reasons) add(code);
+
+  // A refused code is refused for what it is; the circumstances add nothing a guard needs.
+  if (v.outcome !== 'refused') {
+    const { policy } = c;
+    const untrusted = clockIsUntrusted(c.nowS, c.timeFloorS, policy);
+    // With a clock known to be behind, judge at the latest time we have evidence of,
+    // so a slow clock cannot make an expired code look valid.
+    const at = untrusted && c.timeFloorS !== null ? c.timeFloorS : c.nowS;
+    if (untrusted) add('CLOCK_UNTRUSTED');
+    if (c.trust) {
+      if (at >= c.trust.exp) add('TRUST_EXPIRED');
+      if (at - c.trust.iat > policy.trustMaxAgeDays * DAY_S) add('TRUST_STALE');
+    }
+    addTemperatureReasons(c, add);
+    if (v.outcome === 'verified' && v.claims) {
+      const { claims } = v;
+      const skew = policy.clockSkewSeconds;
+      if (!policy.acceptIssuers.includes('*') && !policy.acceptIssuers.includes(claims.iss)) add('ISSUER_NOT_ACCEPTED');
+      if (at >= claims.exp + skew) add('EXPIRED');
+      if ((claims.nbf !== undefined && at < claims.nbf - skew) || claims.iat > at + skew) add('NOT_YET_VALID');
+      if (at - claims.iat > policy.maxCodeAgeSeconds) add('CODE_TOO_OLD');
+      if (claims.st === 'green' && policy.onStatus.green !== 'admit') add('STATUS_GREEN', policy.onStatus.green);
+      if (claims.st === 'yellow') add('STATUS_YELLOW', policy.onStatus.yellow);
+      if (claims.st === 'red') add('STATUS_RED', policy.onStatus.red);
+      if (policy.natMaxAgeHours !== null) {
+        if (claims.nat === undefined) add('TEST_MISSING');
+        else if (at - claims.nat > policy.natMaxAgeHours * HOUR_S) add('TEST_TOO_OLD');
+      }
+      if (policy.antiPassbackSeconds > 0 && c.lastAdmittedS !== null && at - c.lastAdmittedS < policy.antiPassbackSeconds) {
+        add('ALREADY_PASSED');
+      }
+    }
+  }
+  if (reasons.length === 0) add('OK');
+  reasons.sort((a, b) => compareReasonCodes(a.code, b.code));
+  return { verdict: worstVerdict(reasons.map((r) => r.verdict)), reasons };
+}
+
+function addTemperatureReasons(c: CheckCircumstances, add: (code: ReasonCode, verdict?: Verdict) => void): void {
+  const { policy, temperatureC: t } = c;
+  if (policy.temperature === 'off') return;
+  if (t === null) {
+    if (policy.temperature === 'required') add('TEMPERATURE_MISSING');
+    return;
+  }
+  // A reading outside the human band is a mis-aimed sensor, never "normal" nor "fever".
+  if (t < PLAUSIBLE_TEMPERATURE_C.min || t > PLAUSIBLE_TEMPERATURE_C.max) add('TEMPERATURE_IMPLAUSIBLE');
+  else if (t >= policy.feverThresholdC) add('FEVER', policy.onFever);
+}

@@ -1,0 +1,98 @@
+// The installed trust bundle and the pinned root keys of one data directory.
+// Installing is all or nothing: a refused bundle leaves the old one in force.
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import type { DataDir } from '../data-dir.js';
+import { DATA_FILES } from '../data-dir.js';
+import { BundleRefused, importPublicKey, verifyBundle, type PinnedRoot, type TrustSnapshot } from '../verify/trust.js';
+import { isJsonObject } from '../verify/jws.js';
+
+/** The installed bundle or the pinned roots cannot be used (CLI exit 78). */
+export class TrustUnusable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrustUnusable';
+  }
+}
+
+/** Reads a root key file: one public JWK, or a JWK set `{"keys":[…]}`. */
+export async function readRootKeys(text: string, source: string): Promise<PinnedRoot[]> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new TrustUnusable(`${source} is not JSON`);
+  }
+  const list = isJsonObject(doc) && Array.isArray(doc.keys) ? (doc.keys as unknown[]) : [doc];
+  const roots: PinnedRoot[] = [];
+  for (const [i, jwk] of list.entries()) {
+    const where = list.length > 1 ? `${source} key ${i}` : source;
+    if (!isJsonObject(jwk)) throw new TrustUnusable(`${where} is not a JWK`);
+    try {
+      const { alg, key } = await importPublicKey(jwk, where);
+      // A root without a kid is named by its RFC 7638 thumbprint.
+      const kid = typeof jwk.kid === 'string' && jwk.kid.length > 0 ? jwk.kid : await calculateJwkThumbprint(jwk as JWK);
+      const { kty, crv, x, y } = jwk as Record<string, string>;
+      const pub: JWK = y === undefined ? { kty, crv, x, kid, alg } : { kty, crv, x, y, kid, alg };
+      roots.push({ kid, alg, key, jwk: pub });
+    } catch (err) {
+      if (err instanceof BundleRefused) throw new TrustUnusable(err.message.replace('holds private key material', 'holds a private key: pin only the public key'));
+      throw err;
+    }
+  }
+  return roots;
+}
+
+export class TrustStore {
+  constructor(private readonly dir: DataDir) {}
+
+  async pinnedRoots(): Promise<PinnedRoot[]> {
+    const text = this.dir.readText(DATA_FILES.roots);
+    return text === null ? [] : readRootKeys(text, this.dir.path(DATA_FILES.roots));
+  }
+
+  /** The installed bundle, re-verified against the pinned roots; null when none is installed. */
+  async load(nowS: number): Promise<TrustSnapshot | null> {
+    const jws = this.dir.readText(DATA_FILES.bundle);
+    if (jws === null) return null;
+    const roots = await this.pinnedRoots();
+    try {
+      return await verifyBundle(jws, roots, { nowS, installedSeq: null, allowExpired: true });
+    } catch (err) {
+      if (err instanceof BundleRefused) {
+        throw new TrustUnusable(`the installed trust bundle no longer verifies (${err.message}); install a new one`);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Verifies and installs a bundle; `newRoots` are pinned along with it, and
+   * only if it is accepted. Throws BundleRefused, leaving everything as it was.
+   */
+  async install(jws: string, opts: { nowS: number; newRoots?: PinnedRoot[] }): Promise<TrustSnapshot> {
+    const pinned = await this.pinnedRoots();
+    const added = (opts.newRoots ?? []).filter((r) => !pinned.some((p) => p.kid === r.kid));
+    for (const r of opts.newRoots ?? []) {
+      const same = pinned.find((p) => p.kid === r.kid);
+      if (same && JSON.stringify(same.jwk) !== JSON.stringify(r.jwk)) {
+        throw new BundleRefused('foreign-root', `a different root with kid "${r.kid}" is already pinned here`);
+      }
+    }
+    const roots = [...pinned, ...added];
+    if (roots.length === 0) throw new TrustUnusable('no root key is pinned here: give one with --root JWK-FILE');
+    let installedSeq: number | null = null;
+    try {
+      installedSeq = (await this.load(opts.nowS))?.info.seq ?? null;
+    } catch (err) {
+      // A damaged installed bundle is replaced by any good one.
+      if (!(err instanceof TrustUnusable)) throw err;
+    }
+    const snapshot = await verifyBundle(jws, roots, { nowS: opts.nowS, installedSeq, allowExpired: false });
+    // Roots first: a bundle on disk must never be signed by an unpinned root.
+    if (added.length > 0) {
+      this.dir.writeAtomic(DATA_FILES.roots, JSON.stringify({ keys: roots.map((r) => r.jwk) }, null, 2) + '\n', 0o644);
+    }
+    this.dir.writeAtomic(DATA_FILES.bundle, snapshot.jws + '\n', 0o644);
+    return snapshot;
+  }
+}

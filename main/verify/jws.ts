@@ -1,0 +1,52 @@
+// Compact JWS (RFC 7515 §7.1) split and decoded strictly, without trusting
+// anything in it yet. Shared by codes and trust bundles.
+import { decodeBase64url } from './base64url.js';
+
+export interface CompactParts {
+  header: Record<string, unknown>;
+  payloadBytes: Uint8Array;
+  signature: Uint8Array;
+  /** ASCII(BASE64URL(header) '.' BASE64URL(payload)): what was signed. */
+  signingInput: Uint8Array;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const ascii = new TextEncoder();
+
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses UTF-8 JSON and insists on an object; null for anything else. */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | null {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    return isJsonObject(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Exactly three non-empty strict base64url segments with a JSON-object header; null otherwise. */
+export function splitCompact(jws: string): CompactParts | null {
+  const first = jws.indexOf('.');
+  const second = first < 0 ? -1 : jws.indexOf('.', first + 1);
+  if (first <= 0 || second < 0 || jws.indexOf('.', second + 1) >= 0) return null;
+  const h = jws.slice(0, first);
+  const p = jws.slice(first + 1, second);
+  const s = jws.slice(second + 1);
+  if (p.length === 0 || s.length === 0) return null; // detached payloads are not allowed
+  const headerBytes = decodeBase64url(h);
+  const payloadBytes = decodeBase64url(p);
+  const signature = decodeBase64url(s);
+  if (!headerBytes || !payloadBytes || !signature) return null;
+  const header = parseJsonObject(headerBytes);
+  if (!header) return null;
+  return { header, payloadBytes, signature, signingInput: ascii.encode(jws.slice(0, second)) };
+}
