@@ -33,7 +33,11 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | nu
   }
 }
 
-/** Exactly three non-empty strict base64url segments with a JSON-object header; null otherwise. */
+/**
+ * Exactly three strict base64url segments with a JSON-object header and a
+ * payload; null otherwise. An empty signature is let through (it verifies
+ * nothing) so that `alg: none` is reported for its alg, not its shape.
+ */
 export function splitCompact(jws: string): CompactParts | null {
   const first = jws.indexOf('.');
   const second = first < 0 ? -1 : jws.indexOf('.', first + 1);
@@ -41,7 +45,7 @@ export function splitCompact(jws: string): CompactParts | null {
   const h = jws.slice(0, first);
   const p = jws.slice(first + 1, second);
   const s = jws.slice(second + 1);
-  if (p.length === 0 || s.length === 0) return null; // detached payloads are not allowed
+  if (p.length === 0) return null; // detached payloads are not allowed
   const headerBytes = decodeBase64url(h);
   const payloadBytes = decodeBase64url(p);
   const signature = decodeBase64url(s);
