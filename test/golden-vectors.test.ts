@@ -67,7 +67,7 @@ function segments(text: string): [string, string, string] {
 }
 
 const reasonsSeen = new Set<ReasonCode>();
-async function seen(text: string, j?: Judge): Promise<Decision> {
+async function seen(text: string, j?: Judge): Promise<Decision & { v: CodeVerification }> {
   const d = await judge(text, j);
   for (const r of codes(d)) reasonsSeen.add(r);
   return d;

@@ -1,0 +1,77 @@
+// A killed process loses no acknowledged check: a child verifying and
+// logging codes is SIGKILLed at random moments, 20 times; every check it
+// had reported on stdout must be in the log, and the chain must verify.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CheckLog } from '../main/log/check-log.js';
+import { SENTINEL, sentinel } from './helpers/cli.js';
+import { T0, code, makeWorld } from './helpers/world.js';
+import { tempDir } from './helpers/tmp.js';
+
+const KILLS = 20;
+const AT = new Date(T0 * 1000).toISOString();
+
+/** Starts the child, kills it after `afterMs`, returns what it printed. */
+function runAndKill(args: string[], afterMs: number): Promise<{ stdout: string; killed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SENTINEL, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (stdout += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
+    child.on('error', reject);
+    child.on('close', (_code, signal) => {
+      clearTimeout(timer);
+      resolve({ stdout, killed: signal === 'SIGKILL' });
+    });
+  });
+}
+
+describe('crash durability', () => {
+  let data: string;
+  let batch: string;
+
+  beforeAll(async () => {
+    const w = await makeWorld();
+    data = tempDir('sentinel-crash-');
+    const files = tempDir('sentinel-crash-files-');
+    fs.writeFileSync(path.join(files, 'bundle.jws'), w.bundle);
+    fs.writeFileSync(path.join(files, 'root.jwk'), JSON.stringify(w.root.publicJwk));
+    expect(sentinel(['trust', 'install', path.join(files, 'bundle.jws'), '--root', path.join(files, 'root.jwk'), '--data', data, '--at', AT]).status).toBe(0);
+    const codes: string[] = [];
+    for (let i = 0; i < 40; i++) codes.push(await code(i % 2 ? w.zj : w.gd, { iss: i % 2 ? 'CN-ZJ' : 'CN-GD', sub: `holder-${i}`, st: ['green', 'yellow', 'red'][i % 3] }));
+    batch = path.join(files, 'codes.txt');
+    // Enough work that a kill lands mid-stream: 40 codes × 100.
+    fs.writeFileSync(batch, Array.from({ length: 100 }, () => codes.join('\n')).join('\n') + '\n');
+  });
+
+  it(`${KILLS} SIGKILLs at random moments lose no reported check`, async () => {
+    const reported: string[] = [];
+    let killedMidway = 0;
+    for (let i = 0; i < KILLS; i++) {
+      const afterMs = 120 + Math.floor(Math.random() * 600);
+      const { stdout, killed } = await runAndKill(['verify', '--batch', batch, '--temp', '36.6', '--data', data, '--at', AT, '--json'], afterMs);
+      if (killed) killedMidway++;
+      // Only whole lines count as reported: a line cut by the kill was never seen whole.
+      const lines = stdout.split('\n');
+      lines.pop();
+      for (const line of lines) reported.push((JSON.parse(line) as { checkId: string }).checkId);
+    }
+    expect(reported.length).toBeGreaterThan(0);
+    // Most runs must really be killed mid-work, or the test proves nothing.
+    expect(killedMidway).toBeGreaterThanOrEqual(KILLS / 2);
+
+    const log = CheckLog.open(path.join(data, 'checks.db'));
+    try {
+      const stored = new Set([...log.list()].map((c) => c.checkId));
+      const lost = reported.filter((id) => !stored.has(id));
+      expect(lost).toEqual([]);
+      expect(log.verifyChain()).toMatchObject({ ok: true });
+      expect(stored.size).toBeGreaterThanOrEqual(reported.length);
+    } finally {
+      log.close();
+    }
+  }, 120_000);
+});
