@@ -53,13 +53,15 @@ export class Checkpoint {
     const trustTimes = trust ? { iat: trust.info.iat, exp: trust.info.exp } : null;
     let floorMs = this.floor.currentMs(trust?.info.iat ?? null);
     const admittedHere = new Map<string, number>();
+    const antiPassback = policy.policy.antiPassbackSeconds > 0;
     const outcomes: CheckOutcome[] = [];
     const records: CheckRecord[] = [];
 
     scans.forEach((scan, i) => {
       const v = verifications[i] as CodeVerification;
-      const holder = v.claims ? pseudonym.of(v.claims.iss, v.claims.sub) : null;
-      const lastAdmittedMs = holder === null ? null : (admittedHere.get(holder) ?? log.lastAdmittedAtMs(holder));
+      // The pseudonym is needed to log the check or to look up the holder's last pass; else skip the HMAC.
+      const holder = v.claims && (opts.record || antiPassback) ? pseudonym.of(v.claims.iss, v.claims.sub) : null;
+      const lastAdmittedMs = holder === null || !antiPassback ? null : (admittedHere.get(holder) ?? log.lastAdmittedAtMs(holder));
       const nowS = scan.atMs / 1000;
       const timeFloorS = floorMs === null ? null : floorMs / 1000;
       const decision = decide(v, {

@@ -3,6 +3,17 @@
 import type { CheckOutcome } from '../contract/decision.js';
 import { reasonMessage, verdictWord, type Lang } from '../contract/messages.js';
 
+// Batches print tens of thousands of lines: reuse what repeats.
+let lastAtMs = NaN;
+let lastAtIso = '';
+function isoOf(ms: number): string {
+  if (ms !== lastAtMs) {
+    lastAtMs = ms;
+    lastAtIso = new Date(ms).toISOString();
+  }
+  return lastAtIso;
+}
+
 export function outcomeJson(o: CheckOutcome, lang: Lang, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
     ...extra,
@@ -13,7 +24,7 @@ export function outcomeJson(o: CheckOutcome, lang: Lang, extra: Record<string, u
     status: o.status,
     kid: o.kid,
     checkId: o.checkId,
-    at: new Date(o.atMs).toISOString(),
+    at: isoOf(o.atMs),
     temperature: o.temperatureC,
     name: o.maskedName,
     issuerReason: o.issuerReason,
