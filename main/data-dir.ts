@@ -47,7 +47,7 @@ export class DataDir {
     } catch (err) {
       if (err instanceof DataDirError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new DataDirError(`data directory ${abs} does not exist`);
+      if (code === 'ENOENT') throw new DataDirError(`data directory ${abs} does not exist (set it up with sentinel trust install FILE --root JWK-FILE --data ${abs})`);
       throw new DataDirError(`data directory ${abs} cannot be used (${code ?? String(err)})`);
     }
     return new DataDir(abs);

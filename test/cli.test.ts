@@ -306,5 +306,17 @@ describe('demo', () => {
     // Run again: a fresh bundle (newer seq) installs and the chain grows intact.
     expect(sentinel(['demo', '--data', data]).status).toBe(0);
     expect(JSON.parse(sentinel(['log', '--verify-chain', '--data', data, '--json']).stdout)).toMatchObject({ ok: true, checked: 16 });
+    // A freshly made demo code is decided by `sentinel verify` against the demo data directory.
+    for (const [status, exit] of [['green', 0], ['yellow', 2], ['red', 1]] as const) {
+      const made = sentinel(['demo-code', '--status', status, '--issuer', 'CN-GD']);
+      expect(made.status).toBe(0);
+      expect(made.stdout).toMatch(/^PHC1:[\w-]+\.[\w-]+\.[\w-]+\n$/);
+      expect(sentinel(['verify', made.stdout.trim(), '--temp', '36.6', '--data', data]).status, status).toBe(exit);
+    }
+    // …and by nobody else: on a kiosk with the real Zhejiang key, a demo Zhejiang code is an unknown key.
+    const other = installed();
+    const elsewhere = sentinel(['verify', sentinel(['demo-code']).stdout.trim(), '--temp', '36.6', '--data', other, '--json']);
+    expect(jsonLines(elsewhere.stdout)[0]).toMatchObject({ verdict: 'deny', reasons: [{ code: 'UNKNOWN_KEY' }] });
+    expectOneLineError(sentinel(['demo-code', '--status', 'blue']), 64);
   });
 });

@@ -15,6 +15,7 @@ commands:
   log [--since ISO] [--format jsonl|csv] [--verify-chain]   print logged checks, check the hash chain
   device show                                               this kiosk's device id and public JWK
   demo                                                      a demo data directory and demo codes decided
+  demo-code [--issuer ID] [--status S]                      print a fresh code signed with a demo key
   decode, sync, devices                                     not in this version yet
 
 options for every command (where they make sense):
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   log: async () => (await import('./commands/log.js')).logCommand,
   device: async () => (await import('./commands/device.js')).deviceCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
+  'demo-code': async () => (await import('./commands/demo.js')).demoCodeCommand,
 };
 
 const LATER: Record<string, string> = {

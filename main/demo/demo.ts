@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JWK } from 'jose';
-import type { IssuerName } from '../contract/code.js';
+import type { HealthStatus, IssuerName } from '../contract/code.js';
 import { DataDir } from '../data-dir.js';
 import { newSigningKey, signBundle, signCode, signingKeyFromJwk, type SigningKey } from '../issuer/sign.js';
 import { packageRoot } from '../package-root.js';
@@ -78,8 +78,16 @@ export async function setUpDemoDataDir(dataDir: string, keys: DemoKeys, nowMs: n
 
 function issuer(keys: DemoKeys, id: string): SigningKey {
   const found = keys.issuers.find((i) => i.id === id);
-  if (!found) throw new Error(`no demo issuer ${id}`);
+  if (!found) throw new Error(`no demo issuer ${id} (there are ${keys.issuers.map((i) => i.id).join(', ')})`);
   return found.key;
+}
+
+/** One fresh demo code from a demo province, issued at nowS, valid an hour. */
+export async function demoCode(keys: DemoKeys, nowS: number, opts: { issuer: string; status: HealthStatus; subject?: string }): Promise<string> {
+  const t = Math.floor(nowS);
+  const claims: Record<string, unknown> = { iss: opts.issuer, sub: opts.subject ?? `demo-${t}`, st: opts.status, nm: '张*', iat: t - 5, exp: t + 3600 };
+  if (opts.status !== 'green') claims.rsn = opts.status === 'yellow' ? '密接 close contact' : '确诊 confirmed case';
+  return signCode(claims, issuer(keys, opts.issuer));
 }
 
 /** Fresh codes for each kind of verdict, issued at nowS. */

@@ -269,12 +269,11 @@ export class CheckLog {
   purge(opts: { nowMs: number; retentionDays: number }): { deleted: number } {
     const cutoff = opts.nowMs - opts.retentionDays * DAY_MS;
     const deleted = this.db.transaction(() => {
-      const blocker = (
-        this.db.prepare("SELECT MIN(seq) AS seq FROM checks WHERE sync_state <> 'synced' OR at_ms >= ?").get(cutoff) as {
-          seq: number | null;
-        }
-      ).seq;
-      const limit = blocker ?? Number.MAX_SAFE_INTEGER;
+      // The first check that must stay: the oldest unsynced one or the oldest recent one.
+      // Two index lookups rather than one OR, which would scan the table.
+      const pending = this.db.prepare("SELECT MIN(seq) FROM checks WHERE sync_state = 'pending'").pluck().get() as number | null;
+      const recent = this.db.prepare('SELECT MIN(seq) FROM checks WHERE at_ms >= ?').pluck().get(cutoff) as number | null;
+      const limit = Math.min(pending ?? Number.MAX_SAFE_INTEGER, recent ?? Number.MAX_SAFE_INTEGER);
       const lastGone = this.db.prepare('SELECT seq, hash FROM checks WHERE seq < ? ORDER BY seq DESC LIMIT 1').get(limit) as Link | undefined;
       if (!lastGone) return 0;
       this.setMeta('chain_anchor', JSON.stringify(lastGone));

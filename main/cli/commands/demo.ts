@@ -1,9 +1,10 @@
 // sentinel demo: a demo data directory and a handful of decided demo codes.
 import { openCheckpoint } from '../../checkpoint/open-checkpoint.js';
 import { defaultDataDir } from '../../data-dir.js';
-import { demoCases, loadDemoKeys, setUpDemoDataDir } from '../../demo/demo.js';
+import { HEALTH_STATUSES, type HealthStatus } from '../../contract/code.js';
+import { demoCases, demoCode, loadDemoKeys, setUpDemoDataDir } from '../../demo/demo.js';
 import type { CommandIo } from '../command-io.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
 import { outcomeJson, outcomeLine } from '../outcome-text.js';
 
@@ -41,7 +42,32 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
     opened.close();
   }
   if (!common.json) {
-    io.out(`\nTry: sentinel verify --data ${setup.dir.root} "<code>" --temp 36.6    ·    sentinel log --data ${setup.dir.root}\n`);
+    const data = setup.dir.root;
+    io.out(`\nTry:  npx sentinel verify --data ${data} "$(npx sentinel demo-code)" --temp 36.6\n      npx sentinel log --data ${data}\n`);
   }
+  return EXIT.OK;
+}
+
+export const DEMO_CODE_HELP = `usage: sentinel demo-code [--issuer CN-ZJ|CN-GD|CN-BJ] [--status green|yellow|red] [--at ISO] [--json]
+
+Prints one fresh code signed with a published demo key (keys/demo), valid for
+an hour: only a kiosk trusting the demo root (sentinel demo) admits it.`;
+
+export async function demoCodeCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommand(args, { issuer: { type: 'string' }, status: { type: 'string' } }, 0);
+  const common = commonOf(values, io.clock);
+  if (common.help) {
+    io.out(DEMO_CODE_HELP + '\n');
+    return EXIT.OK;
+  }
+  const status = (values.status ?? 'green') as HealthStatus;
+  if (!HEALTH_STATUSES.includes(status)) throw new UsageError(`--status must be green, yellow or red, not "${values.status}"`);
+  const keys = await loadDemoKeys();
+  const issuer = values.issuer ?? 'CN-ZJ';
+  if (!keys.issuers.some((i) => i.id === issuer)) {
+    throw new UsageError(`--issuer must be one of the demo provinces (${keys.issuers.map((i) => i.id).join(', ')}), not "${issuer}"`);
+  }
+  const text = await demoCode(keys, common.nowMs / 1000, { issuer, status });
+  io.out(common.json ? JSON.stringify({ text, issuer, status }) + '\n' : text + '\n');
   return EXIT.OK;
 }
