@@ -193,6 +193,24 @@ describe('verify', () => {
     expect(en.stdout.trim().split('\n')).toHaveLength(1);
   });
 
+  it('an installed bundle that has since expired still decides, as review (TRUST_EXPIRED)', async () => {
+    const data = installed();
+    const later = T0 + 31 * DAY;
+    const r = sentinel(['verify', await code(w.zj, { iat: later - 10, exp: later + 3600 }), '--temp', '36.6', '--data', data, '--at', new Date(later * 1000).toISOString(), '--json']);
+    expect(r.status).toBe(2);
+    expect(jsonLines(r.stdout)[0]).toMatchObject({ verdict: 'review', reasons: [{ code: 'TRUST_EXPIRED' }, { code: 'TRUST_STALE' }] });
+  });
+
+  it('a clock set back behind the time floor is CLOCK_UNTRUSTED, and the floor persists across runs', async () => {
+    const data = installed();
+    expect(sentinel(['verify', await code(w.zj), '--temp', '36.6', '--data', data, '--at', AT]).status).toBe(0);
+    const back = new Date((T0 - 3600) * 1000).toISOString();
+    // The kiosk clock now runs an hour slow; the code was just issued on the issuer's good clock.
+    const r = sentinel(['verify', await code(w.zj, { iat: T0 - 20 }), '--temp', '36.6', '--data', data, '--at', back, '--json']);
+    expect(r.status).toBe(2);
+    expect(jsonLines(r.stdout)[0]).toMatchObject({ verdict: 'review', clock: 'untrusted', reasons: [{ code: 'CLOCK_UNTRUSTED' }] });
+  });
+
   it('reads one code from stdin with -, its newline stripped', async () => {
     const data = installed();
     const r = sentinel(['verify', '-', '--temp', '36.6', '--data', data, '--at', AT, '--json'], { input: (await code(w.zj)) + '\r\n' });
