@@ -16,7 +16,7 @@ import { verifyCode } from '../main/verify/code.js';
 import type { TrustSnapshot } from '../main/verify/trust.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SENTINEL = path.join(ROOT, 'dist', 'main', 'cli', 'sentinel.js');
+const SENTINEL = path.join(ROOT, 'bin', 'sentinel.js');
 const CODES_PER_ALG = Number(process.env.BENCH_CODES ?? 20_000);
 const DISTINCT = 500;
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The sentinel executable: the real process's stdio and clock around runSentinel.
 import type { CommandIo } from './command-io.js';
 import { runSentinel } from './run.js';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SENTINEL = path.join(ROOT, 'dist', 'main', 'cli', 'sentinel.js');
+export const SENTINEL = path.join(ROOT, 'bin', 'sentinel.js');
 
 export interface Run {
   status: number | null;
