@@ -14,7 +14,8 @@ commands:
   policy set FILE | policy show                             install or print the checkpoint policy
   log [--since ISO] [--format jsonl|csv] [--verify-chain]   print logged checks, check the hash chain
   device show                                               this kiosk's device id and public JWK
-  demo                                                      a demo data directory and demo codes decided
+  kiosk [--browser] [--simulate] [--no-open] [--port N]     run the kiosk screen (browser shell on loopback)
+  demo [--kiosk]                                            a demo data directory and demo codes decided (then the kiosk)
   demo-code [--issuer ID] [--status S]                      print a fresh code signed with a demo key
   decode, sync, devices                                     not in this version yet
 
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   log: async () => (await import('./commands/log.js')).logCommand,
   device: async () => (await import('./commands/device.js')).deviceCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
+  kiosk: async () => (await import('./commands/kiosk.js')).kioskCommand,
   'demo-code': async () => (await import('./commands/demo.js')).demoCodeCommand,
 };
 

@@ -219,6 +219,14 @@ export class CheckLog {
       .get() as { total: number; pending: number };
   }
 
+  /** How many checks of each verdict since a time (the guard's "today" counts). */
+  verdictCountsSince(sinceMs: number): Record<Verdict, number> {
+    const counts: Record<Verdict, number> = { admit: 0, review: 0, deny: 0 };
+    const rows = this.db.prepare('SELECT verdict, COUNT(*) AS n FROM checks WHERE at_ms >= ? GROUP BY verdict').all(sinceMs) as { verdict: Verdict; n: number }[];
+    for (const r of rows) counts[r.verdict] = r.n;
+    return counts;
+  }
+
   /** Logged checks in log order, streamed; optionally only those at or after sinceMs. */
   *list(opts: { sinceMs?: number } = {}): IterableIterator<LoggedCheck> {
     const stmt = this.db.prepare('SELECT * FROM checks WHERE at_ms >= ? ORDER BY seq');

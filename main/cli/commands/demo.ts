@@ -5,23 +5,26 @@ import { HEALTH_STATUSES, type HealthStatus } from '../../contract/code.js';
 import { demoCases, demoCode, loadDemoKeys, setUpDemoDataDir } from '../../demo/demo.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
+import { kioskOptionsSpec, launchFrom, launchKiosk, serveUntilStopped } from './kiosk.js';
 import { commonOf, parseCommand } from '../options.js';
 import { outcomeJson, outcomeLine } from '../outcome-text.js';
 
-export const DEMO_HELP = `usage: sentinel demo [--data DIR] [--json] [--lang zh-CN|en]
+export const DEMO_HELP = `usage: sentinel demo [--data DIR] [--json] [--lang zh-CN|en] [--kiosk [--no-open] [--port N]]
 
 Sets up a demo data directory (default: sentinel-demo beside the kiosk's own
 data folder) that trusts the published demo root in keys/demo, installs a
 fresh demo bundle and the default policy, then decides and logs a handful of
 fresh demo codes: green, yellow, red, expired, forged, fever, unknown issuer,
-not a health code.`;
+not a health code. With --kiosk it then runs the kiosk screen on that folder
+with a simulated thermometer (see sentinel kiosk --help): hold a code from
+\`sentinel demo-code --png FILE\` up to the camera.`;
 
 export function defaultDemoDir(): string {
   return `${defaultDataDir()}-demo`;
 }
 
 export async function demoCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseCommand(args, {}, 0);
+  const { values } = parseCommand(args, { kiosk: { type: 'boolean' }, ...kioskOptionsSpec() }, 0);
   const common = commonOf({ ...values, data: values.data ?? defaultDemoDir() }, io.clock);
   if (common.help) {
     io.out(DEMO_HELP + '\n');
@@ -45,7 +48,10 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
     const data = setup.dir.root;
     io.out(`\nTry:  npx sentinel verify --data ${data} "$(npx sentinel demo-code)" --temp 36.6\n      npx sentinel log --data ${data}\n`);
   }
-  return EXIT.OK;
+  if (!values.kiosk) return EXIT.OK;
+  const kiosk = await launchKiosk(launchFrom({ ...values, simulate: true }, setup.dir.root, common.lang, io.clock));
+  if (!common.json) io.out(`\nThe kiosk screen (simulated thermometer). Show it a code from: npx sentinel demo-code --png code.png\n`);
+  return serveUntilStopped(kiosk, io, { open: !values['no-open'], json: common.json, dataDir: setup.dir.root });
 }
 
 export const DEMO_CODE_HELP = `usage: sentinel demo-code [--issuer CN-ZJ|CN-GD|CN-BJ] [--status green|yellow|red] [--at ISO] [--json]

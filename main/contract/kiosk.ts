@@ -1,0 +1,135 @@
+// The kiosk's one typed contract between main (which decides) and the
+// screen (which shows). Both shells — Electron and the browser shell —
+// carry exactly these channels; the renderer imports these types only.
+import type { HealthStatus, IssuerName } from './code.js';
+import type { ClockState } from './decision.js';
+import type { Lang } from './messages.js';
+import type { ReasonCode, Verdict } from './reasons.js';
+
+/** Where a scanned text came from. */
+export type ScanSource = 'camera' | 'wedge' | 'scanner';
+export const SCAN_SOURCES: readonly ScanSource[] = ['camera', 'wedge', 'scanner'];
+
+/** A reason as the screen shows it: its code, its verdict, its sentence in both languages. */
+export interface ReasonView {
+  code: ReasonCode;
+  verdict: Verdict;
+  message: Record<Lang, string>;
+}
+
+/** One decided check, as the screen shows it. No key, no raw claim beyond what is displayed. */
+export interface CheckView {
+  checkId: string | null;
+  atMs: number;
+  verdict: Verdict;
+  verdictWord: Record<Lang, string>;
+  reasons: ReasonView[];
+  issuer: string | null;
+  issuerName: IssuerName | null;
+  status: HealthStatus | null;
+  maskedName: string | null;
+  issuerReason: string | null;
+  temperatureC: number | null;
+  source: ScanSource;
+}
+
+export type DeviceState = 'ok' | 'offline' | 'simulated' | 'none';
+
+export interface KioskStatus {
+  online: boolean;
+  pendingSync: number;
+  trust: {
+    state: 'ok' | 'stale' | 'expired' | 'missing';
+    seq: number | null;
+    ageSeconds: number | null;
+  };
+  clock: ClockState;
+  thermometer: { state: DeviceState; lastC: number | null; atMs: number | null };
+  today: Record<Verdict, number>;
+}
+
+/** Settings the screen needs; chosen by the technician, never by the traveller. */
+export interface ScreenConfig {
+  operatorLang: Lang;
+  holderLangs: Lang[];
+  resultSeconds: number;
+  sound: boolean;
+  cameraId: string | null;
+  simulated: boolean;
+}
+
+/** Renderer → main requests and their answers. */
+export interface InvokeChannels {
+  'scan/submit': { request: { text: string; source: ScanSource }; response: CheckView };
+  'status/get': { request: Record<string, never>; response: KioskStatus };
+  'config/get': { request: Record<string, never>; response: ScreenConfig };
+}
+
+/** Main → renderer events. */
+export interface RendererChannels {
+  'checkpoint/decided': CheckView;
+  'status/changed': KioskStatus;
+  'thermometer/reading': { celsius: number; atMs: number; simulated: boolean };
+}
+
+export type InvokeChannel = keyof InvokeChannels;
+export type RendererChannel = keyof RendererChannels;
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['scan/submit', 'status/get', 'config/get'];
+
+/** An error that crossed the boundary: a stable code and a sentence. */
+export interface KioskError {
+  code: 'BAD_REQUEST' | 'UNKNOWN_CHANNEL' | 'PAYLOAD_TOO_LARGE' | 'UNAVAILABLE' | 'INTERNAL';
+  message: string;
+}
+
+export type InvokeResult<C extends InvokeChannel> = { ok: true; value: InvokeChannels[C]['response'] } | { ok: false; error: KioskError };
+
+/** What the renderer sees as `window.kiosk`, whichever shell carries it. */
+export interface KioskApi {
+  submitScan(text: string, source: ScanSource): Promise<InvokeResult<'scan/submit'>>;
+  getStatus(): Promise<InvokeResult<'status/get'>>;
+  getConfig(): Promise<InvokeResult<'config/get'>>;
+  /** Each returns a function that unsubscribes. */
+  onDecided(listener: (view: CheckView) => void): () => void;
+  onStatus(listener: (status: KioskStatus) => void): () => void;
+  onThermometer(listener: (reading: RendererChannels['thermometer/reading']) => void): () => void;
+}
+
+/**
+ * The most a scan payload may carry across the boundary. Larger than the
+ * PHC1 cap on purpose: a 3 KB text still deserves its TOO_LARGE verdict;
+ * only absurd payloads are refused at the door.
+ */
+export const MAX_SCAN_PAYLOAD_CHARS = 16_384;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: KioskError };
+
+const bad = (message: string): { ok: false; error: KioskError } => ({ ok: false, error: { code: 'BAD_REQUEST', message } });
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validates a renderer → main payload for its channel (types and length caps). */
+export function parseInvoke<C extends InvokeChannel>(channel: C, payload: unknown): Parsed<InvokeChannels[C]['request']>;
+export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> {
+  switch (channel) {
+    case 'scan/submit': {
+      if (!isObject(payload)) return bad('scan/submit takes {text, source}');
+      const { text, source } = payload;
+      if (Object.keys(payload).some((k) => k !== 'text' && k !== 'source')) return bad('scan/submit takes only text and source');
+      if (typeof text !== 'string') return bad('text must be a string');
+      if (text.length > MAX_SCAN_PAYLOAD_CHARS) {
+        return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: `a scan is at most ${MAX_SCAN_PAYLOAD_CHARS} characters` } };
+      }
+      if (typeof source !== 'string' || !(SCAN_SOURCES as readonly string[]).includes(source)) return bad('source must be camera, wedge or scanner');
+      return { ok: true, value: { text, source } };
+    }
+    case 'status/get':
+    case 'config/get':
+      if (payload !== undefined && !(isObject(payload) && Object.keys(payload).length === 0)) return bad(`${channel} takes no arguments`);
+      return { ok: true, value: {} };
+    default:
+      return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no channel ${String(channel).slice(0, 64)}` } };
+  }
+}

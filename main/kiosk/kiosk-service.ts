@@ -1,0 +1,170 @@
+// The kiosk's state and handlers, shell-agnostic: the browser shell and the
+// Electron shell each only add a transport for the same invoke/event
+// contract (main/contract/kiosk.ts). Main owns the checkpoint's state; the
+// renderer renders it.
+import * as fs from 'node:fs';
+import type { ThermometerFeed } from '../../drivers/contract.js';
+import type { InvokeChannel, InvokeChannels, InvokeResult, KioskStatus, RendererChannels, ScreenConfig } from '../contract/kiosk.js';
+import { parseInvoke } from '../contract/kiosk.js';
+import { Checkpoint } from '../checkpoint/checkpoint.js';
+import { TimeFloor } from '../clock/time-floor.js';
+import { DATA_FILES, DataDir } from '../data-dir.js';
+import { clockIsUntrusted } from '../decide/decide.js';
+import { CheckLog } from '../log/check-log.js';
+import { HolderPseudonym } from '../log/holder-pseudonym.js';
+import { PolicyStore, type InstalledPolicy } from '../policy/policy-store.js';
+import { TrustStore } from '../trust/trust-store.js';
+import type { TrustSnapshot } from '../verify/trust.js';
+import { checkView } from './check-view.js';
+
+export interface KioskServiceOptions {
+  dataDir: string;
+  clock: () => number;
+  thermometer: ThermometerFeed | null;
+  screen: ScreenConfig;
+  /** A reading older than this is not this traveller's, ms. */
+  readingFreshMs?: number;
+}
+
+type Emit = <C extends keyof RendererChannels>(channel: C, payload: RendererChannels[C]) => void;
+
+const DAY_S = 86_400;
+
+/** A file's identity for "has it changed?": mtime and size. */
+function stamp(file: string): string {
+  try {
+    const st = fs.statSync(file);
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return 'none';
+  }
+}
+
+export class KioskService {
+  private trust: TrustSnapshot | null = null;
+  private policy!: InstalledPolicy;
+  private checkpoint!: Checkpoint;
+  private stamps = { trust: '', policy: '' };
+  private readonly listeners = new Set<Emit>();
+  private readonly unsubscribeThermometer: (() => void) | null;
+
+  private constructor(
+    private readonly opts: KioskServiceOptions,
+    private readonly dir: DataDir,
+    private readonly log: CheckLog,
+    private readonly pseudonym: HolderPseudonym,
+  ) {
+    this.unsubscribeThermometer =
+      opts.thermometer?.onReading((r) => this.emit('thermometer/reading', { celsius: r.celsius, atMs: r.atMs, simulated: r.simulated })) ?? null;
+  }
+
+  /** Throws DataDirError, TrustUnusable, PolicyUnusable or CheckLogUnusable when a part cannot be used. */
+  static async open(opts: KioskServiceOptions): Promise<KioskService> {
+    const dir = DataDir.open(opts.dataDir, { create: false });
+    const log = CheckLog.open(dir.path(DATA_FILES.database));
+    const service = new KioskService(opts, dir, log, HolderPseudonym.forDataDir(dir));
+    try {
+      await service.refresh(true);
+    } catch (err) {
+      service.close();
+      throw err;
+    }
+    return service;
+  }
+
+  /** Subscribes to the renderer events; returns the unsubscribe function. */
+  subscribe(listener: Emit): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.unsubscribeThermometer?.();
+    this.listeners.clear();
+    this.log.close();
+  }
+
+  /** The one door for renderer requests: validated here, whatever the transport. */
+  async invoke(channel: string, payload: unknown): Promise<InvokeResult<InvokeChannel>> {
+    const parsed = parseInvoke(channel as InvokeChannel, payload);
+    if (!parsed.ok) return parsed;
+    try {
+      switch (channel as InvokeChannel) {
+        case 'scan/submit': {
+          const { text, source } = parsed.value as InvokeChannels['scan/submit']['request'];
+          return { ok: true, value: await this.submitScan(text, source) };
+        }
+        case 'status/get':
+          return { ok: true, value: this.status() };
+        case 'config/get':
+          return { ok: true, value: this.opts.screen };
+      }
+    } catch (err) {
+      return { ok: false, error: { code: 'INTERNAL', message: (err as Error).message } };
+    }
+    return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: channel } };
+  }
+
+  async submitScan(text: string, source: InvokeChannels['scan/submit']['request']['source']): Promise<InvokeChannels['scan/submit']['response']> {
+    await this.refresh(false);
+    const now = this.opts.clock();
+    const outcome = await this.checkpoint.check({ text, temperatureC: this.freshTemperature(now), atMs: now }, { record: true });
+    const view = checkView(outcome, source);
+    this.emit('checkpoint/decided', view);
+    this.emit('status/changed', this.status());
+    return view;
+  }
+
+  /** Pushes the status to the screens (trust age and clock change with time alone). */
+  emitStatus(): void {
+    this.emit('status/changed', this.status());
+  }
+
+  status(): KioskStatus {
+    const now = this.opts.clock();
+    const info = this.trust?.info ?? null;
+    const ageSeconds = info ? Math.floor(now / 1000 - info.iat) : null;
+    const state = !info ? 'missing' : now / 1000 >= info.exp ? 'expired' : ageSeconds! > this.policy.policy.trustMaxAgeDays * DAY_S ? 'stale' : 'ok';
+    const floorMs = new TimeFloor(this.log).currentMs(info?.iat ?? null);
+    const reading = this.opts.thermometer?.latest() ?? null;
+    const startOfDay = new Date(now);
+    startOfDay.setHours(0, 0, 0, 0);
+    return {
+      // Sync arrives in a later step: until then the kiosk is offline by design.
+      online: false,
+      pendingSync: this.log.count().pending,
+      trust: { state, seq: info?.seq ?? null, ageSeconds },
+      clock: clockIsUntrusted(now / 1000, floorMs === null ? null : floorMs / 1000, this.policy.policy) ? 'untrusted' : 'trusted',
+      thermometer: { state: this.opts.thermometer?.state ?? 'none', lastC: reading?.celsius ?? null, atMs: reading?.atMs ?? null },
+      today: this.log.verdictCountsSince(startOfDay.getTime()),
+    };
+  }
+
+  private freshTemperature(now: number): number | null {
+    const r = this.opts.thermometer?.latest();
+    return r && now - r.atMs <= (this.opts.readingFreshMs ?? 10_000) ? r.celsius : null;
+  }
+
+  /**
+   * Picks up a bundle or policy installed since (by the CLI or a technician).
+   * A file that no longer loads leaves the one in force: the kiosk never
+   * runs on half a change.
+   */
+  private async refresh(first: boolean): Promise<void> {
+    const trustStamp = stamp(this.dir.path(DATA_FILES.bundle)) + stamp(this.dir.path(DATA_FILES.roots));
+    const policyStamp = stamp(this.dir.path(DATA_FILES.policy));
+    if (!first && trustStamp === this.stamps.trust && policyStamp === this.stamps.policy) return;
+    try {
+      if (first || trustStamp !== this.stamps.trust) this.trust = await new TrustStore(this.dir).load(this.opts.clock() / 1000);
+      if (first || policyStamp !== this.stamps.policy) this.policy = new PolicyStore(this.dir).load();
+    } catch (err) {
+      if (first) throw err;
+    }
+    this.stamps = { trust: trustStamp, policy: policyStamp };
+    this.checkpoint = new Checkpoint({ trust: this.trust, policy: this.policy, log: this.log, pseudonym: this.pseudonym });
+  }
+
+  private emit: Emit = (channel, payload) => {
+    for (const l of this.listeners) l(channel, payload);
+  };
+}

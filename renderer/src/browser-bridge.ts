@@ -1,0 +1,75 @@
+// window.kiosk for the browser shell: the kiosk contract over one WebSocket
+// to the loopback server that served this page. The Electron preload
+// exposes the same KioskApi; the screen cannot tell them apart.
+import type { CheckView, InvokeChannel, InvokeChannels, InvokeResult, KioskApi, KioskStatus, RendererChannel, RendererChannels } from '../../main/contract/kiosk.js';
+
+type Listener = (payload: unknown) => void;
+
+export function connectBrowserBridge(url = `${location.origin.replace(/^http/, 'ws')}/kiosk`): KioskApi & { onConnection(listener: (up: boolean) => void): () => void } {
+  let socket: WebSocket | null = null;
+  let nextId = 1;
+  const pending = new Map<number, (result: InvokeResult<InvokeChannel>) => void>();
+  const listeners = new Map<RendererChannel, Set<Listener>>();
+  const connectionListeners = new Set<(up: boolean) => void>();
+  let opened: Promise<WebSocket>;
+
+  const connect = (): void => {
+    opened = new Promise((resolve) => {
+      const ws = new WebSocket(url);
+      ws.onopen = () => {
+        socket = ws;
+        for (const l of connectionListeners) l(true);
+        resolve(ws);
+      };
+      ws.onmessage = (e: MessageEvent<string>) => {
+        const msg = JSON.parse(e.data) as { t: string; id?: number; result?: InvokeResult<InvokeChannel>; channel?: RendererChannel; payload?: unknown };
+        if (msg.t === 'result' && msg.id !== undefined) {
+          pending.get(msg.id)?.(msg.result!);
+          pending.delete(msg.id);
+        } else if (msg.t === 'event' && msg.channel) {
+          for (const l of listeners.get(msg.channel) ?? []) l(msg.payload);
+        }
+      };
+      ws.onclose = () => {
+        socket = null;
+        for (const l of connectionListeners) l(false);
+        // Requests in flight will not be answered: say so rather than hang.
+        for (const [id, settle] of pending) {
+          settle({ ok: false, error: { code: 'UNAVAILABLE', message: 'the kiosk service went away' } });
+          pending.delete(id);
+        }
+        setTimeout(connect, 1000);
+      };
+    });
+  };
+  connect();
+
+  async function invoke<C extends InvokeChannel>(channel: C, payload: InvokeChannels[C]['request']): Promise<InvokeResult<C>> {
+    const ws = socket ?? (await opened);
+    const id = nextId++;
+    return new Promise((resolve) => {
+      pending.set(id, resolve as (r: InvokeResult<InvokeChannel>) => void);
+      ws.send(JSON.stringify({ t: 'invoke', id, channel, payload }));
+    });
+  }
+
+  function on<C extends RendererChannel>(channel: C, listener: (payload: RendererChannels[C]) => void): () => void {
+    const set = listeners.get(channel) ?? new Set<Listener>();
+    listeners.set(channel, set);
+    set.add(listener as Listener);
+    return () => set.delete(listener as Listener);
+  }
+
+  return {
+    submitScan: (text, source) => invoke('scan/submit', { text, source }),
+    getStatus: () => invoke('status/get', {}),
+    getConfig: () => invoke('config/get', {}),
+    onDecided: (l: (v: CheckView) => void) => on('checkpoint/decided', l),
+    onStatus: (l: (s: KioskStatus) => void) => on('status/changed', l),
+    onThermometer: (l) => on('thermometer/reading', l),
+    onConnection: (l) => {
+      connectionListeners.add(l);
+      return () => connectionListeners.delete(l);
+    },
+  };
+}

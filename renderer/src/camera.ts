@@ -1,0 +1,118 @@
+// The camera: the configured device (else the first), 1280×720 preferred;
+// frames go to the decoder worker at a capped rate, one in flight, so the
+// screen never stutters; tracks are released on every stop; a lost camera
+// is retried until it returns.
+import type { DecodeRequest, DecodeResponse } from './decode-protocol.js';
+import { ScanGate } from './scan-gate.js';
+import { perf } from './perf.js';
+
+export type CameraState = 'starting' | 'live' | 'lost';
+
+export interface CameraOptions {
+  video: HTMLVideoElement;
+  deviceId: string | null;
+  onState(state: CameraState, detail?: string): void;
+  onText(text: string): void;
+  gate?: ScanGate;
+  retryMs?: number;
+}
+
+export class Camera {
+  private stream: MediaStream | null = null;
+  private readonly worker: Worker;
+  private busy = false;
+  private nextId = 1;
+  private stopped = false;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private readonly gate: ScanGate;
+  private sentAt = new Map<number, number>();
+
+  constructor(private readonly opts: CameraOptions) {
+    this.gate = opts.gate ?? new ScanGate();
+    this.worker = new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (e: MessageEvent<DecodeResponse>) => this.decoded(e.data);
+    navigator.mediaDevices?.addEventListener?.('devicechange', () => {
+      if (!this.stream && !this.stopped) void this.start();
+    });
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.clearRetry();
+    this.opts.onState('starting');
+    try {
+      const video: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 } };
+      if (this.opts.deviceId) video.deviceId = { exact: this.opts.deviceId };
+      this.stream = await navigator.mediaDevices.getUserMedia({ video, audio: false });
+    } catch (err) {
+      this.lost(String((err as Error).name ?? err));
+      return;
+    }
+    for (const track of this.stream.getVideoTracks()) track.addEventListener('ended', () => this.lost('ended'));
+    this.opts.video.srcObject = this.stream;
+    await this.opts.video.play().catch(() => undefined);
+    this.opts.onState('live');
+    this.watchFrames();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clearRetry();
+    this.release();
+  }
+
+  private release(): void {
+    for (const track of this.stream?.getTracks() ?? []) track.stop();
+    this.stream = null;
+    this.opts.video.srcObject = null;
+  }
+
+  private lost(detail: string): void {
+    this.release();
+    if (this.stopped) return;
+    this.opts.onState('lost', detail);
+    this.clearRetry();
+    this.retry = setTimeout(() => void this.start(), this.opts.retryMs ?? 2000);
+  }
+
+  private clearRetry(): void {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+  }
+
+  private watchFrames(): void {
+    const video = this.opts.video;
+    const onFrame = (now: number, meta?: VideoFrameCallbackMetadata): void => {
+      if (!this.stream) return;
+      if (meta) perf.frame(meta.mediaTime, meta.presentationTime);
+      if (!this.busy && this.gate.mayDecode(now) && video.videoWidth > 0) void this.grab();
+      schedule();
+    };
+    const schedule = (): void => {
+      if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(onFrame);
+      else setTimeout(() => onFrame(performance.now()), 33);
+    };
+    schedule();
+  }
+
+  private async grab(): Promise<void> {
+    this.busy = true;
+    try {
+      const frame = await createImageBitmap(this.opts.video);
+      const id = this.nextId++;
+      this.sentAt.set(id, performance.now());
+      const req: DecodeRequest = { id, frame };
+      this.worker.postMessage(req, [frame]);
+    } catch {
+      this.busy = false;
+    }
+  }
+
+  private decoded(res: DecodeResponse): void {
+    this.busy = false;
+    const sentAt = this.sentAt.get(res.id);
+    this.sentAt.delete(res.id);
+    perf.decode(res.ms, sentAt ?? null, res.text !== null);
+    if (res.text !== null && this.gate.shouldSubmit(res.text, performance.now())) this.opts.onText(res.text);
+  }
+}

@@ -1,0 +1,247 @@
+// The kiosk screen: ready → checking → result → ready. It shows what main
+// decided and nothing more; the camera and a keyboard-wedge scanner feed
+// the same entry point (scan/submit).
+import type { CheckView, KioskApi, KioskStatus, ScanSource, ScreenConfig } from '../../main/contract/kiosk.js';
+import type { Lang } from '../../main/contract/messages.js';
+import { connectBrowserBridge } from './browser-bridge.js';
+import { Camera, type CameraState } from './camera.js';
+import { perf } from './perf.js';
+import { playVerdict } from './sounds.js';
+import { otherLang, t, type TextKey } from './ui-text.js';
+import { WedgeDetector } from './wedge.js';
+
+declare global {
+  interface Window {
+    kiosk?: KioskApi;
+  }
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+const ICONS = { admit: '✓', review: '!', deny: '✕' } as const;
+
+const bridge = window.kiosk ? null : connectBrowserBridge();
+const kiosk: KioskApi = window.kiosk ?? bridge!;
+window.kiosk = kiosk;
+
+let config: ScreenConfig = { operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'], resultSeconds: 6, sound: true, cameraId: null, simulated: false };
+let holderLang: Lang = 'zh-CN';
+let status: KioskStatus | null = null;
+let cameraState: CameraState = 'starting';
+let lastView: CheckView | null = null;
+let backToReady: ReturnType<typeof setTimeout> | null = null;
+
+function setState(state: 'ready' | 'checking' | 'result'): void {
+  document.body.dataset.state = state;
+}
+
+function text(id: string, value: string): void {
+  $(id).textContent = value;
+}
+
+function renderStatic(): void {
+  text('ready-zh', t('zh-CN', 'ready'));
+  text('ready-en', t('en', 'ready'));
+  text('hint-zh', t('zh-CN', 'readyHint'));
+  text('hint-en', t('en', 'readyHint'));
+  text('checking-text', `${t(holderLang, 'checking')}`);
+  const sw = $<HTMLButtonElement>('lang-switch');
+  sw.textContent = t(holderLang, 'switchLang');
+  sw.lang = otherLang(holderLang);
+  sw.setAttribute('aria-label', holderLang === 'zh-CN' ? 'Switch to English' : '切换到中文');
+  document.documentElement.lang = holderLang;
+  const sim = $('simulated');
+  sim.hidden = !config.simulated;
+  sim.textContent = t(config.operatorLang, 'simulated');
+  renderCamera();
+}
+
+function chip(id: string, value: string, level: 'ok' | 'warn' | 'bad' = 'ok'): void {
+  const el = $(id);
+  el.textContent = value;
+  el.dataset.level = level;
+}
+
+function renderStatus(): void {
+  const op = config.operatorLang;
+  if (!status) return;
+  chip('st-online', `${status.online ? t(op, 'online') : t(op, 'offline')} · ${status.pendingSync} ${t(op, 'pending')}`, status.online ? 'ok' : 'warn');
+  const { trust } = status;
+  const age = trust.ageSeconds === null ? '' : trust.ageSeconds < 86_400 ? ` ${Math.floor(trust.ageSeconds / 3600)}h` : ` ${Math.floor(trust.ageSeconds / 86_400)}d`;
+  chip('st-trust', trust.state === 'missing' ? t(op, 'trustMissing') : `${t(op, 'trust')} #${trust.seq}${age}`, trust.state === 'ok' ? 'ok' : trust.state === 'stale' ? 'warn' : 'bad');
+  chip('st-clock', status.clock === 'trusted' ? t(op, 'clock') + ' ✓' : t(op, 'clockBad'), status.clock === 'trusted' ? 'ok' : 'bad');
+  const th = status.thermometer;
+  const thermoText =
+    th.state === 'none' || th.state === 'offline'
+      ? t(op, 'thermoOffline')
+      : `${t(op, 'thermometer')} ${th.lastC === null ? '–' : th.lastC.toFixed(1) + '°C'}${th.state === 'simulated' ? ` (${t(op, 'thermoSim')})` : ''}`;
+  chip('st-thermo', thermoText, th.state === 'ok' ? 'ok' : th.state === 'simulated' ? 'warn' : 'bad');
+  $('st-thermo').dataset.state = th.state;
+  chip('st-today', `${t(op, 'today')} ✓${status.today.admit} !${status.today.review} ✕${status.today.deny}`);
+}
+
+function renderCamera(): void {
+  const op = config.operatorLang;
+  const keys: Record<CameraState, TextKey> = { starting: 'cameraStarting', live: 'camera', lost: 'cameraLost' };
+  chip('st-camera', `${t(op, keys[cameraState])}${cameraState === 'live' ? ' ✓' : ''}`, cameraState === 'live' ? 'ok' : cameraState === 'lost' ? 'bad' : 'warn');
+  $('st-camera').dataset.state = cameraState;
+  const problem = $('camera-problem');
+  problem.hidden = cameraState !== 'lost';
+  text('camera-problem-title', `${t(holderLang, 'cameraLost')} · ${t(otherLang(holderLang), 'cameraLost')}`);
+  text('camera-problem-hint', t(holderLang, 'cameraLostHint'));
+}
+
+function renderResult(view: CheckView): void {
+  const op = config.operatorLang;
+  const verdict = $('verdict');
+  verdict.dataset.verdict = view.verdict;
+  text('verdict-icon', ICONS[view.verdict]);
+  const word = $('verdict-word');
+  word.replaceChildren(document.createTextNode(view.verdictWord[holderLang]));
+  if (op !== holderLang) {
+    const small = document.createElement('small');
+    small.lang = op;
+    small.textContent = view.verdictWord[op];
+    word.append(small);
+  }
+  verdict.setAttribute('aria-label', `${view.verdictWord[holderLang]} / ${view.verdictWord[otherLang(holderLang)]}`);
+
+  const who = $('who');
+  who.replaceChildren();
+  const row = (label: TextKey | null, value: string | null): void => {
+    if (value === null) return;
+    const div = document.createElement('div');
+    if (label) {
+      const dt = document.createElement('dt');
+      dt.textContent = t(holderLang, label);
+      div.append(dt);
+    }
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    div.append(dd);
+    who.append(div);
+  };
+  row(null, view.maskedName);
+  row('issuer', view.issuerName ? (holderLang === 'zh-CN' ? view.issuerName.zh : view.issuerName.en) : view.issuer);
+  row('temperature', view.temperatureC === null ? null : `${view.temperatureC.toFixed(1)} °C`);
+
+  const list = $('reasons');
+  list.replaceChildren();
+  for (const r of view.reasons) {
+    const li = document.createElement('li');
+    li.dataset.testid = 'reason';
+    li.dataset.code = r.code;
+    li.dataset.verdict = r.verdict;
+    li.lang = holderLang;
+    li.textContent = r.message[holderLang];
+    if (op !== holderLang) {
+      const small = document.createElement('small');
+      small.lang = op;
+      small.textContent = r.message[op];
+      li.append(small);
+    }
+    list.append(li);
+  }
+  if (view.issuerReason) {
+    const li = document.createElement('li');
+    li.dataset.testid = 'issuer-reason';
+    li.textContent = `${t(holderLang, 'issuer')}: ${view.issuerReason}`;
+    list.append(li);
+  }
+}
+
+function showResult(view: CheckView, submittedAt: number | null): void {
+  lastView = view;
+  renderResult(view);
+  setState('result');
+  if (config.sound) playVerdict(view.verdict);
+  const started = submittedAt ?? performance.now();
+  requestAnimationFrame(() => requestAnimationFrame(() => perf.verdict(started, performance.now(), view.verdict, view.source)));
+  if (backToReady) clearTimeout(backToReady);
+  backToReady = setTimeout(() => {
+    lastView = null;
+    setState('ready');
+  }, config.resultSeconds * 1000);
+}
+
+/** Checks already shown, so the event echoing our own request does not show twice. */
+const shown = new Set<string>();
+
+async function submit(textScanned: string, source: ScanSource): Promise<void> {
+  const submittedAt = performance.now();
+  if (backToReady) clearTimeout(backToReady);
+  setState('checking');
+  const result = await kiosk.submitScan(textScanned, source);
+  if (!result.ok) {
+    $('service-problem').hidden = false;
+    text('service-problem', `${t(config.operatorLang, 'service')}: ${result.error.message}`);
+    setState('ready');
+    return;
+  }
+  if (result.value.checkId) shown.add(result.value.checkId);
+  showResult(result.value, submittedAt);
+}
+
+function listenForWedge(): void {
+  const wedge = new WedgeDetector();
+  document.addEventListener(
+    'keydown',
+    (e) => {
+      const scanned = wedge.key(e.key, e.timeStamp || performance.now());
+      // A scanner's keys never reach the page (nor the language button).
+      if (wedge.inBurst || scanned !== null) e.preventDefault();
+      if (scanned !== null) void submit(scanned, 'wedge');
+    },
+    { capture: true },
+  );
+}
+
+async function start(): Promise<void> {
+  const got = await kiosk.getConfig();
+  if (got.ok) config = got.value;
+  holderLang = config.holderLangs[0] ?? config.operatorLang;
+  renderStatic();
+  setState('ready');
+  $('lang-switch').addEventListener('click', () => {
+    holderLang = otherLang(holderLang);
+    renderStatic();
+    if (lastView) renderResult(lastView);
+  });
+  kiosk.onStatus((s) => {
+    status = s;
+    renderStatus();
+  });
+  kiosk.onThermometer((r) => {
+    if (!status) return;
+    status = { ...status, thermometer: { ...status.thermometer, lastC: r.celsius, atMs: r.atMs } };
+    renderStatus();
+  });
+  kiosk.onDecided((view) => {
+    // Scans from other sources (a serial or HID scanner in main) show here too.
+    if (view.checkId && shown.has(view.checkId)) return;
+    showResult(view, null);
+  });
+  bridge?.onConnection((up) => {
+    $('service-problem').hidden = up;
+    text('service-problem', t(config.operatorLang, 'service'));
+    if (up) void kiosk.getStatus().then((s) => s.ok && ((status = s.value), renderStatus()));
+  });
+  const s = await kiosk.getStatus();
+  if (s.ok) {
+    status = s.value;
+    renderStatus();
+  }
+  listenForWedge();
+  const camera = new Camera({
+    video: $<HTMLVideoElement>('preview'),
+    deviceId: config.cameraId,
+    onState: (state) => {
+      cameraState = state;
+      renderCamera();
+    },
+    onText: (scanned) => void submit(scanned, 'camera'),
+  });
+  addEventListener('pagehide', () => camera.stop());
+  await camera.start();
+}
+
+void start();
