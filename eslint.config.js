@@ -50,6 +50,8 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.ts'],
+    // The build configuration runs in node, not in the screen.
+    ignores: ['renderer/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: restrict([...NODE_BUILTINS, ...NATIVE, 'electron', '**/drivers/**'], 'the renderer shows what main decided: no node, electron or drivers.'),
   },

@@ -7,7 +7,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores here: more workers only contend.
     maxWorkers: 2,
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 });

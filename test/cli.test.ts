@@ -69,7 +69,7 @@ describe('usage errors exit 64 with one clear line', () => {
     const help = sentinel(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('verify');
-    for (const cmd of ['verify', 'trust', 'policy', 'log', 'device', 'demo']) {
+    for (const cmd of ['verify', 'trust', 'policy', 'log', 'device', 'demo', 'demo-code', 'decode', 'kiosk']) {
       const r = sentinel([cmd, '--help']);
       expect(r.status, cmd).toBe(0);
       expect(r.stdout, cmd).toMatch(/^usage: sentinel/);
@@ -77,7 +77,7 @@ describe('usage errors exit 64 with one clear line', () => {
   });
 
   it('commands of later versions say so (69)', () => {
-    for (const cmd of ['decode', 'sync', 'devices']) expectOneLineError(sentinel([cmd]), 69, /not available/);
+    for (const cmd of ['sync', 'devices']) expectOneLineError(sentinel([cmd]), 69, /not available/);
   });
 });
 
@@ -286,6 +286,27 @@ describe('log', () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ deleted: 0 });
     expect(jsonLines(sentinel(['log', '--data', data, '--json']).stdout)).toHaveLength(1);
+  });
+});
+
+describe('decode', () => {
+  it('decodes a code saved by demo-code --png, reports images without one, and unreadable files', () => {
+    const dir = tempDir();
+    const png = path.join(dir, 'code.png');
+    const made = sentinel(['demo-code', '--status', 'yellow', '--png', png, '--json']);
+    expect(made.status, made.stderr).toBe(0);
+    const { text } = JSON.parse(made.stdout) as { text: string };
+    const blank = path.join(dir, 'blank.png');
+    fs.writeFileSync(blank, Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'));
+    const r = sentinel(['decode', png, blank, path.join(dir, 'missing.png'), '--json']);
+    expect(r.status).toBe(1);
+    const out = jsonLines(r.stdout);
+    expect(out[0]).toMatchObject({ file: png, text, ms: expect.any(Number) });
+    expect(out[1]).toMatchObject({ file: blank, text: null });
+    expect(out[2]).toMatchObject({ text: null, error: 'unreadable' });
+    expect(r.stderr).toMatch(/cannot read .*missing\.png/);
+    expect(sentinel(['decode', png]).status).toBe(0);
+    expectOneLineError(sentinel(['decode']), 64);
   });
 });
 

@@ -17,7 +17,8 @@ commands:
   kiosk [--browser] [--simulate] [--no-open] [--port N]     run the kiosk screen (browser shell on loopback)
   demo [--kiosk]                                            a demo data directory and demo codes decided (then the kiosk)
   demo-code [--issuer ID] [--status S]                      print a fresh code signed with a demo key
-  decode, sync, devices                                     not in this version yet
+  decode IMAGE…                                             decode the QR code in image files with the kiosk's decoder
+  sync, devices                                             not in this version yet
 
 options for every command (where they make sense):
   --data DIR     the kiosk's data directory (default: the platform's app-data folder, or $SENTINEL_DATA)
@@ -37,12 +38,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   log: async () => (await import('./commands/log.js')).logCommand,
   device: async () => (await import('./commands/device.js')).deviceCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
+  decode: async () => (await import('./commands/decode.js')).decodeCommand,
   kiosk: async () => (await import('./commands/kiosk.js')).kioskCommand,
   'demo-code': async () => (await import('./commands/demo.js')).demoCodeCommand,
 };
 
 const LATER: Record<string, string> = {
-  decode: 'sentinel decode comes with the kiosk screen and its QR decoder',
   sync: 'sentinel sync comes with the central log service sync',
   devices: 'sentinel devices comes with the hardware drivers',
 };

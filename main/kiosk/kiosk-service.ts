@@ -85,6 +85,8 @@ export class KioskService {
   }
 
   /** The one door for renderer requests: validated here, whatever the transport. */
+  async invoke<C extends InvokeChannel>(channel: C, payload: unknown): Promise<InvokeResult<C>>;
+  async invoke(channel: string, payload: unknown): Promise<InvokeResult<InvokeChannel>>;
   async invoke(channel: string, payload: unknown): Promise<InvokeResult<InvokeChannel>> {
     const parsed = parseInvoke(channel as InvokeChannel, payload);
     if (!parsed.ok) return parsed;

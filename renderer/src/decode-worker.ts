@@ -2,6 +2,7 @@
 // .wasm file is served by the kiosk itself, never fetched from a CDN.
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
+import { QR_READER_OPTIONS } from '../../main/contract/qr-reader-options.js';
 import type { DecodeRequest, DecodeResponse } from './decode-protocol.js';
 
 prepareZXingModule({
@@ -25,7 +26,7 @@ scope.onmessage = async (e) => {
     ctx.drawImage(frame, 0, 0);
     frame.close();
     const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    const results = await readBarcodes(pixels, { formats: ['QRCode'], tryHarder: true, maxNumberOfSymbols: 1 });
+    const results = await readBarcodes(pixels, { ...QR_READER_OPTIONS, formats: [...QR_READER_OPTIONS.formats] });
     const hit = results.find((r) => r.isValid && r.text.length > 0);
     scope.postMessage({ id, text: hit?.text ?? null, ms: performance.now() - started });
   } catch (err) {

@@ -163,9 +163,6 @@ function showResult(view: CheckView, submittedAt: number | null): void {
   }, config.resultSeconds * 1000);
 }
 
-/** Checks already shown, so the event echoing our own request does not show twice. */
-const shown = new Set<string>();
-
 async function submit(textScanned: string, source: ScanSource): Promise<void> {
   const submittedAt = performance.now();
   if (backToReady) clearTimeout(backToReady);
@@ -177,7 +174,6 @@ async function submit(textScanned: string, source: ScanSource): Promise<void> {
     setState('ready');
     return;
   }
-  if (result.value.checkId) shown.add(result.value.checkId);
   showResult(result.value, submittedAt);
 }
 
@@ -216,9 +212,9 @@ async function start(): Promise<void> {
     renderStatus();
   });
   kiosk.onDecided((view) => {
-    // Scans from other sources (a serial or HID scanner in main) show here too.
-    if (view.checkId && shown.has(view.checkId)) return;
-    showResult(view, null);
+    // Scans from main's own scanners (serial, HID) show here too; the camera's and
+    // the wedge's are this screen's own requests, shown from their answers.
+    if (view.source === 'scanner') showResult(view, null);
   });
   bridge?.onConnection((up) => {
     $('service-problem').hidden = up;

@@ -54,13 +54,14 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
   return serveUntilStopped(kiosk, io, { open: !values['no-open'], json: common.json, dataDir: setup.dir.root });
 }
 
-export const DEMO_CODE_HELP = `usage: sentinel demo-code [--issuer CN-ZJ|CN-GD|CN-BJ] [--status green|yellow|red] [--at ISO] [--json]
+export const DEMO_CODE_HELP = `usage: sentinel demo-code [--issuer CN-ZJ|CN-GD|CN-BJ] [--status green|yellow|red] [--png FILE] [--at ISO] [--json]
 
 Prints one fresh code signed with a published demo key (keys/demo), valid for
-an hour: only a kiosk trusting the demo root (sentinel demo) admits it.`;
+an hour: only a kiosk trusting the demo root (sentinel demo) admits it.
+--png also saves it as a QR image to hold up to the kiosk's camera.`;
 
 export async function demoCodeCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseCommand(args, { issuer: { type: 'string' }, status: { type: 'string' } }, 0);
+  const { values } = parseCommand(args, { issuer: { type: 'string' }, status: { type: 'string' }, png: { type: 'string' } }, 0);
   const common = commonOf(values, io.clock);
   if (common.help) {
     io.out(DEMO_CODE_HELP + '\n');
@@ -74,6 +75,14 @@ export async function demoCodeCommand(args: string[], io: CommandIo): Promise<nu
     throw new UsageError(`--issuer must be one of the demo provinces (${keys.issuers.map((i) => i.id).join(', ')}), not "${issuer}"`);
   }
   const text = await demoCode(keys, common.nowMs / 1000, { issuer, status });
-  io.out(common.json ? JSON.stringify({ text, issuer, status }) + '\n' : text + '\n');
+  if (values.png !== undefined) {
+    const { default: QRCode } = await import('qrcode');
+    try {
+      await QRCode.toFile(values.png, text, { type: 'png', errorCorrectionLevel: 'M', margin: 4, width: 800 });
+    } catch (err) {
+      throw new UsageError(`cannot write --png ${values.png} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
+  io.out(common.json ? JSON.stringify({ text, issuer, status, png: values.png ?? null }) + '\n' : text + '\n');
   return EXIT.OK;
 }
