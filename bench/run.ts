@@ -13,6 +13,8 @@ import { CheckLog, type CheckRecord } from '../main/log/check-log.js';
 import { uuidv7 } from '../main/log/check-id.js';
 import { readRootKeys, TrustStore } from '../main/trust/trust-store.js';
 import { verifyCode } from '../main/verify/code.js';
+import { corpusScores, frameScores } from './decoders.js';
+import { CHROMIUM, screenBench } from './screen-bench.js';
 import type { TrustSnapshot } from '../main/verify/trust.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -170,6 +172,48 @@ function startup(data: string, oneCode: string): void {
   })), 'ms', 'median of 15');
 }
 
+const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
+
+/** Decoder accuracy and speed, per decoder: ZXing's photos and generated camera frames. */
+async function decoderFigures(): Promise<{ table: Record<string, Record<string, string>>; raw: unknown } | null> {
+  const table: Record<string, Record<string, string>> = {};
+  const cell = (d: { decoded: number; total: number; falsePositives?: number; medianMs: number }): string =>
+    `${d.decoded}/${d.total}${d.falsePositives === undefined ? '' : `, ${d.falsePositives} false`} (${d.medianMs} ms)`;
+  let corpus = null;
+  if (fs.existsSync(CORPUS)) {
+    corpus = await corpusScores(CORPUS);
+    table['ZXing photos (179 + 22 without a code)'] = { 'zxing-wasm': cell(corpus['zxing-wasm']), '@zxing/library': cell(corpus['@zxing/library']) };
+    record('photos only @zxing/library reads', corpus.onlyLibrary, 'images');
+  } else {
+    process.stderr.write(`  (no corpus at ${CORPUS}: photo accuracy skipped)\n`);
+  }
+  const frames = await frameScores(10);
+  const totals = { 'zxing-wasm': 0, '@zxing/library': 0 };
+  for (const [variant, scores] of Object.entries(frames)) {
+    table[`PHC1-sized frames: ${variant}`] = { 'zxing-wasm': cell(scores['zxing-wasm']), '@zxing/library': cell(scores['@zxing/library']) };
+    totals['zxing-wasm'] += scores['zxing-wasm'].decoded;
+    totals['@zxing/library'] += scores['@zxing/library'].decoded;
+  }
+  const n = Object.keys(frames).length * 10;
+  table['PHC1-sized frames: all'] = { 'zxing-wasm': `${totals['zxing-wasm']}/${n}`, '@zxing/library': `${totals['@zxing/library']}/${n}` };
+  record('zxing-wasm decode, 720p frame in node (median)', frames.straight!['zxing-wasm'].medianMs, 'ms');
+  return { table, raw: { corpus, frames } };
+}
+
+async function screenFigures(): Promise<void> {
+  if (!fs.existsSync(CHROMIUM)) {
+    process.stderr.write(`  (no ${CHROMIUM}: screen latency and memory skipped; npm test installs it)\n`);
+    return;
+  }
+  const s = await screenBench(40, 1000);
+  record('frame-to-verdict latency p50 (720p, Chromium)', s.latencyMs.p50, 'ms', `${s.latencyMs.n} scans`);
+  record('frame-to-verdict latency p95 (720p, Chromium)', s.latencyMs.p95, 'ms', 'target < 400 ms');
+  record('decode per 720p frame in the worker, median', s.workerDecodeMs.median, 'ms', `${s.workerDecodeMs.n} frames`);
+  record('decode per 720p frame in the worker, p95', s.workerDecodeMs.p95, 'ms');
+  record('screen JS heap after warm-up', s.memoryMB.afterWarmup, 'MB');
+  record('screen JS heap after 1,000 more scans', s.memoryMB.after1000Scans, 'MB', 'no growth expected');
+}
+
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-bench-'));
   try {
@@ -179,11 +223,17 @@ async function main(): Promise<void> {
     logThroughput(tmp);
     cliLogged(data, codes.ES256, tmp);
     startup(data, codes.ES256[0]!);
+    const decoders = await decoderFigures();
+    await screenFigures();
     const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
     const width = Math.max(...figures.map((f) => f.name.length));
     console.log(`\n| ${'figure'.padEnd(width)} | value | unit |\n|${'-'.repeat(width + 2)}|------:|------|`);
     for (const f of figures) console.log(`| ${f.name.padEnd(width)} | ${String(f.value)} | ${f.unit}${f.note ? ` (${f.note})` : ''} |`);
-    console.log('\n' + JSON.stringify({ machine, codesPerAlg: CODES_PER_ALG, figures }));
+    if (decoders) {
+      console.log(`\n| decoder on | zxing-wasm | @zxing/library |\n|---|---:|---:|`);
+      for (const [name, s] of Object.entries(decoders.table)) console.log(`| ${name} | ${s['zxing-wasm']} | ${s['@zxing/library']} |`);
+    }
+    console.log('\n' + JSON.stringify({ machine, codesPerAlg: CODES_PER_ALG, figures, decoders: decoders?.raw ?? null }));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -10,9 +10,11 @@ interface Perf {
   decodes: { ms: number; sentAt: number | null; found: boolean }[];
   /** Verdicts: when the scan was handed to main, and when the verdict was painted. */
   verdicts: { submittedAt: number; paintedAt: number; verdict: string; source: string }[];
+  /** Every verdict painted since the page loaded (the lists above keep only the latest). */
+  painted: number;
 }
 
-const data: Perf = { frames: [], decodes: [], verdicts: [] };
+const data: Perf = { frames: [], decodes: [], verdicts: [], painted: 0 };
 (globalThis as unknown as { __sentinelPerf: Perf }).__sentinelPerf = data;
 
 function push<T>(list: T[], item: T): void {
@@ -28,6 +30,7 @@ export const perf = {
     push(data.decodes, { ms, sentAt, found });
   },
   verdict(submittedAt: number, paintedAt: number, verdict: string, source: string): void {
+    data.painted++;
     push(data.verdicts, { submittedAt, paintedAt, verdict, source });
   },
 };

@@ -96,6 +96,28 @@ describe.skipIf(missing !== '')('kiosk screen in Chromium', () => {
     }
   });
 
+  it('a camera that goes away is shown as lost, its tracks released, and it comes back by itself', async () => {
+    const browser = await launchBrowser({ kind: 'fake-pattern' });
+    try {
+      const screen = await KioskScreen.open(browser, k.kiosk.url);
+      await screen.waitForCamera('live');
+      // The device disappears: its track ends (what Chromium reports on unplugging).
+      await screen.page.evaluate(() => {
+        const video = document.querySelector('video')!;
+        const track = (video.srcObject as MediaStream).getVideoTracks()[0]!;
+        track.stop();
+        track.dispatchEvent(new Event('ended'));
+      });
+      await screen.waitForCamera('lost');
+      expect(await screen.page.evaluate(() => document.querySelector('video')!.srcObject)).toBeNull();
+      await screen.screenshot('camera-lost');
+      await screen.waitForCamera('live');
+      expect(await screen.page.isVisible('[data-testid="camera-problem"]')).toBe(false);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it.each([
     ['landscape-1280x800', { width: 1280, height: 800 }],
     ['landscape-1920x1080', { width: 1920, height: 1080 }],
