@@ -1,20 +1,74 @@
-// What drivers hand to the kiosk: typed events, no knowledge of main.
+// What drivers hand to the kiosk: a typed event union, no knowledge of main.
 
-/** One temperature reading, °C, as the module reported it (already calibrated, if calibrated). */
+export type DriverState = 'ok' | 'offline' | 'simulated';
+
+/** A stable temperature reading, °C (calibrated, if the device is calibrated). */
 export interface ThermometerReading {
   celsius: number;
   atMs: number;
   /** True when it comes from the simulator, never from a person. */
   simulated: boolean;
+  /** As the module reported it, before calibration. */
+  rawC?: number;
+  calibrationOffsetC?: number;
+  protocol?: string;
 }
 
-export type DriverState = 'ok' | 'offline' | 'simulated';
+export interface DriverStatus {
+  device: 'thermometer' | 'scanner';
+  state: DriverState;
+  detail: string;
+  atMs: number;
+}
+
+/** Every event a driver process reports (the contract between drivers and main). */
+export type DriverEvent =
+  | { type: 'thermometer/reading'; reading: ThermometerReading }
+  | { type: 'scanner/scan'; text: string; atMs: number; via: 'serial' | 'hid'; symbology: string | null }
+  | { type: 'driver/status'; status: DriverStatus };
 
 /** A source of temperature readings. */
 export interface ThermometerFeed {
   readonly state: DriverState;
+  /** The latest stable reading of a person, or null. */
   latest(): ThermometerReading | null;
-  /** Returns a function that unsubscribes. */
+  /** Stable readings; returns a function that unsubscribes. */
   onReading(listener: (reading: ThermometerReading) => void): () => void;
   close(): void;
 }
+
+/** A source of scanned texts (serial or HID scanners). */
+export interface ScannerFeed {
+  readonly state: DriverState;
+  onScan(listener: (scan: { text: string; atMs: number; symbology: string | null }) => void): () => void;
+  onStatus(listener: (status: DriverStatus) => void): () => void;
+  close(): void;
+}
+
+/** The part of a serial port a driver uses (serialport's SerialPort fits; tests inject others). */
+export interface SerialLink {
+  readonly isOpen: boolean;
+  open(callback: (err: Error | null) => void): void;
+  write(bytes: Uint8Array): void;
+  close(callback?: (err: Error | null) => void): void;
+  on(event: 'data', listener: (chunk: Buffer) => void): this;
+  on(event: 'close' | 'error', listener: (err?: Error) => void): this;
+  removeAllListeners(): this;
+}
+
+export type OpenSerial = (path: string, baudRate: number) => SerialLink;
+
+/** Timers, injectable so soak tests run an hour in a moment. */
+export interface Timers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const REAL_TIMERS: Timers = {
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};

@@ -18,7 +18,10 @@ commands:
   demo [--kiosk]                                            a demo data directory and demo codes decided (then the kiosk)
   demo-code [--issuer ID] [--status S]                      print a fresh code signed with a demo key
   decode IMAGE…                                             decode the QR code in image files with the kiosk's decoder
-  sync, devices                                             not in this version yet
+  thermo --port PATH --protocol NAME [--stable]             read a serial IR thermometer
+  scanner --serial PATH | --hid VID:PID                     print scans from a serial or HID scanner
+  devices                                                   serial ports and HID devices the kiosk can use
+  sync                                                      not in this version yet
 
 options for every command (where they make sense):
   --data DIR     the kiosk's data directory (default: the platform's app-data folder, or $SENTINEL_DATA)
@@ -39,13 +42,15 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   device: async () => (await import('./commands/device.js')).deviceCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   decode: async () => (await import('./commands/decode.js')).decodeCommand,
+  thermo: async () => (await import('./commands/devices.js')).thermoCommand,
+  scanner: async () => (await import('./commands/devices.js')).scannerCommand,
+  devices: async () => (await import('./commands/devices.js')).devicesCommand,
   kiosk: async () => (await import('./commands/kiosk.js')).kioskCommand,
   'demo-code': async () => (await import('./commands/demo.js')).demoCodeCommand,
 };
 
 const LATER: Record<string, string> = {
   sync: 'sentinel sync comes with the central log service sync',
-  devices: 'sentinel devices comes with the hardware drivers',
 };
 
 /** Errors that mean "this data directory, bundle or policy cannot be used". */

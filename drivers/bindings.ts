@@ -1,0 +1,64 @@
+// The real device libraries, behind the small interfaces the drivers take.
+// Only this file imports serialport and node-hid.
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { SerialPort } from 'serialport';
+import type { OpenSerial, SerialLink } from './contract.js';
+import type { HidApi, HidDeviceLike } from './scanner/hid-pos.js';
+
+export const openSerialPort: OpenSerial = (path, baudRate) => new SerialPort({ path, baudRate, autoOpen: false, lock: true }) as unknown as SerialLink;
+
+interface NodeHid {
+  devices(): { vendorId: number; productId: number; path?: string; usagePage?: number; product?: string; manufacturer?: string; serialNumber?: string; usage?: number; interface?: number }[];
+  HID: new (path: string) => HidDeviceLike;
+  setDriverType?(type: 'hidraw' | 'libusb'): void;
+}
+
+let hidModule: NodeHid | null = null;
+
+/** node-hid, set to the hidraw driver on Linux (POS interfaces need it). */
+export function loadNodeHid(): NodeHid {
+  if (!hidModule) {
+    hidModule = createRequire(import.meta.url)('node-hid') as NodeHid;
+    if (process.platform === 'linux') hidModule.setDriverType?.('hidraw');
+  }
+  return hidModule;
+}
+
+export const nodeHidApi: HidApi = {
+  devices: () => loadNodeHid().devices(),
+  open: (path) => new (loadNodeHid().HID)(path),
+};
+
+export interface SerialPortInfo {
+  path: string;
+  vendorId: string | null;
+  productId: string | null;
+  manufacturer: string | null;
+  serialNumber: string | null;
+}
+
+/** Serial ports, with USB ids where the system can tell; plain /dev/tty* names when it cannot. */
+export async function listSerialPorts(): Promise<{ ports: SerialPortInfo[]; notes: string[] }> {
+  const notes: string[] = [];
+  let ports: SerialPortInfo[] = [];
+  try {
+    ports = (await SerialPort.list()).map((p) => ({
+      path: p.path,
+      vendorId: p.vendorId ?? null,
+      productId: p.productId ?? null,
+      manufacturer: p.manufacturer ?? null,
+      serialNumber: p.serialNumber ?? null,
+    }));
+  } catch (err) {
+    notes.push(`the serial port list failed (${(err as Error).message}); listing /dev/tty* instead`);
+  }
+  if (process.platform === 'linux') {
+    // Without udevadm the library may miss USB adapters: add the device nodes it did not list.
+    const known = new Set(ports.map((p) => p.path));
+    const nodes = fs.existsSync('/dev') ? fs.readdirSync('/dev').filter((n) => /^tty(USB|ACM|S|AMA)\d+$/.test(n)) : [];
+    for (const n of nodes) if (!known.has(`/dev/${n}`)) ports.push({ path: `/dev/${n}`, vendorId: null, productId: null, manufacturer: null, serialNumber: null });
+    if (!fs.existsSync('/usr/bin/udevadm') && !fs.existsSync('/bin/udevadm')) notes.push('udevadm is not installed: USB vendor/product ids of serial ports are unknown');
+  }
+  return { ports, notes };
+}
