@@ -54,7 +54,8 @@ describe.each(PROTOCOL_NAMES.map((p) => [p]))('%s', (protocol: ProtocolName) => 
 
   it('drops a frame with a corrupted checksum (or body), keeps the next', () => {
     const bad = encodeFrame(protocol, 38.5);
-    bad[bad.length - (protocol === 'ascii' ? 4 : 1)] ^= protocol === 'ascii' ? 0x40 : 0x01;
+    const at = bad.length - (protocol === 'ascii' ? 4 : 1);
+    bad[at] = bad[at]! ^ (protocol === 'ascii' ? 0x40 : 0x01);
     const d = info.decoder();
     expect(temps(d.push(concat(bad, encodeFrame(protocol, 36.5))))).toEqual([36.5]);
     expect(d.counters.checksumFailures).toBeGreaterThanOrEqual(1);

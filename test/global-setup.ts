@@ -30,29 +30,48 @@ function ensureBuilt(): void {
   if (sources > built) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 }
 
-/** Debian's Chromium and a CJK font (for legible screenshots); null when they are there, else why not. */
-function ensureChromium(): string | null {
-  const haveFont = fs.existsSync('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc');
-  if (fs.existsSync(CHROMIUM) && haveFont) return null;
-  if (process.getuid?.() !== 0) return fs.existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing and this is not root: apt-get install chromium`;
-  try {
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-wqy-microhei'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  } catch (err) {
-    return `apt-get could not install chromium: ${(err as Error).message}`;
+export const SOCAT = '/usr/bin/socat';
+
+/**
+ * Debian's Chromium and a CJK font (browser tests, legible screenshots) and
+ * socat (pseudo-terminal driver tests), installed with apt when missing and
+ * root. Returns why each is unavailable, or '' when it is there.
+ */
+function ensurePackages(): { chromium: string; socat: string } {
+  const wanted: string[] = [];
+  if (!fs.existsSync(CHROMIUM)) wanted.push('chromium');
+  if (!fs.existsSync('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc')) wanted.push('fonts-wqy-microhei');
+  if (!fs.existsSync(SOCAT)) wanted.push('socat');
+  let failure = '';
+  if (wanted.length > 0) {
+    if (process.getuid?.() !== 0) failure = `not root, so apt-get cannot install ${wanted.join(', ')}`;
+    else {
+      try {
+        execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+        execFileSync('apt-get', ['install', '-y', '-qq', ...wanted], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+      } catch (err) {
+        failure = `apt-get could not install ${wanted.join(', ')}: ${(err as Error).message}`;
+      }
+    }
   }
-  return fs.existsSync(CHROMIUM) ? null : `${CHROMIUM} is still missing after apt-get`;
+  return {
+    chromium: fs.existsSync(CHROMIUM) ? '' : `${CHROMIUM} is missing (${failure || 'unknown reason'})`,
+    socat: fs.existsSync(SOCAT) ? '' : `${SOCAT} is missing (${failure || 'unknown reason'})`,
+  };
 }
 
 export default function setup(project: TestProject): void {
   ensureBuilt();
-  const why = ensureChromium();
-  if (why) console.warn(`\nSKIPPING end-to-end tests: ${why}\n`);
-  project.provide('chromiumMissing', why ?? '');
+  const missing = ensurePackages();
+  if (missing.chromium) console.warn(`\nSKIPPING browser end-to-end tests: ${missing.chromium}\n`);
+  if (missing.socat) console.warn(`\nSKIPPING pseudo-terminal driver tests: ${missing.socat}\n`);
+  project.provide('chromiumMissing', missing.chromium);
+  project.provide('socatMissing', missing.socat);
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     chromiumMissing: string;
+    socatMissing: string;
   }
 }

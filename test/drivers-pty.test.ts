@@ -1,0 +1,170 @@
+// Drivers on real pseudo-terminals (socat): a simulated module at the far
+// end speaking each protocol, corrupted frames and junk in the stream, and
+// unplugging (killing socat) and plugging back (starting it again on the
+// same link paths), after which readings resume.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { openSerialPort } from '../drivers/bindings.js';
+import type { DriverStatus, ThermometerReading } from '../drivers/contract.js';
+import { SerialScanner } from '../drivers/scanner/serial-scanner.js';
+import { PROTOCOL_NAMES, type ProtocolName } from '../drivers/thermometer/protocols/index.js';
+import { SerialThermometer } from '../drivers/thermometer/serial-thermometer.js';
+import { SENTINEL } from './helpers/cli.js';
+import { PtyPair, SimulatedModule, until } from './helpers/pty.js';
+import { tempDir } from './helpers/tmp.js';
+
+const missing = inject('socatMissing');
+
+function openFds(): number {
+  return fs.readdirSync('/proc/self/fd').length;
+}
+
+describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
+  let pty: PtyPair;
+  let module: SimulatedModule | null = null;
+  const closers: (() => void | Promise<void>)[] = [];
+
+  beforeEach(async () => {
+    pty = new PtyPair(tempDir('sentinel-pty-'));
+    await pty.plug();
+  });
+  afterEach(async () => {
+    for (const c of closers.splice(0)) await c();
+    await module?.stop();
+    module = null;
+    await pty.unplug();
+  });
+
+  it.each(PROTOCOL_NAMES.map((p) => [p]))('%s: stable readings through corruption and junk', async (protocol: ProtocolName) => {
+    module = new SimulatedModule(pty.module, { protocol, celsius: 36.6, everyMs: 40, corruptEvery: 4, junk: true });
+    await module.start();
+    const thermo = new SerialThermometer({ path: pty.kiosk, protocol, baudRate: 9600, openSerial: openSerialPort, clock: Date.now });
+    closers.push(() => thermo.close());
+    const readings: ThermometerReading[] = [];
+    thermo.onReading((r) => readings.push(r));
+    await until(() => readings.length >= 2, 10_000, 'two stable readings');
+    expect(readings[0]).toMatchObject({ celsius: 36.6, simulated: false, protocol });
+    expect(thermo.state).toBe('ok');
+    expect(thermo.counters.checksumFailures).toBeGreaterThan(0);
+    expect(thermo.latest()?.celsius).toBe(36.6);
+  });
+
+  it('unplugged: offline within 2 s; plugged back: readings resume, no handle leaked', async () => {
+    module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', everyMs: 70 });
+    await module.start();
+    const fdsBefore = openFds();
+    const thermo = new SerialThermometer({ path: pty.kiosk, protocol: 'gy-mcu90614', openSerial: openSerialPort, clock: Date.now });
+    closers.push(() => thermo.close());
+    const statuses: DriverStatus[] = [];
+    thermo.onStatus((s) => statuses.push(s));
+    const readings: ThermometerReading[] = [];
+    thermo.onReading((r) => readings.push(r));
+    await until(() => readings.length > 0, 10_000, 'first reading');
+
+    for (let round = 0; round < 3; round++) {
+      await module.stop();
+      const unpluggedAt = Date.now();
+      await pty.unplug();
+      await until(() => thermo.state === 'offline', 2500, 'offline after unplug');
+      expect(Date.now() - unpluggedAt).toBeLessThan(2500);
+      await new Promise((r) => setTimeout(r, 300));
+      await pty.plug();
+      module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', everyMs: 70, celsius: 36.8 + round / 10 });
+      await module.start();
+      const count = readings.length;
+      await until(() => readings.length > count, 10_000, `readings after replug ${round}`);
+      expect(thermo.state).toBe('ok');
+    }
+    expect(readings.at(-1)!.celsius).toBeCloseTo(37.0, 5);
+    expect(thermo.counters.opens - thermo.counters.closes).toBe(1);
+    thermo.close();
+    closers.length = 0;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(openFds()).toBeLessThanOrEqual(fdsBefore + 2);
+    expect(statuses.some((s) => s.state === 'offline')).toBe(true);
+  });
+
+  it('a port that stays silent is offline (watchdog), not "normal"', async () => {
+    const thermo = new SerialThermometer({ path: pty.kiosk, protocol: 'idc50', openSerial: openSerialPort, clock: Date.now, watchdogMs: 500 });
+    closers.push(() => thermo.close());
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(thermo.state).toBe('offline');
+    expect(thermo.latest()).toBeNull();
+  });
+
+  it('lu90614 answers only when asked: the driver polls it', async () => {
+    module = new SimulatedModule(pty.module, { protocol: 'lu90614', celsius: 36.42 });
+    await module.start();
+    const thermo = new SerialThermometer({ path: pty.kiosk, protocol: 'lu90614', openSerial: openSerialPort, clock: Date.now });
+    closers.push(() => thermo.close());
+    await until(() => thermo.latest() !== null, 10_000, 'a polled reading');
+    expect(thermo.latest()!.celsius).toBe(36.42);
+  });
+
+  it('serial scanner: scans, then unplug and replug, scans again', async () => {
+    const scanner = new SerialScanner({ path: pty.kiosk, terminator: 'CRLF', openSerial: openSerialPort, clock: Date.now });
+    closers.push(() => scanner.close());
+    const scans: string[] = [];
+    scanner.onScan((s) => scans.push(s.text));
+    module = new SimulatedModule(pty.module, { protocol: 'ascii' });
+    await until(() => scanner.state === 'ok', 5000, 'scanner open');
+    await module.start();
+    module.write(new TextEncoder().encode('PHC1:first.code.here\r\n'));
+    await until(() => scans.length === 1, 5000, 'first scan');
+    await module.stop();
+    await pty.unplug();
+    await until(() => scanner.state === 'offline', 2500, 'scanner offline');
+    await pty.plug();
+    await until(() => scanner.state === 'ok', 5000, 'scanner back');
+    module = new SimulatedModule(pty.module, { protocol: 'ascii' });
+    await module.start();
+    module.write(new TextEncoder().encode('PHC1:second.code\r\n'));
+    await until(() => scans.length === 2, 5000, 'second scan');
+    expect(scans).toEqual(['PHC1:first.code.here', 'PHC1:second.code']);
+  });
+
+  it('sentinel scanner --serial prints each scan', async () => {
+    const child = spawn(process.execPath, [SENTINEL, 'scanner', '--serial', pty.kiosk, '--terminator', 'CR', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    closers.push(() => {
+      child.kill('SIGTERM');
+    });
+    await until(() => err.includes('"ok"'), 5000, 'scanner open');
+    module = new SimulatedModule(pty.module, { protocol: 'ascii' });
+    await module.start();
+    module.write(new TextEncoder().encode('PHC1:a.b.c\rhttps://pay.example/x\r'));
+    await until(() => out.split('\n').length > 2, 5000, 'two scans');
+    expect(out.trim().split('\n').map((l) => JSON.parse(l).text)).toEqual(['PHC1:a.b.c', 'https://pay.example/x']);
+  });
+
+  it('sentinel thermo --stable --json keeps running across an unplug', async () => {
+    module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', everyMs: 50, celsius: 36.5 });
+    await module.start();
+    const child = spawn(process.execPath, [SENTINEL, 'thermo', '--port', pty.kiosk, '--protocol', 'gy-mcu90614', '--stable', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    closers.push(() => {
+      child.kill('SIGTERM');
+    });
+    await until(() => out.split('\n').length > 2, 10_000, 'thermo output');
+    const first = JSON.parse(out.split('\n')[0]!);
+    expect(first).toMatchObject({ celsius: 36.5, protocol: 'gy-mcu90614', kind: 'stable' });
+    expect(Object.keys(first).sort()).toEqual(['ambient', 'at', 'celsius', 'kind', 'protocol', 'raw']);
+    await module.stop();
+    await pty.unplug();
+    await until(() => err.includes('"offline"'), 3000, 'offline status on stderr');
+    await pty.plug();
+    module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', everyMs: 50, celsius: 36.9 });
+    await module.start();
+    await until(() => out.includes('36.9'), 10_000, 'readings after replug');
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+  });
+});
