@@ -42,11 +42,16 @@ export default tseslint.config(
   {
     files: ['main/**/*.ts'],
     ignores: ['main/contract/**', 'main/verify/**', 'main/decide/**'],
-    rules: restrict(['**/renderer/**', 'electron'], 'main must not import the renderer; electron only in the Electron shell.'),
+    rules: restrict(['**/renderer/**', 'electron', ...NATIVE.filter((m) => m !== 'better-sqlite3')], 'main must not import the renderer; electron only in the Electron shell; device libraries only through drivers/bindings.'),
   },
   {
     files: ['drivers/**/*.ts'],
-    rules: restrict(['electron', '**/main/**', '**/renderer/**'], 'drivers know nothing of main, renderer or electron.'),
+    ignores: ['drivers/bindings.ts'],
+    rules: restrict(['electron', '**/main/**', '**/renderer/**', ...NATIVE], 'drivers know nothing of main, renderer or electron; only drivers/bindings.ts imports the device libraries (the rest take them injected).'),
+  },
+  {
+    files: ['drivers/bindings.ts'],
+    rules: restrict(['electron', '**/main/**', '**/renderer/**', 'better-sqlite3'], 'drivers know nothing of main, renderer or electron.'),
   },
   {
     files: ['renderer/**/*.ts'],

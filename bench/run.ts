@@ -15,6 +15,7 @@ import { readRootKeys, TrustStore } from '../main/trust/trust-store.js';
 import { verifyCode } from '../main/verify/code.js';
 import { corpusScores, frameScores } from './decoders.js';
 import { CHROMIUM, screenBench } from './screen-bench.js';
+import { decoderThroughput, junkFlood, readingToScreen } from './drivers-bench.js';
 import type { TrustSnapshot } from '../main/verify/trust.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -200,6 +201,17 @@ async function decoderFigures(): Promise<{ table: Record<string, Record<string, 
   return { table, raw: { corpus, frames } };
 }
 
+async function driverFigures(): Promise<void> {
+  for (const [protocol, perSecond] of Object.entries(decoderThroughput())) record(`thermometer frames decoded/s, ${protocol}`, perSecond, 'frames/s', 'pure decoder, 64-byte chunks');
+  const flood = junkFlood(10);
+  record('heap growth after 10 MB of junk at 1 MB/s (all decoders)', flood.heapGrowthMB, 'MB', 'bounded buffers');
+  const latency = await readingToScreen(10);
+  if (latency) {
+    record('reading-to-screen p50 (pty module → status bar)', latency.p50, 'ms', `${latency.n} changes; includes 5 frames at 14 Hz for a stable reading`);
+    record('reading-to-screen p95', latency.p95, 'ms');
+  } else process.stderr.write('  (no socat or Chromium: reading-to-screen latency skipped)\n');
+}
+
 async function screenFigures(): Promise<void> {
   if (!fs.existsSync(CHROMIUM)) {
     process.stderr.write(`  (no ${CHROMIUM}: screen latency and memory skipped; npm test installs it)\n`);
@@ -223,6 +235,7 @@ async function main(): Promise<void> {
     logThroughput(tmp);
     cliLogged(data, codes.ES256, tmp);
     startup(data, codes.ES256[0]!);
+    await driverFigures();
     const decoders = await decoderFigures();
     await screenFigures();
     const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };

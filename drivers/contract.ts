@@ -34,6 +34,8 @@ export interface ThermometerFeed {
   latest(): ThermometerReading | null;
   /** Stable readings; returns a function that unsubscribes. */
   onReading(listener: (reading: ThermometerReading) => void): () => void;
+  /** State changes (a simulator has none). */
+  onStatus?(listener: (status: DriverStatus) => void): () => void;
   close(): void;
 }
 

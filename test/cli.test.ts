@@ -69,7 +69,7 @@ describe('usage errors exit 64 with one clear line', () => {
     const help = sentinel(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('verify');
-    for (const cmd of ['verify', 'trust', 'policy', 'log', 'device', 'demo', 'demo-code', 'decode', 'kiosk']) {
+    for (const cmd of ['verify', 'trust', 'policy', 'log', 'device', 'demo', 'demo-code', 'decode', 'kiosk', 'thermo', 'scanner', 'devices']) {
       const r = sentinel([cmd, '--help']);
       expect(r.status, cmd).toBe(0);
       expect(r.stdout, cmd).toMatch(/^usage: sentinel/);
@@ -77,7 +77,7 @@ describe('usage errors exit 64 with one clear line', () => {
   });
 
   it('commands of later versions say so (69)', () => {
-    for (const cmd of ['sync', 'devices']) expectOneLineError(sentinel([cmd]), 69, /not available/);
+    expectOneLineError(sentinel(['sync']), 69, /not available/);
   });
 });
 
@@ -307,6 +307,53 @@ describe('decode', () => {
     expect(r.stderr).toMatch(/cannot read .*missing\.png/);
     expect(sentinel(['decode', png]).status).toBe(0);
     expectOneLineError(sentinel(['decode']), 64);
+  });
+});
+
+describe('devices, thermo, scanner', () => {
+  it('devices lists serial ports and HID devices, in JSON too', () => {
+    const r = sentinel(['devices', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { serial: { path: string }[]; hid: unknown[]; notes: string[] };
+    expect(Array.isArray(out.serial) && Array.isArray(out.hid) && Array.isArray(out.notes)).toBe(true);
+    expect(sentinel(['devices']).stdout).toMatch(/serial ports:[\s\S]*HID devices:/);
+  });
+  it.each([
+    [['thermo']],
+    [['thermo', '--port', '/dev/ttyUSB0']],
+    [['thermo', '--port', '/dev/ttyUSB0', '--protocol', 'mlx']],
+    [['thermo', '--port', '/dev/ttyUSB0', '--protocol', 'idc50', '--baud', 'fast']],
+    [['scanner']],
+    [['scanner', '--serial', '/dev/ttyACM0', '--hid', '0c2e:0b61']],
+    [['scanner', '--hid', 'honeywell']],
+    [['scanner', '--serial', '/dev/ttyACM0', '--terminator', 'TAB']],
+    [['kiosk', '--host', '0.0.0.0']],
+    [['kiosk', '--thermometer', '/dev/ttyUSB0', '--thermo-protocol', 'nope']],
+    [['kiosk', '--thermometer', '/dev/ttyUSB0', '--thermo-protocol', 'idc50', '--simulate']],
+    [['kiosk', '--scanner-hid', 'x']],
+  ])('%j is a usage error (64)', (args) => {
+    expectOneLineError(sentinel([...args, '--data', tempDir()]), 64);
+  });
+});
+
+describe('kiosk', () => {
+  it('serves the screen on loopback until SIGTERM, then exits 0', async () => {
+    const { spawn } = await import('node:child_process');
+    const { SENTINEL } = await import('./helpers/cli.js');
+    const data = path.join(tempDir(), 'demo');
+    expect(sentinel(['demo', '--data', data]).status).toBe(0);
+    const child = spawn(process.execPath, [SENTINEL, 'kiosk', '--browser', '--simulate', '--no-open', '--json', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const deadline = Date.now() + 10_000;
+    while (!out.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const { url } = JSON.parse(out.split('\n')[0]!) as { url: string };
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('data-testid="verdict"');
+    child.kill('SIGTERM');
+    expect(await new Promise((r) => child.once('exit', r))).toBe(0);
   });
 });
 

@@ -109,6 +109,11 @@ describe('layering lint', () => {
     expect(await lint('main/contract/x.ts', "import { importJWK } from 'jose';\nexport const a = importJWK;\n")).toContain('no-restricted-imports');
     expect(await lint('main/verify/x.ts', "import { importJWK } from 'jose';\nexport const a = importJWK;\n")).toEqual([]);
   });
+  it('only drivers/bindings.ts imports the device libraries', async () => {
+    expect(await lint('drivers/thermometer/x.ts', "import { SerialPort } from 'serialport';\nexport const a = SerialPort;\n")).toContain('no-restricted-imports');
+    expect(await lint('main/kiosk/x.ts', "import HID from 'node-hid';\nexport const a = HID;\n")).toContain('no-restricted-imports');
+    expect(await lint('drivers/bindings.ts', "import { SerialPort } from 'serialport';\nexport const a = SerialPort;\n")).toEqual([]);
+  });
   it('drivers and renderer keep to their side', async () => {
     expect(await lint('drivers/x.ts', "import { CheckLog } from '../main/log/check-log.js';\nexport const a = CheckLog;\n")).toContain('no-restricted-imports');
     expect(await lint('renderer/x.ts', "import * as fs from 'node:fs';\nexport const a = fs;\n")).toContain('no-restricted-imports');

@@ -11,7 +11,7 @@ import { SerialScanner } from '../drivers/scanner/serial-scanner.js';
 import { PROTOCOL_NAMES, type ProtocolName } from '../drivers/thermometer/protocols/index.js';
 import { SerialThermometer } from '../drivers/thermometer/serial-thermometer.js';
 import { SENTINEL } from './helpers/cli.js';
-import { PtyPair, SimulatedModule, until } from './helpers/pty.js';
+import { PtyPair, SimulatedModule, until } from '../bench/pty-module.js';
 import { tempDir } from './helpers/tmp.js';
 
 const missing = inject('socatMissing');
@@ -107,7 +107,7 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     closers.push(() => scanner.close());
     const scans: string[] = [];
     scanner.onScan((s) => scans.push(s.text));
-    module = new SimulatedModule(pty.module, { protocol: 'ascii' });
+    module = new SimulatedModule(pty.module, { protocol: 'ascii', stream: false });
     await until(() => scanner.state === 'ok', 5000, 'scanner open');
     await module.start();
     module.write(new TextEncoder().encode('PHC1:first.code.here\r\n'));
@@ -117,7 +117,7 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     await until(() => scanner.state === 'offline', 2500, 'scanner offline');
     await pty.plug();
     await until(() => scanner.state === 'ok', 5000, 'scanner back');
-    module = new SimulatedModule(pty.module, { protocol: 'ascii' });
+    module = new SimulatedModule(pty.module, { protocol: 'ascii', stream: false });
     await module.start();
     module.write(new TextEncoder().encode('PHC1:second.code\r\n'));
     await until(() => scans.length === 2, 5000, 'second scan');
@@ -134,7 +134,7 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
       child.kill('SIGTERM');
     });
     await until(() => err.includes('"ok"'), 5000, 'scanner open');
-    module = new SimulatedModule(pty.module, { protocol: 'ascii' });
+    module = new SimulatedModule(pty.module, { protocol: 'ascii', stream: false });
     await module.start();
     module.write(new TextEncoder().encode('PHC1:a.b.c\rhttps://pay.example/x\r'));
     await until(() => out.split('\n').length > 2, 5000, 'two scans');

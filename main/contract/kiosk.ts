@@ -45,6 +45,8 @@ export interface KioskStatus {
   };
   clock: ClockState;
   thermometer: { state: DeviceState; lastC: number | null; atMs: number | null };
+  /** Scanners main reads itself (serial, HID); 'none' when none is configured. */
+  scanner: { state: DeviceState };
   today: Record<Verdict, number>;
 }
 

@@ -3,9 +3,9 @@
 // contract (main/contract/kiosk.ts). Main owns the checkpoint's state; the
 // renderer renders it.
 import * as fs from 'node:fs';
-import type { ThermometerFeed } from '../../drivers/contract.js';
+import type { ScannerFeed, ThermometerFeed } from '../../drivers/contract.js';
 import type { InvokeChannel, InvokeChannels, InvokeResult, KioskStatus, RendererChannels, ScreenConfig } from '../contract/kiosk.js';
-import { parseInvoke } from '../contract/kiosk.js';
+import { MAX_SCAN_PAYLOAD_CHARS, parseInvoke } from '../contract/kiosk.js';
 import { Checkpoint } from '../checkpoint/checkpoint.js';
 import { TimeFloor } from '../clock/time-floor.js';
 import { DATA_FILES, DataDir } from '../data-dir.js';
@@ -21,7 +21,11 @@ export interface KioskServiceOptions {
   dataDir: string;
   clock: () => number;
   thermometer: ThermometerFeed | null;
+  /** Serial and HID scanners: each scan goes through the same entry point as the camera's. */
+  scanners?: ScannerFeed[];
   screen: ScreenConfig;
+  /** Where failures outside any request go (a scanner's scan that could not be logged). */
+  onError?: (err: Error) => void;
   /** A reading older than this is not this traveller's, ms. */
   readingFreshMs?: number;
 }
@@ -43,10 +47,11 @@ function stamp(file: string): string {
 export class KioskService {
   private trust: TrustSnapshot | null = null;
   private policy!: InstalledPolicy;
-  private checkpoint!: Checkpoint;
+  private checkpoint: Checkpoint | null = null;
   private stamps = { trust: '', policy: '' };
   private readonly listeners = new Set<Emit>();
   private readonly unsubscribeThermometer: (() => void) | null;
+  private readonly unsubscribeScanners: (() => void)[];
 
   private constructor(
     private readonly opts: KioskServiceOptions,
@@ -56,6 +61,15 @@ export class KioskService {
   ) {
     this.unsubscribeThermometer =
       opts.thermometer?.onReading((r) => this.emit('thermometer/reading', { celsius: r.celsius, atMs: r.atMs, simulated: r.simulated })) ?? null;
+    this.unsubscribeScanners = (opts.scanners ?? []).flatMap((scanner) => [
+      scanner.onScan((scan) => {
+        // No request to answer: a failure is reported, and the scanner keeps going.
+        this.submitScan(scan.text.slice(0, MAX_SCAN_PAYLOAD_CHARS), 'scanner').catch((err: Error) => opts.onError?.(err));
+      }),
+      scanner.onStatus(() => this.emitStatus()),
+    ]);
+    const thermoStatus = opts.thermometer?.onStatus?.(() => this.emitStatus());
+    if (thermoStatus) this.unsubscribeScanners.push(thermoStatus);
   }
 
   /** Throws DataDirError, TrustUnusable, PolicyUnusable or CheckLogUnusable when a part cannot be used. */
@@ -80,6 +94,7 @@ export class KioskService {
 
   close(): void {
     this.unsubscribeThermometer?.();
+    for (const u of this.unsubscribeScanners) u();
     this.listeners.clear();
     this.log.close();
   }
@@ -110,7 +125,7 @@ export class KioskService {
   async submitScan(text: string, source: InvokeChannels['scan/submit']['request']['source']): Promise<InvokeChannels['scan/submit']['response']> {
     await this.refresh(false);
     const now = this.opts.clock();
-    const outcome = await this.checkpoint.check({ text, temperatureC: this.freshTemperature(now), atMs: now }, { record: true });
+    const outcome = await this.checkpoint!.check({ text, temperatureC: this.freshTemperature(now), atMs: now }, { record: true });
     const view = checkView(outcome, source);
     this.emit('checkpoint/decided', view);
     this.emit('status/changed', this.status());
@@ -119,6 +134,8 @@ export class KioskService {
 
   /** Pushes the status to the screens (trust age and clock change with time alone). */
   emitStatus(): void {
+    // Devices may report before the checkpoint is loaded: there is no status to tell yet.
+    if (!this.checkpoint) return;
     this.emit('status/changed', this.status());
   }
 
@@ -138,8 +155,15 @@ export class KioskService {
       trust: { state, seq: info?.seq ?? null, ageSeconds },
       clock: clockIsUntrusted(now / 1000, floorMs === null ? null : floorMs / 1000, this.policy.policy) ? 'untrusted' : 'trusted',
       thermometer: { state: this.opts.thermometer?.state ?? 'none', lastC: reading?.celsius ?? null, atMs: reading?.atMs ?? null },
+      scanner: { state: this.scannerState() },
       today: this.log.verdictCountsSince(startOfDay.getTime()),
     };
+  }
+
+  private scannerState(): KioskStatus['scanner']['state'] {
+    const scanners = this.opts.scanners ?? [];
+    if (scanners.length === 0) return 'none';
+    return scanners.every((s) => s.state === 'ok') ? 'ok' : 'offline';
   }
 
   private freshTemperature(now: number): number | null {

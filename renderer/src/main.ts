@@ -76,6 +76,10 @@ function renderStatus(): void {
       : `${t(op, 'thermometer')} ${th.lastC === null ? '–' : th.lastC.toFixed(1) + '°C'}${th.state === 'simulated' ? ` (${t(op, 'thermoSim')})` : ''}`;
   chip('st-thermo', thermoText, th.state === 'ok' ? 'ok' : th.state === 'simulated' ? 'warn' : 'bad');
   $('st-thermo').dataset.state = th.state;
+  const sc = $('st-scanner');
+  sc.hidden = status.scanner.state === 'none';
+  sc.dataset.state = status.scanner.state;
+  chip('st-scanner', status.scanner.state === 'ok' ? `${t(op, 'scanner')} ✓` : t(op, 'scannerOffline'), status.scanner.state === 'ok' ? 'ok' : 'bad');
   chip('st-today', `${t(op, 'today')} ✓${status.today.admit} !${status.today.review} ✕${status.today.deny}`);
 }
 

@@ -21,12 +21,13 @@ export interface KioskUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startKiosk(opts: { resultSeconds?: number; lang?: 'zh-CN' | 'en' } = {}): Promise<KioskUnderTest> {
+export async function startKiosk(opts: { resultSeconds?: number; lang?: 'zh-CN' | 'en'; devices?: Record<string, string> } = {}): Promise<KioskUnderTest> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-e2e-'));
   const dataDir = path.join(tmp, 'data');
   const keys = await loadDemoKeys();
   await setUpDemoDataDir(dataDir, keys, Date.now());
-  const launch = launchFrom({ simulate: true, 'result-seconds': String(opts.resultSeconds ?? 30), 'no-sound': true }, dataDir, opts.lang ?? 'zh-CN', () => Date.now());
+  const flags = opts.devices ?? { simulate: 'yes' };
+  const launch = launchFrom({ ...flags, simulate: flags.simulate !== undefined, 'result-seconds': String(opts.resultSeconds ?? 30), 'no-sound': true }, dataDir, opts.lang ?? 'zh-CN', () => Date.now());
   const kiosk = await launchKiosk(launch);
   return {
     kiosk,
@@ -73,6 +74,8 @@ export class KioskScreen {
 
   static async open(browser: Browser, url: string, viewport = { width: 1280, height: 800 }, opts: { bypassCSP?: boolean } = {}): Promise<KioskScreen> {
     const page = await browser.newPage({ viewport, bypassCSP: opts.bypassCSP ?? false });
+    // The screen's own errors belong in the test output.
+    page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
     await page.goto(url);
     await page.waitForSelector('body[data-state="ready"]');
     return new KioskScreen(page);

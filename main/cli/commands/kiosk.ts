@@ -1,7 +1,15 @@
 // sentinel kiosk: the kiosk itself. Today the browser shell (a loopback
 // server + Chromium); the Electron shell carries the same contract later.
 import * as path from 'node:path';
+import { nodeHidApi, openSerialPort } from '../../../drivers/bindings.js';
+import type { ScannerFeed, ThermometerFeed } from '../../../drivers/contract.js';
+import { HidScanner } from '../../../drivers/scanner/hid-pos.js';
+import { SerialScanner, type Terminator } from '../../../drivers/scanner/serial-scanner.js';
+import { isProtocolName, PROTOCOL_NAMES, PROTOCOLS, type ProtocolName } from '../../../drivers/thermometer/protocols/index.js';
+import { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
 import { SimulatedThermometer } from '../../../drivers/thermometer/simulated.js';
+import { DataDir } from '../../data-dir.js';
+import { PolicyStore } from '../../policy/policy-store.js';
 import type { ScreenConfig } from '../../contract/kiosk.js';
 import { KioskService } from '../../kiosk/kiosk-service.js';
 import { packageRoot } from '../../package-root.js';
@@ -13,17 +21,22 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
 
 export const KIOSK_HELP = `usage: sentinel kiosk [--browser] [--port N] [--host 127.0.0.1] [--data DIR] [--simulate] [--no-open]
+                     [--thermometer PATH --thermo-protocol ${PROTOCOL_NAMES.join('|')} [--thermo-baud N]]
+                     [--scanner-serial PATH [--scanner-terminator CR|LF|CRLF] | --scanner-hid VID:PID]
                      [--lang zh-CN|en] [--result-seconds N] [--no-sound] [--camera DEVICE-ID] [--json]
 
 Runs the kiosk: the screen served on loopback (default 127.0.0.1, a free
 port) and opened in the system Chromium in kiosk mode unless --no-open.
---simulate feeds a simulated thermometer (the screen says so). Stops on
-SIGINT or SIGTERM. Prints the screen's URL (--json: {"url":…}).`;
+--simulate feeds a simulated thermometer (the screen says so); otherwise
+--thermometer reads a serial IR thermometer. Serial and HID scanners feed
+the same checkpoint as the camera. Devices that are unplugged are reopened
+when they come back. Stops on SIGINT or SIGTERM. Prints the screen's URL
+(--json: {"url":…}).`;
 
 export interface RunningKiosk {
   url: string;
   service: KioskService;
-  thermometer: SimulatedThermometer | null;
+  thermometer: ThermometerFeed | null;
   stop(): Promise<void>;
 }
 
@@ -32,14 +45,44 @@ export interface KioskLaunch {
   host: string;
   port: number;
   simulate: boolean;
+  thermometer: { path: string; protocol: ProtocolName; baud: number } | null;
+  scannerSerial: { path: string; terminator: Terminator } | null;
+  scannerHid: { vendorId: number; productId: number } | null;
   screen: ScreenConfig;
   clock: () => number;
+  onError?: (err: Error) => void;
+}
+
+function thermometerFor(l: KioskLaunch): ThermometerFeed | null {
+  if (l.simulate) return new SimulatedThermometer({ clock: l.clock });
+  if (!l.thermometer) return null;
+  // A high reading is measured again before it decides anything: at the policy's fever threshold.
+  const remeasureAtC = new PolicyStore(DataDir.open(l.dataDir, { create: false })).load().policy.feverThresholdC;
+  return new SerialThermometer({ path: l.thermometer.path, protocol: l.thermometer.protocol, baudRate: l.thermometer.baud, openSerial: openSerialPort, clock: l.clock, remeasureAtC });
+}
+
+function scannersFor(l: KioskLaunch): ScannerFeed[] {
+  const scanners: ScannerFeed[] = [];
+  if (l.scannerSerial) scanners.push(new SerialScanner({ path: l.scannerSerial.path, terminator: l.scannerSerial.terminator, openSerial: openSerialPort, clock: l.clock }));
+  if (l.scannerHid) scanners.push(new HidScanner({ ...l.scannerHid, hid: nodeHidApi, clock: l.clock }));
+  return scanners;
 }
 
 /** Starts the service and the browser shell; shared by `kiosk` and `demo --kiosk`. */
 export async function launchKiosk(l: KioskLaunch): Promise<RunningKiosk> {
-  const thermometer = l.simulate ? new SimulatedThermometer({ clock: l.clock }) : null;
-  const service = await KioskService.open({ dataDir: l.dataDir, clock: l.clock, thermometer, screen: l.screen });
+  const thermometer = thermometerFor(l);
+  const scanners = scannersFor(l);
+  const closeDevices = (): void => {
+    thermometer?.close();
+    for (const s of scanners) s.close();
+  };
+  let service: KioskService;
+  try {
+    service = await KioskService.open({ dataDir: l.dataDir, clock: l.clock, thermometer, scanners, screen: l.screen, ...(l.onError ? { onError: l.onError } : {}) });
+  } catch (err) {
+    closeDevices();
+    throw err;
+  }
   const statusTimer = setInterval(() => service.emitStatus(), 5000);
   statusTimer.unref();
   try {
@@ -51,13 +94,13 @@ export async function launchKiosk(l: KioskLaunch): Promise<RunningKiosk> {
       stop: async () => {
         clearInterval(statusTimer);
         await shell.close();
-        thermometer?.close();
+        closeDevices();
         service.close();
       },
     };
   } catch (err) {
     clearInterval(statusTimer);
-    thermometer?.close();
+    closeDevices();
     service.close();
     throw err;
   }
@@ -73,6 +116,12 @@ export function kioskOptionsSpec() {
     'result-seconds': { type: 'string' },
     'no-sound': { type: 'boolean' },
     camera: { type: 'string' },
+    thermometer: { type: 'string' },
+    'thermo-protocol': { type: 'string' },
+    'thermo-baud': { type: 'string' },
+    'scanner-serial': { type: 'string' },
+    'scanner-terminator': { type: 'string' },
+    'scanner-hid': { type: 'string' },
   } as const;
 }
 
@@ -83,11 +132,35 @@ export function launchFrom(values: Record<string, string | boolean | undefined |
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a port number, not "${String(values.port)}"`);
   const resultSeconds = values['result-seconds'] === undefined ? 6 : Number(values['result-seconds']);
   if (!Number.isFinite(resultSeconds) || resultSeconds < 1 || resultSeconds > 120) throw new UsageError('--result-seconds must be between 1 and 120');
+  let thermometer: KioskLaunch['thermometer'] = null;
+  if (values.thermometer !== undefined) {
+    if (values.simulate === true) throw new UsageError('--thermometer and --simulate exclude each other');
+    const protocol = values['thermo-protocol'];
+    if (!isProtocolName(protocol)) throw new UsageError(`--thermo-protocol must be one of ${PROTOCOL_NAMES.join(', ')}`);
+    const baud = values['thermo-baud'] === undefined ? PROTOCOLS[protocol].defaultBaud : Number(values['thermo-baud']);
+    if (!Number.isInteger(baud) || baud < 300) throw new UsageError(`--thermo-baud must be a baud rate, not "${String(values['thermo-baud'])}"`);
+    thermometer = { path: values.thermometer as string, protocol, baud };
+  }
+  let scannerSerial: KioskLaunch['scannerSerial'] = null;
+  if (values['scanner-serial'] !== undefined) {
+    const terminator = String(values['scanner-terminator'] ?? 'CR').toUpperCase();
+    if (terminator !== 'CR' && terminator !== 'LF' && terminator !== 'CRLF') throw new UsageError('--scanner-terminator must be CR, LF or CRLF');
+    scannerSerial = { path: values['scanner-serial'] as string, terminator };
+  }
+  let scannerHid: KioskLaunch['scannerHid'] = null;
+  if (values['scanner-hid'] !== undefined) {
+    const m = /^([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$/.exec(String(values['scanner-hid']));
+    if (!m) throw new UsageError(`--scanner-hid must be VID:PID in hex, not "${String(values['scanner-hid'])}"`);
+    scannerHid = { vendorId: parseInt(m[1]!, 16), productId: parseInt(m[2]!, 16) };
+  }
   return {
     dataDir,
     host,
     port,
     simulate: values.simulate === true,
+    thermometer,
+    scannerSerial,
+    scannerHid,
     clock,
     screen: {
       operatorLang: lang,
@@ -124,7 +197,8 @@ export async function kioskCommand(args: string[], io: CommandIo): Promise<numbe
     return EXIT.OK;
   }
   if (values.at !== undefined) throw new UsageError('the kiosk runs on the real clock; --at is for single commands');
+  const launch = launchFrom(values, common.dataDir, common.lang, io.clock);
   if (!values.browser) io.err('sentinel: the Electron shell is not available in this version; starting the browser shell\n');
-  const kiosk = await launchKiosk(launchFrom(values, common.dataDir, common.lang, io.clock));
+  const kiosk = await launchKiosk({ ...launch, onError: (err) => io.err(`sentinel: ${err.message}\n`) });
   return serveUntilStopped(kiosk, io, { open: !values['no-open'], json: common.json, dataDir: common.dataDir });
 }

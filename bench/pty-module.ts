@@ -1,12 +1,12 @@
-// Real pseudo-terminals for driver tests: socat links two ptys, the kiosk's
+// Real pseudo-terminals for driver tests and benchmarks: socat links two ptys, the kiosk's
 // end and the module's end; killing socat is unplugging the cable, starting
 // it again on the same link paths is plugging it back in.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SerialPort } from 'serialport';
-import { encodeFrame, LU90614_QUERY } from '../../drivers/thermometer/protocols/encoders.js';
-import type { ProtocolName } from '../../drivers/thermometer/protocols/index.js';
+import { encodeFrame, LU90614_QUERY } from '../drivers/thermometer/protocols/encoders.js';
+import type { ProtocolName } from '../drivers/thermometer/protocols/index.js';
 
 export const SOCAT = '/usr/bin/socat';
 
@@ -54,6 +54,8 @@ export interface ModuleOptions {
   corruptEvery?: number;
   /** Junk bytes between frames. */
   junk?: boolean;
+  /** False: send nothing by itself, only what write() is given (a scanner's far end). */
+  stream?: boolean;
 }
 
 /** A thermometer module on the far end of a pty: streams frames, or answers queries (lu90614). */
@@ -88,7 +90,7 @@ export class SimulatedModule {
         }
         if (pending.length > 64) pending = [];
       });
-    } else {
+    } else if (this.opts.stream !== false) {
       this.timer = setInterval(() => this.send(), this.opts.everyMs ?? 70);
     }
   }
