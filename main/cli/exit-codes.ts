@@ -7,8 +7,9 @@ export const EXIT = {
   CHAIN_BROKEN: 1,
   REVIEW: 2,
   USAGE: 64,
-  UNAVAILABLE: 69,
   SOFTWARE: 70,
+  /** sync --once: something is still pending (EX_TEMPFAIL). */
+  TEMPFAIL: 75,
   CONFIG: 78,
 } as const;
 

@@ -21,7 +21,7 @@ commands:
   thermo --port PATH --protocol NAME [--stable]             read a serial IR thermometer
   scanner --serial PATH | --hid VID:PID                     print scans from a serial or HID scanner
   devices                                                   serial ports and HID devices the kiosk can use
-  sync                                                      not in this version yet
+  sync --endpoint URL [--once]                              push unsynced checks, fetch a newer trust bundle (exit 75: still pending)
 
 options for every command (where they make sense):
   --data DIR     the kiosk's data directory (default: the platform's app-data folder, or $SENTINEL_DATA)
@@ -45,12 +45,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   thermo: async () => (await import('./commands/devices.js')).thermoCommand,
   scanner: async () => (await import('./commands/devices.js')).scannerCommand,
   devices: async () => (await import('./commands/devices.js')).devicesCommand,
+  sync: async () => (await import('./commands/sync.js')).syncCommand,
   kiosk: async () => (await import('./commands/kiosk.js')).kioskCommand,
   'demo-code': async () => (await import('./commands/demo.js')).demoCodeCommand,
-};
-
-const LATER: Record<string, string> = {
-  sync: 'sentinel sync comes with the central log service sync',
 };
 
 /** Errors that mean "this data directory, bundle or policy cannot be used". */
@@ -66,10 +63,6 @@ export async function runSentinel(argv: string[], io: CommandIo): Promise<number
     if (name === '--version') {
       io.out('sentinel 0.1.0\n');
       return EXIT.OK;
-    }
-    if (name in LATER) {
-      io.err(`sentinel: ${LATER[name]}; it is not available in this version\n`);
-      return EXIT.UNAVAILABLE;
     }
     const load = COMMANDS[name];
     if (!load) throw new UsageError(`unknown command "${name}" (sentinel --help lists them)`);

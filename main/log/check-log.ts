@@ -233,6 +233,16 @@ export class CheckLog {
     for (const row of stmt.iterate(opts.sinceMs ?? Number.MIN_SAFE_INTEGER)) yield fromRow(row as Row);
   }
 
+  /** The oldest checks not yet stored centrally, in log order (streamed from the index, never all at once). */
+  pendingBatch(limit: number): LoggedCheck[] {
+    return (this.db.prepare("SELECT * FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT ?").all(limit) as Row[]).map(fromRow);
+  }
+
+  /** When the oldest unsynced check was logged, ms; null when nothing is pending. */
+  oldestPendingAtMs(): number | null {
+    return (this.db.prepare("SELECT at_ms FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT 1").get() as { at_ms: number } | undefined)?.at_ms ?? null;
+  }
+
   /** Marks checks as stored by the central service; returns how many changed. */
   markSynced(checkIds: readonly string[], atMs: number): number {
     const stmt = this.db.prepare("UPDATE checks SET sync_state = 'synced', synced_at_ms = ? WHERE check_id = ? AND sync_state = 'pending'");

@@ -1,0 +1,37 @@
+// The one place that names Sentinel's network endpoints (spec §6). Every
+// request the kiosk makes goes to a URL made here, and in test mode
+// (SENTINEL_LOOPBACK_ONLY=1, set by the test setup) anything off loopback
+// is refused before a socket is opened.
+import { isLoopbackHost } from '../shell/loopback.js';
+
+export interface SyncEndpoints {
+  base: URL;
+  checks: URL;
+  trustBundle: URL;
+}
+
+export class EndpointRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EndpointRefused';
+  }
+}
+
+export function loopbackOnly(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.SENTINEL_LOOPBACK_ONLY === '1';
+}
+
+/** Checks and normalises the central service's base URL. */
+export function syncEndpoints(base: string, env: NodeJS.ProcessEnv = process.env): SyncEndpoints {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new EndpointRefused(`the sync endpoint "${base}" is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new EndpointRefused(`the sync endpoint must be http(s), not ${url.protocol}`);
+  if (url.username || url.password) throw new EndpointRefused('the sync endpoint must not carry credentials');
+  if (loopbackOnly(env) && !isLoopbackHost(url.hostname)) throw new EndpointRefused(`test mode: requests go to loopback only, not ${url.hostname}`);
+  const root = url.href.endsWith('/') ? url.href : `${url.href}/`;
+  return { base: new URL(root), checks: new URL('v1/checks', root), trustBundle: new URL('v1/trust-bundle', root) };
+}

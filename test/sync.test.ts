@@ -1,0 +1,347 @@
+// Sync with the central log service (spec §6) against the reference service
+// in bench/central-service.ts, with its faults: every check reaches it
+// exactly once by id, signed, without personal data; bundles refresh
+// through the same checks as `trust install`; backoff and Retry-After.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CentralService } from '../bench/central-service.js';
+import { TimeFloor } from '../main/clock/time-floor.js';
+import { DATA_FILES, DataDir } from '../main/data-dir.js';
+import { loadOrCreateDeviceIdentity, type DeviceIdentity } from '../main/device/device-key.js';
+import { newSigningKey, signBundle } from '../main/issuer/sign.js';
+import { CheckLog, type CheckRecord } from '../main/log/check-log.js';
+import { uuidv7 } from '../main/log/check-id.js';
+import { backoffDelayMs, retryAfterMs } from '../main/sync/backoff.js';
+import { EndpointRefused, syncEndpoints } from '../main/sync/endpoints.js';
+import { SyncClient, type PushResult } from '../main/sync/sync-client.js';
+import { SyncLoop, syncOnce, type SyncEvent } from '../main/sync/sync-loop.js';
+import { TrustStore, readRootKeys } from '../main/trust/trust-store.js';
+import { SENTINEL, sentinel, sentinelAsync } from './helpers/cli.js';
+import { DAY, makeWorld, type World } from './helpers/world.js';
+import { tempDir } from './helpers/tmp.js';
+
+const NOW = Date.now();
+
+function records(n: number, start = NOW - 3600_000): CheckRecord[] {
+  return Array.from({ length: n }, (_, i) => ({
+    checkId: uuidv7(start + i),
+    atMs: start + i,
+    verdict: i % 7 === 0 ? 'deny' : 'admit',
+    reasons: i % 7 === 0 ? ['STATUS_RED'] : ['OK'],
+    issuer: 'CN-ZJ',
+    status: i % 7 === 0 ? 'red' : 'green',
+    kid: 'zj-2026-1',
+    holder: `pseudonym-${i % 997}`,
+    temperatureC: 36.5,
+    bundleSeq: 17,
+    policyVersion: 1,
+    clockState: 'trusted',
+  }));
+}
+
+interface Kiosk {
+  data: string;
+  dir: DataDir;
+  log: CheckLog;
+  device: DeviceIdentity;
+  world: World;
+  client(server: CentralService, timeoutMs?: number): SyncClient;
+}
+
+async function kiosk(n: number): Promise<Kiosk> {
+  const world = await makeWorld({ iat: Math.floor(NOW / 1000) - DAY, exp: Math.floor(NOW / 1000) + 30 * DAY });
+  const data = tempDir('sentinel-sync-');
+  const dir = DataDir.open(data, { create: true });
+  await new TrustStore(dir).install(world.bundle, { nowS: NOW / 1000, newRoots: world.roots });
+  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  for (let i = 0; i < n; i += 1000) log.append(records(Math.min(1000, n - i), NOW - 3600_000 + i));
+  const device = await loadOrCreateDeviceIdentity(dir);
+  return {
+    data,
+    dir,
+    log,
+    device,
+    world,
+    client: (server, timeoutMs = 5000) =>
+      new SyncClient({ endpoints: syncEndpoints(server.url), log, device, trust: new TrustStore(dir), floor: new TimeFloor(log), clock: Date.now, timeoutMs }),
+  };
+}
+
+let server: CentralService;
+let k: Kiosk | null = null;
+beforeEach(async () => {
+  server = new CentralService();
+  await server.start();
+});
+afterEach(async () => {
+  k?.log.close();
+  k = null;
+  await server.stop();
+});
+
+describe('backoff and endpoints', () => {
+  it('full jitter between 1 s and the exponential cap, never above 5 min', () => {
+    expect(backoffDelayMs(0, () => 0.999)).toBe(1000);
+    expect(backoffDelayMs(1, () => 0.75)).toBe(1500);
+    expect(backoffDelayMs(0, () => 0)).toBe(1000);
+    expect(backoffDelayMs(3, () => 0.5)).toBe(4000);
+    expect(backoffDelayMs(30, () => 0.999)).toBeLessThanOrEqual(300_000);
+    expect(backoffDelayMs(30, () => 0.999)).toBeGreaterThan(299_000);
+  });
+  it('Retry-After as seconds or a date', () => {
+    expect(retryAfterMs('7', 0)).toBe(7000);
+    expect(retryAfterMs(new Date(10_000).toUTCString(), 4000)).toBe(6000);
+    expect(retryAfterMs('soon', 0)).toBeNull();
+    expect(retryAfterMs(null, 0)).toBeNull();
+  });
+  it('endpoints come from one place; off loopback is refused in test mode', () => {
+    expect(syncEndpoints('http://127.0.0.1:8080/central').checks.href).toBe('http://127.0.0.1:8080/central/v1/checks');
+    expect(() => syncEndpoints('https://central.example.cn/')).toThrow(EndpointRefused);
+    expect(() => syncEndpoints('http://10.0.0.5/')).toThrow(EndpointRefused);
+    expect(() => syncEndpoints('ftp://127.0.0.1/')).toThrow(/http/);
+    expect(() => syncEndpoints('http://user:pw@127.0.0.1/')).toThrow(/credentials/);
+    expect(syncEndpoints('https://central.example.cn/', {}).trustBundle.href).toBe('https://central.example.cn/v1/trust-bundle');
+  });
+});
+
+describe('pushing checks', () => {
+  it('10,000 checks through a service failing a third of requests in every way: each stored exactly once, none pending, all signed, no personal data', async () => {
+    k = await kiosk(10_000);
+    await server.enroll(k.device.deviceId, k.device.jwk);
+    server.configure({ faultRate: 1 / 3, hangMs: 1500, retryAfterSeconds: 0 });
+    const client = k.client(server, 1000);
+    const events: SyncEvent[] = [];
+    const loop = new SyncLoop({ client, log: k.log, clock: Date.now, backoff: { baseMs: 5, capMs: 50 }, probeMs: 1000, intervalMs: 60_000, onEvent: (e) => events.push(e) });
+    loop.start();
+    const deadline = Date.now() + 90_000;
+    while (k.log.count().pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await loop.stop();
+    expect(k.log.count().pending).toBe(0);
+    const ids = [...k.log.list()].map((c) => c.checkId);
+    expect(server.stored.size).toBe(10_000);
+    expect([...server.stored.keys()].sort()).toEqual([...ids].sort());
+    expect(server.stats.badSignatures).toBe(0);
+    expect(server.stats.faults).toBeGreaterThan(5);
+    expect(events.some((e) => e.type === 'failed')).toBe(true);
+    for (const body of server.bodies) {
+      expect(body).not.toContain('PHC1');
+      const payload = Buffer.from(body.split('.')[1]!, 'base64url').toString('utf8');
+      expect(payload).not.toContain('PHC1:');
+      expect(payload).not.toMatch(/"sub"|"nm"|"rsn"/);
+    }
+    const one = server.stored.get(ids[0]!)!;
+    expect(Object.keys(one).sort()).toEqual(['at', 'bundleSeq', 'checkId', 'clockState', 'holder', 'issuer', 'kid', 'policyVersion', 'reasons', 'status', 'temperatureC', 'verdict']);
+    expect(k.log.verifyChain().ok).toBe(true);
+  }, 120_000);
+
+  it('a check the service did not list is sent again; only listed ids are marked', async () => {
+    k = await kiosk(10);
+    await server.enroll(k.device.deviceId, k.device.jwk);
+    server.configure({ faultRate: 1, faults: ['partial'] });
+    const client = k.client(server);
+    const first = await client.pushBatch();
+    expect(first).toMatchObject({ kind: 'stored', sent: 10, stored: 5, pendingLeft: 5 });
+    server.configure({ faultRate: 0 });
+    expect(await client.pushBatch()).toMatchObject({ kind: 'stored', sent: 5, stored: 5, pendingLeft: 0 });
+    expect(await client.pushBatch()).toEqual({ kind: 'empty' });
+  });
+
+  it.each([
+    ['error500', /HTTP 500/],
+    ['tooMany', /HTTP 429/],
+    ['reset', /.+/],
+    ['malformed', /does not parse/],
+    ['lostAnswer', /.+/],
+  ] as const)('%s: nothing is marked synced', async (fault, reason) => {
+    k = await kiosk(20);
+    await server.enroll(k.device.deviceId, k.device.jwk);
+    server.configure({ faultRate: 1, faults: [fault], retryAfterSeconds: 3 });
+    const r = await k.client(server).pushBatch();
+    expect(r.kind).toBe('failed');
+    expect((r as Extract<PushResult, { kind: 'failed' }>).reason).toMatch(reason);
+    if (fault === 'tooMany') expect((r as Extract<PushResult, { kind: 'failed' }>).retryAfterMs).toBe(3000);
+    expect(k.log.count().pending).toBe(20);
+  });
+
+  it('a hang past the timeout is a failure, not a wait forever', async () => {
+    k = await kiosk(3);
+    await server.enroll(k.device.deviceId, k.device.jwk);
+    server.configure({ faultRate: 1, faults: ['hang'], hangMs: 5000 });
+    const started = Date.now();
+    const r = await k.client(server, 300).pushBatch();
+    expect(r).toMatchObject({ kind: 'failed', reason: expect.stringContaining('timeout') });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('an unenrolled device is refused by the service and nothing is marked', async () => {
+    k = await kiosk(3);
+    const r = await k.client(server).pushBatch();
+    expect(r).toMatchObject({ kind: 'failed', reason: 'HTTP 401' });
+    expect(server.stats.badSignatures).toBe(1);
+  });
+
+  it('retention runs after a complete pass: old synced checks go; nothing is purged while the service is away', async () => {
+    k = await kiosk(0);
+    k.log.append(records(5, NOW - 40 * DAY * 1000));
+    await server.enroll(k.device.deviceId, k.device.jwk);
+    server.down = true;
+    const events: SyncEvent[] = [];
+    const loop = new SyncLoop({ client: k.client(server), log: k.log, clock: Date.now, backoff: { baseMs: 50, capMs: 100 }, probeMs: 60_000, retentionDays: 21, onEvent: (e) => events.push(e) });
+    loop.start();
+    while (events.filter((e) => e.type === 'failed').length < 3) await new Promise((r) => setTimeout(r, 20));
+    expect(k.log.count()).toEqual({ total: 5, pending: 5 });
+    server.down = false;
+    while (k.log.count().total > 0) await new Promise((r) => setTimeout(r, 20));
+    await loop.stop();
+    expect(events.find((e) => e.type === 'purged')).toEqual({ type: 'purged', deleted: 5 });
+    expect(server.stored.size).toBe(5);
+    expect(k.log.verifyChain().ok).toBe(true);
+  });
+});
+
+describe('trust bundle refresh', () => {
+  it('installs a newer bundle; 304 and older change nothing; foreign, expired and malformed are refused with the old kept', async () => {
+    k = await kiosk(0);
+    const client = k.client(server);
+    const store = new TrustStore(k.dir);
+    const nowS = Math.floor(NOW / 1000);
+    const payload = (seq: number, over: Record<string, unknown> = {}) => ({ ...k!.world.bundlePayload, seq, iat: nowS - 60, exp: nowS + 30 * DAY, ...over });
+    server.bundle = { jws: await signBundle(payload(18), k.world.root), seq: 18 };
+    expect(await client.fetchBundle()).toEqual({ kind: 'installed', seq: 18 });
+    expect(await client.fetchBundle()).toEqual({ kind: 'unchanged' }); // If-None-Match → 304
+    server.bundle = { jws: await signBundle(payload(12), k.world.root), seq: 12 };
+    expect(await client.fetchBundle()).toEqual({ kind: 'unchanged' });
+    const foreign = await newSigningKey('ES256', 'root-test-1');
+    server.bundle = { jws: await signBundle(payload(30), foreign), seq: 30 };
+    expect((await client.fetchBundle()).kind).toBe('refused');
+    server.bundle = { jws: await signBundle(payload(31, { iat: nowS - 40 * DAY, exp: nowS - DAY }), k.world.root), seq: 31 };
+    expect(await client.fetchBundle()).toMatchObject({ kind: 'refused', reason: expect.stringContaining('expired') });
+    server.bundle = { jws: 'not a bundle at all', seq: 32 };
+    expect((await client.fetchBundle()).kind).toBe('refused');
+    expect((await store.load(nowS))?.info.seq).toBe(18);
+    await server.stop();
+    expect((await client.fetchBundle()).kind).toBe('failed');
+    await server.start();
+  });
+
+  it('the server\'s Date raises the time floor and never lowers it', async () => {
+    k = await kiosk(0);
+    const floor = new TimeFloor(k.log);
+    const client = k.client(server);
+    server.dateHeader = new Date(NOW + 3600_000).toUTCString();
+    await client.fetchBundle();
+    const raised = floor.currentMs(null)!;
+    expect(raised).toBeGreaterThanOrEqual(NOW + 3599_000);
+    server.dateHeader = new Date(NOW - 86_400_000).toUTCString();
+    await client.fetchBundle();
+    expect(floor.currentMs(null)).toBe(raised);
+  });
+});
+
+describe('the loop: backoff, Retry-After, probe (fake timers)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function scripted(results: PushResult[], probe: () => boolean = () => false) {
+    const calls: number[] = [];
+    const client = {
+      pushBatch: async () => {
+        calls.push(Date.now());
+        return results.shift() ?? { kind: 'empty' as const };
+      },
+      fetchBundle: async () => ({ kind: 'unchanged' as const }),
+      probe: async () => probe(),
+    } as unknown as SyncClient;
+    return { client, calls };
+  }
+
+  it('backs off exponentially with jitter, honours Retry-After, and a successful probe wakes it early', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const log = CheckLog.open(path.join(tempDir(), 'c.db'));
+    const fail = (retryAfterMs: number | null = null): PushResult => ({ kind: 'failed', sent: 1, reason: 'HTTP 500', retryAfterMs });
+    let probeOk = false;
+    const { client, calls } = scripted([fail(), fail(), fail(7000), fail(), { kind: 'stored', sent: 1, stored: 1, pendingLeft: 0 }], () => probeOk);
+    const loop = new SyncLoop({ client, log, clock: Date.now, random: () => 0.999, probeMs: 5000, intervalMs: 3_600_000 });
+    loop.start();
+    for (let i = 0; i < 50; i++) await vi.advanceTimersByTimeAsync(100);
+    // 0 s, then ~1 s (attempt 0 cap 1 s), then ~2 s more.
+    expect(calls.slice(0, 3).map((t) => Math.round(t / 100) * 100)).toEqual([0, 1000, 3000]);
+    await vi.advanceTimersByTimeAsync(7000);
+    // Retry-After 7 s outweighed the 4 s backoff.
+    expect(Math.round(calls[3]! / 100) * 100).toBe(10_000);
+    // Next backoff: up to 8 s; the probe (every 5 s) finds the service back after 5 s.
+    probeOk = true;
+    await vi.advanceTimersByTimeAsync(5100);
+    expect(Math.round(calls[4]! / 100) * 100).toBe(15_000);
+    expect(loop.state.online).toBe(true);
+    await loop.stop();
+    log.close();
+  });
+});
+
+describe('killed and restarted', () => {
+  it('sentinel sync SIGKILLed at random moments 20 times: exactly once by id, nothing lost', async () => {
+    k = await kiosk(10_000);
+    await server.enroll(k.device.deviceId, k.device.jwk);
+    // A slow link, so that the twenty kills fall in the middle of the work.
+    server.configure({ faultRate: 1 / 3, hangMs: 1000, retryAfterSeconds: 0, delayMs: 120 });
+    server.keepBodies = false;
+    k.log.close();
+    const pendingAfterKill: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const child = spawn(process.execPath, [SENTINEL, 'sync', '--endpoint', server.url, '--data', k.data], { stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, 200 + Math.floor(Math.random() * 600)));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      pendingAfterKill.push(10_000 - server.stored.size);
+    }
+    expect(pendingAfterKill.filter((p) => p > 0 && p < 10_000).length).toBeGreaterThanOrEqual(5);
+    server.configure({ faultRate: 0, delayMs: 0 });
+    let last = await sentinelAsync(['sync', '--once', '--endpoint', server.url, '--data', k.data, '--json']);
+    for (let i = 0; i < 10 && last.status === 75; i++) last = await sentinelAsync(['sync', '--once', '--endpoint', server.url, '--data', k.data, '--json']);
+    expect(last.status, last.stderr).toBe(0);
+    k.log = CheckLog.open(k.dir.path(DATA_FILES.database));
+    expect(k.log.count()).toEqual({ total: 10_000, pending: 0 });
+    expect(server.stored.size).toBe(10_000);
+    expect(new Set([...k.log.list()].map((c) => c.checkId))).toEqual(new Set(server.stored.keys()));
+    expect(server.stats.badSignatures).toBe(0);
+    expect(k.log.verifyChain().ok).toBe(true);
+  }, 180_000);
+});
+
+describe('sentinel sync', () => {
+  it('--once exits 0 when nothing is pending, 75 when something is; --json prints events and a summary', async () => {
+    k = await kiosk(1200);
+    await server.enroll(k.device.deviceId, k.device.jwk);
+    server.configure({ faultRate: 1, faults: ['error500'] });
+    const failing = await sentinelAsync(['sync', '--once', '--endpoint', server.url, '--data', k.data, '--json']);
+    expect(failing.status).toBe(75);
+    const lines = failing.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; pending?: number });
+    expect(lines.filter((l) => l.event === 'failed').length).toBe(3);
+    expect(lines.at(-1)).toMatchObject({ event: 'summary', pending: 1200 });
+    server.configure({ faultRate: 0 });
+    const ok = await sentinelAsync(['sync', '--once', '--endpoint', server.url, '--data', k.data, '--json']);
+    expect(ok.status).toBe(0);
+    const events = ok.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; stored?: number });
+    expect(events.filter((e) => e.event === 'batch').map((e) => e.stored)).toEqual([500, 500, 200]);
+    expect((await sentinelAsync(['sync', '--once', '--endpoint', server.url, '--data', k.data])).stdout).toContain('nothing pending');
+  }, 60_000);
+
+  it('refuses an endpoint off loopback in test mode, and a missing one', () => {
+    const data = tempDir();
+    fs.mkdirSync(data, { recursive: true });
+    expect(sentinel(['sync', '--once', '--endpoint', 'https://central.example/', '--data', data]).status).toBe(64);
+    expect(sentinel(['sync', '--once', '--data', data]).status).toBe(64);
+  });
+});
+
+describe('device identity for enrollment', () => {
+  it('the root pinned for the test world is not the device key', async () => {
+    k = await kiosk(0);
+    const roots = await readRootKeys(JSON.stringify(k.world.root.publicJwk), 'root');
+    expect(roots[0]!.kid).not.toBe(k.device.deviceId);
+  });
+});
