@@ -3,6 +3,7 @@
 // de-duplicates by checkId, serves trust bundles, and injects the faults a
 // real network has. Listens on 127.0.0.1 only.
 import * as http from 'node:http';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { compactVerify, importJWK, type JWK } from 'jose';
 
@@ -34,7 +35,7 @@ export class CentralService {
   down = false;
   private readonly devices = new Map<string, CryptoKey>();
   private server: http.Server | null = null;
-  private readonly sockets = new Set<import('node:net').Socket>();
+  private readonly sockets = new Set<Socket>();
   url = '';
 
   constructor(private opts: CentralServiceOptions = {}) {}

@@ -16,7 +16,7 @@ import { uuidv7 } from '../main/log/check-id.js';
 import { backoffDelayMs, retryAfterMs } from '../main/sync/backoff.js';
 import { EndpointRefused, syncEndpoints } from '../main/sync/endpoints.js';
 import { SyncClient, type PushResult } from '../main/sync/sync-client.js';
-import { SyncLoop, syncOnce, type SyncEvent } from '../main/sync/sync-loop.js';
+import { SyncLoop, type SyncEvent } from '../main/sync/sync-loop.js';
 import { TrustStore, readRootKeys } from '../main/trust/trust-store.js';
 import { SENTINEL, sentinel, sentinelAsync } from './helpers/cli.js';
 import { DAY, makeWorld, type World } from './helpers/world.js';

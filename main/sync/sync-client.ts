@@ -152,7 +152,7 @@ export class SyncClient {
       return { response, body };
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(controller.signal.aborted ? `timeout: ${String(controller.signal.reason?.message ?? 'aborted')}` : (cause?.code ?? cause?.message ?? (err as Error).message));
+      throw new Error(controller.signal.aborted ? `timeout: ${String(controller.signal.reason?.message ?? 'aborted')}` : (cause?.code ?? cause?.message ?? (err as Error).message), { cause: err });
     } finally {
       clearTimeout(timer);
     }
