@@ -16,6 +16,7 @@ import { verifyCode } from '../main/verify/code.js';
 import { corpusScores, frameScores } from './decoders.js';
 import { CHROMIUM, screenBench } from './screen-bench.js';
 import { decoderThroughput, junkFlood, readingToScreen } from './drivers-bench.js';
+import { syncBench } from './sync-bench.js';
 import type { TrustSnapshot } from '../main/verify/trust.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -201,6 +202,14 @@ async function decoderFigures(): Promise<{ table: Record<string, Record<string, 
   return { table, raw: { corpus, frames } };
 }
 
+async function syncFigures(): Promise<void> {
+  const s = await syncBench(SENTINEL, 100_000);
+  record('sync: 100,000-check backlog to the local reference service', s.seconds, 's', `target < 60 s; all stored: ${s.allStored}`);
+  record('sync throughput', s.checksPerSecond, 'checks/s');
+  record('sync process peak RSS', s.peakRssMB, 'MB', 'target < 150 MB');
+  record('network back → first batch stored (after 20 s down)', s.networkReturnToFirstBatchMs, 'ms', 'backoff with jitter, probe every 5 s');
+}
+
 async function driverFigures(): Promise<void> {
   for (const [protocol, perSecond] of Object.entries(decoderThroughput())) record(`thermometer frames decoded/s, ${protocol}`, perSecond, 'frames/s', 'pure decoder, 64-byte chunks');
   const flood = junkFlood(10);
@@ -235,6 +244,7 @@ async function main(): Promise<void> {
     logThroughput(tmp);
     cliLogged(data, codes.ES256, tmp);
     startup(data, codes.ES256[0]!);
+    await syncFigures();
     await driverFigures();
     const decoders = await decoderFigures();
     await screenFigures();

@@ -38,6 +38,8 @@ export type DeviceState = 'ok' | 'offline' | 'simulated' | 'none';
 export interface KioskStatus {
   online: boolean;
   pendingSync: number;
+  /** The central log service: whether one is configured, the last batch it stored, the backlog's age. */
+  sync: { configured: boolean; lastSuccessAtMs: number | null; oldestPendingAtMs: number | null; backlogWarning: boolean };
   trust: {
     state: 'ok' | 'stale' | 'expired' | 'missing';
     seq: number | null;

@@ -26,6 +26,10 @@ export interface KioskServiceOptions {
   screen: ScreenConfig;
   /** Where failures outside any request go (a scanner's scan that could not be logged). */
   onError?: (err: Error) => void;
+  /** The sync loop's state, when the kiosk syncs (see main/sync). */
+  sync?: () => { online: boolean; lastSuccessAtMs: number | null };
+  /** Warn on screen when the oldest unsynced check is older than this (default 3 days). */
+  backlogWarnDays?: number;
   /** A reading older than this is not this traveller's, ms. */
   readingFreshMs?: number;
 }
@@ -148,10 +152,17 @@ export class KioskService {
     const reading = this.opts.thermometer?.latest() ?? null;
     const startOfDay = new Date(now);
     startOfDay.setHours(0, 0, 0, 0);
+    const sync = this.opts.sync?.() ?? null;
+    const oldestPendingAtMs = this.log.oldestPendingAtMs();
     return {
-      // Sync arrives in a later step: until then the kiosk is offline by design.
-      online: false,
+      online: sync?.online ?? false,
       pendingSync: this.log.count().pending,
+      sync: {
+        configured: sync !== null,
+        lastSuccessAtMs: sync?.lastSuccessAtMs ?? null,
+        oldestPendingAtMs,
+        backlogWarning: oldestPendingAtMs !== null && now - oldestPendingAtMs > (this.opts.backlogWarnDays ?? 3) * DAY_S * 1000,
+      },
       trust: { state, seq: info?.seq ?? null, ageSeconds },
       clock: clockIsUntrusted(now / 1000, floorMs === null ? null : floorMs / 1000, this.policy.policy) ? 'untrusted' : 'trusted',
       thermometer: { state: this.opts.thermometer?.state ?? 'none', lastC: reading?.celsius ?? null, atMs: reading?.atMs ?? null },

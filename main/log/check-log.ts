@@ -132,6 +132,9 @@ export class CheckLog {
   private readonly getMetaStmt: Database.Statement;
   private readonly setMetaStmt: Database.Statement;
   private readonly appendTx: (records: CheckRecord[]) => void;
+  private readonly countStmt: Database.Statement;
+  private readonly pendingStmt: Database.Statement;
+  private readonly markStmt: Database.Statement;
 
   private constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(`
@@ -157,6 +160,10 @@ export class CheckLog {
       if (prev) this.setMeta('chain_head', JSON.stringify(prev));
     });
     this.appendTx = (records) => tx.immediate(records);
+    // Prepared once: sync calls these for every batch of a backlog of any size.
+    this.countStmt = db.prepare("SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE sync_state = 'pending') AS pending FROM checks");
+    this.pendingStmt = db.prepare("SELECT * FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT ?");
+    this.markStmt = db.prepare("UPDATE checks SET sync_state = 'synced', synced_at_ms = ? WHERE check_id = ? AND sync_state = 'pending'");
   }
 
   /** Opens (creating and migrating) the log; refuses a file that cannot be made durable. */
@@ -214,9 +221,7 @@ export class CheckLog {
   }
 
   count(): { total: number; pending: number } {
-    return this.db
-      .prepare("SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE sync_state = 'pending') AS pending FROM checks")
-      .get() as { total: number; pending: number };
+    return this.countStmt.get() as { total: number; pending: number };
   }
 
   /** How many checks of each verdict since a time (the guard's "today" counts). */
@@ -235,7 +240,7 @@ export class CheckLog {
 
   /** The oldest checks not yet stored centrally, in log order (streamed from the index, never all at once). */
   pendingBatch(limit: number): LoggedCheck[] {
-    return (this.db.prepare("SELECT * FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT ?").all(limit) as Row[]).map(fromRow);
+    return (this.pendingStmt.all(limit) as Row[]).map(fromRow);
   }
 
   /** When the oldest unsynced check was logged, ms; null when nothing is pending. */
@@ -245,10 +250,9 @@ export class CheckLog {
 
   /** Marks checks as stored by the central service; returns how many changed. */
   markSynced(checkIds: readonly string[], atMs: number): number {
-    const stmt = this.db.prepare("UPDATE checks SET sync_state = 'synced', synced_at_ms = ? WHERE check_id = ? AND sync_state = 'pending'");
     let changed = 0;
     this.db.transaction(() => {
-      for (const id of checkIds) changed += stmt.run(atMs, id).changes;
+      for (const id of checkIds) changed += this.markStmt.run(atMs, id).changes;
     }).immediate();
     return changed;
   }

@@ -64,7 +64,12 @@ function chip(id: string, value: string, level: 'ok' | 'warn' | 'bad' = 'ok'): v
 function renderStatus(): void {
   const op = config.operatorLang;
   if (!status) return;
-  chip('st-online', `${status.online ? t(op, 'online') : t(op, 'offline')} · ${status.pendingSync} ${t(op, 'pending')}`, status.online ? 'ok' : 'warn');
+  const { sync } = status;
+  const lastSync = sync.lastSuccessAtMs === null ? '' : ` · ${t(op, 'lastSync')} ${new Date(sync.lastSuccessAtMs).toLocaleTimeString(op, { hour: '2-digit', minute: '2-digit' })}`;
+  const backlog = sync.backlogWarning && sync.oldestPendingAtMs !== null ? ` · ${t(op, 'backlogOld')} ${Math.floor((Date.now() - sync.oldestPendingAtMs) / 86_400_000)}d` : '';
+  chip('st-online', `${status.online ? t(op, 'online') : t(op, 'offline')} · ${status.pendingSync} ${t(op, 'pending')}${lastSync}${backlog}`, sync.backlogWarning ? 'bad' : status.online ? 'ok' : 'warn');
+  $('st-online').dataset.pending = String(status.pendingSync);
+  $('st-online').dataset.online = String(status.online);
   const { trust } = status;
   const age = trust.ageSeconds === null ? '' : trust.ageSeconds < 86_400 ? ` ${Math.floor(trust.ageSeconds / 3600)}h` : ` ${Math.floor(trust.ageSeconds / 86_400)}d`;
   chip('st-trust', trust.state === 'missing' ? t(op, 'trustMissing') : `${t(op, 'trust')} #${trust.seq}${age}`, trust.state === 'ok' ? 'ok' : trust.state === 'stale' ? 'warn' : 'bad');

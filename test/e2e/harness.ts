@@ -21,11 +21,14 @@ export interface KioskUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startKiosk(opts: { resultSeconds?: number; lang?: 'zh-CN' | 'en'; devices?: Record<string, string> } = {}): Promise<KioskUnderTest> {
+export async function startKiosk(
+  opts: { resultSeconds?: number; lang?: 'zh-CN' | 'en'; devices?: Record<string, string>; prepare?: (dataDir: string) => Promise<void> } = {},
+): Promise<KioskUnderTest> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-e2e-'));
   const dataDir = path.join(tmp, 'data');
   const keys = await loadDemoKeys();
   await setUpDemoDataDir(dataDir, keys, Date.now());
+  await opts.prepare?.(dataDir);
   const flags = opts.devices ?? { simulate: 'yes' };
   const launch = launchFrom({ ...flags, simulate: flags.simulate !== undefined, 'result-seconds': String(opts.resultSeconds ?? 30), 'no-sound': true }, dataDir, opts.lang ?? 'zh-CN', () => Date.now());
   const kiosk = await launchKiosk(launch);

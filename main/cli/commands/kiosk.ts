@@ -8,7 +8,11 @@ import { SerialScanner, type Terminator } from '../../../drivers/scanner/serial-
 import { isProtocolName, PROTOCOL_NAMES, PROTOCOLS, type ProtocolName } from '../../../drivers/thermometer/protocols/index.js';
 import { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
 import { SimulatedThermometer } from '../../../drivers/thermometer/simulated.js';
-import { DataDir } from '../../data-dir.js';
+import { DATA_FILES, DataDir } from '../../data-dir.js';
+import { CheckLog } from '../../log/check-log.js';
+import { syncEndpoints } from '../../sync/endpoints.js';
+import { openSyncClient } from '../../sync/open-sync.js';
+import { SyncLoop } from '../../sync/sync-loop.js';
 import { PolicyStore } from '../../policy/policy-store.js';
 import type { ScreenConfig } from '../../contract/kiosk.js';
 import { KioskService } from '../../kiosk/kiosk-service.js';
@@ -23,6 +27,7 @@ import { commonOf, parseCommand } from '../options.js';
 export const KIOSK_HELP = `usage: sentinel kiosk [--browser] [--port N] [--host 127.0.0.1] [--data DIR] [--simulate] [--no-open]
                      [--thermometer PATH --thermo-protocol ${PROTOCOL_NAMES.join('|')} [--thermo-baud N]]
                      [--scanner-serial PATH [--scanner-terminator CR|LF|CRLF] | --scanner-hid VID:PID]
+                     [--sync-endpoint URL [--backlog-warn-days N]]
                      [--lang zh-CN|en] [--result-seconds N] [--no-sound] [--camera DEVICE-ID] [--json]
 
 Runs the kiosk: the screen served on loopback (default 127.0.0.1, a free
@@ -30,7 +35,8 @@ port) and opened in the system Chromium in kiosk mode unless --no-open.
 --simulate feeds a simulated thermometer (the screen says so); otherwise
 --thermometer reads a serial IR thermometer. Serial and HID scanners feed
 the same checkpoint as the camera. Devices that are unplugged are reopened
-when they come back. Stops on SIGINT or SIGTERM. Prints the screen's URL
+when they come back. --sync-endpoint keeps the central log service up to
+date in the background (the status bar shows the backlog). Stops on SIGINT or SIGTERM. Prints the screen's URL
 (--json: {"url":…}).`;
 
 export interface RunningKiosk {
@@ -48,6 +54,8 @@ export interface KioskLaunch {
   thermometer: { path: string; protocol: ProtocolName; baud: number } | null;
   scannerSerial: { path: string; terminator: Terminator } | null;
   scannerHid: { vendorId: number; productId: number } | null;
+  syncEndpoint: string | null;
+  backlogWarnDays: number;
   screen: ScreenConfig;
   clock: () => number;
   onError?: (err: Error) => void;
@@ -76,13 +84,39 @@ export async function launchKiosk(l: KioskLaunch): Promise<RunningKiosk> {
     thermometer?.close();
     for (const s of scanners) s.close();
   };
+  // Sync has its own connection to the log: it never waits on the screen's.
+  const syncLog = l.syncEndpoint ? CheckLog.open(DataDir.open(l.dataDir, { create: false }).path(DATA_FILES.database)) : null;
+  let loop: SyncLoop | null = null;
   let service: KioskService;
   try {
-    service = await KioskService.open({ dataDir: l.dataDir, clock: l.clock, thermometer, scanners, screen: l.screen, ...(l.onError ? { onError: l.onError } : {}) });
+    service = await KioskService.open({
+      dataDir: l.dataDir,
+      clock: l.clock,
+      thermometer,
+      scanners,
+      screen: l.screen,
+      backlogWarnDays: l.backlogWarnDays,
+      ...(syncLog ? { sync: () => loop?.state ?? { online: false, lastSuccessAtMs: null } } : {}),
+      ...(l.onError ? { onError: l.onError } : {}),
+    });
+    if (syncLog && l.syncEndpoint) {
+      const client = await openSyncClient(l.dataDir, l.syncEndpoint, syncLog, l.clock);
+      loop = new SyncLoop({ client, log: syncLog, clock: l.clock, onEvent: () => service.emitStatus() });
+      loop.start();
+      // A new check goes out at once when the service is reachable.
+      service.subscribe((channel) => {
+        if (channel === 'checkpoint/decided' && loop?.state.online) loop.nudge();
+      });
+    }
   } catch (err) {
     closeDevices();
+    syncLog?.close();
     throw err;
   }
+  const stopSync = async (): Promise<void> => {
+    await loop?.stop();
+    syncLog?.close();
+  };
   const statusTimer = setInterval(() => service.emitStatus(), 5000);
   statusTimer.unref();
   try {
@@ -94,12 +128,14 @@ export async function launchKiosk(l: KioskLaunch): Promise<RunningKiosk> {
       stop: async () => {
         clearInterval(statusTimer);
         await shell.close();
+        await stopSync();
         closeDevices();
         service.close();
       },
     };
   } catch (err) {
     clearInterval(statusTimer);
+    await stopSync();
     closeDevices();
     service.close();
     throw err;
@@ -122,6 +158,8 @@ export function kioskOptionsSpec() {
     'scanner-serial': { type: 'string' },
     'scanner-terminator': { type: 'string' },
     'scanner-hid': { type: 'string' },
+    'sync-endpoint': { type: 'string' },
+    'backlog-warn-days': { type: 'string' },
   } as const;
 }
 
@@ -153,6 +191,16 @@ export function launchFrom(values: Record<string, string | boolean | undefined |
     if (!m) throw new UsageError(`--scanner-hid must be VID:PID in hex, not "${String(values['scanner-hid'])}"`);
     scannerHid = { vendorId: parseInt(m[1]!, 16), productId: parseInt(m[2]!, 16) };
   }
+  const syncEndpoint = (values['sync-endpoint'] as string | undefined) ?? null;
+  if (syncEndpoint !== null) {
+    try {
+      syncEndpoints(syncEndpoint);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  const backlogWarnDays = values['backlog-warn-days'] === undefined ? 3 : Number(values['backlog-warn-days']);
+  if (!Number.isFinite(backlogWarnDays) || backlogWarnDays <= 0) throw new UsageError('--backlog-warn-days must be a number of days');
   return {
     dataDir,
     host,
@@ -161,6 +209,8 @@ export function launchFrom(values: Record<string, string | boolean | undefined |
     thermometer,
     scannerSerial,
     scannerHid,
+    syncEndpoint,
+    backlogWarnDays,
     clock,
     screen: {
       operatorLang: lang,
