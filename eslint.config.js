@@ -40,9 +40,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/**/*.ts'],
-    ignores: ['main/contract/**', 'main/verify/**', 'main/decide/**'],
+    files: ['main/**/*.ts', 'main/**/*.cts'],
+    ignores: ['main/contract/**', 'main/verify/**', 'main/decide/**', 'main/shell/electron/**'],
     rules: restrict(['**/renderer/**', 'electron', ...NATIVE.filter((m) => m !== 'better-sqlite3')], 'main must not import the renderer; electron only in the Electron shell; device libraries only through drivers/bindings.'),
+  },
+  {
+    files: ['main/shell/electron/**'],
+    rules: restrict(['**/renderer/**', ...NATIVE.filter((m) => m !== 'better-sqlite3')], 'the Electron shell is the one place electron is imported; it must not import the renderer or device libraries.'),
   },
   {
     files: ['drivers/**/*.ts'],

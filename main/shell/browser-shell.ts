@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { KioskService } from '../kiosk/kiosk-service.js';
+import { CONTENT_TYPES, contentSecurityPolicy } from './csp.js';
 import { isLoopbackHost } from './loopback.js';
 
 export interface BrowserShellOptions {
@@ -22,33 +23,6 @@ export interface BrowserShellOptions {
 export interface BrowserShell {
   url: string;
   close(): Promise<void>;
-}
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-};
-
-/** Just what the screen needs: its own scripts, WebAssembly, its worker, the camera, this socket. */
-function contentSecurityPolicy(origin: string): string {
-  const ws = origin.replace(/^http/, 'ws');
-  return [
-    "default-src 'none'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "worker-src 'self' blob:",
-    `connect-src 'self' ${ws}`,
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "media-src 'self' blob: mediastream:",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
 }
 
 /** The most one message from the page may be (a scan is capped far below this). */
@@ -69,8 +43,8 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
       return;
     }
     res.writeHead(200, {
-      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': contentSecurityPolicy(origin),
+      'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': contentSecurityPolicy({ connect: [origin.replace(/^http/, 'ws')] }),
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-store',
       'referrer-policy': 'no-referrer',

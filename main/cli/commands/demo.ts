@@ -5,6 +5,7 @@ import { HEALTH_STATUSES, type HealthStatus } from '../../contract/code.js';
 import { demoCases, demoCode, loadDemoKeys, setUpDemoDataDir } from '../../demo/demo.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
+import { electronBinary, runElectronShell } from '../../shell/open-electron.js';
 import { kioskOptionsSpec, launchFrom, launchKiosk, serveUntilStopped } from './kiosk.js';
 import { commonOf, parseCommand } from '../options.js';
 import { outcomeJson, outcomeLine } from '../outcome-text.js';
@@ -49,6 +50,11 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
     io.out(`\nTry:  npx sentinel verify --data ${data} "$(npx sentinel demo-code)" --temp 36.6\n      npx sentinel log --data ${data}\n`);
   }
   if (!values.kiosk) return EXIT.OK;
+  if (!values.browser) {
+    const electron = electronBinary();
+    if (electron) return runElectronShell(electron, ['--simulate', '--data', setup.dir.root]);
+    io.err('sentinel: the Electron binary is not installed here; starting the browser shell\n');
+  }
   const kiosk = await launchKiosk(launchFrom({ ...values, simulate: true }, setup.dir.root, common.lang, io.clock));
   if (!common.json) io.out(`\nThe kiosk screen (simulated thermometer). Show it a code from: npx sentinel demo-code --png code.png\n`);
   return serveUntilStopped(kiosk, io, { open: !values['no-open'], json: common.json, dataDir: setup.dir.root });

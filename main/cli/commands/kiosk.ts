@@ -20,6 +20,7 @@ import { packageRoot } from '../../package-root.js';
 import { startBrowserShell } from '../../shell/browser-shell.js';
 import { isLoopbackHost } from '../../shell/loopback.js';
 import { chromiumProfileDir, openChromium } from '../../shell/open-chromium.js';
+import { electronBinary, runElectronShell } from '../../shell/open-electron.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
@@ -76,10 +77,17 @@ function scannersFor(l: KioskLaunch): ScannerFeed[] {
   return scanners;
 }
 
-/** Starts the service and the browser shell; shared by `kiosk` and `demo --kiosk`. */
-export async function launchKiosk(l: KioskLaunch): Promise<RunningKiosk> {
-  const thermometer = thermometerFor(l);
-  const scanners = scannersFor(l);
+export interface KioskCore {
+  service: KioskService;
+  stop(): Promise<void>;
+}
+
+/**
+ * The kiosk without its shell: the service on the data directory, its
+ * devices, and background sync when configured. Both shells start here.
+ */
+export async function openKioskCore(l: KioskLaunch, devices: { thermometer: ThermometerFeed | null; scanners: ScannerFeed[] }): Promise<KioskCore> {
+  const { thermometer, scanners } = devices;
   const closeDevices = (): void => {
     thermometer?.close();
     for (const s of scanners) s.close();
@@ -87,9 +95,18 @@ export async function launchKiosk(l: KioskLaunch): Promise<RunningKiosk> {
   // Sync has its own connection to the log: it never waits on the screen's.
   const syncLog = l.syncEndpoint ? CheckLog.open(DataDir.open(l.dataDir, { create: false }).path(DATA_FILES.database)) : null;
   let loop: SyncLoop | null = null;
-  let service: KioskService;
+  let service: KioskService | null = null;
+  const statusTimer = setInterval(() => service?.emitStatus(), 5000);
+  statusTimer.unref();
+  const stop = async (): Promise<void> => {
+    clearInterval(statusTimer);
+    await loop?.stop();
+    syncLog?.close();
+    closeDevices();
+    service?.close();
+  };
   try {
-    service = await KioskService.open({
+    const opened = await KioskService.open({
       dataDir: l.dataDir,
       clock: l.clock,
       thermometer,
@@ -99,45 +116,41 @@ export async function launchKiosk(l: KioskLaunch): Promise<RunningKiosk> {
       ...(syncLog ? { sync: () => loop?.state ?? { online: false, lastSuccessAtMs: null } } : {}),
       ...(l.onError ? { onError: l.onError } : {}),
     });
+    service = opened;
     if (syncLog && l.syncEndpoint) {
       const client = await openSyncClient(l.dataDir, l.syncEndpoint, syncLog, l.clock);
-      loop = new SyncLoop({ client, log: syncLog, clock: l.clock, onEvent: () => service.emitStatus() });
-      loop.start();
+      const syncLoop = new SyncLoop({ client, log: syncLog, clock: l.clock, onEvent: () => opened.emitStatus() });
+      loop = syncLoop;
+      syncLoop.start();
       // A new check goes out at once when the service is reachable.
-      service.subscribe((channel) => {
-        if (channel === 'checkpoint/decided' && loop?.state.online) loop.nudge();
+      opened.subscribe((channel) => {
+        if (channel === 'checkpoint/decided' && syncLoop.state.online) syncLoop.nudge();
       });
     }
+    return { service: opened, stop };
   } catch (err) {
-    closeDevices();
-    syncLog?.close();
+    await stop();
     throw err;
   }
-  const stopSync = async (): Promise<void> => {
-    await loop?.stop();
-    syncLog?.close();
-  };
-  const statusTimer = setInterval(() => service.emitStatus(), 5000);
-  statusTimer.unref();
+}
+
+/** The browser shell's kiosk: devices in this process, the screen served on loopback. */
+export async function launchKiosk(l: KioskLaunch): Promise<RunningKiosk> {
+  const thermometer = thermometerFor(l);
+  const core = await openKioskCore(l, { thermometer, scanners: scannersFor(l) });
   try {
-    const shell = await startBrowserShell({ service, rendererDir: path.join(packageRoot(), 'dist', 'renderer'), host: l.host, port: l.port });
+    const shell = await startBrowserShell({ service: core.service, rendererDir: path.join(packageRoot(), 'dist', 'renderer'), host: l.host, port: l.port });
     return {
       url: shell.url,
-      service,
+      service: core.service,
       thermometer,
       stop: async () => {
-        clearInterval(statusTimer);
         await shell.close();
-        await stopSync();
-        closeDevices();
-        service.close();
+        await core.stop();
       },
     };
   } catch (err) {
-    clearInterval(statusTimer);
-    await stopSync();
-    closeDevices();
-    service.close();
+    await core.stop();
     throw err;
   }
 }
@@ -248,7 +261,11 @@ export async function kioskCommand(args: string[], io: CommandIo): Promise<numbe
   }
   if (values.at !== undefined) throw new UsageError('the kiosk runs on the real clock; --at is for single commands');
   const launch = launchFrom(values, common.dataDir, common.lang, io.clock);
-  if (!values.browser) io.err('sentinel: the Electron shell is not available in this version; starting the browser shell\n');
+  if (!values.browser) {
+    const electron = electronBinary();
+    if (electron) return runElectronShell(electron, args);
+    io.err('sentinel: the Electron binary is not installed here; starting the browser shell\n');
+  }
   const kiosk = await launchKiosk({ ...launch, onError: (err) => io.err(`sentinel: ${err.message}\n`) });
   return serveUntilStopped(kiosk, io, { open: !values['no-open'], json: common.json, dataDir: common.dataDir });
 }

@@ -48,17 +48,12 @@ export async function verifyCommand(args: string[], io: CommandIo): Promise<numb
   if (text !== undefined && values.batch !== undefined) throw new UsageError('give either a code or --batch FILE, not both');
   if (text === undefined && values.batch === undefined) throw new UsageError('give a code to verify, - to read it from stdin, or --batch FILE');
 
-  let lines: AsyncIterable<string> | null = null;
-  if (values.batch !== undefined) {
-    const file = values.batch;
-    if (file === '-') lines = readline.createInterface({ input: io.stdin, crlfDelay: Infinity });
-    else {
-      try {
-        fs.accessSync(file, fs.constants.R_OK);
-      } catch {
-        throw new UsageError(`cannot read --batch file ${file}`);
-      }
-      lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  const batchFile = values.batch;
+  if (batchFile !== undefined && batchFile !== '-') {
+    try {
+      fs.accessSync(batchFile, fs.constants.R_OK);
+    } catch {
+      throw new UsageError(`cannot read --batch file ${batchFile}`);
     }
   }
 
@@ -70,7 +65,7 @@ export async function verifyCommand(args: string[], io: CommandIo): Promise<numb
     const print = (o: Parameters<typeof outcomeLine>[0], line?: number): string =>
       common.json ? outcomeJson(o, common.lang, line === undefined ? {} : { line }) : outcomeLine(o, common.lang, line === undefined ? '' : `${line}: `);
 
-    if (lines === null) {
+    if (batchFile === undefined) {
       // A scanner or a pipe ends the code with a newline; that is not part of it.
       const code = text === '-' ? (await readAllStdin(io)).replace(/\r?\n$/, '') : text!;
       const outcome = await opened.checkpoint.check({ text: code, temperatureC, atMs: common.nowMs }, { record });
@@ -78,6 +73,9 @@ export async function verifyCommand(args: string[], io: CommandIo): Promise<numb
       return VERDICT_EXIT[outcome.verdict];
     }
 
+    // Made only now, just before it is read: lines a readline interface emits before
+    // its iterator exists are lost (and so would be the end of the input).
+    const lines = readline.createInterface({ input: batchFile === '-' ? io.stdin : fs.createReadStream(batchFile), crlfDelay: Infinity });
     const chunkSize = record ? LOGGED_CHUNK : UNLOGGED_CHUNK;
     let pending: { scan: Scan; line: number }[] = [];
     const flush = async (): Promise<void> => {

@@ -1,0 +1,81 @@
+// Drivers that run in another process (Electron's utilityProcess), seen from
+// main as ordinary feeds: their DriverEvents come in as messages.
+import type { DriverEvent, DriverStatus, ScannerFeed, ThermometerFeed, ThermometerReading } from '../../drivers/contract.js';
+
+export class RemoteThermometer implements ThermometerFeed {
+  state: 'ok' | 'offline' | 'simulated' = 'offline';
+  private last: ThermometerReading | null = null;
+  private readonly readings = new Set<(r: ThermometerReading) => void>();
+  private readonly statuses = new Set<(s: DriverStatus) => void>();
+
+  latest(): ThermometerReading | null {
+    return this.last;
+  }
+  onReading(listener: (reading: ThermometerReading) => void): () => void {
+    this.readings.add(listener);
+    return () => this.readings.delete(listener);
+  }
+  onStatus(listener: (status: DriverStatus) => void): () => void {
+    this.statuses.add(listener);
+    return () => this.statuses.delete(listener);
+  }
+  close(): void {
+    this.readings.clear();
+    this.statuses.clear();
+  }
+  reading(r: ThermometerReading): void {
+    this.last = r;
+    for (const l of this.readings) l(r);
+  }
+  status(s: DriverStatus): void {
+    this.state = s.state;
+    for (const l of this.statuses) l(s);
+  }
+}
+
+export class RemoteScanner implements ScannerFeed {
+  state: 'ok' | 'offline' | 'simulated' = 'offline';
+  private readonly scans = new Set<(s: { text: string; atMs: number; symbology: string | null }) => void>();
+  private readonly statuses = new Set<(s: DriverStatus) => void>();
+
+  onScan(listener: (scan: { text: string; atMs: number; symbology: string | null }) => void): () => void {
+    this.scans.add(listener);
+    return () => this.scans.delete(listener);
+  }
+  onStatus(listener: (status: DriverStatus) => void): () => void {
+    this.statuses.add(listener);
+    return () => this.statuses.delete(listener);
+  }
+  close(): void {
+    this.scans.clear();
+    this.statuses.clear();
+  }
+  scan(s: { text: string; atMs: number; symbology: string | null }): void {
+    for (const l of this.scans) l(s);
+  }
+  status(s: DriverStatus): void {
+    this.state = s.state;
+    for (const l of this.statuses) l(s);
+  }
+}
+
+function isDriverEvent(m: unknown): m is DriverEvent {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
+}
+
+/** Routes one message from the drivers' process; anything malformed is ignored. */
+export function routeDriverEvent(message: unknown, thermometer: RemoteThermometer, scanner: RemoteScanner): void {
+  if (!isDriverEvent(message)) return;
+  switch (message.type) {
+    case 'thermometer/reading':
+      if (typeof message.reading?.celsius === 'number') thermometer.reading(message.reading);
+      break;
+    case 'scanner/scan':
+      if (typeof message.text === 'string') scanner.scan({ text: message.text.slice(0, 16_384), atMs: message.atMs, symbology: message.symbology });
+      break;
+    case 'driver/status':
+      if (message.status?.device === 'thermometer') thermometer.status(message.status);
+      else if (message.status?.device === 'scanner') scanner.status(message.status);
+      break;
+  }
+}

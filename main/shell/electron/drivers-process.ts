@@ -1,0 +1,48 @@
+// The drivers' utility process: opens the configured devices and posts
+// their DriverEvents to main. A native module that crashes takes down only
+// this process, which the supervisor restarts.
+import { nodeHidApi, openSerialPort } from '../../../drivers/bindings.js';
+import type { DriverEvent } from '../../../drivers/contract.js';
+import { HidScanner } from '../../../drivers/scanner/hid-pos.js';
+import { SerialScanner, type Terminator } from '../../../drivers/scanner/serial-scanner.js';
+import type { ProtocolName } from '../../../drivers/thermometer/protocols/index.js';
+import { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
+
+export interface DriversConfig {
+  thermometer: { path: string; protocol: ProtocolName; baud: number; remeasureAtC: number | null } | null;
+  scannerSerial: { path: string; terminator: Terminator } | null;
+  scannerHid: { vendorId: number; productId: number } | null;
+}
+
+interface ParentPort {
+  postMessage(message: unknown): void;
+}
+
+export function startDrivers(config: DriversConfig, post: (e: DriverEvent) => void, clock: () => number = Date.now): () => void {
+  const closers: (() => void)[] = [];
+  if (config.thermometer) {
+    const t = config.thermometer;
+    const thermo = new SerialThermometer({ path: t.path, protocol: t.protocol, baudRate: t.baud, openSerial: openSerialPort, clock, remeasureAtC: t.remeasureAtC });
+    thermo.onReading((reading) => post({ type: 'thermometer/reading', reading }));
+    thermo.onStatus((status) => post({ type: 'driver/status', status }));
+    closers.push(() => thermo.close());
+  }
+  const scanners = [
+    config.scannerSerial ? new SerialScanner({ path: config.scannerSerial.path, terminator: config.scannerSerial.terminator, openSerial: openSerialPort, clock }) : null,
+    config.scannerHid ? new HidScanner({ ...config.scannerHid, hid: nodeHidApi, clock }) : null,
+  ];
+  for (const scanner of scanners) {
+    if (!scanner) continue;
+    scanner.onScan((s) => post({ type: 'scanner/scan', text: s.text, atMs: s.atMs, symbology: s.symbology, via: scanner instanceof HidScanner ? 'hid' : 'serial' }));
+    scanner.onStatus((status) => post({ type: 'driver/status', status }));
+    closers.push(() => scanner.close());
+  }
+  return () => closers.forEach((c) => c());
+}
+
+// Run as Electron's utility process: the config comes as the first argument.
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+if (parentPort && process.argv[2]) {
+  const stop = startDrivers(JSON.parse(process.argv[2]) as DriversConfig, (e) => parentPort.postMessage(e));
+  process.on('exit', stop);
+}

@@ -1,0 +1,49 @@
+// The kiosk contract over Electron IPC: one handler per channel; the
+// sender must be the app's own main frame, the payload a bounded size,
+// then the contract's schema (in KioskService.invoke) decides.
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import { INVOKE_CHANNELS, type InvokeResult, type InvokeChannel, type RendererChannels } from '../../contract/kiosk.js';
+
+export interface KioskHandlers {
+  invoke(channel: string, payload: unknown): Promise<InvokeResult<InvokeChannel>>;
+  subscribe(listener: <C extends keyof RendererChannels>(channel: C, payload: RendererChannels[C]) => void): () => void;
+}
+
+export const MAX_IPC_PAYLOAD_BYTES = 64 * 1024;
+
+export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, appOrigin: string): boolean {
+  const frame = event.senderFrame;
+  if (!frame || frame !== event.sender.mainFrame) return false;
+  try {
+    return new URL(frame.url).origin === appOrigin;
+  } catch {
+    return false;
+  }
+}
+
+function payloadTooLarge(payload: unknown): boolean {
+  try {
+    return JSON.stringify(payload ?? null).length > MAX_IPC_PAYLOAD_BYTES;
+  } catch {
+    return true;
+  }
+}
+
+/** Registers the handlers; returns a function that removes them and the event forwarding. */
+export function registerKioskIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, handlers: KioskHandlers, target: () => WebContents | null, appOrigin: string): () => void {
+  for (const channel of INVOKE_CHANNELS) {
+    ipcMain.handle(channel, async (event, payload: unknown) => {
+      if (!isTrustedSender(event, appOrigin)) return { ok: false, error: { code: 'BAD_REQUEST', message: 'requests come from the kiosk page only' } };
+      if (payloadTooLarge(payload)) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: `a request is at most ${MAX_IPC_PAYLOAD_BYTES} bytes` } };
+      return handlers.invoke(channel, payload);
+    });
+  }
+  const unsubscribe = handlers.subscribe((channel, payload) => {
+    const contents = target();
+    if (contents && !contents.isDestroyed()) contents.send(channel, payload);
+  });
+  return () => {
+    unsubscribe();
+    for (const channel of INVOKE_CHANNELS) ipcMain.removeHandler(channel);
+  };
+}

@@ -1,0 +1,26 @@
+// The kiosk page's only door to main: one function per message, listeners
+// that return their unsubscribe function; ipcRenderer itself is never
+// exposed. CommonJS, as sandboxed preloads must be.
+import type { ContextBridge, IpcRenderer } from 'electron';
+import type { CheckView, KioskApi, KioskStatus, RendererChannels, ScanSource } from '../../contract/kiosk.js';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { contextBridge, ipcRenderer } = require('electron') as { contextBridge: ContextBridge; ipcRenderer: IpcRenderer };
+
+function listen<C extends keyof RendererChannels>(channel: C, listener: (payload: RendererChannels[C]) => void): () => void {
+  const handler = (_event: unknown, payload: RendererChannels[C]): void => listener(payload);
+  ipcRenderer.on(channel, handler);
+  return () => {
+    ipcRenderer.removeListener(channel, handler);
+  };
+}
+
+const api: KioskApi = {
+  submitScan: (text: string, source: ScanSource) => ipcRenderer.invoke('scan/submit', { text, source }),
+  getStatus: () => ipcRenderer.invoke('status/get', {}),
+  getConfig: () => ipcRenderer.invoke('config/get', {}),
+  onDecided: (listener: (view: CheckView) => void) => listen('checkpoint/decided', listener),
+  onStatus: (listener: (status: KioskStatus) => void) => listen('status/changed', listener),
+  onThermometer: (listener) => listen('thermometer/reading', listener),
+};
+
+contextBridge.exposeInMainWorld('kiosk', api);

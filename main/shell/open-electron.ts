@@ -1,0 +1,31 @@
+// Finding and starting the Electron shell. The electron package knows where
+// its binary is once it has been downloaded; on machines where it cannot
+// be (no access to its download host), the caller falls back to the
+// browser shell and says so.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { packageRoot } from '../package-root.js';
+
+export function electronBinary(): string | null {
+  try {
+    const binary = createRequire(import.meta.url)('electron') as unknown;
+    return typeof binary === 'string' && fs.existsSync(binary) ? binary : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs the Electron shell with the kiosk's flags until it exits; its exit code. */
+export function runElectronShell(binary: string, args: string[]): Promise<number> {
+  const main = path.join(packageRoot(), 'dist', 'main', 'shell', 'electron', 'electron-main.js');
+  return new Promise((resolve) => {
+    const child = spawn(binary, [main, ...args], { stdio: 'inherit' });
+    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+    process.once('SIGINT', forward);
+    process.once('SIGTERM', forward);
+    child.on('exit', (code) => resolve(code ?? 0));
+    child.on('error', () => resolve(70));
+  });
+}
