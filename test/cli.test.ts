@@ -339,9 +339,12 @@ describe('kiosk', () => {
     const { SENTINEL } = await import('./helpers/cli.js');
     const data = path.join(tempDir(), 'demo');
     expect(sentinel(['demo', '--data', data]).status).toBe(0);
-    const child = spawn(process.execPath, [SENTINEL, 'kiosk', '--browser', '--simulate', '--no-open', '--json', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Without --browser: no Electron binary here, so it says so in one line and serves the browser shell.
+    const child = spawn(process.execPath, [SENTINEL, 'kiosk', '--simulate', '--no-open', '--json', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
     const deadline = Date.now() + 10_000;
     while (!out.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const { url } = JSON.parse(out.split('\n')[0]!) as { url: string };
@@ -351,6 +354,7 @@ describe('kiosk', () => {
     expect(await page.text()).toContain('data-testid="verdict"');
     child.kill('SIGTERM');
     expect(await new Promise((r) => child.once('exit', r))).toBe(0);
+    expect(err.trim().split('\n')).toEqual(['sentinel: the Electron binary is not installed here; starting the browser shell']);
   });
 });
 

@@ -8,10 +8,18 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { packageRoot } from '../package-root.js';
 
-export function electronBinary(): string | null {
+/**
+ * The downloaded Electron binary, or null. Read from the package's files,
+ * never by requiring it: the electron package would try to download a
+ * missing binary from the network, and Sentinel talks to no host unasked.
+ */
+export function electronBinary(env: NodeJS.ProcessEnv = process.env): string | null {
   try {
-    const binary = createRequire(import.meta.url)('electron') as unknown;
-    return typeof binary === 'string' && fs.existsSync(binary) ? binary : null;
+    const dir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = path.join(dir, 'path.txt');
+    const executable = fs.existsSync(pathFile) ? fs.readFileSync(pathFile, 'utf8').trim() : 'electron';
+    const binary = env.ELECTRON_OVERRIDE_DIST_PATH ? path.join(env.ELECTRON_OVERRIDE_DIST_PATH, executable) : path.join(dir, 'dist', executable);
+    return fs.existsSync(binary) ? binary : null;
   } catch {
     return null;
   }

@@ -6,9 +6,15 @@ import type { Input, PermissionCheckHandlerHandlerDetails, PermissionRequest, We
 type PermissionRequestHandler = (webContents: WebContents, permission: string, callback: (granted: boolean) => void, details: PermissionRequest) => void;
 type PermissionCheckHandler = (webContents: WebContents | null, permission: string, requestingOrigin: string, details: PermissionCheckHandlerHandlerDetails) => boolean;
 
-function originOf(url: string | undefined): string | null {
+/**
+ * scheme://host of a URL. Not URL.origin: outside Electron's registry a
+ * custom scheme such as app:// has the opaque origin "null".
+ */
+export function originOf(url: string | undefined): string | null {
   try {
-    return url ? new URL(url).origin : null;
+    if (!url) return null;
+    const u = new URL(url);
+    return u.host ? `${u.protocol}//${u.host}` : null;
   } catch {
     return null;
   }

@@ -2,6 +2,7 @@
 // sender must be the app's own main frame, the payload a bounded size,
 // then the contract's schema (in KioskService.invoke) decides.
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import { originOf } from './guards.js';
 import { INVOKE_CHANNELS, type InvokeResult, type InvokeChannel, type RendererChannels } from '../../contract/kiosk.js';
 
 export interface KioskHandlers {
@@ -14,11 +15,7 @@ export const MAX_IPC_PAYLOAD_BYTES = 64 * 1024;
 export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, appOrigin: string): boolean {
   const frame = event.senderFrame;
   if (!frame || frame !== event.sender.mainFrame) return false;
-  try {
-    return new URL(frame.url).origin === appOrigin;
-  } catch {
-    return false;
-  }
+  return originOf(frame.url) === appOrigin;
 }
 
 function payloadTooLarge(payload: unknown): boolean {
