@@ -33,7 +33,8 @@ export interface GrayFrame {
   data: Uint8Array;
 }
 
-function prng(seed: number): () => number {
+/** mulberry32: small, seedable, reproducible — frames, fuzzing and benchmarks share it. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

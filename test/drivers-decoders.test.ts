@@ -8,19 +8,10 @@ import { PROTOCOLS, PROTOCOL_NAMES, type ProtocolName } from '../drivers/thermom
 import { Measurement, type MeasurementEvent } from '../drivers/thermometer/measurement.js';
 import { ScanAssembler } from '../drivers/scanner/serial-scanner.js';
 import { HoneywellHidPos } from '../drivers/scanner/hid-pos.js';
+import { prng } from '../bench/frames.js';
 
 const concat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
 const temps = (frames: ThermoFrame[]): number[] => frames.map((f) => f.celsius);
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe.each(PROTOCOL_NAMES.map((p) => [p]))('%s', (protocol: ProtocolName) => {
   const info = PROTOCOLS[protocol];

@@ -8,18 +8,7 @@ import { decide } from '../main/decide/decide.js';
 import { decodeBase64url, encodeBase64url } from '../main/verify/base64url.js';
 import { verifyCode } from '../main/verify/code.js';
 import { T0, code, makeWorld, type World } from './helpers/world.js';
-
-/** mulberry32: small, seedable, good enough to pick mutations reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../bench/frames.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 const ITERATIONS = 10_000;

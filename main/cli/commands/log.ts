@@ -1,6 +1,7 @@
 // sentinel log [--since ISO] [--format jsonl|csv] [--verify-chain] [--purge]
 import { DATA_FILES, DataDir } from '../../data-dir.js';
 import { CheckLog, type LoggedCheck } from '../../log/check-log.js';
+import { wireCheck } from '../../sync/sync-client.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand, parseIsoTime } from '../options.js';
@@ -32,22 +33,9 @@ const COLUMNS = [
   'syncState',
 ] as const;
 
+/** What the log shows: what the central service receives (pseudonyms only), and the sync state. */
 function publicFields(c: LoggedCheck): Record<(typeof COLUMNS)[number], unknown> {
-  return {
-    checkId: c.checkId,
-    at: new Date(c.atMs).toISOString(),
-    verdict: c.verdict,
-    reasons: c.reasons,
-    issuer: c.issuer,
-    status: c.status,
-    kid: c.kid,
-    holder: c.holder,
-    temperatureC: c.temperatureC,
-    bundleSeq: c.bundleSeq,
-    policyVersion: c.policyVersion,
-    clockState: c.clockState,
-    syncState: c.syncState,
-  };
+  return { ...wireCheck(c), syncState: c.syncState };
 }
 
 function csvCell(value: unknown): string {
