@@ -15,6 +15,8 @@ commands:
   log [--since ISO] [--format jsonl|csv] [--verify-chain]   print logged checks, check the hash chain
   device show                                               this kiosk's device id and public JWK
   kiosk [--browser] [--simulate] [--no-open] [--port N]     run the kiosk screen (browser shell on loopback)
+  config show | set KEY VALUE | set-pin                     the kiosk's configuration (technician mode)
+  calibrate --port PATH --protocol NAME --reference C --by NAME   calibrate the thermometer
   demo [--kiosk]                                            a demo data directory and demo codes decided (then the kiosk)
   demo-code [--issuer ID] [--status S]                      print a fresh code signed with a demo key
   decode IMAGE…                                             decode the QR code in image files with the kiosk's decoder
@@ -45,13 +47,15 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   thermo: async () => (await import('./commands/devices.js')).thermoCommand,
   scanner: async () => (await import('./commands/devices.js')).scannerCommand,
   devices: async () => (await import('./commands/devices.js')).devicesCommand,
+  config: async () => (await import('./commands/config.js')).configCommand,
+  calibrate: async () => (await import('./commands/calibrate.js')).calibrateCommand,
   sync: async () => (await import('./commands/sync.js')).syncCommand,
   kiosk: async () => (await import('./commands/kiosk.js')).kioskCommand,
   'demo-code': async () => (await import('./commands/demo.js')).demoCodeCommand,
 };
 
 /** Errors that mean "this data directory, bundle or policy cannot be used". */
-const CONFIG_ERRORS = new Set(['ConfigError', 'DataDirError', 'TrustUnusable', 'BundleRefused', 'PolicyUnusable', 'PolicyRefused', 'CheckLogUnusable']);
+const CONFIG_ERRORS = new Set(['ConfigError', 'DataDirError', 'TrustUnusable', 'BundleRefused', 'PolicyUnusable', 'PolicyRefused', 'CheckLogUnusable', 'ConfigUnusable']);
 
 export async function runSentinel(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;

@@ -1,0 +1,137 @@
+// The kiosk's own configuration (technician mode): one validated document,
+// versioned. Pure: types, defaults, validation of a dotted key's value.
+import { isLang, type Lang } from './messages.js';
+
+export type Terminator = 'CR' | 'LF' | 'CRLF';
+
+export interface CalibrationRecord {
+  offsetC: number;
+  by: string;
+  atMs: number;
+  referenceC: number;
+  /** The stable readings (raw, °C) the offset was computed from. */
+  readingsC: number[];
+  dueAtMs: number;
+}
+
+export interface KioskConfig {
+  identity: { gate: string; station: string; timeZone: string };
+  screen: { operatorLang: Lang; holderLangs: Lang[]; sound: boolean; resultSeconds: number };
+  camera: { deviceId: string | null };
+  thermometer: { path: string | null; protocol: string; baud: number | null; calibration: CalibrationRecord | null };
+  scanner: { serialPath: string | null; terminator: Terminator; hid: string | null };
+  sync: { endpoint: string | null };
+  technician: { pinHash: string | null; supervisorPinHash: string | null };
+}
+
+export const DEFAULT_KIOSK_CONFIG: Readonly<KioskConfig> = Object.freeze({
+  identity: { gate: '', station: '', timeZone: 'Asia/Shanghai' },
+  screen: { operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'], sound: true, resultSeconds: 6 },
+  camera: { deviceId: null },
+  thermometer: { path: null, protocol: 'gy-mcu90614', baud: null, calibration: null },
+  scanner: { serialPath: null, terminator: 'CR', hid: null },
+  sync: { endpoint: null },
+  technician: { pinHash: null, supervisorPinHash: null },
+} as KioskConfig);
+
+/** Keys set only through their own commands (set-pin, calibrate), never `config set`. */
+export const PROTECTED_KEYS = new Set(['technician.pinHash', 'technician.supervisorPinHash', 'thermometer.calibration']);
+
+export const THERMOMETER_PROTOCOLS = ['gy-mcu90614', 'lu90614', 'idc50', 'ascii'];
+
+export class ConfigValueError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigValueError';
+  }
+}
+
+const text = (max: number) => (key: string, v: unknown): string => {
+  if (typeof v !== 'string' || v.length > max) throw new ConfigValueError(key, `${key} must be text of at most ${max} characters`);
+  return v;
+};
+const optionalText = (max: number) => (key: string, v: unknown): string | null => (v === null ? null : text(max)(key, v));
+
+/** Validators per settable key. */
+const VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = {
+  'identity.gate': text(64),
+  'identity.station': text(64),
+  'identity.timeZone': (key, v) => {
+    if (typeof v !== 'string') throw new ConfigValueError(key, `${key} must be an IANA time zone such as Asia/Shanghai`);
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: v });
+    } catch {
+      throw new ConfigValueError(key, `${key} "${v}" is not a time zone (such as Asia/Shanghai)`);
+    }
+    return v;
+  },
+  'screen.operatorLang': (key, v) => {
+    if (!isLang(v)) throw new ConfigValueError(key, `${key} must be zh-CN or en`);
+    return v;
+  },
+  'screen.holderLangs': (key, v) => {
+    if (!Array.isArray(v) || v.length === 0 || !v.every(isLang) || new Set(v).size !== v.length) throw new ConfigValueError(key, `${key} must be a list of zh-CN and/or en`);
+    return v;
+  },
+  'screen.sound': (key, v) => {
+    if (typeof v !== 'boolean') throw new ConfigValueError(key, `${key} must be true or false`);
+    return v;
+  },
+  'screen.resultSeconds': (key, v) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 120) throw new ConfigValueError(key, `${key} must be a whole number of seconds from 1 to 120`);
+    return v;
+  },
+  'camera.deviceId': optionalText(512),
+  'thermometer.path': optionalText(256),
+  'thermometer.protocol': (key, v) => {
+    if (typeof v !== 'string' || !THERMOMETER_PROTOCOLS.includes(v)) throw new ConfigValueError(key, `${key} must be one of ${THERMOMETER_PROTOCOLS.join(', ')}`);
+    return v;
+  },
+  'thermometer.baud': (key, v) => {
+    if (v !== null && (typeof v !== 'number' || !Number.isInteger(v) || v < 300 || v > 4_000_000)) throw new ConfigValueError(key, `${key} must be a baud rate such as 9600, or null for the protocol's own`);
+    return v;
+  },
+  'scanner.serialPath': optionalText(256),
+  'scanner.terminator': (key, v) => {
+    if (v !== 'CR' && v !== 'LF' && v !== 'CRLF') throw new ConfigValueError(key, `${key} must be CR, LF or CRLF`);
+    return v;
+  },
+  'scanner.hid': (key, v) => {
+    if (v !== null && (typeof v !== 'string' || !/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(v))) throw new ConfigValueError(key, `${key} must be VID:PID in hex such as 0c2e:0b61, or null`);
+    return v;
+  },
+  'sync.endpoint': (key, v) => {
+    if (v === null) return null;
+    if (typeof v !== 'string') throw new ConfigValueError(key, `${key} must be an http(s) URL or null`);
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      throw new ConfigValueError(key, `${key} "${v}" is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigValueError(key, `${key} must be an http(s) URL`);
+    return v;
+  },
+};
+
+export const SETTABLE_KEYS: readonly string[] = Object.keys(VALIDATORS);
+
+/** Returns a new config with `key` set to `value`, validated; throws ConfigValueError. */
+export function withSetting(config: KioskConfig, key: string, value: unknown): KioskConfig {
+  if (PROTECTED_KEYS.has(key)) throw new ConfigValueError(key, `${key} is set by its own command, not by config set`);
+  const validate = VALIDATORS[key];
+  if (!validate) throw new ConfigValueError(key, `${key} is not a setting (settings: ${SETTABLE_KEYS.join(', ')})`);
+  const [section, field] = key.split('.') as [keyof KioskConfig, string];
+  const next = structuredClone(config);
+  (next[section] as unknown as Record<string, unknown>)[field] = validate(key, value);
+  return next;
+}
+
+/** The config with its secrets replaced by whether they are set (for show and export). */
+export function redacted(config: KioskConfig): Omit<KioskConfig, 'technician'> & { technician: { pinSet: boolean; supervisorPinSet: boolean } } {
+  const { technician, ...rest } = config;
+  return { ...structuredClone(rest), technician: { pinSet: technician.pinHash !== null, supervisorPinSet: technician.supervisorPinHash !== null } };
+}

@@ -1,0 +1,79 @@
+// Technician and supervisor PINs: stored as scrypt hashes, compared in
+// constant time; five wrong PINs lock entry for five minutes.
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import type { DataDir } from '../data-dir.js';
+
+const N = 16_384;
+const R = 8;
+const P = 1;
+const KEY_BYTES = 32;
+
+export const PIN_RULE = /^\d{6,12}$/;
+export const MAX_FAILURES = 5;
+export const LOCKOUT_MS = 5 * 60_000;
+
+export class WeakPin extends Error {
+  constructor() {
+    super('a PIN is 6 to 12 digits, not all the same digit and not a run like 123456');
+    this.name = 'WeakPin';
+  }
+}
+
+export function checkPinStrength(pin: string): void {
+  if (!PIN_RULE.test(pin)) throw new WeakPin();
+  if (/^(\d)\1+$/.test(pin) || '01234567890123'.includes(pin) || '98765432109876'.includes(pin)) throw new WeakPin();
+}
+
+export function hashPin(pin: string): string {
+  checkPinStrength(pin);
+  const salt = randomBytes(16);
+  const key = scryptSync(pin, salt, KEY_BYTES, { N, r: R, p: P });
+  return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+export function verifyPin(pin: string, stored: string): boolean {
+  const [scheme, n, r, p, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64url');
+  const actual = scryptSync(pin, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  return timingSafeEqual(actual, expected);
+}
+
+export type PinAttempt = { result: 'ok' } | { result: 'wrong'; remaining: number } | { result: 'locked'; untilMs: number };
+
+const STATE_FILE = 'pin-attempts.json';
+
+/** Counts wrong PINs across restarts (a reboot does not reset the lockout). */
+export class PinGate {
+  constructor(private readonly dir: DataDir) {}
+
+  attempt(pin: string, stored: string | null, nowMs: number): PinAttempt {
+    const state = this.state();
+    if (state.lockedUntilMs > nowMs) return { result: 'locked', untilMs: state.lockedUntilMs };
+    if (stored !== null && verifyPin(pin, stored)) {
+      this.write({ failures: 0, lockedUntilMs: 0 });
+      return { result: 'ok' };
+    }
+    const failures = state.failures + 1;
+    if (failures >= MAX_FAILURES) {
+      this.write({ failures: 0, lockedUntilMs: nowMs + LOCKOUT_MS });
+      return { result: 'locked', untilMs: nowMs + LOCKOUT_MS };
+    }
+    this.write({ failures, lockedUntilMs: 0 });
+    return { result: 'wrong', remaining: MAX_FAILURES - failures };
+  }
+
+  private state(): { failures: number; lockedUntilMs: number } {
+    try {
+      const s = JSON.parse(this.dir.readText(STATE_FILE) ?? '{}') as { failures?: number; lockedUntilMs?: number };
+      return { failures: s.failures ?? 0, lockedUntilMs: s.lockedUntilMs ?? 0 };
+    } catch {
+      // A damaged counter file counts as locked out: fail closed.
+      return { failures: 0, lockedUntilMs: Number.MAX_SAFE_INTEGER };
+    }
+  }
+
+  private write(s: { failures: number; lockedUntilMs: number }): void {
+    this.dir.writeAtomic(STATE_FILE, JSON.stringify(s) + '\n', 0o600);
+  }
+}

@@ -1,0 +1,158 @@
+// Technician mode's foundations: the versioned configuration (validation,
+// migrations, secrets never shown), PIN hashing and lockout, calibration
+// arithmetic and bounds, and the config and calibrate commands.
+import * as fs from 'node:fs';
+import { spawn } from 'node:child_process';
+import { describe, expect, inject, it } from 'vitest';
+import { ConfigValueError, DEFAULT_KIOSK_CONFIG, redacted, withSetting, type KioskConfig } from '../main/contract/kiosk-config.js';
+import { CONFIG_FILE, ConfigStore, ConfigUnusable } from '../main/config/config-store.js';
+import { DataDir } from '../main/data-dir.js';
+import { hashPin, LOCKOUT_MS, MAX_FAILURES, PinGate, verifyPin, WeakPin } from '../main/technician/pin.js';
+import { computeCalibration, CalibrationRefused } from '../drivers/thermometer/calibration.js';
+import { PtyPair, SimulatedModule } from '../bench/pty-module.js';
+import { SENTINEL, sentinel } from './helpers/cli.js';
+import { tempDir } from './helpers/tmp.js';
+
+const config = (): KioskConfig => structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig;
+
+describe('configuration', () => {
+  it('validates each setting and names it when refused', () => {
+    expect(withSetting(config(), 'screen.resultSeconds', 10).screen.resultSeconds).toBe(10);
+    expect(withSetting(config(), 'scanner.hid', '0c2e:0b61').scanner.hid).toBe('0c2e:0b61');
+    expect(withSetting(config(), 'sync.endpoint', null).sync.endpoint).toBeNull();
+    for (const [key, value] of [
+      ['screen.resultSeconds', 0],
+      ['screen.resultSeconds', '6'],
+      ['screen.operatorLang', 'fr'],
+      ['screen.holderLangs', []],
+      ['identity.timeZone', 'Mars/Olympus'],
+      ['thermometer.protocol', 'mlx'],
+      ['thermometer.baud', 12],
+      ['scanner.terminator', 'TAB'],
+      ['sync.endpoint', 'ftp://x'],
+      ['no.such', 1],
+      ['technician.pinHash', 'x'],
+      ['thermometer.calibration', null],
+    ] as const) {
+      expect(() => withSetting(config(), key, value), key).toThrow(ConfigValueError);
+    }
+  });
+
+  it('is saved whole with a growing revision, and shown without secrets', () => {
+    const dir = DataDir.open(tempDir(), { create: true });
+    const store = new ConfigStore(dir);
+    expect(store.load().revision).toBe(0);
+    const r = store.set('identity.gate', 'East 3', 1000);
+    expect(r).toMatchObject({ before: '', after: 'East 3', stored: { revision: 1, version: 1 } });
+    const c = store.load().config;
+    store.save({ ...c, technician: { ...c.technician, pinHash: hashPin('482913') } }, 2000);
+    const shown = JSON.stringify(redacted(store.load().config));
+    expect(shown).not.toContain('scrypt');
+    expect(shown).toContain('"pinSet":true');
+    expect(fs.statSync(dir.path(CONFIG_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it('migrates a version-0 file (the bare object of the first kiosks) and fills new fields with defaults', () => {
+    const dir = DataDir.open(tempDir(), { create: true });
+    fs.writeFileSync(dir.path(CONFIG_FILE), JSON.stringify({ identity: { gate: 'Old gate' }, screen: { sound: false } }));
+    const loaded = new ConfigStore(dir).load();
+    expect(loaded).toMatchObject({ version: 1, revision: 1, config: { identity: { gate: 'Old gate', timeZone: 'Asia/Shanghai' }, screen: { sound: false, resultSeconds: 6 } } });
+  });
+
+  it('refuses a damaged file and one from a newer Sentinel', () => {
+    const dir = DataDir.open(tempDir(), { create: true });
+    fs.writeFileSync(dir.path(CONFIG_FILE), '{"version":');
+    expect(() => new ConfigStore(dir).load()).toThrow(ConfigUnusable);
+    fs.writeFileSync(dir.path(CONFIG_FILE), JSON.stringify({ version: 99, revision: 1, config: {} }));
+    expect(() => new ConfigStore(dir).load()).toThrow(/newer/);
+  });
+});
+
+describe('PINs', () => {
+  it('scrypt hashes that verify only the right PIN, with a fresh salt each time', () => {
+    const a = hashPin('482913');
+    expect(a).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(a).not.toBe(hashPin('482913'));
+    expect(verifyPin('482913', a)).toBe(true);
+    expect(verifyPin('482914', a)).toBe(false);
+    expect(verifyPin('482913', 'plain')).toBe(false);
+    for (const weak of ['1234', '111111', '123456', '987654', '12ab56', '1234567890123']) expect(() => hashPin(weak), weak).toThrow(WeakPin);
+  });
+
+  it(`${MAX_FAILURES} wrong PINs lock entry for 5 minutes, across restarts; the right PIN then works`, () => {
+    const dir = DataDir.open(tempDir(), { create: true });
+    const stored = hashPin('482913');
+    let gate = new PinGate(dir);
+    for (let i = 1; i < MAX_FAILURES; i++) expect(gate.attempt('000000', stored, 0)).toEqual({ result: 'wrong', remaining: MAX_FAILURES - i });
+    expect(gate.attempt('000000', stored, 0)).toEqual({ result: 'locked', untilMs: LOCKOUT_MS });
+    gate = new PinGate(dir);
+    expect(gate.attempt('482913', stored, LOCKOUT_MS - 1)).toEqual({ result: 'locked', untilMs: LOCKOUT_MS });
+    expect(gate.attempt('482913', stored, LOCKOUT_MS)).toEqual({ result: 'ok' });
+    expect(gate.attempt('000000', stored, LOCKOUT_MS)).toEqual({ result: 'wrong', remaining: MAX_FAILURES - 1 });
+    expect(gate.attempt('482913', null, LOCKOUT_MS)).toMatchObject({ result: 'wrong' });
+  });
+});
+
+describe('calibration arithmetic', () => {
+  it('offset = reference − median of the stable readings, due in 30 days', () => {
+    expect(computeCalibration({ referenceC: 37.0, readingsC: [36.5, 36.6, 36.4], by: 'tech-07', atMs: 1000 })).toEqual({
+      offsetC: 0.5,
+      by: 'tech-07',
+      atMs: 1000,
+      referenceC: 37.0,
+      readingsC: [36.5, 36.6, 36.4],
+      dueAtMs: 1000 + 30 * 86_400_000,
+    });
+    expect(computeCalibration({ referenceC: 36.0, readingsC: [37.5, 37.4, 37.5, 37.4], by: 'x', atMs: 0 }).offsetC).toBe(-1.45);
+  });
+  it.each([
+    ['an offset beyond ±1.5 °C', { referenceC: 37.0, readingsC: [35.4, 35.4, 35.4] }, /repair/],
+    ['too few readings', { referenceC: 37.0, readingsC: [36.9, 36.9] }, /at least 3/],
+    ['readings that wander', { referenceC: 37.0, readingsC: [36.5, 36.9, 36.6] }, /spread/],
+    ['a reference outside the body range', { referenceC: 25, readingsC: [25, 25, 25] }, /reference/],
+  ])('refuses %s', (_label, input, message) => {
+    expect(() => computeCalibration({ by: 'x', atMs: 0, ...input })).toThrow(CalibrationRefused);
+    expect(() => computeCalibration({ by: 'x', atMs: 0, ...input })).toThrow(message);
+  });
+});
+
+describe('config and calibrate commands', () => {
+  it('config set / set-pin / show, with usage errors for bad values and weak PINs', () => {
+    const data = tempDir();
+    expect(sentinel(['config', 'set', 'screen.holderLangs', '["en","zh-CN"]', '--data', data]).status).toBe(0);
+    expect(sentinel(['config', 'set', 'screen.resultSeconds', '999', '--data', data]).status).toBe(64);
+    expect(sentinel(['config', 'set', 'technician.pinHash', 'x', '--data', data]).status).toBe(64);
+    expect(sentinel(['config', 'set-pin', '--data', data], { input: '482913\n' }).status).toBe(0);
+    expect(sentinel(['config', 'set-pin', '--role', 'supervisor', '--data', data], { input: '111111\n' }).status).toBe(64);
+    const shown = JSON.parse(sentinel(['config', 'show', '--json', '--data', data]).stdout) as { revision: number; config: ReturnType<typeof redacted> };
+    expect(shown.config.screen.holderLangs).toEqual(['en', 'zh-CN']);
+    expect(shown.config.technician).toEqual({ pinSet: true, supervisorPinSet: false });
+    expect(shown.revision).toBe(2);
+  });
+
+  it.skipIf(inject('socatMissing') !== '')('sentinel calibrate against a module on a pseudo-terminal records the offset', async () => {
+    const data = tempDir();
+    const pty = new PtyPair(tempDir('sentinel-cal-'), 'thermo');
+    await pty.plug();
+    const module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', celsius: 36.7, everyMs: 40 });
+    await module.start();
+    try {
+      const child = spawn(process.execPath, [SENTINEL, 'calibrate', '--port', pty.kiosk, '--protocol', 'gy-mcu90614', '--reference', '37.0', '--by', 'tech-07', '--json', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      const code = await new Promise((r) => child.once('exit', r));
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ offsetC: 0.3, referenceC: 37, readingsC: [36.7, 36.7, 36.7], by: 'tech-07' });
+      const cfg = new ConfigStore(DataDir.open(data, { create: false })).load().config;
+      expect(cfg.thermometer).toMatchObject({ path: pty.kiosk, protocol: 'gy-mcu90614', calibration: { offsetC: 0.3, by: 'tech-07' } });
+      // A module far off is refused and nothing recorded.
+      module.celsius = 34.9;
+      const refused = spawn(process.execPath, [SENTINEL, 'calibrate', '--port', pty.kiosk, '--protocol', 'gy-mcu90614', '--reference', '37.0', '--by', 'tech-07', '--data', data], { stdio: 'ignore' });
+      expect(await new Promise((r) => refused.once('exit', r))).toBe(1);
+      expect(new ConfigStore(DataDir.open(data, { create: false })).load().config.thermometer.calibration?.offsetC).toBe(0.3);
+    } finally {
+      await module.stop();
+      await pty.unplug();
+    }
+  });
+});
