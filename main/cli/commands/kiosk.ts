@@ -9,6 +9,8 @@ import { isProtocolName, PROTOCOL_NAMES, PROTOCOLS, type ProtocolName } from '..
 import { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
 import { SimulatedThermometer } from '../../../drivers/thermometer/simulated.js';
 import { DATA_FILES, DataDir } from '../../data-dir.js';
+import { ConfigStore, ConfigUnusable, type StoredConfig } from '../../config/config-store.js';
+import type { CalibrationRecord } from '../../contract/kiosk-config.js';
 import { CheckLog } from '../../log/check-log.js';
 import { syncEndpoints } from '../../sync/endpoints.js';
 import { openSyncClient } from '../../sync/open-sync.js';
@@ -52,7 +54,7 @@ export interface KioskLaunch {
   host: string;
   port: number;
   simulate: boolean;
-  thermometer: { path: string; protocol: ProtocolName; baud: number } | null;
+  thermometer: { path: string; protocol: ProtocolName; baud: number; calibration: CalibrationRecord | null } | null;
   scannerSerial: { path: string; terminator: Terminator } | null;
   scannerHid: { vendorId: number; productId: number } | null;
   syncEndpoint: string | null;
@@ -67,7 +69,16 @@ function thermometerFor(l: KioskLaunch): ThermometerFeed | null {
   if (!l.thermometer) return null;
   // A high reading is measured again before it decides anything: at the policy's fever threshold.
   const remeasureAtC = new PolicyStore(DataDir.open(l.dataDir, { create: false })).load().policy.feverThresholdC;
-  return new SerialThermometer({ path: l.thermometer.path, protocol: l.thermometer.protocol, baudRate: l.thermometer.baud, openSerial: openSerialPort, clock: l.clock, remeasureAtC });
+  const { calibration } = l.thermometer;
+  return new SerialThermometer({
+    path: l.thermometer.path,
+    protocol: l.thermometer.protocol,
+    baudRate: l.thermometer.baud,
+    openSerial: openSerialPort,
+    clock: l.clock,
+    remeasureAtC,
+    calibration: calibration ? { offsetC: calibration.offsetC, by: calibration.by, atMs: calibration.atMs } : null,
+  });
 }
 
 function scannersFor(l: KioskLaunch): ScannerFeed[] {
@@ -176,7 +187,43 @@ export function kioskOptionsSpec() {
   } as const;
 }
 
+/** The data directory's kiosk configuration, or the defaults where there is none yet. */
+function storedConfig(dataDir: string): StoredConfig | null {
+  try {
+    return new ConfigStore(DataDir.open(dataDir, { create: false })).load();
+  } catch (err) {
+    if (err instanceof ConfigUnusable) throw err;
+    return null;
+  }
+}
+
+/**
+ * The kiosk's settings: flags first, then the technician's configuration
+ * (sentinel config), then defaults.
+ */
 export function launchFrom(values: Record<string, string | boolean | undefined | string[]>, dataDir: string, lang: ScreenConfig['operatorLang'], clock: () => number): KioskLaunch {
+  const stored = storedConfig(dataDir);
+  const cfg = stored?.config ?? null;
+  values = { ...values };
+  if (cfg && values.simulate !== true) {
+    if (values.thermometer === undefined && cfg.thermometer.path) {
+      values.thermometer = cfg.thermometer.path;
+      values['thermo-protocol'] ??= cfg.thermometer.protocol;
+      if (cfg.thermometer.baud !== null) values['thermo-baud'] ??= String(cfg.thermometer.baud);
+    }
+  }
+  if (cfg) {
+    if (values['scanner-serial'] === undefined && cfg.scanner.serialPath) {
+      values['scanner-serial'] = cfg.scanner.serialPath;
+      values['scanner-terminator'] ??= cfg.scanner.terminator;
+    }
+    if (values['scanner-hid'] === undefined && cfg.scanner.hid) values['scanner-hid'] = cfg.scanner.hid;
+    if (values['sync-endpoint'] === undefined && cfg.sync.endpoint) values['sync-endpoint'] = cfg.sync.endpoint;
+    if (values['result-seconds'] === undefined) values['result-seconds'] = String(cfg.screen.resultSeconds);
+    if (values['no-sound'] === undefined && !cfg.screen.sound) values['no-sound'] = true;
+    if (values.camera === undefined && cfg.camera.deviceId) values.camera = cfg.camera.deviceId;
+    if (values.lang === undefined && stored && stored.revision > 0) lang = cfg.screen.operatorLang;
+  }
   const host = (values.host as string | undefined) ?? '127.0.0.1';
   if (!isLoopbackHost(host)) throw new UsageError(`--host must be a loopback address (127.0.0.1, ::1, localhost), not "${host}"`);
   const port = values.port === undefined ? 0 : Number(values.port);
@@ -190,7 +237,7 @@ export function launchFrom(values: Record<string, string | boolean | undefined |
     if (!isProtocolName(protocol)) throw new UsageError(`--thermo-protocol must be one of ${PROTOCOL_NAMES.join(', ')}`);
     const baud = values['thermo-baud'] === undefined ? PROTOCOLS[protocol].defaultBaud : Number(values['thermo-baud']);
     if (!Number.isInteger(baud) || baud < 300) throw new UsageError(`--thermo-baud must be a baud rate, not "${String(values['thermo-baud'])}"`);
-    thermometer = { path: values.thermometer as string, protocol, baud };
+    thermometer = { path: values.thermometer as string, protocol, baud, calibration: cfg?.thermometer.calibration ?? null };
   }
   let scannerSerial: KioskLaunch['scannerSerial'] = null;
   if (values['scanner-serial'] !== undefined) {
@@ -227,7 +274,7 @@ export function launchFrom(values: Record<string, string | boolean | undefined |
     clock,
     screen: {
       operatorLang: lang,
-      holderLangs: lang === 'zh-CN' ? ['zh-CN', 'en'] : ['en', 'zh-CN'],
+      holderLangs: cfg && stored && stored.revision > 0 ? cfg.screen.holderLangs : lang === 'zh-CN' ? ['zh-CN', 'en'] : ['en', 'zh-CN'],
       resultSeconds,
       sound: values['no-sound'] !== true,
       cameraId: (values.camera as string | undefined) ?? null,

@@ -9,7 +9,7 @@ import type { ProtocolName } from '../../../drivers/thermometer/protocols/index.
 import { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
 
 export interface DriversConfig {
-  thermometer: { path: string; protocol: ProtocolName; baud: number; remeasureAtC: number | null } | null;
+  thermometer: { path: string; protocol: ProtocolName; baud: number; remeasureAtC: number | null; calibration: { offsetC: number; by: string; atMs: number } | null } | null;
   scannerSerial: { path: string; terminator: Terminator } | null;
   scannerHid: { vendorId: number; productId: number } | null;
 }
@@ -22,7 +22,7 @@ export function startDrivers(config: DriversConfig, post: (e: DriverEvent) => vo
   const closers: (() => void)[] = [];
   if (config.thermometer) {
     const t = config.thermometer;
-    const thermo = new SerialThermometer({ path: t.path, protocol: t.protocol, baudRate: t.baud, openSerial: openSerialPort, clock, remeasureAtC: t.remeasureAtC });
+    const thermo = new SerialThermometer({ path: t.path, protocol: t.protocol, baudRate: t.baud, openSerial: openSerialPort, clock, remeasureAtC: t.remeasureAtC, calibration: t.calibration });
     thermo.onReading((reading) => post({ type: 'thermometer/reading', reading }));
     thermo.onStatus((status) => post({ type: 'driver/status', status }));
     closers.push(() => thermo.close());

@@ -53,7 +53,13 @@ if (!app.requestSingleInstanceLock()) {
     if (!launch.simulate && (launch.thermometer || scanner)) {
       const config: DriversConfig = {
         thermometer: launch.thermometer
-          ? { ...launch.thermometer, remeasureAtC: new PolicyStore(DataDir.open(launch.dataDir, { create: false })).load().policy.feverThresholdC }
+          ? {
+              path: launch.thermometer.path,
+              protocol: launch.thermometer.protocol,
+              baud: launch.thermometer.baud,
+              remeasureAtC: new PolicyStore(DataDir.open(launch.dataDir, { create: false })).load().policy.feverThresholdC,
+              calibration: launch.thermometer.calibration ? { offsetC: launch.thermometer.calibration.offsetC, by: launch.thermometer.calibration.by, atMs: launch.thermometer.calibration.atMs } : null,
+            }
           : null,
         scannerSerial: launch.scannerSerial,
         scannerHid: launch.scannerHid,
