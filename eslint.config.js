@@ -62,6 +62,10 @@ export default tseslint.config(
     // The build configuration runs in node, not in the screen.
     ignores: ['renderer/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: restrict([...NODE_BUILTINS, ...NATIVE, 'electron', '**/drivers/**'], 'the renderer shows what main decided: no node, electron or drivers.'),
+    rules: {
+      ...restrict([...NODE_BUILTINS, ...NATIVE, 'electron', '**/drivers/**'], 'the renderer shows what main decided: no node, electron or drivers.'),
+      // From main, types only (the contract); never main's code.
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**'], allowTypeImports: true, message: 'the renderer takes only types from main/contract' }] }],
+    },
   },
 );

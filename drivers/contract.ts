@@ -10,6 +10,8 @@ export interface ThermometerReading {
   simulated: boolean;
   /** As the module reported it, before calibration. */
   rawC?: number;
+  /** Ambient temperature, when the module reports it. */
+  ambientC?: number | null;
   calibrationOffsetC?: number;
   protocol?: string;
 }

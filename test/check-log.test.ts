@@ -184,22 +184,46 @@ describe('hash chain', () => {
 describe('retention', () => {
   const now = (T0 + 30 * DAY) * MS;
 
-  it('purges synced checks past retention, keeps unsynced ones whatever their age, and the chain still verifies', () => {
+  it('purges every synced check past retention, keeps unsynced ones whatever their age, and the chain still verifies', () => {
     const log = CheckLog.open(file);
     log.append(Array.from({ length: 10 }, (_, i) => record(i)));
     const ids = [...log.list()].map((c) => c.checkId);
-    // 0–3 synced, 4 unsynced, 5–9 synced: only the prefix before 4 may go.
+    // 0–3 synced, 4 unsynced, 5–9 synced: all but 4 go.
     log.markSynced([...ids.slice(0, 4), ...ids.slice(5)], now);
-    expect(log.purge({ nowMs: now, retentionDays: 21 })).toEqual({ deleted: 4 });
-    expect([...log.list()].map((c) => c.checkId)).toEqual(ids.slice(4));
-    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 6 });
-    // Once 4 is synced, the rest goes too.
+    expect(log.purge({ nowMs: now, retentionDays: 21 })).toEqual({ deleted: 9 });
+    expect([...log.list()].map((c) => c.checkId)).toEqual([ids[4]]);
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 1 });
+    // New checks chain on from the purged newest one.
+    log.append([record(20), record(21)]);
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 3 });
+    // Once 4 is synced, it goes too; the newest stay (they are recent).
     log.markSynced([ids[4]!], now);
-    expect(log.purge({ nowMs: now, retentionDays: 21 })).toEqual({ deleted: 6 });
-    expect(log.count()).toEqual({ total: 0, pending: 0 });
+    expect(log.purge({ nowMs: now, retentionDays: 21 })).toEqual({ deleted: 1 });
+    expect(log.count()).toEqual({ total: 2, pending: 2 });
     expect(log.verifyChain().ok).toBe(true);
-    // New checks chain on from the purged ones.
-    log.append([record(20)]);
+    log.close();
+  });
+
+  it('after a purge, a deletion by hand is still found', () => {
+    const log = CheckLog.open(file);
+    log.append(Array.from({ length: 10 }, (_, i) => record(i)));
+    const ids = [...log.list()].map((c) => c.checkId);
+    log.markSynced(ids.slice(0, 3), now);
+    expect(log.purge({ nowMs: now, retentionDays: 21 }).deleted).toBe(3);
+    log.close();
+    const db = new Database(file);
+    db.prepare('DELETE FROM checks WHERE seq = 6').run();
+    db.close();
+    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 7 });
+  });
+
+  it('all checks purged: the chain verifies empty, and the next check continues it', () => {
+    const log = CheckLog.open(file);
+    log.append(Array.from({ length: 4 }, (_, i) => record(i)));
+    log.markSynced([...log.list()].map((c) => c.checkId), now);
+    expect(log.purge({ nowMs: now, retentionDays: 21 }).deleted).toBe(4);
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 0 });
+    log.append([record(9)]);
     expect(log.verifyChain()).toMatchObject({ ok: true, checked: 1 });
     log.close();
   });

@@ -149,7 +149,7 @@ describe('policy', () => {
     expect(set.status).toBe(0);
     expect(JSON.parse(set.stdout)).toEqual({ installed: true, version: 1 });
     const show = JSON.parse(sentinel(['policy', 'show', '--data', data, '--json']).stdout);
-    expect(show).toMatchObject({ version: 1, policy: { temperature: 'optional', antiPassbackSeconds: 60, feverThresholdC: 37.3 } });
+    expect(show).toMatchObject({ version: 1, temperature: 'optional', antiPassbackSeconds: 60, feverThresholdC: 37.3, maxCodeAgeSeconds: 300 });
   });
 });
 
@@ -311,9 +311,9 @@ describe('devices, thermo, scanner', () => {
   it('devices lists serial ports and HID devices, in JSON too', () => {
     const r = sentinel(['devices', '--json']);
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { serial: { path: string }[]; hid: unknown[]; notes: string[] };
-    expect(Array.isArray(out.serial) && Array.isArray(out.hid) && Array.isArray(out.notes)).toBe(true);
-    expect(sentinel(['devices']).stdout).toMatch(/serial ports:[\s\S]*HID devices:/);
+    const out = JSON.parse(r.stdout) as { serial: { path: string }[]; hid: unknown[]; cameras: unknown[]; notes: string[] };
+    expect(Array.isArray(out.serial) && Array.isArray(out.hid) && Array.isArray(out.cameras) && Array.isArray(out.notes)).toBe(true);
+    expect(sentinel(['devices']).stdout).toMatch(/serial ports:[\s\S]*HID devices:[\s\S]*cameras:/);
   });
   it.each([
     [['thermo']],

@@ -117,6 +117,8 @@ describe('layering lint', () => {
   it('drivers and renderer keep to their side', async () => {
     expect(await lint('drivers/x.ts', "import { CheckLog } from '../main/log/check-log.js';\nexport const a = CheckLog;\n")).toContain('no-restricted-imports');
     expect(await lint('renderer/x.ts', "import * as fs from 'node:fs';\nexport const a = fs;\n")).toContain('no-restricted-imports');
+    expect(await lint('renderer/src/x.ts', "import { DEFAULT_POLICY } from '../../main/contract/policy.js';\nexport const a = DEFAULT_POLICY;\n")).toContain('@typescript-eslint/no-restricted-imports');
+    expect(await lint('renderer/src/x.ts', "import type { Policy } from '../../main/contract/policy.js';\nexport type A = Policy;\n")).toEqual([]);
     expect(await lint('main/checkpoint/x.ts', "import { x } from '../../renderer/x.js';\nexport const a = x;\n")).toContain('no-restricted-imports');
   });
 });

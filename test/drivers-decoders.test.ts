@@ -77,6 +77,23 @@ describe('protocol particulars', () => {
     expect(temps(d.push(concat(chopped, encodeFrame('gy-mcu90614', 36.6), encodeFrame('gy-mcu90614', 231.3))))).toEqual([36.6, 231.3]);
     expect(d.counters.resyncs).toBeGreaterThan(0);
   });
+  it('one resync per recovery, wherever the chunks split', () => {
+    const bad = encodeFrame('lu90614', 38.5);
+    bad[8] = bad[8]! ^ 0x01;
+    const stream = concat(bad, encodeFrame('lu90614', 36.5));
+    const counts = new Set<number>();
+    for (let cut = 1; cut < stream.length; cut++) {
+      const d = PROTOCOLS.lu90614.decoder();
+      d.push(stream.subarray(0, cut));
+      d.push(stream.subarray(cut));
+      counts.add(d.counters.resyncs);
+    }
+    expect(counts).toEqual(new Set([1]));
+  });
+  it('encoders round before splitting (36.999 → 37.00)', () => {
+    expect(temps(PROTOCOLS.lu90614.decoder().push(encodeFrame('lu90614', 36.999)))).toEqual([37]);
+    expect(temps(PROTOCOLS.idc50.decoder().push(encodeFrame('idc50', 36.96)))).toEqual([37]);
+  });
   it('gy-mcu90614 reports ambient and negative temperatures', () => {
     const [f] = PROTOCOLS['gy-mcu90614'].decoder().push(encodeFrame('gy-mcu90614', -12.5, { ambientC: 21.75 }));
     expect(f).toMatchObject({ celsius: -12.5, ambientC: 21.75, bodyMode: false });

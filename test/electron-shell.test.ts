@@ -25,6 +25,11 @@ class FakeContents extends EventEmitter {
     this.windowOpenHandler = h;
   }
   insertCSS = vi.fn(async () => 'key');
+  crashed = 0;
+  forcefullyCrashRenderer(): void {
+    this.crashed++;
+    this.emit('render-process-gone', {}, { reason: 'killed' });
+  }
   send(channel: string, payload: unknown): void {
     this.sent.push([channel, payload]);
   }
@@ -80,7 +85,9 @@ describe('the kiosk window', () => {
     ) as unknown as FakeWindow;
     win.webContents.emit('render-process-gone', {}, { reason: 'crashed' });
     win.webContents.emit('render-process-gone', {}, { reason: 'oom' });
+    // Hung: the renderer is ended, and its end reloads it.
     win.emit('unresponsive');
+    expect(win.webContents.crashed).toBe(1);
     expect(delays).toEqual([1000, 2000, 5000]);
     expect(win.loaded).toHaveLength(4);
   });
@@ -92,7 +99,7 @@ describe('the kiosk window', () => {
     expect(e.prevented).toBe(true);
     const dev = createKioskWindow({ BrowserWindow: FakeWindow as never }, { preload: 'p', url: 'app://kiosk/', appOrigin: APP_ORIGIN, production: false, hideCursor: false }) as unknown as FakeWindow;
     expect(dev.webContents.listenerCount('before-input-event')).toBe(0);
-    expect(dev.options).toMatchObject({ kiosk: false });
+    expect(dev.options).toMatchObject({ kiosk: true, webPreferences: { devTools: true } });
   });
 
   it.each([
@@ -113,7 +120,7 @@ describe('the kiosk window', () => {
 describe('navigation and permissions', () => {
   it('navigation away, redirects, webviews and new windows are refused', () => {
     const contents = new FakeContents();
-    installNavigationGuards(contents as never, APP_ORIGIN);
+    installNavigationGuards(contents as never);
     for (const [name, url] of [
       ['will-navigate', 'https://evil.example/'],
       ['will-navigate', 'file:///etc/passwd'],
@@ -123,9 +130,10 @@ describe('navigation and permissions', () => {
       contents.emit(name, e, url);
       expect(e.prevented, `${name} ${url}`).toBe(true);
     }
+    // Even to its own origin: the screen never navigates (main reloads it with loadURL).
     const same = event();
     contents.emit('will-navigate', same, `${APP_ORIGIN}/index.html`);
-    expect(same.prevented).toBe(false);
+    expect(same.prevented).toBe(true);
     const webview = event();
     contents.emit('will-attach-webview', webview);
     expect(webview.prevented).toBe(true);
@@ -215,6 +223,9 @@ describe('IPC', () => {
     const s = setup();
     const big = await s.handlers.get('scan/submit')!(s.from(s.mainFrame), { text: 'x'.repeat(MAX_IPC_PAYLOAD_BYTES), source: 'camera' });
     expect(big).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    // Bytes, not characters: 30,000 Chinese characters are 90 KB.
+    const wide = await s.handlers.get('scan/submit')!(s.from(s.mainFrame), { text: '码'.repeat(30_000), source: 'camera' });
+    expect(wide).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(await s.handlers.get('scan/submit')!(s.from(s.mainFrame), cyclic)).toMatchObject({ ok: false });

@@ -182,7 +182,8 @@ describe('MALFORMED: shape, encoding, claims', () => {
     ['iat missing', { iat: undefined }],
     ['exp missing', { exp: undefined }],
     ['iss a number', { iss: 86 }],
-    ['iss not an ISO 3166-2 code', { iss: 'Zhejiang' }],
+    ['iss with a space', { iss: 'CN ZJ' }],
+    ['iss empty', { iss: '' }],
     ['sub empty', { sub: '' }],
     ['sub 65 characters', { sub: 's'.repeat(65) }],
     ['sub a number', { sub: 12345 }],
@@ -280,6 +281,11 @@ describe('issuers and keys', () => {
     expect(d.verdict).toBe('review');
     expect(codes(d)).toEqual(['UNKNOWN_ISSUER']);
     expect(d.v.outcome).toBe('unknown-issuer');
+  });
+
+  it('UNKNOWN_ISSUER for an issuer id that is not ISO 3166-2 but is a fine token', async () => {
+    const stranger = await newSigningKey('ES256', 'test-1');
+    await expectOnly(await code(stranger, { iss: 'CN-TEST' }), 'review', 'UNKNOWN_ISSUER');
   });
 
   it('UNKNOWN_ISSUER for every code when no bundle is installed', async () => {

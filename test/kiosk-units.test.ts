@@ -42,6 +42,14 @@ describe('contract validation at the boundary', () => {
   });
 });
 
+describe('the screen and sentinel decode ask for the same decode', () => {
+  it('their reader options are equal', async () => {
+    const { SCREEN_QR_OPTIONS } = await import('../renderer/src/qr-options.js');
+    const { QR_READER_OPTIONS } = await import('../main/contract/qr-reader-options.js');
+    expect(SCREEN_QR_OPTIONS).toEqual(QR_READER_OPTIONS);
+  });
+});
+
 describe('keyboard wedge', () => {
   const type = (w: WedgeDetector, text: string, start: number, gap: number): string | null => {
     let out: string | null = null;
@@ -51,8 +59,15 @@ describe('keyboard wedge', () => {
   it('a fast burst of 20+ characters ended by Enter is a scan', () => {
     expect(type(new WedgeDetector(), 'PHC1:abcdefghijklmnopqrstuvwxyz', 0, 8)).toBe('PHC1:abcdefghijklmnopqrstuvwxyz');
   });
+  it('a scan survives a hiccup of the screen (one slow gap), as long as the average is a scanner\'s', () => {
+    const w = new WedgeDetector();
+    [...'PHC1:abcdefghij'].forEach((c, i) => w.key(c, i * 3));
+    [...'klmnopqrstuvwxyz'].forEach((c, i) => w.key(c, 200 + i * 3));
+    expect(w.key('Enter', 260)).toBe('PHC1:abcdefghijklmnopqrstuvwxyz');
+  });
   it('a person typing is not, nor a short burst, nor a burst with a pause', () => {
     expect(type(new WedgeDetector(), 'PHC1:abcdefghijklmnopqrstuvwxyz', 0, 150)).toBeNull();
+    expect(type(new WedgeDetector(), 'PHC1:abcdefghijklmnopqrstuvwxyz', 0, 60)).toBeNull();
     expect(type(new WedgeDetector(), 'short', 0, 5)).toBeNull();
     const w = new WedgeDetector();
     [...'PHC1:abcdefghij'].forEach((c, i) => w.key(c, i * 5));

@@ -36,7 +36,7 @@ describe('parsePolicy', () => {
     [{ feverThreshold: 37.5 }, 'feverThreshold'],
     [{ acceptIssuers: 'CN-ZJ' }, 'acceptIssuers'],
     [{ acceptIssuers: [] }, 'acceptIssuers'],
-    [{ acceptIssuers: ['CN-ZJ', 'zhejiang'] }, 'acceptIssuers[1]'],
+    [{ acceptIssuers: ['CN-ZJ', 'zhe jiang'] }, 'acceptIssuers[1]'],
     [{ onStatus: { green: 'allow' } }, 'onStatus.green'],
     [{ onStatus: { blue: 'deny' } }, 'onStatus.blue'],
     [{ onStatus: 'strict' }, 'onStatus'],

@@ -47,7 +47,7 @@ export interface MeasurementOptions {
   spreadC?: number;
   /** A stable reading at or above this is measured again once before being reported; null = never. */
   remeasureAtC?: number | null;
-  /** No valid frame for this long = offline (default 2000 ms). */
+  /** No valid frame for this long = offline (default 1500 ms: with a 250 ms tick, within 2 s). */
   watchdogMs?: number;
   calibration?: Calibration | null;
 }
@@ -150,7 +150,7 @@ export class Measurement {
   /** Call periodically: reports a port gone silent. */
   tick(nowMs: number): MeasurementEvent[] {
     const silentMs = nowMs - (this.lastValidAt ?? nowMs);
-    if (!this.offline && this.lastValidAt !== null && silentMs > (this.opts.watchdogMs ?? 2000)) {
+    if (!this.offline && this.lastValidAt !== null && silentMs > (this.opts.watchdogMs ?? 1500)) {
       this.offline = true;
       this.counters.timeouts++;
       this.window = [];

@@ -80,7 +80,7 @@ export class SerialThermometer implements ThermometerFeed {
       // A silent port may be a dead link that never said so: reopen it.
       if (events.some((e) => e.type === 'offline') && this.serial.isUp) this.serial.down('no valid frame (watchdog)');
       this.handle(events);
-    }, 500);
+    }, 250);
     this.serial.start();
   }
 
@@ -148,6 +148,7 @@ export class SerialThermometer implements ThermometerFeed {
       atMs: r.atMs,
       simulated: false,
       rawC: r.rawC,
+      ambientC: r.ambientC,
       calibrationOffsetC: r.calibration?.offsetC ?? 0,
       protocol: this.opts.protocol,
     };

@@ -28,5 +28,10 @@ export interface IssuerName {
   en: string;
 }
 
-/** ISO 3166-2 subdivision code, e.g. CN-ZJ. */
-export const ISSUER_ID_PATTERN = /^[A-Z]{2}-[A-Z0-9]{1,3}$/;
+/**
+ * An issuer id: ISO 3166-2 codes such as CN-ZJ, and — since the national
+ * operator may name others (CN-NHC, test issuers) — any short token of
+ * letters, digits, dot, dash and underscore. What is not in the bundle is
+ * UNKNOWN_ISSUER, not MALFORMED.
+ */
+export const ISSUER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

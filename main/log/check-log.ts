@@ -149,12 +149,19 @@ export class CheckLog {
     this.setMetaStmt = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     const tx = db.transaction((records: CheckRecord[]) => {
       // The chain's end is read inside the write transaction, so two writers cannot fork it.
-      let prev = (this.lastLink.get() as Link | undefined) ?? this.anchor();
+      // It is the last link ever appended, which retention may already have purged.
+      let prev = this.readLink('chain_head') ?? (this.lastLink.get() as Link | undefined) ?? null;
       let prevHash = prev?.hash ?? GENESIS_HASH;
-      for (const r of records) {
+      const headPurged = this.getMeta('chain_head_purged') === '1';
+      for (const [i, r] of records.entries()) {
         const hash = chainHash(prevHash, r);
         const info = this.insert.run({ ...r, reasons: r.reasons.join(' '), prevHash, hash });
         prev = { seq: Number(info.lastInsertRowid), hash };
+        // Its predecessor was purged: verifyChain accepts the link it cannot see.
+        if (i === 0 && headPurged) {
+          this.addResumes([prev.seq]);
+          this.setMeta('chain_head_purged', '0');
+        }
         prevHash = hash;
       }
       if (prev) this.setMeta('chain_head', JSON.stringify(prev));
@@ -257,15 +264,20 @@ export class CheckLog {
     return changed;
   }
 
-  /** Walks the whole chain from its anchor to its recorded head. */
+  /**
+   * Walks the whole chain. Each row must follow the one before it, except
+   * where retention purged its predecessor (recorded when it did); the
+   * newest row must be the recorded head, unless retention purged that too.
+   */
   verifyChain(): ChainReport {
-    const anchor = this.anchor();
-    let prevHash = anchor?.hash ?? GENESIS_HASH;
+    const resumes = this.resumes();
+    let prevHash: string | null = null;
     let checked = 0;
-    let last: Link | null = anchor;
+    let last: Link | null = null;
     for (const raw of this.db.prepare('SELECT * FROM checks ORDER BY seq').iterate()) {
       const row = raw as Row;
-      if (row.prev_hash !== prevHash) {
+      const follows = row.prev_hash === (prevHash ?? GENESIS_HASH) || resumes.has(row.seq);
+      if (!follows) {
         return { ok: false, checked, brokenAtSeq: row.seq, problem: `check ${row.seq} does not follow the one before it (a check was removed or changed)` };
       }
       if (chainHash(row.prev_hash, recordOf(row)) !== row.hash) {
@@ -276,30 +288,40 @@ export class CheckLog {
       checked++;
     }
     const head = this.readLink('chain_head');
-    if (head && (last === null || last.seq !== head.seq || last.hash !== head.hash)) {
+    const headPurged = this.getMeta('chain_head_purged') === '1';
+    if (head && !(last && last.seq === head.seq && last.hash === head.hash) && !(headPurged && (last === null || last.seq < head.seq))) {
       return { ok: false, checked, brokenAtSeq: head.seq, problem: `the newest checks (up to ${head.seq}) are missing` };
     }
     return { ok: true, checked, brokenAtSeq: null, problem: null };
   }
 
   /**
-   * Deletes synced checks older than the retention period and gives the space
-   * back. Only a prefix of the chain goes (the chain stays verifiable from the
-   * anchor), so an old unsynced check holds back everything after it; unsynced
-   * checks are never deleted.
+   * Deletes synced checks older than the retention period and gives the
+   * space back; unsynced checks are never deleted, whatever their age. The
+   * rows that follow a deleted one are recorded, so the chain still verifies.
    */
   purge(opts: { nowMs: number; retentionDays: number }): { deleted: number } {
     const cutoff = opts.nowMs - opts.retentionDays * DAY_MS;
     const deleted = this.db.transaction(() => {
-      // The first check that must stay: the oldest unsynced one or the oldest recent one.
-      // Two index lookups rather than one OR, which would scan the table.
-      const pending = this.db.prepare("SELECT MIN(seq) FROM checks WHERE sync_state = 'pending'").pluck().get() as number | null;
-      const recent = this.db.prepare('SELECT MIN(seq) FROM checks WHERE at_ms >= ?').pluck().get(cutoff) as number | null;
-      const limit = Math.min(pending ?? Number.MAX_SAFE_INTEGER, recent ?? Number.MAX_SAFE_INTEGER);
-      const lastGone = this.db.prepare('SELECT seq, hash FROM checks WHERE seq < ? ORDER BY seq DESC LIMIT 1').get(limit) as Link | undefined;
-      if (!lastGone) return 0;
-      this.setMeta('chain_anchor', JSON.stringify(lastGone));
-      return this.db.prepare('DELETE FROM checks WHERE seq <= ?').run(lastGone.seq).changes;
+      const resumes: number[] = [];
+      let previousGone = false;
+      let lastGone = false;
+      let any = false;
+      for (const raw of this.db.prepare("SELECT seq, (sync_state = 'synced' AND at_ms < ?) AS gone FROM checks ORDER BY seq").iterate(cutoff)) {
+        const row = raw as { seq: number; gone: number };
+        if (row.gone) any = true;
+        else if (previousGone) resumes.push(row.seq);
+        previousGone = row.gone === 1;
+        lastGone = previousGone;
+      }
+      if (!any) return 0;
+      this.addResumes(resumes);
+      if (lastGone) this.setMeta('chain_head_purged', '1');
+      const n = this.db.prepare("DELETE FROM checks WHERE sync_state = 'synced' AND at_ms < ?").run(cutoff).changes;
+      // Keep the record small: only rows that still exist need it.
+      const first = (this.db.prepare('SELECT MIN(seq) AS s FROM checks').get() as { s: number | null }).s;
+      this.setMeta('chain_resumes', JSON.stringify([...this.resumes()].filter((seq) => first !== null && seq >= first)));
+      return n;
     }).immediate();
     if (deleted > 0) {
       this.db.pragma('incremental_vacuum');
@@ -308,8 +330,14 @@ export class CheckLog {
     return { deleted };
   }
 
-  private anchor(): Link | null {
-    return this.readLink('chain_anchor');
+  private resumes(): Set<number> {
+    const text = this.getMeta('chain_resumes');
+    return new Set(text === null ? [] : (JSON.parse(text) as number[]));
+  }
+
+  private addResumes(seqs: number[]): void {
+    if (seqs.length === 0) return;
+    this.setMeta('chain_resumes', JSON.stringify([...new Set([...this.resumes(), ...seqs])].sort((a, b) => a - b)));
   }
 
   private readLink(key: string): Link | null {

@@ -50,6 +50,8 @@ export class SyncLoop {
   private probe: unknown = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  /** A server's Retry-After: no request (not even a probe) before this. */
+  private notBeforeMs = 0;
   private readonly timers: LoopTimers;
 
   constructor(private readonly opts: SyncLoopOptions) {
@@ -107,6 +109,7 @@ export class SyncLoop {
       const retryAfter = r.kind === 'failed' ? r.retryAfterMs : null;
       const { baseMs, capMs } = this.opts.backoff ?? BACKOFF;
       const delay = Math.max(retryAfter ?? 0, backoffDelayMs(this.attempt++, this.opts.random ?? Math.random, baseMs, capMs));
+      this.notBeforeMs = retryAfter === null ? 0 : clock() + retryAfter;
       Object.assign(this.state, { online: false, lastError: reason });
       emit({ type: 'failed', reason, retryInMs: delay, pending: log.count().pending });
       this.waitOrProbe(delay);
@@ -114,6 +117,11 @@ export class SyncLoop {
     }
     const bundle = await client.fetchBundle();
     emit({ type: 'bundle', result: bundle });
+    if (bundle.kind !== 'failed') {
+      // The service answered: online, even with nothing to send.
+      this.attempt = 0;
+      Object.assign(this.state, { online: true, lastSuccessAtMs: clock(), lastError: null });
+    }
     const { deleted } = log.purge({ nowMs: clock(), retentionDays: this.opts.retentionDays ?? 21 });
     if (deleted > 0) emit({ type: 'purged', deleted });
     emit({ type: 'idle', pending: log.count().pending });
@@ -126,12 +134,17 @@ export class SyncLoop {
     const probeMs = this.opts.probeMs ?? 5000;
     if (delayMs <= probeMs) return;
     const tick = (): void => {
+      // Never before the server's Retry-After: a probe is a request too.
+      const wait = Math.max(probeMs, this.notBeforeMs - this.opts.clock());
       this.probe = this.timers.setTimeout(async () => {
         this.probe = null;
-        if (this.stopped || this.wake === null) return;
-        if (await this.opts.client.probe()) this.runSoon(0);
+        if (this.stopped || this.wake === null || this.running) return;
+        const up = await this.opts.client.probe();
+        // The wake timer may have fired (and a pass begun) while the probe was out: one batch in flight, always.
+        if (this.stopped || this.wake === null || this.running) return;
+        if (up) this.runSoon(0);
         else tick();
-      }, probeMs);
+      }, wait);
     };
     tick();
   }
@@ -180,11 +193,17 @@ export async function syncOnce(
       continue;
     }
     const reason = r.kind === 'failed' ? r.reason : 'the service stored none of the batch';
+    const retryAfter = r.kind === 'failed' ? r.retryAfterMs : null;
+    if (retryAfter !== null && retryAfter > 10_000) {
+      // The service asked for more patience than one pass has: leave it pending (exit 75).
+      gaveUp = `the service asked to wait ${Math.round(retryAfter / 1000)} s (${reason})`;
+      break;
+    }
     if (++retries > (opts.maxRetries ?? 3)) {
       gaveUp = `a batch failed ${retries} times (${reason})`;
       break;
     }
-    const wait = Math.min(10_000, Math.max(r.kind === 'failed' ? (r.retryAfterMs ?? 0) : 0, backoffDelayMs(retries - 1, opts.random ?? Math.random)));
+    const wait = Math.min(10_000, Math.max(retryAfter ?? 0, backoffDelayMs(retries - 1, opts.random ?? Math.random)));
     if (opts.clock() + wait >= deadline) {
       gaveUp = `out of time (${reason})`;
       break;

@@ -42,6 +42,8 @@ export async function readRootKeys(text: string, source: string): Promise<Pinned
   return roots;
 }
 
+const HIGHEST_SEQ_FILE = 'trust-highest-seq';
+
 export class TrustStore {
   constructor(private readonly dir: DataDir) {}
 
@@ -84,15 +86,25 @@ export class TrustStore {
     try {
       installedSeq = (await this.load(opts.nowS))?.info.seq ?? null;
     } catch (err) {
-      // A damaged installed bundle is replaced by any good one.
+      // A damaged installed bundle is replaced by a good one — but never by an older one.
       if (!(err instanceof TrustUnusable)) throw err;
     }
+    const highest = this.highestSeq();
+    if (highest !== null) installedSeq = Math.max(installedSeq ?? highest, highest);
     const snapshot = await verifyBundle(jws, roots, { nowS: opts.nowS, installedSeq, allowExpired: false });
     // Roots first: a bundle on disk must never be signed by an unpinned root.
     if (added.length > 0) {
       this.dir.writeAtomic(DATA_FILES.roots, JSON.stringify({ keys: roots.map((r) => r.jwk) }, null, 2) + '\n', 0o644);
     }
     this.dir.writeAtomic(DATA_FILES.bundle, snapshot.jws + '\n', 0o644);
+    this.dir.writeAtomic(HIGHEST_SEQ_FILE, `${snapshot.info.seq}\n`, 0o644);
     return snapshot;
+  }
+
+  /** The highest seq ever installed here: anti-rollback survives a deleted or damaged bundle file. */
+  private highestSeq(): number | null {
+    const text = this.dir.readText(HIGHEST_SEQ_FILE);
+    const seq = text === null ? NaN : Number(text.trim());
+    return Number.isSafeInteger(seq) ? seq : null;
   }
 }

@@ -13,6 +13,8 @@ udevadm control --reload 2>/dev/null || true
 udevadm trigger 2>/dev/null || true
 systemctl daemon-reload 2>/dev/null || true
 systemctl enable sentinel-kiosk.service 2>/dev/null || true
+# An update: the running kiosk restarts on the new version (a first install waits for boot).
+systemctl try-restart sentinel-kiosk.service 2>/dev/null || true
 # Ubuntu 24.04+: unprivileged user namespaces are restricted by AppArmor; the
 # deb runs with Chromium's setuid sandbox, the AppImage needs a profile (README).
 exit 0

@@ -2,8 +2,8 @@
 // .wasm file is served by the kiosk itself, never fetched from a CDN.
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
-import { QR_READER_OPTIONS } from '../../main/contract/qr-reader-options.js';
 import type { DecodeRequest, DecodeResponse } from './decode-protocol.js';
+import { SCREEN_QR_OPTIONS } from './qr-options.js';
 
 prepareZXingModule({
   overrides: { locateFile: (file: string, prefix: string) => (file.endsWith('.wasm') ? wasmUrl : prefix + file) },
@@ -26,7 +26,7 @@ scope.onmessage = async (e) => {
     ctx.drawImage(frame, 0, 0);
     frame.close();
     const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    const results = await readBarcodes(pixels, { ...QR_READER_OPTIONS, formats: [...QR_READER_OPTIONS.formats] });
+    const results = await readBarcodes(pixels, { ...SCREEN_QR_OPTIONS, formats: [...SCREEN_QR_OPTIONS.formats] });
     const hit = results.find((r) => r.isValid && r.text.length > 0);
     scope.postMessage({ id, text: hit?.text ?? null, ms: performance.now() - started });
   } catch (err) {

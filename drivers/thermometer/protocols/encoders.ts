@@ -18,13 +18,16 @@ export function encodeFrame(protocol: ProtocolName, celsius: number, opts: { amb
       return withSum([0x5a, 0x5a, 0x45, 0x04, o >> 8, o & 0xff, a >> 8, a & 0xff]);
     }
     case 'lu90614': {
-      const whole = Math.floor(celsius);
-      const hundredths = Math.round((celsius - whole) * 100);
+      // Rounded first, then split: 36.999 is 37.00, not 36 and 100 hundredths.
+      const centi = Math.round(celsius * 100);
+      const whole = Math.floor(centi / 100);
+      const hundredths = centi % 100;
       return withSum([0xfe, opts.materialMode ? 0xaa : 0xac, whole, hundredths, 0, 0, 0, 0]);
     }
     case 'idc50': {
-      const whole = Math.floor(celsius);
-      const tenths = Math.round((celsius - whole) * 10);
+      const deci = Math.round(celsius * 10);
+      const whole = Math.floor(deci / 10);
+      const tenths = deci % 10;
       return withSum([0xaa, 0x55, 0x06, whole, tenths]);
     }
     case 'ascii':

@@ -63,6 +63,8 @@ export class BinaryFrameDecoder implements ProtocolDecoder {
   readonly counters = newCounters();
   private buf = new Uint8Array(MAX_BUFFER * 2);
   private len = 0;
+  /** Out of step since the last good frame: one resync is counted per episode, however the bytes arrive. */
+  private lost = false;
 
   constructor(private readonly spec: BinaryFrameSpec) {}
 
@@ -100,25 +102,27 @@ export class BinaryFrameDecoder implements ProtocolDecoder {
         if (this.len - keep > 0) {
           this.counters.droppedBytes += this.len - keep;
           this.consume(this.len - keep);
+          this.loseStep();
         }
         return;
       }
       if (start > 0) {
         this.counters.droppedBytes += start;
-        this.counters.resyncs++;
         this.consume(start);
+        this.loseStep();
       }
       if (this.len < length) return;
       const frame = this.buf.slice(0, length);
       const ok = this.spec.checksumOk ? this.spec.checksumOk(frame) : sum8(frame, 0, length - 1) === frame[length - 1];
       if (!ok) {
         this.counters.checksumFailures++;
-        this.counters.resyncs++;
         this.counters.droppedBytes++;
         this.consume(1);
+        this.loseStep();
         continue;
       }
       this.consume(length);
+      this.lost = false;
       const parsed = this.spec.parse(frame);
       if (parsed === null) {
         this.counters.ignoredFrames++;
@@ -127,6 +131,11 @@ export class BinaryFrameDecoder implements ProtocolDecoder {
       this.counters.frames++;
       out.push({ ...parsed, raw: hex(frame) });
     }
+  }
+
+  private loseStep(): void {
+    if (!this.lost) this.counters.resyncs++;
+    this.lost = true;
   }
 
   private findHeader(): number {

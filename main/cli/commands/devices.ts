@@ -1,4 +1,5 @@
 // sentinel thermo | scanner | devices: the drivers, for technicians and tests.
+import * as fs from 'node:fs';
 import { openSerialPort, listSerialPorts, loadNodeHid, nodeHidApi } from '../../../drivers/bindings.js';
 import type { DriverStatus } from '../../../drivers/contract.js';
 import { HidScanner } from '../../../drivers/scanner/hid-pos.js';
@@ -13,7 +14,7 @@ export const THERMO_HELP = `usage: sentinel thermo --port PATH --protocol ${PROT
 
 Reads a serial IR thermometer and prints one line per decoded reading
 (--stable: only stable readings, the median of 5 frames within 0.2 °C).
---json: {"celsius","raw","ambient","protocol","at","kind"} per line. Keeps
+--json: {"celsius","raw","ambient","protocol","at"} per line. Keeps
 running across unplug and replug; status lines go to stderr. Ctrl-C stops.`;
 
 export const SCANNER_HELP = `usage: sentinel scanner (--serial PATH [--baud N] [--terminator CR|LF|CRLF] | --hid VID:PID) [--json]
@@ -23,8 +24,8 @@ across unplug and replug; status lines go to stderr. Ctrl-C stops.`;
 
 export const DEVICES_HELP = `usage: sentinel devices [--json]
 
-Lists the serial ports (with USB ids where known) and HID devices (with usage
-page) the kiosk can use. Cameras are listed by the kiosk screen itself.`;
+Lists the serial ports (with USB ids where known), HID devices (with usage
+page) and cameras (V4L2 video devices) the kiosk can use.`;
 
 function untilStopped(): Promise<void> {
   return new Promise((resolve) => {
@@ -64,12 +65,12 @@ export async function thermoCommand(args: string[], io: CommandIo): Promise<numb
   const print = (celsius: number, raw: number, ambient: number | null, atMs: number, kind: string): void => {
     io.out(
       common.json
-        ? JSON.stringify({ celsius, raw, ambient, protocol, at: new Date(atMs).toISOString(), kind }) + '\n'
+        ? JSON.stringify({ celsius, raw, ambient, protocol, at: new Date(atMs).toISOString() }) + '\n'
         : `${new Date(atMs).toISOString()} ${celsius.toFixed(2)} °C${kind === 'no-person' ? ' (no person / mis-aimed)' : ''}${ambient === null ? '' : `  ambient ${ambient.toFixed(2)} °C`}\n`,
     );
   };
   thermo.onStatus(statusLine(io, common.json));
-  if (values.stable) thermo.onReading((r) => print(r.celsius, r.rawC ?? r.celsius, null, r.atMs, 'stable'));
+  if (values.stable) thermo.onReading((r) => print(r.celsius, r.rawC ?? r.celsius, r.ambientC ?? null, r.atMs, 'stable'));
   else thermo.onRawReading((r) => print(r.celsius, r.rawC, r.ambientC, r.atMs, r.kind));
   await untilStopped();
   thermo.close();
@@ -101,6 +102,24 @@ export async function scannerCommand(args: string[], io: CommandIo): Promise<num
   return EXIT.OK;
 }
 
+/** V4L2 video devices (Linux), with their names from sysfs; the screen picks among them by device id. */
+function listCameras(notes: string[]): { path: string; name: string | null }[] {
+  if (process.platform !== 'linux') {
+    notes.push('cameras are listed by the kiosk screen on this platform');
+    return [];
+  }
+  const nodes = fs.existsSync('/dev') ? fs.readdirSync('/dev').filter((n) => /^video\d+$/.test(n)).sort() : [];
+  return nodes.map((n) => {
+    let name: string | null = null;
+    try {
+      name = fs.readFileSync(`/sys/class/video4linux/${n}/name`, 'utf8').trim() || null;
+    } catch {
+      /* no sysfs name */
+    }
+    return { path: `/dev/${n}`, name };
+  });
+}
+
 export async function devicesCommand(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommand(args, {}, 0);
   const common = commonOf(values, io.clock);
@@ -123,8 +142,9 @@ export async function devicesCommand(args: string[], io: CommandIo): Promise<num
   } catch (err) {
     notes.push(`HID devices could not be listed (${(err as Error).message})`);
   }
+  const cameras = listCameras(notes);
   if (common.json) {
-    io.out(JSON.stringify({ serial: ports, hid, cameras: null, notes }) + '\n');
+    io.out(JSON.stringify({ serial: ports, hid, cameras, notes }) + '\n');
     return EXIT.OK;
   }
   const lines = ['serial ports:'];
@@ -133,7 +153,9 @@ export async function devicesCommand(args: string[], io: CommandIo): Promise<num
   lines.push('HID devices:');
   for (const d of hid) lines.push(`  ${d.vendorId}:${d.productId}${d.usagePage ? `  usage page ${d.usagePage}${d.usagePage === '0x8c' ? ' (POS scanner)' : ''}` : ''}${d.product ? `  ${d.product}` : ''}`);
   if (hid.length === 0) lines.push('  (none)');
-  lines.push('cameras: listed by the kiosk screen (the browser enumerates them)');
+  lines.push('cameras:');
+  for (const c of cameras) lines.push(`  ${c.path}${c.name ? `  ${c.name}` : ''}`);
+  if (cameras.length === 0) lines.push('  (none)');
   for (const n of notes) lines.push(`note: ${n}`);
   io.out(lines.join('\n') + '\n');
   return EXIT.OK;

@@ -38,10 +38,13 @@ function publicFields(c: LoggedCheck): Record<(typeof COLUMNS)[number], unknown>
   return { ...wireCheck(c), syncState: c.syncState };
 }
 
-function csvCell(value: unknown): string {
+/** Columns of our own making (ids, pseudonyms, numbers): never formula-guarded, so they stay exact. */
+const EXACT = new Set(['checkId', 'at', 'holder', 'temperatureC', 'bundleSeq', 'policyVersion']);
+
+function csvCell(value: unknown, column: string): string {
   const text = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(' ') : String(value);
-  // Quote when needed, and defuse spreadsheet formulas.
-  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  // Quote when needed, and defuse spreadsheet formulas in text that came from outside.
+  const safe = !EXACT.has(column) && /^[=+\-@]/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
@@ -90,7 +93,7 @@ export async function logCommand(args: string[], io: CommandIo): Promise<number>
     for (const check of log.list(sinceMs === undefined ? {} : { sinceMs })) {
       const f = publicFields(check);
       if (format === 'jsonl') batch.push(JSON.stringify(f));
-      else if (format === 'csv') batch.push(COLUMNS.map((c) => csvCell(f[c])).join(','));
+      else if (format === 'csv') batch.push(COLUMNS.map((c) => csvCell(f[c], c)).join(','));
       else batch.push(`${f.at} ${String(f.verdict).toUpperCase().padEnd(6)} ${(f.reasons as string[]).join(',')} ${f.issuer ?? '-'} ${f.status ?? '-'} ${check.checkId} ${check.syncState}`);
       if (batch.length >= 1000) {
         io.out(batch.join('\n') + '\n');

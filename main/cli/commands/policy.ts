@@ -12,7 +12,8 @@ export const POLICY_HELP = `usage: sentinel policy set FILE [--data DIR] [--json
 set validates a checkpoint policy (spec §3; missing fields take the defaults,
 unknown fields are refused) and installs it as a new version; a refused
 policy names the field and exits 78, leaving the old one in force.
-show prints the policy in force (the defaults when none was set).`;
+show prints the policy in force (the defaults when none was set); --json
+prints its fields plus "version" and "setAt".`;
 
 export async function policyCommand(args: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommand(args, {}, 2);
@@ -38,7 +39,8 @@ export async function policyCommand(args: string[], io: CommandIo): Promise<numb
     if (file !== undefined) throw new UsageError(`unexpected argument "${file}"`);
     const installed = new PolicyStore(DataDir.open(common.dataDir, { create: false })).load();
     const setAt = installed.setAtMs === null ? null : new Date(installed.setAtMs).toISOString();
-    if (common.json) io.out(JSON.stringify({ version: installed.version, setAt, policy: installed.policy }) + '\n');
+    // The policy's own fields at the top (what `policy set` takes), with its version beside them.
+    if (common.json) io.out(JSON.stringify({ ...installed.policy, version: installed.version, setAt }) + '\n');
     else io.out(`policy version ${installed.version}${setAt ? ` set ${setAt}` : ' (defaults)'}\n${JSON.stringify(installed.policy, null, 2)}\n`);
     return EXIT.OK;
   }

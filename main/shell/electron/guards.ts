@@ -37,14 +37,13 @@ export function permissionCheckHandler(appOrigin: string): PermissionCheckHandle
   };
 }
 
-/** Navigation, new windows and webviews are refused; the page stays the kiosk. */
-export function installNavigationGuards(contents: WebContents, appOrigin: string): void {
-  contents.on('will-navigate', (event, url) => {
-    if (originOf(url) !== appOrigin) event.preventDefault();
-  });
-  contents.on('will-redirect', (event, url) => {
-    if (originOf(url) !== appOrigin) event.preventDefault();
-  });
+/**
+ * Navigation of any kind, new windows and webviews are refused: the screen
+ * is one page that never navigates (its own reloads use loadURL from main).
+ */
+export function installNavigationGuards(contents: WebContents): void {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 }

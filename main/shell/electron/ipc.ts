@@ -20,7 +20,7 @@ export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'send
 
 function payloadTooLarge(payload: unknown): boolean {
   try {
-    return JSON.stringify(payload ?? null).length > MAX_IPC_PAYLOAD_BYTES;
+    return Buffer.byteLength(JSON.stringify(payload ?? null), 'utf8') > MAX_IPC_PAYLOAD_BYTES;
   } catch {
     return true;
   }

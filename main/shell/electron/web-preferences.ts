@@ -17,8 +17,8 @@ export const KIOSK_BACKGROUND = '#10151c';
 
 export function kioskWindowOptions(opts: { preload: string; production: boolean }): BrowserWindowConstructorOptions {
   return {
-    kiosk: opts.production,
-    fullscreen: opts.production,
+    kiosk: true,
+    fullscreen: true,
     frame: false,
     autoHideMenuBar: true,
     backgroundColor: KIOSK_BACKGROUND,

@@ -25,7 +25,7 @@ export function createKioskWindow(deps: WindowDeps, opts: KioskWindowOptions): B
   const win = new deps.BrowserWindow(kioskWindowOptions({ preload: opts.preload, production: opts.production }));
   win.setMenu(null);
   const contents = win.webContents;
-  installNavigationGuards(contents, opts.appOrigin);
+  installNavigationGuards(contents);
   if (opts.production) installShortcutGuard(contents);
   if (opts.hideCursor) {
     contents.on('did-finish-load', () => void contents.insertCSS('* { cursor: none !important; }'));
@@ -49,7 +49,8 @@ export function createKioskWindow(deps: WindowDeps, opts: KioskWindowOptions): B
   });
   win.on('unresponsive', () => {
     opts.onEvent?.({ type: 'unresponsive', detail: 'the screen stopped responding' });
-    reload('unresponsive');
+    // A hung renderer would not obey a reload: end it; render-process-gone then reloads.
+    contents.forcefullyCrashRenderer();
   });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(opts.url);
