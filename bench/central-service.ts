@@ -25,6 +25,8 @@ export interface CentralServiceOptions {
 export class CentralService {
   /** Every check stored, by id (what exactly-once is judged on). */
   readonly stored = new Map<string, Record<string, unknown>>();
+  /** Every audit event stored, by id (the `events` extension of §6). */
+  readonly storedEvents = new Map<string, Record<string, unknown>>();
   readonly stats = { requests: 0, badSignatures: 0, faults: 0, accepted: 0, duplicates: 0, bundleRequests: 0 };
   /** Raw request bodies, for privacy checks. */
   readonly bodies: string[] = [];
@@ -105,8 +107,9 @@ export class CentralService {
     if (fault === 'tooMany') return void res.writeHead(429, this.headers({ 'retry-after': String(this.opts.retryAfterSeconds ?? 1) })).end();
     if (fault === 'malformed') return void res.writeHead(200, this.headers({ 'content-type': 'application/json' })).end('{"accepted": [');
 
-    const checks = await this.verify(body);
-    if (!checks) {
+    const verified = await this.verify(body);
+    const checks = verified?.checks ?? null;
+    if (!verified || !checks) {
       this.stats.badSignatures++;
       return void res.writeHead(401, this.headers()).end('bad signature');
     }
@@ -122,6 +125,14 @@ export class CentralService {
         accepted.push(id);
       }
     }
+    for (const ev of fault === 'partial' ? [] : verified.events) {
+      const id = String(ev.eventId);
+      if (this.storedEvents.has(id)) duplicate.push(id);
+      else {
+        this.storedEvents.set(id, ev);
+        accepted.push(id);
+      }
+    }
     this.stats.accepted += accepted.length;
     this.stats.duplicates += duplicate.length;
     if (fault === 'lostAnswer') return void req.socket.destroy();
@@ -130,15 +141,15 @@ export class CentralService {
     else answer();
   }
 
-  private async verify(jws: string): Promise<Record<string, unknown>[] | null> {
+  private async verify(jws: string): Promise<{ checks: Record<string, unknown>[]; events: Record<string, unknown>[] } | null> {
     try {
       const header = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString('utf8')) as { kid?: string; typ?: string; alg?: string };
       const key = header.kid ? this.devices.get(header.kid) : undefined;
       if (!key || header.typ !== 'phc-sync+jwt' || header.alg !== 'ES256') return null;
       const { payload } = await compactVerify(jws, key, { algorithms: ['ES256'] });
-      const doc = JSON.parse(new TextDecoder().decode(payload)) as { device?: string; batch?: string; checks?: Record<string, unknown>[] };
+      const doc = JSON.parse(new TextDecoder().decode(payload)) as { device?: string; batch?: string; checks?: Record<string, unknown>[]; events?: Record<string, unknown>[] };
       if (doc.device !== header.kid || typeof doc.batch !== 'string' || !Array.isArray(doc.checks) || doc.checks.length > 500) return null;
-      return doc.checks;
+      return { checks: doc.checks, events: Array.isArray(doc.events) ? doc.events : [] };
     } catch {
       return null;
     }

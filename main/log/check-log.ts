@@ -27,6 +27,28 @@ export interface CheckRecord {
 
 export type SyncState = 'pending' | 'synced';
 
+/** An audit event: who did what to the kiosk, when. Never holder data. */
+export interface AuditEvent {
+  eventId: string;
+  atMs: number;
+  /** e.g. config/changed, policy/set, trust/installed, pin/failed, calibration/done, override. */
+  type: string;
+  /** Who: a role, a technician's name, or "cli". */
+  actor: string;
+  /** What: old and new values and the like. */
+  detail: Record<string, unknown>;
+}
+
+export interface LoggedEvent extends AuditEvent {
+  seq: number;
+  syncState: SyncState;
+}
+
+/** The hash that chains an audit event into the same chain as the checks. */
+export function eventHash(prevHash: string, e: AuditEvent): string {
+  return createHash('sha256').update(JSON.stringify([prevHash, 'event', e.eventId, e.atMs, e.type, e.actor, JSON.stringify(e.detail)])).digest('hex');
+}
+
 export interface LoggedCheck extends CheckRecord {
   seq: number;
   syncState: SyncState;
@@ -55,6 +77,7 @@ const DAY_MS = 86_400_000;
 
 interface Row {
   seq: number;
+  chain_pos: number;
   check_id: string;
   at_ms: number;
   verdict: Verdict;
@@ -71,6 +94,23 @@ interface Row {
   synced_at_ms: number | null;
   prev_hash: string;
   hash: string;
+}
+
+interface EventRow {
+  seq: number;
+  event_id: string;
+  at_ms: number;
+  type: string;
+  actor: string;
+  detail: string;
+  sync_state: SyncState;
+  chain_pos: number;
+  prev_hash: string;
+  hash: string;
+}
+
+function fromEventRow(row: EventRow): LoggedEvent {
+  return { seq: row.seq, eventId: row.event_id, atMs: row.at_ms, type: row.type, actor: row.actor, detail: JSON.parse(row.detail) as Record<string, unknown>, syncState: row.sync_state };
 }
 
 interface Link {
@@ -126,6 +166,8 @@ function recordOf(row: Row): CheckRecord {
 
 export class CheckLog {
   private readonly insert: Database.Statement;
+  private readonly insertEvent: Database.Statement;
+  private readonly appendEventsTx: (events: AuditEvent[]) => void;
   private readonly lastLink: Database.Statement;
   private readonly lastAdmitted: Database.Statement;
   private readonly newest: Database.Statement;
@@ -135,42 +177,72 @@ export class CheckLog {
   private readonly countStmt: Database.Statement;
   private readonly pendingStmt: Database.Statement;
   private readonly markStmt: Database.Statement;
+  private readonly markEventStmt: Database.Statement;
 
   private constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(`
       INSERT INTO checks (check_id, at_ms, verdict, reasons, issuer, status, kid, holder, temperature_c,
-                          bundle_seq, policy_version, clock_state, prev_hash, hash)
+                          bundle_seq, policy_version, clock_state, chain_pos, prev_hash, hash)
       VALUES (@checkId, @atMs, @verdict, @reasons, @issuer, @status, @kid, @holder, @temperatureC,
-              @bundleSeq, @policyVersion, @clockState, @prevHash, @hash)`);
-    this.lastLink = db.prepare('SELECT seq, hash FROM checks ORDER BY seq DESC LIMIT 1');
+              @bundleSeq, @policyVersion, @clockState, @pos, @prevHash, @hash)`);
+    this.insertEvent = db.prepare(`
+      INSERT INTO events (event_id, at_ms, type, actor, detail, chain_pos, prev_hash, hash)
+      VALUES (@eventId, @atMs, @type, @actor, @detail, @pos, @prevHash, @hash)`);
+    this.lastLink = db.prepare(
+      'SELECT pos AS seq, hash FROM (SELECT chain_pos AS pos, hash FROM checks UNION ALL SELECT chain_pos, hash FROM events) ORDER BY pos DESC LIMIT 1',
+    );
     this.lastAdmitted = db.prepare("SELECT MAX(at_ms) AS at FROM checks WHERE holder = ? AND verdict = 'admit'");
     this.newest = db.prepare('SELECT MAX(at_ms) AS at FROM checks');
     this.getMetaStmt = db.prepare('SELECT value FROM meta WHERE key = ?');
     this.setMetaStmt = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-    const tx = db.transaction((records: CheckRecord[]) => {
-      // The chain's end is read inside the write transaction, so two writers cannot fork it.
-      // It is the last link ever appended, which retention may already have purged.
+    // Checks and audit events are links of one chain, in chain_pos order. Its end is read
+    // inside the write transaction (two writers cannot fork it); it is the last link ever
+    // appended, which retention may already have purged.
+    const link = (rows: { hash(prevHash: string): string; insert(pos: number, prevHash: string, hash: string): void }[]): void => {
       let prev = this.readLink('chain_head') ?? (this.lastLink.get() as Link | undefined) ?? null;
-      let prevHash = prev?.hash ?? GENESIS_HASH;
       const headPurged = this.getMeta('chain_head_purged') === '1';
-      for (const [i, r] of records.entries()) {
-        const hash = chainHash(prevHash, r);
-        const info = this.insert.run({ ...r, reasons: r.reasons.join(' '), prevHash, hash });
-        prev = { seq: Number(info.lastInsertRowid), hash };
+      for (const [i, row] of rows.entries()) {
+        const prevHash = prev?.hash ?? GENESIS_HASH;
+        const pos = (prev?.seq ?? 0) + 1;
+        const hash = row.hash(prevHash);
+        row.insert(pos, prevHash, hash);
         // Its predecessor was purged: verifyChain accepts the link it cannot see.
         if (i === 0 && headPurged) {
-          this.addResumes([prev.seq]);
+          this.addResumes([pos]);
           this.setMeta('chain_head_purged', '0');
         }
-        prevHash = hash;
+        prev = { seq: pos, hash };
       }
       if (prev) this.setMeta('chain_head', JSON.stringify(prev));
-    });
+    };
+    const tx = db.transaction((records: CheckRecord[]) =>
+      link(records.map((r) => ({ hash: (p) => chainHash(p, r), insert: (pos, prevHash, hash) => this.insert.run({ ...r, reasons: r.reasons.join(' '), pos, prevHash, hash }) }))),
+    );
+    const eventsTx = db.transaction((events: AuditEvent[]) =>
+      link(events.map((e) => ({ hash: (p) => eventHash(p, e), insert: (pos, prevHash, hash) => this.insertEvent.run({ ...e, detail: JSON.stringify(e.detail), pos, prevHash, hash }) }))),
+    );
+    this.appendEventsTx = (events) => eventsTx.immediate(events);
     this.appendTx = (records) => tx.immediate(records);
     // Prepared once: sync calls these for every batch of a backlog of any size.
     this.countStmt = db.prepare("SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE sync_state = 'pending') AS pending FROM checks");
     this.pendingStmt = db.prepare("SELECT * FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT ?");
     this.markStmt = db.prepare("UPDATE checks SET sync_state = 'synced', synced_at_ms = ? WHERE check_id = ? AND sync_state = 'pending'");
+    this.markEventStmt = db.prepare("UPDATE events SET sync_state = 'synced', synced_at_ms = ? WHERE event_id = ? AND sync_state = 'pending'");
+  }
+
+  /** Writes audit events into the chain, durably, in one transaction. */
+  appendEvents(events: AuditEvent[]): void {
+    if (events.length > 0) this.appendEventsTx(events);
+  }
+
+  /** The oldest audit events not yet stored centrally. */
+  pendingEvents(limit: number): LoggedEvent[] {
+    return (this.db.prepare("SELECT * FROM events WHERE sync_state = 'pending' ORDER BY seq LIMIT ?").all(limit) as EventRow[]).map(fromEventRow);
+  }
+
+  /** Audit events in log order, optionally since a time. */
+  listEvents(opts: { sinceMs?: number } = {}): LoggedEvent[] {
+    return (this.db.prepare('SELECT * FROM events WHERE at_ms >= ? ORDER BY seq').all(opts.sinceMs ?? Number.MIN_SAFE_INTEGER) as EventRow[]).map(fromEventRow);
   }
 
   /** Opens (creating and migrating) the log; refuses a file that cannot be made durable. */
@@ -255,11 +327,11 @@ export class CheckLog {
     return (this.db.prepare("SELECT at_ms FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT 1").get() as { at_ms: number } | undefined)?.at_ms ?? null;
   }
 
-  /** Marks checks as stored by the central service; returns how many changed. */
+  /** Marks checks (and audit events) as stored by the central service; returns how many changed. */
   markSynced(checkIds: readonly string[], atMs: number): number {
     let changed = 0;
     this.db.transaction(() => {
-      for (const id of checkIds) changed += this.markStmt.run(atMs, id).changes;
+      for (const id of checkIds) changed += this.markStmt.run(atMs, id).changes || this.markEventStmt.run(atMs, id).changes;
     }).immediate();
     return changed;
   }
@@ -271,26 +343,48 @@ export class CheckLog {
    */
   verifyChain(): ChainReport {
     const resumes = this.resumes();
+    const events = this.db.prepare('SELECT * FROM events ORDER BY chain_pos').all() as EventRow[];
+    let e = 0;
     let prevHash: string | null = null;
     let checked = 0;
     let last: Link | null = null;
-    for (const raw of this.db.prepare('SELECT * FROM checks ORDER BY seq').iterate()) {
-      const row = raw as Row;
-      const follows = row.prev_hash === (prevHash ?? GENESIS_HASH) || resumes.has(row.seq);
-      if (!follows) {
-        return { ok: false, checked, brokenAtSeq: row.seq, problem: `check ${row.seq} does not follow the one before it (a check was removed or changed)` };
+    let broken: ChainReport | null = null;
+    const visit = (pos: number, prev: string, hash: string, computed: string, what: string): boolean => {
+      if (!(prev === (prevHash ?? GENESIS_HASH) || resumes.has(pos))) {
+        broken = { ok: false, checked, brokenAtSeq: pos, problem: `${what} ${pos} does not follow the one before it (an entry was removed or changed)` };
+        return false;
       }
-      if (chainHash(row.prev_hash, recordOf(row)) !== row.hash) {
-        return { ok: false, checked, brokenAtSeq: row.seq, problem: `check ${row.seq} was changed after it was logged` };
+      if (computed !== hash) {
+        broken = { ok: false, checked, brokenAtSeq: pos, problem: `${what} ${pos} was changed after it was logged` };
+        return false;
       }
-      prevHash = row.hash;
-      last = { seq: row.seq, hash: row.hash };
+      prevHash = hash;
+      last = { seq: pos, hash };
       checked++;
+      return true;
+    };
+    const visitEventsBefore = (pos: number): boolean => {
+      while (e < events.length && events[e]!.chain_pos < pos) {
+        const ev = events[e++]!;
+        const record = { eventId: ev.event_id, atMs: ev.at_ms, type: ev.type, actor: ev.actor, detail: JSON.parse(ev.detail) as Record<string, unknown> };
+        // The hash covers the stored detail text exactly.
+        const computed = createHash('sha256').update(JSON.stringify([ev.prev_hash, 'event', record.eventId, record.atMs, record.type, record.actor, ev.detail])).digest('hex');
+        if (!visit(ev.chain_pos, ev.prev_hash, ev.hash, computed, 'event')) return false;
+      }
+      return true;
+    };
+    for (const raw of this.db.prepare('SELECT * FROM checks ORDER BY chain_pos').iterate()) {
+      const row = raw as Row;
+      if (!visitEventsBefore(row.chain_pos)) break;
+      if (!visit(row.chain_pos, row.prev_hash, row.hash, chainHash(row.prev_hash, recordOf(row)), 'check')) break;
     }
+    if (!broken) visitEventsBefore(Number.MAX_SAFE_INTEGER);
+    if (broken) return broken;
     const head = this.readLink('chain_head');
     const headPurged = this.getMeta('chain_head_purged') === '1';
-    if (head && !(last && last.seq === head.seq && last.hash === head.hash) && !(headPurged && (last === null || last.seq < head.seq))) {
-      return { ok: false, checked, brokenAtSeq: head.seq, problem: `the newest checks (up to ${head.seq}) are missing` };
+    const end = last as Link | null;
+    if (head && !(end && end.seq === head.seq && end.hash === head.hash) && !(headPurged && (end === null || end.seq < head.seq))) {
+      return { ok: false, checked, brokenAtSeq: head.seq, problem: `the newest entries (up to ${head.seq}) are missing` };
     }
     return { ok: true, checked, brokenAtSeq: null, problem: null };
   }
@@ -303,24 +397,27 @@ export class CheckLog {
   purge(opts: { nowMs: number; retentionDays: number }): { deleted: number } {
     const cutoff = opts.nowMs - opts.retentionDays * DAY_MS;
     const deleted = this.db.transaction(() => {
+      const entries = this.db
+        .prepare(
+          "SELECT pos, gone FROM (SELECT chain_pos AS pos, (sync_state = 'synced' AND at_ms < @c) AS gone FROM checks UNION ALL SELECT chain_pos, (sync_state = 'synced' AND at_ms < @c) FROM events) ORDER BY pos",
+        )
+        .all({ c: cutoff }) as { pos: number; gone: number }[];
       const resumes: number[] = [];
       let previousGone = false;
-      let lastGone = false;
       let any = false;
-      for (const raw of this.db.prepare("SELECT seq, (sync_state = 'synced' AND at_ms < ?) AS gone FROM checks ORDER BY seq").iterate(cutoff)) {
-        const row = raw as { seq: number; gone: number };
+      for (const row of entries) {
         if (row.gone) any = true;
-        else if (previousGone) resumes.push(row.seq);
+        else if (previousGone) resumes.push(row.pos);
         previousGone = row.gone === 1;
-        lastGone = previousGone;
       }
       if (!any) return 0;
       this.addResumes(resumes);
-      if (lastGone) this.setMeta('chain_head_purged', '1');
+      if (previousGone) this.setMeta('chain_head_purged', '1');
       const n = this.db.prepare("DELETE FROM checks WHERE sync_state = 'synced' AND at_ms < ?").run(cutoff).changes;
-      // Keep the record small: only rows that still exist need it.
-      const first = (this.db.prepare('SELECT MIN(seq) AS s FROM checks').get() as { s: number | null }).s;
-      this.setMeta('chain_resumes', JSON.stringify([...this.resumes()].filter((seq) => first !== null && seq >= first)));
+      this.db.prepare("DELETE FROM events WHERE sync_state = 'synced' AND at_ms < ?").run(cutoff);
+      // Keep the record small: only entries that still exist need it.
+      const first = (this.db.prepare('SELECT MIN(pos) AS s FROM (SELECT chain_pos AS pos FROM checks UNION ALL SELECT chain_pos FROM events)').get() as { s: number | null }).s;
+      this.setMeta('chain_resumes', JSON.stringify([...this.resumes()].filter((pos) => first !== null && pos >= first)));
       return n;
     }).immediate();
     if (deleted > 0) {

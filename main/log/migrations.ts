@@ -52,6 +52,32 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'audit events in the same chain as the checks',
+    up: (db) => {
+      // Checks and events share one chain, ordered by chain_pos; old checks keep their seq as position.
+      db.exec(`
+        ALTER TABLE checks ADD COLUMN chain_pos INTEGER;
+        UPDATE checks SET chain_pos = seq;
+        CREATE UNIQUE INDEX checks_chain_pos ON checks (chain_pos);
+        CREATE TABLE events (
+          seq          INTEGER PRIMARY KEY,
+          event_id     TEXT    NOT NULL UNIQUE,
+          at_ms        INTEGER NOT NULL,
+          type         TEXT    NOT NULL,
+          actor        TEXT    NOT NULL,
+          detail       TEXT    NOT NULL,
+          sync_state   TEXT    NOT NULL DEFAULT 'pending' CHECK (sync_state IN ('pending', 'synced')),
+          synced_at_ms INTEGER,
+          chain_pos    INTEGER NOT NULL UNIQUE,
+          prev_hash    TEXT    NOT NULL,
+          hash         TEXT    NOT NULL
+        );
+        CREATE INDEX events_pending ON events (seq) WHERE sync_state = 'pending';
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

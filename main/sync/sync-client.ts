@@ -16,6 +16,8 @@ import type { SyncEndpoints } from './endpoints.js';
 
 export const SYNC_TYP = 'phc-sync+jwt';
 export const MAX_BATCH = 500;
+/** Audit events per request, beside the checks. */
+export const MAX_EVENTS = 100;
 
 /** What a check looks like on the wire: no QR text, no raw subject, no name. */
 export interface SyncedCheck {
@@ -76,12 +78,22 @@ export class SyncClient {
     this.fetch = opts.fetch ?? globalThis.fetch;
   }
 
-  /** Sends the oldest unsynced checks (at most one batch). */
+  /**
+   * Sends the oldest unsynced checks (at most one batch), and the audit
+   * events not yet sent in an `events` member beside them (spec §6 extended:
+   * a service that does not know it ignores it, and the events wait).
+   */
   async pushBatch(): Promise<PushResult> {
     const { log, device } = this.opts;
     const batch = log.pendingBatch(Math.min(this.opts.batchSize ?? MAX_BATCH, MAX_BATCH));
-    if (batch.length === 0) return { kind: 'empty' };
-    const payload = { device: device.deviceId, batch: randomUUID(), checks: batch.map(wireCheck) };
+    const events = log.pendingEvents(MAX_EVENTS);
+    if (batch.length === 0 && events.length === 0) return { kind: 'empty' };
+    const payload = {
+      device: device.deviceId,
+      batch: randomUUID(),
+      checks: batch.map(wireCheck),
+      ...(events.length > 0 ? { events: events.map((e) => ({ eventId: e.eventId, at: new Date(e.atMs).toISOString(), type: e.type, actor: e.actor, detail: e.detail })) } : {}),
+    };
     const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
       .setProtectedHeader({ alg: 'ES256', kid: device.deviceId, typ: SYNC_TYP })
       .sign(device.privateKey);
@@ -95,11 +107,11 @@ export class SyncClient {
     if (response.status !== 200) {
       return { kind: 'failed', sent: batch.length, reason: `HTTP ${response.status}`, retryAfterMs: retryAfterMs(response.headers.get('retry-after'), this.opts.clock()) };
     }
-    const stored = this.storedIds(body, new Set(batch.map((c) => c.checkId)));
+    const stored = this.storedIds(body, new Set([...batch.map((c) => c.checkId), ...events.map((e) => e.eventId)]));
     if (stored === null) return { kind: 'failed', sent: batch.length, reason: 'a 200 whose body does not parse', retryAfterMs: null };
     // Marked in one transaction: a power cut leaves all of them pending or none.
     log.markSynced(stored, this.opts.clock());
-    return { kind: 'stored', sent: batch.length, stored: stored.length, pendingLeft: log.count().pending };
+    return { kind: 'stored', sent: batch.length + events.length, stored: stored.length, pendingLeft: log.count().pending };
   }
 
   /** Fetches the newest bundle and installs it through the same checks as `trust install`. */

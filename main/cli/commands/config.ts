@@ -3,6 +3,7 @@
 import { ConfigValueError, redacted, SETTABLE_KEYS } from '../../contract/kiosk-config.js';
 import { ConfigStore } from '../../config/config-store.js';
 import { DataDir } from '../../data-dir.js';
+import { cliActor, recordAudit } from '../../audit/audit.js';
 import { hashPin, WeakPin } from '../../technician/pin.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -53,6 +54,7 @@ export async function configCommand(args: string[], io: CommandIo): Promise<numb
     const store = new ConfigStore(DataDir.open(common.dataDir, { create: true }));
     try {
       const { before, after, stored } = store.set(key, parseValue(raw), common.nowMs);
+      recordAudit(common.dataDir, 'config/changed', cliActor(), { key, before, after, revision: stored.revision }, common.nowMs);
       io.out(common.json ? JSON.stringify({ key, before, after, revision: stored.revision }) + '\n' : `${key}: ${JSON.stringify(before)} → ${JSON.stringify(after)} (revision ${stored.revision})\n`);
     } catch (err) {
       if (err instanceof ConfigValueError) throw new UsageError(err.message);
@@ -75,6 +77,7 @@ export async function configCommand(args: string[], io: CommandIo): Promise<numb
     const current = store.load().config;
     const field = role === 'technician' ? 'pinHash' : 'supervisorPinHash';
     const stored = store.save({ ...current, technician: { ...current.technician, [field]: hash } }, common.nowMs);
+    recordAudit(common.dataDir, 'pin/set', cliActor(), { role, revision: stored.revision }, common.nowMs);
     io.out(common.json ? JSON.stringify({ role, pinSet: true, revision: stored.revision }) + '\n' : `${role} PIN set (revision ${stored.revision})\n`);
     return EXIT.OK;
   }

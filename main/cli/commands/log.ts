@@ -7,10 +7,12 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand, parseIsoTime } from '../options.js';
 
 export const LOG_HELP = `usage: sentinel log [--since ISO] [--format jsonl|csv] [--json] [--data DIR]
+       sentinel log --events [--since ISO] [--json] [--data DIR]
        sentinel log --verify-chain [--json] [--data DIR]
        sentinel log --purge [--retention-days N] [--at ISO] [--data DIR]
 
-Prints the logged checks (holders as keyed pseudonyms only). --verify-chain
+Prints the logged checks (holders as keyed pseudonyms only); --events the
+audit events (configuration, PINs, calibrations, bundles, policies). --verify-chain
 walks the hash chain and exits 1 if a check was removed or changed.
 --purge deletes synced checks older than the retention period (default 21
 days) and gives the space back; unsynced checks are never deleted.`;
@@ -57,6 +59,7 @@ export async function logCommand(args: string[], io: CommandIo): Promise<number>
       'verify-chain': { type: 'boolean' },
       purge: { type: 'boolean' },
       'retention-days': { type: 'string' },
+      events: { type: 'boolean' },
     },
     0,
   );
@@ -86,6 +89,14 @@ export async function logCommand(args: string[], io: CommandIo): Promise<number>
     if (values.purge) {
       const { deleted } = log.purge({ nowMs: common.nowMs, retentionDays });
       io.out(common.json ? JSON.stringify({ deleted }) + '\n' : `purged ${deleted} synced checks older than ${retentionDays} days\n`);
+      return EXIT.OK;
+    }
+    if (values.events) {
+      // The audit trail: who changed what, in the same chain as the checks.
+      for (const e of log.listEvents(sinceMs === undefined ? {} : { sinceMs })) {
+        const f = { eventId: e.eventId, at: new Date(e.atMs).toISOString(), type: e.type, actor: e.actor, detail: e.detail, syncState: e.syncState };
+        io.out(format === 'text' ? `${f.at} ${f.type} by ${f.actor} ${JSON.stringify(f.detail)}\n` : JSON.stringify(f) + '\n');
+      }
       return EXIT.OK;
     }
     if (format === 'csv') io.out(COLUMNS.join(',') + '\n');

@@ -1,7 +1,8 @@
 // sentinel policy set FILE | policy show
 import * as fs from 'node:fs';
 import { DataDir } from '../../data-dir.js';
-import { PolicyStore } from '../../policy/policy-store.js';
+import { PolicyRefused, PolicyStore } from '../../policy/policy-store.js';
+import { cliActor, recordAudit } from '../../audit/audit.js';
 import type { CommandIo } from '../command-io.js';
 import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
@@ -31,7 +32,21 @@ export async function policyCommand(args: string[], io: CommandIo): Promise<numb
     } catch (err) {
       throw new ConfigError(`cannot read policy ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
-    const installed = new PolicyStore(DataDir.open(common.dataDir, { create: true })).set(text, common.nowMs);
+    const store = new PolicyStore(DataDir.open(common.dataDir, { create: true }));
+    let before: unknown = null;
+    try {
+      before = store.load().policy;
+    } catch {
+      /* a damaged policy file: there is no "before" to record */
+    }
+    let installed;
+    try {
+      installed = store.set(text, common.nowMs);
+    } catch (err) {
+      if (err instanceof PolicyRefused) recordAudit(common.dataDir, 'policy/refused', cliActor(), { file, field: err.field, reason: err.message }, common.nowMs);
+      throw err;
+    }
+    recordAudit(common.dataDir, 'policy/set', cliActor(), { file, version: installed.version, before, after: installed.policy }, common.nowMs);
     io.out(common.json ? JSON.stringify({ installed: true, version: installed.version }) + '\n' : `policy version ${installed.version} installed\n`);
     return EXIT.OK;
   }

@@ -4,7 +4,8 @@ import type { TrustBundleInfo } from '../../contract/trust.js';
 import { DataDir } from '../../data-dir.js';
 import { PolicyStore } from '../../policy/policy-store.js';
 import { readRootKeys, TrustStore } from '../../trust/trust-store.js';
-import type { PinnedRoot } from '../../verify/trust.js';
+import { BundleRefused, type PinnedRoot } from '../../verify/trust.js';
+import { cliActor, recordAudit } from '../../audit/audit.js';
 import type { CommandIo } from '../command-io.js';
 import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
@@ -69,8 +70,15 @@ export async function trustCommand(args: string[], io: CommandIo): Promise<numbe
     const newRoots: PinnedRoot[] = [];
     for (const rootFile of values.root ?? []) newRoots.push(...(await readRootKeys(readFileOr78(rootFile, 'root key'), rootFile)));
     const dir = DataDir.open(common.dataDir, { create: true });
-    const snapshot = await new TrustStore(dir).install(jws, { nowS: common.nowMs / 1000, newRoots });
+    let snapshot;
+    try {
+      snapshot = await new TrustStore(dir).install(jws, { nowS: common.nowMs / 1000, newRoots });
+    } catch (err) {
+      if (err instanceof BundleRefused) recordAudit(dir.root, 'trust/refused', cliActor(), { file, problem: err.problem, reason: err.message }, common.nowMs);
+      throw err;
+    }
     const { info } = snapshot;
+    recordAudit(dir.root, 'trust/installed', cliActor(), { file, seq: info.seq, rootKid: info.rootKid, pinnedRoots: newRoots.map((r) => r.kid), issuers: info.issuers.map((i) => i.id) }, common.nowMs);
     if (common.json) io.out(JSON.stringify({ installed: true, seq: info.seq, rootKid: info.rootKid, issuers: info.issuers.map((i) => i.id), expiresAt: iso(info.exp) }) + '\n');
     else io.out(`installed trust bundle seq ${info.seq} from ${info.iss} (root ${info.rootKid}): ${info.issuers.length} issuers (${info.issuers.map((i) => i.id).join(', ')}), expires ${iso(info.exp)}\n`);
     return EXIT.OK;

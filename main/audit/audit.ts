@@ -1,0 +1,40 @@
+// Audit events: every configuration change, PIN failure, calibration,
+// bundle import, policy change and override is written into the same
+// tamper-evident chain as the checks, and synced like them.
+import * as os from 'node:os';
+import { DATA_FILES, DataDir } from '../data-dir.js';
+import { CheckLog } from '../log/check-log.js';
+import { uuidv7 } from '../log/check-id.js';
+
+export type AuditType =
+  | 'config/changed'
+  | 'pin/set'
+  | 'pin/failed'
+  | 'pin/locked'
+  | 'calibration/done'
+  | 'calibration/refused'
+  | 'trust/installed'
+  | 'trust/refused'
+  | 'policy/set'
+  | 'policy/refused'
+  | 'override';
+
+/** Who is acting from the command line: $SENTINEL_ACTOR, else the system user. */
+export function cliActor(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SENTINEL_ACTOR) return env.SENTINEL_ACTOR.slice(0, 64);
+  try {
+    return `cli:${os.userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+/** Appends one audit event to a data directory's log (opened and closed here). */
+export function recordAudit(dataDir: string, type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
+  const log = CheckLog.open(DataDir.open(dataDir, { create: true }).path(DATA_FILES.database));
+  try {
+    log.appendEvents([{ eventId: uuidv7(nowMs), atMs: nowMs, type, actor, detail }]);
+  } finally {
+    log.close();
+  }
+}
