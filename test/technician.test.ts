@@ -181,3 +181,38 @@ describe('the kiosk takes its settings from the configuration, flags first', () 
     expect(launchFrom({ simulate: true }, data, 'en', () => 0).thermometer).toBeNull();
   });
 });
+
+describe('selftest and export', () => {
+  it('selftest passes on a working kiosk, fails on a broken chain; export writes diagnostics and the log without secrets', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const path = await import('node:path');
+    const data = path.join(tempDir(), 'demo');
+    expect(sentinel(['demo', '--data', data]).status).toBe(0);
+    expect(sentinel(['config', 'set-pin', '--data', data], { input: '482913\n' }).status).toBe(0);
+    const ok = sentinel(['selftest', '--json', '--data', data]);
+    expect(ok.status, ok.stdout).toBe(0);
+    const report = JSON.parse(ok.stdout) as { ok: boolean; checks: { name: string; state: string }[] };
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => c.name)).toEqual(['data directory', 'disk space', 'database integrity', 'check log chain', 'policy', 'trust bundle', 'clock', 'device key', 'QR decoder (test card)', 'thermometer', 'scanner', 'sync service']);
+    expect(report.checks.find((c) => c.name === 'QR decoder (test card)')?.state).toBe('ok');
+
+    const out = tempDir();
+    const exported = sentinel(['export', '--out', out, '--json', '--data', data]);
+    expect(exported.status, exported.stderr).toBe(0);
+    const { folder, checks } = JSON.parse(exported.stdout) as { folder: string; checks: number };
+    expect(checks).toBe(8);
+    expect(fs.readdirSync(folder).sort()).toEqual(['checks.csv', 'checks.jsonl', 'diagnostics.json', 'events.jsonl']);
+    const everything = fs.readdirSync(folder).map((f) => fs.readFileSync(path.join(folder, f), 'utf8')).join('\n');
+    expect(everything).not.toContain('scrypt');
+    expect(everything).not.toContain('demo-holder-');
+    expect(everything).not.toContain('PHC1:');
+    expect(JSON.parse(fs.readFileSync(path.join(folder, 'diagnostics.json'), 'utf8'))).toMatchObject({ counts: { total: 8 }, config: { technician: { pinSet: true } } });
+
+    const db = new Database(path.join(data, 'checks.db'));
+    db.prepare("UPDATE checks SET verdict = 'admit' WHERE chain_pos = 3").run();
+    db.close();
+    const broken = sentinel(['selftest', '--data', data]);
+    expect(broken.status).toBe(1);
+    expect(broken.stdout).toMatch(/FAIL check log chain/);
+  });
+});

@@ -17,6 +17,8 @@ commands:
   kiosk [--browser] [--simulate] [--no-open] [--port N]     run the kiosk screen (browser shell on loopback)
   config show | set KEY VALUE | set-pin                     the kiosk's configuration (technician mode)
   calibrate --port PATH --protocol NAME --reference C --by NAME   calibrate the thermometer
+  selftest                                                  check every part of the kiosk (exit 1 on a failure)
+  export --out DIR                                          diagnostics and the check log (pseudonyms only) to a folder
   demo [--kiosk]                                            a demo data directory and demo codes decided (then the kiosk)
   demo-code [--issuer ID] [--status S]                      print a fresh code signed with a demo key
   decode IMAGE…                                             decode the QR code in image files with the kiosk's decoder
@@ -49,6 +51,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   devices: async () => (await import('./commands/devices.js')).devicesCommand,
   config: async () => (await import('./commands/config.js')).configCommand,
   calibrate: async () => (await import('./commands/calibrate.js')).calibrateCommand,
+  selftest: async () => (await import('./commands/selftest.js')).selftestCommand,
+  export: async () => (await import('./commands/selftest.js')).exportCommand,
   sync: async () => (await import('./commands/sync.js')).syncCommand,
   kiosk: async () => (await import('./commands/kiosk.js')).kioskCommand,
   'demo-code': async () => (await import('./commands/demo.js')).demoCodeCommand,

@@ -230,6 +230,11 @@ export class CheckLog {
     this.markEventStmt = db.prepare("UPDATE events SET sync_state = 'synced', synced_at_ms = ? WHERE event_id = ? AND sync_state = 'pending'");
   }
 
+  /** SQLite's own quick integrity check: 'ok', or what is wrong. */
+  integrity(): string {
+    return (this.db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).join('; ');
+  }
+
   /** Writes audit events into the chain, durably, in one transaction. */
   appendEvents(events: AuditEvent[]): void {
     if (events.length > 0) this.appendEventsTx(events);

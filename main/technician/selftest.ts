@@ -1,0 +1,141 @@
+// The self-test a technician runs at the gate: every part of the kiosk that
+// can be checked without a traveller, each with a plain result.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import QRCode from 'qrcode';
+import { openSerialPort } from '../../drivers/bindings.js';
+import { isProtocolName, PROTOCOLS } from '../../drivers/thermometer/protocols/index.js';
+import { SerialThermometer } from '../../drivers/thermometer/serial-thermometer.js';
+import { TimeFloor } from '../clock/time-floor.js';
+import { ConfigStore } from '../config/config-store.js';
+import { DATA_FILES, DataDir } from '../data-dir.js';
+import { decodeImage } from '../decode/qr-decoder.js';
+import { clockIsUntrusted } from '../decide/decide.js';
+import { loadOrCreateDeviceIdentity } from '../device/device-key.js';
+import { CheckLog } from '../log/check-log.js';
+import { PolicyStore } from '../policy/policy-store.js';
+import { openSyncClient } from '../sync/open-sync.js';
+import { TrustStore } from '../trust/trust-store.js';
+
+export type CheckState = 'ok' | 'warn' | 'fail' | 'skipped';
+
+export interface SelfTestItem {
+  name: string;
+  state: CheckState;
+  detail: string;
+}
+
+const MIN_FREE_BYTES = 200 * 2 ** 20;
+
+async function item(name: string, fn: () => Promise<[CheckState, string]> | [CheckState, string]): Promise<SelfTestItem> {
+  try {
+    const [state, detail] = await fn();
+    return { name, state, detail };
+  } catch (err) {
+    return { name, state: 'fail', detail: (err as Error).message };
+  }
+}
+
+export async function runSelfTest(dataDir: string, nowMs: number, opts: { thermometerSeconds?: number } = {}): Promise<SelfTestItem[]> {
+  const dir = DataDir.open(dataDir, { create: false });
+  const items: SelfTestItem[] = [];
+  items.push(
+    await item('data directory', () => {
+      const probe = dir.path(`.selftest-${process.pid}`);
+      fs.writeFileSync(probe, 'x');
+      fs.rmSync(probe);
+      return ['ok', `${dir.root} is writable`];
+    }),
+  );
+  items.push(
+    await item('disk space', () => {
+      const st = fs.statfsSync(dir.root);
+      const free = st.bavail * st.bsize;
+      return [free >= MIN_FREE_BYTES ? 'ok' : 'fail', `${Math.round(free / 2 ** 20)} MB free`];
+    }),
+  );
+  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  try {
+    items.push(await item('database integrity', () => {
+      const r = log.integrity();
+      return [r === 'ok' ? 'ok' : 'fail', `quick_check: ${r}`];
+    }));
+    items.push(await item('check log chain', () => {
+      const r = log.verifyChain();
+      return [r.ok ? 'ok' : 'fail', r.ok ? `${r.checked} entries chained` : (r.problem ?? 'broken')];
+    }));
+    const policy = await item('policy', () => ['ok', `version ${new PolicyStore(dir).load().version}`]);
+    items.push(policy);
+    let trustIat: number | null = null;
+    items.push(
+      await item('trust bundle', async () => {
+        const snap = await new TrustStore(dir).load(nowMs / 1000);
+        if (!snap) return ['fail', 'no trust bundle installed'];
+        trustIat = snap.info.iat;
+        const ageDays = (nowMs / 1000 - snap.info.iat) / 86_400;
+        const maxAge = new PolicyStore(dir).load().policy.trustMaxAgeDays;
+        if (nowMs / 1000 >= snap.info.exp) return ['fail', `seq ${snap.info.seq} expired`];
+        return [ageDays > maxAge ? 'warn' : 'ok', `seq ${snap.info.seq}, ${ageDays.toFixed(1)} days old`];
+      }),
+    );
+    items.push(
+      await item('clock', () => {
+        const floor = new TimeFloor(log).currentMs(trustIat);
+        const policy = new PolicyStore(dir).load().policy;
+        const untrusted = clockIsUntrusted(nowMs / 1000, floor === null ? null : floor / 1000, policy);
+        return [untrusted ? 'fail' : 'ok', `now ${new Date(nowMs).toISOString()}, time floor ${floor === null ? 'none' : new Date(floor).toISOString()}`];
+      }),
+    );
+    items.push(await item('device key', async () => ['ok', `device id ${(await loadOrCreateDeviceIdentity(dir)).deviceId}`]));
+    const config = new ConfigStore(dir).load().config;
+    items.push(
+      await item('QR decoder (test card)', async () => {
+        const text = 'SENTINEL-TEST-CARD';
+        const png = await QRCode.toBuffer(text, { type: 'png', width: 400 });
+        const r = await decodeImage(new Uint8Array(png));
+        return [r.text === text ? 'ok' : 'fail', r.text === text ? `decoded in ${r.ms.toFixed(1)} ms` : 'the test card did not decode'];
+      }),
+    );
+    items.push(
+      await item('thermometer', async () => {
+        const t = config.thermometer;
+        if (!t.path || !isProtocolName(t.protocol)) return ['skipped', 'no thermometer configured'];
+        const thermo = new SerialThermometer({ path: t.path, protocol: t.protocol, baudRate: t.baud ?? PROTOCOLS[t.protocol].defaultBaud, openSerial: openSerialPort, clock: Date.now });
+        const seconds = opts.thermometerSeconds ?? 3;
+        await new Promise((r) => setTimeout(r, seconds * 1000));
+        const c = thermo.counters;
+        thermo.close();
+        const calibration = t.calibration;
+        const overdue = calibration !== null && nowMs > calibration.dueAtMs;
+        const rate = `${(c.frames / seconds).toFixed(1)} frames/s, ${c.checksumFailures} checksum errors`;
+        if (c.frames === 0) return ['fail', `no valid frames from ${t.path} (${rate})`];
+        return [overdue || calibration === null ? 'warn' : 'ok', `${rate}; ${calibration === null ? 'never calibrated' : overdue ? 'calibration overdue' : `calibrated ${new Date(calibration.atMs).toISOString().slice(0, 10)}`}`];
+      }),
+    );
+    items.push(
+      await item('scanner', () => {
+        const s = config.scanner;
+        if (!s.serialPath && !s.hid) return ['skipped', 'no serial or HID scanner configured (the camera and wedge scanners need none)'];
+        if (s.serialPath && !fs.existsSync(s.serialPath)) return ['fail', `${s.serialPath} is not there`];
+        return ['ok', `${s.serialPath ?? s.hid} present; scan a test card on the screen to test it`];
+      }),
+    );
+    items.push(
+      await item('sync service', async () => {
+        if (!config.sync.endpoint) return ['skipped', 'no sync endpoint configured'];
+        const client = await openSyncClient(dir.root, config.sync.endpoint, log, () => nowMs);
+        const up = await client.probe();
+        const pending = log.count().pending;
+        return [up ? 'ok' : 'warn', `${up ? 'reachable' : 'not reachable'}; ${pending} checks pending`];
+      }),
+    );
+  } finally {
+    log.close();
+  }
+  return items;
+}
+
+/** Where a technician's export goes: a new folder each time, never over an earlier one. */
+export function exportFolder(out: string, nowMs: number): string {
+  return path.join(out, `sentinel-export-${new Date(nowMs).toISOString().replace(/[:.]/g, '-')}`);
+}
