@@ -267,13 +267,14 @@ describe('log', () => {
 
     const ok = sentinel(['log', '--verify-chain', '--data', data, '--json']);
     expect(ok.status).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, checked: 2 });
+    // Two checks and the audit event of the trust install.
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, checked: 3 });
     const db = new Database(path.join(data, 'checks.db'));
     db.prepare("UPDATE checks SET verdict = 'admit', reasons = 'OK' WHERE seq = 2").run();
     db.close();
     const broken = sentinel(['log', '--verify-chain', '--data', data]);
     expect(broken.status).toBe(1);
-    expect(broken.stdout).toMatch(/BROKEN at check 2/);
+    expect(broken.stdout).toMatch(/BROKEN at entry 3/);
   });
 
   it('--purge keeps unsynced checks', async () => {

@@ -62,11 +62,37 @@ export interface ScreenConfig {
   simulated: boolean;
 }
 
+export type TechnicianRole = 'technician' | 'supervisor';
+
+export type UnlockResult = { result: 'ok'; role: TechnicianRole; idleMs: number } | { result: 'wrong'; remaining: number } | { result: 'locked'; untilMs: number } | { result: 'no-pin' };
+
+export interface SelfTestItemView {
+  name: string;
+  state: 'ok' | 'warn' | 'fail' | 'skipped';
+  detail: string;
+}
+
+/** What technician mode shows: settings without secrets, the policy, the trust bundle. */
+export interface TechnicianState {
+  role: TechnicianRole;
+  config: Record<string, unknown>;
+  policy: Record<string, unknown>;
+  policyVersion: number;
+  trust: { seq: number; iss: string; ageDays: number; expiresAt: string; issuers: string[] } | null;
+}
+
 /** Renderer → main requests and their answers. */
 export interface InvokeChannels {
   'scan/submit': { request: { text: string; source: ScanSource }; response: CheckView };
   'status/get': { request: Record<string, never>; response: KioskStatus };
   'config/get': { request: Record<string, never>; response: ScreenConfig };
+  'technician/unlock': { request: { pin: string }; response: UnlockResult };
+  'technician/lock': { request: Record<string, never>; response: { locked: true } };
+  'technician/state': { request: Record<string, never>; response: TechnicianState };
+  'technician/selftest': { request: Record<string, never>; response: SelfTestItemView[] };
+  'technician/config-set': { request: { key: string; value: unknown }; response: { before: unknown; after: unknown } };
+  'technician/policy-set': { request: { policy: Record<string, unknown> }; response: { version: number } };
+  'technician/export': { request: { dir: string }; response: { folder: string; checks: number } };
 }
 
 /** Main → renderer events. */
@@ -78,11 +104,22 @@ export interface RendererChannels {
 
 export type InvokeChannel = keyof InvokeChannels;
 export type RendererChannel = keyof RendererChannels;
-export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['scan/submit', 'status/get', 'config/get'];
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
+  'scan/submit',
+  'status/get',
+  'config/get',
+  'technician/unlock',
+  'technician/lock',
+  'technician/state',
+  'technician/selftest',
+  'technician/config-set',
+  'technician/policy-set',
+  'technician/export',
+];
 
 /** An error that crossed the boundary: a stable code and a sentence. */
 export interface KioskError {
-  code: 'BAD_REQUEST' | 'UNKNOWN_CHANNEL' | 'PAYLOAD_TOO_LARGE' | 'UNAVAILABLE' | 'INTERNAL';
+  code: 'BAD_REQUEST' | 'UNKNOWN_CHANNEL' | 'PAYLOAD_TOO_LARGE' | 'UNAVAILABLE' | 'INTERNAL' | 'LOCKED' | 'REFUSED';
   message: string;
 }
 
@@ -93,6 +130,15 @@ export interface KioskApi {
   submitScan(text: string, source: ScanSource): Promise<InvokeResult<'scan/submit'>>;
   getStatus(): Promise<InvokeResult<'status/get'>>;
   getConfig(): Promise<InvokeResult<'config/get'>>;
+  technician: {
+    unlock(pin: string): Promise<InvokeResult<'technician/unlock'>>;
+    lock(): Promise<InvokeResult<'technician/lock'>>;
+    state(): Promise<InvokeResult<'technician/state'>>;
+    selftest(): Promise<InvokeResult<'technician/selftest'>>;
+    setConfig(key: string, value: unknown): Promise<InvokeResult<'technician/config-set'>>;
+    setPolicy(policy: Record<string, unknown>): Promise<InvokeResult<'technician/policy-set'>>;
+    exportTo(dir: string): Promise<InvokeResult<'technician/export'>>;
+  };
   /** Each returns a function that unsubscribes. */
   onDecided(listener: (view: CheckView) => void): () => void;
   onStatus(listener: (status: KioskStatus) => void): () => void;
@@ -131,8 +177,29 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
     }
     case 'status/get':
     case 'config/get':
+    case 'technician/lock':
+    case 'technician/state':
+    case 'technician/selftest':
       if (payload !== undefined && !(isObject(payload) && Object.keys(payload).length === 0)) return bad(`${channel} takes no arguments`);
       return { ok: true, value: {} };
+    case 'technician/unlock': {
+      if (!isObject(payload) || typeof payload.pin !== 'string' || payload.pin.length > 32 || Object.keys(payload).length !== 1) return bad('technician/unlock takes {pin}');
+      return { ok: true, value: { pin: payload.pin } };
+    }
+    case 'technician/config-set': {
+      if (!isObject(payload) || typeof payload.key !== 'string' || payload.key.length > 64 || !('value' in payload) || Object.keys(payload).length !== 2) return bad('technician/config-set takes {key, value}');
+      if (JSON.stringify(payload.value ?? null).length > 1024) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'a setting is at most 1 KB' } };
+      return { ok: true, value: { key: payload.key, value: payload.value } };
+    }
+    case 'technician/policy-set': {
+      if (!isObject(payload) || !isObject(payload.policy) || Object.keys(payload).length !== 1) return bad('technician/policy-set takes {policy}');
+      if (JSON.stringify(payload.policy).length > 8192) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'a policy is at most 8 KB' } };
+      return { ok: true, value: { policy: payload.policy } };
+    }
+    case 'technician/export': {
+      if (!isObject(payload) || typeof payload.dir !== 'string' || payload.dir.length === 0 || payload.dir.length > 512 || Object.keys(payload).length !== 1) return bad('technician/export takes {dir}');
+      return { ok: true, value: { dir: payload.dir } };
+    }
     default:
       return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no channel ${String(channel).slice(0, 64)}` } };
   }

@@ -15,6 +15,7 @@ import { HolderPseudonym } from '../log/holder-pseudonym.js';
 import { PolicyStore, type InstalledPolicy } from '../policy/policy-store.js';
 import { TrustStore } from '../trust/trust-store.js';
 import type { TrustSnapshot } from '../verify/trust.js';
+import { TechnicianRefusal, type TechnicianService } from '../technician/technician-service.js';
 import { checkView } from './check-view.js';
 
 export interface KioskServiceOptions {
@@ -24,6 +25,8 @@ export interface KioskServiceOptions {
   /** Serial and HID scanners: each scan goes through the same entry point as the camera's. */
   scanners?: ScannerFeed[];
   screen: ScreenConfig;
+  /** Technician mode's handlers (technician/* channels); none = those channels are unavailable. */
+  technician?: TechnicianService;
   /** Where failures outside any request go (a scanner's scan that could not be logged). */
   onError?: (err: Error) => void;
   /** The sync loop's state, when the kiosk syncs (see main/sync). */
@@ -119,8 +122,13 @@ export class KioskService {
           return { ok: true, value: this.status() };
         case 'config/get':
           return { ok: true, value: this.opts.screen };
+        default:
+          if (!channel.startsWith('technician/')) break;
+          if (!this.opts.technician) return { ok: false, error: { code: 'UNAVAILABLE', message: 'technician mode is not available here' } };
+          return { ok: true, value: (await this.opts.technician.handle(channel as InvokeChannel, parsed.value)) as never };
       }
     } catch (err) {
+      if (err instanceof TechnicianRefusal) return { ok: false, error: { code: err.code, message: err.message } };
       return { ok: false, error: { code: 'INTERNAL', message: (err as Error).message } };
     }
     return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: channel } };

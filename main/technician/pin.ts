@@ -45,19 +45,34 @@ const STATE_FILE = 'pin-attempts.json';
 
 /** Counts wrong PINs across restarts (a reboot does not reset the lockout). */
 export class PinGate {
-  constructor(private readonly dir: DataDir) {}
+  constructor(
+    private readonly dir: DataDir,
+    private readonly lockoutMs: number = LOCKOUT_MS,
+  ) {}
 
   attempt(pin: string, stored: string | null, nowMs: number): PinAttempt {
     const state = this.state();
     if (state.lockedUntilMs > nowMs) return { result: 'locked', untilMs: state.lockedUntilMs };
-    if (stored !== null && verifyPin(pin, stored)) {
+    return this.record(stored !== null && verifyPin(pin, stored), nowMs);
+  }
+
+  /** Does the PIN match this hash? (No counting: record() counts the attempt once.) */
+  check(pin: string, stored: string): boolean {
+    return verifyPin(pin, stored);
+  }
+
+  /** Counts one attempt that did (or did not) match; a lockout in force wins. */
+  record(matched: boolean, nowMs: number): PinAttempt {
+    const state = this.state();
+    if (state.lockedUntilMs > nowMs) return { result: 'locked', untilMs: state.lockedUntilMs };
+    if (matched) {
       this.write({ failures: 0, lockedUntilMs: 0 });
       return { result: 'ok' };
     }
     const failures = state.failures + 1;
     if (failures >= MAX_FAILURES) {
-      this.write({ failures: 0, lockedUntilMs: nowMs + LOCKOUT_MS });
-      return { result: 'locked', untilMs: nowMs + LOCKOUT_MS };
+      this.write({ failures: 0, lockedUntilMs: nowMs + this.lockoutMs });
+      return { result: 'locked', untilMs: nowMs + this.lockoutMs };
     }
     this.write({ failures, lockedUntilMs: 0 });
     return { result: 'wrong', remaining: MAX_FAILURES - failures };

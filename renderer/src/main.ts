@@ -8,6 +8,7 @@ import { Camera, type CameraState } from './camera.js';
 import { perf } from './perf.js';
 import { playVerdict } from './sounds.js';
 import { otherLang, t, type TextKey } from './ui-text.js';
+import { installTechnicianMode } from './technician.js';
 import { WedgeDetector } from './wedge.js';
 
 declare global {
@@ -191,6 +192,9 @@ function listenForWedge(): void {
   document.addEventListener(
     'keydown',
     (e) => {
+      // Technician mode's inputs and shortcuts are not scans.
+      const technician = document.getElementById('technician');
+      if (e.ctrlKey || e.altKey || e.metaKey || (technician && !technician.hidden)) return;
       const scanned = wedge.key(e.key, e.timeStamp || performance.now());
       // A scanner's keys never reach the page (nor the language button).
       if (wedge.inBurst || scanned !== null) e.preventDefault();
@@ -236,6 +240,7 @@ async function start(): Promise<void> {
     renderStatus();
   }
   listenForWedge();
+  installTechnicianMode(kiosk, () => config.operatorLang);
   const camera = new Camera({
     video: $<HTMLVideoElement>('preview'),
     deviceId: config.cameraId,

@@ -22,7 +22,13 @@ export interface KioskUnderTest {
 }
 
 export async function startKiosk(
-  opts: { resultSeconds?: number; lang?: 'zh-CN' | 'en'; devices?: Record<string, string>; prepare?: (dataDir: string) => Promise<void> } = {},
+  opts: {
+    resultSeconds?: number;
+    lang?: 'zh-CN' | 'en';
+    devices?: Record<string, string>;
+    prepare?: (dataDir: string) => Promise<void>;
+    technician?: { idleMs: number; lockoutMs: number };
+  } = {},
 ): Promise<KioskUnderTest> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-e2e-'));
   const dataDir = path.join(tmp, 'data');
@@ -31,7 +37,7 @@ export async function startKiosk(
   await opts.prepare?.(dataDir);
   const flags = opts.devices ?? { simulate: 'yes' };
   const launch = launchFrom({ ...flags, simulate: flags.simulate !== undefined, 'result-seconds': String(opts.resultSeconds ?? 30), 'no-sound': true }, dataDir, opts.lang ?? 'zh-CN', () => Date.now());
-  const kiosk = await launchKiosk(launch);
+  const kiosk = await launchKiosk({ ...launch, ...(opts.technician ? { technicianIdleMs: opts.technician.idleMs, technicianLockoutMs: opts.technician.lockoutMs } : {}) });
   return {
     kiosk,
     keys,

@@ -15,6 +15,7 @@ import { CheckLog } from '../../log/check-log.js';
 import { syncEndpoints } from '../../sync/endpoints.js';
 import { openSyncClient } from '../../sync/open-sync.js';
 import { SyncLoop } from '../../sync/sync-loop.js';
+import { TechnicianService } from '../../technician/technician-service.js';
 import { PolicyStore } from '../../policy/policy-store.js';
 import type { ScreenConfig } from '../../contract/kiosk.js';
 import { KioskService } from '../../kiosk/kiosk-service.js';
@@ -59,6 +60,9 @@ export interface KioskLaunch {
   scannerHid: { vendorId: number; productId: number } | null;
   syncEndpoint: string | null;
   backlogWarnDays: number;
+  /** Technician mode's idle exit and PIN lockout (tests shorten them). */
+  technicianIdleMs?: number;
+  technicianLockoutMs?: number;
   screen: ScreenConfig;
   clock: () => number;
   onError?: (err: Error) => void;
@@ -117,8 +121,19 @@ export async function openKioskCore(l: KioskLaunch, devices: { thermometer: Ther
     service?.close();
   };
   try {
+    const technician = new TechnicianService({
+      dataDir: l.dataDir,
+      clock: l.clock,
+      ...(l.technicianIdleMs ? { idleMs: l.technicianIdleMs } : {}),
+      ...(l.technicianLockoutMs ? { lockoutMs: l.technicianLockoutMs } : {}),
+      exportTo: async (dir) => {
+        const { exportDataDir } = await import('../../technician/export.js');
+        return exportDataDir(l.dataDir, dir, l.clock());
+      },
+    });
     const opened = await KioskService.open({
       dataDir: l.dataDir,
+      technician,
       clock: l.clock,
       thermometer,
       scanners,

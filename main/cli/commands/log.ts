@@ -83,7 +83,7 @@ export async function logCommand(args: string[], io: CommandIo): Promise<number>
     if (values['verify-chain']) {
       const report = log.verifyChain();
       if (common.json) io.out(JSON.stringify(report) + '\n');
-      else io.out(report.ok ? `chain intact: ${report.checked} checks\n` : `chain BROKEN at check ${report.brokenAtSeq}: ${report.problem}\n`);
+      else io.out(report.ok ? `chain intact: ${report.checked} entries (checks and audit events)\n` : `chain BROKEN at entry ${report.brokenAtSeq}: ${report.problem}\n`);
       return report.ok ? EXIT.OK : EXIT.CHAIN_BROKEN;
     }
     if (values.purge) {

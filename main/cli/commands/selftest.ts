@@ -1,14 +1,6 @@
 // sentinel selftest | export --out DIR
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { redacted } from '../../contract/kiosk-config.js';
-import { ConfigStore } from '../../config/config-store.js';
-import { DATA_FILES, DataDir } from '../../data-dir.js';
-import { CheckLog } from '../../log/check-log.js';
-import { PolicyStore } from '../../policy/policy-store.js';
-import { wireCheck } from '../../sync/sync-client.js';
-import { exportFolder, runSelfTest, type SelfTestItem } from '../../technician/selftest.js';
-import { TrustStore } from '../../trust/trust-store.js';
+import { ExportRefused, exportDataDir } from '../../technician/export.js';
+import { runSelfTest, type SelfTestItem } from '../../technician/selftest.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
@@ -52,48 +44,14 @@ export async function exportCommand(args: string[], io: CommandIo): Promise<numb
     return EXIT.OK;
   }
   if (!values.out) throw new UsageError('export needs --out DIR (a USB stick, say)');
-  const dir = DataDir.open(common.dataDir, { create: false });
-  const folder = exportFolder(values.out, common.nowMs);
+  let result;
   try {
-    fs.mkdirSync(folder, { recursive: true });
+    result = await exportDataDir(common.dataDir, values.out, common.nowMs);
   } catch (err) {
-    throw new UsageError(`cannot write to ${values.out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    if (err instanceof ExportRefused) throw new UsageError(err.message);
+    throw err;
   }
-  const selftest = await runSelfTest(dir.root, common.nowMs, { thermometerSeconds: 1 });
-  const log = CheckLog.open(dir.path(DATA_FILES.database));
-  try {
-    const trust = await new TrustStore(dir).load(common.nowMs / 1000).catch(() => null);
-    const diagnostics = {
-      exportedAt: new Date(common.nowMs).toISOString(),
-      versions: { sentinel: '0.1.0', node: process.version, platform: `${process.platform} ${process.arch}` },
-      config: redacted(new ConfigStore(dir).load().config),
-      policy: new PolicyStore(dir).load(),
-      trust: trust ? { seq: trust.info.seq, iss: trust.info.iss, issuedAt: new Date(trust.info.iat * 1000).toISOString(), expiresAt: new Date(trust.info.exp * 1000).toISOString(), issuers: trust.info.issuers.map((i) => i.id) } : null,
-      counts: { ...log.count(), events: log.listEvents().length },
-      selftest,
-    };
-    fs.writeFileSync(path.join(folder, 'diagnostics.json'), JSON.stringify(diagnostics, null, 2) + '\n');
-    const jsonl = fs.openSync(path.join(folder, 'checks.jsonl'), 'w');
-    const csv = fs.openSync(path.join(folder, 'checks.csv'), 'w');
-    const columns = ['checkId', 'at', 'verdict', 'reasons', 'issuer', 'status', 'kid', 'holder', 'temperatureC', 'bundleSeq', 'policyVersion', 'clockState', 'syncState'] as const;
-    fs.writeSync(csv, columns.join(',') + '\n');
-    let n = 0;
-    for (const c of log.list()) {
-      const f: Record<string, unknown> = { ...wireCheck(c), syncState: c.syncState };
-      fs.writeSync(jsonl, JSON.stringify(f) + '\n');
-      fs.writeSync(csv, columns.map((k) => {
-        const v = f[k];
-        const text = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
-        return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-      }).join(',') + '\n');
-      n++;
-    }
-    fs.closeSync(jsonl);
-    fs.closeSync(csv);
-    fs.writeFileSync(path.join(folder, 'events.jsonl'), log.listEvents().map((e) => JSON.stringify({ eventId: e.eventId, at: new Date(e.atMs).toISOString(), type: e.type, actor: e.actor, detail: e.detail })).join('\n') + '\n');
-    io.out(common.json ? JSON.stringify({ folder, checks: n }) + '\n' : `exported ${n} checks and the diagnostics to ${folder}\n`);
-    return EXIT.OK;
-  } finally {
-    log.close();
-  }
+  const { folder, checks: n } = result;
+  io.out(common.json ? JSON.stringify({ folder, checks: n }) + '\n' : `exported ${n} checks and the diagnostics to ${folder}\n`);
+  return EXIT.OK;
 }

@@ -1,0 +1,76 @@
+// A technician's export to a chosen folder (a USB stick): a diagnostics
+// bundle (configuration with its secrets removed, counts, versions, the
+// self-test) and the check log and audit events — pseudonyms only, never
+// holder data. A new folder each time, never over an earlier export.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { redacted } from '../contract/kiosk-config.js';
+import { ConfigStore } from '../config/config-store.js';
+import { DATA_FILES, DataDir } from '../data-dir.js';
+import { CheckLog } from '../log/check-log.js';
+import { PolicyStore } from '../policy/policy-store.js';
+import { wireCheck } from '../sync/sync-client.js';
+import { TrustStore } from '../trust/trust-store.js';
+import { exportFolder, runSelfTest } from './selftest.js';
+
+/** The export folder cannot be written (CLI: a usage error). */
+export class ExportRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExportRefused';
+  }
+}
+
+const COLUMNS = ['checkId', 'at', 'verdict', 'reasons', 'issuer', 'status', 'kid', 'holder', 'temperatureC', 'bundleSeq', 'policyVersion', 'clockState', 'syncState'] as const;
+
+function csvCell(v: unknown): string {
+  const text = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export async function exportDataDir(dataDir: string, out: string, nowMs: number): Promise<{ folder: string; checks: number }> {
+  const dir = DataDir.open(dataDir, { create: false });
+  const folder = exportFolder(out, nowMs);
+  try {
+    fs.mkdirSync(folder, { recursive: true });
+  } catch (err) {
+    throw new ExportRefused(`cannot write to ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const selftest = await runSelfTest(dir.root, nowMs, { thermometerSeconds: 1 });
+  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  try {
+    const trust = await new TrustStore(dir).load(nowMs / 1000).catch(() => null);
+    const diagnostics = {
+      exportedAt: new Date(nowMs).toISOString(),
+      versions: { sentinel: '0.1.0', node: process.version, platform: `${process.platform} ${process.arch}` },
+      config: redacted(new ConfigStore(dir).load().config),
+      policy: new PolicyStore(dir).load(),
+      trust: trust
+        ? { seq: trust.info.seq, iss: trust.info.iss, issuedAt: new Date(trust.info.iat * 1000).toISOString(), expiresAt: new Date(trust.info.exp * 1000).toISOString(), issuers: trust.info.issuers.map((i) => i.id) }
+        : null,
+      counts: { ...log.count(), events: log.listEvents().length },
+      selftest,
+    };
+    fs.writeFileSync(path.join(folder, 'diagnostics.json'), JSON.stringify(diagnostics, null, 2) + '\n');
+    const jsonl = fs.openSync(path.join(folder, 'checks.jsonl'), 'w');
+    const csv = fs.openSync(path.join(folder, 'checks.csv'), 'w');
+    let n = 0;
+    try {
+      fs.writeSync(csv, COLUMNS.join(',') + '\n');
+      for (const c of log.list()) {
+        const f: Record<string, unknown> = { ...wireCheck(c), syncState: c.syncState };
+        fs.writeSync(jsonl, JSON.stringify(f) + '\n');
+        fs.writeSync(csv, COLUMNS.map((k) => csvCell(f[k])).join(',') + '\n');
+        n++;
+      }
+    } finally {
+      fs.closeSync(jsonl);
+      fs.closeSync(csv);
+    }
+    const events = log.listEvents().map((e) => JSON.stringify({ eventId: e.eventId, at: new Date(e.atMs).toISOString(), type: e.type, actor: e.actor, detail: e.detail }));
+    fs.writeFileSync(path.join(folder, 'events.jsonl'), events.length ? events.join('\n') + '\n' : '');
+    return { folder, checks: n };
+  } finally {
+    log.close();
+  }
+}

@@ -1,0 +1,174 @@
+// Technician mode in main: the PIN gate, the session (which ends itself
+// after two minutes idle), and what a technician may do — each change
+// validated, applied atomically and written to the audit trail. The
+// screen only asks; main decides, as for scans.
+import type { InvokeChannel, InvokeChannels, SelfTestItemView, TechnicianRole, TechnicianState, UnlockResult } from '../contract/kiosk.js';
+import { ConfigValueError, redacted } from '../contract/kiosk-config.js';
+import { recordAudit } from '../audit/audit.js';
+import { ConfigStore } from '../config/config-store.js';
+import { DataDir } from '../data-dir.js';
+import { PolicyRefused, PolicyStore } from '../policy/policy-store.js';
+import { TrustStore } from '../trust/trust-store.js';
+import { PinGate } from './pin.js';
+import { runSelfTest } from './selftest.js';
+
+export const IDLE_EXIT_MS = 2 * 60_000;
+
+/** A request refused for a reason the technician should read. */
+export class TechnicianRefusal extends Error {
+  constructor(
+    readonly code: 'LOCKED' | 'REFUSED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TechnicianRefusal';
+  }
+}
+
+export interface TechnicianOptions {
+  dataDir: string;
+  clock: () => number;
+  idleMs?: number;
+  /** How long five wrong PINs lock entry (default 5 minutes). */
+  lockoutMs?: number;
+  /** Called after a change the running kiosk must pick up (policy, settings). */
+  onChanged?: () => void;
+  exportTo?: (dir: string) => Promise<{ folder: string; checks: number }>;
+}
+
+export class TechnicianService {
+  private session: { role: TechnicianRole; lastMs: number } | null = null;
+  private readonly dir: DataDir;
+
+  constructor(private readonly opts: TechnicianOptions) {
+    this.dir = DataDir.open(opts.dataDir, { create: false });
+  }
+
+  private get idleMs(): number {
+    return this.opts.idleMs ?? IDLE_EXIT_MS;
+  }
+
+  /** The open session's role, or null; an idle session has ended itself. */
+  role(): TechnicianRole | null {
+    if (this.session && this.opts.clock() - this.session.lastMs > this.idleMs) this.session = null;
+    return this.session?.role ?? null;
+  }
+
+  private require(role: TechnicianRole = 'technician'): TechnicianRole {
+    const current = this.role();
+    if (current === null) throw new TechnicianRefusal('LOCKED', 'technician mode is locked: enter the PIN');
+    if (role === 'technician' && current !== 'technician') throw new TechnicianRefusal('LOCKED', 'this needs the technician PIN');
+    this.session!.lastMs = this.opts.clock();
+    return current;
+  }
+
+  unlock(pin: string): UnlockResult {
+    const now = this.opts.clock();
+    const config = new ConfigStore(this.dir).load().config;
+    const { pinHash, supervisorPinHash } = config.technician;
+    if (pinHash === null && supervisorPinHash === null) return { result: 'no-pin' };
+    const gate = new PinGate(this.dir, this.opts.lockoutMs);
+    // The supervisor's PIN is tried only when it is set; one failure counts once.
+    const asTechnician = pinHash === null ? null : gate.check(pin, pinHash);
+    const role: TechnicianRole | null = asTechnician ? 'technician' : supervisorPinHash !== null && gate.check(pin, supervisorPinHash) ? 'supervisor' : null;
+    const attempt = gate.record(role !== null, now);
+    if (attempt.result === 'ok' && role) {
+      this.session = { role, lastMs: now };
+      recordAudit(this.dir.root, 'config/changed', role, { action: 'technician mode entered' }, now);
+      return { result: 'ok', role, idleMs: this.idleMs };
+    }
+    if (attempt.result === 'locked') {
+      recordAudit(this.dir.root, 'pin/locked', 'screen', { untilMs: attempt.untilMs }, now);
+      return attempt;
+    }
+    recordAudit(this.dir.root, 'pin/failed', 'screen', { remaining: attempt.result === 'wrong' ? attempt.remaining : 0 }, now);
+    return attempt.result === 'wrong' ? attempt : { result: 'wrong', remaining: 0 };
+  }
+
+  lock(): { locked: true } {
+    this.session = null;
+    return { locked: true };
+  }
+
+  async state(): Promise<TechnicianState> {
+    const role = this.require('supervisor');
+    const now = this.opts.clock();
+    const policy = new PolicyStore(this.dir).load();
+    const trust = await new TrustStore(this.dir).load(now / 1000).catch(() => null);
+    return {
+      role,
+      config: redacted(new ConfigStore(this.dir).load().config) as unknown as Record<string, unknown>,
+      policy: policy.policy as unknown as Record<string, unknown>,
+      policyVersion: policy.version,
+      trust: trust
+        ? { seq: trust.info.seq, iss: trust.info.iss, ageDays: Math.round(((now / 1000 - trust.info.iat) / 86_400) * 10) / 10, expiresAt: new Date(trust.info.exp * 1000).toISOString(), issuers: trust.info.issuers.map((i) => i.id) }
+        : null,
+    };
+  }
+
+  async selftest(): Promise<SelfTestItemView[]> {
+    this.require();
+    return runSelfTest(this.dir.root, this.opts.clock(), { thermometerSeconds: 1 });
+  }
+
+  setConfig(key: string, value: unknown): { before: unknown; after: unknown } {
+    const role = this.require();
+    try {
+      const { before, after, stored } = new ConfigStore(this.dir).set(key, value, this.opts.clock());
+      recordAudit(this.dir.root, 'config/changed', role, { key, before, after, revision: stored.revision }, this.opts.clock());
+      this.opts.onChanged?.();
+      return { before, after };
+    } catch (err) {
+      if (err instanceof ConfigValueError) throw new TechnicianRefusal('REFUSED', err.message);
+      throw err;
+    }
+  }
+
+  setPolicy(policy: Record<string, unknown>): { version: number } {
+    const role = this.require();
+    const store = new PolicyStore(this.dir);
+    const before = store.load().policy;
+    try {
+      const installed = store.set(JSON.stringify(policy), this.opts.clock());
+      recordAudit(this.dir.root, 'policy/set', role, { version: installed.version, before, after: installed.policy }, this.opts.clock());
+      this.opts.onChanged?.();
+      return { version: installed.version };
+    } catch (err) {
+      if (err instanceof PolicyRefused) {
+        recordAudit(this.dir.root, 'policy/refused', role, { field: err.field, reason: err.message }, this.opts.clock());
+        throw new TechnicianRefusal('REFUSED', err.message);
+      }
+      throw err;
+    }
+  }
+
+  async exportTo(dir: string): Promise<{ folder: string; checks: number }> {
+    this.require();
+    if (!this.opts.exportTo) throw new TechnicianRefusal('REFUSED', 'export is not available here');
+    return this.opts.exportTo(dir);
+  }
+
+  /** Routes a technician/* request (already validated by the contract). */
+  async handle(channel: InvokeChannel, value: unknown): Promise<unknown> {
+    switch (channel) {
+      case 'technician/unlock':
+        return this.unlock((value as InvokeChannels['technician/unlock']['request']).pin);
+      case 'technician/lock':
+        return this.lock();
+      case 'technician/state':
+        return this.state();
+      case 'technician/selftest':
+        return this.selftest();
+      case 'technician/config-set': {
+        const v = value as InvokeChannels['technician/config-set']['request'];
+        return this.setConfig(v.key, v.value);
+      }
+      case 'technician/policy-set':
+        return this.setPolicy((value as InvokeChannels['technician/policy-set']['request']).policy);
+      case 'technician/export':
+        return this.exportTo((value as InvokeChannels['technician/export']['request']).dir);
+      default:
+        throw new TechnicianRefusal('REFUSED', `no technician request ${channel}`);
+    }
+  }
+}

@@ -1,0 +1,245 @@
+// Technician mode on the screen: a hidden way in (Ctrl+Alt+T, or a long press
+// in the top-right corner), a PIN pad, and a panel to run the self-test,
+// change settings and the policy, and export. Main checks the PIN, the
+// lockout, the idle exit and every change; this only asks and shows.
+import type { KioskApi, SelfTestItemView, TechnicianState } from '../../main/contract/kiosk.js';
+import type { Lang } from '../../main/contract/messages.js';
+
+const TEXT = {
+  'zh-CN': {
+    title: '技术人员模式',
+    pinPrompt: '请输入 PIN',
+    wrong: (n: number) => `PIN 错误，还可尝试 ${n} 次`,
+    locked: (t: string) => `错误次数过多，已锁定至 ${t}`,
+    noPin: '尚未设置 PIN：请用 sentinel config set-pin 设置',
+    selftest: '自检',
+    run: '运行自检',
+    settings: '设置',
+    resultSeconds: '结果显示秒数',
+    sound: '声音',
+    operatorLang: '操作员语言',
+    save: '保存',
+    policy: '检查点策略',
+    exportTitle: '导出（诊断与日志）',
+    exportDir: '导出到文件夹',
+    exportDo: '导出',
+    exit: '退出',
+    saved: '已保存',
+    trust: '可信名单',
+    restartNote: '显示设置在重启后生效',
+  },
+  en: {
+    title: 'Technician mode',
+    pinPrompt: 'Enter the PIN',
+    wrong: (n: number) => `Wrong PIN: ${n} tries left`,
+    locked: (t: string) => `Too many wrong PINs: locked until ${t}`,
+    noPin: 'No PIN is set: set one with sentinel config set-pin',
+    selftest: 'Self-test',
+    run: 'Run the self-test',
+    settings: 'Settings',
+    resultSeconds: 'Result shown for (seconds)',
+    sound: 'Sound',
+    operatorLang: 'Operator language',
+    save: 'Save',
+    policy: 'Checkpoint policy',
+    exportTitle: 'Export (diagnostics and log)',
+    exportDir: 'Export to folder',
+    exportDo: 'Export',
+    exit: 'Exit',
+    saved: 'Saved',
+    trust: 'Trust list',
+    restartNote: 'Screen settings take effect after a restart',
+  },
+} as const;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): void {
+  const overlay = el('div', { id: 'technician', 'data-testid': 'technician', role: 'dialog', 'aria-modal': 'true', hidden: '' });
+  document.body.append(overlay);
+  const corner = el('div', { id: 'tech-corner', 'aria-hidden': 'true' });
+  document.body.append(corner);
+  let idleTimer: ReturnType<typeof setTimeout> | null = null;
+  let idleMs = 120_000;
+
+  const close = (): void => {
+    overlay.hidden = true;
+    overlay.replaceChildren();
+    if (idleTimer) clearTimeout(idleTimer);
+    void kiosk.technician.lock();
+  };
+  const touch = (): void => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(close, idleMs);
+  };
+
+  const showPinPad = (): void => {
+    const T = TEXT[lang()];
+    overlay.hidden = false;
+    overlay.replaceChildren();
+    let pin = '';
+    const dots = el('output', { 'data-testid': 'pin-dots', 'aria-live': 'polite' });
+    const message = el('p', { 'data-testid': 'pin-message', role: 'alert' });
+    const pad = el('div', { class: 'pin-pad' });
+    const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0', 'OK'];
+    for (const k of keys) {
+      const b = el('button', { type: 'button', 'data-testid': k === 'OK' ? 'pin-ok' : k === '⌫' ? 'pin-back' : `pin-key-${k}`, 'aria-label': k === '⌫' ? 'delete' : k }, k);
+      b.addEventListener('click', async () => {
+        if (k === '⌫') pin = pin.slice(0, -1);
+        else if (k !== 'OK') pin = (pin + k).slice(0, 12);
+        else {
+          const r = await kiosk.technician.unlock(pin);
+          pin = '';
+          if (!r.ok) message.textContent = r.error.message;
+          else if (r.value.result === 'ok') {
+            idleMs = r.value.idleMs;
+            await showPanel();
+            return;
+          } else if (r.value.result === 'wrong') message.textContent = T.wrong(r.value.remaining);
+          else if (r.value.result === 'locked') message.textContent = T.locked(new Date(r.value.untilMs).toLocaleTimeString());
+          else message.textContent = T.noPin;
+        }
+        dots.textContent = '•'.repeat(pin.length);
+      });
+      pad.append(b);
+    }
+    const exit = el('button', { type: 'button', 'data-testid': 'tech-exit', class: 'tech-exit' }, T.exit);
+    exit.addEventListener('click', close);
+    overlay.append(el('h2', {}, T.title), el('p', {}, T.pinPrompt), dots, pad, message, exit);
+  };
+
+  const showPanel = async (): Promise<void> => {
+    const T = TEXT[lang()];
+    const got = await kiosk.technician.state();
+    if (!got.ok) {
+      showPinPad();
+      return;
+    }
+    const state: TechnicianState = got.value;
+    overlay.replaceChildren();
+    touch();
+    overlay.addEventListener('pointerdown', touch);
+    overlay.addEventListener('keydown', touch);
+    const panel = el('div', { 'data-testid': 'tech-panel', class: 'tech-panel' });
+    const message = el('p', { 'data-testid': 'tech-message', role: 'status' });
+    const say = (text: string): void => {
+      message.textContent = text;
+    };
+
+    // Self-test
+    const selftest = el('section', { 'aria-labelledby': 'tech-selftest-title' });
+    const list = el('ul', { class: 'selftest' });
+    const run = el('button', { type: 'button', 'data-testid': 'tech-selftest-run' }, T.run);
+    run.addEventListener('click', async () => {
+      touch();
+      const r = await kiosk.technician.selftest();
+      list.replaceChildren();
+      if (!r.ok) return say(r.error.message);
+      for (const item of r.value as SelfTestItemView[]) list.append(el('li', { 'data-testid': 'selftest-item', 'data-state': item.state }, `${item.state.toUpperCase()} · ${item.name}: ${item.detail}`));
+    });
+    selftest.append(el('h3', { id: 'tech-selftest-title' }, T.selftest), run, list);
+
+    // Settings
+    const cfg = state.config as { screen: { resultSeconds: number; sound: boolean; operatorLang: Lang } };
+    const settings = el('section');
+    const seconds = el('input', { type: 'number', min: '1', max: '120', value: String(cfg.screen.resultSeconds), 'data-testid': 'set-resultSeconds', 'aria-label': T.resultSeconds });
+    const sound = el('input', { type: 'checkbox', 'data-testid': 'set-sound', 'aria-label': T.sound });
+    sound.checked = cfg.screen.sound;
+    const saveSettings = el('button', { type: 'button', 'data-testid': 'tech-save-settings' }, T.save);
+    saveSettings.addEventListener('click', async () => {
+      touch();
+      for (const [key, value] of [['screen.resultSeconds', Number(seconds.value)], ['screen.sound', sound.checked]] as const) {
+        const r = await kiosk.technician.setConfig(key, value);
+        if (!r.ok) return say(r.error.message);
+      }
+      say(`${T.saved}. ${T.restartNote}`);
+    });
+    settings.append(el('h3', {}, T.settings), el('label', {}, T.resultSeconds), seconds, el('label', {}, T.sound), sound, saveSettings);
+
+    // Policy
+    const policy = el('section');
+    const p = state.policy as Record<string, unknown>;
+    const field = (name: string, input: HTMLInputElement | HTMLSelectElement): HTMLElement => {
+      input.setAttribute('data-testid', `policy-${name}`);
+      input.setAttribute('aria-label', name);
+      const row = el('div', { class: 'field' });
+      row.append(el('label', {}, name), input);
+      return row;
+    };
+    const select = (value: string, options: string[]): HTMLSelectElement => {
+      const s = el('select');
+      for (const o of options) s.append(el('option', { value: o }, o));
+      s.value = value;
+      return s;
+    };
+    const onStatus = p.onStatus as { yellow: string; red: string };
+    const inputs = {
+      temperature: select(String(p.temperature), ['required', 'optional', 'off']),
+      feverThresholdC: el('input', { type: 'number', step: '0.1', value: String(p.feverThresholdC) }),
+      onFever: select(String(p.onFever), ['deny', 'review', 'admit']),
+      maxCodeAgeSeconds: el('input', { type: 'number', value: String(p.maxCodeAgeSeconds) }),
+      antiPassbackSeconds: el('input', { type: 'number', value: String(p.antiPassbackSeconds) }),
+      yellow: select(onStatus.yellow, ['review', 'deny', 'admit']),
+      red: select(onStatus.red, ['deny', 'review', 'admit']),
+    };
+    const savePolicy = el('button', { type: 'button', 'data-testid': 'tech-save-policy' }, T.save);
+    savePolicy.addEventListener('click', async () => {
+      touch();
+      const next = {
+        ...p,
+        temperature: inputs.temperature.value,
+        feverThresholdC: Number(inputs.feverThresholdC.value),
+        onFever: inputs.onFever.value,
+        maxCodeAgeSeconds: Number(inputs.maxCodeAgeSeconds.value),
+        antiPassbackSeconds: Number(inputs.antiPassbackSeconds.value),
+        onStatus: { ...(p.onStatus as object), yellow: inputs.yellow.value, red: inputs.red.value },
+      };
+      const r = await kiosk.technician.setPolicy(next);
+      say(r.ok ? `${T.saved}: policy version ${r.value.version}` : r.error.message);
+    });
+    policy.append(
+      el('h3', {}, `${T.policy} (v${state.policyVersion})`),
+      ...Object.entries(inputs).map(([name, input]) => field(name, input)),
+      savePolicy,
+    );
+
+    // Trust and export
+    const trust = el('section');
+    trust.append(el('h3', {}, T.trust), el('p', { 'data-testid': 'tech-trust' }, state.trust ? `#${state.trust.seq} · ${state.trust.ageDays} d · ${state.trust.issuers.join(', ')}` : '—'));
+    const exportSection = el('section');
+    const dir = el('input', { type: 'text', 'data-testid': 'tech-export-dir', 'aria-label': T.exportDir, placeholder: '/media/usb' });
+    const doExport = el('button', { type: 'button', 'data-testid': 'tech-export' }, T.exportDo);
+    doExport.addEventListener('click', async () => {
+      touch();
+      const r = await kiosk.technician.exportTo(dir.value);
+      say(r.ok ? `${r.value.checks} → ${r.value.folder}` : r.error.message);
+    });
+    exportSection.append(el('h3', {}, T.exportTitle), dir, doExport);
+
+    const exit = el('button', { type: 'button', 'data-testid': 'tech-exit', class: 'tech-exit' }, T.exit);
+    exit.addEventListener('click', close);
+    panel.append(el('h2', {}, `${T.title} · ${state.role}`), message, selftest, settings, policy, trust, exportSection, exit);
+    overlay.append(panel);
+  };
+
+  document.addEventListener(
+    'keydown',
+    (e) => {
+      if (e.ctrlKey && e.altKey && e.key.toLowerCase() === 't') {
+        e.preventDefault();
+        if (overlay.hidden) showPinPad();
+      }
+    },
+    { capture: true },
+  );
+  let press: ReturnType<typeof setTimeout> | null = null;
+  corner.addEventListener('pointerdown', () => {
+    press = setTimeout(() => overlay.hidden && showPinPad(), 2000);
+  });
+  for (const ev of ['pointerup', 'pointerleave', 'pointercancel']) corner.addEventListener(ev, () => press && clearTimeout(press));
+}

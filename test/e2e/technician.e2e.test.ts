@@ -1,0 +1,102 @@
+// Technician mode in the browser shell: the way in, the PIN and its
+// lockout, the self-test, a setting, the policy (and decisions changing
+// with it), an export, the idle exit — each change in the audit trail.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ConfigStore } from '../../main/config/config-store.js';
+import { DATA_FILES, DataDir } from '../../main/data-dir.js';
+import { demoCode } from '../../main/demo/demo.js';
+import { CheckLog } from '../../main/log/check-log.js';
+import { hashPin } from '../../main/technician/pin.js';
+import { tempDir } from '../helpers/tmp.js';
+import { KioskScreen, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
+
+const missing = inject('chromiumMissing');
+const PIN = '482913';
+
+describe.skipIf(missing !== '')('technician mode on the screen', () => {
+  let k: KioskUnderTest;
+
+  beforeAll(async () => {
+    k = await startKiosk({
+      lang: 'en',
+      devices: { simulate: 'yes' },
+      prepare: async (dataDir) => {
+        const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
+        const c = store.load().config;
+        store.save({ ...c, screen: { ...c.screen, operatorLang: 'en', holderLangs: ['en', 'zh-CN'] }, technician: { ...c.technician, pinHash: hashPin(PIN) } }, Date.now());
+      },
+      technician: { idleMs: 4000, lockoutMs: 3000 },
+    });
+  });
+  afterAll(async () => {
+    await k?.stop();
+  });
+
+  async function enterPin(screen: KioskScreen, pin: string): Promise<void> {
+    for (const d of pin) await screen.page.click(`[data-testid="pin-key-${d}"]`);
+    await screen.page.click('[data-testid="pin-ok"]');
+  }
+
+  it('PIN, lockout, self-test, settings, policy (decisions change), export, idle exit — all audited', async () => {
+    const browser = await launchBrowser({ kind: 'fake-pattern' });
+    try {
+      const screen = await KioskScreen.open(browser, k.kiosk.url);
+      await screen.page.keyboard.press('Control+Alt+t');
+      await screen.page.waitForSelector('[data-testid="technician"]:not([hidden]) [data-testid="pin-ok"]');
+      await screen.screenshot('technician-pin');
+
+      for (let i = 0; i < 5; i++) await enterPin(screen, '000000');
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="pin-message"]')!.textContent!.includes('locked'));
+      await enterPin(screen, PIN);
+      expect(await screen.page.textContent('[data-testid="pin-message"]')).toContain('locked');
+      await screen.screenshot('technician-locked');
+      await screen.page.waitForTimeout(3100);
+      await enterPin(screen, PIN);
+      await screen.page.waitForSelector('[data-testid="tech-panel"]');
+
+      await screen.page.click('[data-testid="tech-selftest-run"]');
+      await screen.page.waitForSelector('[data-testid="selftest-item"]', { timeout: 20_000 });
+      const states = await screen.page.$$eval('[data-testid="selftest-item"]', (els) => els.map((e) => (e as HTMLElement).dataset.state));
+      expect(states).not.toContain('fail');
+      await screen.screenshot('technician-panel');
+
+      await screen.page.fill('[data-testid="set-resultSeconds"]', '9');
+      await screen.page.click('[data-testid="tech-save-settings"]');
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.startsWith('Saved'));
+      expect(new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.screen.resultSeconds).toBe(9);
+
+      // A policy whose fever threshold the simulated 36.6 °C reaches: green is now denied.
+      await screen.page.fill('[data-testid="policy-feverThresholdC"]', '36.0');
+      await screen.page.click('[data-testid="tech-save-policy"]');
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('policy version'));
+      await screen.page.fill('[data-testid="policy-feverThresholdC"]', '99');
+      await screen.page.click('[data-testid="tech-save-policy"]');
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('feverThresholdC'));
+
+      const out = tempDir();
+      await screen.page.fill('[data-testid="tech-export-dir"]', out);
+      await screen.page.click('[data-testid="tech-export"]');
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('sentinel-export-'), undefined, { timeout: 20_000 });
+      const folder = fs.readdirSync(out)[0]!;
+      expect(fs.readdirSync(path.join(out, folder)).sort()).toEqual(['checks.csv', 'checks.jsonl', 'diagnostics.json', 'events.jsonl']);
+
+      // Idle: the mode exits itself.
+      await screen.page.waitForSelector('[data-testid="technician"][hidden]', { state: 'attached', timeout: 8000 });
+      await screen.screenshot('technician-idle-exit');
+
+      await screen.wedgeScan(await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'tech-e2e' }));
+      const verdict = await screen.waitForVerdict();
+      expect(verdict).toEqual({ verdict: 'deny', reasons: ['FEVER'] });
+
+      const log = CheckLog.open(path.join(k.dataDir, DATA_FILES.database));
+      const types = log.listEvents().map((e) => e.type);
+      log.close();
+      expect(types.filter((t) => t === 'pin/failed').length).toBe(4);
+      expect(types).toEqual(expect.arrayContaining(['pin/locked', 'config/changed', 'policy/set', 'policy/refused']));
+    } finally {
+      await browser.close();
+    }
+  });
+});
