@@ -179,6 +179,22 @@ describe('kiosk service and browser shell', () => {
     expect(service.status().trust.seq).toBe(seqNow);
   });
 
+  it('a calibration past its due date shows in the status (never for the simulator)', async () => {
+    const { RemoteThermometer } = await import('../main/kiosk/remote-drivers.js');
+    const thermo = new RemoteThermometer();
+    thermo.status({ device: 'thermometer', state: 'ok', detail: '', atMs: now });
+    const s2 = await KioskService.open({
+      dataDir,
+      clock: () => now,
+      thermometer: thermo,
+      calibrationDueAtMs: () => now - 1,
+      screen: { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false },
+    });
+    expect(s2.status().thermometer).toMatchObject({ state: 'ok', calibrationOverdue: true, calibrationDueAtMs: now - 1 });
+    s2.close();
+    expect(service.status().thermometer.calibrationOverdue).toBe(false);
+  });
+
   it('refuses bad payloads before any handler', async () => {
     expect(await service.invoke('scan/submit', { text: 7 })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(await service.invoke('../etc/passwd', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });

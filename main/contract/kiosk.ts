@@ -46,7 +46,7 @@ export interface KioskStatus {
     ageSeconds: number | null;
   };
   clock: ClockState;
-  thermometer: { state: DeviceState; lastC: number | null; atMs: number | null };
+  thermometer: { state: DeviceState; lastC: number | null; atMs: number | null; calibrationDueAtMs: number | null; calibrationOverdue: boolean };
   /** Scanners main reads itself (serial, HID); 'none' when none is configured. */
   scanner: { state: DeviceState };
   today: Record<Verdict, number>;

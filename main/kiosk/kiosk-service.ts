@@ -31,6 +31,8 @@ export interface KioskServiceOptions {
   onError?: (err: Error) => void;
   /** The sync loop's state, when the kiosk syncs (see main/sync). */
   sync?: () => { online: boolean; lastSuccessAtMs: number | null };
+  /** When the thermometer's calibration falls due (from the technician's configuration). */
+  calibrationDueAtMs?: () => number | null;
   /** Warn on screen when the oldest unsynced check is older than this (default 3 days). */
   backlogWarnDays?: number;
   /** A reading older than this is not this traveller's, ms. */
@@ -161,6 +163,7 @@ export class KioskService {
     const startOfDay = new Date(now);
     startOfDay.setHours(0, 0, 0, 0);
     const sync = this.opts.sync?.() ?? null;
+    const dueAtMs = this.opts.thermometer && this.opts.thermometer.state !== 'simulated' ? (this.opts.calibrationDueAtMs?.() ?? null) : null;
     const oldestPendingAtMs = this.log.oldestPendingAtMs();
     return {
       online: sync?.online ?? false,
@@ -173,7 +176,13 @@ export class KioskService {
       },
       trust: { state, seq: info?.seq ?? null, ageSeconds },
       clock: clockIsUntrusted(now / 1000, floorMs === null ? null : floorMs / 1000, this.policy.policy) ? 'untrusted' : 'trusted',
-      thermometer: { state: this.opts.thermometer?.state ?? 'none', lastC: reading?.celsius ?? null, atMs: reading?.atMs ?? null },
+      thermometer: {
+        state: this.opts.thermometer?.state ?? 'none',
+        lastC: reading?.celsius ?? null,
+        atMs: reading?.atMs ?? null,
+        calibrationDueAtMs: dueAtMs,
+        calibrationOverdue: dueAtMs !== null && now > dueAtMs,
+      },
       scanner: { state: this.scannerState() },
       today: this.log.verdictCountsSince(startOfDay.getTime()),
     };

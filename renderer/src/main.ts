@@ -80,7 +80,8 @@ function renderStatus(): void {
     th.state === 'none' || th.state === 'offline'
       ? t(op, 'thermoOffline')
       : `${t(op, 'thermometer')} ${th.lastC === null ? '–' : th.lastC.toFixed(1) + '°C'}${th.state === 'simulated' ? ` (${t(op, 'thermoSim')})` : ''}`;
-  chip('st-thermo', thermoText, th.state === 'ok' ? 'ok' : th.state === 'simulated' ? 'warn' : 'bad');
+  const overdue = th.calibrationOverdue ? ` · ${t(op, 'calibrationDue')}` : '';
+  chip('st-thermo', thermoText + overdue, th.state === 'ok' && !th.calibrationOverdue ? 'ok' : th.state === 'simulated' || th.calibrationOverdue ? 'warn' : 'bad');
   $('st-thermo').dataset.state = th.state;
   const sc = $('st-scanner');
   sc.hidden = status.scanner.state === 'none';

@@ -139,6 +139,7 @@ export async function openKioskCore(l: KioskLaunch, devices: { thermometer: Ther
       scanners,
       screen: l.screen,
       backlogWarnDays: l.backlogWarnDays,
+      calibrationDueAtMs: () => storedConfig(l.dataDir)?.config.thermometer.calibration?.dueAtMs ?? null,
       ...(syncLog ? { sync: () => loop?.state ?? { online: false, lastSuccessAtMs: null } } : {}),
       ...(l.onError ? { onError: l.onError } : {}),
     });
