@@ -93,6 +93,7 @@ export interface InvokeChannels {
   'technician/config-set': { request: { key: string; value: unknown }; response: { before: unknown; after: unknown } };
   'technician/policy-set': { request: { policy: Record<string, unknown> }; response: { version: number } };
   'technician/export': { request: { dir: string }; response: { folder: string; checks: number } };
+  'technician/trust-import': { request: { bundlePath: string; rootPath?: string; fingerprint?: string }; response: { seq: number; pinnedRoots: string[] } };
 }
 
 /** Main → renderer events. */
@@ -115,6 +116,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'technician/config-set',
   'technician/policy-set',
   'technician/export',
+  'technician/trust-import',
 ];
 
 /** An error that crossed the boundary: a stable code and a sentence. */
@@ -138,6 +140,7 @@ export interface KioskApi {
     setConfig(key: string, value: unknown): Promise<InvokeResult<'technician/config-set'>>;
     setPolicy(policy: Record<string, unknown>): Promise<InvokeResult<'technician/policy-set'>>;
     exportTo(dir: string): Promise<InvokeResult<'technician/export'>>;
+    importTrust(bundlePath: string, rootPath?: string, fingerprint?: string): Promise<InvokeResult<'technician/trust-import'>>;
   };
   /** Each returns a function that unsubscribes. */
   onDecided(listener: (view: CheckView) => void): () => void;
@@ -195,6 +198,15 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
       if (!isObject(payload) || !isObject(payload.policy) || Object.keys(payload).length !== 1) return bad('technician/policy-set takes {policy}');
       if (JSON.stringify(payload.policy).length > 8192) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'a policy is at most 8 KB' } };
       return { ok: true, value: { policy: payload.policy } };
+    }
+    case 'technician/trust-import': {
+      if (!isObject(payload) || typeof payload.bundlePath !== 'string' || payload.bundlePath.length === 0 || payload.bundlePath.length > 512) return bad('technician/trust-import takes {bundlePath, rootPath?, fingerprint?}');
+      const extra = Object.keys(payload).filter((k) => !['bundlePath', 'rootPath', 'fingerprint'].includes(k));
+      if (extra.length > 0) return bad(`technician/trust-import does not take ${extra.join(', ')}`);
+      for (const k of ['rootPath', 'fingerprint'] as const) {
+        if (payload[k] !== undefined && (typeof payload[k] !== 'string' || (payload[k] as string).length > 512)) return bad(`${k} must be text`);
+      }
+      return { ok: true, value: { bundlePath: payload.bundlePath, ...(payload.rootPath ? { rootPath: payload.rootPath as string } : {}), ...(payload.fingerprint ? { fingerprint: payload.fingerprint as string } : {}) } };
     }
     case 'technician/export': {
       if (!isObject(payload) || typeof payload.dir !== 'string' || payload.dir.length === 0 || payload.dir.length > 512 || Object.keys(payload).length !== 1) return bad('technician/export takes {dir}');

@@ -8,7 +8,10 @@ import { recordAudit } from '../audit/audit.js';
 import { ConfigStore } from '../config/config-store.js';
 import { DataDir } from '../data-dir.js';
 import { PolicyRefused, PolicyStore } from '../policy/policy-store.js';
-import { TrustStore } from '../trust/trust-store.js';
+import * as fs from 'node:fs';
+import { calculateJwkThumbprint } from 'jose';
+import { readRootKeys, TrustStore } from '../trust/trust-store.js';
+import { BundleRefused, type PinnedRoot } from '../verify/trust.js';
 import { PinGate } from './pin.js';
 import { runSelfTest } from './selftest.js';
 
@@ -142,6 +145,51 @@ export class TechnicianService {
     }
   }
 
+  /**
+   * Imports a bundle from a file (the USB stick) through the checks of
+   * `sentinel trust install`. Pinning a new root needs its fingerprint typed
+   * in: the first 12 characters of its RFC 7638 thumbprint, read off the
+   * trust operator's letter — a stick alone cannot change whom the kiosk trusts.
+   */
+  async importTrust(bundlePath: string, rootPath?: string, fingerprint?: string): Promise<{ seq: number; pinnedRoots: string[] }> {
+    const role = this.require();
+    const now = this.opts.clock();
+    const read = (file: string, what: string): string => {
+      try {
+        return fs.readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new TechnicianRefusal('REFUSED', `cannot read the ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+    };
+    const jws = read(bundlePath, 'bundle');
+    let newRoots: PinnedRoot[] = [];
+    if (rootPath) {
+      try {
+        newRoots = await readRootKeys(read(rootPath, 'root key'), rootPath);
+      } catch (err) {
+        if (err instanceof TechnicianRefusal) throw err;
+        throw new TechnicianRefusal('REFUSED', (err as Error).message);
+      }
+      for (const root of newRoots) {
+        const thumbprint = await calculateJwkThumbprint(root.jwk, 'sha256');
+        if (!fingerprint || fingerprint.trim() !== thumbprint.slice(0, 12)) {
+          recordAudit(this.dir.root, 'trust/refused', role, { bundlePath, rootPath, problem: 'fingerprint', reason: 'the typed fingerprint does not match the root key' }, now);
+          throw new TechnicianRefusal('REFUSED', `to pin root ${root.kid}, type the first 12 characters of its fingerprint`);
+        }
+      }
+    }
+    try {
+      const snap = await new TrustStore(this.dir).install(jws, { nowS: now / 1000, newRoots });
+      recordAudit(this.dir.root, 'trust/installed', role, { bundlePath, seq: snap.info.seq, rootKid: snap.info.rootKid, pinnedRoots: newRoots.map((r) => r.kid) }, now);
+      this.opts.onChanged?.();
+      return { seq: snap.info.seq, pinnedRoots: newRoots.map((r) => r.kid) };
+    } catch (err) {
+      const reason = (err as Error).message;
+      recordAudit(this.dir.root, 'trust/refused', role, { bundlePath, problem: err instanceof BundleRefused ? err.problem : 'unusable', reason }, now);
+      throw new TechnicianRefusal('REFUSED', `bundle refused: ${reason}`);
+    }
+  }
+
   async exportTo(dir: string): Promise<{ folder: string; checks: number }> {
     this.require();
     if (!this.opts.exportTo) throw new TechnicianRefusal('REFUSED', 'export is not available here');
@@ -167,6 +215,10 @@ export class TechnicianService {
         return this.setPolicy((value as InvokeChannels['technician/policy-set']['request']).policy);
       case 'technician/export':
         return this.exportTo((value as InvokeChannels['technician/export']['request']).dir);
+      case 'technician/trust-import': {
+        const v = value as InvokeChannels['technician/trust-import']['request'];
+        return this.importTrust(v.bundlePath, v.rootPath, v.fingerprint);
+      }
       default:
         throw new TechnicianRefusal('REFUSED', `no technician request ${channel}`);
     }

@@ -72,6 +72,7 @@ export function connectBrowserBridge(url = `${location.origin.replace(/^http/, '
       setConfig: (key, value) => invoke('technician/config-set', { key, value }),
       setPolicy: (policy) => invoke('technician/policy-set', { policy }),
       exportTo: (dir) => invoke('technician/export', { dir }),
+      importTrust: (bundlePath, rootPath, fingerprint) => invoke('technician/trust-import', { bundlePath, ...(rootPath ? { rootPath } : {}), ...(fingerprint ? { fingerprint } : {}) }),
     },
     onDecided: (l: (v: CheckView) => void) => on('checkpoint/decided', l),
     onStatus: (l: (s: KioskStatus) => void) => on('status/changed', l),

@@ -27,6 +27,10 @@ const TEXT = {
     saved: '已保存',
     trust: '可信名单',
     restartNote: '显示设置在重启后生效',
+    bundleFile: '名单文件路径',
+    rootFile: '根密钥文件（可选）',
+    fingerprint: '根密钥指纹前 12 位',
+    importBundle: '导入名单',
   },
   en: {
     title: 'Technician mode',
@@ -49,6 +53,10 @@ const TEXT = {
     saved: 'Saved',
     trust: 'Trust list',
     restartNote: 'Screen settings take effect after a restart',
+    bundleFile: 'Bundle file',
+    rootFile: 'Root key file (optional)',
+    fingerprint: 'Root fingerprint, first 12 characters',
+    importBundle: 'Import the bundle',
   },
 } as const;
 
@@ -210,7 +218,19 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): void {
 
     // Trust and export
     const trust = el('section');
-    trust.append(el('h3', {}, T.trust), el('p', { 'data-testid': 'tech-trust' }, state.trust ? `#${state.trust.seq} · ${state.trust.ageDays} d · ${state.trust.issuers.join(', ')}` : '—'));
+    const trustInfo = el('p', { 'data-testid': 'tech-trust' }, state.trust ? `#${state.trust.seq} · ${state.trust.ageDays} d · ${state.trust.issuers.join(', ')}` : '—');
+    const bundlePath = el('input', { type: 'text', 'data-testid': 'tech-bundle-path', 'aria-label': T.bundleFile, placeholder: '/media/usb/bundle.jws' });
+    const rootPath = el('input', { type: 'text', 'data-testid': 'tech-root-path', 'aria-label': T.rootFile, placeholder: T.rootFile });
+    const fingerprint = el('input', { type: 'text', 'data-testid': 'tech-root-fingerprint', 'aria-label': T.fingerprint, placeholder: T.fingerprint, maxlength: '12' });
+    const importButton = el('button', { type: 'button', 'data-testid': 'tech-trust-import' }, T.importBundle);
+    importButton.addEventListener('click', async () => {
+      touch();
+      const r = await kiosk.technician.importTrust(bundlePath.value, rootPath.value || undefined, fingerprint.value || undefined);
+      if (!r.ok) return say(r.error.message);
+      trustInfo.textContent = `#${r.value.seq}`;
+      say(`${T.saved}: trust list #${r.value.seq}${r.value.pinnedRoots.length ? ` (+ root ${r.value.pinnedRoots.join(', ')})` : ''}`);
+    });
+    trust.append(el('h3', {}, T.trust), trustInfo, bundlePath, rootPath, fingerprint, importButton);
     const exportSection = el('section');
     const dir = el('input', { type: 'text', 'data-testid': 'tech-export-dir', 'aria-label': T.exportDir, placeholder: '/media/usb' });
     const doExport = el('button', { type: 'button', 'data-testid': 'tech-export' }, T.exportDo);

@@ -6,7 +6,9 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigStore } from '../../main/config/config-store.js';
 import { DATA_FILES, DataDir } from '../../main/data-dir.js';
-import { demoCode } from '../../main/demo/demo.js';
+import { calculateJwkThumbprint } from 'jose';
+import { demoBundle, demoCode } from '../../main/demo/demo.js';
+import { newSigningKey, signBundle } from '../../main/issuer/sign.js';
 import { CheckLog } from '../../main/log/check-log.js';
 import { hashPin } from '../../main/technician/pin.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -75,6 +77,34 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       await screen.page.click('[data-testid="tech-save-policy"]');
       await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('feverThresholdC'));
 
+      // A bundle from the USB stick: a newer one installs, an older one is refused;
+      // a new root is pinned only with its fingerprint typed in.
+      const stick = tempDir();
+      const nowS = Date.now() / 1000;
+      fs.writeFileSync(path.join(stick, 'newer.jws'), await demoBundle(k.keys, nowS + 10));
+      fs.writeFileSync(path.join(stick, 'older.jws'), await demoBundle(k.keys, nowS - 100_000));
+      const newRoot = await newSigningKey('ES256', 'root-2027');
+      fs.writeFileSync(path.join(stick, 'root.jwk'), JSON.stringify(newRoot.publicJwk));
+      const { issuers } = k.keys;
+      fs.writeFileSync(
+        path.join(stick, 'by-new-root.jws'),
+        await signBundle({ iss: 'CN-NHC', seq: Math.floor(nowS) + 100, iat: Math.floor(nowS) - 5, exp: Math.floor(nowS) + 86_400, issuers: issuers.map((i) => ({ id: i.id, name: i.name, keys: [i.key.publicJwk] })) }, newRoot),
+      );
+      const importing = async (bundle: string, root = '', fingerprint = ''): Promise<string> => {
+        await screen.page.fill('[data-testid="tech-bundle-path"]', path.join(stick, bundle));
+        await screen.page.fill('[data-testid="tech-root-path"]', root ? path.join(stick, root) : '');
+        await screen.page.fill('[data-testid="tech-root-fingerprint"]', fingerprint);
+        await screen.page.evaluate(() => (document.querySelector('[data-testid="tech-message"]')!.textContent = ''));
+        await screen.page.click('[data-testid="tech-trust-import"]');
+        await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent !== '');
+        return (await screen.page.textContent('[data-testid="tech-message"]')) ?? '';
+      };
+      expect(await importing('newer.jws')).toContain('trust list #');
+      expect(await importing('older.jws')).toContain('refused');
+      expect(await importing('by-new-root.jws', 'root.jwk', 'wrongwrongwr')).toContain('fingerprint');
+      const fp = (await calculateJwkThumbprint(newRoot.publicJwk, 'sha256')).slice(0, 12);
+      expect(await importing('by-new-root.jws', 'root.jwk', fp)).toContain('root-2027');
+
       const out = tempDir();
       await screen.page.fill('[data-testid="tech-export-dir"]', out);
       await screen.page.click('[data-testid="tech-export"]');
@@ -94,7 +124,7 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       const types = log.listEvents().map((e) => e.type);
       log.close();
       expect(types.filter((t) => t === 'pin/failed').length).toBe(4);
-      expect(types).toEqual(expect.arrayContaining(['pin/locked', 'config/changed', 'policy/set', 'policy/refused']));
+      expect(types).toEqual(expect.arrayContaining(['pin/locked', 'config/changed', 'policy/set', 'policy/refused', 'trust/installed', 'trust/refused']));
     } finally {
       await browser.close();
     }

@@ -26,6 +26,8 @@ const api: KioskApi = {
     setConfig: (key: string, value: unknown) => ipcRenderer.invoke('technician/config-set', { key, value }),
     setPolicy: (policy: Record<string, unknown>) => ipcRenderer.invoke('technician/policy-set', { policy }),
     exportTo: (dir: string) => ipcRenderer.invoke('technician/export', { dir }),
+    importTrust: (bundlePath: string, rootPath?: string, fingerprint?: string) =>
+      ipcRenderer.invoke('technician/trust-import', { bundlePath, ...(rootPath ? { rootPath } : {}), ...(fingerprint ? { fingerprint } : {}) }),
   },
   onDecided: (listener: (view: CheckView) => void) => listen('checkpoint/decided', listener),
   onStatus: (listener: (status: KioskStatus) => void) => listen('status/changed', listener),
