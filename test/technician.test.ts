@@ -216,3 +216,46 @@ describe('selftest and export', () => {
     expect(broken.stdout).toMatch(/FAIL check log chain/);
   });
 });
+
+describe('supervisor override', () => {
+  it('needs a PIN, touches only a review, once; the check row stays as decided and the override is an audited event', async () => {
+    const path = await import('node:path');
+    const { CheckLog } = await import('../main/log/check-log.js');
+    const { TechnicianService, TechnicianRefusal } = await import('../main/technician/technician-service.js');
+    const data = path.join(tempDir(), 'demo');
+    expect(sentinel(['demo', '--data', data]).status).toBe(0);
+    const dir = DataDir.open(data, { create: false });
+    const store = new ConfigStore(dir);
+    const c = store.load().config;
+    store.save({ ...c, technician: { ...c.technician, supervisorPinHash: hashPin('735102') } }, 1000);
+    const log = CheckLog.open(path.join(data, 'checks.db'));
+    const checks = log.pendingBatch(100);
+    log.close();
+    const review = checks.find((x) => x.verdict === 'review')!;
+    const admitted = checks.find((x) => x.verdict === 'admit')!;
+    expect(review && admitted).toBeTruthy();
+
+    let now = Date.parse('2026-11-29T08:00:00Z');
+    const service = new TechnicianService({ dataDir: data, clock: () => now });
+    expect(() => service.override(review.checkId, 'admit', 'paper certificate')).toThrow(TechnicianRefusal);
+    expect(service.unlock('735102')).toMatchObject({ result: 'ok', role: 'supervisor' });
+    expect(() => service.override(admitted.checkId, 'deny', 'changed my mind')).toThrow(/only a review/);
+    expect(() => service.override('01890000-0000-7000-8000-000000000000', 'admit', 'no such')).toThrow(/no such check/);
+    expect(service.override(review.checkId, 'admit', 'paper certificate')).toEqual({ checkId: review.checkId, verdict: 'admit', role: 'supervisor' });
+    // The session ended with the act; a second try needs the PIN and is refused anyway.
+    expect(() => service.override(review.checkId, 'deny', 'again')).toThrow(/locked/);
+    now += 1000;
+    service.unlock('735102');
+    expect(() => service.override(review.checkId, 'deny', 'again')).toThrow(/already been decided/);
+
+    const after = CheckLog.open(path.join(data, 'checks.db'));
+    try {
+      expect(after.findCheck(review.checkId)?.verdict).toBe('review');
+      const ev = after.overrideOf(review.checkId);
+      expect(ev).toMatchObject({ type: 'override', actor: 'supervisor', detail: { checkId: review.checkId, originalVerdict: 'review', verdict: 'admit', reason: 'paper certificate' } });
+      expect(after.verifyChain().ok).toBe(true);
+    } finally {
+      after.close();
+    }
+  });
+});

@@ -94,6 +94,7 @@ export interface InvokeChannels {
   'technician/policy-set': { request: { policy: Record<string, unknown> }; response: { version: number } };
   'technician/export': { request: { dir: string }; response: { folder: string; checks: number } };
   'technician/trust-import': { request: { bundlePath: string; rootPath?: string; fingerprint?: string }; response: { seq: number; pinnedRoots: string[] } };
+  'supervisor/override': { request: { checkId: string; verdict: 'admit' | 'deny'; reason: string }; response: { checkId: string; verdict: 'admit' | 'deny'; role: TechnicianRole } };
 }
 
 /** Main → renderer events. */
@@ -117,6 +118,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'technician/policy-set',
   'technician/export',
   'technician/trust-import',
+  'supervisor/override',
 ];
 
 /** An error that crossed the boundary: a stable code and a sentence. */
@@ -141,6 +143,7 @@ export interface KioskApi {
     setPolicy(policy: Record<string, unknown>): Promise<InvokeResult<'technician/policy-set'>>;
     exportTo(dir: string): Promise<InvokeResult<'technician/export'>>;
     importTrust(bundlePath: string, rootPath?: string, fingerprint?: string): Promise<InvokeResult<'technician/trust-import'>>;
+    override(checkId: string, verdict: 'admit' | 'deny', reason: string): Promise<InvokeResult<'supervisor/override'>>;
   };
   /** Each returns a function that unsubscribes. */
   onDecided(listener: (view: CheckView) => void): () => void;
@@ -207,6 +210,14 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
         if (payload[k] !== undefined && (typeof payload[k] !== 'string' || (payload[k] as string).length > 512)) return bad(`${k} must be text`);
       }
       return { ok: true, value: { bundlePath: payload.bundlePath, ...(payload.rootPath ? { rootPath: payload.rootPath as string } : {}), ...(payload.fingerprint ? { fingerprint: payload.fingerprint as string } : {}) } };
+    }
+    case 'supervisor/override': {
+      if (!isObject(payload) || Object.keys(payload).length !== 3) return bad('supervisor/override takes {checkId, verdict, reason}');
+      const { checkId, verdict, reason } = payload;
+      if (typeof checkId !== 'string' || !/^[0-9a-f-]{36}$/.test(checkId)) return bad('checkId must be a check id');
+      if (verdict !== 'admit' && verdict !== 'deny') return bad('an override is admit or deny');
+      if (typeof reason !== 'string' || reason.trim().length < 3 || reason.length > 200) return bad('an override needs a reason (3 to 200 characters)');
+      return { ok: true, value: { checkId, verdict, reason: reason.trim() } };
     }
     case 'technician/export': {
       if (!isObject(payload) || typeof payload.dir !== 'string' || payload.dir.length === 0 || payload.dir.length > 512 || Object.keys(payload).length !== 1) return bad('technician/export takes {dir}');

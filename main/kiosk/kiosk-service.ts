@@ -125,7 +125,7 @@ export class KioskService {
         case 'config/get':
           return { ok: true, value: this.opts.screen };
         default:
-          if (!channel.startsWith('technician/')) break;
+          if (!channel.startsWith('technician/') && !channel.startsWith('supervisor/')) break;
           if (!this.opts.technician) return { ok: false, error: { code: 'UNAVAILABLE', message: 'technician mode is not available here' } };
           return { ok: true, value: (await this.opts.technician.handle(channel as InvokeChannel, parsed.value)) as never };
       }

@@ -230,6 +230,18 @@ export class CheckLog {
     this.markEventStmt = db.prepare("UPDATE events SET sync_state = 'synced', synced_at_ms = ? WHERE event_id = ? AND sync_state = 'pending'");
   }
 
+  /** One logged check by its id, or null. */
+  findCheck(checkId: string): LoggedCheck | null {
+    const row = this.db.prepare('SELECT * FROM checks WHERE check_id = ?').get(checkId) as Row | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  /** The override event already recorded for a check, or null. */
+  overrideOf(checkId: string): LoggedEvent | null {
+    const row = this.db.prepare("SELECT * FROM events WHERE type = 'override' AND json_extract(detail, '$.checkId') = ? LIMIT 1").get(checkId) as EventRow | undefined;
+    return row ? fromEventRow(row) : null;
+  }
+
   /** SQLite's own quick integrity check: 'ok', or what is wrong. */
   integrity(): string {
     return (this.db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).join('; ');

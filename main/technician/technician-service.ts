@@ -6,7 +6,9 @@ import type { InvokeChannel, InvokeChannels, SelfTestItemView, TechnicianRole, T
 import { ConfigValueError, redacted } from '../contract/kiosk-config.js';
 import { recordAudit } from '../audit/audit.js';
 import { ConfigStore } from '../config/config-store.js';
-import { DataDir } from '../data-dir.js';
+import { DATA_FILES, DataDir } from '../data-dir.js';
+import { CheckLog } from '../log/check-log.js';
+import { uuidv7 } from '../log/check-id.js';
 import { PolicyRefused, PolicyStore } from '../policy/policy-store.js';
 import * as fs from 'node:fs';
 import { calculateJwkThumbprint } from 'jose';
@@ -190,6 +192,30 @@ export class TechnicianService {
     }
   }
 
+  /**
+   * A guard supervisor (or technician) overrides a review verdict to admit
+   * or deny, with a reason. The decision record is never changed: the
+   * override is an audit event of its own, pointing at the check.
+   */
+  override(checkId: string, verdict: 'admit' | 'deny', reason: string): { checkId: string; verdict: 'admit' | 'deny'; role: TechnicianRole } {
+    const role = this.require('supervisor');
+    const log = CheckLog.open(this.dir.path(DATA_FILES.database));
+    try {
+      const check = log.findCheck(checkId);
+      if (!check) throw new TechnicianRefusal('REFUSED', 'no such check');
+      if (check.verdict !== 'review') throw new TechnicianRefusal('REFUSED', `only a review verdict can be overridden (this check is ${check.verdict})`);
+      // One decision per traveller: a second override would leave two answers.
+      if (log.overrideOf(checkId)) throw new TechnicianRefusal('REFUSED', 'this check has already been decided by a guard');
+      const now = this.opts.clock();
+      log.appendEvents([{ eventId: uuidv7(now), atMs: now, type: 'override', actor: role, detail: { checkId, originalVerdict: check.verdict, reasons: check.reasons, verdict, reason } }]);
+    } finally {
+      log.close();
+    }
+    // An override is one act: the session ends with it.
+    this.session = null;
+    return { checkId, verdict, role };
+  }
+
   async exportTo(dir: string): Promise<{ folder: string; checks: number }> {
     this.require();
     if (!this.opts.exportTo) throw new TechnicianRefusal('REFUSED', 'export is not available here');
@@ -215,6 +241,10 @@ export class TechnicianService {
         return this.setPolicy((value as InvokeChannels['technician/policy-set']['request']).policy);
       case 'technician/export':
         return this.exportTo((value as InvokeChannels['technician/export']['request']).dir);
+      case 'supervisor/override': {
+        const v = value as InvokeChannels['supervisor/override']['request'];
+        return this.override(v.checkId, v.verdict, v.reason);
+      }
       case 'technician/trust-import': {
         const v = value as InvokeChannels['technician/trust-import']['request'];
         return this.importTrust(v.bundlePath, v.rootPath, v.fingerprint);

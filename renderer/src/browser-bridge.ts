@@ -73,6 +73,7 @@ export function connectBrowserBridge(url = `${location.origin.replace(/^http/, '
       setPolicy: (policy) => invoke('technician/policy-set', { policy }),
       exportTo: (dir) => invoke('technician/export', { dir }),
       importTrust: (bundlePath, rootPath, fingerprint) => invoke('technician/trust-import', { bundlePath, ...(rootPath ? { rootPath } : {}), ...(fingerprint ? { fingerprint } : {}) }),
+      override: (checkId, verdict, reason) => invoke('supervisor/override', { checkId, verdict, reason }),
     },
     onDecided: (l: (v: CheckView) => void) => on('checkpoint/decided', l),
     onStatus: (l: (s: KioskStatus) => void) => on('status/changed', l),

@@ -8,7 +8,7 @@ import { Camera, type CameraState } from './camera.js';
 import { perf } from './perf.js';
 import { playVerdict } from './sounds.js';
 import { otherLang, t, type TextKey } from './ui-text.js';
-import { installTechnicianMode } from './technician.js';
+import { installTechnicianMode, type TechnicianMode } from './technician.js';
 import { WedgeDetector } from './wedge.js';
 
 declare global {
@@ -30,6 +30,7 @@ let status: KioskStatus | null = null;
 let cameraState: CameraState = 'starting';
 let lastView: CheckView | null = null;
 let backToReady: ReturnType<typeof setTimeout> | null = null;
+let technician: TechnicianMode | null = null;
 
 function setState(state: 'ready' | 'checking' | 'result'): void {
   document.body.dataset.state = state;
@@ -158,6 +159,31 @@ function renderResult(view: CheckView): void {
     li.textContent = `${t(holderLang, 'issuer')}: ${view.issuerReason}`;
     list.append(li);
   }
+  // A review is the guard's to decide: with a supervisor PIN, here and now.
+  // The button sits outside the list so the list holds only reasons.
+  const actions = $('result-actions');
+  actions.replaceChildren();
+  if (view.verdict === 'review' && view.checkId && technician) {
+    const checkId = view.checkId;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.dataset.testid = 'override';
+    button.className = 'override';
+    button.textContent = `${t(op, 'override')}`;
+    button.addEventListener('click', () => {
+      if (backToReady) clearTimeout(backToReady);
+      technician!.override(checkId, (verdict, role) => {
+        const done = document.createElement('li');
+        done.dataset.testid = 'override-result';
+        done.dataset.verdict = verdict;
+        done.textContent = `${t(op, 'overridden')}: ${view.verdictWord[op]} → ${verdict === 'admit' ? t(op, 'admitted') : t(op, 'denied')} (${role})`;
+        list.append(done);
+        button.remove();
+        backToReady = setTimeout(() => setState('ready'), config.resultSeconds * 1000);
+      });
+    });
+    actions.append(button);
+  }
 }
 
 function showResult(view: CheckView, submittedAt: number | null): void {
@@ -241,7 +267,7 @@ async function start(): Promise<void> {
     renderStatus();
   }
   listenForWedge();
-  installTechnicianMode(kiosk, () => config.operatorLang);
+  technician = installTechnicianMode(kiosk, () => config.operatorLang);
   const camera = new Camera({
     video: $<HTMLVideoElement>('preview'),
     deviceId: config.cameraId,

@@ -31,6 +31,10 @@ const TEXT = {
     rootFile: '根密钥文件（可选）',
     fingerprint: '根密钥指纹前 12 位',
     importBundle: '导入名单',
+    overrideTitle: '人工核验决定',
+    overrideReason: '理由（必填）',
+    overrideAdmit: '准予通行',
+    overrideDeny: '禁止通行',
   },
   en: {
     title: 'Technician mode',
@@ -57,6 +61,10 @@ const TEXT = {
     rootFile: 'Root key file (optional)',
     fingerprint: 'Root fingerprint, first 12 characters',
     importBundle: 'Import the bundle',
+    overrideTitle: 'Guard decision',
+    overrideReason: 'Reason (required)',
+    overrideAdmit: 'Admit',
+    overrideDeny: 'Deny',
   },
 } as const;
 
@@ -67,7 +75,12 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 }
 
-export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): void {
+export interface TechnicianMode {
+  /** A supervisor overrides a review verdict: PIN, then admit or deny with a reason. */
+  override(checkId: string, done: (verdict: 'admit' | 'deny', role: string) => void): void;
+}
+
+export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): TechnicianMode {
   const overlay = el('div', { id: 'technician', 'data-testid': 'technician', role: 'dialog', 'aria-modal': 'true', hidden: '' });
   document.body.append(overlay);
   const corner = el('div', { id: 'tech-corner', 'aria-hidden': 'true' });
@@ -86,7 +99,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): void {
     idleTimer = setTimeout(close, idleMs);
   };
 
-  const showPinPad = (): void => {
+  const showPinPad = (then: () => Promise<void> | void = () => showPanel()): void => {
     const T = TEXT[lang()];
     overlay.hidden = false;
     overlay.replaceChildren();
@@ -106,7 +119,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): void {
           if (!r.ok) message.textContent = r.error.message;
           else if (r.value.result === 'ok') {
             idleMs = r.value.idleMs;
-            await showPanel();
+            await then();
             return;
           } else if (r.value.result === 'wrong') message.textContent = T.wrong(r.value.remaining);
           else if (r.value.result === 'locked') message.textContent = T.locked(new Date(r.value.untilMs).toLocaleTimeString());
@@ -247,6 +260,30 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): void {
     overlay.append(panel);
   };
 
+  const showOverride = (checkId: string, done: (verdict: 'admit' | 'deny', role: string) => void): void => {
+    const T = TEXT[lang()];
+    overlay.replaceChildren();
+    touch();
+    const reason = el('input', { type: 'text', 'data-testid': 'override-reason', 'aria-label': T.overrideReason, placeholder: T.overrideReason, maxlength: '200' });
+    const message = el('p', { 'data-testid': 'tech-message', role: 'status' });
+    const decide = async (verdict: 'admit' | 'deny'): Promise<void> => {
+      const r = await kiosk.technician.override(checkId, verdict, reason.value);
+      if (!r.ok) {
+        message.textContent = r.error.message;
+        return;
+      }
+      close();
+      done(r.value.verdict, r.value.role);
+    };
+    const admit = el('button', { type: 'button', 'data-testid': 'override-admit' }, T.overrideAdmit);
+    const deny = el('button', { type: 'button', 'data-testid': 'override-deny' }, T.overrideDeny);
+    admit.addEventListener('click', () => void decide('admit'));
+    deny.addEventListener('click', () => void decide('deny'));
+    const cancel = el('button', { type: 'button', 'data-testid': 'tech-exit', class: 'tech-exit' }, T.exit);
+    cancel.addEventListener('click', close);
+    overlay.append(el('h2', {}, T.overrideTitle), reason, admit, deny, message, cancel);
+  };
+
   document.addEventListener(
     'keydown',
     (e) => {
@@ -262,4 +299,8 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): void {
     press = setTimeout(() => overlay.hidden && showPinPad(), 2000);
   });
   for (const ev of ['pointerup', 'pointerleave', 'pointercancel']) corner.addEventListener(ev, () => press && clearTimeout(press));
+
+  return {
+    override: (checkId, done) => showPinPad(() => showOverride(checkId, done)),
+  };
 }

@@ -16,6 +16,7 @@ import { KioskScreen, launchBrowser, startKiosk, type KioskUnderTest } from './h
 
 const missing = inject('chromiumMissing');
 const PIN = '482913';
+const SUPERVISOR_PIN = '190376';
 
 describe.skipIf(missing !== '')('technician mode on the screen', () => {
   let k: KioskUnderTest;
@@ -27,7 +28,7 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       prepare: async (dataDir) => {
         const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
         const c = store.load().config;
-        store.save({ ...c, screen: { ...c.screen, operatorLang: 'en', holderLangs: ['en', 'zh-CN'] }, technician: { ...c.technician, pinHash: hashPin(PIN) } }, Date.now());
+        store.save({ ...c, screen: { ...c.screen, operatorLang: 'en', holderLangs: ['en', 'zh-CN'] }, technician: { ...c.technician, pinHash: hashPin(PIN), supervisorPinHash: hashPin(SUPERVISOR_PIN) } }, Date.now());
       },
       technician: { idleMs: 4000, lockoutMs: 3000 },
     });
@@ -40,6 +41,46 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
     for (const d of pin) await screen.page.click(`[data-testid="pin-key-${d}"]`);
     await screen.page.click('[data-testid="pin-ok"]');
   }
+
+  it('a guard supervisor overrides a review with a reason; the decision record is kept, the override audited', async () => {
+    const browser = await launchBrowser({ kind: 'fake-pattern' });
+    try {
+      const screen = await KioskScreen.open(browser, k.kiosk.url);
+      await screen.wedgeScan(await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-GD', status: 'yellow', subject: 'override-e2e' }));
+      expect((await screen.waitForVerdict()).verdict).toBe('review');
+      await screen.page.click('[data-testid="override"]');
+      await enterPin(screen, SUPERVISOR_PIN);
+      await screen.page.waitForSelector('[data-testid="override-reason"]');
+      await screen.page.click('[data-testid="override-admit"]');
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('reason'));
+      await screen.page.fill('[data-testid="override-reason"]', 'paper certificate checked');
+      await screen.screenshot('supervisor-override');
+      await screen.page.click('[data-testid="override-admit"]');
+      await screen.page.waitForSelector('[data-testid="override-result"][data-verdict="admit"]');
+      await screen.screenshot('supervisor-override-done');
+      const log = CheckLog.open(path.join(k.dataDir, DATA_FILES.database));
+      const override = log.listEvents().find((e) => e.type === 'override')!;
+      const original = log.findCheck(override.detail.checkId as string)!;
+      log.close();
+      expect(override).toMatchObject({ actor: 'supervisor', detail: { originalVerdict: 'review', verdict: 'admit', reason: 'paper certificate checked' } });
+      expect(original.verdict).toBe('review');
+
+      // The touchscreen's way in: a short touch of the top-right corner does
+      // nothing; holding it for two seconds opens the PIN pad.
+      const corner = (await screen.page.locator('#tech-corner').boundingBox())!;
+      await screen.page.mouse.move(corner.x + corner.width / 2, corner.y + corner.height / 2);
+      await screen.page.mouse.down();
+      await screen.page.waitForTimeout(300);
+      await screen.page.mouse.up();
+      await screen.page.waitForTimeout(2000);
+      expect(await screen.page.locator('[data-testid="pin-key-1"]').count()).toBe(0);
+      await screen.page.mouse.down();
+      await screen.page.waitForSelector('[data-testid="pin-key-1"]', { timeout: 4000 });
+      await screen.page.mouse.up();
+    } finally {
+      await browser.close();
+    }
+  });
 
   it('PIN, lockout, self-test, settings, policy (decisions change), export, idle exit — all audited', async () => {
     const browser = await launchBrowser({ kind: 'fake-pattern' });

@@ -28,6 +28,7 @@ const api: KioskApi = {
     exportTo: (dir: string) => ipcRenderer.invoke('technician/export', { dir }),
     importTrust: (bundlePath: string, rootPath?: string, fingerprint?: string) =>
       ipcRenderer.invoke('technician/trust-import', { bundlePath, ...(rootPath ? { rootPath } : {}), ...(fingerprint ? { fingerprint } : {}) }),
+    override: (checkId: string, verdict: 'admit' | 'deny', reason: string) => ipcRenderer.invoke('supervisor/override', { checkId, verdict, reason }),
   },
   onDecided: (listener: (view: CheckView) => void) => listen('checkpoint/decided', listener),
   onStatus: (listener: (status: KioskStatus) => void) => listen('status/changed', listener),
