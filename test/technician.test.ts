@@ -259,3 +259,30 @@ describe('supervisor override', () => {
     }
   });
 });
+
+describe('first start', () => {
+  it('with no PIN the screen sets the technician PIN once: weak ones refused, audited, then only the CLI changes it', async () => {
+    const path = await import('node:path');
+    const { CheckLog } = await import('../main/log/check-log.js');
+    const { TechnicianService } = await import('../main/technician/technician-service.js');
+    const data = path.join(tempDir(), 'demo');
+    expect(sentinel(['demo', '--data', data]).status).toBe(0);
+    const service = new TechnicianService({ dataDir: data, clock: () => Date.parse('2026-11-29T08:00:00Z') });
+    expect(service.unlock('583920')).toEqual({ result: 'no-pin' });
+    expect(() => service.setFirstPin('123456')).toThrow(/6 to 12 digits/);
+    expect(() => service.setFirstPin('12ab')).toThrow(/6 to 12 digits/);
+    expect(service.setFirstPin('583920')).toMatchObject({ result: 'ok', role: 'technician' });
+    expect(service.role()).toBe('technician');
+    expect(() => service.setFirstPin('702913')).toThrow(/already set/);
+    service.lock();
+    expect(service.unlock('702913')).toMatchObject({ result: 'wrong' });
+    expect(service.unlock('583920')).toMatchObject({ result: 'ok' });
+    const log = CheckLog.open(path.join(data, 'checks.db'));
+    try {
+      expect(log.listEvents().filter((e) => e.type === 'pin/set')).toEqual([expect.objectContaining({ actor: 'screen', detail: expect.objectContaining({ role: 'technician', firstStart: true }) })]);
+      expect(JSON.stringify(log.listEvents())).not.toContain('583920');
+    } finally {
+      log.close();
+    }
+  });
+});

@@ -87,6 +87,8 @@ export interface InvokeChannels {
   'status/get': { request: Record<string, never>; response: KioskStatus };
   'config/get': { request: Record<string, never>; response: ScreenConfig };
   'technician/unlock': { request: { pin: string }; response: UnlockResult };
+  /** First start: no PIN is set yet, so the screen sets the technician's. */
+  'technician/set-first-pin': { request: { pin: string }; response: UnlockResult };
   'technician/lock': { request: Record<string, never>; response: { locked: true } };
   'technician/state': { request: Record<string, never>; response: TechnicianState };
   'technician/selftest': { request: Record<string, never>; response: SelfTestItemView[] };
@@ -111,6 +113,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'status/get',
   'config/get',
   'technician/unlock',
+  'technician/set-first-pin',
   'technician/lock',
   'technician/state',
   'technician/selftest',
@@ -136,6 +139,7 @@ export interface KioskApi {
   getConfig(): Promise<InvokeResult<'config/get'>>;
   technician: {
     unlock(pin: string): Promise<InvokeResult<'technician/unlock'>>;
+    setFirstPin(pin: string): Promise<InvokeResult<'technician/set-first-pin'>>;
     lock(): Promise<InvokeResult<'technician/lock'>>;
     state(): Promise<InvokeResult<'technician/state'>>;
     selftest(): Promise<InvokeResult<'technician/selftest'>>;
@@ -190,6 +194,10 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
       return { ok: true, value: {} };
     case 'technician/unlock': {
       if (!isObject(payload) || typeof payload.pin !== 'string' || payload.pin.length > 32 || Object.keys(payload).length !== 1) return bad('technician/unlock takes {pin}');
+      return { ok: true, value: { pin: payload.pin } };
+    }
+    case 'technician/set-first-pin': {
+      if (!isObject(payload) || typeof payload.pin !== 'string' || payload.pin.length > 32 || Object.keys(payload).length !== 1) return bad('technician/set-first-pin takes {pin}');
       return { ok: true, value: { pin: payload.pin } };
     }
     case 'technician/config-set': {

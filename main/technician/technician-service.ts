@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import { calculateJwkThumbprint } from 'jose';
 import { readRootKeys, TrustStore } from '../trust/trust-store.js';
 import { BundleRefused, type PinnedRoot } from '../verify/trust.js';
-import { PinGate } from './pin.js';
+import { hashPin, PinGate, WeakPin } from './pin.js';
 import { runSelfTest } from './selftest.js';
 
 export const IDLE_EXIT_MS = 2 * 60_000;
@@ -88,6 +88,29 @@ export class TechnicianService {
     }
     recordAudit(this.dir.root, 'pin/failed', 'screen', { remaining: attempt.result === 'wrong' ? attempt.remaining : 0 }, now);
     return attempt.result === 'wrong' ? attempt : { result: 'wrong', remaining: 0 };
+  }
+
+  /**
+   * A kiosk's first start has no PIN: whoever installs it sets the
+   * technician's here (or with `sentinel config set-pin`). Only while no PIN
+   * of either role exists; afterwards a PIN changes only through the CLI.
+   */
+  setFirstPin(pin: string): UnlockResult {
+    const now = this.opts.clock();
+    const store = new ConfigStore(this.dir);
+    const config = store.load().config;
+    if (config.technician.pinHash !== null || config.technician.supervisorPinHash !== null) throw new TechnicianRefusal('REFUSED', 'a PIN is already set: change it with sentinel config set-pin');
+    let hash: string;
+    try {
+      hash = hashPin(pin);
+    } catch (err) {
+      if (err instanceof WeakPin) throw new TechnicianRefusal('REFUSED', err.message);
+      throw err;
+    }
+    const stored = store.save({ ...config, technician: { ...config.technician, pinHash: hash } }, now);
+    recordAudit(this.dir.root, 'pin/set', 'screen', { role: 'technician', firstStart: true, revision: stored.revision }, now);
+    this.session = { role: 'technician', lastMs: now };
+    return { result: 'ok', role: 'technician', idleMs: this.idleMs };
   }
 
   lock(): { locked: true } {
@@ -225,6 +248,8 @@ export class TechnicianService {
   /** Routes a technician/* request (already validated by the contract). */
   async handle(channel: InvokeChannel, value: unknown): Promise<unknown> {
     switch (channel) {
+      case 'technician/set-first-pin':
+        return this.setFirstPin((value as InvokeChannels['technician/set-first-pin']['request']).pin);
       case 'technician/unlock':
         return this.unlock((value as InvokeChannels['technician/unlock']['request']).pin);
       case 'technician/lock':

@@ -11,7 +11,8 @@ const TEXT = {
     pinPrompt: '请输入 PIN',
     wrong: (n: number) => `PIN 错误，还可尝试 ${n} 次`,
     locked: (t: string) => `错误次数过多，已锁定至 ${t}`,
-    noPin: '尚未设置 PIN：请用 sentinel config set-pin 设置',
+    noPin: '尚未设置 PIN：再输入一次同样的数字，即设为技术员 PIN（6–12 位）',
+    pinMismatch: '两次输入不一致，请重新开始',
     selftest: '自检',
     run: '运行自检',
     settings: '设置',
@@ -41,7 +42,8 @@ const TEXT = {
     pinPrompt: 'Enter the PIN',
     wrong: (n: number) => `Wrong PIN: ${n} tries left`,
     locked: (t: string) => `Too many wrong PINs: locked until ${t}`,
-    noPin: 'No PIN is set: set one with sentinel config set-pin',
+    noPin: 'No PIN is set yet: enter the same digits again to make them the technician PIN (6–12 digits)',
+    pinMismatch: 'The two entries differ: start again',
     selftest: 'Self-test',
     run: 'Run the self-test',
     settings: 'Settings',
@@ -104,6 +106,8 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
     overlay.hidden = false;
     overlay.replaceChildren();
     let pin = '';
+    // First start: the digits entered when no PIN exists, waiting to be confirmed.
+    let firstPin: string | null = null;
     const dots = el('output', { 'data-testid': 'pin-dots', 'aria-live': 'polite' });
     const message = el('p', { 'data-testid': 'pin-message', role: 'alert' });
     const pad = el('div', { class: 'pin-pad' });
@@ -114,8 +118,17 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
         if (k === '⌫') pin = pin.slice(0, -1);
         else if (k !== 'OK') pin = (pin + k).slice(0, 12);
         else {
-          const r = await kiosk.technician.unlock(pin);
+          const entered = pin;
           pin = '';
+          dots.textContent = '';
+          if (firstPin !== null && entered !== firstPin) {
+            firstPin = null;
+            message.textContent = T.pinMismatch;
+            return;
+          }
+          const r = firstPin !== null ? await kiosk.technician.setFirstPin(entered) : await kiosk.technician.unlock(entered);
+          if (r.ok && r.value.result === 'no-pin') firstPin = entered;
+          else firstPin = null;
           if (!r.ok) message.textContent = r.error.message;
           else if (r.value.result === 'ok') {
             idleMs = r.value.idleMs;

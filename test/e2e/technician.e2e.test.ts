@@ -171,3 +171,38 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
     }
   });
 });
+
+describe.skipIf(missing !== '')('a kiosk on its first start', () => {
+  it('has no PIN: the technician sets one on the screen by entering it twice, and is in', async () => {
+    const k = await startKiosk({ lang: 'en', devices: { simulate: 'yes' }, technician: { idleMs: 60_000, lockoutMs: 3000 } });
+    const browser = await launchBrowser({ kind: 'fake-pattern' });
+    try {
+      const screen = await KioskScreen.open(browser, k.kiosk.url);
+      const pin = async (digits: string): Promise<void> => {
+        for (const d of digits) await screen.page.click(`[data-testid="pin-key-${d}"]`);
+        await screen.page.click('[data-testid="pin-ok"]');
+      };
+      const message = async (text: string): Promise<void> => {
+        await screen.page.waitForFunction((t) => document.querySelector('[data-testid="pin-message"]')?.textContent?.includes(t), text);
+      };
+      await screen.page.keyboard.press('Control+Alt+T');
+      await pin('123456');
+      await message('No PIN is set yet');
+      await pin('123456');
+      await message('6 to 12 digits');
+      await pin('583920');
+      await message('No PIN is set yet');
+      await pin('583921');
+      await message('differ');
+      await pin('583920');
+      await message('No PIN is set yet');
+      await screen.screenshot('technician-first-pin');
+      await pin('583920');
+      await screen.page.waitForSelector('[data-testid="tech-panel"]');
+      expect(new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.technician.pinHash).toMatch(/^scrypt\$/);
+    } finally {
+      await browser.close();
+      await k.stop();
+    }
+  });
+});

@@ -20,6 +20,7 @@ const api: KioskApi = {
   getConfig: () => ipcRenderer.invoke('config/get', {}),
   technician: {
     unlock: (pin: string) => ipcRenderer.invoke('technician/unlock', { pin }),
+    setFirstPin: (pin: string) => ipcRenderer.invoke('technician/set-first-pin', { pin }),
     lock: () => ipcRenderer.invoke('technician/lock', {}),
     state: () => ipcRenderer.invoke('technician/state', {}),
     selftest: () => ipcRenderer.invoke('technician/selftest', {}),
