@@ -286,3 +286,62 @@ describe('first start', () => {
     }
   });
 });
+
+describe('calibration from the technician screen', () => {
+  it('needs a real module and the technician; too few readings and a wide spread are refused and audited; a good one is applied live', async () => {
+    const path = await import('node:path');
+    const { CheckLog } = await import('../main/log/check-log.js');
+    const { TechnicianService } = await import('../main/technician/technician-service.js');
+    const data = path.join(tempDir(), 'demo');
+    expect(sentinel(['demo', '--data', data]).status).toBe(0);
+    const store = new ConfigStore(DataDir.open(data, { create: false }));
+    const c = store.load().config;
+    store.save({ ...c, technician: { ...c.technician, pinHash: hashPin('583920'), supervisorPinHash: hashPin('735102') } }, 1000);
+
+    // A fake module: each call to emit() is one stable reading.
+    const listeners = new Set<(r: { celsius: number; rawC?: number }) => void>();
+    const applied: number[] = [];
+    const feed = {
+      onReading: (l: (r: { celsius: number; rawC?: number }) => void) => (listeners.add(l), () => listeners.delete(l)),
+      setCalibration: (x: { offsetC: number }) => applied.push(x.offsetC),
+    };
+    const emit = (rawC: number): void => listeners.forEach((l) => l({ celsius: rawC + 9, rawC }));
+    const clock = () => Date.parse('2026-11-29T08:00:00Z');
+
+    const none = new TechnicianService({ dataDir: data, clock });
+    none.unlock('583920');
+    await expect(none.calibrate(36.5, 'Li')).rejects.toThrow(/no thermometer module/);
+
+    const service = new TechnicianService({ dataDir: data, clock, thermometer: feed });
+    service.unlock('735102');
+    await expect(service.calibrate(36.5, 'Li')).rejects.toThrow(/technician PIN/);
+    service.unlock('583920');
+    const spread = service.calibrate(36.5, 'Li');
+    await expect(service.calibrate(36.5, 'Li')).rejects.toThrow(/already running/);
+    [36.1, 36.6, 36.2].forEach(emit);
+    await expect(spread).rejects.toThrow(/calibration refused: the readings spread 0.50/);
+    const good = service.calibrate(36.5, 'Li');
+    [36.2, 36.25, 36.2, 36.9].forEach(emit);
+    await expect(good).resolves.toMatchObject({ offsetC: 0.3, previousOffsetC: null, readingsC: [36.2, 36.25, 36.2] });
+    expect(applied).toEqual([0.3]);
+    expect(listeners.size).toBe(0);
+    // A module that is not looking at anything stable gives too few readings in time.
+    const { collectRawReadings } = await import('../drivers/thermometer/calibration.js');
+    await expect(collectRawReadings(feed, 3, 50)).rejects.toThrow(/only 0 of 3 stable readings/);
+    expect(listeners.size).toBe(0);
+    // In Electron the module lives in the drivers' process: the offset is sent there.
+    const { RemoteThermometer } = await import('../main/kiosk/remote-drivers.js');
+    const remote = new RemoteThermometer();
+    const sent: unknown[] = [];
+    remote.calibrationSink = (x) => sent.push(x);
+    remote.setCalibration({ offsetC: 0.3, by: 'Li', atMs: 1 });
+    expect(sent).toEqual([{ offsetC: 0.3, by: 'Li', atMs: 1 }]);
+    expect(store.load().config.thermometer.calibration).toMatchObject({ offsetC: 0.3, by: 'Li' });
+    const log = CheckLog.open(path.join(data, 'checks.db'));
+    try {
+      expect(log.listEvents().filter((e) => e.type.startsWith('calibration/')).map((e) => e.type)).toEqual(['calibration/refused', 'calibration/done']);
+    } finally {
+      log.close();
+    }
+  });
+});

@@ -47,3 +47,34 @@ export function computeCalibration(input: CalibrationInput): CalibrationResult {
   }
   return { offsetC, by, atMs: input.atMs, referenceC, readingsC: [...readingsC], dueAtMs: input.atMs + (input.dueDays ?? 30) * 86_400_000 };
 }
+
+/**
+ * Gathers `wanted` stable raw readings (before any offset) from a live
+ * thermometer, for the CLI and the technician screen alike. Rejects with a
+ * sentence the technician can act on when too few arrive in time.
+ */
+export function collectRawReadings(
+  feed: { onReading(listener: (r: { celsius: number; rawC?: number }) => void): () => void },
+  wanted: number,
+  timeoutMs: number,
+  onEach?: (readingC: number, count: number) => void,
+): Promise<number[]> {
+  const readings: number[] = [];
+  return new Promise<number[]>((resolve, reject) => {
+    let off = (): void => undefined;
+    const timer = setTimeout(() => {
+      off();
+      reject(new CalibrationRefused(`only ${readings.length} of ${wanted} stable readings within ${Math.round(timeoutMs / 1000)} s: is the module aimed at the reference?`));
+    }, timeoutMs);
+    off = feed.onReading((r) => {
+      if (readings.length >= wanted) return;
+      readings.push(r.rawC ?? r.celsius);
+      onEach?.(readings[readings.length - 1]!, readings.length);
+      if (readings.length >= wanted) {
+        clearTimeout(timer);
+        off();
+        resolve(readings);
+      }
+    });
+  });
+}

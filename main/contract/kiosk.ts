@@ -96,6 +96,7 @@ export interface InvokeChannels {
   'technician/policy-set': { request: { policy: Record<string, unknown> }; response: { version: number } };
   'technician/export': { request: { dir: string }; response: { folder: string; checks: number } };
   'technician/trust-import': { request: { bundlePath: string; rootPath?: string; fingerprint?: string }; response: { seq: number; pinnedRoots: string[] } };
+  'technician/calibrate': { request: { referenceC: number; by: string }; response: { offsetC: number; previousOffsetC: number | null; readingsC: number[]; dueAtMs: number } };
   'supervisor/override': { request: { checkId: string; verdict: 'admit' | 'deny'; reason: string }; response: { checkId: string; verdict: 'admit' | 'deny'; role: TechnicianRole } };
 }
 
@@ -121,6 +122,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'technician/policy-set',
   'technician/export',
   'technician/trust-import',
+  'technician/calibrate',
   'supervisor/override',
 ];
 
@@ -147,6 +149,7 @@ export interface KioskApi {
     setPolicy(policy: Record<string, unknown>): Promise<InvokeResult<'technician/policy-set'>>;
     exportTo(dir: string): Promise<InvokeResult<'technician/export'>>;
     importTrust(bundlePath: string, rootPath?: string, fingerprint?: string): Promise<InvokeResult<'technician/trust-import'>>;
+    calibrate(referenceC: number, by: string): Promise<InvokeResult<'technician/calibrate'>>;
     override(checkId: string, verdict: 'admit' | 'deny', reason: string): Promise<InvokeResult<'supervisor/override'>>;
   };
   /** Each returns a function that unsubscribes. */
@@ -204,6 +207,13 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
       if (!isObject(payload) || typeof payload.key !== 'string' || payload.key.length > 64 || !('value' in payload) || Object.keys(payload).length !== 2) return bad('technician/config-set takes {key, value}');
       if (JSON.stringify(payload.value ?? null).length > 1024) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'a setting is at most 1 KB' } };
       return { ok: true, value: { key: payload.key, value: payload.value } };
+    }
+    case 'technician/calibrate': {
+      if (!isObject(payload) || Object.keys(payload).length !== 2) return bad('technician/calibrate takes {referenceC, by}');
+      const { referenceC, by } = payload;
+      if (typeof referenceC !== 'number' || !Number.isFinite(referenceC)) return bad('the reference is a temperature in °C');
+      if (typeof by !== 'string' || by.trim().length === 0 || by.length > 64) return bad('a calibration must say who did it (up to 64 characters)');
+      return { ok: true, value: { referenceC, by: by.trim() } };
     }
     case 'technician/policy-set': {
       if (!isObject(payload) || !isObject(payload.policy) || Object.keys(payload).length !== 1) return bad('technician/policy-set takes {policy}');

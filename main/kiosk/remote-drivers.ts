@@ -7,6 +7,12 @@ export class RemoteThermometer implements ThermometerFeed {
   private last: ThermometerReading | null = null;
   private readonly readings = new Set<(r: ThermometerReading) => void>();
   private readonly statuses = new Set<(s: DriverStatus) => void>();
+  /** Where a new calibration goes: the drivers' process (set by the shell). */
+  calibrationSink: ((c: { offsetC: number; by: string; atMs: number }) => void) | null = null;
+
+  setCalibration(c: { offsetC: number; by: string; atMs: number }): void {
+    this.calibrationSink?.(c);
+  }
 
   latest(): ThermometerReading | null {
     return this.last;

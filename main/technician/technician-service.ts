@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import { calculateJwkThumbprint } from 'jose';
 import { readRootKeys, TrustStore } from '../trust/trust-store.js';
 import { BundleRefused, type PinnedRoot } from '../verify/trust.js';
+import { collectRawReadings, computeCalibration, CalibrationRefused } from '../../drivers/thermometer/calibration.js';
 import { hashPin, PinGate, WeakPin } from './pin.js';
 import { runSelfTest } from './selftest.js';
 
@@ -39,10 +40,23 @@ export interface TechnicianOptions {
   /** Called after a change the running kiosk must pick up (policy, settings). */
   onChanged?: () => void;
   exportTo?: (dir: string) => Promise<{ folder: string; checks: number }>;
+  /** The live thermometer module, calibrated on the screen; absent when simulated. */
+  thermometer?: CalibratableThermometer | null;
 }
+
+export interface CalibratableThermometer {
+  onReading(listener: (r: { celsius: number; rawC?: number }) => void): () => void;
+  /** The new offset takes effect on the next reading, without a restart. */
+  setCalibration(c: { offsetC: number; by: string; atMs: number }): void;
+}
+
+/** Stable readings a screen calibration takes, and how long it waits for them. */
+const CALIBRATION_READINGS = 3;
+const CALIBRATION_TIMEOUT_MS = 30_000;
 
 export class TechnicianService {
   private session: { role: TechnicianRole; lastMs: number } | null = null;
+  private calibrating = false;
   private readonly dir: DataDir;
 
   constructor(private readonly opts: TechnicianOptions) {
@@ -239,6 +253,42 @@ export class TechnicianService {
     return { checkId, verdict, role };
   }
 
+  /**
+   * Guided calibration against the running module: the technician holds it
+   * on a reference of `referenceC`; the offset comes from its stable raw
+   * readings, is bounded by computeCalibration, saved, audited, and applied
+   * to the live thermometer at once.
+   */
+  async calibrate(referenceC: number, by: string): Promise<{ offsetC: number; previousOffsetC: number | null; readingsC: number[]; dueAtMs: number }> {
+    const role = this.require();
+    const thermo = this.opts.thermometer;
+    if (!thermo) throw new TechnicianRefusal('REFUSED', 'no thermometer module to calibrate (a simulated one has nothing to correct)');
+    if (this.calibrating) throw new TechnicianRefusal('REFUSED', 'a calibration is already running');
+    this.calibrating = true;
+    const store = new ConfigStore(this.dir);
+    let readingsC: number[] = [];
+    try {
+      readingsC = await collectRawReadings(thermo, CALIBRATION_READINGS, CALIBRATION_TIMEOUT_MS);
+      const now = this.opts.clock();
+      const result = computeCalibration({ referenceC, readingsC, by, atMs: now });
+      const config = store.load().config;
+      const previousOffsetC = config.thermometer.calibration?.offsetC ?? null;
+      store.save({ ...config, thermometer: { ...config.thermometer, calibration: result } }, now);
+      recordAudit(this.dir.root, 'calibration/done', role, { by, offsetC: result.offsetC, previousOffsetC, referenceC, readingsC: result.readingsC, dueAtMs: result.dueAtMs, on: 'screen' }, now);
+      thermo.setCalibration({ offsetC: result.offsetC, by, atMs: now });
+      this.opts.onChanged?.();
+      return { offsetC: result.offsetC, previousOffsetC, readingsC: result.readingsC, dueAtMs: result.dueAtMs };
+    } catch (err) {
+      if (!(err instanceof CalibrationRefused)) throw err;
+      recordAudit(this.dir.root, 'calibration/refused', role, { by, referenceC, readingsC, reason: err.message, on: 'screen' }, this.opts.clock());
+      throw new TechnicianRefusal('REFUSED', `calibration refused: ${err.message}`);
+    } finally {
+      this.calibrating = false;
+      // Holding the module steady is activity: the session does not idle out under it.
+      if (this.session) this.session.lastMs = this.opts.clock();
+    }
+  }
+
   async exportTo(dir: string): Promise<{ folder: string; checks: number }> {
     this.require();
     if (!this.opts.exportTo) throw new TechnicianRefusal('REFUSED', 'export is not available here');
@@ -266,6 +316,10 @@ export class TechnicianService {
         return this.setPolicy((value as InvokeChannels['technician/policy-set']['request']).policy);
       case 'technician/export':
         return this.exportTo((value as InvokeChannels['technician/export']['request']).dir);
+      case 'technician/calibrate': {
+        const v = value as InvokeChannels['technician/calibrate']['request'];
+        return this.calibrate(v.referenceC, v.by);
+      }
       case 'supervisor/override': {
         const v = value as InvokeChannels['supervisor/override']['request'];
         return this.override(v.checkId, v.verdict, v.reason);

@@ -32,6 +32,13 @@ const TEXT = {
     rootFile: '根密钥文件（可选）',
     fingerprint: '根密钥指纹前 12 位',
     importBundle: '导入名单',
+    calibration: '体温计校准',
+    referenceC: '参考温度 (°C)',
+    calibratedBy: '校准人',
+    calibrate: '开始校准',
+    calibrating: '请将测温模块对准参考热源并保持不动，正在读取 3 个稳定读数…',
+    calibrated: (offset: string, due: string) => `校准完成：偏差 ${offset} °C，下次校准 ${due}`,
+    calibrationDue: (due: string) => `下次校准：${due}`,
     overrideTitle: '人工核验决定',
     overrideReason: '理由（必填）',
     overrideAdmit: '准予通行',
@@ -63,6 +70,13 @@ const TEXT = {
     rootFile: 'Root key file (optional)',
     fingerprint: 'Root fingerprint, first 12 characters',
     importBundle: 'Import the bundle',
+    calibration: 'Thermometer calibration',
+    referenceC: 'Reference temperature (°C)',
+    calibratedBy: 'Calibrated by',
+    calibrate: 'Calibrate',
+    calibrating: 'Hold the module steady on the reference: taking 3 stable readings…',
+    calibrated: (offset: string, due: string) => `Calibrated: offset ${offset} °C, due again ${due}`,
+    calibrationDue: (due: string) => `Next calibration: ${due}`,
     overrideTitle: 'Guard decision',
     overrideReason: 'Reason (required)',
     overrideAdmit: 'Admit',
@@ -195,6 +209,27 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
     });
     settings.append(el('h3', {}, T.settings), el('label', {}, T.resultSeconds), seconds, el('label', {}, T.sound), sound, saveSettings);
 
+    // Calibration: the reference is typed in while the module looks at it.
+    const calibration = el('section');
+    const thermo = (state.config as { thermometer?: { calibration?: { dueAtMs: number } | null } }).thermometer;
+    const calibrationInfo = el('p', { 'data-testid': 'tech-calibration' }, thermo?.calibration ? T.calibrationDue(new Date(thermo.calibration.dueAtMs).toISOString().slice(0, 10)) : '—');
+    const reference = el('input', { type: 'number', min: '30', max: '43', step: '0.1', 'data-testid': 'tech-reference', 'aria-label': T.referenceC, placeholder: T.referenceC });
+    const by = el('input', { type: 'text', 'data-testid': 'tech-calibrated-by', 'aria-label': T.calibratedBy, placeholder: T.calibratedBy, maxlength: '64' });
+    const calibrate = el('button', { type: 'button', 'data-testid': 'tech-calibrate' }, T.calibrate);
+    calibrate.addEventListener('click', async () => {
+      touch();
+      calibrate.disabled = true;
+      say(T.calibrating);
+      const r = await kiosk.technician.calibrate(Number(reference.value), by.value);
+      calibrate.disabled = false;
+      touch();
+      if (!r.ok) return say(r.error.message);
+      const due = new Date(r.value.dueAtMs).toISOString().slice(0, 10);
+      calibrationInfo.textContent = T.calibrationDue(due);
+      say(T.calibrated(`${r.value.offsetC >= 0 ? '+' : ''}${r.value.offsetC.toFixed(2)}`, due));
+    });
+    calibration.append(el('h3', {}, T.calibration), calibrationInfo, el('label', {}, T.referenceC), reference, el('label', {}, T.calibratedBy), by, calibrate);
+
     // Policy
     const policy = el('section');
     const p = state.policy as Record<string, unknown>;
@@ -269,7 +304,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
 
     const exit = el('button', { type: 'button', 'data-testid': 'tech-exit', class: 'tech-exit' }, T.exit);
     exit.addEventListener('click', close);
-    panel.append(el('h2', {}, `${T.title} · ${state.role}`), message, selftest, settings, policy, trust, exportSection, exit);
+    panel.append(el('h2', {}, `${T.title} · ${state.role}`), message, selftest, settings, calibration, policy, trust, exportSection, exit);
     overlay.append(panel);
   };
 

@@ -206,3 +206,62 @@ describe.skipIf(missing !== '')('a kiosk on its first start', () => {
     }
   });
 });
+
+describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibration on the screen, against a module on a pseudo-terminal', () => {
+  it('a good reference sets the offset live and audits it; one 2.8 °C off is refused and changes nothing', async () => {
+    const { PtyPair, SimulatedModule, until } = await import('../../bench/pty-module.js');
+    const pty = new PtyPair(tempDir(), 'thermo');
+    await pty.plug();
+    const module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', celsius: 36.2, everyMs: 60 });
+    await module.start();
+    const k = await startKiosk({
+      lang: 'en',
+      devices: { thermometer: pty.kiosk, 'thermo-protocol': 'gy-mcu90614' },
+      prepare: async (dataDir) => {
+        const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
+        const c = store.load().config;
+        store.save({ ...c, screen: { ...c.screen, operatorLang: 'en' }, technician: { ...c.technician, pinHash: hashPin(PIN) } }, Date.now());
+      },
+      technician: { idleMs: 60_000, lockoutMs: 3000 },
+    });
+    const browser = await launchBrowser({ kind: 'fake-pattern' });
+    try {
+      await until(() => k.kiosk.service.status().thermometer.lastC === 36.2, 10_000, 'the first reading');
+      const screen = await KioskScreen.open(browser, k.kiosk.url);
+      await screen.page.keyboard.press('Control+Alt+T');
+      for (const d of PIN) await screen.page.click(`[data-testid="pin-key-${d}"]`);
+      await screen.page.click('[data-testid="pin-ok"]');
+      await screen.page.waitForSelector('[data-testid="tech-panel"]');
+      const message = async (text: string): Promise<void> => {
+        await screen.page.waitForFunction((t) => document.querySelector('[data-testid="tech-message"]')?.textContent?.includes(t), text, { timeout: 15_000 });
+      };
+
+      await screen.page.fill('[data-testid="tech-reference"]', '39.0');
+      await screen.page.fill('[data-testid="tech-calibrated-by"]', 'Li Wei');
+      await screen.page.click('[data-testid="tech-calibrate"]');
+      await message('needs repair');
+      await screen.screenshot('technician-calibration-refused');
+      expect(new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.thermometer.calibration).toBeNull();
+
+      await screen.page.fill('[data-testid="tech-reference"]', '36.5');
+      await screen.page.click('[data-testid="tech-calibrate"]');
+      await message('Calibrated: offset +0.30');
+      await screen.screenshot('technician-calibration');
+      const stored = new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.thermometer.calibration;
+      expect(stored).toMatchObject({ offsetC: 0.3, by: 'Li Wei', referenceC: 36.5 });
+      // Applied to the running module: the next readings are corrected.
+      await until(() => k.kiosk.service.status().thermometer.lastC === 36.5, 10_000, 'the corrected reading');
+
+      const log = CheckLog.open(path.join(k.dataDir, DATA_FILES.database));
+      const events = log.listEvents().filter((e) => e.type.startsWith('calibration/'));
+      log.close();
+      expect(events.map((e) => e.type)).toEqual(['calibration/refused', 'calibration/done']);
+      expect(events[1]).toMatchObject({ actor: 'technician', detail: { by: 'Li Wei', offsetC: 0.3, previousOffsetC: null, referenceC: 36.5 } });
+    } finally {
+      await browser.close();
+      await k.stop();
+      await module.stop();
+      await pty.unplug();
+    }
+  });
+});

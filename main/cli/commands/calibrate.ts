@@ -1,6 +1,6 @@
 // sentinel calibrate: a guided thermometer calibration from the command line.
 import { openSerialPort } from '../../../drivers/bindings.js';
-import { computeCalibration, CalibrationRefused } from '../../../drivers/thermometer/calibration.js';
+import { collectRawReadings, computeCalibration, CalibrationRefused } from '../../../drivers/thermometer/calibration.js';
 import { isProtocolName, PROTOCOL_NAMES, PROTOCOLS } from '../../../drivers/thermometer/protocols/index.js';
 import { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
 import { recordAudit } from '../../audit/audit.js';
@@ -47,18 +47,13 @@ export async function calibrateCommand(args: string[], io: CommandIo): Promise<n
     openSerial: openSerialPort,
     clock: io.clock,
   });
-  const readings: number[] = [];
+  let readings: number[];
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new ConfigError(`only ${readings.length} of ${wanted} stable readings within ${timeoutMs / 1000} s: is the module aimed at the reference?`)), timeoutMs);
-      thermo.onReading((r) => {
-        readings.push(r.rawC ?? r.celsius);
-        if (!common.json) io.err(`reading ${readings.length}/${wanted}: ${(r.rawC ?? r.celsius).toFixed(2)} °C\n`);
-        if (readings.length >= wanted) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
+    readings = await collectRawReadings(thermo, wanted, timeoutMs, (c, n) => {
+      if (!common.json) io.err(`reading ${n}/${wanted}: ${c.toFixed(2)} °C\n`);
+    }).catch((err: unknown) => {
+      // Too few readings is the device's setup, not a refused calibration.
+      throw err instanceof CalibrationRefused ? new ConfigError(err.message) : err;
     });
   } finally {
     thermo.close();

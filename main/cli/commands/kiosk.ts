@@ -15,7 +15,7 @@ import { CheckLog } from '../../log/check-log.js';
 import { syncEndpoints } from '../../sync/endpoints.js';
 import { openSyncClient } from '../../sync/open-sync.js';
 import { SyncLoop } from '../../sync/sync-loop.js';
-import { TechnicianService } from '../../technician/technician-service.js';
+import { TechnicianService, type CalibratableThermometer } from '../../technician/technician-service.js';
 import { PolicyStore } from '../../policy/policy-store.js';
 import type { ScreenConfig } from '../../contract/kiosk.js';
 import { KioskService } from '../../kiosk/kiosk-service.js';
@@ -123,6 +123,8 @@ export async function openKioskCore(l: KioskLaunch, devices: { thermometer: Ther
   try {
     const technician = new TechnicianService({
       dataDir: l.dataDir,
+      // A real module (here or in Electron's drivers process) is calibrated on screen; a simulator is not.
+      thermometer: thermometer && thermometer.state !== 'simulated' && 'setCalibration' in thermometer ? (thermometer as ThermometerFeed & CalibratableThermometer) : null,
       clock: l.clock,
       ...(l.technicianIdleMs ? { idleMs: l.technicianIdleMs } : {}),
       ...(l.technicianLockoutMs ? { lockoutMs: l.technicianLockoutMs } : {}),

@@ -16,16 +16,30 @@ export interface DriversConfig {
 
 interface ParentPort {
   postMessage(message: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
 }
 
-export function startDrivers(config: DriversConfig, post: (e: DriverEvent) => void, clock: () => number = Date.now): () => void {
+/** Main → drivers: a calibration done on the technician screen. */
+export interface SetCalibrationMessage {
+  type: 'thermometer/set-calibration';
+  calibration: { offsetC: number; by: string; atMs: number };
+}
+
+export interface RunningDrivers {
+  stop(): void;
+  setCalibration(c: SetCalibrationMessage['calibration']): void;
+}
+
+export function startDrivers(config: DriversConfig, post: (e: DriverEvent) => void, clock: () => number = Date.now): RunningDrivers {
   const closers: (() => void)[] = [];
+  let thermometer: SerialThermometer | null = null;
   if (config.thermometer) {
     const t = config.thermometer;
     const thermo = new SerialThermometer({ path: t.path, protocol: t.protocol, baudRate: t.baud, openSerial: openSerialPort, clock, remeasureAtC: t.remeasureAtC, calibration: t.calibration });
     thermo.onReading((reading) => post({ type: 'thermometer/reading', reading }));
     thermo.onStatus((status) => post({ type: 'driver/status', status }));
     closers.push(() => thermo.close());
+    thermometer = thermo;
   }
   const scanners = [
     config.scannerSerial ? new SerialScanner({ path: config.scannerSerial.path, terminator: config.scannerSerial.terminator, openSerial: openSerialPort, clock }) : null,
@@ -37,12 +51,16 @@ export function startDrivers(config: DriversConfig, post: (e: DriverEvent) => vo
     scanner.onStatus((status) => post({ type: 'driver/status', status }));
     closers.push(() => scanner.close());
   }
-  return () => closers.forEach((c) => c());
+  return { stop: () => closers.forEach((c) => c()), setCalibration: (c) => thermometer?.setCalibration(c) };
 }
 
 // Run as Electron's utility process: the config comes as the first argument.
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 if (parentPort && process.argv[2]) {
-  const stop = startDrivers(JSON.parse(process.argv[2]) as DriversConfig, (e) => parentPort.postMessage(e));
-  process.on('exit', stop);
+  const drivers = startDrivers(JSON.parse(process.argv[2]) as DriversConfig, (e) => parentPort.postMessage(e));
+  parentPort.on('message', (e) => {
+    const m = e.data as Partial<SetCalibrationMessage> | null;
+    if (m?.type === 'thermometer/set-calibration' && m.calibration && Number.isFinite(m.calibration.offsetC)) drivers.setCalibration(m.calibration);
+  });
+  process.on('exit', () => drivers.stop());
 }

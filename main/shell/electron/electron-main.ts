@@ -13,7 +13,7 @@ import { DataDir } from '../../data-dir.js';
 import { packageRoot } from '../../package-root.js';
 import { RemoteScanner, RemoteThermometer, routeDriverEvent } from '../../kiosk/remote-drivers.js';
 import { APP_ORIGIN, APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol.js';
-import type { DriversConfig } from './drivers-process.js';
+import type { DriversConfig, SetCalibrationMessage } from './drivers-process.js';
 import { permissionCheckHandler, permissionRequestHandler } from './guards.js';
 import { registerKioskIpc } from './ipc.js';
 import { UtilityProcessSupervisor } from './supervisor.js';
@@ -78,6 +78,12 @@ if (!app.requestSingleInstanceLock()) {
           }
         },
       });
+      // A calibration on the technician screen reaches the module now, and
+      // survives a restart of the drivers' process.
+      remoteThermo.calibrationSink = (calibration) => {
+        if (config.thermometer) config.thermometer.calibration = calibration;
+        supervisor?.send({ type: 'thermometer/set-calibration', calibration } satisfies SetCalibrationMessage);
+      };
       supervisor.start();
     }
 
