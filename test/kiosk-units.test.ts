@@ -22,6 +22,8 @@ describe('contract validation at the boundary', () => {
     expect(parseInvoke('scan/submit', { text: 'PHC1:x', source: 'camera' })).toEqual({ ok: true, value: { text: 'PHC1:x', source: 'camera' } });
     expect(parseInvoke('status/get', {})).toEqual({ ok: true, value: {} });
     expect(parseInvoke('config/get', undefined)).toEqual({ ok: true, value: {} });
+    expect(parseInvoke('technician/calibrate', { referenceC: 36.5, by: ' Li Wei ' })).toEqual({ ok: true, value: { referenceC: 36.5, by: 'Li Wei' } });
+    expect(parseInvoke('supervisor/override', { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'deny', reason: ' no paper ' })).toEqual({ ok: true, value: { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'deny', reason: 'no paper' } });
   });
   it.each([
     ['scan/submit', null, 'BAD_REQUEST'],
@@ -31,6 +33,16 @@ describe('contract validation at the boundary', () => {
     ['scan/submit', { text: 'x', source: 'camera', temperature: 36 }, 'BAD_REQUEST'],
     ['status/get', { all: true }, 'BAD_REQUEST'],
     ['trust/install', {}, 'UNKNOWN_CHANNEL'],
+    ['technician/unlock', { pin: 482913 }, 'BAD_REQUEST'],
+    ['technician/set-first-pin', { pin: '482913', role: 'technician' }, 'BAD_REQUEST'],
+    ['technician/calibrate', { referenceC: '36.5', by: 'Li' }, 'BAD_REQUEST'],
+    ['technician/calibrate', { referenceC: Number.NaN, by: 'Li' }, 'BAD_REQUEST'],
+    ['technician/calibrate', { referenceC: 36.5, by: '  ' }, 'BAD_REQUEST'],
+    ['technician/sync-test', { endpoint: '' }, 'BAD_REQUEST'],
+    ['technician/sync-test', { endpoint: 'x'.repeat(513) }, 'BAD_REQUEST'],
+    ['supervisor/override', { checkId: 'not-an-id', verdict: 'admit', reason: 'paper certificate' }, 'BAD_REQUEST'],
+    ['supervisor/override', { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'review', reason: 'paper certificate' }, 'BAD_REQUEST'],
+    ['supervisor/override', { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'admit', reason: ' ' }, 'BAD_REQUEST'],
   ])('%s %j → %s', (channel, payload, code) => {
     const r = parseInvoke(channel as 'scan/submit', payload);
     expect(r.ok).toBe(false);

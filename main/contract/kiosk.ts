@@ -96,6 +96,7 @@ export interface InvokeChannels {
   'technician/policy-set': { request: { policy: Record<string, unknown> }; response: { version: number } };
   'technician/export': { request: { dir: string }; response: { folder: string; checks: number } };
   'technician/trust-import': { request: { bundlePath: string; rootPath?: string; fingerprint?: string }; response: { seq: number; pinnedRoots: string[] } };
+  'technician/sync-test': { request: { endpoint: string }; response: { reachable: boolean; detail: string } };
   'technician/calibrate': { request: { referenceC: number; by: string }; response: { offsetC: number; previousOffsetC: number | null; readingsC: number[]; dueAtMs: number } };
   'supervisor/override': { request: { checkId: string; verdict: 'admit' | 'deny'; reason: string }; response: { checkId: string; verdict: 'admit' | 'deny'; role: TechnicianRole } };
 }
@@ -123,6 +124,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'technician/export',
   'technician/trust-import',
   'technician/calibrate',
+  'technician/sync-test',
   'supervisor/override',
 ];
 
@@ -149,6 +151,7 @@ export interface KioskApi {
     setPolicy(policy: Record<string, unknown>): Promise<InvokeResult<'technician/policy-set'>>;
     exportTo(dir: string): Promise<InvokeResult<'technician/export'>>;
     importTrust(bundlePath: string, rootPath?: string, fingerprint?: string): Promise<InvokeResult<'technician/trust-import'>>;
+    testSync(endpoint: string): Promise<InvokeResult<'technician/sync-test'>>;
     calibrate(referenceC: number, by: string): Promise<InvokeResult<'technician/calibrate'>>;
     override(checkId: string, verdict: 'admit' | 'deny', reason: string): Promise<InvokeResult<'supervisor/override'>>;
   };
@@ -207,6 +210,10 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
       if (!isObject(payload) || typeof payload.key !== 'string' || payload.key.length > 64 || !('value' in payload) || Object.keys(payload).length !== 2) return bad('technician/config-set takes {key, value}');
       if (JSON.stringify(payload.value ?? null).length > 1024) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'a setting is at most 1 KB' } };
       return { ok: true, value: { key: payload.key, value: payload.value } };
+    }
+    case 'technician/sync-test': {
+      if (!isObject(payload) || typeof payload.endpoint !== 'string' || payload.endpoint.length === 0 || payload.endpoint.length > 512 || Object.keys(payload).length !== 1) return bad('technician/sync-test takes {endpoint}');
+      return { ok: true, value: { endpoint: payload.endpoint } };
     }
     case 'technician/calibrate': {
       if (!isObject(payload) || Object.keys(payload).length !== 2) return bad('technician/calibrate takes {referenceC, by}');

@@ -123,16 +123,29 @@ export async function runSelfTest(dataDir: string, nowMs: number, opts: { thermo
     items.push(
       await item('sync service', async () => {
         if (!config.sync.endpoint) return ['skipped', 'no sync endpoint configured'];
-        const client = await openSyncClient(dir.root, config.sync.endpoint, log, () => nowMs);
-        const up = await client.probe();
-        const pending = log.count().pending;
-        return [up ? 'ok' : 'warn', `${up ? 'reachable' : 'not reachable'}; ${pending} checks pending`];
+        const probe = await probeSyncEndpoint(dir.root, config.sync.endpoint, log, nowMs);
+        return [probe.reachable ? 'ok' : 'warn', probe.detail];
       }),
     );
   } finally {
     log.close();
   }
   return items;
+}
+
+/**
+ * The "test connection" of a sync endpoint: reachable or not, in words,
+ * never throwing (a malformed address is an answer too).
+ */
+export async function probeSyncEndpoint(dataDir: string, endpoint: string, log: CheckLog, nowMs: number): Promise<{ reachable: boolean; detail: string }> {
+  const pending = log.count().pending;
+  try {
+    const client = await openSyncClient(dataDir, endpoint, log, () => nowMs);
+    const up = await client.probe();
+    return { reachable: up, detail: `${up ? 'reachable' : 'not reachable'}; ${pending} checks pending` };
+  } catch (err) {
+    return { reachable: false, detail: `not usable: ${(err as Error).message}` };
+  }
 }
 
 /** Where a technician's export goes: a new folder each time, never over an earlier one. */

@@ -16,7 +16,7 @@ import { readRootKeys, TrustStore } from '../trust/trust-store.js';
 import { BundleRefused, type PinnedRoot } from '../verify/trust.js';
 import { collectRawReadings, computeCalibration, CalibrationRefused } from '../../drivers/thermometer/calibration.js';
 import { hashPin, PinGate, WeakPin } from './pin.js';
-import { runSelfTest } from './selftest.js';
+import { probeSyncEndpoint, runSelfTest } from './selftest.js';
 
 export const IDLE_EXIT_MS = 2 * 60_000;
 
@@ -289,6 +289,17 @@ export class TechnicianService {
     }
   }
 
+  /** "Test connection": probes an endpoint before (or after) it is saved. */
+  async testSync(endpoint: string): Promise<{ reachable: boolean; detail: string }> {
+    this.require();
+    const log = CheckLog.open(this.dir.path(DATA_FILES.database));
+    try {
+      return await probeSyncEndpoint(this.dir.root, endpoint, log, this.opts.clock());
+    } finally {
+      log.close();
+    }
+  }
+
   async exportTo(dir: string): Promise<{ folder: string; checks: number }> {
     this.require();
     if (!this.opts.exportTo) throw new TechnicianRefusal('REFUSED', 'export is not available here');
@@ -316,6 +327,8 @@ export class TechnicianService {
         return this.setPolicy((value as InvokeChannels['technician/policy-set']['request']).policy);
       case 'technician/export':
         return this.exportTo((value as InvokeChannels['technician/export']['request']).dir);
+      case 'technician/sync-test':
+        return this.testSync((value as InvokeChannels['technician/sync-test']['request']).endpoint);
       case 'technician/calibrate': {
         const v = value as InvokeChannels['technician/calibrate']['request'];
         return this.calibrate(v.referenceC, v.by);

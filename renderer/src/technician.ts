@@ -18,6 +18,12 @@ const TEXT = {
     settings: '设置',
     resultSeconds: '结果显示秒数',
     sound: '声音',
+    gate: '闸口名称',
+    station: '车站',
+    timeZone: '时区',
+    holderLangs: '旅客可选语言',
+    syncEndpoint: '同步服务地址',
+    testSync: '测试连接',
     operatorLang: '操作员语言',
     save: '保存',
     policy: '检查点策略',
@@ -56,6 +62,12 @@ const TEXT = {
     settings: 'Settings',
     resultSeconds: 'Result shown for (seconds)',
     sound: 'Sound',
+    gate: 'Gate name',
+    station: 'Station',
+    timeZone: 'Time zone',
+    holderLangs: 'Traveller languages offered',
+    syncEndpoint: 'Sync service address',
+    testSync: 'Test connection',
     operatorLang: 'Operator language',
     save: 'Save',
     policy: 'Checkpoint policy',
@@ -193,21 +205,75 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
     selftest.append(el('h3', { id: 'tech-selftest-title' }, T.selftest), run, list);
 
     // Settings
-    const cfg = state.config as { screen: { resultSeconds: number; sound: boolean; operatorLang: Lang } };
+    const cfg = state.config as {
+      identity: { gate: string; station: string; timeZone: string };
+      screen: { resultSeconds: number; sound: boolean; operatorLang: Lang; holderLangs: Lang[] };
+      sync: { endpoint: string | null };
+    };
     const settings = el('section');
+    const textInput = (id: string, label: string, value: string, placeholder = ''): HTMLInputElement => el('input', { type: 'text', value, 'data-testid': `set-${id}`, 'aria-label': label, placeholder, maxlength: '256' });
+    const gate = textInput('gate', T.gate, cfg.identity.gate);
+    const station = textInput('station', T.station, cfg.identity.station);
+    const timeZone = textInput('timeZone', T.timeZone, cfg.identity.timeZone, 'Asia/Shanghai');
+    const operatorLang = el('select', { 'data-testid': 'set-operatorLang', 'aria-label': T.operatorLang });
+    const langs: Lang[] = ['zh-CN', 'en'];
+    for (const l of langs) operatorLang.append(el('option', { value: l }, l === 'en' ? 'English' : '中文'));
+    operatorLang.value = cfg.screen.operatorLang;
+    const holderBoxes = langs.map((l) => {
+      const box = el('input', { type: 'checkbox', 'data-testid': `set-holderLang-${l}`, 'aria-label': `${T.holderLangs}: ${l}` });
+      box.checked = cfg.screen.holderLangs.includes(l);
+      return { l, box };
+    });
     const seconds = el('input', { type: 'number', min: '1', max: '120', value: String(cfg.screen.resultSeconds), 'data-testid': 'set-resultSeconds', 'aria-label': T.resultSeconds });
     const sound = el('input', { type: 'checkbox', 'data-testid': 'set-sound', 'aria-label': T.sound });
     sound.checked = cfg.screen.sound;
+    const endpoint = textInput('syncEndpoint', T.syncEndpoint, cfg.sync.endpoint ?? '', 'https://sync.example/');
+    const testSync = el('button', { type: 'button', 'data-testid': 'tech-sync-test' }, T.testSync);
+    testSync.addEventListener('click', async () => {
+      touch();
+      if (!endpoint.value) return;
+      testSync.disabled = true;
+      const r = await kiosk.technician.testSync(endpoint.value);
+      testSync.disabled = false;
+      say(r.ok ? `${T.syncEndpoint}: ${r.value.detail}` : r.error.message);
+    });
     const saveSettings = el('button', { type: 'button', 'data-testid': 'tech-save-settings' }, T.save);
     saveSettings.addEventListener('click', async () => {
       touch();
-      for (const [key, value] of [['screen.resultSeconds', Number(seconds.value)], ['screen.sound', sound.checked]] as const) {
+      // Each setting is validated in main, which names the one it refuses.
+      const changes: [string, unknown][] = [
+        ['identity.gate', gate.value],
+        ['identity.station', station.value],
+        ['identity.timeZone', timeZone.value],
+        ['screen.operatorLang', operatorLang.value],
+        ['screen.holderLangs', holderBoxes.filter((h) => h.box.checked).map((h) => h.l)],
+        ['screen.resultSeconds', Number(seconds.value)],
+        ['screen.sound', sound.checked],
+        ['sync.endpoint', endpoint.value === '' ? null : endpoint.value],
+      ];
+      for (const [key, value] of changes) {
         const r = await kiosk.technician.setConfig(key, value);
         if (!r.ok) return say(r.error.message);
       }
       say(`${T.saved}. ${T.restartNote}`);
     });
-    settings.append(el('h3', {}, T.settings), el('label', {}, T.resultSeconds), seconds, el('label', {}, T.sound), sound, saveSettings);
+    const row = (label: string, ...inputs: HTMLElement[]): HTMLElement => {
+      const div = el('div', { class: 'field' });
+      div.append(el('label', {}, label), ...inputs);
+      return div;
+    };
+    settings.append(
+      el('h3', {}, T.settings),
+      row(T.gate, gate),
+      row(T.station, station),
+      row(T.timeZone, timeZone),
+      row(T.operatorLang, operatorLang),
+      row(T.holderLangs, ...holderBoxes.flatMap((h) => [h.box, el('span', {}, h.l)])),
+      row(T.resultSeconds, seconds),
+      row(T.sound, sound),
+      row(T.syncEndpoint, endpoint, testSync),
+      saveSettings,
+    );
 
     // Calibration: the reference is typed in while the module looks at it.
     const calibration = el('section');
@@ -228,7 +294,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
       calibrationInfo.textContent = T.calibrationDue(due);
       say(T.calibrated(`${r.value.offsetC >= 0 ? '+' : ''}${r.value.offsetC.toFixed(2)}`, due));
     });
-    calibration.append(el('h3', {}, T.calibration), calibrationInfo, el('label', {}, T.referenceC), reference, el('label', {}, T.calibratedBy), by, calibrate);
+    calibration.append(el('h3', {}, T.calibration), calibrationInfo, row(T.referenceC, reference), row(T.calibratedBy, by), calibrate);
 
     // Policy
     const policy = el('section');

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CentralService } from '../../bench/central-service.js';
 import { ConfigStore } from '../../main/config/config-store.js';
 import { DATA_FILES, DataDir } from '../../main/data-dir.js';
 import { calculateJwkThumbprint } from 'jose';
@@ -106,9 +107,33 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       await screen.screenshot('technician-panel');
 
       await screen.page.fill('[data-testid="set-resultSeconds"]', '9');
+      await screen.page.fill('[data-testid="set-gate"]', 'East 3');
+      await screen.page.fill('[data-testid="set-station"]', 'Hangzhou East');
+      await screen.page.uncheck('[data-testid="set-holderLang-en"]');
+      // The sync endpoint's "test connection": a live service, then nothing listening.
+      const central = new CentralService();
+      await central.start();
+      try {
+        await screen.page.fill('[data-testid="set-syncEndpoint"]', central.url);
+        await screen.page.click('[data-testid="tech-sync-test"]');
+        await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes(': reachable'));
+      } finally {
+        await central.stop();
+      }
+      await screen.page.click('[data-testid="tech-sync-test"]');
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('not reachable'), undefined, { timeout: 20_000 });
+      await screen.page.fill('[data-testid="set-timeZone"]', 'Mars/Olympus');
+      await screen.page.click('[data-testid="tech-save-settings"]');
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('identity.timeZone'));
+      await screen.page.fill('[data-testid="set-timeZone"]', 'Asia/Shanghai');
+      await screen.screenshot('technician-settings');
       await screen.page.click('[data-testid="tech-save-settings"]');
       await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.startsWith('Saved'));
-      expect(new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.screen.resultSeconds).toBe(9);
+      const saved = new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config;
+      expect(saved.screen.resultSeconds).toBe(9);
+      expect(saved.identity).toMatchObject({ gate: 'East 3', station: 'Hangzhou East', timeZone: 'Asia/Shanghai' });
+      expect(saved.screen.holderLangs).toEqual(['zh-CN']);
+      expect(saved.sync.endpoint).toBe(central.url);
 
       // A policy whose fever threshold the simulated 36.6 °C reaches: green is now denied.
       await screen.page.fill('[data-testid="policy-feverThresholdC"]', '36.0');
