@@ -48,6 +48,13 @@ describe('contract validation at the boundary', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.code).toBe(code);
   });
+  it('the technician screen offers exactly the thermometer protocols main accepts', async () => {
+    const { THERMOMETER_PROTOCOLS } = await import('../main/contract/kiosk-config.js');
+    const { PROTOCOL_NAMES } = await import('../drivers/thermometer/protocols/index.js');
+    const { THERMOMETER_PROTOCOL_CHOICES } = await import('../renderer/src/technician.js');
+    expect([...THERMOMETER_PROTOCOL_CHOICES]).toEqual(THERMOMETER_PROTOCOLS);
+    expect([...PROTOCOL_NAMES].sort()).toEqual([...THERMOMETER_PROTOCOLS].sort());
+  });
   it('refuses an absurdly large scan at the door, but not a merely too-long code', () => {
     expect(parseInvoke('scan/submit', { text: 'x'.repeat(MAX_SCAN_PAYLOAD_CHARS + 1), source: 'wedge' })).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
     expect(parseInvoke('scan/submit', { text: 'x'.repeat(3000), source: 'wedge' }).ok).toBe(true);

@@ -64,6 +64,13 @@ export interface ScreenConfig {
 
 export type TechnicianRole = 'technician' | 'supervisor';
 
+/** The devices plugged in, for the technician's pickers (cameras are listed by the screen itself). */
+export interface DeviceChoices {
+  serial: { path: string; label: string }[];
+  hid: { id: string; label: string }[];
+  notes: string[];
+}
+
 export type UnlockResult = { result: 'ok'; role: TechnicianRole; idleMs: number } | { result: 'wrong'; remaining: number } | { result: 'locked'; untilMs: number } | { result: 'no-pin' };
 
 export interface SelfTestItemView {
@@ -96,6 +103,7 @@ export interface InvokeChannels {
   'technician/policy-set': { request: { policy: Record<string, unknown> }; response: { version: number } };
   'technician/export': { request: { dir: string }; response: { folder: string; checks: number } };
   'technician/trust-import': { request: { bundlePath: string; rootPath?: string; fingerprint?: string }; response: { seq: number; pinnedRoots: string[] } };
+  'technician/devices': { request: Record<string, never>; response: DeviceChoices };
   'technician/sync-test': { request: { endpoint: string }; response: { reachable: boolean; detail: string } };
   'technician/calibrate': { request: { referenceC: number; by: string }; response: { offsetC: number; previousOffsetC: number | null; readingsC: number[]; dueAtMs: number } };
   'supervisor/override': { request: { checkId: string; verdict: 'admit' | 'deny'; reason: string }; response: { checkId: string; verdict: 'admit' | 'deny'; role: TechnicianRole } };
@@ -125,6 +133,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'technician/trust-import',
   'technician/calibrate',
   'technician/sync-test',
+  'technician/devices',
   'supervisor/override',
 ];
 
@@ -151,6 +160,7 @@ export interface KioskApi {
     setPolicy(policy: Record<string, unknown>): Promise<InvokeResult<'technician/policy-set'>>;
     exportTo(dir: string): Promise<InvokeResult<'technician/export'>>;
     importTrust(bundlePath: string, rootPath?: string, fingerprint?: string): Promise<InvokeResult<'technician/trust-import'>>;
+    devices(): Promise<InvokeResult<'technician/devices'>>;
     testSync(endpoint: string): Promise<InvokeResult<'technician/sync-test'>>;
     calibrate(referenceC: number, by: string): Promise<InvokeResult<'technician/calibrate'>>;
     override(checkId: string, verdict: 'admit' | 'deny', reason: string): Promise<InvokeResult<'supervisor/override'>>;
@@ -211,6 +221,9 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
       if (JSON.stringify(payload.value ?? null).length > 1024) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'a setting is at most 1 KB' } };
       return { ok: true, value: { key: payload.key, value: payload.value } };
     }
+    case 'technician/devices':
+      if (payload !== undefined && (!isObject(payload) || Object.keys(payload).length !== 0)) return bad('technician/devices takes no arguments');
+      return { ok: true, value: {} };
     case 'technician/sync-test': {
       if (!isObject(payload) || typeof payload.endpoint !== 'string' || payload.endpoint.length === 0 || payload.endpoint.length > 512 || Object.keys(payload).length !== 1) return bad('technician/sync-test takes {endpoint}');
       return { ok: true, value: { endpoint: payload.endpoint } };

@@ -2,7 +2,7 @@
 // after two minutes idle), and what a technician may do — each change
 // validated, applied atomically and written to the audit trail. The
 // screen only asks; main decides, as for scans.
-import type { InvokeChannel, InvokeChannels, SelfTestItemView, TechnicianRole, TechnicianState, UnlockResult } from '../contract/kiosk.js';
+import type { DeviceChoices, InvokeChannel, InvokeChannels, SelfTestItemView, TechnicianRole, TechnicianState, UnlockResult } from '../contract/kiosk.js';
 import { ConfigValueError, redacted } from '../contract/kiosk-config.js';
 import { recordAudit } from '../audit/audit.js';
 import { ConfigStore } from '../config/config-store.js';
@@ -40,6 +40,8 @@ export interface TechnicianOptions {
   /** Called after a change the running kiosk must pick up (policy, settings). */
   onChanged?: () => void;
   exportTo?: (dir: string) => Promise<{ folder: string; checks: number }>;
+  /** What is plugged in (serial ports, HID devices), for the device pickers. */
+  discoverDevices?: () => Promise<DeviceChoices>;
   /** The live thermometer module, calibrated on the screen; absent when simulated. */
   thermometer?: CalibratableThermometer | null;
 }
@@ -289,6 +291,12 @@ export class TechnicianService {
     }
   }
 
+  async devices(): Promise<DeviceChoices> {
+    this.require();
+    if (!this.opts.discoverDevices) return { serial: [], hid: [], notes: ['device discovery is not available here'] };
+    return this.opts.discoverDevices();
+  }
+
   /** "Test connection": probes an endpoint before (or after) it is saved. */
   async testSync(endpoint: string): Promise<{ reachable: boolean; detail: string }> {
     this.require();
@@ -327,6 +335,8 @@ export class TechnicianService {
         return this.setPolicy((value as InvokeChannels['technician/policy-set']['request']).policy);
       case 'technician/export':
         return this.exportTo((value as InvokeChannels['technician/export']['request']).dir);
+      case 'technician/devices':
+        return this.devices();
       case 'technician/sync-test':
         return this.testSync((value as InvokeChannels['technician/sync-test']['request']).endpoint);
       case 'technician/calibrate': {

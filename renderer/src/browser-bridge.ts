@@ -66,6 +66,7 @@ export function connectBrowserBridge(url = `${location.origin.replace(/^http/, '
     getConfig: () => invoke('config/get', {}),
     technician: {
       unlock: (pin) => invoke('technician/unlock', { pin }),
+      devices: () => invoke('technician/devices', {}),
       testSync: (endpoint) => invoke('technician/sync-test', { endpoint }),
       calibrate: (referenceC, by) => invoke('technician/calibrate', { referenceC, by }),
       setFirstPin: (pin) => invoke('technician/set-first-pin', { pin }),

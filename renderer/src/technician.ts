@@ -38,6 +38,17 @@ const TEXT = {
     rootFile: '根密钥文件（可选）',
     fingerprint: '根密钥指纹前 12 位',
     importBundle: '导入名单',
+    devices: '设备',
+    camera: '摄像头',
+    cameraNone: '（默认）',
+    thermometer: '体温计串口',
+    protocol: '协议',
+    baud: '波特率（空 = 协议默认）',
+    scannerSerial: '扫码器串口',
+    terminator: '结束符',
+    scannerHid: 'HID 扫码器',
+    none: '（无）',
+    live: (s: string) => `体温计：${s}`,
     calibration: '体温计校准',
     referenceC: '参考温度 (°C)',
     calibratedBy: '校准人',
@@ -82,6 +93,17 @@ const TEXT = {
     rootFile: 'Root key file (optional)',
     fingerprint: 'Root fingerprint, first 12 characters',
     importBundle: 'Import the bundle',
+    devices: 'Devices',
+    camera: 'Camera',
+    cameraNone: '(default)',
+    thermometer: 'Thermometer port',
+    protocol: 'Protocol',
+    baud: 'Baud (empty = protocol default)',
+    scannerSerial: 'Scanner serial port',
+    terminator: 'Terminator',
+    scannerHid: 'HID scanner',
+    none: '(none)',
+    live: (s: string) => `Thermometer: ${s}`,
     calibration: 'Thermometer calibration',
     referenceC: 'Reference temperature (°C)',
     calibratedBy: 'Calibrated by',
@@ -103,6 +125,9 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 }
 
+/** The thermometer protocols main accepts (kept equal to main's list by a test). */
+export const THERMOMETER_PROTOCOL_CHOICES = ['gy-mcu90614', 'lu90614', 'idc50', 'ascii'] as const;
+
 export interface TechnicianMode {
   /** A supervisor overrides a review verdict: PIN, then admit or deny with a reason. */
   override(checkId: string, done: (verdict: 'admit' | 'deny', role: string) => void): void;
@@ -114,9 +139,19 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
   const corner = el('div', { id: 'tech-corner', 'aria-hidden': 'true' });
   document.body.append(corner);
   let idleTimer: ReturnType<typeof setTimeout> | null = null;
+  let liveTimer: ReturnType<typeof setInterval> | null = null;
+  // The camera preview's tracks are released whenever the panel goes away.
+  const stopPreview = (): void => {
+    const v = overlay.querySelector<HTMLVideoElement>('[data-testid="camera-preview"]');
+    if (v?.srcObject instanceof MediaStream) for (const t of v.srcObject.getTracks()) t.stop();
+    if (v) v.srcObject = null;
+  };
   let idleMs = 120_000;
 
   const close = (): void => {
+    stopPreview();
+    if (liveTimer) clearInterval(liveTimer);
+    liveTimer = null;
     overlay.hidden = true;
     overlay.replaceChildren();
     if (idleTimer) clearTimeout(idleTimer);
@@ -181,6 +216,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
       return;
     }
     const state: TechnicianState = got.value;
+    stopPreview();
     overlay.replaceChildren();
     touch();
     overlay.addEventListener('pointerdown', touch);
@@ -273,6 +309,98 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
       row(T.sound, sound),
       row(T.syncEndpoint, endpoint, testSync),
       saveSettings,
+    );
+
+    // Devices: pick each from what is plugged in (or type a path), preview
+    // the camera, watch the thermometer's live reading; saved for the next start.
+    const devCfg = state.config as {
+      camera: { deviceId: string | null };
+      thermometer: { path: string | null; protocol: string; baud: number | null };
+      scanner: { serialPath: string | null; terminator: string; hid: string | null };
+    };
+    const devices = el('section');
+    const found = await kiosk.technician.devices();
+    const serialList = el('datalist', { id: 'tech-serial-ports' });
+    for (const p of found.ok ? found.value.serial : []) serialList.append(el('option', { value: p.path }, p.label));
+    const pick = (id: string, label: string, options: [string, string][], value: string): HTMLSelectElement => {
+      const s = el('select', { 'data-testid': `dev-${id}`, 'aria-label': label });
+      for (const [v, text] of options) s.append(el('option', { value: v }, text));
+      s.value = value;
+      return s;
+    };
+    const camera = pick('camera', T.camera, [['', T.cameraNone]], devCfg.camera.deviceId ?? '');
+    const preview = el('video', { 'data-testid': 'camera-preview', class: 'camera-preview', muted: '', playsinline: '', 'aria-label': T.camera });
+    preview.muted = true;
+    const showPreview = async (): Promise<void> => {
+      stopPreview();
+      try {
+        const stream = await navigator.mediaDevices.getUserMedia({ video: camera.value ? { deviceId: { exact: camera.value } } : true });
+        preview.srcObject = stream;
+        await preview.play();
+      } catch (err) {
+        say(`${T.camera}: ${(err as Error).message}`);
+      }
+    };
+    try {
+      for (const d of (await navigator.mediaDevices.enumerateDevices()).filter((x) => x.kind === 'videoinput')) {
+        camera.append(el('option', { value: d.deviceId }, d.label || d.deviceId.slice(0, 12)));
+      }
+      camera.value = devCfg.camera.deviceId ?? '';
+    } catch {
+      // No media devices at all: the picker keeps only the default.
+    }
+    camera.addEventListener('change', () => void showPreview());
+    void showPreview();
+    const thermoPath = el('input', { type: 'text', list: 'tech-serial-ports', value: devCfg.thermometer.path ?? '', 'data-testid': 'dev-thermometer', 'aria-label': T.thermometer, placeholder: '/dev/ttyUSB0' });
+    const protocolPick = pick('protocol', T.protocol, THERMOMETER_PROTOCOL_CHOICES.map((p) => [p, p]), devCfg.thermometer.protocol);
+    const baud = el('input', { type: 'number', min: '300', value: devCfg.thermometer.baud === null ? '' : String(devCfg.thermometer.baud), 'data-testid': 'dev-baud', 'aria-label': T.baud });
+    const live = el('p', { 'data-testid': 'dev-thermometer-live', 'aria-live': 'off' });
+    const showLive = async (): Promise<void> => {
+      const s = await kiosk.getStatus();
+      if (!s.ok) return;
+      const t = s.value.thermometer;
+      live.textContent = T.live(`${t.state}${t.lastC === null ? '' : ` · ${t.lastC.toFixed(1)} °C`}${t.atMs === null ? '' : ` · ${Math.round((Date.now() - t.atMs) / 1000)} s`}`);
+    };
+    void showLive();
+    if (liveTimer) clearInterval(liveTimer);
+    liveTimer = setInterval(() => void showLive(), 1000);
+    const scannerPath = el('input', { type: 'text', list: 'tech-serial-ports', value: devCfg.scanner.serialPath ?? '', 'data-testid': 'dev-scanner-serial', 'aria-label': T.scannerSerial, placeholder: '/dev/ttyACM0' });
+    const terminator = pick('terminator', T.terminator, [['CR', 'CR'], ['LF', 'LF'], ['CRLF', 'CRLF']], devCfg.scanner.terminator);
+    const hidChoices: [string, string][] = [['', T.none], ...(found.ok ? found.value.hid.map((h): [string, string] => [h.id, h.label]) : [])];
+    if (devCfg.scanner.hid && !hidChoices.some(([id]) => id === devCfg.scanner.hid)) hidChoices.push([devCfg.scanner.hid, devCfg.scanner.hid]);
+    const hid = pick('scanner-hid', T.scannerHid, hidChoices, devCfg.scanner.hid ?? '');
+    const saveDevices = el('button', { type: 'button', 'data-testid': 'tech-save-devices' }, T.save);
+    saveDevices.addEventListener('click', async () => {
+      touch();
+      const changes: [string, unknown][] = [
+        ['camera.deviceId', camera.value || null],
+        ['thermometer.path', thermoPath.value || null],
+        ['thermometer.protocol', protocolPick.value],
+        ['thermometer.baud', baud.value === '' ? null : Number(baud.value)],
+        ['scanner.serialPath', scannerPath.value || null],
+        ['scanner.terminator', terminator.value],
+        ['scanner.hid', hid.value || null],
+      ];
+      for (const [key, value] of changes) {
+        const r = await kiosk.technician.setConfig(key, value);
+        if (!r.ok) return say(r.error.message);
+      }
+      say(`${T.saved}. ${T.restartNote}`);
+    });
+    devices.append(
+      el('h3', {}, T.devices),
+      serialList,
+      row(T.camera, camera),
+      preview,
+      row(T.thermometer, thermoPath),
+      row(T.protocol, protocolPick),
+      row(T.baud, baud),
+      live,
+      row(T.scannerSerial, scannerPath),
+      row(T.terminator, terminator),
+      row(T.scannerHid, hid),
+      ...(found.ok ? found.value.notes.map((n) => el('p', { class: 'note' }, n)) : [el('p', {}, found.error.message)]),
+      saveDevices,
     );
 
     // Calibration: the reference is typed in while the module looks at it.
@@ -370,7 +498,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
 
     const exit = el('button', { type: 'button', 'data-testid': 'tech-exit', class: 'tech-exit' }, T.exit);
     exit.addEventListener('click', close);
-    panel.append(el('h2', {}, `${T.title} · ${state.role}`), message, selftest, settings, calibration, policy, trust, exportSection, exit);
+    panel.append(el('h2', {}, `${T.title} · ${state.role}`), message, selftest, settings, devices, calibration, policy, trust, exportSection, exit);
     overlay.append(panel);
   };
 

@@ -261,6 +261,28 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
         await screen.page.waitForFunction((t) => document.querySelector('[data-testid="tech-message"]')?.textContent?.includes(t), text, { timeout: 15_000 });
       };
 
+      // Devices: the live reading of the module, the camera's preview, and
+      // the pickers saved to the configuration (for the next start).
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="dev-thermometer-live"]')?.textContent?.includes('36.2 °C'));
+      await screen.page.waitForFunction(() => {
+        const v = document.querySelector<HTMLVideoElement>('[data-testid="camera-preview"]');
+        return !!v && v.readyState >= 2 && v.videoWidth > 0;
+      });
+      expect(await screen.page.locator('[data-testid="dev-camera"] option').count()).toBeGreaterThan(1);
+      await screen.page.fill('[data-testid="dev-thermometer"]', pty.kiosk);
+      await screen.page.selectOption('[data-testid="dev-protocol"]', 'lu90614');
+      await screen.page.fill('[data-testid="dev-baud"]', '100');
+      await screen.page.click('[data-testid="tech-save-devices"]');
+      await message('thermometer.baud');
+      await screen.page.fill('[data-testid="dev-baud"]', '9600');
+      await screen.page.selectOption('[data-testid="dev-terminator"]', 'CRLF');
+      await screen.screenshot('technician-devices');
+      await screen.page.click('[data-testid="tech-save-devices"]');
+      await message('Saved');
+      const devices = new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config;
+      expect(devices.thermometer).toMatchObject({ path: pty.kiosk, protocol: 'lu90614', baud: 9600 });
+      expect(devices.scanner.terminator).toBe('CRLF');
+
       await screen.page.fill('[data-testid="tech-reference"]', '39.0');
       await screen.page.fill('[data-testid="tech-calibrated-by"]', 'Li Wei');
       await screen.page.click('[data-testid="tech-calibrate"]');

@@ -1,6 +1,6 @@
 // sentinel thermo | scanner | devices: the drivers, for technicians and tests.
 import * as fs from 'node:fs';
-import { openSerialPort, listSerialPorts, loadNodeHid, nodeHidApi } from '../../../drivers/bindings.js';
+import { openSerialPort, listSerialPorts, loadNodeHid, nodeHidApi, type SerialPortInfo } from '../../../drivers/bindings.js';
 import type { DriverStatus } from '../../../drivers/contract.js';
 import { HidScanner } from '../../../drivers/scanner/hid-pos.js';
 import { SerialScanner, type Terminator } from '../../../drivers/scanner/serial-scanner.js';
@@ -127,22 +127,7 @@ export async function devicesCommand(args: string[], io: CommandIo): Promise<num
     io.out(DEVICES_HELP + '\n');
     return EXIT.OK;
   }
-  const { ports, notes } = await listSerialPorts();
-  let hid: { vendorId: string; productId: string; usagePage: string | null; product: string | null; path: string | null }[] = [];
-  try {
-    hid = loadNodeHid()
-      .devices()
-      .map((d) => ({
-        vendorId: d.vendorId.toString(16).padStart(4, '0'),
-        productId: d.productId.toString(16).padStart(4, '0'),
-        usagePage: d.usagePage === undefined ? null : `0x${d.usagePage.toString(16)}`,
-        product: d.product ?? null,
-        path: d.path ?? null,
-      }));
-  } catch (err) {
-    notes.push(`HID devices could not be listed (${(err as Error).message})`);
-  }
-  const cameras = listCameras(notes);
+  const { serial: ports, hid, cameras, notes } = await discoverDevices();
   if (common.json) {
     io.out(JSON.stringify({ serial: ports, hid, cameras, notes }) + '\n');
     return EXIT.OK;
@@ -159,4 +144,32 @@ export async function devicesCommand(args: string[], io: CommandIo): Promise<num
   for (const n of notes) lines.push(`note: ${n}`);
   io.out(lines.join('\n') + '\n');
   return EXIT.OK;
+}
+
+export interface DiscoveredDevices {
+  serial: SerialPortInfo[];
+  hid: { vendorId: string; productId: string; usagePage: string | null; product: string | null; path: string | null }[];
+  cameras: { path: string; name: string | null }[];
+  notes: string[];
+}
+
+/** What is plugged in: for `sentinel devices` and the technician screen's pickers. */
+export async function discoverDevices(): Promise<DiscoveredDevices> {
+  const { ports, notes } = await listSerialPorts();
+  let hid: DiscoveredDevices['hid'] = [];
+  try {
+    hid = loadNodeHid()
+      .devices()
+      .map((d) => ({
+        vendorId: d.vendorId.toString(16).padStart(4, '0'),
+        productId: d.productId.toString(16).padStart(4, '0'),
+        usagePage: d.usagePage === undefined ? null : `0x${d.usagePage.toString(16)}`,
+        product: d.product ?? null,
+        path: d.path ?? null,
+      }));
+  } catch (err) {
+    notes.push(`HID devices could not be listed (${(err as Error).message})`);
+  }
+  const cameras = listCameras(notes);
+  return { serial: ports, hid, cameras, notes };
 }

@@ -128,6 +128,15 @@ export async function openKioskCore(l: KioskLaunch, devices: { thermometer: Ther
       clock: l.clock,
       ...(l.technicianIdleMs ? { idleMs: l.technicianIdleMs } : {}),
       ...(l.technicianLockoutMs ? { lockoutMs: l.technicianLockoutMs } : {}),
+      discoverDevices: async () => {
+        const { discoverDevices } = await import('./devices.js');
+        const found = await discoverDevices();
+        return {
+          serial: found.serial.map((p) => ({ path: p.path, label: [p.path, p.vendorId ? `usb ${p.vendorId}:${p.productId}` : '', p.manufacturer ?? ''].filter(Boolean).join('  ') })),
+          hid: found.hid.map((d) => ({ id: `${d.vendorId}:${d.productId}`, label: [`${d.vendorId}:${d.productId}`, d.usagePage === '0x8c' ? 'POS scanner' : '', d.product ?? ''].filter(Boolean).join('  ') })),
+          notes: found.notes,
+        };
+      },
       exportTo: async (dir) => {
         const { exportDataDir } = await import('../../technician/export.js');
         return exportDataDir(l.dataDir, dir, l.clock());
@@ -295,7 +304,7 @@ export function launchFrom(values: Record<string, string | boolean | undefined |
       holderLangs: cfg && stored && stored.revision > 0 ? cfg.screen.holderLangs : lang === 'zh-CN' ? ['zh-CN', 'en'] : ['en', 'zh-CN'],
       resultSeconds,
       sound: values['no-sound'] !== true,
-      cameraId: (values.camera as string | undefined) ?? null,
+      cameraId: (values.camera as string | undefined) ?? cfg?.camera.deviceId ?? null,
       simulated: values.simulate === true,
     },
   };

@@ -20,6 +20,7 @@ const api: KioskApi = {
   getConfig: () => ipcRenderer.invoke('config/get', {}),
   technician: {
     unlock: (pin: string) => ipcRenderer.invoke('technician/unlock', { pin }),
+    devices: () => ipcRenderer.invoke('technician/devices', {}),
     testSync: (endpoint: string) => ipcRenderer.invoke('technician/sync-test', { endpoint }),
     calibrate: (referenceC: number, by: string) => ipcRenderer.invoke('technician/calibrate', { referenceC, by }),
     setFirstPin: (pin: string) => ipcRenderer.invoke('technician/set-first-pin', { pin }),
