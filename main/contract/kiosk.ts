@@ -85,7 +85,7 @@ export interface TechnicianState {
   config: Record<string, unknown>;
   policy: Record<string, unknown>;
   policyVersion: number;
-  trust: { seq: number; iss: string; ageDays: number; expiresAt: string; issuers: string[] } | null;
+  trust: { seq: number; iss: string; ageDays: number; expiresAt: string; issuers: string[]; keys: { issuer: string; kid: string; alg: string; validFrom: string | null; validUntil: string | null; revoked: boolean }[] } | null;
 }
 
 /** Renderer → main requests and their answers. */

@@ -4,6 +4,7 @@
 // screen only asks; main decides, as for scans.
 import type { DeviceChoices, InvokeChannel, InvokeChannels, SelfTestItemView, TechnicianRole, TechnicianState, UnlockResult } from '../contract/kiosk.js';
 import { ConfigValueError, redacted } from '../contract/kiosk-config.js';
+import type { TrustedIssuerInfo } from '../contract/trust.js';
 import { recordAudit } from '../audit/audit.js';
 import { ConfigStore } from '../config/config-store.js';
 import { DATA_FILES, DataDir } from '../data-dir.js';
@@ -50,6 +51,13 @@ export interface CalibratableThermometer {
   onReading(listener: (r: { celsius: number; rawC?: number }) => void): () => void;
   /** The new offset takes effect on the next reading, without a restart. */
   setCalibration(c: { offsetC: number; by: string; atMs: number }): void;
+}
+
+const isoOrNull = (t: number | null): string | null => (t === null ? null : new Date(t * 1000).toISOString().slice(0, 10));
+
+/** Each issuer's keys with their validity, as the technician's trust view lists them. */
+function trustKeys(issuers: TrustedIssuerInfo[]): NonNullable<TechnicianState['trust']>['keys'] {
+  return issuers.flatMap((i) => i.keys.map((k) => ({ issuer: i.id, kid: k.kid, alg: k.alg, validFrom: isoOrNull(k.nbf), validUntil: isoOrNull(k.exp), revoked: i.revoked.includes(k.kid) })));
 }
 
 /** Stable readings a screen calibration takes, and how long it waits for them. */
@@ -145,7 +153,7 @@ export class TechnicianService {
       policy: policy.policy as unknown as Record<string, unknown>,
       policyVersion: policy.version,
       trust: trust
-        ? { seq: trust.info.seq, iss: trust.info.iss, ageDays: Math.round(((now / 1000 - trust.info.iat) / 86_400) * 10) / 10, expiresAt: new Date(trust.info.exp * 1000).toISOString(), issuers: trust.info.issuers.map((i) => i.id) }
+        ? { seq: trust.info.seq, iss: trust.info.iss, ageDays: Math.round(((now / 1000 - trust.info.iat) / 86_400) * 10) / 10, expiresAt: new Date(trust.info.exp * 1000).toISOString(), issuers: trust.info.issuers.map((i) => i.id), keys: trustKeys(trust.info.issuers) }
         : null,
     };
   }

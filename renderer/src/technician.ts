@@ -38,6 +38,8 @@ const TEXT = {
     rootFile: '根密钥文件（可选）',
     fingerprint: '根密钥指纹前 12 位',
     importBundle: '导入名单',
+    validUntil: '有效至',
+    revoked: '已吊销',
     devices: '设备',
     camera: '摄像头',
     cameraNone: '（默认）',
@@ -93,6 +95,8 @@ const TEXT = {
     rootFile: 'Root key file (optional)',
     fingerprint: 'Root fingerprint, first 12 characters',
     importBundle: 'Import the bundle',
+    validUntil: 'valid until',
+    revoked: 'revoked',
     devices: 'Devices',
     camera: 'Camera',
     cameraNone: '(default)',
@@ -473,7 +477,11 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
 
     // Trust and export
     const trust = el('section');
-    const trustInfo = el('p', { 'data-testid': 'tech-trust' }, state.trust ? `#${state.trust.seq} · ${state.trust.ageDays} d · ${state.trust.issuers.join(', ')}` : '—');
+    const trustInfo = el('p', { 'data-testid': 'tech-trust' }, state.trust ? `#${state.trust.seq} · ${state.trust.ageDays} d · ${T.validUntil} ${state.trust.expiresAt.slice(0, 10)} · ${state.trust.issuers.join(', ')}` : '—');
+    const keyList = el('ul', { 'data-testid': 'tech-trust-keys', class: 'trust-keys' });
+    for (const k of state.trust?.keys ?? []) {
+      keyList.append(el('li', { 'data-revoked': String(k.revoked) }, `${k.issuer} · ${k.kid} (${k.alg}) · ${k.validFrom ?? '…'} → ${k.validUntil ?? '…'}${k.revoked ? ` · ${T.revoked}` : ''}`));
+    }
     const bundlePath = el('input', { type: 'text', 'data-testid': 'tech-bundle-path', 'aria-label': T.bundleFile, placeholder: '/media/usb/bundle.jws' });
     const rootPath = el('input', { type: 'text', 'data-testid': 'tech-root-path', 'aria-label': T.rootFile, placeholder: T.rootFile });
     const fingerprint = el('input', { type: 'text', 'data-testid': 'tech-root-fingerprint', 'aria-label': T.fingerprint, placeholder: T.fingerprint, maxlength: '12' });
@@ -485,7 +493,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
       trustInfo.textContent = `#${r.value.seq}`;
       say(`${T.saved}: trust list #${r.value.seq}${r.value.pinnedRoots.length ? ` (+ root ${r.value.pinnedRoots.join(', ')})` : ''}`);
     });
-    trust.append(el('h3', {}, T.trust), trustInfo, bundlePath, rootPath, fingerprint, importButton);
+    trust.append(el('h3', {}, T.trust), trustInfo, keyList, bundlePath, rootPath, fingerprint, importButton);
     const exportSection = el('section');
     const dir = el('input', { type: 'text', 'data-testid': 'tech-export-dir', 'aria-label': T.exportDir, placeholder: '/media/usb' });
     const doExport = el('button', { type: 'button', 'data-testid': 'tech-export' }, T.exportDo);

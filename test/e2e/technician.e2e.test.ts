@@ -99,6 +99,11 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       await screen.page.waitForTimeout(3100);
       await enterPin(screen, PIN);
       await screen.page.waitForSelector('[data-testid="tech-panel"]');
+      // The installed trust list: every issuer's keys with their validity.
+      const keys = await screen.page.locator('[data-testid="tech-trust-keys"] li').allTextContents();
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.every((t) => /^[A-Z]{2}-[A-Z]{2} · \S+ \((ES256|EdDSA)\) · /.test(t)), keys.join('\n')).toBe(true);
+      expect(await screen.page.locator('[data-testid="tech-trust"]').textContent()).toMatch(/valid until \d{4}-\d{2}-\d{2}/);
 
       await screen.page.click('[data-testid="tech-selftest-run"]');
       await screen.page.waitForSelector('[data-testid="selftest-item"]', { timeout: 20_000 });
