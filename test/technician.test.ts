@@ -310,6 +310,10 @@ describe('calibration from the technician screen', () => {
 
     const none = new TechnicianService({ dataDir: data, clock });
     none.unlock('583920');
+    expect(none.thermometerCounters()).toBeNull();
+    const counted = new TechnicianService({ dataDir: data, clock, thermometer: { ...feed, counters: { frames: 120, checksumFailures: 2, resyncs: 1, droppedBytes: 9, ignoredFrames: 0 } } as never });
+    counted.unlock('583920');
+    expect(counted.thermometerCounters()).toEqual({ frames: 120, checksumFailures: 2, resyncs: 1, droppedBytes: 9 });
     await expect(none.calibrate(36.5, 'Li')).rejects.toThrow(/no thermometer module/);
 
     const service = new TechnicianService({ dataDir: data, clock, thermometer: feed });

@@ -64,6 +64,13 @@ export interface ScreenConfig {
 
 export type TechnicianRole = 'technician' | 'supervisor';
 
+export interface ThermometerCounters {
+  frames: number;
+  checksumFailures: number;
+  resyncs: number;
+  droppedBytes: number;
+}
+
 /** The devices plugged in, for the technician's pickers (cameras are listed by the screen itself). */
 export interface DeviceChoices {
   serial: { path: string; label: string }[];
@@ -104,6 +111,8 @@ export interface InvokeChannels {
   'technician/export': { request: { dir: string }; response: { folder: string; checks: number } };
   'technician/trust-import': { request: { bundlePath: string; rootPath?: string; fingerprint?: string }; response: { seq: number; pinnedRoots: string[] } };
   'technician/devices': { request: Record<string, never>; response: DeviceChoices };
+  /** The thermometer driver's frame and error counters since start, or null when not known here. */
+  'technician/thermometer-counters': { request: Record<string, never>; response: ThermometerCounters | null };
   'technician/sync-test': { request: { endpoint: string }; response: { reachable: boolean; detail: string } };
   'technician/calibrate': { request: { referenceC: number; by: string }; response: { offsetC: number; previousOffsetC: number | null; readingsC: number[]; dueAtMs: number } };
   'supervisor/override': { request: { checkId: string; verdict: 'admit' | 'deny'; reason: string }; response: { checkId: string; verdict: 'admit' | 'deny'; role: TechnicianRole } };
@@ -134,6 +143,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'technician/calibrate',
   'technician/sync-test',
   'technician/devices',
+  'technician/thermometer-counters',
   'supervisor/override',
 ];
 
@@ -161,6 +171,7 @@ export interface KioskApi {
     exportTo(dir: string): Promise<InvokeResult<'technician/export'>>;
     importTrust(bundlePath: string, rootPath?: string, fingerprint?: string): Promise<InvokeResult<'technician/trust-import'>>;
     devices(): Promise<InvokeResult<'technician/devices'>>;
+    thermometerCounters(): Promise<InvokeResult<'technician/thermometer-counters'>>;
     testSync(endpoint: string): Promise<InvokeResult<'technician/sync-test'>>;
     calibrate(referenceC: number, by: string): Promise<InvokeResult<'technician/calibrate'>>;
     override(checkId: string, verdict: 'admit' | 'deny', reason: string): Promise<InvokeResult<'supervisor/override'>>;
@@ -222,7 +233,8 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
       return { ok: true, value: { key: payload.key, value: payload.value } };
     }
     case 'technician/devices':
-      if (payload !== undefined && (!isObject(payload) || Object.keys(payload).length !== 0)) return bad('technician/devices takes no arguments');
+    case 'technician/thermometer-counters':
+      if (payload !== undefined && (!isObject(payload) || Object.keys(payload).length !== 0)) return bad(`${channel} takes no arguments`);
       return { ok: true, value: {} };
     case 'technician/sync-test': {
       if (!isObject(payload) || typeof payload.endpoint !== 'string' || payload.endpoint.length === 0 || payload.endpoint.length > 512 || Object.keys(payload).length !== 1) return bad('technician/sync-test takes {endpoint}');

@@ -2,7 +2,7 @@
 // after two minutes idle), and what a technician may do — each change
 // validated, applied atomically and written to the audit trail. The
 // screen only asks; main decides, as for scans.
-import type { DeviceChoices, InvokeChannel, InvokeChannels, SelfTestItemView, TechnicianRole, TechnicianState, UnlockResult } from '../contract/kiosk.js';
+import type { DeviceChoices, ThermometerCounters, InvokeChannel, InvokeChannels, SelfTestItemView, TechnicianRole, TechnicianState, UnlockResult } from '../contract/kiosk.js';
 import { ConfigValueError, redacted } from '../contract/kiosk-config.js';
 import type { TrustedIssuerInfo } from '../contract/trust.js';
 import { recordAudit } from '../audit/audit.js';
@@ -48,6 +48,8 @@ export interface TechnicianOptions {
 }
 
 export interface CalibratableThermometer {
+  /** Frame and error counters, where the driver runs in this process. */
+  readonly counters?: { frames: number; checksumFailures: number; resyncs: number; droppedBytes: number };
   onReading(listener: (r: { celsius: number; rawC?: number }) => void): () => void;
   /** The new offset takes effect on the next reading, without a restart. */
   setCalibration(c: { offsetC: number; by: string; atMs: number }): void;
@@ -299,6 +301,12 @@ export class TechnicianService {
     }
   }
 
+  thermometerCounters(): ThermometerCounters | null {
+    this.require();
+    const c = this.opts.thermometer?.counters;
+    return c ? { frames: c.frames, checksumFailures: c.checksumFailures, resyncs: c.resyncs, droppedBytes: c.droppedBytes } : null;
+  }
+
   async devices(): Promise<DeviceChoices> {
     this.require();
     if (!this.opts.discoverDevices) return { serial: [], hid: [], notes: ['device discovery is not available here'] };
@@ -345,6 +353,8 @@ export class TechnicianService {
         return this.exportTo((value as InvokeChannels['technician/export']['request']).dir);
       case 'technician/devices':
         return this.devices();
+      case 'technician/thermometer-counters':
+        return this.thermometerCounters();
       case 'technician/sync-test':
         return this.testSync((value as InvokeChannels['technician/sync-test']['request']).endpoint);
       case 'technician/calibrate': {

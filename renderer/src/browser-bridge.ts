@@ -67,6 +67,7 @@ export function connectBrowserBridge(url = `${location.origin.replace(/^http/, '
     technician: {
       unlock: (pin) => invoke('technician/unlock', { pin }),
       devices: () => invoke('technician/devices', {}),
+      thermometerCounters: () => invoke('technician/thermometer-counters', {}),
       testSync: (endpoint) => invoke('technician/sync-test', { endpoint }),
       calibrate: (referenceC, by) => invoke('technician/calibrate', { referenceC, by }),
       setFirstPin: (pin) => invoke('technician/set-first-pin', { pin }),

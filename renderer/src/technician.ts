@@ -51,6 +51,7 @@ const TEXT = {
     scannerHid: 'HID 扫码器',
     none: '（无）',
     live: (s: string) => `体温计：${s}`,
+    counters: (frames: number, bad: number, resyncs: number) => `${frames} 帧，校验错误 ${bad}，重同步 ${resyncs}`,
     calibration: '体温计校准',
     referenceC: '参考温度 (°C)',
     calibratedBy: '校准人',
@@ -108,6 +109,7 @@ const TEXT = {
     scannerHid: 'HID scanner',
     none: '(none)',
     live: (s: string) => `Thermometer: ${s}`,
+    counters: (frames: number, bad: number, resyncs: number) => `${frames} frames, ${bad} checksum errors, ${resyncs} resyncs`,
     calibration: 'Thermometer calibration',
     referenceC: 'Reference temperature (°C)',
     calibratedBy: 'Calibrated by',
@@ -363,7 +365,9 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
       const s = await kiosk.getStatus();
       if (!s.ok) return;
       const t = s.value.thermometer;
-      live.textContent = T.live(`${t.state}${t.lastC === null ? '' : ` · ${t.lastC.toFixed(1)} °C`}${t.atMs === null ? '' : ` · ${Math.round((Date.now() - t.atMs) / 1000)} s`}`);
+      const c = await kiosk.technician.thermometerCounters();
+      const errors = c.ok && c.value ? ` · ${T.counters(c.value.frames, c.value.checksumFailures, c.value.resyncs)}` : '';
+      live.textContent = T.live(`${t.state}${t.lastC === null ? '' : ` · ${t.lastC.toFixed(1)} °C`}${t.atMs === null ? '' : ` · ${Math.round((Date.now() - t.atMs) / 1000)} s`}${errors}`);
     };
     void showLive();
     if (liveTimer) clearInterval(liveTimer);

@@ -268,7 +268,7 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
 
       // Devices: the live reading of the module, the camera's preview, and
       // the pickers saved to the configuration (for the next start).
-      await screen.page.waitForFunction(() => document.querySelector('[data-testid="dev-thermometer-live"]')?.textContent?.includes('36.2 °C'));
+      await screen.page.waitForFunction(() => /36\.2 °C.*[1-9]\d* frames, 0 checksum errors/.test(document.querySelector('[data-testid="dev-thermometer-live"]')?.textContent ?? ''));
       await screen.page.waitForFunction(() => {
         const v = document.querySelector<HTMLVideoElement>('[data-testid="camera-preview"]');
         return !!v && v.readyState >= 2 && v.videoWidth > 0;

@@ -21,6 +21,7 @@ const api: KioskApi = {
   technician: {
     unlock: (pin: string) => ipcRenderer.invoke('technician/unlock', { pin }),
     devices: () => ipcRenderer.invoke('technician/devices', {}),
+    thermometerCounters: () => ipcRenderer.invoke('technician/thermometer-counters', {}),
     testSync: (endpoint: string) => ipcRenderer.invoke('technician/sync-test', { endpoint }),
     calibrate: (referenceC: number, by: string) => ipcRenderer.invoke('technician/calibrate', { referenceC, by }),
     setFirstPin: (pin: string) => ipcRenderer.invoke('technician/set-first-pin', { pin }),
