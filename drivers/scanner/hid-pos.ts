@@ -4,6 +4,7 @@
 // byte 4, byte 62 non-zero = more reports follow. Pure assembly; the driver
 // adds the device (reopened by vendor/product id when it comes back).
 import { REAL_TIMERS, type DriverStatus, type ScannerFeed, type Timers } from '../contract.js';
+import { Listeners } from '../listeners.js';
 
 export interface HidScan {
   text: string;
@@ -84,8 +85,8 @@ export class HidScanner implements ScannerFeed {
   private stateNow: 'ok' | 'offline' = 'offline';
   private readonly adapter: HidReportAdapter;
   private readonly timers: Timers;
-  private readonly scanListeners = new Set<(s: { text: string; atMs: number; symbology: string | null }) => void>();
-  private readonly statusListeners = new Set<(s: DriverStatus) => void>();
+  private readonly scanListeners = new Listeners<{ text: string; atMs: number; symbology: string | null }>();
+  private readonly statusListeners = new Listeners<DriverStatus>();
   readonly counters = { opens: 0, closes: 0, failedOpens: 0 };
 
   constructor(private readonly opts: HidScannerOptions) {
@@ -99,13 +100,11 @@ export class HidScanner implements ScannerFeed {
   }
 
   onScan(listener: (scan: { text: string; atMs: number; symbology: string | null }) => void): () => void {
-    this.scanListeners.add(listener);
-    return () => this.scanListeners.delete(listener);
+    return this.scanListeners.add(listener);
   }
 
   onStatus(listener: (status: DriverStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.statusListeners.add(listener);
   }
 
   close(): void {
@@ -135,7 +134,7 @@ export class HidScanner implements ScannerFeed {
       this.device = device;
       device.on('data', (data) => {
         const scan = this.adapter.push(new Uint8Array(data));
-        if (scan) for (const l of this.scanListeners) l({ ...scan, atMs: this.opts.clock() });
+        if (scan) this.scanListeners.emit({ ...scan, atMs: this.opts.clock() });
       });
       device.on('error', (err) => {
         this.release();
@@ -171,6 +170,6 @@ export class HidScanner implements ScannerFeed {
   private status(state: 'ok' | 'offline', detail: string): void {
     const changed = state !== this.stateNow;
     this.stateNow = state;
-    if (changed || state === 'ok') for (const l of this.statusListeners) l({ device: 'scanner', state, detail, atMs: this.opts.clock() });
+    if (changed || state === 'ok') this.statusListeners.emit({ device: 'scanner', state, detail, atMs: this.opts.clock() });
   }
 }

@@ -4,6 +4,7 @@
 // adds the port (reopened when it comes back).
 import { REAL_TIMERS, type DriverStatus, type OpenSerial, type ScannerFeed, type Timers } from '../contract.js';
 import { ReconnectingSerial } from '../serial-link.js';
+import { Listeners } from '../listeners.js';
 
 export type Terminator = 'CR' | 'LF' | 'CRLF';
 export const MAX_SCAN_BYTES = 4096;
@@ -92,8 +93,8 @@ export class SerialScanner implements ScannerFeed {
   private readonly idleTimer: unknown;
   private readonly timers: Timers;
   private stateNow: 'ok' | 'offline' = 'offline';
-  private readonly scanListeners = new Set<(s: { text: string; atMs: number; symbology: string | null }) => void>();
-  private readonly statusListeners = new Set<(s: DriverStatus) => void>();
+  private readonly scanListeners = new Listeners<{ text: string; atMs: number; symbology: string | null }>();
+  private readonly statusListeners = new Listeners<DriverStatus>();
 
   constructor(private readonly opts: SerialScannerOptions) {
     this.timers = opts.timers ?? REAL_TIMERS;
@@ -121,13 +122,11 @@ export class SerialScanner implements ScannerFeed {
   }
 
   onScan(listener: (scan: { text: string; atMs: number; symbology: string | null }) => void): () => void {
-    this.scanListeners.add(listener);
-    return () => this.scanListeners.delete(listener);
+    return this.scanListeners.add(listener);
   }
 
   onStatus(listener: (status: DriverStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.statusListeners.add(listener);
   }
 
   close(): void {
@@ -138,11 +137,11 @@ export class SerialScanner implements ScannerFeed {
   }
 
   private emit(texts: string[]): void {
-    for (const text of texts) for (const l of this.scanListeners) l({ text, atMs: this.opts.clock(), symbology: null });
+    for (const text of texts) this.scanListeners.emit({ text, atMs: this.opts.clock(), symbology: null });
   }
 
   private status(state: 'ok' | 'offline', detail: string): void {
     this.stateNow = state;
-    for (const l of this.statusListeners) l({ device: 'scanner', state, detail, atMs: this.opts.clock() });
+    this.statusListeners.emit({ device: 'scanner', state, detail, atMs: this.opts.clock() });
   }
 }

@@ -6,6 +6,7 @@ import { ReconnectingSerial } from '../serial-link.js';
 import { Measurement, type Calibration, type MeasurementEvent, type Reading, type StableReading } from './measurement.js';
 import { PROTOCOLS, type ProtocolName } from './protocols/index.js';
 import type { ProtocolDecoder } from './protocols/frame-decoder.js';
+import { Listeners } from '../listeners.js';
 
 export interface SerialThermometerOptions {
   path: string;
@@ -29,9 +30,9 @@ export class SerialThermometer implements ThermometerFeed {
   private poll: unknown = null;
   private readonly watchdog: unknown;
   private last: ThermometerReading | null = null;
-  private readonly readingListeners = new Set<(r: ThermometerReading) => void>();
-  private readonly rawListeners = new Set<(r: Reading) => void>();
-  private readonly statusListeners = new Set<(s: DriverStatus) => void>();
+  private readonly readingListeners = new Listeners<ThermometerReading>();
+  private readonly rawListeners = new Listeners<Reading>();
+  private readonly statusListeners = new Listeners<DriverStatus>();
   private stateNow: 'ok' | 'offline' = 'offline';
   private awaitingFrame = false;
 
@@ -97,19 +98,16 @@ export class SerialThermometer implements ThermometerFeed {
   }
 
   onReading(listener: (reading: ThermometerReading) => void): () => void {
-    this.readingListeners.add(listener);
-    return () => this.readingListeners.delete(listener);
+    return this.readingListeners.add(listener);
   }
 
   /** Every valid frame as a reading (technician views), not only stable ones. */
   onRawReading(listener: (reading: Reading) => void): () => void {
-    this.rawListeners.add(listener);
-    return () => this.rawListeners.delete(listener);
+    return this.rawListeners.add(listener);
   }
 
   onStatus(listener: (status: DriverStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.statusListeners.add(listener);
   }
 
   setCalibration(c: Calibration | null): void {
@@ -132,7 +130,7 @@ export class SerialThermometer implements ThermometerFeed {
           this.awaitingFrame = false;
           this.status('ok', `receiving frames (${this.opts.protocol})`);
         }
-        for (const l of this.rawListeners) l(e.reading);
+        this.rawListeners.emit(e.reading);
       }
       else if (e.type === 'stable') this.stable(e.reading);
       else if (e.type === 'offline') this.status('offline', `no valid frame for ${Math.round(e.silentMs)} ms`);
@@ -153,13 +151,13 @@ export class SerialThermometer implements ThermometerFeed {
       protocol: this.opts.protocol,
     };
     this.last = reading;
-    for (const l of this.readingListeners) l(reading);
+    this.readingListeners.emit(reading);
   }
 
   private status(state: 'ok' | 'offline', detail: string): void {
     this.stateNow = state;
     const s: DriverStatus = { device: 'thermometer', state, detail, atMs: this.opts.clock() };
-    for (const l of this.statusListeners) l(s);
+    this.statusListeners.emit(s);
   }
 
   private stopPolling(): void {

@@ -2,6 +2,7 @@
 // wandering around 36.6 °C. Timers and clock are injected so tests can run it
 // on fake time.
 import type { ThermometerFeed, ThermometerReading } from '../contract.js';
+import { Listeners } from '../listeners.js';
 
 export interface SimulatedThermometerOptions {
   clock: () => number;
@@ -17,7 +18,7 @@ export interface SimulatedThermometerOptions {
 export class SimulatedThermometer implements ThermometerFeed {
   readonly state = 'simulated' as const;
   private last: ThermometerReading | null = null;
-  private readonly listeners = new Set<(r: ThermometerReading) => void>();
+  private readonly listeners = new Listeners<ThermometerReading>();
   private readonly handle: unknown;
   private readonly clear: (handle: unknown) => void;
   private centre: number;
@@ -41,8 +42,7 @@ export class SimulatedThermometer implements ThermometerFeed {
   }
 
   onReading(listener: (reading: ThermometerReading) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   close(): void {
@@ -54,6 +54,6 @@ export class SimulatedThermometer implements ThermometerFeed {
     const random = this.opts.random ?? Math.random;
     const celsius = Math.round((this.centre + (random() - 0.5) * 0.2) * 10) / 10;
     this.last = { celsius, atMs: this.opts.clock(), simulated: true };
-    for (const l of this.listeners) l(this.last);
+    this.listeners.emit(this.last);
   }
 }

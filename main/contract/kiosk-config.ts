@@ -131,7 +131,10 @@ export function withSetting(config: KioskConfig, key: string, value: unknown): K
 }
 
 /** The config with its secrets replaced by whether they are set (for show and export). */
-export function redacted(config: KioskConfig): Omit<KioskConfig, 'technician'> & { technician: { pinSet: boolean; supervisorPinSet: boolean } } {
+/** The configuration as shown anywhere outside main: PIN hashes replaced by whether they are set. */
+export type RedactedKioskConfig = Omit<KioskConfig, 'technician'> & { technician: { pinSet: boolean; supervisorPinSet: boolean } };
+
+export function redacted(config: KioskConfig): RedactedKioskConfig {
   const { technician, ...rest } = config;
   return { ...structuredClone(rest), technician: { pinSet: technician.pinHash !== null, supervisorPinSet: technician.supervisorPinHash !== null } };
 }

@@ -2,6 +2,7 @@
 // screen (which shows). Both shells — Electron and the browser shell —
 // carry exactly these channels; the renderer imports these types only.
 import type { HealthStatus, IssuerName } from './code.js';
+import type { RedactedKioskConfig } from './kiosk-config.js';
 import type { ClockState } from './decision.js';
 import type { Lang } from './messages.js';
 import type { ReasonCode, Verdict } from './reasons.js';
@@ -89,7 +90,7 @@ export interface SelfTestItemView {
 /** What technician mode shows: settings without secrets, the policy, the trust bundle. */
 export interface TechnicianState {
   role: TechnicianRole;
-  config: Record<string, unknown>;
+  config: RedactedKioskConfig;
   policy: Record<string, unknown>;
   policyVersion: number;
   trust: { seq: number; iss: string; ageDays: number; expiresAt: string; issuers: string[]; keys: { issuer: string; kid: string; alg: string; validFrom: string | null; validUntil: string | null; revoked: boolean }[] } | null;

@@ -1,12 +1,13 @@
 // Drivers that run in another process (Electron's utilityProcess), seen from
 // main as ordinary feeds: their DriverEvents come in as messages.
 import type { DriverEvent, DriverStatus, ScannerFeed, ThermometerFeed, ThermometerReading } from '../../drivers/contract.js';
+import { Listeners } from '../../drivers/listeners.js';
 
 export class RemoteThermometer implements ThermometerFeed {
   state: 'ok' | 'offline' | 'simulated' = 'offline';
   private last: ThermometerReading | null = null;
-  private readonly readings = new Set<(r: ThermometerReading) => void>();
-  private readonly statuses = new Set<(s: DriverStatus) => void>();
+  private readonly readings = new Listeners<ThermometerReading>();
+  private readonly statuses = new Listeners<DriverStatus>();
   /** Where a new calibration goes: the drivers' process (set by the shell). */
   calibrationSink: ((c: { offsetC: number; by: string; atMs: number }) => void) | null = null;
 
@@ -18,12 +19,10 @@ export class RemoteThermometer implements ThermometerFeed {
     return this.last;
   }
   onReading(listener: (reading: ThermometerReading) => void): () => void {
-    this.readings.add(listener);
-    return () => this.readings.delete(listener);
+    return this.readings.add(listener);
   }
   onStatus(listener: (status: DriverStatus) => void): () => void {
-    this.statuses.add(listener);
-    return () => this.statuses.delete(listener);
+    return this.statuses.add(listener);
   }
   close(): void {
     this.readings.clear();
@@ -31,37 +30,35 @@ export class RemoteThermometer implements ThermometerFeed {
   }
   reading(r: ThermometerReading): void {
     this.last = r;
-    for (const l of this.readings) l(r);
+    this.readings.emit(r);
   }
   status(s: DriverStatus): void {
     this.state = s.state;
-    for (const l of this.statuses) l(s);
+    this.statuses.emit(s);
   }
 }
 
 export class RemoteScanner implements ScannerFeed {
   state: 'ok' | 'offline' | 'simulated' = 'offline';
-  private readonly scans = new Set<(s: { text: string; atMs: number; symbology: string | null }) => void>();
-  private readonly statuses = new Set<(s: DriverStatus) => void>();
+  private readonly scans = new Listeners<{ text: string; atMs: number; symbology: string | null }>();
+  private readonly statuses = new Listeners<DriverStatus>();
 
   onScan(listener: (scan: { text: string; atMs: number; symbology: string | null }) => void): () => void {
-    this.scans.add(listener);
-    return () => this.scans.delete(listener);
+    return this.scans.add(listener);
   }
   onStatus(listener: (status: DriverStatus) => void): () => void {
-    this.statuses.add(listener);
-    return () => this.statuses.delete(listener);
+    return this.statuses.add(listener);
   }
   close(): void {
     this.scans.clear();
     this.statuses.clear();
   }
   scan(s: { text: string; atMs: number; symbology: string | null }): void {
-    for (const l of this.scans) l(s);
+    this.scans.emit(s);
   }
   status(s: DriverStatus): void {
     this.state = s.state;
-    for (const l of this.statuses) l(s);
+    this.statuses.emit(s);
   }
 }
 

@@ -151,7 +151,7 @@ export class TechnicianService {
     const trust = await new TrustStore(this.dir).load(now / 1000).catch(() => null);
     return {
       role,
-      config: redacted(new ConfigStore(this.dir).load().config) as unknown as Record<string, unknown>,
+      config: redacted(new ConfigStore(this.dir).load().config),
       policy: policy.policy as unknown as Record<string, unknown>,
       policyVersion: policy.version,
       trust: trust

@@ -247,11 +247,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
     selftest.append(el('h3', { id: 'tech-selftest-title' }, T.selftest), run, list);
 
     // Settings
-    const cfg = state.config as {
-      identity: { gate: string; station: string; timeZone: string };
-      screen: { resultSeconds: number; sound: boolean; operatorLang: Lang; holderLangs: Lang[] };
-      sync: { endpoint: string | null };
-    };
+    const cfg = state.config;
     const settings = el('section');
     const textInput = (id: string, label: string, value: string, placeholder = ''): HTMLInputElement => el('input', { type: 'text', value, 'data-testid': `set-${id}`, 'aria-label': label, placeholder, maxlength: '256' });
     const gate = textInput('gate', T.gate, cfg.identity.gate);
@@ -319,11 +315,6 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
 
     // Devices: pick each from what is plugged in (or type a path), preview
     // the camera, watch the thermometer's live reading; saved for the next start.
-    const devCfg = state.config as {
-      camera: { deviceId: string | null };
-      thermometer: { path: string | null; protocol: string; baud: number | null };
-      scanner: { serialPath: string | null; terminator: string; hid: string | null };
-    };
     const devices = el('section');
     const found = await kiosk.technician.devices();
     const serialList = el('datalist', { id: 'tech-serial-ports' });
@@ -334,7 +325,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
       s.value = value;
       return s;
     };
-    const camera = pick('camera', T.camera, [['', T.cameraNone]], devCfg.camera.deviceId ?? '');
+    const camera = pick('camera', T.camera, [['', T.cameraNone]], cfg.camera.deviceId ?? '');
     const preview = el('video', { 'data-testid': 'camera-preview', class: 'camera-preview', muted: '', playsinline: '', 'aria-label': T.camera });
     preview.muted = true;
     const showPreview = async (): Promise<void> => {
@@ -351,15 +342,15 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
       for (const d of (await navigator.mediaDevices.enumerateDevices()).filter((x) => x.kind === 'videoinput')) {
         camera.append(el('option', { value: d.deviceId }, d.label || d.deviceId.slice(0, 12)));
       }
-      camera.value = devCfg.camera.deviceId ?? '';
+      camera.value = cfg.camera.deviceId ?? '';
     } catch {
       // No media devices at all: the picker keeps only the default.
     }
     camera.addEventListener('change', () => void showPreview());
     void showPreview();
-    const thermoPath = el('input', { type: 'text', list: 'tech-serial-ports', value: devCfg.thermometer.path ?? '', 'data-testid': 'dev-thermometer', 'aria-label': T.thermometer, placeholder: '/dev/ttyUSB0' });
-    const protocolPick = pick('protocol', T.protocol, THERMOMETER_PROTOCOL_CHOICES.map((p) => [p, p]), devCfg.thermometer.protocol);
-    const baud = el('input', { type: 'number', min: '300', value: devCfg.thermometer.baud === null ? '' : String(devCfg.thermometer.baud), 'data-testid': 'dev-baud', 'aria-label': T.baud });
+    const thermoPath = el('input', { type: 'text', list: 'tech-serial-ports', value: cfg.thermometer.path ?? '', 'data-testid': 'dev-thermometer', 'aria-label': T.thermometer, placeholder: '/dev/ttyUSB0' });
+    const protocolPick = pick('protocol', T.protocol, THERMOMETER_PROTOCOL_CHOICES.map((p) => [p, p]), cfg.thermometer.protocol);
+    const baud = el('input', { type: 'number', min: '300', value: cfg.thermometer.baud === null ? '' : String(cfg.thermometer.baud), 'data-testid': 'dev-baud', 'aria-label': T.baud });
     const live = el('p', { 'data-testid': 'dev-thermometer-live', 'aria-live': 'off' });
     const showLive = async (): Promise<void> => {
       const s = await kiosk.getStatus();
@@ -372,11 +363,11 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
     void showLive();
     if (liveTimer) clearInterval(liveTimer);
     liveTimer = setInterval(() => void showLive(), 1000);
-    const scannerPath = el('input', { type: 'text', list: 'tech-serial-ports', value: devCfg.scanner.serialPath ?? '', 'data-testid': 'dev-scanner-serial', 'aria-label': T.scannerSerial, placeholder: '/dev/ttyACM0' });
-    const terminator = pick('terminator', T.terminator, [['CR', 'CR'], ['LF', 'LF'], ['CRLF', 'CRLF']], devCfg.scanner.terminator);
+    const scannerPath = el('input', { type: 'text', list: 'tech-serial-ports', value: cfg.scanner.serialPath ?? '', 'data-testid': 'dev-scanner-serial', 'aria-label': T.scannerSerial, placeholder: '/dev/ttyACM0' });
+    const terminator = pick('terminator', T.terminator, [['CR', 'CR'], ['LF', 'LF'], ['CRLF', 'CRLF']], cfg.scanner.terminator);
     const hidChoices: [string, string][] = [['', T.none], ...(found.ok ? found.value.hid.map((h): [string, string] => [h.id, h.label]) : [])];
-    if (devCfg.scanner.hid && !hidChoices.some(([id]) => id === devCfg.scanner.hid)) hidChoices.push([devCfg.scanner.hid, devCfg.scanner.hid]);
-    const hid = pick('scanner-hid', T.scannerHid, hidChoices, devCfg.scanner.hid ?? '');
+    if (cfg.scanner.hid && !hidChoices.some(([id]) => id === cfg.scanner.hid)) hidChoices.push([cfg.scanner.hid, cfg.scanner.hid]);
+    const hid = pick('scanner-hid', T.scannerHid, hidChoices, cfg.scanner.hid ?? '');
     const saveDevices = el('button', { type: 'button', 'data-testid': 'tech-save-devices' }, T.save);
     saveDevices.addEventListener('click', async () => {
       touch();
@@ -413,8 +404,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
 
     // Calibration: the reference is typed in while the module looks at it.
     const calibration = el('section');
-    const thermo = (state.config as { thermometer?: { calibration?: { dueAtMs: number } | null } }).thermometer;
-    const calibrationInfo = el('p', { 'data-testid': 'tech-calibration' }, thermo?.calibration ? T.calibrationDue(new Date(thermo.calibration.dueAtMs).toISOString().slice(0, 10)) : '—');
+    const calibrationInfo = el('p', { 'data-testid': 'tech-calibration' }, cfg.thermometer.calibration ? T.calibrationDue(new Date(cfg.thermometer.calibration.dueAtMs).toISOString().slice(0, 10)) : '—');
     const reference = el('input', { type: 'number', min: '30', max: '43', step: '0.1', 'data-testid': 'tech-reference', 'aria-label': T.referenceC, placeholder: T.referenceC });
     const by = el('input', { type: 'text', 'data-testid': 'tech-calibrated-by', 'aria-label': T.calibratedBy, placeholder: T.calibratedBy, maxlength: '64' });
     const calibrate = el('button', { type: 'button', 'data-testid': 'tech-calibrate' }, T.calibrate);
