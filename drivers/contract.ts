@@ -41,10 +41,18 @@ export interface ThermometerFeed {
   close(): void;
 }
 
+/** One scanned text, as every scanner feed delivers it. */
+export interface Scan {
+  text: string;
+  atMs: number;
+  /** The symbology the scanner reported (HID POS), or null when it says none. */
+  symbology: string | null;
+}
+
 /** A source of scanned texts (serial or HID scanners). */
 export interface ScannerFeed {
   readonly state: DriverState;
-  onScan(listener: (scan: { text: string; atMs: number; symbology: string | null }) => void): () => void;
+  onScan(listener: (scan: Scan) => void): () => void;
   onStatus(listener: (status: DriverStatus) => void): () => void;
   close(): void;
 }

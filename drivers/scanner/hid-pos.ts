@@ -3,7 +3,7 @@
 // 0x02, then byte 0 = data length, bytes 1–3 = AIM symbology id, data from
 // byte 4, byte 62 non-zero = more reports follow. Pure assembly; the driver
 // adds the device (reopened by vendor/product id when it comes back).
-import { REAL_TIMERS, type DriverStatus, type ScannerFeed, type Timers } from '../contract.js';
+import { REAL_TIMERS, type DriverStatus, type Scan, type ScannerFeed, type Timers } from '../contract.js';
 import { Listeners } from '../listeners.js';
 
 export interface HidScan {
@@ -85,7 +85,7 @@ export class HidScanner implements ScannerFeed {
   private stateNow: 'ok' | 'offline' = 'offline';
   private readonly adapter: HidReportAdapter;
   private readonly timers: Timers;
-  private readonly scanListeners = new Listeners<{ text: string; atMs: number; symbology: string | null }>();
+  private readonly scanListeners = new Listeners<Scan>();
   private readonly statusListeners = new Listeners<DriverStatus>();
   readonly counters = { opens: 0, closes: 0, failedOpens: 0 };
 
@@ -99,7 +99,7 @@ export class HidScanner implements ScannerFeed {
     return this.stateNow;
   }
 
-  onScan(listener: (scan: { text: string; atMs: number; symbology: string | null }) => void): () => void {
+  onScan(listener: (scan: Scan) => void): () => void {
     return this.scanListeners.add(listener);
   }
 

@@ -2,7 +2,7 @@
 // until the line goes quiet for the inter-byte timeout; a scan over 4 KiB
 // is discarded whole rather than cut. The assembler is pure; the driver
 // adds the port (reopened when it comes back).
-import { REAL_TIMERS, type DriverStatus, type OpenSerial, type ScannerFeed, type Timers } from '../contract.js';
+import { REAL_TIMERS, type DriverStatus, type OpenSerial, type Scan, type ScannerFeed, type Timers } from '../contract.js';
 import { ReconnectingSerial } from '../serial-link.js';
 import { Listeners } from '../listeners.js';
 
@@ -93,7 +93,7 @@ export class SerialScanner implements ScannerFeed {
   private readonly idleTimer: unknown;
   private readonly timers: Timers;
   private stateNow: 'ok' | 'offline' = 'offline';
-  private readonly scanListeners = new Listeners<{ text: string; atMs: number; symbology: string | null }>();
+  private readonly scanListeners = new Listeners<Scan>();
   private readonly statusListeners = new Listeners<DriverStatus>();
 
   constructor(private readonly opts: SerialScannerOptions) {
@@ -121,7 +121,7 @@ export class SerialScanner implements ScannerFeed {
     return { ...this.assembler.counters, ...this.serial.counters };
   }
 
-  onScan(listener: (scan: { text: string; atMs: number; symbology: string | null }) => void): () => void {
+  onScan(listener: (scan: Scan) => void): () => void {
     return this.scanListeners.add(listener);
   }
 

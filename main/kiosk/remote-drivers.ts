@@ -1,6 +1,6 @@
 // Drivers that run in another process (Electron's utilityProcess), seen from
 // main as ordinary feeds: their DriverEvents come in as messages.
-import type { DriverEvent, DriverStatus, ScannerFeed, ThermometerFeed, ThermometerReading } from '../../drivers/contract.js';
+import type { DriverEvent, DriverStatus, ScannerFeed, ThermometerFeed, ThermometerReading, Scan } from '../../drivers/contract.js';
 import { Listeners } from '../../drivers/listeners.js';
 
 export class RemoteThermometer implements ThermometerFeed {
@@ -40,10 +40,10 @@ export class RemoteThermometer implements ThermometerFeed {
 
 export class RemoteScanner implements ScannerFeed {
   state: 'ok' | 'offline' | 'simulated' = 'offline';
-  private readonly scans = new Listeners<{ text: string; atMs: number; symbology: string | null }>();
+  private readonly scans = new Listeners<Scan>();
   private readonly statuses = new Listeners<DriverStatus>();
 
-  onScan(listener: (scan: { text: string; atMs: number; symbology: string | null }) => void): () => void {
+  onScan(listener: (scan: Scan) => void): () => void {
     return this.scans.add(listener);
   }
   onStatus(listener: (status: DriverStatus) => void): () => void {
@@ -53,7 +53,7 @@ export class RemoteScanner implements ScannerFeed {
     this.scans.clear();
     this.statuses.clear();
   }
-  scan(s: { text: string; atMs: number; symbology: string | null }): void {
+  scan(s: Scan): void {
     this.scans.emit(s);
   }
   status(s: DriverStatus): void {
