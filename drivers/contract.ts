@@ -1,6 +1,7 @@
 // What drivers hand to the kiosk: a typed event union, no knowledge of main.
 
-export type DriverState = 'ok' | 'offline' | 'simulated';
+/** 'none': no device is configured (a kiosk's empty device slot). */
+export type DriverState = 'ok' | 'offline' | 'simulated' | 'none';
 
 /** A stable temperature reading, °C (calibrated, if the device is calibrated). */
 export interface ThermometerReading {
@@ -27,7 +28,16 @@ export interface DriverStatus {
 export type DriverEvent =
   | { type: 'thermometer/reading'; reading: ThermometerReading }
   | { type: 'scanner/scan'; text: string; atMs: number; via: 'serial' | 'hid'; symbology: string | null }
-  | { type: 'driver/status'; status: DriverStatus };
+  | { type: 'driver/status'; status: DriverStatus }
+  | { type: 'thermometer/counters'; counters: ThermometerCounts };
+
+/** A thermometer driver's frame and error counters since it started. */
+export interface ThermometerCounts {
+  frames: number;
+  checksumFailures: number;
+  resyncs: number;
+  droppedBytes: number;
+}
 
 /** A source of temperature readings. */
 export interface ThermometerFeed {

@@ -75,11 +75,38 @@ export class ConfigStore {
 
   /** Validates and saves one setting; returns the value before and after. */
   set(key: string, value: unknown, nowMs: number): { before: unknown; after: unknown; stored: StoredConfig } {
-    const current = this.load().config;
-    const next = withSetting(current, key, value);
-    const [section, field] = key.split('.') as [keyof KioskConfig, string];
-    const before = (current[section] as unknown as Record<string, unknown>)[field];
-    const stored = this.save(next, nowMs);
-    return { before, after: (next[section] as unknown as Record<string, unknown>)[field], stored };
+    const { changes, stored } = this.update([{ key, value }], nowMs, { saveUnchanged: true });
+    const field = (config: KioskConfig): unknown => fieldOf(config, key);
+    return { before: changes[0]?.before ?? field(stored.config), after: field(stored.config), stored };
   }
+
+  /**
+   * Validates every change first and saves them as one revision, or none
+   * of them: a form whose third field is wrong changes nothing. Returns
+   * the settings whose value actually changed.
+   */
+  update(changes: readonly { key: string; value: unknown }[], nowMs: number, opts: { saveUnchanged?: boolean } = {}): { changes: SettingChange[]; stored: StoredConfig } {
+    const current = this.load();
+    let next = current.config;
+    for (const { key, value } of changes) next = withSetting(next, key, value);
+    const changed: SettingChange[] = [];
+    for (const key of new Set(changes.map((c) => c.key))) {
+      const before = fieldOf(current.config, key);
+      const after = fieldOf(next, key);
+      if (JSON.stringify(before) !== JSON.stringify(after)) changed.push({ key, before, after });
+    }
+    if (changed.length === 0 && !opts.saveUnchanged) return { changes: [], stored: current };
+    return { changes: changed, stored: this.save(next, nowMs) };
+  }
+}
+
+export interface SettingChange {
+  key: string;
+  before: unknown;
+  after: unknown;
+}
+
+function fieldOf(config: KioskConfig, key: string): unknown {
+  const [section, field] = key.split('.') as [keyof KioskConfig, string];
+  return (config[section] as unknown as Record<string, unknown>)[field];
 }

@@ -61,7 +61,31 @@ export interface ScreenConfig {
   sound: boolean;
   cameraId: string | null;
   simulated: boolean;
+  /** Where the kiosk stands, shown in the status bar. */
+  gate: string;
+  station: string;
+  /** IANA zone of the gate: the status bar's clock and "today" count in it. */
+  timeZone: string;
 }
+
+/** One setting in a technician's form: a dotted key of the kiosk configuration and its new value. */
+export interface SettingUpdate {
+  key: string;
+  value: unknown;
+}
+
+/**
+ * The technician's test card (\`sentinel demo-code --test-card\`): a QR the
+ * camera and scanner tests recognise. It is no travel code; at the gate it
+ * is refused as NOT_PHC like any other text.
+ */
+export const TEST_CARD_TEXT = 'SENTINEL-TEST-CARD';
+
+/** A code read in a technician's test: the test card, or what the checkpoint would decide of it (nothing is logged). */
+export type CodeTest = { testCard: true; length: number } | { testCard: false; length: number; view: CheckView };
+
+/** A technician's test scan: what the scanner read, if anything came. */
+export type ScannerTestResult = { received: false; scanners: number } | ({ received: true; symbology: string | null } & CodeTest);
 
 export type TechnicianRole = 'technician' | 'supervisor';
 
@@ -108,6 +132,12 @@ export interface InvokeChannels {
   'technician/state': { request: Record<string, never>; response: TechnicianState };
   'technician/selftest': { request: Record<string, never>; response: SelfTestItemView[] };
   'technician/config-set': { request: { key: string; value: unknown }; response: { before: unknown; after: unknown } };
+  /** A whole form at once: every value validated, then saved as one revision and applied live. */
+  'technician/config-update': { request: { changes: SettingUpdate[] }; response: { revision: number; changed: { key: string; before: unknown; after: unknown }[] } };
+  /** Waits for the next scan from main's scanners; it is decided but not logged. */
+  'technician/scanner-test': { request: { seconds: number }; response: ScannerTestResult };
+  /** Decides a code the technician's camera test read, without logging it. */
+  'technician/try-code': { request: { text: string }; response: CodeTest };
   'technician/policy-set': { request: { policy: Record<string, unknown> }; response: { version: number } };
   'technician/export': { request: { dir: string }; response: { folder: string; checks: number } };
   'technician/trust-import': { request: { bundlePath: string; rootPath?: string; fingerprint?: string }; response: { seq: number; pinnedRoots: string[] } };
@@ -124,6 +154,8 @@ export interface RendererChannels {
   'checkpoint/decided': CheckView;
   'status/changed': KioskStatus;
   'thermometer/reading': { celsius: number; atMs: number; simulated: boolean };
+  /** A technician changed a screen setting: it applies now, not at the next start. */
+  'config/changed': ScreenConfig;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -138,6 +170,9 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'technician/state',
   'technician/selftest',
   'technician/config-set',
+  'technician/config-update',
+  'technician/scanner-test',
+  'technician/try-code',
   'technician/policy-set',
   'technician/export',
   'technician/trust-import',
@@ -168,6 +203,9 @@ export interface KioskApi {
     state(): Promise<InvokeResult<'technician/state'>>;
     selftest(): Promise<InvokeResult<'technician/selftest'>>;
     setConfig(key: string, value: unknown): Promise<InvokeResult<'technician/config-set'>>;
+    updateConfig(changes: SettingUpdate[]): Promise<InvokeResult<'technician/config-update'>>;
+    scannerTest(seconds: number): Promise<InvokeResult<'technician/scanner-test'>>;
+    tryCode(text: string): Promise<InvokeResult<'technician/try-code'>>;
     setPolicy(policy: Record<string, unknown>): Promise<InvokeResult<'technician/policy-set'>>;
     exportTo(dir: string): Promise<InvokeResult<'technician/export'>>;
     importTrust(bundlePath: string, rootPath?: string, fingerprint?: string): Promise<InvokeResult<'technician/trust-import'>>;
@@ -181,6 +219,7 @@ export interface KioskApi {
   onDecided(listener: (view: CheckView) => void): () => void;
   onStatus(listener: (status: KioskStatus) => void): () => void;
   onThermometer(listener: (reading: RendererChannels['thermometer/reading']) => void): () => void;
+  onConfig(listener: (config: ScreenConfig) => void): () => void;
 }
 
 /**
@@ -189,6 +228,9 @@ export interface KioskApi {
  * only absurd payloads are refused at the door.
  */
 export const MAX_SCAN_PAYLOAD_CHARS = 16_384;
+
+/** A technician's form has a dozen fields; more in one request is not a form. */
+export const MAX_SETTINGS_PER_UPDATE = 32;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: KioskError };
 
@@ -232,6 +274,29 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
       if (!isObject(payload) || typeof payload.key !== 'string' || payload.key.length > 64 || !('value' in payload) || Object.keys(payload).length !== 2) return bad('technician/config-set takes {key, value}');
       if (JSON.stringify(payload.value ?? null).length > 1024) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'a setting is at most 1 KB' } };
       return { ok: true, value: { key: payload.key, value: payload.value } };
+    }
+    case 'technician/config-update': {
+      if (!isObject(payload) || !Array.isArray(payload.changes) || Object.keys(payload).length !== 1) return bad('technician/config-update takes {changes: [{key, value}]}');
+      const { changes } = payload;
+      if (changes.length === 0 || changes.length > MAX_SETTINGS_PER_UPDATE) return bad(`an update changes 1 to ${MAX_SETTINGS_PER_UPDATE} settings`);
+      const out: SettingUpdate[] = [];
+      for (const c of changes) {
+        if (!isObject(c) || typeof c.key !== 'string' || c.key.length > 64 || !('value' in c) || Object.keys(c).length !== 2) return bad('each change is {key, value}');
+        if (JSON.stringify(c.value ?? null).length > 1024) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'a setting is at most 1 KB' } };
+        out.push({ key: c.key, value: c.value });
+      }
+      return { ok: true, value: { changes: out } };
+    }
+    case 'technician/scanner-test': {
+      if (!isObject(payload) || Object.keys(payload).length !== 1 || typeof payload.seconds !== 'number' || !Number.isInteger(payload.seconds) || payload.seconds < 1 || payload.seconds > 60) {
+        return bad('technician/scanner-test takes {seconds} (1 to 60)');
+      }
+      return { ok: true, value: { seconds: payload.seconds } };
+    }
+    case 'technician/try-code': {
+      if (!isObject(payload) || typeof payload.text !== 'string' || Object.keys(payload).length !== 1) return bad('technician/try-code takes {text}');
+      if (payload.text.length > MAX_SCAN_PAYLOAD_CHARS) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: `a scan is at most ${MAX_SCAN_PAYLOAD_CHARS} characters` } };
+      return { ok: true, value: { text: payload.text } };
     }
     case 'technician/devices':
     case 'technician/thermometer-counters':

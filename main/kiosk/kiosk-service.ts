@@ -3,11 +3,12 @@
 // contract (main/contract/kiosk.ts). Main owns the checkpoint's state; the
 // renderer renders it.
 import * as fs from 'node:fs';
-import type { ScannerFeed, ThermometerFeed } from '../../drivers/contract.js';
+import type { Scan, ScannerFeed, ThermometerFeed } from '../../drivers/contract.js';
 import type { InvokeChannel, InvokeChannels, InvokeResult, KioskStatus, RendererChannels, ScreenConfig } from '../contract/kiosk.js';
 import { MAX_SCAN_PAYLOAD_CHARS, parseInvoke } from '../contract/kiosk.js';
 import { Checkpoint } from '../checkpoint/checkpoint.js';
 import { TimeFloor } from '../clock/time-floor.js';
+import { startOfDayMs } from '../clock/time-zone.js';
 import { DATA_FILES, DataDir } from '../data-dir.js';
 import { clockIsUntrusted } from '../decide/decide.js';
 import { CheckLog } from '../log/check-log.js';
@@ -29,8 +30,8 @@ export interface KioskServiceOptions {
   technician?: TechnicianService;
   /** Where failures outside any request go (a scanner's scan that could not be logged). */
   onError?: (err: Error) => void;
-  /** The sync loop's state, when the kiosk syncs (see main/sync). */
-  sync?: () => { online: boolean; lastSuccessAtMs: number | null };
+  /** The sync loop's state, or null while the kiosk has no sync endpoint (see main/sync). */
+  sync?: () => { online: boolean; lastSuccessAtMs: number | null } | null;
   /** When the thermometer's calibration falls due (from the technician's configuration). */
   calibrationDueAtMs?: () => number | null;
   /** Warn on screen when the oldest unsynced check is older than this (default 3 days). */
@@ -61,6 +62,9 @@ export class KioskService {
   private readonly listeners = new Set<Emit>();
   private readonly unsubscribeThermometer: (() => void) | null;
   private readonly unsubscribeScanners: (() => void)[];
+  private screen: ScreenConfig;
+  /** A technician's test scan waiting for the next scan from a scanner. */
+  private scanTest: ((scan: Scan | null) => void) | null = null;
 
   private constructor(
     private readonly opts: KioskServiceOptions,
@@ -68,10 +72,13 @@ export class KioskService {
     private readonly log: CheckLog,
     private readonly pseudonym: HolderPseudonym,
   ) {
+    this.screen = opts.screen;
     this.unsubscribeThermometer =
       opts.thermometer?.onReading((r) => this.emit('thermometer/reading', { celsius: r.celsius, atMs: r.atMs, simulated: r.simulated })) ?? null;
     this.unsubscribeScanners = (opts.scanners ?? []).flatMap((scanner) => [
       scanner.onScan((scan) => {
+        // A technician's test scan is answered, not logged.
+        if (this.scanTest) return this.scanTest(scan);
         // No request to answer: a failure is reported, and the scanner keeps going.
         this.submitScan(scan.text.slice(0, MAX_SCAN_PAYLOAD_CHARS), 'scanner').catch((err: Error) => opts.onError?.(err));
       }),
@@ -102,6 +109,7 @@ export class KioskService {
   }
 
   close(): void {
+    this.scanTest?.(null);
     this.unsubscribeThermometer?.();
     for (const u of this.unsubscribeScanners) u();
     this.listeners.clear();
@@ -123,7 +131,7 @@ export class KioskService {
         case 'status/get':
           return { ok: true, value: this.status() };
         case 'config/get':
-          return { ok: true, value: this.opts.screen };
+          return { ok: true, value: this.screen };
         default:
           if (!channel.startsWith('technician/') && !channel.startsWith('supervisor/')) break;
           if (!this.opts.technician) return { ok: false, error: { code: 'UNAVAILABLE', message: 'technician mode is not available here' } };
@@ -146,6 +154,52 @@ export class KioskService {
     return view;
   }
 
+  /** Picks up a policy or bundle installed just now and tells the screens (the status bar's trust chip). */
+  async reload(): Promise<void> {
+    await this.refresh(false);
+    this.emitStatus();
+  }
+
+  /** The screen settings in force. */
+  screenConfig(): ScreenConfig {
+    return this.screen;
+  }
+
+  /** A technician changed a screen setting: every screen shows it now. */
+  updateScreen(screen: ScreenConfig): void {
+    this.screen = screen;
+    this.emit('config/changed', screen);
+    this.emitStatus();
+  }
+
+  /**
+   * Decides a code without logging it: a technician's test of a scanner or
+   * camera must not count as a traveller's check.
+   */
+  async tryCode(text: string, source: InvokeChannels['scan/submit']['request']['source']): Promise<InvokeChannels['scan/submit']['response']> {
+    await this.refresh(false);
+    const now = this.opts.clock();
+    const outcome = await this.checkpoint!.check({ text: text.slice(0, MAX_SCAN_PAYLOAD_CHARS), temperatureC: this.freshTemperature(now), atMs: now }, { record: false });
+    return checkView(outcome, source);
+  }
+
+  /**
+   * The next scan from main's scanners, taken away from the checkpoint for
+   * a technician's test; null when none comes within `ms`.
+   */
+  captureNextScan(ms: number): Promise<Scan | null> {
+    if (this.scanTest) return Promise.reject(new TechnicianRefusal('REFUSED', 'a scanner test is already waiting'));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(null), ms);
+      const done = (scan: Scan | null): void => {
+        clearTimeout(timer);
+        this.scanTest = null;
+        resolve(scan);
+      };
+      this.scanTest = done;
+    });
+  }
+
   /** Pushes the status to the screens (trust age and clock change with time alone). */
   emitStatus(): void {
     // Devices may report before the checkpoint is loaded: there is no status to tell yet.
@@ -160,10 +214,9 @@ export class KioskService {
     const state = !info ? 'missing' : now / 1000 >= info.exp ? 'expired' : ageSeconds! > this.policy.policy.trustMaxAgeDays * DAY_S ? 'stale' : 'ok';
     const floorMs = new TimeFloor(this.log).currentMs(info?.iat ?? null);
     const reading = this.opts.thermometer?.latest() ?? null;
-    const startOfDay = new Date(now);
-    startOfDay.setHours(0, 0, 0, 0);
     const sync = this.opts.sync?.() ?? null;
-    const dueAtMs = this.opts.thermometer && this.opts.thermometer.state !== 'simulated' ? (this.opts.calibrationDueAtMs?.() ?? null) : null;
+    const thermoState = this.opts.thermometer?.state ?? 'none';
+    const dueAtMs = thermoState !== 'simulated' && thermoState !== 'none' ? (this.opts.calibrationDueAtMs?.() ?? null) : null;
     const oldestPendingAtMs = this.log.oldestPendingAtMs();
     return {
       online: sync?.online ?? false,
@@ -177,21 +230,21 @@ export class KioskService {
       trust: { state, seq: info?.seq ?? null, ageSeconds },
       clock: clockIsUntrusted(now / 1000, floorMs === null ? null : floorMs / 1000, this.policy.policy) ? 'untrusted' : 'trusted',
       thermometer: {
-        state: this.opts.thermometer?.state ?? 'none',
+        state: thermoState,
         lastC: reading?.celsius ?? null,
         atMs: reading?.atMs ?? null,
         calibrationDueAtMs: dueAtMs,
         calibrationOverdue: dueAtMs !== null && now > dueAtMs,
       },
       scanner: { state: this.scannerState() },
-      today: this.log.verdictCountsSince(startOfDay.getTime()),
+      today: this.log.verdictCountsSince(startOfDayMs(now, this.screen.timeZone)),
     };
   }
 
   private scannerState(): KioskStatus['scanner']['state'] {
-    const scanners = this.opts.scanners ?? [];
-    if (scanners.length === 0) return 'none';
-    return scanners.every((s) => s.state === 'ok') ? 'ok' : 'offline';
+    const states = (this.opts.scanners ?? []).map((s) => s.state).filter((s) => s !== 'none');
+    if (states.length === 0) return 'none';
+    return states.every((s) => s === 'ok') ? 'ok' : 'offline';
   }
 
   private freshTemperature(now: number): number | null {

@@ -1,10 +1,12 @@
 // Drivers that run in another process (Electron's utilityProcess), seen from
 // main as ordinary feeds: their DriverEvents come in as messages.
-import type { DriverEvent, DriverStatus, ScannerFeed, ThermometerFeed, ThermometerReading, Scan } from '../../drivers/contract.js';
+import type { DriverEvent, DriverState, DriverStatus, ScannerFeed, ThermometerCounts, ThermometerFeed, ThermometerReading, Scan } from '../../drivers/contract.js';
 import { Listeners } from '../../drivers/listeners.js';
 
 export class RemoteThermometer implements ThermometerFeed {
-  state: 'ok' | 'offline' | 'simulated' = 'offline';
+  state: DriverState = 'offline';
+  /** The driver's frame and error counters, as the drivers' process last reported them. */
+  counters: ThermometerCounts | undefined = undefined;
   private last: ThermometerReading | null = null;
   private readonly readings = new Listeners<ThermometerReading>();
   private readonly statuses = new Listeners<DriverStatus>();
@@ -39,7 +41,7 @@ export class RemoteThermometer implements ThermometerFeed {
 }
 
 export class RemoteScanner implements ScannerFeed {
-  state: 'ok' | 'offline' | 'simulated' = 'offline';
+  state: DriverState = 'offline';
   private readonly scans = new Listeners<Scan>();
   private readonly statuses = new Listeners<DriverStatus>();
 
@@ -67,18 +69,25 @@ function isDriverEvent(m: unknown): m is DriverEvent {
 }
 
 /** Routes one message from the drivers' process; anything malformed is ignored. */
-export function routeDriverEvent(message: unknown, thermometer: RemoteThermometer, scanner: RemoteScanner): void {
+export function routeDriverEvent(message: unknown, thermometer: RemoteThermometer | null, scanner: RemoteScanner | null): void {
   if (!isDriverEvent(message)) return;
   switch (message.type) {
     case 'thermometer/reading':
-      if (typeof message.reading?.celsius === 'number') thermometer.reading(message.reading);
+      if (typeof message.reading?.celsius === 'number') thermometer?.reading(message.reading);
       break;
     case 'scanner/scan':
-      if (typeof message.text === 'string') scanner.scan({ text: message.text.slice(0, 16_384), atMs: message.atMs, symbology: message.symbology });
+      if (typeof message.text === 'string') scanner?.scan({ text: message.text.slice(0, 16_384), atMs: message.atMs, symbology: message.symbology });
       break;
+    case 'thermometer/counters': {
+      const c = message.counters;
+      if (thermometer && c && [c.frames, c.checksumFailures, c.resyncs, c.droppedBytes].every((n) => Number.isSafeInteger(n) && n >= 0)) {
+        thermometer.counters = { frames: c.frames, checksumFailures: c.checksumFailures, resyncs: c.resyncs, droppedBytes: c.droppedBytes };
+      }
+      break;
+    }
     case 'driver/status':
-      if (message.status?.device === 'thermometer') thermometer.status(message.status);
-      else if (message.status?.device === 'scanner') scanner.status(message.status);
+      if (message.status?.device === 'thermometer') thermometer?.status(message.status);
+      else if (message.status?.device === 'scanner') scanner?.status(message.status);
       break;
   }
 }

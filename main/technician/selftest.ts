@@ -16,6 +16,7 @@ import { CheckLog } from '../log/check-log.js';
 import { PolicyStore } from '../policy/policy-store.js';
 import { openSyncClient } from '../sync/open-sync.js';
 import { TrustStore } from '../trust/trust-store.js';
+import { TEST_CARD_TEXT } from '../contract/kiosk.js';
 
 export type CheckState = 'ok' | 'warn' | 'fail' | 'skipped';
 
@@ -90,7 +91,7 @@ export async function runSelfTest(dataDir: string, nowMs: number, opts: { thermo
     const config = new ConfigStore(dir).load().config;
     items.push(
       await item('QR decoder (test card)', async () => {
-        const text = 'SENTINEL-TEST-CARD';
+        const text = TEST_CARD_TEXT;
         const png = await QRCode.toBuffer(text, { type: 'png', width: 400 });
         const r = await decodeImage(new Uint8Array(png));
         return [r.text === text ? 'ok' : 'fail', r.text === text ? `decoded in ${r.ms.toFixed(1)} ms` : 'the test card did not decode'];

@@ -2,7 +2,7 @@
 // after two minutes idle), and what a technician may do — each change
 // validated, applied atomically and written to the audit trail. The
 // screen only asks; main decides, as for scans.
-import type { DeviceChoices, ThermometerCounters, InvokeChannel, InvokeChannels, SelfTestItemView, TechnicianRole, TechnicianState, UnlockResult } from '../contract/kiosk.js';
+import { TEST_CARD_TEXT, type CheckView, type CodeTest, type DeviceChoices, type ScannerTestResult, type SettingUpdate, type ThermometerCounters, type InvokeChannel, type InvokeChannels, type SelfTestItemView, type TechnicianRole, type TechnicianState, type UnlockResult } from '../contract/kiosk.js';
 import { ConfigValueError, redacted } from '../contract/kiosk-config.js';
 import type { TrustedIssuerInfo } from '../contract/trust.js';
 import { recordAudit } from '../audit/audit.js';
@@ -38,8 +38,18 @@ export interface TechnicianOptions {
   idleMs?: number;
   /** How long five wrong PINs lock entry (default 5 minutes). */
   lockoutMs?: number;
-  /** Called after a change the running kiosk must pick up (policy, settings). */
-  onChanged?: () => void;
+  /**
+   * Called after a change the running kiosk applies at once: the changed
+   * configuration keys, or 'policy' / 'trust'.
+   */
+  onChanged?: (what: string[]) => void;
+  /** The kiosk's scans, for a technician's scanner and camera tests (nothing is logged). */
+  scans?: {
+    /** How many scanners main reads (serial, HID). */
+    scanners(): number;
+    capture(ms: number): Promise<{ text: string; symbology: string | null } | null>;
+    tryCode(text: string, source: 'scanner' | 'camera'): Promise<CheckView>;
+  };
   exportTo?: (dir: string) => Promise<{ folder: string; checks: number }>;
   /** What is plugged in (serial ports, HID devices), for the device pickers. */
   discoverDevices?: () => Promise<DeviceChoices>;
@@ -48,6 +58,8 @@ export interface TechnicianOptions {
 }
 
 export interface CalibratableThermometer {
+  /** False while what is there cannot be calibrated (a simulator, no module). */
+  readonly calibratable?: boolean;
   /** Frame and error counters, where the driver runs in this process. */
   readonly counters?: { frames: number; checksumFailures: number; resyncs: number; droppedBytes: number };
   onReading(listener: (r: { celsius: number; rawC?: number }) => void): () => void;
@@ -170,12 +182,59 @@ export class TechnicianService {
     try {
       const { before, after, stored } = new ConfigStore(this.dir).set(key, value, this.opts.clock());
       recordAudit(this.dir.root, 'config/changed', role, { key, before, after, revision: stored.revision }, this.opts.clock());
-      this.opts.onChanged?.();
+      this.opts.onChanged?.([key]);
       return { before, after };
     } catch (err) {
       if (err instanceof ConfigValueError) throw new TechnicianRefusal('REFUSED', err.message);
       throw err;
     }
+  }
+
+  /**
+   * A technician's form: every value is validated before any is saved, the
+   * lot is one revision, each changed value is audited, and the running
+   * kiosk applies them at once (screen, devices, sync).
+   */
+  updateConfig(changes: SettingUpdate[]): { revision: number; changed: { key: string; before: unknown; after: unknown }[] } {
+    const role = this.require();
+    const now = this.opts.clock();
+    try {
+      const { changes: changed, stored } = new ConfigStore(this.dir).update(changes, now);
+      for (const c of changed) recordAudit(this.dir.root, 'config/changed', role, { key: c.key, before: c.before, after: c.after, revision: stored.revision }, now);
+      if (changed.length > 0) this.opts.onChanged?.(changed.map((c) => c.key));
+      return { revision: stored.revision, changed };
+    } catch (err) {
+      if (err instanceof ConfigValueError) throw new TechnicianRefusal('REFUSED', err.message);
+      throw err;
+    }
+  }
+
+  /**
+   * "Test scan": waits for the next code from a serial or HID scanner and
+   * shows what the checkpoint would decide. The scan is not a check: it is
+   * neither logged nor counted.
+   */
+  async scannerTest(seconds: number): Promise<ScannerTestResult> {
+    this.require();
+    const scans = this.opts.scans;
+    if (!scans || scans.scanners() === 0) throw new TechnicianRefusal('REFUSED', 'no serial or HID scanner is configured (a keyboard-wedge scanner types into the kiosk screen itself)');
+    const scan = await scans.capture(seconds * 1000);
+    // Waiting for the scanner is activity: the session does not idle out under it.
+    if (this.session) this.session.lastMs = this.opts.clock();
+    if (!scan) return { received: false, scanners: scans.scanners() };
+    return { received: true, symbology: scan.symbology, ...(await this.codeTest(scan.text, 'scanner')) };
+  }
+
+  /** The camera test on the devices panel: the test card, or what the checkpoint would decide of the code read, unlogged. */
+  async tryCode(text: string): Promise<CodeTest> {
+    this.require();
+    return this.codeTest(text, 'camera');
+  }
+
+  private async codeTest(text: string, source: 'scanner' | 'camera'): Promise<CodeTest> {
+    if (text.trim() === TEST_CARD_TEXT) return { testCard: true, length: text.length };
+    if (!this.opts.scans) throw new TechnicianRefusal('REFUSED', 'the checkpoint is not available here');
+    return { testCard: false, length: text.length, view: await this.opts.scans.tryCode(text, source) };
   }
 
   setPolicy(policy: Record<string, unknown>): { version: number } {
@@ -185,7 +244,7 @@ export class TechnicianService {
     try {
       const installed = store.set(JSON.stringify(policy), this.opts.clock());
       recordAudit(this.dir.root, 'policy/set', role, { version: installed.version, before, after: installed.policy }, this.opts.clock());
-      this.opts.onChanged?.();
+      this.opts.onChanged?.(['policy']);
       return { version: installed.version };
     } catch (err) {
       if (err instanceof PolicyRefused) {
@@ -232,7 +291,7 @@ export class TechnicianService {
     try {
       const snap = await new TrustStore(this.dir).install(jws, { nowS: now / 1000, newRoots });
       recordAudit(this.dir.root, 'trust/installed', role, { bundlePath, seq: snap.info.seq, rootKid: snap.info.rootKid, pinnedRoots: newRoots.map((r) => r.kid) }, now);
-      this.opts.onChanged?.();
+      this.opts.onChanged?.(['trust']);
       return { seq: snap.info.seq, pinnedRoots: newRoots.map((r) => r.kid) };
     } catch (err) {
       const reason = (err as Error).message;
@@ -274,7 +333,7 @@ export class TechnicianService {
   async calibrate(referenceC: number, by: string): Promise<{ offsetC: number; previousOffsetC: number | null; readingsC: number[]; dueAtMs: number }> {
     const role = this.require();
     const thermo = this.opts.thermometer;
-    if (!thermo) throw new TechnicianRefusal('REFUSED', 'no thermometer module to calibrate (a simulated one has nothing to correct)');
+    if (!thermo || thermo.calibratable === false) throw new TechnicianRefusal('REFUSED', 'no thermometer module to calibrate (a simulated one has nothing to correct)');
     if (this.calibrating) throw new TechnicianRefusal('REFUSED', 'a calibration is already running');
     this.calibrating = true;
     const store = new ConfigStore(this.dir);
@@ -288,7 +347,7 @@ export class TechnicianService {
       store.save({ ...config, thermometer: { ...config.thermometer, calibration: result } }, now);
       recordAudit(this.dir.root, 'calibration/done', role, { by, offsetC: result.offsetC, previousOffsetC, referenceC, readingsC: result.readingsC, dueAtMs: result.dueAtMs, on: 'screen' }, now);
       thermo.setCalibration({ offsetC: result.offsetC, by, atMs: now });
-      this.opts.onChanged?.();
+      this.opts.onChanged?.(['thermometer.calibration']);
       return { offsetC: result.offsetC, previousOffsetC, readingsC: result.readingsC, dueAtMs: result.dueAtMs };
     } catch (err) {
       if (!(err instanceof CalibrationRefused)) throw err;
@@ -347,6 +406,12 @@ export class TechnicianService {
         const v = value as InvokeChannels['technician/config-set']['request'];
         return this.setConfig(v.key, v.value);
       }
+      case 'technician/config-update':
+        return this.updateConfig((value as InvokeChannels['technician/config-update']['request']).changes);
+      case 'technician/scanner-test':
+        return this.scannerTest((value as InvokeChannels['technician/scanner-test']['request']).seconds);
+      case 'technician/try-code':
+        return this.tryCode((value as InvokeChannels['technician/try-code']['request']).text);
       case 'technician/policy-set':
         return this.setPolicy((value as InvokeChannels['technician/policy-set']['request']).policy);
       case 'technician/export':

@@ -75,6 +75,9 @@ export function connectBrowserBridge(url = `${location.origin.replace(/^http/, '
       state: () => invoke('technician/state', {}),
       selftest: () => invoke('technician/selftest', {}),
       setConfig: (key, value) => invoke('technician/config-set', { key, value }),
+      updateConfig: (changes) => invoke('technician/config-update', { changes }),
+      scannerTest: (seconds) => invoke('technician/scanner-test', { seconds }),
+      tryCode: (text) => invoke('technician/try-code', { text }),
       setPolicy: (policy) => invoke('technician/policy-set', { policy }),
       exportTo: (dir) => invoke('technician/export', { dir }),
       importTrust: (bundlePath, rootPath, fingerprint) => invoke('technician/trust-import', { bundlePath, ...(rootPath ? { rootPath } : {}), ...(fingerprint ? { fingerprint } : {}) }),
@@ -83,6 +86,7 @@ export function connectBrowserBridge(url = `${location.origin.replace(/^http/, '
     onDecided: (l: (v: CheckView) => void) => on('checkpoint/decided', l),
     onStatus: (l: (s: KioskStatus) => void) => on('status/changed', l),
     onThermometer: (l) => on('thermometer/reading', l),
+    onConfig: (l) => on('config/changed', l),
     onConnection: (l) => {
       connectionListeners.add(l);
       return () => connectionListeners.delete(l);

@@ -27,7 +27,10 @@ export class Camera {
   private readonly gate: ScanGate;
   private sentAt = new Map<number, number>();
 
-  constructor(private readonly opts: CameraOptions) {
+  private readonly opts: CameraOptions;
+
+  constructor(opts: CameraOptions) {
+    this.opts = { ...opts };
     this.gate = opts.gate ?? new ScanGate();
     this.worker = new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module' });
     this.worker.onmessage = (e: MessageEvent<DecodeResponse>) => this.decoded(e.data);
@@ -43,7 +46,13 @@ export class Camera {
     try {
       const video: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 } };
       if (this.opts.deviceId) video.deviceId = { exact: this.opts.deviceId };
-      this.stream = await navigator.mediaDevices.getUserMedia({ video, audio: false });
+      const stream = await navigator.mediaDevices.getUserMedia({ video, audio: false });
+      // Stopped (or switched) while the camera was opening: let it go at once.
+      if (this.stopped) {
+        for (const track of stream.getTracks()) track.stop();
+        return;
+      }
+      this.stream = stream;
     } catch (err) {
       this.lost(String((err as Error).name ?? err));
       return;
@@ -59,6 +68,19 @@ export class Camera {
     this.stopped = true;
     this.clearRetry();
     this.release();
+  }
+
+  /** Another camera was picked (by a technician): release this one, open that one. */
+  async use(deviceId: string | null): Promise<void> {
+    this.stop();
+    this.opts.deviceId = deviceId;
+    await this.start();
+  }
+
+  /** Stops for good: the decoder worker goes too (a technician's preview closes). */
+  dispose(): void {
+    this.stop();
+    this.worker.terminate();
   }
 
   private release(): void {

@@ -24,7 +24,7 @@ const bridge = window.kiosk ? null : connectBrowserBridge();
 const kiosk: KioskApi = window.kiosk ?? bridge!;
 window.kiosk = kiosk;
 
-let config: ScreenConfig = { operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'], resultSeconds: 6, sound: true, cameraId: null, simulated: false };
+let config: ScreenConfig = { operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'], resultSeconds: 6, sound: true, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai' };
 let holderLang: Lang = 'zh-CN';
 let status: KioskStatus | null = null;
 let cameraState: CameraState = 'starting';
@@ -89,6 +89,18 @@ function renderStatus(): void {
   sc.dataset.state = status.scanner.state;
   chip('st-scanner', status.scanner.state === 'ok' ? `${t(op, 'scanner')} ✓` : t(op, 'scannerOffline'), status.scanner.state === 'ok' ? 'ok' : 'bad');
   chip('st-today', `${t(op, 'today')} ✓${status.today.admit} !${status.today.review} ✕${status.today.deny}`);
+  renderPlace();
+}
+
+/** Where the kiosk stands and the time there (the gate's zone, not the machine's). */
+function renderPlace(): void {
+  let time: string;
+  try {
+    time = new Date().toLocaleTimeString(config.operatorLang, { hour: '2-digit', minute: '2-digit', timeZone: config.timeZone });
+  } catch {
+    time = new Date().toLocaleTimeString(config.operatorLang, { hour: '2-digit', minute: '2-digit' });
+  }
+  chip('st-place', [config.station, config.gate, time].filter(Boolean).join(' · '));
 }
 
 function renderCamera(): void {
@@ -236,6 +248,7 @@ async function start(): Promise<void> {
   if (got.ok) config = got.value;
   holderLang = config.holderLangs[0] ?? config.operatorLang;
   renderStatic();
+  renderPlace();
   setState('ready');
   $('lang-switch').addEventListener('click', () => {
     holderLang = otherLang(holderLang);
@@ -275,8 +288,22 @@ async function start(): Promise<void> {
       cameraState = state;
       renderCamera();
     },
-    onText: (scanned) => void submit(scanned, 'camera'),
+    // While technician mode is open, a code held up is a test, never a traveller's check.
+    onText: (scanned) => {
+      if (!technician?.isOpen()) void submit(scanned, 'camera');
+    },
   });
+  // A technician's change applies now: language, result time, sound, place, camera.
+  kiosk.onConfig((next) => {
+    const cameraChanged = next.cameraId !== config.cameraId;
+    config = next;
+    if (!config.holderLangs.includes(holderLang)) holderLang = config.holderLangs[0] ?? config.operatorLang;
+    renderStatic();
+    renderStatus();
+    renderPlace();
+    if (cameraChanged) void camera.use(config.cameraId);
+  });
+  setInterval(renderPlace, 15_000);
   addEventListener('pagehide', () => camera.stop());
   await camera.start();
 }

@@ -2,8 +2,9 @@
 // in the top-right corner), a PIN pad, and a panel to run the self-test,
 // change settings and the policy, and export. Main checks the PIN, the
 // lockout, the idle exit and every change; this only asks and shows.
-import type { KioskApi, SelfTestItemView, TechnicianState } from '../../main/contract/kiosk.js';
+import type { CodeTest, KioskApi, SelfTestItemView, SettingUpdate, TechnicianState } from '../../main/contract/kiosk.js';
 import type { Lang } from '../../main/contract/messages.js';
+import { Camera } from './camera.js';
 
 const TEXT = {
   'zh-CN': {
@@ -33,7 +34,16 @@ const TEXT = {
     exit: '退出',
     saved: '已保存',
     trust: '可信名单',
-    restartNote: '显示设置在重启后生效',
+    restartNote: '已立即生效',
+    unchanged: '没有更改',
+    scannerTest: '测试扫描',
+    scannerWaiting: (s: number) => `请在 ${s} 秒内用扫描枪扫描测试卡或健康码…`,
+    scannerNothing: (n: number) => `${n} 台扫描枪均未收到扫描`,
+    cameraTest: '摄像头测试：把测试卡对准摄像头',
+    testCard: (via: string) => `${via}：已读到测试卡 ✓`,
+    codeRead: (via: string, n: number, verdict: string, reasons: string) => `${via}：读到 ${n} 个字符的码 → ${verdict}${reasons ? `（${reasons}）` : ''}（测试，不记录）`,
+    viaScanner: '扫描枪',
+    viaCamera: '摄像头',
     bundleFile: '名单文件路径',
     rootFile: '根密钥文件（可选）',
     fingerprint: '根密钥指纹前 12 位',
@@ -91,7 +101,16 @@ const TEXT = {
     exit: 'Exit',
     saved: 'Saved',
     trust: 'Trust list',
-    restartNote: 'Screen settings take effect after a restart',
+    restartNote: 'in force now',
+    unchanged: 'Nothing changed',
+    scannerTest: 'Test scan',
+    scannerWaiting: (s: number) => `Scan the test card or a code with the scanner within ${s} s…`,
+    scannerNothing: (n: number) => `No scan came from the ${n === 1 ? 'scanner' : `${n} scanners`}`,
+    cameraTest: 'Camera test: hold the test card up to the camera',
+    testCard: (via: string) => `${via}: test card read ✓`,
+    codeRead: (via: string, n: number, verdict: string, reasons: string) => `${via}: read a code of ${n} characters → ${verdict}${reasons ? ` (${reasons})` : ''} (a test, not logged)`,
+    viaScanner: 'Scanner',
+    viaCamera: 'Camera',
     bundleFile: 'Bundle file',
     rootFile: 'Root key file (optional)',
     fingerprint: 'Root fingerprint, first 12 characters',
@@ -135,6 +154,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 export const THERMOMETER_PROTOCOL_CHOICES = ['gy-mcu90614', 'lu90614', 'idc50', 'ascii'] as const;
 
 export interface TechnicianMode {
+  /** True while the PIN pad or the panel covers the screen: what the camera reads then is not a traveller's. */
+  isOpen(): boolean;
   /** A supervisor overrides a review verdict: PIN, then admit or deny with a reason. */
   override(checkId: string, done: (verdict: 'admit' | 'deny', role: string) => void): void;
 }
@@ -146,11 +167,11 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
   document.body.append(corner);
   let idleTimer: ReturnType<typeof setTimeout> | null = null;
   let liveTimer: ReturnType<typeof setInterval> | null = null;
-  // The camera preview's tracks are released whenever the panel goes away.
+  // The camera preview (and its decoder) is released whenever the panel goes away.
+  let preview: Camera | null = null;
   const stopPreview = (): void => {
-    const v = overlay.querySelector<HTMLVideoElement>('[data-testid="camera-preview"]');
-    if (v?.srcObject instanceof MediaStream) for (const t of v.srcObject.getTracks()) t.stop();
-    if (v) v.srcObject = null;
+    preview?.dispose();
+    preview = null;
   };
   let idleMs = 120_000;
 
@@ -232,6 +253,14 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
     const say = (text: string): void => {
       message.textContent = text;
     };
+    /** A form saved as one change: main validates it all, then it is in force at once. */
+    const saveAll = async (changes: [string, unknown][]): Promise<void> => {
+      const r = await kiosk.technician.updateConfig(changes.map(([key, value]): SettingUpdate => ({ key, value })));
+      if (!r.ok) return say(r.error.message);
+      say(r.value.changed.length === 0 ? T.unchanged : `${T.saved} (${r.value.changed.map((c) => c.key).join(', ')}): ${T.restartNote}`);
+    };
+    const describeTest = (via: string, test: CodeTest): string =>
+      test.testCard ? T.testCard(via) : T.codeRead(via, test.length, test.view.verdictWord[lang()], test.view.reasons.map((x) => x.code).join(', '));
 
     // Self-test
     const selftest = el('section', { 'aria-labelledby': 'tech-selftest-title' });
@@ -289,11 +318,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
         ['screen.sound', sound.checked],
         ['sync.endpoint', endpoint.value === '' ? null : endpoint.value],
       ];
-      for (const [key, value] of changes) {
-        const r = await kiosk.technician.setConfig(key, value);
-        if (!r.ok) return say(r.error.message);
-      }
-      say(`${T.saved}. ${T.restartNote}`);
+      await saveAll(changes);
     });
     const row = (label: string, ...inputs: HTMLElement[]): HTMLElement => {
       const div = el('div', { class: 'field' });
@@ -314,7 +339,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
     );
 
     // Devices: pick each from what is plugged in (or type a path), preview
-    // the camera, watch the thermometer's live reading; saved for the next start.
+    // the camera, watch the thermometer's live reading; in force as soon as saved.
     const devices = el('section');
     const found = await kiosk.technician.devices();
     const serialList = el('datalist', { id: 'tech-serial-ports' });
@@ -326,17 +351,25 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
       return s;
     };
     const camera = pick('camera', T.camera, [['', T.cameraNone]], cfg.camera.deviceId ?? '');
-    const preview = el('video', { 'data-testid': 'camera-preview', class: 'camera-preview', muted: '', playsinline: '', 'aria-label': T.camera });
-    preview.muted = true;
+    const video = el('video', { 'data-testid': 'camera-preview', class: 'camera-preview', muted: '', playsinline: '', 'aria-label': T.camera });
+    video.muted = true;
+    const cameraTest = el('p', { 'data-testid': 'dev-camera-test', 'aria-live': 'polite' }, T.cameraTest);
+    // The preview decodes as the kiosk does: holding the test card up tests the camera end to end.
     const showPreview = async (): Promise<void> => {
       stopPreview();
-      try {
-        const stream = await navigator.mediaDevices.getUserMedia({ video: camera.value ? { deviceId: { exact: camera.value } } : true });
-        preview.srcObject = stream;
-        await preview.play();
-      } catch (err) {
-        say(`${T.camera}: ${(err as Error).message}`);
-      }
+      preview = new Camera({
+        video,
+        deviceId: camera.value || null,
+        onState: (state, detail) => {
+          if (state === 'lost') cameraTest.textContent = `${T.camera}: ${detail ?? state}`;
+        },
+        onText: async (text) => {
+          touch();
+          const r = await kiosk.technician.tryCode(text);
+          cameraTest.textContent = r.ok ? describeTest(T.viaCamera, r.value) : r.error.message;
+        },
+      });
+      await preview.start();
     };
     try {
       for (const d of (await navigator.mediaDevices.enumerateDevices()).filter((x) => x.kind === 'videoinput')) {
@@ -380,17 +413,26 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
         ['scanner.terminator', terminator.value],
         ['scanner.hid', hid.value || null],
       ];
-      for (const [key, value] of changes) {
-        const r = await kiosk.technician.setConfig(key, value);
-        if (!r.ok) return say(r.error.message);
-      }
-      say(`${T.saved}. ${T.restartNote}`);
+      await saveAll(changes);
+    });
+    const scannerTest = el('button', { type: 'button', 'data-testid': 'tech-scanner-test' }, T.scannerTest);
+    const scannerResult = el('p', { 'data-testid': 'dev-scanner-test', 'aria-live': 'polite' });
+    scannerTest.addEventListener('click', async () => {
+      touch();
+      const seconds = 15;
+      scannerTest.disabled = true;
+      scannerResult.textContent = T.scannerWaiting(seconds);
+      const r = await kiosk.technician.scannerTest(seconds);
+      scannerTest.disabled = false;
+      touch();
+      scannerResult.textContent = !r.ok ? r.error.message : r.value.received ? describeTest(T.viaScanner, r.value) : T.scannerNothing(r.value.scanners);
     });
     devices.append(
       el('h3', {}, T.devices),
       serialList,
       row(T.camera, camera),
-      preview,
+      video,
+      cameraTest,
       row(T.thermometer, thermoPath),
       row(T.protocol, protocolPick),
       row(T.baud, baud),
@@ -398,6 +440,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
       row(T.scannerSerial, scannerPath),
       row(T.terminator, terminator),
       row(T.scannerHid, hid),
+      row(T.scannerTest, scannerTest, scannerResult),
       ...(found.ok ? found.value.notes.map((n) => el('p', { class: 'note' }, n)) : [el('p', {}, found.error.message)]),
       saveDevices,
     );
@@ -545,6 +588,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
   for (const ev of ['pointerup', 'pointerleave', 'pointercancel']) corner.addEventListener(ev, () => press && clearTimeout(press));
 
   return {
+    isOpen: () => !overlay.hidden,
     override: (checkId, done) => showPinPad(() => showOverride(checkId, done)),
   };
 }

@@ -13,6 +13,7 @@ import { newSigningKey, signBundle } from '../../main/issuer/sign.js';
 import { CheckLog } from '../../main/log/check-log.js';
 import { hashPin } from '../../main/technician/pin.js';
 import { tempDir } from '../helpers/tmp.js';
+import { cameraFrame, writeY4m } from '../../bench/frames.js';
 import { KioskScreen, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
 
 const missing = inject('chromiumMissing');
@@ -42,6 +43,34 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
     for (const d of pin) await screen.page.click(`[data-testid="pin-key-${d}"]`);
     await screen.page.click('[data-testid="pin-ok"]');
   }
+
+  it('the devices panel tests the camera end to end: the test card held up is read, and nothing is logged while the panel is open', async () => {
+    // The test card and a payment QR in turn, 0.5 s each: a kiosk camera left
+    // reading would submit each change of text as a new check.
+    const video = path.join(k.tmp, 'test-card.y4m');
+    const frame = (text: string, seed: number) => cameraFrame(text, { width: 1280, height: 720, codeFraction: 0.6, rotateDeg: 3, noise: 3, seed });
+    writeY4m(video, [...Array(5).fill(frame('SENTINEL-TEST-CARD', 1)), ...Array(5).fill(frame('https://pay.example/qr?order=7', 2))], 10);
+    const browser = await launchBrowser({ kind: 'file', y4m: video });
+    try {
+      const screen = await KioskScreen.open(browser, k.kiosk.url);
+      await screen.page.waitForFunction(() => document.body.dataset.state === 'result');
+      await screen.page.keyboard.press('Control+Alt+T');
+      await enterPin(screen, PIN);
+      await screen.page.waitForSelector('[data-testid="tech-panel"]');
+      // A scan the kiosk's camera had in flight as the panel opened may still land: let it.
+      await screen.page.waitForTimeout(1500);
+      const before = k.kiosk.service.status().today;
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="dev-camera-test"]')?.textContent?.includes('Camera: test card read ✓'), undefined, { timeout: 20_000 });
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="dev-camera-test"]')?.textContent?.includes('→ Denied (NOT_PHC)'), undefined, { timeout: 20_000 });
+      await screen.page.locator('[data-testid="dev-camera-test"]').scrollIntoViewIfNeeded();
+      await screen.screenshot('technician-camera-test');
+      await screen.page.waitForTimeout(1500);
+      expect(k.kiosk.service.status().today).toEqual(before);
+      await screen.page.click('[data-testid="tech-exit"]');
+    } finally {
+      await browser.close();
+    }
+  });
 
   it('a guard supervisor overrides a review with a reason; the decision record is kept, the override audited', async () => {
     const browser = await launchBrowser({ kind: 'fake-pattern' });
@@ -139,6 +168,11 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       expect(saved.identity).toMatchObject({ gate: 'East 3', station: 'Hangzhou East', timeZone: 'Asia/Shanghai' });
       expect(saved.screen.holderLangs).toEqual(['zh-CN']);
       expect(saved.sync.endpoint).toBe(central.url);
+      // In force now, without a restart: the status bar names the place, and the screen has the new settings.
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="place"]')?.textContent?.startsWith('Hangzhou East · East 3'));
+      const live = await screen.page.evaluate(() => (globalThis as unknown as { kiosk: { getConfig(): Promise<unknown> } }).kiosk.getConfig());
+      expect(live).toMatchObject({ ok: true, value: { resultSeconds: 9, holderLangs: ['zh-CN'], gate: 'East 3', station: 'Hangzhou East' } });
+      expect(k.kiosk.service.status().sync.configured).toBe(true);
 
       // A policy whose fever threshold the simulated 36.6 °C reaches: green is now denied.
       await screen.page.fill('[data-testid="policy-feverThresholdC"]', '36.0');
@@ -238,10 +272,12 @@ describe.skipIf(missing !== '')('a kiosk on its first start', () => {
 });
 
 describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibration on the screen, against a module on a pseudo-terminal', () => {
-  it('a good reference sets the offset live and audits it; one 2.8 °C off is refused and changes nothing', async () => {
+  it('device changes apply live (a wrong protocol, then the right one; a scanner with its test scan); a good reference sets the offset live and audits it; one 2.8 °C off is refused', async () => {
     const { PtyPair, SimulatedModule, until } = await import('../../bench/pty-module.js');
     const pty = new PtyPair(tempDir(), 'thermo');
     await pty.plug();
+    const scannerPty = new PtyPair(tempDir(), 'scanner');
+    await scannerPty.plug();
     const module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', celsius: 36.2, everyMs: 60 });
     await module.start();
     const k = await startKiosk({
@@ -267,7 +303,8 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
       };
 
       // Devices: the live reading of the module, the camera's preview, and
-      // the pickers saved to the configuration (for the next start).
+      // the pickers, saved to the configuration and in force at once.
+      const liveText = (): Promise<string> => screen.page.locator('[data-testid="dev-thermometer-live"]').innerText();
       await screen.page.waitForFunction(() => /36\.2 °C.*[1-9]\d* frames, 0 checksum errors/.test(document.querySelector('[data-testid="dev-thermometer-live"]')?.textContent ?? ''));
       await screen.page.waitForFunction(() => {
         const v = document.querySelector<HTMLVideoElement>('[data-testid="camera-preview"]');
@@ -279,14 +316,38 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
       await screen.page.fill('[data-testid="dev-baud"]', '100');
       await screen.page.click('[data-testid="tech-save-devices"]');
       await message('thermometer.baud');
+      // The form is one change: the refused baud left the protocol unsaved too.
+      expect(new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.thermometer.protocol).toBe('gy-mcu90614');
       await screen.page.fill('[data-testid="dev-baud"]', '9600');
+      await screen.page.fill('[data-testid="dev-scanner-serial"]', scannerPty.kiosk);
       await screen.page.selectOption('[data-testid="dev-terminator"]', 'CRLF');
-      await screen.screenshot('technician-devices');
       await screen.page.click('[data-testid="tech-save-devices"]');
-      await message('Saved');
+      await message('in force now');
       const devices = new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config;
       expect(devices.thermometer).toMatchObject({ path: pty.kiosk, protocol: 'lu90614', baud: 9600 });
-      expect(devices.scanner.terminator).toBe('CRLF');
+      expect(devices.scanner).toMatchObject({ serialPath: scannerPty.kiosk, terminator: 'CRLF' });
+      // Live: the module's gy-mcu90614 frames mean nothing to a lu90614 decoder.
+      await until(async () => k.kiosk.service.status().thermometer.lastC === null && /0 frames, \d+ checksum errors/.test(await liveText()), 10_000, 'the wrong protocol in force');
+      await screen.screenshot('technician-devices-wrong-protocol');
+      await screen.page.selectOption('[data-testid="dev-protocol"]', 'gy-mcu90614');
+      await screen.page.click('[data-testid="tech-save-devices"]');
+      await message('thermometer.protocol');
+      await until(() => k.kiosk.service.status().thermometer.lastC === 36.2, 10_000, 'readings again with the right protocol');
+      await screen.page.waitForFunction(() => /36\.2 °C.*[1-9]\d* frames/.test(document.querySelector('[data-testid="dev-thermometer-live"]')?.textContent ?? ''));
+      await screen.screenshot('technician-devices');
+
+      // Test scan: the test card, then a real code: decided on the screen, never logged.
+      const checksBefore = k.kiosk.service.status().today;
+      const scanTest = async (text: string, expected: string): Promise<void> => {
+        await screen.page.click('[data-testid="tech-scanner-test"]');
+        await screen.page.waitForFunction(() => document.querySelector('[data-testid="dev-scanner-test"]')?.textContent?.includes('within 15 s'));
+        fs.writeFileSync(scannerPty.module, text + '\r\n');
+        await screen.page.waitForFunction((t) => document.querySelector('[data-testid="dev-scanner-test"]')?.textContent?.includes(t), expected, { timeout: 15_000 });
+      };
+      await scanTest('SENTINEL-TEST-CARD', 'Scanner: test card read ✓');
+      await scanTest(await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'scan-test' }), '→ Admit');
+      await screen.screenshot('technician-scanner-test');
+      expect(k.kiosk.service.status().today).toEqual(checksBefore);
 
       await screen.page.fill('[data-testid="tech-reference"]', '39.0');
       await screen.page.fill('[data-testid="tech-calibrated-by"]', 'Li Wei');
@@ -314,6 +375,7 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
       await k.stop();
       await module.stop();
       await pty.unplug();
+      await scannerPty.unplug();
     }
   });
 });

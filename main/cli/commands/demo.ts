@@ -2,6 +2,7 @@
 import { openCheckpoint } from '../../checkpoint/open-checkpoint.js';
 import { defaultDataDir } from '../../data-dir.js';
 import { HEALTH_STATUSES, type HealthStatus } from '../../contract/code.js';
+import { TEST_CARD_TEXT } from '../../contract/kiosk.js';
 import { demoCases, demoCode, loadDemoKeys, setUpDemoDataDir } from '../../demo/demo.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -61,16 +62,26 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
 }
 
 export const DEMO_CODE_HELP = `usage: sentinel demo-code [--issuer CN-ZJ|CN-GD|CN-BJ] [--status green|yellow|red] [--png FILE] [--at ISO] [--json]
+       sentinel demo-code --test-card [--png FILE] [--json]
 
 Prints one fresh code signed with a published demo key (keys/demo), valid for
 an hour: only a kiosk trusting the demo root (sentinel demo) admits it.
---png also saves it as a QR image to hold up to the kiosk's camera.`;
+--png also saves it as a QR image to hold up to the kiosk's camera.
+--test-card prints the technician's test card instead: no travel code, just
+the text the kiosk recognises in its camera and scanner tests (print the
+--png and keep it with the kiosk).`;
 
 export async function demoCodeCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseCommand(args, { issuer: { type: 'string' }, status: { type: 'string' }, png: { type: 'string' } }, 0);
+  const { values } = parseCommand(args, { issuer: { type: 'string' }, status: { type: 'string' }, png: { type: 'string' }, 'test-card': { type: 'boolean' } }, 0);
   const common = commonOf(values, io.clock);
   if (common.help) {
     io.out(DEMO_CODE_HELP + '\n');
+    return EXIT.OK;
+  }
+  if (values['test-card']) {
+    if (values.issuer !== undefined || values.status !== undefined) throw new UsageError('--test-card takes no --issuer or --status: it is not a travel code');
+    if (values.png !== undefined) await writeQrPng(values.png, TEST_CARD_TEXT);
+    io.out(common.json ? JSON.stringify({ text: TEST_CARD_TEXT, testCard: true, png: values.png ?? null }) + '\n' : TEST_CARD_TEXT + '\n');
     return EXIT.OK;
   }
   const status = (values.status ?? 'green') as HealthStatus;
@@ -81,14 +92,16 @@ export async function demoCodeCommand(args: string[], io: CommandIo): Promise<nu
     throw new UsageError(`--issuer must be one of the demo provinces (${keys.issuers.map((i) => i.id).join(', ')}), not "${issuer}"`);
   }
   const text = await demoCode(keys, common.nowMs / 1000, { issuer, status });
-  if (values.png !== undefined) {
-    const { default: QRCode } = await import('qrcode');
-    try {
-      await QRCode.toFile(values.png, text, { type: 'png', errorCorrectionLevel: 'M', margin: 4, width: 800 });
-    } catch (err) {
-      throw new UsageError(`cannot write --png ${values.png} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-  }
+  if (values.png !== undefined) await writeQrPng(values.png, text);
   io.out(common.json ? JSON.stringify({ text, issuer, status, png: values.png ?? null }) + '\n' : text + '\n');
   return EXIT.OK;
+}
+
+async function writeQrPng(file: string, text: string): Promise<void> {
+  const { default: QRCode } = await import('qrcode');
+  try {
+    await QRCode.toFile(file, text, { type: 'png', errorCorrectionLevel: 'M', margin: 4, width: 800 });
+  } catch (err) {
+    throw new UsageError(`cannot write --png ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
 }

@@ -2,23 +2,25 @@
 // server + Chromium); the Electron shell carries the same contract later.
 import * as path from 'node:path';
 import { nodeHidApi, openSerialPort } from '../../../drivers/bindings.js';
-import type { ScannerFeed, ThermometerFeed } from '../../../drivers/contract.js';
+import type { ScannerFeed } from '../../../drivers/contract.js';
 import { HidScanner } from '../../../drivers/scanner/hid-pos.js';
-import { SerialScanner, type Terminator } from '../../../drivers/scanner/serial-scanner.js';
-import { isProtocolName, PROTOCOL_NAMES, PROTOCOLS, type ProtocolName } from '../../../drivers/thermometer/protocols/index.js';
+import { SerialScanner } from '../../../drivers/scanner/serial-scanner.js';
+import { isProtocolName, PROTOCOL_NAMES, PROTOCOLS } from '../../../drivers/thermometer/protocols/index.js';
 import { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
 import { SimulatedThermometer } from '../../../drivers/thermometer/simulated.js';
 import { DATA_FILES, DataDir } from '../../data-dir.js';
 import { ConfigStore, ConfigUnusable, type StoredConfig } from '../../config/config-store.js';
-import type { CalibrationRecord } from '../../contract/kiosk-config.js';
+import { DEFAULT_KIOSK_CONFIG } from '../../contract/kiosk-config.js';
 import { CheckLog } from '../../log/check-log.js';
 import { syncEndpoints } from '../../sync/endpoints.js';
 import { openSyncClient } from '../../sync/open-sync.js';
 import { SyncLoop } from '../../sync/sync-loop.js';
-import { TechnicianService, type CalibratableThermometer } from '../../technician/technician-service.js';
+import { TechnicianService } from '../../technician/technician-service.js';
 import { PolicyStore } from '../../policy/policy-store.js';
 import type { ScreenConfig } from '../../contract/kiosk.js';
+import { ScannerSlot, ThermometerSlot } from '../../kiosk/device-slots.js';
 import { KioskService } from '../../kiosk/kiosk-service.js';
+import { deviceSettingsFrom, parseHidId, screenAfter, touchesScanners, touchesThermometer, type DeviceOpeners, type DeviceSettings } from '../../kiosk/live-settings.js';
 import { packageRoot } from '../../package-root.js';
 import { startBrowserShell } from '../../shell/browser-shell.js';
 import { isLoopbackHost } from '../../shell/loopback.js';
@@ -46,18 +48,14 @@ date in the background (the status bar shows the backlog). Stops on SIGINT or SI
 export interface RunningKiosk {
   url: string;
   service: KioskService;
-  thermometer: ThermometerFeed | null;
+  thermometer: ThermometerSlot;
   stop(): Promise<void>;
 }
 
-export interface KioskLaunch {
+export interface KioskLaunch extends DeviceSettings {
   dataDir: string;
   host: string;
   port: number;
-  simulate: boolean;
-  thermometer: { path: string; protocol: ProtocolName; baud: number; calibration: CalibrationRecord | null } | null;
-  scannerSerial: { path: string; terminator: Terminator } | null;
-  scannerHid: { vendorId: number; productId: number } | null;
   syncEndpoint: string | null;
   backlogWarnDays: number;
   /** Technician mode's idle exit and PIN lockout (tests shorten them). */
@@ -68,66 +66,112 @@ export interface KioskLaunch {
   onError?: (err: Error) => void;
 }
 
-function thermometerFor(l: KioskLaunch): ThermometerFeed | null {
-  if (l.simulate) return new SimulatedThermometer({ clock: l.clock });
-  if (!l.thermometer) return null;
-  // A high reading is measured again before it decides anything: at the policy's fever threshold.
-  const remeasureAtC = new PolicyStore(DataDir.open(l.dataDir, { create: false })).load().policy.feverThresholdC;
-  const { calibration } = l.thermometer;
-  return new SerialThermometer({
-    path: l.thermometer.path,
-    protocol: l.thermometer.protocol,
-    baudRate: l.thermometer.baud,
-    openSerial: openSerialPort,
-    clock: l.clock,
-    remeasureAtC,
-    calibration: calibration ? { offsetC: calibration.offsetC, by: calibration.by, atMs: calibration.atMs } : null,
-  });
+/** Devices opened in this process: the browser shell's (Electron's live in its drivers' process). */
+export function localDevices(dataDir: string, clock: () => number): DeviceOpeners {
+  return {
+    thermometer: (s) => {
+      if (s.simulate) return new SimulatedThermometer({ clock });
+      if (!s.thermometer) return null;
+      const { calibration } = s.thermometer;
+      return new SerialThermometer({
+        path: s.thermometer.path,
+        protocol: s.thermometer.protocol,
+        baudRate: s.thermometer.baud,
+        openSerial: openSerialPort,
+        clock,
+        remeasureAtC: remeasureAtC(dataDir),
+        calibration: calibration ? { offsetC: calibration.offsetC, by: calibration.by, atMs: calibration.atMs } : null,
+      });
+    },
+    scanners: (s) => {
+      const scanners: ScannerFeed[] = [];
+      if (s.scannerSerial) scanners.push(new SerialScanner({ path: s.scannerSerial.path, terminator: s.scannerSerial.terminator, openSerial: openSerialPort, clock }));
+      if (s.scannerHid) scanners.push(new HidScanner({ ...s.scannerHid, hid: nodeHidApi, clock }));
+      return scanners;
+    },
+  };
 }
 
-function scannersFor(l: KioskLaunch): ScannerFeed[] {
-  const scanners: ScannerFeed[] = [];
-  if (l.scannerSerial) scanners.push(new SerialScanner({ path: l.scannerSerial.path, terminator: l.scannerSerial.terminator, openSerial: openSerialPort, clock: l.clock }));
-  if (l.scannerHid) scanners.push(new HidScanner({ ...l.scannerHid, hid: nodeHidApi, clock: l.clock }));
-  return scanners;
+/** A high reading is measured again before it decides anything: at the policy's fever threshold. */
+export function remeasureAtC(dataDir: string): number | null {
+  return new PolicyStore(DataDir.open(dataDir, { create: false })).load().policy.feverThresholdC;
 }
 
 export interface KioskCore {
   service: KioskService;
+  thermometer: ThermometerSlot;
   stop(): Promise<void>;
 }
 
 /**
  * The kiosk without its shell: the service on the data directory, its
  * devices, and background sync when configured. Both shells start here.
+ * A technician's change on the screen is applied here while it runs: the
+ * screen's settings, the devices (reopened through `openers`), the sync
+ * endpoint, a new policy or bundle.
  */
-export async function openKioskCore(l: KioskLaunch, devices: { thermometer: ThermometerFeed | null; scanners: ScannerFeed[] }): Promise<KioskCore> {
-  const { thermometer, scanners } = devices;
-  const closeDevices = (): void => {
-    thermometer?.close();
-    for (const s of scanners) s.close();
-  };
+export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Promise<KioskCore> {
+  const thermometer = new ThermometerSlot(l.clock);
+  const scanners = new ScannerSlot(l.clock);
+  thermometer.replace(openers.thermometer(l), 'opened');
+  scanners.replace(openers.scanners(l), 'opened');
   // Sync has its own connection to the log: it never waits on the screen's.
-  const syncLog = l.syncEndpoint ? CheckLog.open(DataDir.open(l.dataDir, { create: false }).path(DATA_FILES.database)) : null;
+  let syncLog: CheckLog | null = null;
   let loop: SyncLoop | null = null;
   let service: KioskService | null = null;
   const statusTimer = setInterval(() => service?.emitStatus(), 5000);
   statusTimer.unref();
+  const setSyncEndpoint = async (endpoint: string | null): Promise<void> => {
+    const previous = loop;
+    loop = null;
+    await previous?.stop();
+    if (!endpoint) return;
+    syncLog ??= CheckLog.open(DataDir.open(l.dataDir, { create: false }).path(DATA_FILES.database));
+    const client = await openSyncClient(l.dataDir, endpoint, syncLog, l.clock);
+    const next = new SyncLoop({ client, log: syncLog, clock: l.clock, onEvent: () => service?.emitStatus() });
+    loop = next;
+    next.start();
+  };
   const stop = async (): Promise<void> => {
     clearInterval(statusTimer);
     await loop?.stop();
+    loop = null;
     syncLog?.close();
-    closeDevices();
+    thermometer.close();
+    scanners.close();
     service?.close();
+  };
+  /** What a technician changed, applied to the running kiosk. */
+  const apply = async (what: string[]): Promise<void> => {
+    const opened = service;
+    if (!opened) return;
+    if (what.includes('policy') || what.includes('trust')) await opened.reload();
+    const config = storedConfig(l.dataDir)?.config;
+    if (!config) return;
+    const devices = deviceSettingsFrom(config, l.simulate);
+    if (touchesThermometer(what)) thermometer.replace(openers.thermometer(devices), 'reconfigured on the technician screen');
+    if (touchesScanners(what)) scanners.replace(openers.scanners(devices), 'reconfigured on the technician screen');
+    if (what.includes('sync.endpoint')) await setSyncEndpoint(config.sync.endpoint);
+    const screen = { ...screenAfter(opened.screenConfig(), config, what), simulated: thermometer.state === 'simulated' };
+    if (JSON.stringify(screen) !== JSON.stringify(opened.screenConfig())) opened.updateScreen(screen);
+    else opened.emitStatus();
   };
   try {
     const technician = new TechnicianService({
       dataDir: l.dataDir,
       // A real module (here or in Electron's drivers process) is calibrated on screen; a simulator is not.
-      thermometer: thermometer && thermometer.state !== 'simulated' && 'setCalibration' in thermometer ? (thermometer as ThermometerFeed & CalibratableThermometer) : null,
+      thermometer,
       clock: l.clock,
       ...(l.technicianIdleMs ? { idleMs: l.technicianIdleMs } : {}),
       ...(l.technicianLockoutMs ? { lockoutMs: l.technicianLockoutMs } : {}),
+      onChanged: (what) => {
+        apply(what).catch((err: Error) => l.onError?.(err));
+      },
+      scans: {
+        scanners: () => scanners.count,
+        capture: (ms) => service!.captureNextScan(ms),
+        tryCode: (text, source) => service!.tryCode(text, source),
+      },
       discoverDevices: async () => {
         const { discoverDevices } = await import('./devices.js');
         const found = await discoverDevices();
@@ -147,25 +191,20 @@ export async function openKioskCore(l: KioskLaunch, devices: { thermometer: Ther
       technician,
       clock: l.clock,
       thermometer,
-      scanners,
+      scanners: [scanners],
       screen: l.screen,
       backlogWarnDays: l.backlogWarnDays,
       calibrationDueAtMs: () => storedConfig(l.dataDir)?.config.thermometer.calibration?.dueAtMs ?? null,
-      ...(syncLog ? { sync: () => loop?.state ?? { online: false, lastSuccessAtMs: null } } : {}),
+      sync: () => loop?.state ?? null,
       ...(l.onError ? { onError: l.onError } : {}),
     });
     service = opened;
-    if (syncLog && l.syncEndpoint) {
-      const client = await openSyncClient(l.dataDir, l.syncEndpoint, syncLog, l.clock);
-      const syncLoop = new SyncLoop({ client, log: syncLog, clock: l.clock, onEvent: () => opened.emitStatus() });
-      loop = syncLoop;
-      syncLoop.start();
-      // A new check goes out at once when the service is reachable.
-      opened.subscribe((channel) => {
-        if (channel === 'checkpoint/decided' && syncLoop.state.online) syncLoop.nudge();
-      });
-    }
-    return { service: opened, stop };
+    // A new check goes out at once when the service is reachable.
+    opened.subscribe((channel) => {
+      if (channel === 'checkpoint/decided' && loop?.state.online) loop.nudge();
+    });
+    await setSyncEndpoint(l.syncEndpoint);
+    return { service: opened, thermometer, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -174,14 +213,13 @@ export async function openKioskCore(l: KioskLaunch, devices: { thermometer: Ther
 
 /** The browser shell's kiosk: devices in this process, the screen served on loopback. */
 export async function launchKiosk(l: KioskLaunch): Promise<RunningKiosk> {
-  const thermometer = thermometerFor(l);
-  const core = await openKioskCore(l, { thermometer, scanners: scannersFor(l) });
+  const core = await openKioskCore(l, localDevices(l.dataDir, l.clock));
   try {
     const shell = await startBrowserShell({ service: core.service, rendererDir: path.join(packageRoot(), 'dist', 'renderer'), host: l.host, port: l.port });
     return {
       url: shell.url,
       service: core.service,
-      thermometer,
+      thermometer: core.thermometer,
       stop: async () => {
         await shell.close();
         await core.stop();
@@ -274,9 +312,8 @@ export function launchFrom(values: Record<string, string | boolean | undefined |
   }
   let scannerHid: KioskLaunch['scannerHid'] = null;
   if (values['scanner-hid'] !== undefined) {
-    const m = /^([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$/.exec(String(values['scanner-hid']));
-    if (!m) throw new UsageError(`--scanner-hid must be VID:PID in hex, not "${String(values['scanner-hid'])}"`);
-    scannerHid = { vendorId: parseInt(m[1]!, 16), productId: parseInt(m[2]!, 16) };
+    scannerHid = parseHidId(String(values['scanner-hid']));
+    if (!scannerHid) throw new UsageError(`--scanner-hid must be VID:PID in hex, not "${String(values['scanner-hid'])}"`);
   }
   const syncEndpoint = (values['sync-endpoint'] as string | undefined) ?? null;
   if (syncEndpoint !== null) {
@@ -306,6 +343,9 @@ export function launchFrom(values: Record<string, string | boolean | undefined |
       sound: values['no-sound'] !== true,
       cameraId: (values.camera as string | undefined) ?? cfg?.camera.deviceId ?? null,
       simulated: values.simulate === true,
+      gate: cfg?.identity.gate ?? DEFAULT_KIOSK_CONFIG.identity.gate,
+      station: cfg?.identity.station ?? DEFAULT_KIOSK_CONFIG.identity.station,
+      timeZone: cfg?.identity.timeZone ?? DEFAULT_KIOSK_CONFIG.identity.timeZone,
     },
   };
 }

@@ -30,6 +30,8 @@ export interface RunningDrivers {
   setCalibration(c: SetCalibrationMessage['calibration']): void;
 }
 
+const COUNTERS_EVERY_MS = 1000;
+
 export function startDrivers(config: DriversConfig, post: (e: DriverEvent) => void, clock: () => number = Date.now): RunningDrivers {
   const closers: (() => void)[] = [];
   let thermometer: SerialThermometer | null = null;
@@ -38,7 +40,9 @@ export function startDrivers(config: DriversConfig, post: (e: DriverEvent) => vo
     const thermo = new SerialThermometer({ path: t.path, protocol: t.protocol, baudRate: t.baud, openSerial: openSerialPort, clock, remeasureAtC: t.remeasureAtC, calibration: t.calibration });
     thermo.onReading((reading) => post({ type: 'thermometer/reading', reading }));
     thermo.onStatus((status) => post({ type: 'driver/status', status }));
-    closers.push(() => thermo.close());
+    // The technician's devices panel shows these live, as in the browser shell.
+    const counters = setInterval(() => post({ type: 'thermometer/counters', counters: thermo.counters }), COUNTERS_EVERY_MS);
+    closers.push(() => clearInterval(counters), () => thermo.close());
     thermometer = thermo;
   }
   const scanners = [

@@ -5,18 +5,13 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, powerSaveBlocker, protocol, session, utilityProcess } from 'electron';
-import { SimulatedThermometer } from '../../../drivers/thermometer/simulated.js';
-import { kioskOptionsSpec, launchFrom, openKioskCore, type KioskCore } from '../../cli/commands/kiosk.js';
+import { kioskOptionsSpec, launchFrom, openKioskCore, remeasureAtC, type KioskCore } from '../../cli/commands/kiosk.js';
 import { commonOf, parseCommand } from '../../cli/options.js';
-import { PolicyStore } from '../../policy/policy-store.js';
-import { DataDir } from '../../data-dir.js';
 import { packageRoot } from '../../package-root.js';
-import { RemoteScanner, RemoteThermometer, routeDriverEvent } from '../../kiosk/remote-drivers.js';
 import { APP_ORIGIN, APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol.js';
-import type { DriversConfig, SetCalibrationMessage } from './drivers-process.js';
+import { DriversProcessDevices } from './drivers-openers.js';
 import { permissionCheckHandler, permissionRequestHandler } from './guards.js';
 import { registerKioskIpc } from './ipc.js';
-import { UtilityProcessSupervisor } from './supervisor.js';
 import { startSystemdWatchdog } from './systemd-watchdog.js';
 import { createKioskWindow } from './window.js';
 
@@ -29,14 +24,14 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   let window: BrowserWindow | null = null;
   let core: KioskCore | null = null;
-  let supervisor: UtilityProcessSupervisor | null = null;
+  let drivers: DriversProcessDevices | null = null;
 
   app.on('second-instance', () => {
     if (window && !window.isDestroyed()) window.focus();
   });
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => {
-    supervisor?.stop();
+    drivers?.stop();
     void core?.stop();
   });
 
@@ -46,46 +41,12 @@ if (!app.requestSingleInstanceLock()) {
     const launch = launchFrom(values, common.dataDir, common.lang, Date.now);
     const production = app.isPackaged || process.env.SENTINEL_PRODUCTION === '1';
 
-    const thermometer = launch.simulate ? new SimulatedThermometer({ clock: Date.now }) : launch.thermometer ? new RemoteThermometer() : null;
-    const scanner = launch.scannerSerial || launch.scannerHid ? new RemoteScanner() : null;
-    core = await openKioskCore(launch, { thermometer, scanners: scanner ? [scanner] : [] });
-
-    if (!launch.simulate && (launch.thermometer || scanner)) {
-      const config: DriversConfig = {
-        thermometer: launch.thermometer
-          ? {
-              path: launch.thermometer.path,
-              protocol: launch.thermometer.protocol,
-              baud: launch.thermometer.baud,
-              remeasureAtC: new PolicyStore(DataDir.open(launch.dataDir, { create: false })).load().policy.feverThresholdC,
-              calibration: launch.thermometer.calibration ? { offsetC: launch.thermometer.calibration.offsetC, by: launch.thermometer.calibration.by, atMs: launch.thermometer.calibration.atMs } : null,
-            }
-          : null,
-        scannerSerial: launch.scannerSerial,
-        scannerHid: launch.scannerHid,
-      };
-      const remoteThermo = thermometer instanceof RemoteThermometer ? thermometer : new RemoteThermometer();
-      const remoteScanner = scanner ?? new RemoteScanner();
-      supervisor = new UtilityProcessSupervisor({
-        fork: () => utilityProcess.fork(path.join(here, 'drivers-process.js'), [JSON.stringify(config)], { serviceName: 'sentinel-drivers', stdio: 'inherit' }),
-        onMessage: (m) => routeDriverEvent(m, remoteThermo, remoteScanner),
-        onState: (s) => {
-          if (!s.running) {
-            // Meanwhile the screen shows the devices as offline.
-            const status = { state: 'offline' as const, detail: s.detail, atMs: Date.now() };
-            remoteThermo.status({ device: 'thermometer', ...status });
-            remoteScanner.status({ device: 'scanner', ...status });
-          }
-        },
-      });
-      // A calibration on the technician screen reaches the module now, and
-      // survives a restart of the drivers' process.
-      remoteThermo.calibrationSink = (calibration) => {
-        if (config.thermometer) config.thermometer.calibration = calibration;
-        supervisor?.send({ type: 'thermometer/set-calibration', calibration } satisfies SetCalibrationMessage);
-      };
-      supervisor.start();
-    }
+    drivers = new DriversProcessDevices({
+      fork: (config) => utilityProcess.fork(path.join(here, 'drivers-process.js'), [JSON.stringify(config)], { serviceName: 'sentinel-drivers', stdio: 'inherit' }),
+      remeasureAtC: () => remeasureAtC(launch.dataDir),
+      clock: Date.now,
+    });
+    core = await openKioskCore(launch, drivers);
 
     registerAppProtocol(protocol, path.join(packageRoot(), 'dist', 'renderer'));
     session.defaultSession.setPermissionRequestHandler(permissionRequestHandler(APP_ORIGIN));

@@ -2,7 +2,7 @@
 // that return their unsubscribe function; ipcRenderer itself is never
 // exposed. CommonJS, as sandboxed preloads must be.
 import type { ContextBridge, IpcRenderer } from 'electron';
-import type { CheckView, KioskApi, KioskStatus, RendererChannels, ScanSource } from '../../contract/kiosk.js';
+import type { CheckView, KioskApi, KioskStatus, RendererChannels, ScanSource, ScreenConfig, SettingUpdate } from '../../contract/kiosk.js';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { contextBridge, ipcRenderer } = require('electron') as { contextBridge: ContextBridge; ipcRenderer: IpcRenderer };
 
@@ -29,6 +29,9 @@ const api: KioskApi = {
     state: () => ipcRenderer.invoke('technician/state', {}),
     selftest: () => ipcRenderer.invoke('technician/selftest', {}),
     setConfig: (key: string, value: unknown) => ipcRenderer.invoke('technician/config-set', { key, value }),
+    updateConfig: (changes: SettingUpdate[]) => ipcRenderer.invoke('technician/config-update', { changes }),
+    scannerTest: (seconds: number) => ipcRenderer.invoke('technician/scanner-test', { seconds }),
+    tryCode: (text: string) => ipcRenderer.invoke('technician/try-code', { text }),
     setPolicy: (policy: Record<string, unknown>) => ipcRenderer.invoke('technician/policy-set', { policy }),
     exportTo: (dir: string) => ipcRenderer.invoke('technician/export', { dir }),
     importTrust: (bundlePath: string, rootPath?: string, fingerprint?: string) =>
@@ -38,6 +41,7 @@ const api: KioskApi = {
   onDecided: (listener: (view: CheckView) => void) => listen('checkpoint/decided', listener),
   onStatus: (listener: (status: KioskStatus) => void) => listen('status/changed', listener),
   onThermometer: (listener) => listen('thermometer/reading', listener),
+  onConfig: (listener: (config: ScreenConfig) => void) => listen('config/changed', listener),
 };
 
 contextBridge.exposeInMainWorld('kiosk', api);

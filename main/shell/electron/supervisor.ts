@@ -45,6 +45,21 @@ export class UtilityProcessSupervisor {
     child?.kill();
   }
 
+  /**
+   * Starts the child again now (its configuration changed): no backoff,
+   * since nothing failed.
+   */
+  restart(): void {
+    if (this.stopped) return this.start();
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    const child = this.child;
+    this.child = null;
+    child?.kill();
+    this.failures = 0;
+    this.spawn();
+  }
+
   send(message: unknown): void {
     this.child?.postMessage(message);
   }

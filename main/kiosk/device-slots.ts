@@ -1,0 +1,121 @@
+// The kiosk's device slots: the one thermometer and the scanners the
+// checkpoint listens to, as feeds whose device can be replaced while the
+// kiosk runs. A technician who picks another port, protocol or scanner on
+// the screen changes what is in the slot; the service's subscriptions stay.
+import type { DriverStatus, Scan, ScannerFeed, ThermometerCounts, ThermometerFeed, ThermometerReading } from '../../drivers/contract.js';
+import { Listeners } from '../../drivers/listeners.js';
+
+type Calibration = { offsetC: number; by: string; atMs: number };
+type MaybeCalibratable = ThermometerFeed & { setCalibration?(c: Calibration): void; readonly counters?: ThermometerCounts };
+
+export class ThermometerSlot implements ThermometerFeed {
+  private inner: MaybeCalibratable | null = null;
+  private unsubscribe: (() => void)[] = [];
+  private readonly readings = new Listeners<ThermometerReading>();
+  private readonly statuses = new Listeners<DriverStatus>();
+
+  constructor(private readonly clock: () => number) {}
+
+  get state(): ThermometerFeed['state'] {
+    return this.inner?.state ?? 'none';
+  }
+
+  /** A real module can be calibrated; a simulator (or nothing) cannot. */
+  get calibratable(): boolean {
+    return this.inner !== null && this.inner.state !== 'simulated' && typeof this.inner.setCalibration === 'function';
+  }
+
+  get counters(): ThermometerCounts | undefined {
+    return this.inner?.counters;
+  }
+
+  setCalibration(c: Calibration): void {
+    if (this.calibratable) this.inner!.setCalibration!(c);
+  }
+
+  latest(): ThermometerReading | null {
+    return this.inner?.latest() ?? null;
+  }
+
+  onReading(listener: (reading: ThermometerReading) => void): () => void {
+    return this.readings.add(listener);
+  }
+
+  onStatus(listener: (status: DriverStatus) => void): () => void {
+    return this.statuses.add(listener);
+  }
+
+  /** Closes the device in the slot and puts `next` (or nothing) in its place. */
+  replace(next: MaybeCalibratable | null, detail: string): void {
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    this.inner?.close();
+    this.inner = next;
+    if (next) {
+      this.unsubscribe.push(next.onReading((r) => this.readings.emit(r)));
+      const off = next.onStatus?.((s) => this.statuses.emit(s));
+      if (off) this.unsubscribe.push(off);
+    }
+    this.statuses.emit({ device: 'thermometer', state: this.state, detail, atMs: this.clock() });
+  }
+
+  close(): void {
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    this.inner?.close();
+    this.inner = null;
+    this.readings.clear();
+    this.statuses.clear();
+  }
+}
+
+/** The scanners main reads itself (serial, HID), as one feed. */
+export class ScannerSlot implements ScannerFeed {
+  private inner: ScannerFeed[] = [];
+  private unsubscribe: (() => void)[] = [];
+  private readonly scans = new Listeners<Scan>();
+  private readonly statuses = new Listeners<DriverStatus>();
+
+  constructor(private readonly clock: () => number) {}
+
+  /** 'none' with no scanner; 'ok' only when every scanner is. */
+  get state(): ScannerFeed['state'] {
+    if (this.inner.length === 0) return 'none';
+    return this.inner.every((s) => s.state === 'ok') ? 'ok' : 'offline';
+  }
+
+  get count(): number {
+    return this.inner.length;
+  }
+
+  onScan(listener: (scan: Scan) => void): () => void {
+    return this.scans.add(listener);
+  }
+
+  onStatus(listener: (status: DriverStatus) => void): () => void {
+    return this.statuses.add(listener);
+  }
+
+  replace(next: ScannerFeed[], detail: string): void {
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    for (const s of this.inner) s.close();
+    this.inner = next;
+    for (const s of next) {
+      this.unsubscribe.push(
+        s.onScan((scan) => this.scans.emit(scan)),
+        s.onStatus((st) => this.statuses.emit(st)),
+      );
+    }
+    this.statuses.emit({ device: 'scanner', state: this.state, detail, atMs: this.clock() });
+  }
+
+  close(): void {
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    for (const s of this.inner) s.close();
+    this.inner = [];
+    this.scans.clear();
+    this.statuses.clear();
+  }
+}

@@ -1,0 +1,91 @@
+// Electron's device openers: the devices live in the drivers' utility
+// process, so opening one means rewriting that process's configuration and
+// starting it again; main sees them as remote feeds. A technician's change
+// (thermometer and scanner in one form) restarts the process once.
+import type { ScannerFeed, ThermometerFeed } from '../../../drivers/contract.js';
+import { SimulatedThermometer } from '../../../drivers/thermometer/simulated.js';
+import { RemoteScanner, RemoteThermometer, routeDriverEvent } from '../../kiosk/remote-drivers.js';
+import type { DeviceOpeners, DeviceSettings } from '../../kiosk/live-settings.js';
+import type { DriversConfig, SetCalibrationMessage } from './drivers-process.js';
+import { UtilityProcessSupervisor, type SupervisedChild } from './supervisor.js';
+
+export interface DriversProcessOptions {
+  /** Starts the drivers' process with this configuration (Electron's utilityProcess.fork). */
+  fork(config: DriversConfig): SupervisedChild;
+  /** The policy's fever threshold, at which a high reading is measured again. */
+  remeasureAtC(): number | null;
+  clock: () => number;
+  /** Tests run the restart at once. */
+  defer?: (fn: () => void) => void;
+}
+
+export class DriversProcessDevices implements DeviceOpeners {
+  private readonly config: DriversConfig = { thermometer: null, scannerSerial: null, scannerHid: null };
+  private thermometerFeed: RemoteThermometer | null = null;
+  private scannerFeed: RemoteScanner | null = null;
+  private restartQueued = false;
+  readonly supervisor: UtilityProcessSupervisor;
+
+  constructor(private readonly opts: DriversProcessOptions) {
+    this.supervisor = new UtilityProcessSupervisor({
+      fork: () => opts.fork(structuredClone(this.config)),
+      onMessage: (m) => routeDriverEvent(m, this.thermometerFeed, this.scannerFeed),
+      onState: (s) => {
+        if (s.running) return;
+        // Meanwhile the screen shows the devices as offline.
+        const status = { state: 'offline' as const, detail: s.detail, atMs: opts.clock() };
+        this.thermometerFeed?.status({ device: 'thermometer', ...status });
+        this.scannerFeed?.status({ device: 'scanner', ...status });
+      },
+    });
+  }
+
+  /** The configuration the drivers' process runs on (the next start's, once changed). */
+  get driversConfig(): Readonly<DriversConfig> {
+    return this.config;
+  }
+
+  thermometer(s: DeviceSettings): ThermometerFeed | null {
+    const t = s.simulate ? null : s.thermometer;
+    this.config.thermometer = t
+      ? { path: t.path, protocol: t.protocol, baud: t.baud, remeasureAtC: this.opts.remeasureAtC(), calibration: t.calibration ? { offsetC: t.calibration.offsetC, by: t.calibration.by, atMs: t.calibration.atMs } : null }
+      : null;
+    this.restartSoon();
+    if (!t) {
+      this.thermometerFeed = null;
+      return s.simulate ? new SimulatedThermometer({ clock: this.opts.clock }) : null;
+    }
+    const feed = new RemoteThermometer();
+    // A calibration on the technician screen reaches the module now, and
+    // survives a restart of the drivers' process.
+    feed.calibrationSink = (calibration) => {
+      if (this.config.thermometer) this.config.thermometer.calibration = calibration;
+      this.supervisor.send({ type: 'thermometer/set-calibration', calibration } satisfies SetCalibrationMessage);
+    };
+    this.thermometerFeed = feed;
+    return feed;
+  }
+
+  scanners(s: DeviceSettings): ScannerFeed[] {
+    this.config.scannerSerial = s.scannerSerial;
+    this.config.scannerHid = s.scannerHid;
+    this.restartSoon();
+    this.scannerFeed = s.scannerSerial || s.scannerHid ? new RemoteScanner() : null;
+    return this.scannerFeed ? [this.scannerFeed] : [];
+  }
+
+  stop(): void {
+    this.supervisor.stop();
+  }
+
+  private restartSoon(): void {
+    if (this.restartQueued) return;
+    this.restartQueued = true;
+    (this.opts.defer ?? queueMicrotask)(() => {
+      this.restartQueued = false;
+      const c = this.config;
+      if (!c.thermometer && !c.scannerSerial && !c.scannerHid) this.supervisor.stop();
+      else this.supervisor.restart();
+    });
+  }
+}

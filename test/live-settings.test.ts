@@ -1,0 +1,343 @@
+// A technician's changes while the kiosk runs: the device slots whose
+// device is replaced under the checkpoint's subscriptions, what each
+// setting touches, a form saved as one revision (or none), the Electron
+// drivers' process reconfigured with one restart, the gate's own day,
+// and the test scan that is decided but never logged.
+import * as path from 'node:path';
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import type { DriverStatus, Scan, ScannerFeed, ThermometerFeed, ThermometerReading } from '../drivers/contract.js';
+import { Listeners } from '../drivers/listeners.js';
+import { PROTOCOLS } from '../drivers/thermometer/protocols/index.js';
+import { ConfigStore } from '../main/config/config-store.js';
+import { DEFAULT_KIOSK_CONFIG, type KioskConfig } from '../main/contract/kiosk-config.js';
+import { parseInvoke, type ScreenConfig } from '../main/contract/kiosk.js';
+import { DataDir } from '../main/data-dir.js';
+import { startOfDayMs } from '../main/clock/time-zone.js';
+import { ScannerSlot, ThermometerSlot } from '../main/kiosk/device-slots.js';
+import { deviceSettingsFrom, parseHidId, screenAfter, touchesScanners, touchesThermometer } from '../main/kiosk/live-settings.js';
+import { KioskService } from '../main/kiosk/kiosk-service.js';
+import { CheckLog } from '../main/log/check-log.js';
+import { DriversProcessDevices } from '../main/shell/electron/drivers-openers.js';
+import type { DriversConfig } from '../main/shell/electron/drivers-process.js';
+import type { SupervisedChild } from '../main/shell/electron/supervisor.js';
+import { TechnicianService } from '../main/technician/technician-service.js';
+import { hashPin } from '../main/technician/pin.js';
+import { demoCode, loadDemoKeys, setUpDemoDataDir } from '../main/demo/demo.js';
+import { sentinel } from './helpers/cli.js';
+import { tempDir } from './helpers/tmp.js';
+
+const config = (): KioskConfig => structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig;
+
+class FakeThermometer implements ThermometerFeed {
+  state: ThermometerFeed['state'] = 'ok';
+  closed = false;
+  calibrations: number[] = [];
+  readonly readings = new Listeners<ThermometerReading>();
+  readonly statuses = new Listeners<DriverStatus>();
+  last: ThermometerReading | null = null;
+  latest(): ThermometerReading | null {
+    return this.last;
+  }
+  onReading(l: (r: ThermometerReading) => void): () => void {
+    return this.readings.add(l);
+  }
+  onStatus(l: (s: DriverStatus) => void): () => void {
+    return this.statuses.add(l);
+  }
+  setCalibration(c: { offsetC: number }): void {
+    this.calibrations.push(c.offsetC);
+  }
+  close(): void {
+    this.closed = true;
+  }
+  read(celsius: number): void {
+    this.last = { celsius, atMs: 1, simulated: false };
+    this.readings.emit(this.last);
+  }
+}
+
+class FakeScanner implements ScannerFeed {
+  state: ScannerFeed['state'] = 'ok';
+  closed = false;
+  readonly scans = new Listeners<Scan>();
+  onScan(l: (s: Scan) => void): () => void {
+    return this.scans.add(l);
+  }
+  onStatus(): () => void {
+    return () => undefined;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+describe('device slots', () => {
+  it('a thermometer replaced under the subscriptions: the old one closed, readings and status from the new one only', () => {
+    const slot = new ThermometerSlot(() => 5);
+    const readings: number[] = [];
+    const statuses: string[] = [];
+    slot.onReading((r) => readings.push(r.celsius));
+    slot.onStatus((s) => statuses.push(`${s.state}:${s.detail}`));
+    expect([slot.state, slot.calibratable, slot.latest()]).toEqual(['none', false, null]);
+    const a = new FakeThermometer();
+    slot.replace(a, 'opened');
+    a.read(36.4);
+    const b = new FakeThermometer();
+    slot.replace(b, 'reconfigured');
+    expect(a.closed).toBe(true);
+    a.read(40); // a closed device that still talks is not heard
+    b.read(36.6);
+    expect(readings).toEqual([36.4, 36.6]);
+    expect(slot.latest()?.celsius).toBe(36.6);
+    slot.setCalibration({ offsetC: 0.3, by: 'x', atMs: 1 });
+    expect(b.calibrations).toEqual([0.3]);
+    b.state = 'simulated';
+    expect(slot.calibratable).toBe(false);
+    slot.replace(null, 'removed');
+    expect(statuses).toEqual(['ok:opened', 'ok:reconfigured', 'none:removed']);
+    expect(slot.state).toBe('none');
+  });
+
+  it('scanners: none, all ok, or offline when one is; scans from the current set only', () => {
+    const slot = new ScannerSlot(() => 5);
+    const got: string[] = [];
+    slot.onScan((s) => got.push(s.text));
+    expect(slot.state).toBe('none');
+    const [a, b] = [new FakeScanner(), new FakeScanner()];
+    slot.replace([a, b], 'opened');
+    expect([slot.state, slot.count]).toEqual(['ok', 2]);
+    b.state = 'offline';
+    expect(slot.state).toBe('offline');
+    a.scans.emit({ text: 'one', atMs: 1, symbology: null });
+    slot.replace([], 'removed');
+    expect(a.closed && b.closed).toBe(true);
+    a.scans.emit({ text: 'two', atMs: 2, symbology: null });
+    expect(got).toEqual(['one']);
+    expect(slot.state).toBe('none');
+  });
+});
+
+describe('what a setting touches', () => {
+  const screen: ScreenConfig = { operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'], resultSeconds: 4, sound: false, cameraId: 'flag-cam', simulated: true, gate: '', station: '', timeZone: 'Asia/Shanghai' };
+
+  it('screen keys change the screen; other fields (a start flag) stay', () => {
+    const c = config();
+    c.screen.resultSeconds = 9;
+    c.identity.gate = 'East 3';
+    c.camera.deviceId = 'usb-cam';
+    const next = screenAfter(screen, c, ['screen.resultSeconds', 'identity.gate', 'sync.endpoint']);
+    expect(next).toEqual({ ...screen, resultSeconds: 9, gate: 'East 3' });
+    expect(screenAfter(screen, c, ['camera.deviceId']).cameraId).toBe('usb-cam');
+    expect(touchesThermometer(['thermometer.calibration', 'screen.sound'])).toBe(false);
+    expect(touchesThermometer(['thermometer.baud'])).toBe(true);
+    expect(touchesScanners(['scanner.hid'])).toBe(true);
+  });
+
+  it('device settings from the configuration: a configured module replaces the simulator; HID ids parsed', () => {
+    const c = config();
+    expect(deviceSettingsFrom(c, true)).toEqual({ simulate: true, thermometer: null, scannerSerial: null, scannerHid: null });
+    c.thermometer = { ...c.thermometer, path: '/dev/ttyUSB0', protocol: 'idc50', baud: null };
+    c.scanner = { serialPath: '/dev/ttyACM0', terminator: 'LF', hid: '0c2e:0B61' };
+    expect(deviceSettingsFrom(c, true)).toEqual({
+      simulate: false,
+      thermometer: { path: '/dev/ttyUSB0', protocol: 'idc50', baud: PROTOCOLS.idc50.defaultBaud, calibration: null },
+      scannerSerial: { path: '/dev/ttyACM0', terminator: 'LF' },
+      scannerHid: { vendorId: 0x0c2e, productId: 0x0b61 },
+    });
+    expect(parseHidId('0c2e-0b61')).toBeNull();
+  });
+});
+
+describe('a form saved as one change', () => {
+  it('every value validated first: one bad value saves none; unchanged values are not a change', () => {
+    const store = new ConfigStore(DataDir.open(tempDir(), { create: true }));
+    expect(() => store.update([{ key: 'identity.gate', value: 'East 3' }, { key: 'screen.resultSeconds', value: 0 }], 1000)).toThrow(/screen.resultSeconds/);
+    expect(store.load()).toMatchObject({ revision: 0, config: { identity: { gate: '' } } });
+    const r = store.update([{ key: 'identity.gate', value: 'East 3' }, { key: 'screen.resultSeconds', value: 6 }], 2000);
+    expect(r.changes).toEqual([{ key: 'identity.gate', before: '', after: 'East 3' }]);
+    expect(r.stored.revision).toBe(1);
+    expect(store.update([{ key: 'identity.gate', value: 'East 3' }], 3000)).toMatchObject({ changes: [], stored: { revision: 1 } });
+  });
+
+  it('the contract takes 1 to 32 {key, value} changes', () => {
+    expect(parseInvoke('technician/config-update', { changes: [{ key: 'screen.sound', value: false }] })).toMatchObject({ ok: true });
+    for (const bad of [{}, { changes: [] }, { changes: [{ key: 'a' }] }, { changes: [{ key: 1, value: 1 }] }, { changes: Array(33).fill({ key: 'a', value: 1 }) }, { changes: [], extra: 1 }]) {
+      expect(parseInvoke('technician/config-update', bad).ok, JSON.stringify(bad).slice(0, 60)).toBe(false);
+    }
+    expect(parseInvoke('technician/config-update', { changes: [{ key: 'a', value: 'x'.repeat(2000) }] })).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    expect(parseInvoke('technician/scanner-test', { seconds: 15 })).toMatchObject({ ok: true });
+    for (const bad of [{}, { seconds: 0 }, { seconds: 61 }, { seconds: 1.5 }, { seconds: '5' }]) expect(parseInvoke('technician/scanner-test', bad).ok).toBe(false);
+    expect(parseInvoke('technician/try-code', { text: 'PHC1:x' })).toMatchObject({ ok: true });
+    expect(parseInvoke('technician/try-code', { text: 'x'.repeat(20_000) })).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
+  });
+});
+
+describe('the gate\'s own day', () => {
+  it('"today" starts at midnight in the configured zone, across a DST change too', () => {
+    // 01:30 in Shanghai on 29 November is 17:30 UTC the day before.
+    expect(new Date(startOfDayMs(Date.parse('2026-11-28T17:30:00Z'), 'Asia/Shanghai')).toISOString()).toBe('2026-11-28T16:00:00.000Z');
+    expect(new Date(startOfDayMs(Date.parse('2026-11-29T12:00:00Z'), 'UTC')).toISOString()).toBe('2026-11-29T00:00:00.000Z');
+    // Berlin left summer time at 03:00 on 25 October 2026: midnight was still +02:00.
+    expect(new Date(startOfDayMs(Date.parse('2026-10-25T20:00:00Z'), 'Europe/Berlin')).toISOString()).toBe('2026-10-24T22:00:00.000Z');
+    expect(new Date(startOfDayMs(Date.parse('2026-03-29T20:00:00Z'), 'Europe/Berlin')).toISOString()).toBe('2026-03-28T23:00:00.000Z');
+  });
+});
+
+describe('Electron: devices in the drivers\' process', () => {
+  class FakeChild extends EventEmitter implements SupervisedChild {
+    killed = false;
+    sent: unknown[] = [];
+    constructor(readonly config: DriversConfig) {
+      super();
+    }
+    postMessage(m: unknown): void {
+      this.sent.push(m);
+    }
+    kill(): boolean {
+      this.killed = true;
+      return true;
+    }
+  }
+
+  it('a changed form restarts the process once with the new configuration; counters and calibration cross over; nothing configured, no process', () => {
+    const children: FakeChild[] = [];
+    const queued: (() => void)[] = [];
+    const drivers = new DriversProcessDevices({
+      fork: (c) => {
+        const child = new FakeChild(c);
+        children.push(child);
+        return child;
+      },
+      remeasureAtC: () => 37.3,
+      clock: () => 1,
+      defer: (fn) => queued.push(fn),
+    });
+    const settings = { simulate: false, thermometer: { path: '/dev/ttyUSB0', protocol: 'gy-mcu90614' as const, baud: 9600, calibration: null }, scannerSerial: { path: '/dev/ttyACM0', terminator: 'CR' as const }, scannerHid: null };
+    const thermo = drivers.thermometer(settings) as FakeThermometer & { counters?: unknown };
+    const scanners = drivers.scanners(settings);
+    expect(queued).toHaveLength(1);
+    queued.shift()!();
+    expect(children).toHaveLength(1);
+    expect(children[0]!.config).toMatchObject({ thermometer: { path: '/dev/ttyUSB0', remeasureAtC: 37.3 }, scannerSerial: { path: '/dev/ttyACM0' } });
+    children[0]!.emit('message', { type: 'thermometer/counters', counters: { frames: 42, checksumFailures: 1, resyncs: 0, droppedBytes: 3, opens: 1 } });
+    expect(thermo.counters).toEqual({ frames: 42, checksumFailures: 1, resyncs: 0, droppedBytes: 3 });
+    children[0]!.emit('message', { type: 'thermometer/counters', counters: { frames: -1, checksumFailures: 0, resyncs: 0, droppedBytes: 0 } });
+    expect(thermo.counters).toMatchObject({ frames: 42 });
+    (thermo as unknown as { setCalibration(c: unknown): void }).setCalibration({ offsetC: 0.4, by: 'Li', atMs: 2 });
+    expect(children[0]!.sent).toEqual([{ type: 'thermometer/set-calibration', calibration: { offsetC: 0.4, by: 'Li', atMs: 2 } }]);
+    expect(scanners).toHaveLength(1);
+
+    // The technician picks another protocol and a HID scanner in one form.
+    const next = { ...settings, thermometer: { ...settings.thermometer, protocol: 'lu90614' as const }, scannerSerial: null, scannerHid: { vendorId: 1, productId: 2 } };
+    drivers.thermometer(next);
+    drivers.scanners(next);
+    expect(queued).toHaveLength(1);
+    queued.shift()!();
+    expect(children[0]!.killed).toBe(true);
+    expect(children).toHaveLength(2);
+    expect(children[1]!.config).toMatchObject({ thermometer: { protocol: 'lu90614' }, scannerSerial: null, scannerHid: { vendorId: 1, productId: 2 } });
+
+    // Everything removed: the process stops, a simulator stands in when the kiosk runs simulated.
+    const none = { simulate: true, thermometer: null, scannerSerial: null, scannerHid: null };
+    expect(drivers.thermometer(none)?.state).toBe('simulated');
+    expect(drivers.scanners(none)).toEqual([]);
+    queued.shift()!();
+    expect(children[1]!.killed).toBe(true);
+    expect(children).toHaveLength(2);
+    drivers.stop();
+  });
+});
+
+describe('settings applied while the kiosk runs', () => {
+  async function kiosk(): Promise<{ service: KioskService; technician: TechnicianService; scanner: FakeScanner; dataDir: string; changed: string[][]; now: () => number }> {
+    const dataDir = path.join(tempDir(), 'data');
+    const nowMs = Date.parse('2026-11-29T08:00:00Z');
+    await setUpDemoDataDir(dataDir, await loadDemoKeys(), nowMs);
+    const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
+    const c = store.load().config;
+    store.save({ ...c, technician: { ...c.technician, pinHash: hashPin('482913') } }, nowMs);
+    const scanner = new FakeScanner();
+    const slot = new ScannerSlot(() => nowMs);
+    slot.replace([scanner], 'opened');
+    const changed: string[][] = [];
+    let service: KioskService | null = null;
+    const technician = new TechnicianService({
+      dataDir,
+      clock: () => nowMs,
+      onChanged: (what) => changed.push(what),
+      scans: { scanners: () => slot.count, capture: (ms) => service!.captureNextScan(ms), tryCode: (text, source) => service!.tryCode(text, source) },
+    });
+    // A traveller's temperature, just measured (the policy requires one).
+    const thermometer = new FakeThermometer();
+    thermometer.last = { celsius: 36.5, atMs: nowMs, simulated: false };
+    service = await KioskService.open({
+      dataDir,
+      clock: () => nowMs,
+      thermometer,
+      scanners: [slot],
+      technician,
+      screen: { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai' },
+    });
+    return { service, technician, scanner, dataDir, changed, now: () => nowMs };
+  }
+
+  it('a form: audited per changed value, one revision, the kiosk told what changed; refused whole', async () => {
+    const { service, technician, dataDir, changed } = await kiosk();
+    try {
+      expect(() => technician.updateConfig([{ key: 'identity.gate', value: 'x' }])).toThrow(/locked/);
+      technician.unlock('482913');
+      expect(() => technician.updateConfig([{ key: 'identity.gate', value: 'East 3' }, { key: 'thermometer.baud', value: 12 }])).toThrow(/thermometer.baud/);
+      expect(changed).toEqual([]);
+      const r = technician.updateConfig([{ key: 'identity.gate', value: 'East 3' }, { key: 'screen.sound', value: true }, { key: 'thermometer.baud', value: 19200 }]);
+      expect(r.changed.map((c) => c.key)).toEqual(['identity.gate', 'thermometer.baud']);
+      expect(changed).toEqual([['identity.gate', 'thermometer.baud']]);
+      const log = CheckLog.open(path.join(dataDir, 'checks.db'));
+      const events = log.listEvents().filter((e) => e.type === 'config/changed' && 'key' in e.detail);
+      log.close();
+      expect(events.map((e) => [e.detail.key, e.detail.before, e.detail.after, e.detail.revision])).toEqual([
+        ['identity.gate', '', 'East 3', r.revision],
+        ['thermometer.baud', null, 19200, r.revision],
+      ]);
+    } finally {
+      service.close();
+    }
+  });
+
+  it('a test scan is answered, not logged; the next scan is a check again; no scanner, no test', async () => {
+    const { service, technician, scanner, dataDir, now } = await kiosk();
+    try {
+      technician.unlock('482913');
+      const waiting = technician.scannerTest(5);
+      await new Promise((r) => setTimeout(r, 10));
+      scanner.scans.emit({ text: 'SENTINEL-TEST-CARD', atMs: now(), symbology: null });
+      expect(await waiting).toEqual({ received: true, symbology: null, testCard: true, length: 18 });
+      const code = await demoCode(await loadDemoKeys(), now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'scan-test' });
+      const second = technician.scannerTest(5);
+      await new Promise((r) => setTimeout(r, 10));
+      scanner.scans.emit({ text: code, atMs: now(), symbology: 'QR' });
+      expect(await second).toMatchObject({ received: true, symbology: 'QR', testCard: false, view: { verdict: 'admit', checkId: null } });
+      expect(service.status().today).toEqual({ admit: 0, review: 0, deny: 0 });
+      // Outside a test, the scanner's scan is a traveller's check.
+      scanner.scans.emit({ text: code, atMs: now(), symbology: 'QR' });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(service.status().today.admit).toBe(1);
+      expect(await technician.scannerTest(1)).toEqual({ received: false, scanners: 1 });
+      const log = CheckLog.open(path.join(dataDir, 'checks.db'));
+      expect(log.count().total).toBe(1);
+      log.close();
+    } finally {
+      service.close();
+    }
+    const bare = new TechnicianService({ dataDir, clock: now });
+    bare.unlock('482913');
+    await expect(bare.scannerTest(1)).rejects.toThrow(/no serial or HID scanner/);
+  });
+
+  it('sentinel demo-code --test-card prints the test card (and its PNG), and refuses --status with it', () => {
+    const run = sentinel(['demo-code', '--test-card', '--json']);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ text: 'SENTINEL-TEST-CARD', testCard: true, png: null });
+    expect(sentinel(['demo-code', '--test-card', '--status', 'red']).status).toBe(64);
+  });
+});
