@@ -153,7 +153,7 @@ describe('kiosk service and browser shell', () => {
       dataDir,
       clock: () => now,
       thermometer,
-      screen: { operatorLang: 'en', holderLangs: ['en', 'zh-CN'], resultSeconds: 5, sound: false, cameraId: null, simulated: true, gate: 'Gate 3', station: 'Hangzhou East', timeZone: 'Asia/Shanghai' },
+      screen: { operatorLang: 'en', holderLangs: ['en', 'zh-CN'], resultSeconds: 5, sound: false, cameraId: null, simulated: true, gate: 'Gate 3', station: 'Hangzhou East', timeZone: 'Asia/Shanghai', pinSet: true },
     });
   });
   afterEach(async () => {
@@ -207,7 +207,7 @@ describe('kiosk service and browser shell', () => {
       clock: () => now,
       thermometer: thermo,
       calibrationDueAtMs: () => now - 1,
-      screen: { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai' },
+      screen: { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true },
     });
     expect(s2.status().thermometer).toMatchObject({ state: 'ok', calibrationOverdue: true, calibrationDueAtMs: now - 1 });
     s2.close();

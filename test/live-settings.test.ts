@@ -119,7 +119,7 @@ describe('device slots', () => {
 });
 
 describe('what a setting touches', () => {
-  const screen: ScreenConfig = { operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'], resultSeconds: 4, sound: false, cameraId: 'flag-cam', simulated: true, gate: '', station: '', timeZone: 'Asia/Shanghai' };
+  const screen: ScreenConfig = { operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'], resultSeconds: 4, sound: false, cameraId: 'flag-cam', simulated: true, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true };
 
   it('screen keys change the screen; other fields (a start flag) stay', () => {
     const c = config();
@@ -277,7 +277,7 @@ describe('settings applied while the kiosk runs', () => {
       thermometer,
       scanners: [slot],
       technician,
-      screen: { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai' },
+      screen: { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true },
     });
     return { service, technician, scanner, dataDir, changed, now: () => nowMs };
   }
@@ -339,5 +339,27 @@ describe('settings applied while the kiosk runs', () => {
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ text: 'SENTINEL-TEST-CARD', testCard: true, png: null });
     expect(sentinel(['demo-code', '--test-card', '--status', 'red']).status).toBe(64);
+  });
+});
+
+describe('the self-test inside the running kiosk', () => {
+  it('reads the kiosk\'s own thermometer driver instead of opening its port a second time', async () => {
+    const { runSelfTest } = await import('../main/technician/selftest.js');
+    const dataDir = path.join(tempDir(), 'data');
+    await setUpDemoDataDir(dataDir, await loadDemoKeys(), Date.now());
+    // A port nothing could open: only the live driver's counters can make this item pass.
+    new ConfigStore(DataDir.open(dataDir, { create: false })).set('thermometer.path', '/dev/sentinel-no-such-port', Date.now());
+    const counters = { frames: 100, checksumFailures: 1, resyncs: 0, droppedBytes: 0 };
+    const ticking = setInterval(() => (counters.frames += 5), 20);
+    try {
+      const items = await runSelfTest(dataDir, Date.now(), { thermometerSeconds: 0.3, liveThermometer: { state: 'ok', counters } });
+      const thermo = items.find((i) => i.name === 'thermometer')!;
+      expect(thermo.state).toBe('warn'); // never calibrated
+      expect(thermo.detail).toMatch(/^[1-9]\d*\.\d frames\/s, 0 checksum errors; never calibrated$/);
+      const offline = await runSelfTest(dataDir, Date.now(), { thermometerSeconds: 0.1, liveThermometer: { state: 'offline', counters: undefined } });
+      expect(offline.find((i) => i.name === 'thermometer')).toMatchObject({ state: 'warn', detail: /offline; its drivers have reported no counters yet/ });
+    } finally {
+      clearInterval(ticking);
+    }
   });
 });

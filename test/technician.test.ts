@@ -302,6 +302,7 @@ describe('calibration from the technician screen', () => {
     const listeners = new Set<(r: { celsius: number; rawC?: number }) => void>();
     const applied: number[] = [];
     const feed = {
+      state: 'ok',
       onReading: (l: (r: { celsius: number; rawC?: number }) => void) => (listeners.add(l), () => listeners.delete(l)),
       setCalibration: (x: { offsetC: number }) => applied.push(x.offsetC),
     };

@@ -66,6 +66,8 @@ export interface ScreenConfig {
   station: string;
   /** IANA zone of the gate: the status bar's clock and "today" count in it. */
   timeZone: string;
+  /** False on a first start: the screen asks the technician to set a PIN. */
+  pinSet: boolean;
 }
 
 /** One setting in a technician's form: a dotted key of the kiosk configuration and its new value. */

@@ -53,7 +53,11 @@ const SCREEN_FIELDS: Record<string, (c: KioskConfig) => Partial<ScreenConfig>> =
   'identity.gate': (c) => ({ gate: c.identity.gate }),
   'identity.station': (c) => ({ station: c.identity.station }),
   'identity.timeZone': (c) => ({ timeZone: c.identity.timeZone }),
+  'technician.pinHash': (c) => ({ pinSet: pinIsSet(c) }),
 };
+
+/** Either role's PIN counts: with one set, nobody can set the first PIN from the screen. */
+export const pinIsSet = (c: KioskConfig): boolean => c.technician.pinHash !== null || c.technician.supervisorPinHash !== null;
 
 /** The screen settings after `keys` changed: those keys from the configuration, the rest as they were (start flags included). */
 export function screenAfter(current: ScreenConfig, config: KioskConfig, keys: readonly string[]): ScreenConfig {

@@ -60,6 +60,7 @@ export interface TechnicianOptions {
 export interface CalibratableThermometer {
   /** False while what is there cannot be calibrated (a simulator, no module). */
   readonly calibratable?: boolean;
+  readonly state: string;
   /** Frame and error counters, where the driver runs in this process. */
   readonly counters?: { frames: number; checksumFailures: number; resyncs: number; droppedBytes: number };
   onReading(listener: (r: { celsius: number; rawC?: number }) => void): () => void;
@@ -147,6 +148,7 @@ export class TechnicianService {
     }
     const stored = store.save({ ...config, technician: { ...config.technician, pinHash: hash } }, now);
     recordAudit(this.dir.root, 'pin/set', 'screen', { role: 'technician', firstStart: true, revision: stored.revision }, now);
+    this.opts.onChanged?.(['technician.pinHash']);
     this.session = { role: 'technician', lastMs: now };
     return { result: 'ok', role: 'technician', idleMs: this.idleMs };
   }
@@ -174,7 +176,8 @@ export class TechnicianService {
 
   async selftest(): Promise<SelfTestItemView[]> {
     this.require();
-    return runSelfTest(this.dir.root, this.opts.clock(), { thermometerSeconds: 1 });
+    // The kiosk's own thermometer holds the port: its driver's counters are read instead.
+    return runSelfTest(this.dir.root, this.opts.clock(), { thermometerSeconds: 1, ...(this.opts.thermometer ? { liveThermometer: this.opts.thermometer } : {}) });
   }
 
   setConfig(key: string, value: unknown): { before: unknown; after: unknown } {

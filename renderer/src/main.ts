@@ -24,7 +24,7 @@ const bridge = window.kiosk ? null : connectBrowserBridge();
 const kiosk: KioskApi = window.kiosk ?? bridge!;
 window.kiosk = kiosk;
 
-let config: ScreenConfig = { operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'], resultSeconds: 6, sound: true, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai' };
+let config: ScreenConfig = { operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'], resultSeconds: 6, sound: true, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true };
 let holderLang: Lang = 'zh-CN';
 let status: KioskStatus | null = null;
 let cameraState: CameraState = 'starting';
@@ -51,6 +51,10 @@ function renderStatic(): void {
   sw.lang = otherLang(holderLang);
   sw.setAttribute('aria-label', holderLang === 'zh-CN' ? 'Switch to English' : '切换到中文');
   document.documentElement.lang = holderLang;
+  // First start: the installer is asked for a PIN (a tap opens the pad), without blocking the gate.
+  const setPin = $<HTMLButtonElement>('set-pin');
+  setPin.hidden = config.pinSet;
+  setPin.textContent = t(config.operatorLang, 'setPin');
   const sim = $('simulated');
   sim.hidden = !config.simulated;
   sim.textContent = t(config.operatorLang, 'simulated');
@@ -281,6 +285,7 @@ async function start(): Promise<void> {
   }
   listenForWedge();
   technician = installTechnicianMode(kiosk, () => config.operatorLang);
+  $('set-pin').addEventListener('click', () => technician?.open());
   const camera = new Camera({
     video: $<HTMLVideoElement>('preview'),
     deviceId: config.cameraId,

@@ -143,6 +143,40 @@ const TEXT = {
   },
 } as const;
 
+type PolicyField = 'temperature' | 'feverThresholdC' | 'onFever' | 'green' | 'yellow' | 'red' | 'acceptIssuers' | 'maxCodeAgeSeconds' | 'clockSkewSeconds' | 'natMaxAgeHours' | 'trustMaxAgeDays' | 'antiPassbackSeconds';
+
+/** Each policy field's label and what it means at the gate (spec §3). */
+const POLICY_TEXT: Record<Lang, Record<PolicyField, [string, string]>> = {
+  'zh-CN': {
+    temperature: ['体温', 'required：必须测温，没有读数交人工核验；optional：有读数才判断；off：不测温'],
+    feverThresholdC: ['发热阈值 (°C)', '体温达到或超过此值即为发热'],
+    onFever: ['发热时', '发热的结果：admit 通行 / review 人工核验 / deny 禁止'],
+    green: ['绿码', '绿码的结果'],
+    yellow: ['黄码', '黄码的结果（通常交人工核验）'],
+    red: ['红码', '红码的结果（通常禁止通行）'],
+    acceptIssuers: ['接受的发码省份', '省份编号，用逗号分隔；* 表示可信名单中的全部'],
+    maxCodeAgeSeconds: ['码的最长有效秒数', '生成超过此秒数的码被拒绝（防止旧截图）'],
+    clockSkewSeconds: ['允许的时钟偏差（秒）', '本机与手机时钟可相差的秒数'],
+    natMaxAgeHours: ['核酸检测最长小时数', '要求此小时数内的检测；留空表示不要求检测'],
+    trustMaxAgeDays: ['可信名单最长天数', '超过此天数未更新名单，所有检查交人工核验'],
+    antiPassbackSeconds: ['防重复通行（秒）', '同一人在此秒数内不能再次通行；0 表示关闭'],
+  },
+  en: {
+    temperature: ['Temperature', 'required: a check without a reading goes to a guard; optional: a reading is judged when there is one; off: not measured'],
+    feverThresholdC: ['Fever threshold (°C)', 'A reading at or above this is a fever'],
+    onFever: ['On a fever', 'What a fever means: admit, review (a guard looks) or deny'],
+    green: ['Green code', 'What a green code means'],
+    yellow: ['Yellow code', 'What a yellow code means (usually a guard looks)'],
+    red: ['Red code', 'What a red code means (usually denied)'],
+    acceptIssuers: ['Provinces accepted', 'Issuer ids, comma-separated; * accepts every province in the trust list'],
+    maxCodeAgeSeconds: ['Code maximum age (s)', 'A code generated longer ago than this is refused (an old screenshot)'],
+    clockSkewSeconds: ['Clock tolerance (s)', 'How far the kiosk\'s clock and a phone\'s may disagree'],
+    natMaxAgeHours: ['Test maximum age (h)', 'A test no older than this is required; empty: no test required'],
+    trustMaxAgeDays: ['Trust list maximum age (days)', 'Past this age without a new trust list, every check goes to a guard'],
+    antiPassbackSeconds: ['Anti-passback (s)', 'The same person may not pass again within this time; 0: off'],
+  },
+};
+
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -156,6 +190,8 @@ export const THERMOMETER_PROTOCOL_CHOICES = ['gy-mcu90614', 'lu90614', 'idc50', 
 export interface TechnicianMode {
   /** True while the PIN pad or the panel covers the screen: what the camera reads then is not a traveller's. */
   isOpen(): boolean;
+  /** Opens the PIN pad (the first-start prompt's tap). */
+  open(): void;
   /** A supervisor overrides a review verdict: PIN, then admit or deny with a reason. */
   override(checkId: string, done: (verdict: 'admit' | 'deny', role: string) => void): void;
 }
@@ -465,50 +501,65 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
     });
     calibration.append(el('h3', {}, T.calibration), calibrationInfo, row(T.referenceC, reference), row(T.calibratedBy, by), calibrate);
 
-    // Policy
+    // Policy: every field with its plain meaning; main validates and names a refused one.
     const policy = el('section');
     const p = state.policy as Record<string, unknown>;
-    const field = (name: string, input: HTMLInputElement | HTMLSelectElement): HTMLElement => {
-      input.setAttribute('data-testid', `policy-${name}`);
-      input.setAttribute('aria-label', name);
-      const row = el('div', { class: 'field' });
-      row.append(el('label', {}, name), input);
-      return row;
-    };
+    const onStatus = p.onStatus as { green: string; yellow: string; red: string };
     const select = (value: string, options: string[]): HTMLSelectElement => {
       const s = el('select');
       for (const o of options) s.append(el('option', { value: o }, o));
       s.value = value;
       return s;
     };
-    const onStatus = p.onStatus as { yellow: string; red: string };
-    const inputs = {
+    const number = (value: unknown, step = '1'): HTMLInputElement => el('input', { type: 'number', step, value: value === null || value === undefined ? '' : String(value) });
+    const verdicts = ['admit', 'review', 'deny'];
+    const inputs: Record<PolicyField, HTMLInputElement | HTMLSelectElement> = {
       temperature: select(String(p.temperature), ['required', 'optional', 'off']),
-      feverThresholdC: el('input', { type: 'number', step: '0.1', value: String(p.feverThresholdC) }),
-      onFever: select(String(p.onFever), ['deny', 'review', 'admit']),
-      maxCodeAgeSeconds: el('input', { type: 'number', value: String(p.maxCodeAgeSeconds) }),
-      antiPassbackSeconds: el('input', { type: 'number', value: String(p.antiPassbackSeconds) }),
-      yellow: select(onStatus.yellow, ['review', 'deny', 'admit']),
-      red: select(onStatus.red, ['deny', 'review', 'admit']),
+      feverThresholdC: number(p.feverThresholdC, '0.1'),
+      onFever: select(String(p.onFever), verdicts),
+      green: select(onStatus.green, verdicts),
+      yellow: select(onStatus.yellow, verdicts),
+      red: select(onStatus.red, verdicts),
+      acceptIssuers: el('input', { type: 'text', value: (p.acceptIssuers as string[]).join(', ') }),
+      maxCodeAgeSeconds: number(p.maxCodeAgeSeconds),
+      clockSkewSeconds: number(p.clockSkewSeconds),
+      natMaxAgeHours: number(p.natMaxAgeHours),
+      trustMaxAgeDays: number(p.trustMaxAgeDays),
+      antiPassbackSeconds: number(p.antiPassbackSeconds),
     };
+    // An empty number box is no number: main refuses it by name (except the test's age, where empty means none).
+    const num = (name: PolicyField): number | null => (inputs[name].value.trim() === '' ? null : Number(inputs[name].value));
     const savePolicy = el('button', { type: 'button', 'data-testid': 'tech-save-policy' }, T.save);
     savePolicy.addEventListener('click', async () => {
       touch();
       const next = {
         ...p,
         temperature: inputs.temperature.value,
-        feverThresholdC: Number(inputs.feverThresholdC.value),
+        feverThresholdC: num('feverThresholdC'),
         onFever: inputs.onFever.value,
-        maxCodeAgeSeconds: Number(inputs.maxCodeAgeSeconds.value),
-        antiPassbackSeconds: Number(inputs.antiPassbackSeconds.value),
-        onStatus: { ...(p.onStatus as object), yellow: inputs.yellow.value, red: inputs.red.value },
+        onStatus: { ...onStatus, green: inputs.green.value, yellow: inputs.yellow.value, red: inputs.red.value },
+        acceptIssuers: inputs.acceptIssuers.value.split(',').map((x) => x.trim()).filter(Boolean),
+        maxCodeAgeSeconds: num('maxCodeAgeSeconds'),
+        clockSkewSeconds: num('clockSkewSeconds'),
+        natMaxAgeHours: num('natMaxAgeHours'),
+        trustMaxAgeDays: num('trustMaxAgeDays'),
+        antiPassbackSeconds: num('antiPassbackSeconds'),
       };
       const r = await kiosk.technician.setPolicy(next);
       say(r.ok ? `${T.saved}: policy version ${r.value.version}` : r.error.message);
     });
+    const policyText = POLICY_TEXT[lang()];
     policy.append(
       el('h3', {}, `${T.policy} (v${state.policyVersion})`),
-      ...Object.entries(inputs).map(([name, input]) => field(name, input)),
+      ...(Object.keys(inputs) as PolicyField[]).map((name) => {
+        const input = inputs[name];
+        input.setAttribute('data-testid', `policy-${name}`);
+        input.setAttribute('aria-label', policyText[name][0]);
+        input.setAttribute('aria-describedby', `policy-help-${name}`);
+        const div = el('div', { class: 'field' });
+        div.append(el('label', {}, policyText[name][0]), input, el('small', { id: `policy-help-${name}`, class: 'help' }, policyText[name][1]));
+        return div;
+      }),
       savePolicy,
     );
 
@@ -589,6 +640,9 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
 
   return {
     isOpen: () => !overlay.hidden,
+    open: () => {
+      if (overlay.hidden) showPinPad();
+    },
     override: (checkId, done) => showPinPad(() => showOverride(checkId, done)),
   };
 }

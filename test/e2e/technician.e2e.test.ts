@@ -249,7 +249,8 @@ describe.skipIf(missing !== '')('a kiosk on its first start', () => {
       const message = async (text: string): Promise<void> => {
         await screen.page.waitForFunction((t) => document.querySelector('[data-testid="pin-message"]')?.textContent?.includes(t), text);
       };
-      await screen.page.keyboard.press('Control+Alt+T');
+      // The first start asks for a PIN in the status bar; a tap opens the pad.
+      await screen.page.click('[data-testid="set-pin"]');
       await pin('123456');
       await message('No PIN is set yet');
       await pin('123456');
@@ -264,6 +265,7 @@ describe.skipIf(missing !== '')('a kiosk on its first start', () => {
       await pin('583920');
       await screen.page.waitForSelector('[data-testid="tech-panel"]');
       expect(new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.technician.pinHash).toMatch(/^scrypt\$/);
+      await screen.page.waitForSelector('[data-testid="set-pin"]', { state: 'hidden' });
     } finally {
       await browser.close();
       await k.stop();
@@ -334,6 +336,11 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
       await message('thermometer.protocol');
       await until(() => k.kiosk.service.status().thermometer.lastC === 36.2, 10_000, 'readings again with the right protocol');
       await screen.page.waitForFunction(() => /36\.2 °C.*[1-9]\d* frames/.test(document.querySelector('[data-testid="dev-thermometer-live"]')?.textContent ?? ''));
+      // The self-test reads the kiosk's own driver (the port is the kiosk's; a second open would fail).
+      await screen.page.click('[data-testid="tech-selftest-run"]');
+      const thermoItem = screen.page.locator('[data-testid="selftest-item"]', { hasText: '· thermometer:' });
+      await thermoItem.waitFor({ timeout: 20_000 });
+      expect(await thermoItem.innerText()).toMatch(/^WARN · thermometer: [1-9][\d.]* frames\/s, 0 checksum errors; never calibrated$/);
       await screen.screenshot('technician-devices');
 
       // Test scan: the test card, then a real code: decided on the screen, never logged.

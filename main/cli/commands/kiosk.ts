@@ -20,7 +20,7 @@ import { PolicyStore } from '../../policy/policy-store.js';
 import type { ScreenConfig } from '../../contract/kiosk.js';
 import { ScannerSlot, ThermometerSlot } from '../../kiosk/device-slots.js';
 import { KioskService } from '../../kiosk/kiosk-service.js';
-import { deviceSettingsFrom, parseHidId, screenAfter, touchesScanners, touchesThermometer, type DeviceOpeners, type DeviceSettings } from '../../kiosk/live-settings.js';
+import { deviceSettingsFrom, parseHidId, pinIsSet, screenAfter, touchesScanners, touchesThermometer, type DeviceOpeners, type DeviceSettings } from '../../kiosk/live-settings.js';
 import { packageRoot } from '../../package-root.js';
 import { startBrowserShell } from '../../shell/browser-shell.js';
 import { isLoopbackHost } from '../../shell/loopback.js';
@@ -346,6 +346,7 @@ export function launchFrom(values: Record<string, string | boolean | undefined |
       gate: cfg?.identity.gate ?? DEFAULT_KIOSK_CONFIG.identity.gate,
       station: cfg?.identity.station ?? DEFAULT_KIOSK_CONFIG.identity.station,
       timeZone: cfg?.identity.timeZone ?? DEFAULT_KIOSK_CONFIG.identity.timeZone,
+      pinSet: cfg ? pinIsSet(cfg) : false,
     },
   };
 }
