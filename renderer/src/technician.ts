@@ -40,6 +40,9 @@ const TEXT = {
     scannerWaiting: (s: number) => `请在 ${s} 秒内用扫描枪扫描测试卡或健康码…`,
     scannerNothing: (n: number) => `${n} 台扫描枪均未收到扫描`,
     cameraTest: '摄像头测试：把测试卡对准摄像头',
+    cameraItem: '摄像头（本屏）',
+    cameraItemOk: '已读到测试卡',
+    cameraItemHint: '5 秒内未读到测试卡：把测试卡（sentinel demo-code --test-card --png）对准摄像头后重新自检',
     testCard: (via: string) => `${via}：已读到测试卡 ✓`,
     codeRead: (via: string, n: number, verdict: string, reasons: string) => `${via}：读到 ${n} 个字符的码 → ${verdict}${reasons ? `（${reasons}）` : ''}（测试，不记录）`,
     viaScanner: '扫描枪',
@@ -107,6 +110,9 @@ const TEXT = {
     scannerWaiting: (s: number) => `Scan the test card or a code with the scanner within ${s} s…`,
     scannerNothing: (n: number) => `No scan came from the ${n === 1 ? 'scanner' : `${n} scanners`}`,
     cameraTest: 'Camera test: hold the test card up to the camera',
+    cameraItem: 'camera (this screen)',
+    cameraItemOk: 'the test card was read through the kiosk decoder',
+    cameraItemHint: 'no test card seen within 5 s: hold the test card (sentinel demo-code --test-card --png) up to the camera and run the self-test again',
     testCard: (via: string) => `${via}: test card read ✓`,
     codeRead: (via: string, n: number, verdict: string, reasons: string) => `${via}: read a code of ${n} characters → ${verdict}${reasons ? ` (${reasons})` : ''} (a test, not logged)`,
     viaScanner: 'Scanner',
@@ -185,6 +191,10 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 }
 
 /** The thermometer protocols main accepts (kept equal to main's list by a test). */
+/** The self-test's camera item: a test card read this recently passes; otherwise it waits this long for one. */
+const CAMERA_TEST_FRESH_MS = 60_000;
+const CAMERA_TEST_WAIT_MS = 5000;
+
 export const THERMOMETER_PROTOCOL_CHOICES = ['gy-mcu90614', 'lu90614', 'idc50', 'ascii'] as const;
 
 export interface TechnicianMode {
@@ -205,6 +215,8 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
   let liveTimer: ReturnType<typeof setInterval> | null = null;
   // The camera preview (and its decoder) is released whenever the panel goes away.
   let preview: Camera | null = null;
+  /** When the devices preview last read the test card (the self-test's camera item). */
+  let lastTestCardAt = 0;
   const stopPreview = (): void => {
     preview?.dispose();
     preview = null;
@@ -307,7 +319,14 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
       const r = await kiosk.technician.selftest();
       list.replaceChildren();
       if (!r.ok) return say(r.error.message);
-      for (const item of r.value as SelfTestItemView[]) list.append(el('li', { 'data-testid': 'selftest-item', 'data-state': item.state }, `${item.state.toUpperCase()} · ${item.name}: ${item.detail}`));
+      const show = (item: SelfTestItemView): void => {
+        list.append(el('li', { 'data-testid': 'selftest-item', 'data-state': item.state }, `${item.state.toUpperCase()} · ${item.name}: ${item.detail}`));
+      };
+      for (const item of r.value) show(item);
+      // The camera is this screen's: the devices preview decodes what it sees; the test card held up passes.
+      const since = Date.now() - CAMERA_TEST_FRESH_MS;
+      for (let waited = 0; lastTestCardAt < since && waited < CAMERA_TEST_WAIT_MS; waited += 250) await new Promise((ok) => setTimeout(ok, 250));
+      show(lastTestCardAt >= since ? { name: T.cameraItem, state: 'ok', detail: T.cameraItemOk } : { name: T.cameraItem, state: 'warn', detail: T.cameraItemHint });
     });
     selftest.append(el('h3', { id: 'tech-selftest-title' }, T.selftest), run, list);
 
@@ -402,6 +421,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
         onText: async (text) => {
           touch();
           const r = await kiosk.technician.tryCode(text);
+          if (r.ok && r.value.testCard) lastTestCardAt = Date.now();
           cameraTest.textContent = r.ok ? describeTest(T.viaCamera, r.value) : r.error.message;
         },
       });

@@ -64,6 +64,11 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       await screen.page.waitForFunction(() => document.querySelector('[data-testid="dev-camera-test"]')?.textContent?.includes('→ Denied (NOT_PHC)'), undefined, { timeout: 20_000 });
       await screen.page.locator('[data-testid="dev-camera-test"]').scrollIntoViewIfNeeded();
       await screen.screenshot('technician-camera-test');
+      // The self-test's camera item: the test card read through this screen's camera.
+      await screen.page.click('[data-testid="tech-selftest-run"]');
+      const cameraItem = screen.page.locator('[data-testid="selftest-item"]', { hasText: 'camera (this screen)' });
+      await cameraItem.waitFor({ timeout: 20_000 });
+      expect(await cameraItem.getAttribute('data-state')).toBe('ok');
       await screen.page.waitForTimeout(1500);
       expect(k.kiosk.service.status().today).toEqual(before);
       await screen.page.click('[data-testid="tech-exit"]');
