@@ -3,6 +3,7 @@
 // setting touches, a form saved as one revision (or none), the Electron
 // drivers' process reconfigured with one restart, the gate's own day,
 // and the test scan that is decided but never logged.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
@@ -361,5 +362,32 @@ describe('the self-test inside the running kiosk', () => {
     } finally {
       clearInterval(ticking);
     }
+  });
+});
+
+describe('the status journal (diagnostics)', () => {
+  it('records state changes once each, survives a torn line, and keeps only the newest when it grows', async () => {
+    const { StatusJournal, STATUS_JOURNAL_FILE } = await import('../main/kiosk/status-journal.js');
+    const dir = DataDir.open(tempDir(), { create: true });
+    let now = Date.parse('2026-11-29T08:00:00Z');
+    const journal = new StatusJournal(dir, () => now);
+    journal.record('thermometer', 'offline', 'no frame for 2 s');
+    journal.record('thermometer', 'offline', 'no frame for 2 s');
+    now += 1000;
+    journal.record('thermometer', 'ok', 'reading');
+    journal.record('sync', 'failing', 'HTTP 503');
+    fs.appendFileSync(dir.path(STATUS_JOURNAL_FILE), '{"torn":');
+    expect(StatusJournal.recent(dir)).toEqual([
+      { at: '2026-11-29T08:00:00.000Z', source: 'thermometer', state: 'offline', detail: 'no frame for 2 s' },
+      { at: '2026-11-29T08:00:01.000Z', source: 'thermometer', state: 'ok', detail: 'reading' },
+      { at: '2026-11-29T08:00:01.000Z', source: 'sync', state: 'failing', detail: 'HTTP 503' },
+    ]);
+    fs.writeFileSync(dir.path(STATUS_JOURNAL_FILE), '');
+    for (let i = 0; i < 3000; i++) journal.record('scanner', i % 2 ? 'ok' : 'offline', `event ${i} ${'x'.repeat(100)}`);
+    expect(fs.statSync(dir.path(STATUS_JOURNAL_FILE)).size).toBeLessThanOrEqual(256 * 1024 + 200);
+    const recent = StatusJournal.recent(dir, 10);
+    expect(recent).toHaveLength(10);
+    expect(recent.at(-1)?.detail).toMatch(/^event 2999 /);
+    expect(StatusJournal.recent(DataDir.open(tempDir(), { create: true }))).toEqual([]);
   });
 });

@@ -206,7 +206,7 @@ describe('selftest and export', () => {
     expect(everything).not.toContain('scrypt');
     expect(everything).not.toContain('demo-holder-');
     expect(everything).not.toContain('PHC1:');
-    expect(JSON.parse(fs.readFileSync(path.join(folder, 'diagnostics.json'), 'utf8'))).toMatchObject({ counts: { total: 8 }, config: { technician: { pinSet: true } } });
+    expect(JSON.parse(fs.readFileSync(path.join(folder, 'diagnostics.json'), 'utf8'))).toMatchObject({ counts: { total: 8 }, config: { technician: { pinSet: true } }, live: null, statusEvents: [] });
 
     const db = new Database(path.join(data, 'checks.db'));
     db.prepare("UPDATE checks SET verdict = 'admit' WHERE chain_pos = 3").run();

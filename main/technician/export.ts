@@ -11,7 +11,9 @@ import { CheckLog } from '../log/check-log.js';
 import { PolicyStore } from '../policy/policy-store.js';
 import { wireCheck } from '../sync/sync-client.js';
 import { TrustStore } from '../trust/trust-store.js';
-import { exportFolder, runSelfTest } from './selftest.js';
+import type { KioskStatus } from '../contract/kiosk.js';
+import { StatusJournal } from '../kiosk/status-journal.js';
+import { exportFolder, runSelfTest, type LiveThermometer } from './selftest.js';
 
 /** The export folder cannot be written (CLI: a usage error). */
 export class ExportRefused extends Error {
@@ -28,7 +30,13 @@ function csvCell(v: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export async function exportDataDir(dataDir: string, out: string, nowMs: number): Promise<{ folder: string; checks: number }> {
+/** What only the running kiosk knows: its driver's counters and its status right now. */
+export interface LiveKiosk {
+  thermometer: LiveThermometer;
+  status(): KioskStatus | null;
+}
+
+export async function exportDataDir(dataDir: string, out: string, nowMs: number, live?: LiveKiosk): Promise<{ folder: string; checks: number }> {
   const dir = DataDir.open(dataDir, { create: false });
   const folder = exportFolder(out, nowMs);
   try {
@@ -36,7 +44,7 @@ export async function exportDataDir(dataDir: string, out: string, nowMs: number)
   } catch (err) {
     throw new ExportRefused(`cannot write to ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  const selftest = await runSelfTest(dir.root, nowMs, { thermometerSeconds: 1 });
+  const selftest = await runSelfTest(dir.root, nowMs, { thermometerSeconds: 1, ...(live ? { liveThermometer: live.thermometer } : {}) });
   const log = CheckLog.open(dir.path(DATA_FILES.database));
   try {
     const trust = await new TrustStore(dir).load(nowMs / 1000).catch(() => null);
@@ -49,6 +57,9 @@ export async function exportDataDir(dataDir: string, out: string, nowMs: number)
         ? { seq: trust.info.seq, iss: trust.info.iss, issuedAt: new Date(trust.info.iat * 1000).toISOString(), expiresAt: new Date(trust.info.exp * 1000).toISOString(), issuers: trust.info.issuers.map((i) => i.id) }
         : null,
       counts: { ...log.count(), events: log.listEvents().length },
+      // Device and sync states only (the status carries today's verdict counts, no holder).
+      live: live ? { thermometer: { state: live.thermometer.state, counters: live.thermometer.counters ?? null }, status: live.status() } : null,
+      statusEvents: StatusJournal.recent(dir, 200),
       selftest,
     };
     fs.writeFileSync(path.join(folder, 'diagnostics.json'), JSON.stringify(diagnostics, null, 2) + '\n');

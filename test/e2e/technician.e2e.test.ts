@@ -221,6 +221,10 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('sentinel-export-'), undefined, { timeout: 20_000 });
       const folder = fs.readdirSync(out)[0]!;
       expect(fs.readdirSync(path.join(out, folder)).sort()).toEqual(['checks.csv', 'checks.jsonl', 'diagnostics.json', 'events.jsonl']);
+      // From the running kiosk: its live state, and its recent status events (the kiosk started, the simulator opened).
+      const diagnostics = JSON.parse(fs.readFileSync(path.join(out, folder, 'diagnostics.json'), 'utf8')) as { live: { thermometer: { state: string } }; statusEvents: { source: string; state: string }[] };
+      expect(diagnostics.live.thermometer.state).toBe('simulated');
+      expect(diagnostics.statusEvents).toEqual(expect.arrayContaining([expect.objectContaining({ source: 'kiosk', state: 'started' }), expect.objectContaining({ source: 'thermometer', state: 'simulated' })]));
 
       // Idle: the mode exits itself.
       await screen.page.waitForSelector('[data-testid="technician"][hidden]', { state: 'attached', timeout: 8000 });

@@ -20,6 +20,7 @@ import { PolicyStore } from '../../policy/policy-store.js';
 import type { ScreenConfig } from '../../contract/kiosk.js';
 import { ScannerSlot, ThermometerSlot } from '../../kiosk/device-slots.js';
 import { KioskService } from '../../kiosk/kiosk-service.js';
+import { StatusJournal } from '../../kiosk/status-journal.js';
 import { deviceSettingsFrom, parseHidId, pinIsSet, screenAfter, touchesScanners, touchesThermometer, type DeviceOpeners, type DeviceSettings } from '../../kiosk/live-settings.js';
 import { packageRoot } from '../../package-root.js';
 import { startBrowserShell } from '../../shell/browser-shell.js';
@@ -113,6 +114,11 @@ export interface KioskCore {
 export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Promise<KioskCore> {
   const thermometer = new ThermometerSlot(l.clock);
   const scanners = new ScannerSlot(l.clock);
+  // Devices and sync going down and back, kept for a technician's export.
+  const journal = new StatusJournal(DataDir.open(l.dataDir, { create: false }), l.clock);
+  journal.record('kiosk', 'started', `pid ${process.pid}`);
+  thermometer.onStatus((s) => journal.record('thermometer', s.state, s.detail));
+  scanners.onStatus((s) => journal.record('scanner', s.state, s.detail));
   thermometer.replace(openers.thermometer(l), 'opened');
   scanners.replace(openers.scanners(l), 'opened');
   // Sync has its own connection to the log: it never waits on the screen's.
@@ -128,11 +134,22 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
     if (!endpoint) return;
     syncLog ??= CheckLog.open(DataDir.open(l.dataDir, { create: false }).path(DATA_FILES.database));
     const client = await openSyncClient(l.dataDir, endpoint, syncLog, l.clock);
-    const next = new SyncLoop({ client, log: syncLog, clock: l.clock, onEvent: () => service?.emitStatus() });
+    const next = new SyncLoop({
+      client,
+      log: syncLog,
+      clock: l.clock,
+      onEvent: (e) => {
+        if (e.type === 'failed') journal.record('sync', 'failing', e.reason);
+        else if (e.type === 'batch' || e.type === 'idle') journal.record('sync', 'ok', `reaching ${endpoint}`);
+        else if (e.type === 'bundle' && e.result.kind === 'installed') journal.record('sync', 'bundle', `trust bundle seq ${e.result.seq} installed`);
+        service?.emitStatus();
+      },
+    });
     loop = next;
     next.start();
   };
   const stop = async (): Promise<void> => {
+    journal.record('kiosk', 'stopped', `pid ${process.pid}`);
     clearInterval(statusTimer);
     await loop?.stop();
     loop = null;
@@ -183,7 +200,7 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
       },
       exportTo: async (dir) => {
         const { exportDataDir } = await import('../../technician/export.js');
-        return exportDataDir(l.dataDir, dir, l.clock());
+        return exportDataDir(l.dataDir, dir, l.clock(), { thermometer, status: () => service?.status() ?? null });
       },
     });
     const opened = await KioskService.open({
