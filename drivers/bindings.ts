@@ -3,10 +3,25 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { SerialPort } from 'serialport';
-import type { OpenSerial, SerialLink } from './contract.js';
+import type { OpenSerial, SerialLink, UsbId, UsbPorts } from './contract.js';
 import type { HidApi, HidDeviceLike } from './scanner/hid-pos.js';
 
 export const openSerialPort: OpenSerial = (path, baudRate) => new SerialPort({ path, baudRate, autoOpen: false, lock: true }) as unknown as SerialLink;
+
+/** USB serial adapters by identity, from serialport's list (udev on Linux; none known without it). */
+export const usbSerialPorts: UsbPorts = {
+  idOf: async (path) => {
+    const p = (await SerialPort.list()).find((x) => x.path === path);
+    return p?.vendorId && p.productId ? { vendorId: p.vendorId.toLowerCase(), productId: p.productId.toLowerCase(), serialNumber: p.serialNumber ?? null } : null;
+  },
+  pathOf: async (id) => pickUsbPort(await SerialPort.list(), id),
+};
+
+/** The one listed port with this identity; null for none or several (two identical adapters are never guessed between). */
+export function pickUsbPort(ports: readonly { path: string; vendorId?: string | undefined; productId?: string | undefined; serialNumber?: string | undefined }[], id: UsbId): string | null {
+  const matches = ports.filter((p) => p.vendorId?.toLowerCase() === id.vendorId && p.productId?.toLowerCase() === id.productId && (id.serialNumber === null || p.serialNumber === id.serialNumber));
+  return matches.length === 1 ? matches[0]!.path : null;
+}
 
 interface NodeHid {
   devices(): { vendorId: number; productId: number; path?: string; usagePage?: number; product?: string; manufacturer?: string; serialNumber?: string; usage?: number; interface?: number }[];

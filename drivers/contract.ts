@@ -80,6 +80,21 @@ export interface SerialLink {
 
 export type OpenSerial = (path: string, baudRate: number) => SerialLink;
 
+/** A USB serial adapter's identity: it keeps it when it comes back under another /dev name. */
+export interface UsbId {
+  vendorId: string;
+  productId: string;
+  serialNumber: string | null;
+}
+
+/** Serial ports by USB identity (serialport's list in bindings; tests inject others). */
+export interface UsbPorts {
+  /** The USB identity of the device at `path`, or null when it has none (or the system cannot tell). */
+  idOf(path: string): Promise<UsbId | null>;
+  /** The one port with this identity now, or null when there is none — or more than one to choose from. */
+  pathOf(id: UsbId): Promise<string | null>;
+}
+
 /** Timers, injectable so soak tests run an hour in a moment. */
 export interface Timers {
   setInterval(fn: () => void, ms: number): unknown;

@@ -1,9 +1,11 @@
 // Reopening a serial device that comes and goes: the one place that owns a
 // port's lifecycle for every serial driver. An unplugged device is noticed
 // by its close/error event (or a driver's watchdog) and reopened when its
-// path reappears, polling every second, with the old handle released.
+// path reappears — or, for a USB adapter, when the same adapter (vendor,
+// product, serial number) reappears under another name (ttyUSB0 → ttyUSB1
+// after a replug) — polling every second, with the old handle released.
 import * as fs from 'node:fs';
-import { REAL_TIMERS, type OpenSerial, type SerialLink, type Timers } from './contract.js';
+import { REAL_TIMERS, type OpenSerial, type SerialLink, type Timers, type UsbId, type UsbPorts } from './contract.js';
 
 export interface ReconnectingSerialOptions {
   path: string;
@@ -13,6 +15,8 @@ export interface ReconnectingSerialOptions {
   /** Does the device node exist? (Injected for tests without devices.) */
   exists?: (path: string) => boolean;
   retryMs?: number;
+  /** Follows a USB adapter to its new name when its path does not come back. */
+  usb?: UsbPorts;
   onOpen(link: SerialLink): void;
   onData(chunk: Uint8Array): void;
   onDown(reason: string): void;
@@ -20,14 +24,23 @@ export interface ReconnectingSerialOptions {
 
 export class ReconnectingSerial {
   private link: SerialLink | null = null;
+  /** A retry timer, 'looking' while a USB lookup is out, or null. */
   private retry: unknown = null;
   private closed = false;
   private readonly timers: Timers;
+  private currentPath: string;
+  private usbId: UsbId | null = null;
   /** How many ports were opened, and how many closed again (handles must balance). */
   readonly counters = { opens: 0, closes: 0, failedOpens: 0 };
 
   constructor(private readonly opts: ReconnectingSerialOptions) {
     this.timers = opts.timers ?? REAL_TIMERS;
+    this.currentPath = opts.path;
+  }
+
+  /** Where the device is now: the configured path, or where its USB adapter reappeared. */
+  get path(): string {
+    return this.currentPath;
   }
 
   get isUp(): boolean {
@@ -58,7 +71,7 @@ export class ReconnectingSerial {
 
   close(): void {
     this.closed = true;
-    if (this.retry !== null) this.timers.clearTimeout(this.retry);
+    if (this.retry !== null && this.retry !== 'looking') this.timers.clearTimeout(this.retry);
     this.retry = null;
     this.release();
   }
@@ -67,16 +80,37 @@ export class ReconnectingSerial {
     this.retry = null;
     if (this.closed) return;
     const exists = this.opts.exists ?? fs.existsSync;
-    if (!exists(this.opts.path)) {
-      this.scheduleRetry();
-      return;
-    }
+    if (exists(this.currentPath)) return this.openAt(this.currentPath);
+    const { usb } = this.opts;
+    const id = this.usbId;
+    if (!usb || !id) return this.scheduleRetry();
+    // The path is gone: the same adapter may be back under another name. Only
+    // an unambiguous match is followed (two identical adapters without serial
+    // numbers could be a thermometer and a scanner).
+    this.retry = 'looking';
+    usb.pathOf(id).then(
+      (found) => {
+        this.retry = null;
+        if (this.closed) return;
+        if (found && exists(found)) {
+          this.currentPath = found;
+          this.openAt(found);
+        } else this.scheduleRetry();
+      },
+      () => {
+        this.retry = null;
+        this.scheduleRetry();
+      },
+    );
+  }
+
+  private openAt(path: string): void {
     let link: SerialLink;
     try {
-      link = this.opts.openSerial(this.opts.path, this.opts.baudRate);
+      link = this.opts.openSerial(path, this.opts.baudRate);
     } catch (err) {
       this.counters.failedOpens++;
-      this.opts.onDown(`cannot open ${this.opts.path}: ${(err as Error).message}`);
+      this.opts.onDown(`cannot open ${path}: ${(err as Error).message}`);
       this.scheduleRetry();
       return;
     }
@@ -89,7 +123,7 @@ export class ReconnectingSerial {
       if (err) {
         this.counters.failedOpens++;
         link.removeAllListeners();
-        this.opts.onDown(`cannot open ${this.opts.path}: ${err.message}`);
+        this.opts.onDown(`cannot open ${path}: ${err.message}`);
         this.scheduleRetry();
         return;
       }
@@ -101,6 +135,13 @@ export class ReconnectingSerial {
       this.counters.opens++;
       this.link = link;
       this.opts.onOpen(link);
+      // Learn the adapter's identity while it is here, to follow it if it comes back renamed.
+      this.opts.usb?.idOf(path).then(
+        (id) => {
+          if (id) this.usbId = id;
+        },
+        () => undefined,
+      );
     });
   }
 

@@ -85,6 +85,46 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     expect(statuses.some((s) => s.state === 'offline')).toBe(true);
   });
 
+  it('a USB adapter that comes back under another name is followed by its identity; an ambiguous one is not', async () => {
+    module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', everyMs: 50, celsius: 36.6 });
+    await module.start();
+    const renamed = new PtyPair(tempDir('sentinel-pty-'), 'renamed');
+    closers.push(() => renamed.unplug());
+    const adapter = { vendorId: '1a86', productId: '7523', serialNumber: 'TH-0042' };
+    let nowAt: string | null = null;
+    const asked: string[] = [];
+    const usb = {
+      idOf: async (path: string) => (path === pty.kiosk ? adapter : null),
+      pathOf: async (id: typeof adapter) => {
+        asked.push(id.serialNumber ?? '');
+        return nowAt;
+      },
+    };
+    const thermo = new SerialThermometer({ path: pty.kiosk, protocol: 'gy-mcu90614', openSerial: openSerialPort, clock: Date.now, usb });
+    closers.push(() => thermo.close());
+    const statuses: DriverStatus[] = [];
+    thermo.onStatus((s) => statuses.push(s));
+    const readings: ThermometerReading[] = [];
+    thermo.onReading((r) => readings.push(r));
+    await until(() => readings.length > 0, 10_000, 'first reading');
+
+    // Unplugged; it comes back as another device node, the old one stays gone.
+    await module.stop();
+    await pty.unplug();
+    await until(() => thermo.state === 'offline', 2000, 'offline after unplug');
+    await renamed.plug();
+    // Not yet known to be the same adapter (the lookup finds nothing, or two alike): not followed.
+    await until(() => asked.length >= 2, 5000, 'lookups by identity');
+    expect(thermo.state).toBe('offline');
+    nowAt = renamed.kiosk;
+    module = new SimulatedModule(renamed.module, { protocol: 'gy-mcu90614', everyMs: 50, celsius: 36.9 });
+    await module.start();
+    await until(() => readings.at(-1)?.celsius === 36.9, 10_000, 'readings from the renamed adapter');
+    expect(asked.every((x) => x === 'TH-0042')).toBe(true);
+    expect(statuses.some((s) => s.detail.includes(renamed.kiosk))).toBe(true);
+    expect(thermo.counters.opens - thermo.counters.closes).toBe(1);
+  });
+
   it('a port that stays silent is offline (watchdog), not "normal"', async () => {
     const thermo = new SerialThermometer({ path: pty.kiosk, protocol: 'idc50', openSerial: openSerialPort, clock: Date.now, watchdogMs: 500 });
     closers.push(() => thermo.close());

@@ -391,3 +391,19 @@ describe('the status journal (diagnostics)', () => {
     expect(StatusJournal.recent(DataDir.open(tempDir(), { create: true }))).toEqual([]);
   });
 });
+
+describe('USB identity of a serial adapter', () => {
+  it('picks the one port with the vendor, product (and serial number when known); never guesses between two alike', async () => {
+    const { pickUsbPort } = await import('../drivers/bindings.js');
+    const ports = [
+      { path: '/dev/ttyUSB0', vendorId: '1A86', productId: '7523' },
+      { path: '/dev/ttyUSB1', vendorId: '1a86', productId: '7523' },
+      { path: '/dev/ttyACM0', vendorId: '0c2e', productId: '0b61', serialNumber: 'S1' },
+      { path: '/dev/ttyS0' },
+    ];
+    expect(pickUsbPort(ports, { vendorId: '0c2e', productId: '0b61', serialNumber: 'S1' })).toBe('/dev/ttyACM0');
+    expect(pickUsbPort(ports, { vendorId: '0c2e', productId: '0b61', serialNumber: 'S2' })).toBeNull();
+    expect(pickUsbPort(ports, { vendorId: '1a86', productId: '7523', serialNumber: null })).toBeNull();
+    expect(pickUsbPort(ports.slice(1), { vendorId: '1a86', productId: '7523', serialNumber: null })).toBe('/dev/ttyUSB1');
+  });
+});

@@ -2,7 +2,7 @@
 // until the line goes quiet for the inter-byte timeout; a scan over 4 KiB
 // is discarded whole rather than cut. The assembler is pure; the driver
 // adds the port (reopened when it comes back).
-import { REAL_TIMERS, type DriverStatus, type OpenSerial, type Scan, type ScannerFeed, type Timers } from '../contract.js';
+import { REAL_TIMERS, type DriverStatus, type OpenSerial, type Scan, type ScannerFeed, type Timers, type UsbPorts } from '../contract.js';
 import { ReconnectingSerial } from '../serial-link.js';
 import { Listeners } from '../listeners.js';
 
@@ -85,6 +85,8 @@ export interface SerialScannerOptions {
   clock: () => number;
   timers?: Timers;
   exists?: (path: string) => boolean;
+  /** Follows a USB adapter that comes back under another name. */
+  usb?: UsbPorts;
 }
 
 export class SerialScanner implements ScannerFeed {
@@ -105,7 +107,8 @@ export class SerialScanner implements ScannerFeed {
       openSerial: opts.openSerial,
       timers: this.timers,
       ...(opts.exists ? { exists: opts.exists } : {}),
-      onOpen: () => this.status('ok', `port ${opts.path} open`),
+      ...(opts.usb ? { usb: opts.usb } : {}),
+      onOpen: () => this.status('ok', `port ${this.serial.path} open`),
       onData: (chunk) => this.emit(this.assembler.push(chunk, opts.clock())),
       onDown: (reason) => this.status('offline', reason),
     });

@@ -1,7 +1,7 @@
 // A serial IR thermometer: the port (reopened whenever it comes back), the
 // protocol's decoder, and the measurement rules. Never throws into the
 // kiosk: every failure becomes a status.
-import { REAL_TIMERS, type DriverStatus, type OpenSerial, type ThermometerFeed, type ThermometerReading, type Timers } from '../contract.js';
+import { REAL_TIMERS, type DriverStatus, type OpenSerial, type ThermometerFeed, type ThermometerReading, type Timers, type UsbPorts } from '../contract.js';
 import { ReconnectingSerial } from '../serial-link.js';
 import { Measurement, type Calibration, type MeasurementEvent, type Reading, type StableReading } from './measurement.js';
 import { PROTOCOLS, type ProtocolName } from './protocols/index.js';
@@ -16,6 +16,8 @@ export interface SerialThermometerOptions {
   clock: () => number;
   timers?: Timers;
   exists?: (path: string) => boolean;
+  /** Follows a USB adapter that comes back under another name. */
+  usb?: UsbPorts;
   calibration?: Calibration | null;
   remeasureAtC?: number | null;
   k?: number;
@@ -53,6 +55,7 @@ export class SerialThermometer implements ThermometerFeed {
       openSerial: opts.openSerial,
       timers: this.timers,
       ...(opts.exists ? { exists: opts.exists } : {}),
+      ...(opts.usb ? { usb: opts.usb } : {}),
       onOpen: (link) => {
         // A fresh decoder per connection: half a frame from before the unplug means nothing now.
         const counters = this.decoder.counters;
@@ -60,7 +63,7 @@ export class SerialThermometer implements ThermometerFeed {
         Object.assign(this.decoder.counters, counters);
         // An open port is not a working thermometer: "ok" waits for the first valid frame.
         this.awaitingFrame = true;
-        this.status('offline', `port ${opts.path} open (${opts.protocol}), waiting for frames`);
+        this.status('offline', `port ${this.serial.path} open (${opts.protocol}), waiting for frames`);
         if (info.onOpen) link.write(info.onOpen);
         if (info.poll) {
           const { bytes, everyMs } = info.poll;

@@ -1,5 +1,5 @@
 // sentinel calibrate: a guided thermometer calibration from the command line.
-import { openSerialPort } from '../../../drivers/bindings.js';
+import { openSerialPort, usbSerialPorts } from '../../../drivers/bindings.js';
 import { collectRawReadings, computeCalibration, CalibrationRefused } from '../../../drivers/thermometer/calibration.js';
 import { isProtocolName, PROTOCOL_NAMES, PROTOCOLS } from '../../../drivers/thermometer/protocols/index.js';
 import { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
@@ -45,6 +45,7 @@ export async function calibrateCommand(args: string[], io: CommandIo): Promise<n
     protocol,
     baudRate: values.baud === undefined ? PROTOCOLS[protocol].defaultBaud : Number(values.baud),
     openSerial: openSerialPort,
+    usb: usbSerialPorts,
     clock: io.clock,
   });
   let readings: number[];

@@ -1,6 +1,6 @@
 // sentinel thermo | scanner | devices: the drivers, for technicians and tests.
 import * as fs from 'node:fs';
-import { openSerialPort, listSerialPorts, loadNodeHid, nodeHidApi, type SerialPortInfo } from '../../../drivers/bindings.js';
+import { openSerialPort, usbSerialPorts, listSerialPorts, loadNodeHid, nodeHidApi, type SerialPortInfo } from '../../../drivers/bindings.js';
 import type { DriverStatus } from '../../../drivers/contract.js';
 import { HidScanner } from '../../../drivers/scanner/hid-pos.js';
 import { SerialScanner, type Terminator } from '../../../drivers/scanner/serial-scanner.js';
@@ -60,6 +60,7 @@ export async function thermoCommand(args: string[], io: CommandIo): Promise<numb
     protocol,
     baudRate: parseBaud(values.baud, PROTOCOLS[protocol].defaultBaud),
     openSerial: openSerialPort,
+    usb: usbSerialPorts,
     clock: io.clock,
   });
   const print = (celsius: number, raw: number, ambient: number | null, atMs: number, kind: string): void => {
@@ -89,7 +90,7 @@ export async function scannerCommand(args: string[], io: CommandIo): Promise<num
   if (values.serial !== undefined) {
     const terminator = (values.terminator ?? 'CR').toUpperCase();
     if (terminator !== 'CR' && terminator !== 'LF' && terminator !== 'CRLF') throw new UsageError('--terminator must be CR, LF or CRLF');
-    scanner = new SerialScanner({ path: values.serial, baudRate: parseBaud(values.baud, 9600), terminator: terminator as Terminator, openSerial: openSerialPort, clock: io.clock });
+    scanner = new SerialScanner({ path: values.serial, baudRate: parseBaud(values.baud, 9600), terminator: terminator as Terminator, openSerial: openSerialPort, usb: usbSerialPorts, clock: io.clock });
   } else {
     const m = /^([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$/.exec(values.hid!);
     if (!m) throw new UsageError(`--hid must be VID:PID in hex, such as 0c2e:0b61, not "${values.hid}"`);

@@ -1,7 +1,7 @@
 // sentinel kiosk: the kiosk itself. Today the browser shell (a loopback
 // server + Chromium); the Electron shell carries the same contract later.
 import * as path from 'node:path';
-import { nodeHidApi, openSerialPort } from '../../../drivers/bindings.js';
+import { nodeHidApi, openSerialPort, usbSerialPorts } from '../../../drivers/bindings.js';
 import type { ScannerFeed } from '../../../drivers/contract.js';
 import { HidScanner } from '../../../drivers/scanner/hid-pos.js';
 import { SerialScanner } from '../../../drivers/scanner/serial-scanner.js';
@@ -79,6 +79,7 @@ export function localDevices(dataDir: string, clock: () => number): DeviceOpener
         protocol: s.thermometer.protocol,
         baudRate: s.thermometer.baud,
         openSerial: openSerialPort,
+        usb: usbSerialPorts,
         clock,
         remeasureAtC: remeasureAtC(dataDir),
         calibration: calibration ? { offsetC: calibration.offsetC, by: calibration.by, atMs: calibration.atMs } : null,
@@ -86,7 +87,7 @@ export function localDevices(dataDir: string, clock: () => number): DeviceOpener
     },
     scanners: (s) => {
       const scanners: ScannerFeed[] = [];
-      if (s.scannerSerial) scanners.push(new SerialScanner({ path: s.scannerSerial.path, terminator: s.scannerSerial.terminator, openSerial: openSerialPort, clock }));
+      if (s.scannerSerial) scanners.push(new SerialScanner({ path: s.scannerSerial.path, terminator: s.scannerSerial.terminator, openSerial: openSerialPort, usb: usbSerialPorts, clock }));
       if (s.scannerHid) scanners.push(new HidScanner({ ...s.scannerHid, hid: nodeHidApi, clock }));
       return scanners;
     },

@@ -1,7 +1,7 @@
 // The drivers' utility process: opens the configured devices and posts
 // their DriverEvents to main. A native module that crashes takes down only
 // this process, which the supervisor restarts.
-import { nodeHidApi, openSerialPort } from '../../../drivers/bindings.js';
+import { nodeHidApi, openSerialPort, usbSerialPorts } from '../../../drivers/bindings.js';
 import type { DriverEvent } from '../../../drivers/contract.js';
 import { HidScanner } from '../../../drivers/scanner/hid-pos.js';
 import { SerialScanner, type Terminator } from '../../../drivers/scanner/serial-scanner.js';
@@ -30,14 +30,14 @@ export interface RunningDrivers {
   setCalibration(c: SetCalibrationMessage['calibration']): void;
 }
 
-const COUNTERS_EVERY_MS = 1000;
+const COUNTERS_EVERY_MS = 500;
 
 export function startDrivers(config: DriversConfig, post: (e: DriverEvent) => void, clock: () => number = Date.now): RunningDrivers {
   const closers: (() => void)[] = [];
   let thermometer: SerialThermometer | null = null;
   if (config.thermometer) {
     const t = config.thermometer;
-    const thermo = new SerialThermometer({ path: t.path, protocol: t.protocol, baudRate: t.baud, openSerial: openSerialPort, clock, remeasureAtC: t.remeasureAtC, calibration: t.calibration });
+    const thermo = new SerialThermometer({ path: t.path, protocol: t.protocol, baudRate: t.baud, openSerial: openSerialPort, usb: usbSerialPorts, clock, remeasureAtC: t.remeasureAtC, calibration: t.calibration });
     thermo.onReading((reading) => post({ type: 'thermometer/reading', reading }));
     thermo.onStatus((status) => post({ type: 'driver/status', status }));
     // The technician's devices panel shows these live, as in the browser shell.
@@ -46,7 +46,7 @@ export function startDrivers(config: DriversConfig, post: (e: DriverEvent) => vo
     thermometer = thermo;
   }
   const scanners = [
-    config.scannerSerial ? new SerialScanner({ path: config.scannerSerial.path, terminator: config.scannerSerial.terminator, openSerial: openSerialPort, clock }) : null,
+    config.scannerSerial ? new SerialScanner({ path: config.scannerSerial.path, terminator: config.scannerSerial.terminator, openSerial: openSerialPort, usb: usbSerialPorts, clock }) : null,
     config.scannerHid ? new HidScanner({ ...config.scannerHid, hid: nodeHidApi, clock }) : null,
   ];
   for (const scanner of scanners) {
