@@ -11,7 +11,7 @@ import { DATA_FILES, DataDir } from '../main/data-dir.js';
 import { loadOrCreateDeviceIdentity } from '../main/device/device-key.js';
 import { CheckLog, type CheckRecord } from '../main/log/check-log.js';
 import { uuidv7 } from '../main/log/check-id.js';
-import { migrate } from '../main/log/migrations.js';
+import { migrate, SCHEMA_VERSION } from '../main/log/migrations.js';
 import { syncEndpoints } from '../main/sync/endpoints.js';
 import { SyncClient } from '../main/sync/sync-client.js';
 import { TrustStore } from '../main/trust/trust-store.js';
@@ -49,7 +49,7 @@ describe('one chain for checks and events', () => {
     const v2 = new Database(file);
     v2.close();
     const log = CheckLog.open(file);
-    expect(new Database(file).pragma('user_version', { simple: true })).toBe(3);
+    expect(new Database(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     log.append([check(1), check(2)]);
     log.appendEvents([event(3)]);
     log.append([check(4)]);

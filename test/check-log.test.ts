@@ -68,6 +68,31 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('4: a version-3 log gains the raw reading and calibration columns; its chain still verifies, and the new values are chained too', () => {
+    // A check logged the version-3 way: no raw reading, no offset, hashed without them.
+    const db = new Database(file);
+    migrate(db, 3);
+    const v3 = record(1, { temperatureC: 36.6 });
+    db.prepare(
+      `INSERT INTO checks (check_id, at_ms, verdict, reasons, issuer, status, kid, holder, temperature_c, bundle_seq, policy_version, clock_state, chain_pos, prev_hash, hash)
+       VALUES (@checkId, @atMs, @verdict, @reasons, @issuer, @status, @kid, @holder, @temperatureC, @bundleSeq, @policyVersion, @clockState, 1, @prev, @hash)`,
+    ).run({ ...v3, reasons: v3.reasons.join(' '), prev: GENESIS_HASH, hash: chainHash(GENESIS_HASH, v3) });
+    db.close();
+    const reopened = CheckLog.open(file);
+    reopened.append([record(2, { temperatureC: 36.9, temperatureRawC: 36.6, calibrationOffsetC: 0.3 })]);
+    expect(reopened.verifyChain()).toMatchObject({ ok: true, checked: 2 });
+    expect([...reopened.list()].map((c) => [c.temperatureC, c.temperatureRawC, c.calibrationOffsetC])).toEqual([
+      [36.6, null, null],
+      [36.9, 36.6, 0.3],
+    ]);
+    reopened.close();
+    const edit = new Database(file);
+    expect(edit.pragma('user_version', { simple: true })).toBe(4);
+    edit.prepare('UPDATE checks SET calibration_offset_c = 0 WHERE calibration_offset_c = 0.3').run();
+    edit.close();
+    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false });
+  });
+
   it('every migration is numbered in order and running them twice changes nothing', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
     const db = new Database(file);

@@ -260,7 +260,7 @@ describe('log', () => {
     const since = jsonLines(sentinel(['log', '--data', data, '--json', '--since', new Date((T0 + 60) * 1000).toISOString()]).stdout);
     expect(since).toHaveLength(1);
     const csv = sentinel(['log', '--data', data, '--format', 'csv']).stdout.trim().split('\n');
-    expect(csv[0]).toBe('checkId,at,verdict,reasons,issuer,status,kid,holder,temperatureC,bundleSeq,policyVersion,clockState,syncState');
+    expect(csv[0]).toBe('checkId,at,verdict,reasons,issuer,status,kid,holder,temperatureC,bundleSeq,policyVersion,clockState,syncState,temperatureRawC,calibrationOffsetC');
     expect(csv).toHaveLength(3);
     const everything = sentinel(['log', '--data', data, '--format', 'csv']).stdout + sentinel(['log', '--data', data]).stdout;
     expect(everything).not.toContain(sub);

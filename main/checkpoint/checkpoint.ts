@@ -15,6 +15,9 @@ export interface Scan {
   text: string;
   /** The temperature taken with this scan, °C, or null. */
   temperatureC: number | null;
+  /** The module's raw reading and the calibration offset that made temperatureC, when a module measured it. */
+  temperatureRawC?: number | null;
+  calibrationOffsetC?: number | null;
   /** When the scan happened, ms since the epoch (injected: the core never reads the clock). */
   atMs: number;
 }
@@ -99,6 +102,8 @@ export class Checkpoint {
         kid: outcome.kid,
         holder,
         temperatureC: scan.temperatureC,
+        temperatureRawC: scan.temperatureRawC ?? null,
+        calibrationOffsetC: scan.calibrationOffsetC ?? null,
         bundleSeq: outcome.bundleSeq,
         policyVersion: outcome.policyVersion,
         clockState: outcome.clockState,

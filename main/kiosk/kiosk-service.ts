@@ -147,7 +147,7 @@ export class KioskService {
   async submitScan(text: string, source: InvokeChannels['scan/submit']['request']['source']): Promise<InvokeChannels['scan/submit']['response']> {
     await this.refresh(false);
     const now = this.opts.clock();
-    const outcome = await this.checkpoint!.check({ text, temperatureC: this.freshTemperature(now), atMs: now }, { record: true });
+    const outcome = await this.checkpoint!.check({ text, ...this.freshTemperature(now), atMs: now }, { record: true });
     const view = checkView(outcome, source);
     this.emit('checkpoint/decided', view);
     this.emit('status/changed', this.status());
@@ -179,7 +179,7 @@ export class KioskService {
   async tryCode(text: string, source: InvokeChannels['scan/submit']['request']['source']): Promise<InvokeChannels['scan/submit']['response']> {
     await this.refresh(false);
     const now = this.opts.clock();
-    const outcome = await this.checkpoint!.check({ text: text.slice(0, MAX_SCAN_PAYLOAD_CHARS), temperatureC: this.freshTemperature(now), atMs: now }, { record: false });
+    const outcome = await this.checkpoint!.check({ text: text.slice(0, MAX_SCAN_PAYLOAD_CHARS), ...this.freshTemperature(now), atMs: now }, { record: false });
     return checkView(outcome, source);
   }
 
@@ -247,9 +247,11 @@ export class KioskService {
     return states.every((s) => s === 'ok') ? 'ok' : 'offline';
   }
 
-  private freshTemperature(now: number): number | null {
+  /** This traveller's temperature (a reading older than readingFreshMs is someone else's), with its raw value and calibration. */
+  private freshTemperature(now: number): { temperatureC: number | null; temperatureRawC: number | null; calibrationOffsetC: number | null } {
     const r = this.opts.thermometer?.latest();
-    return r && now - r.atMs <= (this.opts.readingFreshMs ?? 10_000) ? r.celsius : null;
+    if (!r || now - r.atMs > (this.opts.readingFreshMs ?? 10_000)) return { temperatureC: null, temperatureRawC: null, calibrationOffsetC: null };
+    return { temperatureC: r.celsius, temperatureRawC: r.rawC ?? null, calibrationOffsetC: r.rawC === undefined ? null : (r.calibrationOffsetC ?? 0) };
   }
 
   /**

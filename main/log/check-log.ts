@@ -20,6 +20,13 @@ export interface CheckRecord {
   /** Keyed pseudonym of the holder (HolderPseudonym), or null. */
   holder: string | null;
   temperatureC: number | null;
+  /**
+   * The module's own reading and the calibration offset applied to it
+   * (temperatureC = raw + offset); absent for a temperature typed in or
+   * simulated, and for checks logged before they were kept.
+   */
+  temperatureRawC?: number | null;
+  calibrationOffsetC?: number | null;
   bundleSeq: number | null;
   policyVersion: number;
   clockState: ClockState;
@@ -87,6 +94,8 @@ interface Row {
   kid: string | null;
   holder: string | null;
   temperature_c: number | null;
+  temperature_raw_c: number | null;
+  calibration_offset_c: number | null;
   bundle_seq: number | null;
   policy_version: number;
   clock_state: ClockState;
@@ -135,6 +144,10 @@ export function chainHash(prevHash: string, r: CheckRecord): string {
     r.policyVersion,
     r.clockState,
   ];
+  // Kept since schema 4: covered when present, so rows from before hash as they always did.
+  const raw = r.temperatureRawC ?? null;
+  const offset = r.calibrationOffsetC ?? null;
+  if (raw !== null || offset !== null) fields.push(raw, offset);
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
@@ -150,6 +163,8 @@ function fromRow(row: Row): LoggedCheck {
     kid: row.kid,
     holder: row.holder,
     temperatureC: row.temperature_c,
+    temperatureRawC: row.temperature_raw_c,
+    calibrationOffsetC: row.calibration_offset_c,
     bundleSeq: row.bundle_seq,
     policyVersion: row.policy_version,
     clockState: row.clock_state,
@@ -182,8 +197,10 @@ export class CheckLog {
   private constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(`
       INSERT INTO checks (check_id, at_ms, verdict, reasons, issuer, status, kid, holder, temperature_c,
+                          temperature_raw_c, calibration_offset_c,
                           bundle_seq, policy_version, clock_state, chain_pos, prev_hash, hash)
       VALUES (@checkId, @atMs, @verdict, @reasons, @issuer, @status, @kid, @holder, @temperatureC,
+              @temperatureRawC, @calibrationOffsetC,
               @bundleSeq, @policyVersion, @clockState, @pos, @prevHash, @hash)`);
     this.insertEvent = db.prepare(`
       INSERT INTO events (event_id, at_ms, type, actor, detail, chain_pos, prev_hash, hash)
@@ -216,7 +233,7 @@ export class CheckLog {
       if (prev) this.setMeta('chain_head', JSON.stringify(prev));
     };
     const tx = db.transaction((records: CheckRecord[]) =>
-      link(records.map((r) => ({ hash: (p) => chainHash(p, r), insert: (pos, prevHash, hash) => this.insert.run({ ...r, reasons: r.reasons.join(' '), pos, prevHash, hash }) }))),
+      link(records.map((r) => ({ hash: (p) => chainHash(p, r), insert: (pos, prevHash, hash) => this.insert.run({ ...r, temperatureRawC: r.temperatureRawC ?? null, calibrationOffsetC: r.calibrationOffsetC ?? null, reasons: r.reasons.join(' '), pos, prevHash, hash }) }))),
     );
     const eventsTx = db.transaction((events: AuditEvent[]) =>
       link(events.map((e) => ({ hash: (p) => eventHash(p, e), insert: (pos, prevHash, hash) => this.insertEvent.run({ ...e, detail: JSON.stringify(e.detail), pos, prevHash, hash }) }))),

@@ -78,6 +78,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: "the thermometer's raw reading and calibration offset beside each temperature",
+    up: (db) => {
+      db.exec(`
+        ALTER TABLE checks ADD COLUMN temperature_raw_c REAL;
+        ALTER TABLE checks ADD COLUMN calibration_offset_c REAL;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,8 +8,8 @@ import { redacted } from '../contract/kiosk-config.js';
 import { ConfigStore } from '../config/config-store.js';
 import { DATA_FILES, DataDir } from '../data-dir.js';
 import { CheckLog } from '../log/check-log.js';
+import { CSV_HEADER, csvLine, logRow } from '../log/log-rows.js';
 import { PolicyStore } from '../policy/policy-store.js';
-import { wireCheck } from '../sync/sync-client.js';
 import { TrustStore } from '../trust/trust-store.js';
 import type { KioskStatus } from '../contract/kiosk.js';
 import { StatusJournal } from '../kiosk/status-journal.js';
@@ -21,13 +21,6 @@ export class ExportRefused extends Error {
     super(message);
     this.name = 'ExportRefused';
   }
-}
-
-const COLUMNS = ['checkId', 'at', 'verdict', 'reasons', 'issuer', 'status', 'kid', 'holder', 'temperatureC', 'bundleSeq', 'policyVersion', 'clockState', 'syncState'] as const;
-
-function csvCell(v: unknown): string {
-  const text = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** What only the running kiosk knows: its driver's counters and its status right now. */
@@ -67,11 +60,11 @@ export async function exportDataDir(dataDir: string, out: string, nowMs: number,
     const csv = fs.openSync(path.join(folder, 'checks.csv'), 'w');
     let n = 0;
     try {
-      fs.writeSync(csv, COLUMNS.join(',') + '\n');
+      fs.writeSync(csv, CSV_HEADER + '\n');
       for (const c of log.list()) {
-        const f: Record<string, unknown> = { ...wireCheck(c), syncState: c.syncState };
-        fs.writeSync(jsonl, JSON.stringify(f) + '\n');
-        fs.writeSync(csv, COLUMNS.map((k) => csvCell(f[k])).join(',') + '\n');
+        const row = logRow(c);
+        fs.writeSync(jsonl, JSON.stringify(row) + '\n');
+        fs.writeSync(csv, csvLine(row) + '\n');
         n++;
       }
     } finally {

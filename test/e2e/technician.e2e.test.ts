@@ -386,6 +386,15 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
       log.close();
       expect(events.map((e) => e.type)).toEqual(['calibration/refused', 'calibration/done']);
       expect(events[1]).toMatchObject({ actor: 'technician', detail: { by: 'Li Wei', offsetC: 0.3, previousOffsetC: null, referenceC: 36.5 } });
+
+      // A traveller's check now logs the corrected temperature with the module's raw reading and the offset.
+      await screen.page.click('[data-testid="tech-exit"]');
+      await screen.wedgeScan(await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'calibrated-check' }));
+      expect(await screen.waitForVerdict()).toEqual({ verdict: 'admit', reasons: ['OK'] });
+      const checks = CheckLog.open(path.join(k.dataDir, DATA_FILES.database));
+      const logged = [...checks.list()].at(-1);
+      checks.close();
+      expect(logged).toMatchObject({ temperatureC: 36.5, temperatureRawC: 36.2, calibrationOffsetC: 0.3 });
     } finally {
       await browser.close();
       await k.stop();

@@ -1,7 +1,7 @@
 // sentinel log [--since ISO] [--format jsonl|csv] [--verify-chain] [--purge]
 import { DATA_FILES, DataDir } from '../../data-dir.js';
-import { CheckLog, type LoggedCheck } from '../../log/check-log.js';
-import { wireCheck } from '../../sync/sync-client.js';
+import { CheckLog } from '../../log/check-log.js';
+import { CSV_HEADER, csvLine, logRow } from '../../log/log-rows.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand, parseIsoTime } from '../options.js';
@@ -18,37 +18,6 @@ walks the hash chain and exits 1 if a check was removed or changed.
 days) and gives the space back; unsynced checks are never deleted.`;
 
 export const DEFAULT_RETENTION_DAYS = 21;
-
-const COLUMNS = [
-  'checkId',
-  'at',
-  'verdict',
-  'reasons',
-  'issuer',
-  'status',
-  'kid',
-  'holder',
-  'temperatureC',
-  'bundleSeq',
-  'policyVersion',
-  'clockState',
-  'syncState',
-] as const;
-
-/** What the log shows: what the central service receives (pseudonyms only), and the sync state. */
-function publicFields(c: LoggedCheck): Record<(typeof COLUMNS)[number], unknown> {
-  return { ...wireCheck(c), syncState: c.syncState };
-}
-
-/** Columns of our own making (ids, pseudonyms, numbers): never formula-guarded, so they stay exact. */
-const EXACT = new Set(['checkId', 'at', 'holder', 'temperatureC', 'bundleSeq', 'policyVersion']);
-
-function csvCell(value: unknown, column: string): string {
-  const text = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(' ') : String(value);
-  // Quote when needed, and defuse spreadsheet formulas in text that came from outside.
-  const safe = !EXACT.has(column) && /^[=+\-@]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 export async function logCommand(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommand(
@@ -99,12 +68,12 @@ export async function logCommand(args: string[], io: CommandIo): Promise<number>
       }
       return EXIT.OK;
     }
-    if (format === 'csv') io.out(COLUMNS.join(',') + '\n');
+    if (format === 'csv') io.out(CSV_HEADER + '\n');
     let batch: string[] = [];
     for (const check of log.list(sinceMs === undefined ? {} : { sinceMs })) {
-      const f = publicFields(check);
+      const f = logRow(check);
       if (format === 'jsonl') batch.push(JSON.stringify(f));
-      else if (format === 'csv') batch.push(COLUMNS.map((c) => csvCell(f[c], c)).join(','));
+      else if (format === 'csv') batch.push(csvLine(f));
       else batch.push(`${f.at} ${String(f.verdict).toUpperCase().padEnd(6)} ${(f.reasons as string[]).join(',')} ${f.issuer ?? '-'} ${f.status ?? '-'} ${check.checkId} ${check.syncState}`);
       if (batch.length >= 1000) {
         io.out(batch.join('\n') + '\n');
