@@ -4,11 +4,13 @@ import { calculateJwkThumbprint } from 'jose';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { exportPrivateJwk, newSigningKey, signBundle } from '../main/issuer/sign.js';
 import { sentinel, jsonLines } from './helpers/cli.js';
 import { T0, DAY, code, makeWorld, type World } from './helpers/world.js';
 import { tempDir } from './helpers/tmp.js';
+import { CORPUS } from './helpers/corpus.js';
 
 const AT = new Date(T0 * 1000).toISOString();
 let w: World;
@@ -305,6 +307,31 @@ describe('decode', () => {
     expect(r.stderr).toMatch(/cannot read .*missing\.png/);
     expect(sentinel(['decode', png]).status).toBe(0);
     expectOneLineError(sentinel(['decode']), 64);
+  });
+});
+
+describe.skipIf(inject('ffmpegMissing') !== '')('decode JPEG', () => {
+  it('reads a code from JPEG files: a health code saved as JPEG, and a photo of ZXing\'s corpus re-encoded as JPEG', () => {
+    const dir = tempDir();
+    const png = path.join(dir, 'code.png');
+    const made = sentinel(['demo-code', '--png', png, '--json']);
+    const { text } = JSON.parse(made.stdout) as { text: string };
+    const jpeg = (from: string, name: string): string => {
+      const out = path.join(dir, name);
+      execFileSync('/usr/bin/ffmpeg', ['-loglevel', 'error', '-y', '-i', from, '-q:v', '8', out]);
+      expect(fs.readFileSync(out).subarray(0, 3).toString('hex')).toBe('ffd8ff');
+      return out;
+    };
+    const files = [jpeg(png, 'code.jpg')];
+    const expected = [text];
+    const photos = path.join(CORPUS, 'zxing-qr', 'qrcode-2');
+    if (fs.existsSync(photos)) {
+      files.push(jpeg(path.join(photos, '1.png'), 'photo.jpeg'));
+      expected.push(fs.readFileSync(path.join(photos, '1.txt'), 'utf8'));
+    } else console.warn('the ZXing corpus is absent: the JPEG photo case is skipped');
+    const r = sentinel(['decode', ...files, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(jsonLines(r.stdout).map((o) => o.text)).toEqual(expected);
   });
 });
 

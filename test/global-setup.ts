@@ -31,17 +31,20 @@ function ensureBuilt(): void {
 }
 
 export const SOCAT = '/usr/bin/socat';
+/** Makes JPEGs for the decoder's tests (the corpus has PNGs only). */
+export const FFMPEG = '/usr/bin/ffmpeg';
 
 /**
- * Debian's Chromium and a CJK font (browser tests, legible screenshots) and
- * socat (pseudo-terminal driver tests), installed with apt when missing and
+ * Debian's Chromium and a CJK font (browser tests, legible screenshots),
+ * socat (pseudo-terminal driver tests) and ffmpeg (JPEG test images), installed with apt when missing and
  * root. Returns why each is unavailable, or '' when it is there.
  */
-function ensurePackages(): { chromium: string; socat: string } {
+function ensurePackages(): { chromium: string; socat: string; ffmpeg: string } {
   const wanted: string[] = [];
   if (!fs.existsSync(CHROMIUM)) wanted.push('chromium');
   if (!fs.existsSync('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc')) wanted.push('fonts-wqy-microhei');
   if (!fs.existsSync(SOCAT)) wanted.push('socat');
+  if (!fs.existsSync(FFMPEG)) wanted.push('ffmpeg');
   let failure = '';
   if (wanted.length > 0) {
     if (process.getuid?.() !== 0) failure = `not root, so apt-get cannot install ${wanted.join(', ')}`;
@@ -57,6 +60,7 @@ function ensurePackages(): { chromium: string; socat: string } {
   return {
     chromium: fs.existsSync(CHROMIUM) ? '' : `${CHROMIUM} is missing (${failure || 'unknown reason'})`,
     socat: fs.existsSync(SOCAT) ? '' : `${SOCAT} is missing (${failure || 'unknown reason'})`,
+    ffmpeg: fs.existsSync(FFMPEG) ? '' : `${FFMPEG} is missing (${failure || 'unknown reason'})`,
   };
 }
 
@@ -65,13 +69,16 @@ export default function setup(project: TestProject): void {
   const missing = ensurePackages();
   if (missing.chromium) console.warn(`\nSKIPPING browser end-to-end tests: ${missing.chromium}\n`);
   if (missing.socat) console.warn(`\nSKIPPING pseudo-terminal driver tests: ${missing.socat}\n`);
+  if (missing.ffmpeg) console.warn(`\nSKIPPING JPEG decode tests: ${missing.ffmpeg}\n`);
   project.provide('chromiumMissing', missing.chromium);
   project.provide('socatMissing', missing.socat);
+  project.provide('ffmpegMissing', missing.ffmpeg);
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     chromiumMissing: string;
     socatMissing: string;
+    ffmpegMissing: string;
   }
 }
