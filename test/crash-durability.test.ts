@@ -75,3 +75,84 @@ describe('crash durability', () => {
     }
   }, 120_000);
 });
+
+/**
+ * The kiosk itself: a screen's scans acknowledged over the browser shell's
+ * socket, the process SIGKILLed at a random moment after the first answer,
+ * restarted on the same data directory, again and again. Every check the
+ * screen was answered for must be in the log, and the chain must verify.
+ */
+describe('crash durability of the kiosk', () => {
+  const ROUNDS = 12;
+
+  async function kioskRound(data: string, codes: string[], killAfterMs: number): Promise<{ acknowledged: string[]; killed: boolean }> {
+    const { default: WebSocket } = await import('ws');
+    const child = spawn(process.execPath, [SENTINEL, 'kiosk', '--browser', '--no-open', '--simulate', '--json', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<boolean>((resolve) => child.on('close', (_c, signal) => resolve(signal === 'SIGKILL')));
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: string) => {
+        out += d;
+        const line = out.split('\n')[0];
+        if (out.includes('\n') && line) resolve((JSON.parse(line) as { url: string }).url);
+      });
+      child.on('error', reject);
+      setTimeout(() => reject(new Error('the kiosk did not start')), 15_000);
+    });
+    const origin = url.replace(/\/$/, '');
+    const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/kiosk`, { headers: { origin } });
+    const acknowledged: string[] = [];
+    let next = 0;
+    let id = 0;
+    const send = (): void => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      ws.send(JSON.stringify({ t: 'invoke', id: ++id, channel: 'scan/submit', payload: { text: codes[next++ % codes.length], source: 'wedge' } }));
+    };
+    ws.on('open', () => {
+      // A few scans in flight, as a busy gate with a wedge and a serial scanner would have.
+      for (let i = 0; i < 4; i++) send();
+    });
+    let armed = false;
+    ws.on('message', (raw: Buffer) => {
+      const msg = JSON.parse(raw.toString('utf8')) as { t: string; result?: { ok: boolean; value?: { checkId: string | null } } };
+      if (msg.t !== 'result' || !msg.result?.ok) return;
+      if (msg.result.value?.checkId) acknowledged.push(msg.result.value.checkId);
+      if (!armed) {
+        armed = true;
+        setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      }
+      send();
+    });
+    ws.on('error', () => undefined);
+    const killed = await exited;
+    ws.terminate();
+    return { acknowledged, killed };
+  }
+
+  it(`${ROUNDS} SIGKILLs of a busy kiosk lose no acknowledged check`, async () => {
+    const { demoCode, loadDemoKeys } = await import('../main/demo/demo.js');
+    const data = path.join(tempDir('sentinel-kiosk-crash-'), 'demo');
+    expect(sentinel(['demo', '--data', data]).status).toBe(0);
+    const keys = await loadDemoKeys();
+    const now = Date.now() / 1000;
+    const codes = await Promise.all(Array.from({ length: 30 }, (_, i) => demoCode(keys, now, { issuer: ['CN-ZJ', 'CN-GD', 'CN-BJ'][i % 3]!, status: 'green', subject: `crash-${i}` })));
+    const acknowledged: string[] = [];
+    let killedMidway = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const r = await kioskRound(data, codes, 50 + Math.floor(Math.random() * 400));
+      acknowledged.push(...r.acknowledged);
+      if (r.killed && r.acknowledged.length > 0) killedMidway++;
+    }
+    expect(killedMidway).toBe(ROUNDS);
+    const log = CheckLog.open(path.join(data, 'checks.db'));
+    try {
+      const stored = new Set([...log.list()].map((c) => c.checkId));
+      expect(acknowledged.filter((checkId) => !stored.has(checkId))).toEqual([]);
+      expect(acknowledged.length).toBeGreaterThan(ROUNDS * 5);
+      expect(log.verifyChain()).toMatchObject({ ok: true });
+    } finally {
+      log.close();
+    }
+  }, 120_000);
+});
