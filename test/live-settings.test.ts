@@ -168,7 +168,8 @@ describe('a form saved as one change', () => {
     }
     expect(parseInvoke('technician/config-update', { changes: [{ key: 'a', value: 'x'.repeat(2000) }] })).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
     expect(parseInvoke('technician/scanner-test', { seconds: 15 })).toMatchObject({ ok: true });
-    for (const bad of [{}, { seconds: 0 }, { seconds: 61 }, { seconds: 1.5 }, { seconds: '5' }]) expect(parseInvoke('technician/scanner-test', bad).ok).toBe(false);
+    expect(parseInvoke('technician/scanner-test', { seconds: 0 })).toMatchObject({ ok: true });
+    for (const bad of [{}, { seconds: -1 }, { seconds: 61 }, { seconds: 1.5 }, { seconds: '5' }]) expect(parseInvoke('technician/scanner-test', bad).ok).toBe(false);
     expect(parseInvoke('technician/try-code', { text: 'PHC1:x' })).toMatchObject({ ok: true });
     expect(parseInvoke('technician/try-code', { text: 'x'.repeat(20_000) })).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
   });
@@ -311,8 +312,8 @@ describe('settings applied while the kiosk runs', () => {
       technician.unlock('482913');
       const waiting = technician.scannerTest(5);
       await new Promise((r) => setTimeout(r, 10));
-      scanner.scans.emit({ text: 'SENTINEL-TEST-CARD', atMs: now(), symbology: null });
-      expect(await waiting).toEqual({ received: true, symbology: null, testCard: true, length: 18 });
+      scanner.scans.emit({ text: 'SENTINEL-TEST-CARD-V1', atMs: now(), symbology: null });
+      expect(await waiting).toEqual({ received: true, symbology: null, testCard: true, length: 21 });
       const code = await demoCode(await loadDemoKeys(), now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'scan-test' });
       const second = technician.scannerTest(5);
       await new Promise((r) => setTimeout(r, 10));
@@ -324,8 +325,21 @@ describe('settings applied while the kiosk runs', () => {
       await new Promise((r) => setTimeout(r, 50));
       expect(service.status().today.admit).toBe(1);
       expect(await technician.scannerTest(1)).toEqual({ received: false, scanners: 1 });
+      // A test stopped (0 s), or left waiting when the technician locks, does not swallow the next traveller's scan.
+      const stopped = technician.scannerTest(30);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(await technician.scannerTest(0)).toEqual({ received: false, scanners: 1 });
+      expect(await stopped).toEqual({ received: false, scanners: 1 });
+      const abandoned = technician.scannerTest(30);
+      await new Promise((r) => setTimeout(r, 10));
+      technician.lock();
+      expect(await abandoned).toEqual({ received: false, scanners: 1 });
+      scanner.scans.emit({ text: code, atMs: now(), symbology: 'QR' });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(service.status().today.admit).toBe(2);
+      technician.unlock('482913');
       const log = CheckLog.open(path.join(dataDir, 'checks.db'));
-      expect(log.count().total).toBe(1);
+      expect(log.count().total).toBe(2);
       log.close();
     } finally {
       service.close();
@@ -338,7 +352,7 @@ describe('settings applied while the kiosk runs', () => {
   it('sentinel demo-code --test-card prints the test card (and its PNG), and refuses --status with it', () => {
     const run = sentinel(['demo-code', '--test-card', '--json']);
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ text: 'SENTINEL-TEST-CARD', testCard: true, png: null });
+    expect(JSON.parse(run.stdout)).toEqual({ text: 'SENTINEL-TEST-CARD-V1', testCard: true, png: null });
     expect(sentinel(['demo-code', '--test-card', '--status', 'red']).status).toBe(64);
   });
 });

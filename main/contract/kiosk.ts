@@ -79,9 +79,10 @@ export interface SettingUpdate {
 /**
  * The technician's test card (\`sentinel demo-code --test-card\`): a QR the
  * camera and scanner tests recognise. It is no travel code; at the gate it
- * is refused as NOT_PHC like any other text.
+ * is refused as NOT_PHC like any other text. Over 20 characters, so a
+ * keyboard-wedge scanner's burst of it is told from typing (renderer/wedge.ts).
  */
-export const TEST_CARD_TEXT = 'SENTINEL-TEST-CARD';
+export const TEST_CARD_TEXT = 'SENTINEL-TEST-CARD-V1';
 
 /** A code read in a technician's test: the test card, or what the checkpoint would decide of it (nothing is logged). */
 export type CodeTest = { testCard: true; length: number } | { testCard: false; length: number; view: CheckView };
@@ -136,7 +137,7 @@ export interface InvokeChannels {
   'technician/config-set': { request: { key: string; value: unknown }; response: { before: unknown; after: unknown } };
   /** A whole form at once: every value validated, then saved as one revision and applied live. */
   'technician/config-update': { request: { changes: SettingUpdate[] }; response: { revision: number; changed: { key: string; before: unknown; after: unknown }[] } };
-  /** Waits for the next scan from main's scanners; it is decided but not logged. */
+  /** Waits for the next scan from main's scanners; it is decided but not logged. 0 seconds stops a waiting test. */
   'technician/scanner-test': { request: { seconds: number }; response: ScannerTestResult };
   /** Decides a code the technician's camera test read, without logging it. */
   'technician/try-code': { request: { text: string }; response: CodeTest };
@@ -290,8 +291,8 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
       return { ok: true, value: { changes: out } };
     }
     case 'technician/scanner-test': {
-      if (!isObject(payload) || Object.keys(payload).length !== 1 || typeof payload.seconds !== 'number' || !Number.isInteger(payload.seconds) || payload.seconds < 1 || payload.seconds > 60) {
-        return bad('technician/scanner-test takes {seconds} (1 to 60)');
+      if (!isObject(payload) || Object.keys(payload).length !== 1 || typeof payload.seconds !== 'number' || !Number.isInteger(payload.seconds) || payload.seconds < 0 || payload.seconds > 60) {
+        return bad('technician/scanner-test takes {seconds} (0 to 60; 0 stops a test that is waiting)');
       }
       return { ok: true, value: { seconds: payload.seconds } };
     }

@@ -188,12 +188,14 @@ export class KioskService {
    * a technician's test; null when none comes within `ms`.
    */
   captureNextScan(ms: number): Promise<Scan | null> {
-    if (this.scanTest) return Promise.reject(new TechnicianRefusal('REFUSED', 'a scanner test is already waiting'));
+    // A new test replaces one still waiting (the screen moved on): the old one ends with nothing.
+    this.scanTest?.(null);
+    if (ms <= 0) return Promise.resolve(null);
     return new Promise((resolve) => {
       const timer = setTimeout(() => done(null), ms);
       const done = (scan: Scan | null): void => {
         clearTimeout(timer);
-        this.scanTest = null;
+        if (this.scanTest === done) this.scanTest = null;
         resolve(scan);
       };
       this.scanTest = done;

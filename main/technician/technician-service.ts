@@ -155,6 +155,8 @@ export class TechnicianService {
 
   lock(): { locked: true } {
     this.session = null;
+    // A scanner test left waiting would swallow the next traveller's scan.
+    void this.opts.scans?.capture(0);
     return { locked: true };
   }
 
@@ -220,6 +222,10 @@ export class TechnicianService {
   async scannerTest(seconds: number): Promise<ScannerTestResult> {
     this.require();
     const scans = this.opts.scans;
+    if (seconds === 0) {
+      await scans?.capture(0);
+      return { received: false, scanners: scans?.scanners() ?? 0 };
+    }
     if (!scans || scans.scanners() === 0) throw new TechnicianRefusal('REFUSED', 'no serial or HID scanner is configured (a keyboard-wedge scanner types into the kiosk screen itself)');
     const scan = await scans.capture(seconds * 1000);
     // Waiting for the scanner is activity: the session does not idle out under it.

@@ -5,6 +5,7 @@
 import type { CodeTest, KioskApi, SelfTestItemView, SettingUpdate, TechnicianState } from '../../main/contract/kiosk.js';
 import type { Lang } from '../../main/contract/messages.js';
 import { Camera } from './camera.js';
+import { WedgeDetector } from './wedge.js';
 
 const TEXT = {
   'zh-CN': {
@@ -38,7 +39,7 @@ const TEXT = {
     unchanged: '没有更改',
     scannerTest: '测试扫描',
     scannerWaiting: (s: number) => `请在 ${s} 秒内用扫描枪扫描测试卡或健康码…`,
-    scannerNothing: (n: number) => `${n} 台扫描枪均未收到扫描`,
+    scannerNothing: (n: number) => (n === 0 ? '未收到扫描（未配置串口或 HID 扫描枪；键盘式扫描枪直接在本屏输入）' : `${n} 台扫描枪均未收到扫描`),
     cameraTest: '摄像头测试：把测试卡对准摄像头',
     cameraItem: '摄像头（本屏）',
     cameraItemOk: '已读到测试卡',
@@ -47,6 +48,7 @@ const TEXT = {
     codeRead: (via: string, n: number, verdict: string, reasons: string) => `${via}：读到 ${n} 个字符的码 → ${verdict}${reasons ? `（${reasons}）` : ''}（测试，不记录）`,
     viaScanner: '扫描枪',
     viaCamera: '摄像头',
+    viaWedge: '键盘式扫描枪',
     bundleFile: '名单文件路径',
     rootFile: '根密钥文件（可选）',
     fingerprint: '根密钥指纹前 12 位',
@@ -108,7 +110,7 @@ const TEXT = {
     unchanged: 'Nothing changed',
     scannerTest: 'Test scan',
     scannerWaiting: (s: number) => `Scan the test card or a code with the scanner within ${s} s…`,
-    scannerNothing: (n: number) => `No scan came from the ${n === 1 ? 'scanner' : `${n} scanners`}`,
+    scannerNothing: (n: number) => (n === 0 ? 'No scan came (no serial or HID scanner is configured; a keyboard-wedge scanner types here)' : `No scan came from the ${n === 1 ? 'scanner' : `${n} scanners`}`),
     cameraTest: 'Camera test: hold the test card up to the camera',
     cameraItem: 'camera (this screen)',
     cameraItemOk: 'the test card was read through the kiosk decoder',
@@ -117,6 +119,7 @@ const TEXT = {
     codeRead: (via: string, n: number, verdict: string, reasons: string) => `${via}: read a code of ${n} characters → ${verdict}${reasons ? ` (${reasons})` : ''} (a test, not logged)`,
     viaScanner: 'Scanner',
     viaCamera: 'Camera',
+    viaWedge: 'Keyboard-wedge scanner',
     bundleFile: 'Bundle file',
     rootFile: 'Root key file (optional)',
     fingerprint: 'Root fingerprint, first 12 characters',
@@ -182,6 +185,44 @@ const POLICY_TEXT: Record<Lang, Record<PolicyField, [string, string]>> = {
     antiPassbackSeconds: ['Anti-passback (s)', 'The same person may not pass again within this time; 0: off'],
   },
 };
+
+/**
+ * A keyboard-wedge scanner's next scan while the technician panel is open
+ * (its keys would otherwise type into the panel's inputs); null when none
+ * comes within `ms`.
+ */
+function wedgeScan(ms: number): { text: Promise<string | null>; stop(): void } {
+  const wedge = new WedgeDetector();
+  let settle: (text: string | null) => void = () => undefined;
+  const text = new Promise<string | null>((resolve) => (settle = resolve));
+  const onKey = (e: KeyboardEvent): void => {
+    const scanned = wedge.key(e.key, e.timeStamp || performance.now());
+    if (wedge.inBurst || scanned !== null) e.preventDefault();
+    if (scanned !== null) done(scanned);
+  };
+  const timer = setTimeout(() => done(null), ms);
+  const done = (value: string | null): void => {
+    clearTimeout(timer);
+    document.removeEventListener('keydown', onKey, { capture: true });
+    settle(value);
+  };
+  document.addEventListener('keydown', onKey, { capture: true });
+  return { text, stop: () => done(null) };
+}
+
+/** The first of `promises` to give a value, or null once all have given none. */
+function firstOf<T>(promises: Promise<T | null>[]): Promise<T | null> {
+  return new Promise((resolve) => {
+    let left = promises.length;
+    for (const p of promises) {
+      void p.then((value) => {
+        left--;
+        if (value !== null) resolve(value);
+        else if (left === 0) resolve(null);
+      });
+    }
+  });
+}
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -478,10 +519,30 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
       const seconds = 15;
       scannerTest.disabled = true;
       scannerResult.textContent = T.scannerWaiting(seconds);
-      const r = await kiosk.technician.scannerTest(seconds);
+      // Whichever reads first: a serial or HID scanner (main), or a keyboard-wedge one typing into this screen.
+      const wedge = wedgeScan(seconds * 1000);
+      const fromMain = kiosk.technician.scannerTest(seconds);
+      type Read = { via: 'wedge'; text: string } | { via: 'main'; test: CodeTest };
+      const first = await firstOf<Read>([
+        wedge.text.then((text) => (text === null ? null : { via: 'wedge', text })),
+        fromMain.then((r) => (r.ok && r.value.received ? { via: 'main', test: r.value } : null)),
+      ]);
+      let shown: string;
+      if (first?.via === 'main') shown = describeTest(T.viaScanner, first.test);
+      else if (first?.via === 'wedge') {
+        const t = await kiosk.technician.tryCode(first.text);
+        shown = t.ok ? describeTest(T.viaWedge, t.value) : t.error.message;
+      } else {
+        // Nothing read: say why (no scanner at all is not an error when a wedge could have typed).
+        const r = await fromMain;
+        shown = r.ok ? T.scannerNothing(r.value.received ? 1 : r.value.scanners) : r.error.code === 'REFUSED' ? T.scannerNothing(0) : r.error.message;
+      }
+      wedge.stop();
+      // The wedge won: main's test would swallow the next serial scan, so it stops waiting.
+      if (first?.via === 'wedge') void kiosk.technician.scannerTest(0);
       scannerTest.disabled = false;
       touch();
-      scannerResult.textContent = !r.ok ? r.error.message : r.value.received ? describeTest(T.viaScanner, r.value) : T.scannerNothing(r.value.scanners);
+      scannerResult.textContent = shown;
     });
     devices.append(
       el('h3', {}, T.devices),

@@ -49,7 +49,7 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
     // reading would submit each change of text as a new check.
     const video = path.join(k.tmp, 'test-card.y4m');
     const frame = (text: string, seed: number) => cameraFrame(text, { width: 1280, height: 720, codeFraction: 0.6, rotateDeg: 3, noise: 3, seed });
-    writeY4m(video, [...Array(5).fill(frame('SENTINEL-TEST-CARD', 1)), ...Array(5).fill(frame('https://pay.example/qr?order=7', 2))], 10);
+    writeY4m(video, [...Array(5).fill(frame('SENTINEL-TEST-CARD-V1', 1)), ...Array(5).fill(frame('https://pay.example/qr?order=7', 2))], 10);
     const browser = await launchBrowser({ kind: 'file', y4m: video });
     try {
       const screen = await KioskScreen.open(browser, k.kiosk.url);
@@ -144,6 +144,14 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       const states = await screen.page.$$eval('[data-testid="selftest-item"]', (els) => els.map((e) => (e as HTMLElement).dataset.state));
       expect(states).not.toContain('fail');
       await screen.screenshot('technician-panel');
+
+      // A keyboard-wedge scanner has no port of its own: its test scan is typed into this screen, and is no check.
+      const today = k.kiosk.service.status().today;
+      await screen.page.click('[data-testid="tech-scanner-test"]');
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="dev-scanner-test"]')?.textContent?.includes('within 15 s'));
+      await screen.wedgeScan('SENTINEL-TEST-CARD-V1');
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="dev-scanner-test"]')?.textContent?.includes('Keyboard-wedge scanner: test card read ✓'));
+      expect(k.kiosk.service.status().today).toEqual(today);
 
       await screen.page.fill('[data-testid="set-resultSeconds"]', '9');
       await screen.page.fill('[data-testid="set-gate"]', 'East 3');
@@ -360,7 +368,7 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
         fs.writeFileSync(scannerPty.module, text + '\r\n');
         await screen.page.waitForFunction((t) => document.querySelector('[data-testid="dev-scanner-test"]')?.textContent?.includes(t), expected, { timeout: 15_000 });
       };
-      await scanTest('SENTINEL-TEST-CARD', 'Scanner: test card read ✓');
+      await scanTest('SENTINEL-TEST-CARD-V1', 'Scanner: test card read ✓');
       await scanTest(await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'scan-test' }), '→ Admit');
       await screen.screenshot('technician-scanner-test');
       expect(k.kiosk.service.status().today).toEqual(checksBefore);
