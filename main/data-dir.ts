@@ -57,6 +57,16 @@ export class DataDir {
     return path.join(this.root, name);
   }
 
+  /** The file's identity for "has it changed since?": mtime and size ('none' when absent). */
+  stamp(name: string): string {
+    try {
+      const st = fs.statSync(this.path(name));
+      return `${st.mtimeMs}:${st.size}`;
+    } catch {
+      return 'none';
+    }
+  }
+
   /** The file's text, or null when it does not exist. */
   readText(name: string): string | null {
     try {

@@ -16,7 +16,7 @@ import { parseInvoke, type ScreenConfig } from '../main/contract/kiosk.js';
 import { DataDir } from '../main/data-dir.js';
 import { startOfDayMs } from '../main/clock/time-zone.js';
 import { ScannerSlot, ThermometerSlot } from '../main/kiosk/device-slots.js';
-import { deviceSettingsFrom, parseHidId, screenAfter, touchesScanners, touchesThermometer } from '../main/kiosk/live-settings.js';
+import { changedKeys, deviceSettingsFrom, parseHidId, screenAfter, touchesScanners, touchesThermometer } from '../main/kiosk/live-settings.js';
 import { KioskService } from '../main/kiosk/kiosk-service.js';
 import { CheckLog } from '../main/log/check-log.js';
 import { DriversProcessDevices } from '../main/shell/electron/drivers-openers.js';
@@ -420,4 +420,37 @@ describe('USB identity of a serial adapter', () => {
     expect(pickUsbPort(ports, { vendorId: '1a86', productId: '7523', serialNumber: null })).toBeNull();
     expect(pickUsbPort(ports.slice(1), { vendorId: '1a86', productId: '7523', serialNumber: null })).toBe('/dev/ttyUSB1');
   });
+});
+
+describe('sentinel config set while the kiosk runs', () => {
+  it('which settings differ between two configurations', () => {
+    const a = config();
+    const b = config();
+    b.identity.gate = 'East 3';
+    b.screen.holderLangs = ['en'];
+    b.thermometer.calibration = { offsetC: 0.2, by: 'Li', atMs: 1, referenceC: 36.5, readingsC: [36.3], dueAtMs: 2 };
+    expect(changedKeys(a, b)).toEqual(['identity.gate', 'screen.holderLangs', 'thermometer.calibration']);
+    expect(changedKeys(b, b)).toEqual([]);
+  });
+
+  it('is picked up by the running kiosk within seconds, without a restart', async () => {
+    const { launchFrom, localDevices, openKioskCore } = await import('../main/cli/commands/kiosk.js');
+    const dataDir = path.join(tempDir(), 'data');
+    await setUpDemoDataDir(dataDir, await loadDemoKeys(), Date.now());
+    const launch = launchFrom({ simulate: true }, dataDir, 'en', Date.now);
+    const core = await openKioskCore(launch, localDevices(dataDir, Date.now));
+    try {
+      const pushed: ScreenConfig[] = [];
+      core.service.subscribe((channel, payload) => {
+        if (channel === 'config/changed') pushed.push(payload as ScreenConfig);
+      });
+      expect(sentinel(['config', 'set', 'identity.station', 'Ningbo', '--data', dataDir]).status).toBe(0);
+      const until = Date.now() + 8000;
+      while (core.service.screenConfig().station !== 'Ningbo' && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      expect(core.service.screenConfig().station).toBe('Ningbo');
+      expect(pushed.at(-1)?.station).toBe('Ningbo');
+    } finally {
+      await core.stop();
+    }
+  }, 15_000);
 });

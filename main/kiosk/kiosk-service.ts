@@ -2,7 +2,6 @@
 // Electron shell each only add a transport for the same invoke/event
 // contract (main/contract/kiosk.ts). Main owns the checkpoint's state; the
 // renderer renders it.
-import * as fs from 'node:fs';
 import type { Scan, ScannerFeed, ThermometerFeed } from '../../drivers/contract.js';
 import type { InvokeChannel, InvokeChannels, InvokeResult, KioskStatus, RendererChannels, ScreenConfig } from '../contract/kiosk.js';
 import { MAX_SCAN_PAYLOAD_CHARS, parseInvoke } from '../contract/kiosk.js';
@@ -43,16 +42,6 @@ export interface KioskServiceOptions {
 type Emit = <C extends keyof RendererChannels>(channel: C, payload: RendererChannels[C]) => void;
 
 const DAY_S = 86_400;
-
-/** A file's identity for "has it changed?": mtime and size. */
-function stamp(file: string): string {
-  try {
-    const st = fs.statSync(file);
-    return `${st.mtimeMs}:${st.size}`;
-  } catch {
-    return 'none';
-  }
-}
 
 export class KioskService {
   private trust: TrustSnapshot | null = null;
@@ -262,8 +251,8 @@ export class KioskService {
    * runs on half a change.
    */
   private async refresh(first: boolean): Promise<void> {
-    const trustStamp = stamp(this.dir.path(DATA_FILES.bundle)) + stamp(this.dir.path(DATA_FILES.roots));
-    const policyStamp = stamp(this.dir.path(DATA_FILES.policy));
+    const trustStamp = this.dir.stamp(DATA_FILES.bundle) + this.dir.stamp(DATA_FILES.roots);
+    const policyStamp = this.dir.stamp(DATA_FILES.policy);
     if (!first && trustStamp === this.stamps.trust && policyStamp === this.stamps.policy) return;
     try {
       if (first || trustStamp !== this.stamps.trust) this.trust = await new TrustStore(this.dir).load(this.opts.clock() / 1000);

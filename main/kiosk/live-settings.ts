@@ -71,3 +71,14 @@ export function screenAfter(current: ScreenConfig, config: KioskConfig, keys: re
 
 export const touchesThermometer = (keys: readonly string[]): boolean => keys.some((k) => k === 'thermometer.path' || k === 'thermometer.protocol' || k === 'thermometer.baud');
 export const touchesScanners = (keys: readonly string[]): boolean => keys.some((k) => k.startsWith('scanner.'));
+
+/** The settings (section.field) whose values differ between two configurations. */
+export function changedKeys(before: KioskConfig, after: KioskConfig): string[] {
+  const keys: string[] = [];
+  for (const section of Object.keys(after) as (keyof KioskConfig)[]) {
+    const a = before[section] as unknown as Record<string, unknown>;
+    const b = after[section] as unknown as Record<string, unknown>;
+    for (const field of Object.keys(b)) if (JSON.stringify(a?.[field]) !== JSON.stringify(b[field])) keys.push(`${section}.${field}`);
+  }
+  return keys;
+}

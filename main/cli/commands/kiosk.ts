@@ -9,7 +9,7 @@ import { isProtocolName, PROTOCOL_NAMES, PROTOCOLS } from '../../../drivers/ther
 import { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
 import { SimulatedThermometer } from '../../../drivers/thermometer/simulated.js';
 import { DATA_FILES, DataDir } from '../../data-dir.js';
-import { ConfigStore, ConfigUnusable, type StoredConfig } from '../../config/config-store.js';
+import { CONFIG_FILE, ConfigStore, ConfigUnusable, type StoredConfig } from '../../config/config-store.js';
 import { DEFAULT_KIOSK_CONFIG } from '../../contract/kiosk-config.js';
 import { CheckLog } from '../../log/check-log.js';
 import { syncEndpoints } from '../../sync/endpoints.js';
@@ -21,7 +21,7 @@ import type { ScreenConfig } from '../../contract/kiosk.js';
 import { ScannerSlot, ThermometerSlot } from '../../kiosk/device-slots.js';
 import { KioskService } from '../../kiosk/kiosk-service.js';
 import { StatusJournal } from '../../kiosk/status-journal.js';
-import { deviceSettingsFrom, parseHidId, pinIsSet, screenAfter, touchesScanners, touchesThermometer, type DeviceOpeners, type DeviceSettings } from '../../kiosk/live-settings.js';
+import { changedKeys, deviceSettingsFrom, parseHidId, pinIsSet, screenAfter, touchesScanners, touchesThermometer, type DeviceOpeners, type DeviceSettings } from '../../kiosk/live-settings.js';
 import { packageRoot } from '../../package-root.js';
 import { startBrowserShell } from '../../shell/browser-shell.js';
 import { isLoopbackHost } from '../../shell/loopback.js';
@@ -116,7 +116,8 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
   const thermometer = new ThermometerSlot(l.clock);
   const scanners = new ScannerSlot(l.clock);
   // Devices and sync going down and back, kept for a technician's export.
-  const journal = new StatusJournal(DataDir.open(l.dataDir, { create: false }), l.clock);
+  const dataDir = DataDir.open(l.dataDir, { create: false });
+  const journal = new StatusJournal(dataDir, l.clock);
   journal.record('kiosk', 'started', `pid ${process.pid}`);
   thermometer.onStatus((s) => journal.record('thermometer', s.state, s.detail));
   scanners.onStatus((s) => journal.record('scanner', s.state, s.detail));
@@ -126,14 +127,17 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
   let syncLog: CheckLog | null = null;
   let loop: SyncLoop | null = null;
   let service: KioskService | null = null;
-  const statusTimer = setInterval(() => service?.emitStatus(), 5000);
+  const statusTimer = setInterval(() => {
+    service?.emitStatus();
+    pickUpFileChanges();
+  }, 5000);
   statusTimer.unref();
   const setSyncEndpoint = async (endpoint: string | null): Promise<void> => {
     const previous = loop;
     loop = null;
     await previous?.stop();
     if (!endpoint) return;
-    syncLog ??= CheckLog.open(DataDir.open(l.dataDir, { create: false }).path(DATA_FILES.database));
+    syncLog ??= CheckLog.open(dataDir.path(DATA_FILES.database));
     const client = await openSyncClient(l.dataDir, endpoint, syncLog, l.clock);
     const next = new SyncLoop({
       client,
@@ -160,20 +164,48 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
     service?.close();
   };
   /** What a technician changed, applied to the running kiosk. */
-  const apply = async (what: string[]): Promise<void> => {
+  let applied = storedConfig(l.dataDir)?.config ?? null;
+  let configStamp = dataDir.stamp(CONFIG_FILE);
+  const apply = async (what: string[], by: string): Promise<void> => {
     const opened = service;
     if (!opened) return;
     if (what.includes('policy') || what.includes('trust')) await opened.reload();
     const config = storedConfig(l.dataDir)?.config;
     if (!config) return;
+    applied = config;
+    configStamp = dataDir.stamp(CONFIG_FILE);
     const devices = deviceSettingsFrom(config, l.simulate);
-    if (touchesThermometer(what)) thermometer.replace(openers.thermometer(devices), 'reconfigured on the technician screen');
-    if (touchesScanners(what)) scanners.replace(openers.scanners(devices), 'reconfigured on the technician screen');
+    if (touchesThermometer(what)) thermometer.replace(openers.thermometer(devices), `reconfigured ${by}`);
+    else if (what.includes('thermometer.calibration') && config.thermometer.calibration) {
+      const c = config.thermometer.calibration;
+      thermometer.setCalibration({ offsetC: c.offsetC, by: c.by, atMs: c.atMs });
+    }
+    if (touchesScanners(what)) scanners.replace(openers.scanners(devices), `reconfigured ${by}`);
     if (what.includes('sync.endpoint')) await setSyncEndpoint(config.sync.endpoint);
     const screen = { ...screenAfter(opened.screenConfig(), config, what), simulated: thermometer.state === 'simulated' };
     if (JSON.stringify(screen) !== JSON.stringify(opened.screenConfig())) opened.updateScreen(screen);
     else opened.emitStatus();
   };
+  // One change at a time: a screen's save and the file watch never reopen a device twice over.
+  let applying: Promise<void> = Promise.resolve();
+  const queue = (job: () => Promise<void>): void => {
+    applying = applying.then(job).catch((err: Error) => l.onError?.(err));
+  };
+  /** `sentinel config set` while the kiosk runs: the file changed under it. */
+  const pickUpFileChanges = (): void =>
+    queue(async () => {
+      const stamp = dataDir.stamp(CONFIG_FILE);
+      if (stamp === configStamp) return;
+      configStamp = stamp;
+      let now: StoredConfig | null;
+      try {
+        now = storedConfig(l.dataDir);
+      } catch {
+        return; // A damaged file leaves the settings in force; the self-test says so.
+      }
+      const keys = now ? changedKeys(applied ?? now.config, now.config) : [];
+      if (keys.length > 0) await apply(keys, 'by sentinel config');
+    });
   try {
     const technician = new TechnicianService({
       dataDir: l.dataDir,
@@ -182,9 +214,7 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
       clock: l.clock,
       ...(l.technicianIdleMs ? { idleMs: l.technicianIdleMs } : {}),
       ...(l.technicianLockoutMs ? { lockoutMs: l.technicianLockoutMs } : {}),
-      onChanged: (what) => {
-        apply(what).catch((err: Error) => l.onError?.(err));
-      },
+      onChanged: (what) => queue(() => apply(what, 'on the technician screen')),
       scans: {
         scanners: () => scanners.count,
         capture: (ms) => service!.captureNextScan(ms),
