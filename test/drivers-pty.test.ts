@@ -25,6 +25,18 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
   let module: SimulatedModule | null = null;
   const closers: (() => void | Promise<void>)[] = [];
 
+  /** A gy-mcu90614 driver on the pty, its statuses and readings collected, once the first reading is in. */
+  async function watchedThermometer(extra: Partial<ConstructorParameters<typeof SerialThermometer>[0]> = {}): Promise<{ thermo: SerialThermometer; statuses: DriverStatus[]; readings: ThermometerReading[] }> {
+    const thermo = new SerialThermometer({ path: pty.kiosk, protocol: 'gy-mcu90614', openSerial: openSerialPort, clock: Date.now, ...extra });
+    closers.push(() => thermo.close());
+    const statuses: DriverStatus[] = [];
+    thermo.onStatus((s) => statuses.push(s));
+    const readings: ThermometerReading[] = [];
+    thermo.onReading((r) => readings.push(r));
+    await until(() => readings.length > 0, 10_000, 'first reading');
+    return { thermo, statuses, readings };
+  }
+
   beforeEach(async () => {
     pty = new PtyPair(tempDir('sentinel-pty-'));
     await pty.plug();
@@ -54,13 +66,7 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', everyMs: 70 });
     await module.start();
     const fdsBefore = openFds();
-    const thermo = new SerialThermometer({ path: pty.kiosk, protocol: 'gy-mcu90614', openSerial: openSerialPort, clock: Date.now });
-    closers.push(() => thermo.close());
-    const statuses: DriverStatus[] = [];
-    thermo.onStatus((s) => statuses.push(s));
-    const readings: ThermometerReading[] = [];
-    thermo.onReading((r) => readings.push(r));
-    await until(() => readings.length > 0, 10_000, 'first reading');
+    const { thermo, statuses, readings } = await watchedThermometer();
 
     for (let round = 0; round < 3; round++) {
       await module.stop();
@@ -100,13 +106,7 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
         return nowAt;
       },
     };
-    const thermo = new SerialThermometer({ path: pty.kiosk, protocol: 'gy-mcu90614', openSerial: openSerialPort, clock: Date.now, usb });
-    closers.push(() => thermo.close());
-    const statuses: DriverStatus[] = [];
-    thermo.onStatus((s) => statuses.push(s));
-    const readings: ThermometerReading[] = [];
-    thermo.onReading((r) => readings.push(r));
-    await until(() => readings.length > 0, 10_000, 'first reading');
+    const { thermo, statuses, readings } = await watchedThermometer({ usb });
 
     // Unplugged; it comes back as another device node, the old one stays gone.
     await module.stop();
