@@ -32,6 +32,7 @@ const TEXT = {
     exportTitle: '导出（诊断与日志）',
     exportDir: '导出到文件夹',
     exportDo: '导出',
+    exported: (n: number, folder: string) => `已导出诊断信息和 ${n} 条检查记录到 ${folder}`,
     exit: '退出',
     saved: '已保存',
     trust: '可信名单',
@@ -103,6 +104,7 @@ const TEXT = {
     exportTitle: 'Export (diagnostics and log)',
     exportDir: 'Export to folder',
     exportDo: 'Export',
+    exported: (n: number, folder: string) => `Exported the diagnostics and ${n} check${n === 1 ? '' : 's'} to ${folder}`,
     exit: 'Exit',
     saved: 'Saved',
     trust: 'Trust list',
@@ -627,11 +629,13 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
         antiPassbackSeconds: num('antiPassbackSeconds'),
       };
       const r = await kiosk.technician.setPolicy(next);
+      if (r.ok) policyTitle.textContent = `${T.policy} (v${r.value.version})`;
       say(r.ok ? `${T.saved}: policy version ${r.value.version}` : r.error.message);
     });
     const policyText = POLICY_TEXT[lang()];
+    const policyTitle = el('h3', {}, `${T.policy} (v${state.policyVersion})`);
     policy.append(
-      el('h3', {}, `${T.policy} (v${state.policyVersion})`),
+      policyTitle,
       ...(Object.keys(inputs) as PolicyField[]).map((name) => {
         const input = inputs[name];
         input.setAttribute('data-testid', `policy-${name}`);
@@ -646,11 +650,15 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
 
     // Trust and export
     const trust = el('section');
-    const trustInfo = el('p', { 'data-testid': 'tech-trust' }, state.trust ? `#${state.trust.seq} · ${state.trust.ageDays} d · ${T.validUntil} ${state.trust.expiresAt.slice(0, 10)} · ${state.trust.issuers.join(', ')}` : '—');
+    const trustInfo = el('p', { 'data-testid': 'tech-trust' });
     const keyList = el('ul', { 'data-testid': 'tech-trust-keys', class: 'trust-keys' });
-    for (const k of state.trust?.keys ?? []) {
-      keyList.append(el('li', { 'data-revoked': String(k.revoked) }, `${k.issuer} · ${k.kid} (${k.alg}) · ${k.validFrom ?? '…'} → ${k.validUntil ?? '…'}${k.revoked ? ` · ${T.revoked}` : ''}`));
-    }
+    const showTrust = (t: TechnicianState['trust']): void => {
+      trustInfo.textContent = t ? `#${t.seq} · ${t.ageDays} d · ${T.validUntil} ${t.expiresAt.slice(0, 10)} · ${t.issuers.join(', ')}` : '—';
+      keyList.replaceChildren(
+        ...(t?.keys ?? []).map((k) => el('li', { 'data-revoked': String(k.revoked) }, `${k.issuer} · ${k.kid} (${k.alg}) · ${k.validFrom ?? '…'} → ${k.validUntil ?? '…'}${k.revoked ? ` · ${T.revoked}` : ''}`)),
+      );
+    };
+    showTrust(state.trust);
     const bundlePath = el('input', { type: 'text', 'data-testid': 'tech-bundle-path', 'aria-label': T.bundleFile, placeholder: '/media/usb/bundle.jws' });
     const rootPath = el('input', { type: 'text', 'data-testid': 'tech-root-path', 'aria-label': T.rootFile, placeholder: T.rootFile });
     const fingerprint = el('input', { type: 'text', 'data-testid': 'tech-root-fingerprint', 'aria-label': T.fingerprint, placeholder: T.fingerprint, maxlength: '12' });
@@ -659,19 +667,21 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
       touch();
       const r = await kiosk.technician.importTrust(bundlePath.value, rootPath.value || undefined, fingerprint.value || undefined);
       if (!r.ok) return say(r.error.message);
-      trustInfo.textContent = `#${r.value.seq}`;
+      // The list as now installed: its seq, expiry, issuers and keys.
+      const now = await kiosk.technician.state();
+      if (now.ok) showTrust(now.value.trust);
       say(`${T.saved}: trust list #${r.value.seq}${r.value.pinnedRoots.length ? ` (+ root ${r.value.pinnedRoots.join(', ')})` : ''}`);
     });
-    trust.append(el('h3', {}, T.trust), trustInfo, keyList, bundlePath, rootPath, fingerprint, importButton);
+    trust.append(el('h3', {}, T.trust), trustInfo, keyList, row(T.bundleFile, bundlePath), row(T.rootFile, rootPath), row(T.fingerprint, fingerprint), importButton);
     const exportSection = el('section');
     const dir = el('input', { type: 'text', 'data-testid': 'tech-export-dir', 'aria-label': T.exportDir, placeholder: '/media/usb' });
     const doExport = el('button', { type: 'button', 'data-testid': 'tech-export' }, T.exportDo);
     doExport.addEventListener('click', async () => {
       touch();
       const r = await kiosk.technician.exportTo(dir.value);
-      say(r.ok ? `${r.value.checks} → ${r.value.folder}` : r.error.message);
+      say(r.ok ? T.exported(r.value.checks, r.value.folder) : r.error.message);
     });
-    exportSection.append(el('h3', {}, T.exportTitle), dir, doExport);
+    exportSection.append(el('h3', {}, T.exportTitle), row(T.exportDir, dir), doExport);
 
     const exit = el('button', { type: 'button', 'data-testid': 'tech-exit', class: 'tech-exit' }, T.exit);
     exit.addEventListener('click', close);

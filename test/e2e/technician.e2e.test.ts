@@ -194,6 +194,8 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       await screen.page.fill('[data-testid="policy-feverThresholdC"]', '99');
       await screen.page.click('[data-testid="tech-save-policy"]');
       await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('feverThresholdC'));
+      await screen.page.locator('[data-testid="policy-temperature"]').scrollIntoViewIfNeeded();
+      await screen.screenshot('technician-policy');
 
       // A bundle from the USB stick: a newer one installs, an older one is refused;
       // a new root is pinned only with its fingerprint typed in.
@@ -222,11 +224,17 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       expect(await importing('by-new-root.jws', 'root.jwk', 'wrongwrongwr')).toContain('fingerprint');
       const fp = (await calculateJwkThumbprint(newRoot.publicJwk, 'sha256')).slice(0, 12);
       expect(await importing('by-new-root.jws', 'root.jwk', fp)).toContain('root-2027');
+      // The panel shows the list now installed.
+      await screen.page.waitForFunction((seq) => document.querySelector('[data-testid="tech-trust"]')?.textContent?.startsWith(`#${seq} `), Math.floor(nowS) + 100);
+      await screen.page.locator('[data-testid="tech-trust-import"]').scrollIntoViewIfNeeded();
+      await screen.screenshot('technician-trust');
 
       const out = tempDir();
       await screen.page.fill('[data-testid="tech-export-dir"]', out);
       await screen.page.click('[data-testid="tech-export"]');
       await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('sentinel-export-'), undefined, { timeout: 20_000 });
+      await screen.page.locator('[data-testid="tech-export"]').scrollIntoViewIfNeeded();
+      await screen.screenshot('technician-export');
       const folder = fs.readdirSync(out)[0]!;
       expect(fs.readdirSync(path.join(out, folder)).sort()).toEqual(['checks.csv', 'checks.jsonl', 'diagnostics.json', 'events.jsonl']);
       // From the running kiosk: its live state, and its recent status events (the kiosk started, the simulator opened).
