@@ -17,9 +17,14 @@ export const usbSerialPorts: UsbPorts = {
   pathOf: async (id) => pickUsbPort(await SerialPort.list(), id),
 };
 
-/** The one listed port with this identity; null for none or several (two identical adapters are never guessed between). */
+/**
+ * The one listed port with this identity, serial number included; null for
+ * none, for several, and for an identity without a serial number (identical
+ * adapters are never guessed between, even when only one is plugged in).
+ */
 export function pickUsbPort(ports: readonly { path: string; vendorId?: string | undefined; productId?: string | undefined; serialNumber?: string | undefined }[], id: UsbId): string | null {
-  const matches = ports.filter((p) => p.vendorId?.toLowerCase() === id.vendorId && p.productId?.toLowerCase() === id.productId && (id.serialNumber === null || p.serialNumber === id.serialNumber));
+  if (!id.serialNumber) return null;
+  const matches = ports.filter((p) => p.vendorId?.toLowerCase() === id.vendorId && p.productId?.toLowerCase() === id.productId && p.serialNumber === id.serialNumber);
   return matches.length === 1 ? matches[0]!.path : null;
 }
 

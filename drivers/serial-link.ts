@@ -22,6 +22,9 @@ export interface ReconnectingSerialOptions {
   onDown(reason: string): void;
 }
 
+const QUICK_RETRIES = 3;
+const QUICK_RETRY_MS = 150;
+
 export class ReconnectingSerial {
   private link: SerialLink | null = null;
   /** A retry timer, 'looking' while a USB lookup is out, or null. */
@@ -30,6 +33,7 @@ export class ReconnectingSerial {
   private readonly timers: Timers;
   private currentPath: string;
   private usbId: UsbId | null = null;
+  private quickRetries = 0;
   /** How many ports were opened, and how many closed again (handles must balance). */
   readonly counters = { opens: 0, closes: 0, failedOpens: 0 };
 
@@ -80,28 +84,39 @@ export class ReconnectingSerial {
     this.retry = null;
     if (this.closed) return;
     const exists = this.opts.exists ?? fs.existsSync;
-    if (exists(this.currentPath)) return this.openAt(this.currentPath);
+    // The configured name first: a device back under its own name is always taken there.
+    if (exists(this.opts.path)) {
+      this.currentPath = this.opts.path;
+      return this.openAt(this.opts.path);
+    }
     const { usb } = this.opts;
     const id = this.usbId;
     if (!usb || !id) return this.scheduleRetry();
-    // The path is gone: the same adapter may be back under another name. Only
-    // an unambiguous match is followed (two identical adapters without serial
-    // numbers could be a thermometer and a scanner).
     this.retry = 'looking';
-    usb.pathOf(id).then(
-      (found) => {
-        this.retry = null;
-        if (this.closed) return;
-        if (found && exists(found)) {
-          this.currentPath = found;
-          this.openAt(found);
-        } else this.scheduleRetry();
-      },
-      () => {
-        this.retry = null;
-        this.scheduleRetry();
-      },
-    );
+    void this.follow(usb, id, exists).then((found) => {
+      this.retry = null;
+      if (this.closed) return;
+      if (!found) return this.scheduleRetry();
+      this.currentPath = found;
+      this.openAt(found);
+    });
+  }
+
+  /**
+   * Where this adapter is now, if it came back under another name: only an
+   * adapter with a serial number is followed (identical adapters without one
+   * could be the thermometer and the scanner), and the port found is asked
+   * for its identity again before it is opened.
+   */
+  private async follow(usb: UsbPorts, id: UsbId, exists: (path: string) => boolean): Promise<string | null> {
+    try {
+      const found = await usb.pathOf(id);
+      if (!found || found === this.opts.path || !exists(found)) return null;
+      const there = await usb.idOf(found);
+      return there && there.vendorId === id.vendorId && there.productId === id.productId && there.serialNumber === id.serialNumber ? found : null;
+    } catch {
+      return null;
+    }
   }
 
   private openAt(path: string): void {
@@ -109,9 +124,7 @@ export class ReconnectingSerial {
     try {
       link = this.opts.openSerial(path, this.opts.baudRate);
     } catch (err) {
-      this.counters.failedOpens++;
-      this.opts.onDown(`cannot open ${path}: ${(err as Error).message}`);
-      this.scheduleRetry();
+      this.openFailed(`cannot open ${path}: ${(err as Error).message}`);
       return;
     }
     link.on('error', (err) => this.lost(link, err?.message ?? 'error'));
@@ -121,10 +134,8 @@ export class ReconnectingSerial {
     });
     link.open((err) => {
       if (err) {
-        this.counters.failedOpens++;
         link.removeAllListeners();
-        this.opts.onDown(`cannot open ${path}: ${err.message}`);
-        this.scheduleRetry();
+        this.openFailed(`cannot open ${path}: ${err.message}`);
         return;
       }
       if (this.closed) {
@@ -135,14 +146,32 @@ export class ReconnectingSerial {
       this.counters.opens++;
       this.link = link;
       this.opts.onOpen(link);
-      // Learn the adapter's identity while it is here, to follow it if it comes back renamed.
+      this.quickRetries = 0;
+      // Learn the adapter's identity while it is here, to follow it if it comes back renamed
+      // (only one with a serial number can be told apart from its twins).
       this.opts.usb?.idOf(path).then(
         (id) => {
-          if (id) this.usbId = id;
+          if (id?.serialNumber) this.usbId = id;
         },
         () => undefined,
       );
     });
+  }
+
+  /**
+   * A port another driver let go of a moment ago (a technician's new
+   * settings, a restarted drivers' process) can still be locked: the first
+   * few failures are retried at once, quietly; then every second, said.
+   */
+  private openFailed(reason: string): void {
+    this.counters.failedOpens++;
+    if (!this.closed && this.quickRetries < QUICK_RETRIES) {
+      this.quickRetries++;
+      this.retry = this.timers.setTimeout(() => this.tryOpen(), QUICK_RETRY_MS);
+      return;
+    }
+    this.opts.onDown(reason);
+    this.scheduleRetry();
   }
 
   private lost(link: SerialLink, reason: string): void {

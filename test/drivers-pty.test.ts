@@ -91,7 +91,7 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     expect(statuses.some((s) => s.state === 'offline')).toBe(true);
   });
 
-  it('a USB adapter that comes back under another name is followed by its identity; an ambiguous one is not', async () => {
+  it('a USB adapter that comes back under another name is followed by its identity (checked again there), and back to its own name when that returns', async () => {
     module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', everyMs: 50, celsius: 36.6 });
     await module.start();
     const renamed = new PtyPair(tempDir('sentinel-pty-'), 'renamed');
@@ -100,7 +100,7 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     let nowAt: string | null = null;
     const asked: string[] = [];
     const usb = {
-      idOf: async (path: string) => (path === pty.kiosk ? adapter : null),
+      idOf: async (path: string) => (path === pty.kiosk || path === nowAt ? adapter : null),
       pathOf: async (id: typeof adapter) => {
         asked.push(id.serialNumber ?? '');
         return nowAt;
@@ -122,7 +122,37 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     await until(() => readings.at(-1)?.celsius === 36.9, 10_000, 'readings from the renamed adapter');
     expect(asked.every((x) => x === 'TH-0042')).toBe(true);
     expect(statuses.some((s) => s.detail.includes(renamed.kiosk))).toBe(true);
+
+    // Back under its own name: the configured path is always tried first.
+    await module.stop();
+    await renamed.unplug();
+    nowAt = null;
+    await until(() => thermo.state === 'offline', 2000, 'offline after the second unplug');
+    await pty.plug();
+    module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', everyMs: 50, celsius: 36.4 });
+    await module.start();
+    await until(() => readings.at(-1)?.celsius === 36.4, 10_000, 'readings under the configured name again');
+    expect(statuses.at(-1)?.detail ?? '').not.toContain(renamed.kiosk);
     expect(thermo.counters.opens - thermo.counters.closes).toBe(1);
+  });
+
+  it('an adapter without a serial number is never followed to another name', async () => {
+    module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', everyMs: 50, celsius: 36.6 });
+    await module.start();
+    const twin = new PtyPair(tempDir('sentinel-pty-'), 'twin');
+    closers.push(() => twin.unplug());
+    const asked: string[] = [];
+    // A CH340 has no serial number: the scanner's identical adapter would match.
+    const usb = { idOf: async () => ({ vendorId: '1a86', productId: '7523', serialNumber: null }), pathOf: async () => (asked.push('?'), twin.kiosk) };
+    const { thermo } = await watchedThermometer({ usb });
+    await module.stop();
+    await pty.unplug();
+    await twin.plug();
+    await until(() => thermo.state === 'offline', 2000, 'offline after unplug');
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(thermo.state).toBe('offline');
+    expect(asked).toEqual([]);
+    expect(thermo.counters.opens - thermo.counters.closes).toBe(0);
   });
 
   it('a port that stays silent is offline (watchdog), not "normal"', async () => {

@@ -11,12 +11,14 @@ import type { DriverStatus, Scan, ScannerFeed, ThermometerFeed, ThermometerReadi
 import { Listeners } from '../drivers/listeners.js';
 import { PROTOCOLS } from '../drivers/thermometer/protocols/index.js';
 import { ConfigStore } from '../main/config/config-store.js';
-import { DEFAULT_KIOSK_CONFIG, type KioskConfig } from '../main/contract/kiosk-config.js';
+import { changedKeys, ConfigValueError, DEFAULT_KIOSK_CONFIG, withSetting, type KioskConfig } from '../main/contract/kiosk-config.js';
 import { parseInvoke, type ScreenConfig } from '../main/contract/kiosk.js';
 import { DataDir } from '../main/data-dir.js';
 import { startOfDayMs } from '../main/clock/time-zone.js';
 import { ScannerSlot, ThermometerSlot } from '../main/kiosk/device-slots.js';
-import { changedKeys, deviceSettingsFrom, parseHidId, screenAfter, touchesScanners, touchesThermometer } from '../main/kiosk/live-settings.js';
+import type { SettingsApplier } from '../main/kiosk/settings-applier.js';
+import { PolicyStore } from '../main/policy/policy-store.js';
+import { deviceSettingsAfter, parseHidId, screenAfter, touchesScanners, touchesThermometer, type DeviceSettings } from '../main/kiosk/live-settings.js';
 import { KioskService } from '../main/kiosk/kiosk-service.js';
 import { CheckLog } from '../main/log/check-log.js';
 import { DriversProcessDevices } from '../main/shell/electron/drivers-openers.js';
@@ -135,17 +137,31 @@ describe('what a setting touches', () => {
     expect(touchesScanners(['scanner.hid'])).toBe(true);
   });
 
-  it('device settings from the configuration: a configured module replaces the simulator; HID ids parsed', () => {
+  it('devices after a change: the changed settings from the configuration, a start flag held until its own setting changes, a module replacing the simulator', () => {
+    const flags: DeviceSettings = { simulate: false, thermometer: { path: '/dev/ttyUSB9', protocol: 'idc50', baud: 19200, calibration: null }, scannerSerial: { path: '/dev/ttyACM9', terminator: 'CR' }, scannerHid: null };
     const c = config();
-    expect(deviceSettingsFrom(c, true)).toEqual({ simulate: true, thermometer: null, scannerSerial: null, scannerHid: null });
-    c.thermometer = { ...c.thermometer, path: '/dev/ttyUSB0', protocol: 'idc50', baud: null };
-    c.scanner = { serialPath: '/dev/ttyACM0', terminator: 'LF', hid: '0c2e:0B61' };
-    expect(deviceSettingsFrom(c, true)).toEqual({
-      simulate: false,
-      thermometer: { path: '/dev/ttyUSB0', protocol: 'idc50', baud: PROTOCOLS.idc50.defaultBaud, calibration: null },
-      scannerSerial: { path: '/dev/ttyACM0', terminator: 'LF' },
-      scannerHid: { vendorId: 0x0c2e, productId: 0x0b61 },
-    });
+    c.thermometer.baud = 9600;
+    // Only the baud changed: the flag's port and protocol hold.
+    expect(deviceSettingsAfter(flags, c, ['thermometer.baud'], false).thermometer).toEqual({ path: '/dev/ttyUSB9', protocol: 'idc50', baud: 9600, calibration: null });
+    // A HID scanner added: the flag's serial scanner stays.
+    c.scanner.hid = '0c2e:0B61';
+    expect(deviceSettingsAfter(flags, c, ['scanner.hid'], false)).toMatchObject({ scannerSerial: { path: '/dev/ttyACM9' }, scannerHid: { vendorId: 0x0c2e, productId: 0x0b61 } });
+    // The port cleared on purpose: no thermometer.
+    const cleared = config();
+    cleared.thermometer.path = null;
+    expect(deviceSettingsAfter(flags, cleared, ['thermometer.path'], false).thermometer).toBeNull();
+    // A new protocol without a baud of its own takes that protocol's default.
+    c.thermometer = { ...c.thermometer, baud: null, protocol: 'lu90614' };
+    expect(deviceSettingsAfter(flags, c, ['thermometer.protocol'], false).thermometer).toMatchObject({ path: '/dev/ttyUSB9', protocol: 'lu90614', baud: PROTOCOLS.lu90614.defaultBaud });
+    // A calibration reaches the module in force.
+    c.thermometer.calibration = { offsetC: 0.3, by: 'Li', atMs: 1, referenceC: 36.5, readingsC: [36.2], dueAtMs: 2 };
+    expect(deviceSettingsAfter(flags, c, ['thermometer.calibration'], false).thermometer).toMatchObject({ path: '/dev/ttyUSB9', protocol: 'idc50', calibration: { offsetC: 0.3 } });
+    // Started simulated: a configured module replaces the simulator; with none, the simulator stays.
+    const sim: DeviceSettings = { simulate: true, thermometer: null, scannerSerial: null, scannerHid: null };
+    expect(deviceSettingsAfter(sim, config(), ['identity.gate'], true).simulate).toBe(true);
+    const withPort = config();
+    withPort.thermometer.path = '/dev/ttyUSB0';
+    expect(deviceSettingsAfter(sim, withPort, ['thermometer.path'], true)).toMatchObject({ simulate: false, thermometer: { path: '/dev/ttyUSB0', protocol: 'gy-mcu90614', baud: PROTOCOLS['gy-mcu90614'].defaultBaud } });
     expect(parseHidId('0c2e-0b61')).toBeNull();
   });
 });
@@ -163,10 +179,22 @@ describe('a form saved as one change', () => {
 
   it('the contract takes 1 to 32 {key, value} changes', () => {
     expect(parseInvoke('technician/config-update', { changes: [{ key: 'screen.sound', value: false }] })).toMatchObject({ ok: true });
-    for (const bad of [{}, { changes: [] }, { changes: [{ key: 'a' }] }, { changes: [{ key: 1, value: 1 }] }, { changes: Array(33).fill({ key: 'a', value: 1 }) }, { changes: [], extra: 1 }]) {
+    for (const bad of [
+      {},
+      { changes: [] },
+      { changes: [{ key: 'a.b' }] },
+      { changes: [{ key: 1, value: 1 }] },
+      { changes: [{ key: '__proto__', value: 1 }] },
+      { changes: [{ key: 'constructor', value: 1 }] },
+      { changes: [{ key: 'identity.__proto__', value: 1 }] },
+      { changes: Array(33).fill({ key: 'identity.gate', value: 1 }) },
+      { changes: [], extra: 1 },
+    ]) {
       expect(parseInvoke('technician/config-update', bad).ok, JSON.stringify(bad).slice(0, 60)).toBe(false);
     }
-    expect(parseInvoke('technician/config-update', { changes: [{ key: 'a', value: 'x'.repeat(2000) }] })).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    expect(parseInvoke('technician/config-update', { changes: [{ key: 'identity.gate', value: 'x'.repeat(2000) }] })).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    // Past the contract (the CLI's config set), the validators answer only for their own keys.
+    for (const key of ['constructor', '__proto__', 'toString.x']) expect(() => withSetting(config(), key, 1)).toThrow(ConfigValueError);
     expect(parseInvoke('technician/scanner-test', { seconds: 15 })).toMatchObject({ ok: true });
     expect(parseInvoke('technician/scanner-test', { seconds: 0 })).toMatchObject({ ok: true });
     for (const bad of [{}, { seconds: -1 }, { seconds: 61 }, { seconds: 1.5 }, { seconds: '5' }]) expect(parseInvoke('technician/scanner-test', bad).ok).toBe(false);
@@ -407,7 +435,7 @@ describe('the status journal (diagnostics)', () => {
 });
 
 describe('USB identity of a serial adapter', () => {
-  it('picks the one port with the vendor, product (and serial number when known); never guesses between two alike', async () => {
+  it('picks the one port with the vendor, product and serial number; never guesses between two alike', async () => {
     const { pickUsbPort } = await import('../drivers/bindings.js');
     const ports = [
       { path: '/dev/ttyUSB0', vendorId: '1A86', productId: '7523' },
@@ -418,7 +446,9 @@ describe('USB identity of a serial adapter', () => {
     expect(pickUsbPort(ports, { vendorId: '0c2e', productId: '0b61', serialNumber: 'S1' })).toBe('/dev/ttyACM0');
     expect(pickUsbPort(ports, { vendorId: '0c2e', productId: '0b61', serialNumber: 'S2' })).toBeNull();
     expect(pickUsbPort(ports, { vendorId: '1a86', productId: '7523', serialNumber: null })).toBeNull();
-    expect(pickUsbPort(ports.slice(1), { vendorId: '1a86', productId: '7523', serialNumber: null })).toBe('/dev/ttyUSB1');
+    // Even alone, an adapter without a serial number may be the scanner's twin: never followed.
+    expect(pickUsbPort(ports.slice(1), { vendorId: '1a86', productId: '7523', serialNumber: null })).toBeNull();
+    expect(pickUsbPort([...ports, { path: '/dev/ttyACM1', vendorId: '0c2e', productId: '0b61', serialNumber: 'S1' }], { vendorId: '0c2e', productId: '0b61', serialNumber: 'S1' })).toBeNull();
   });
 });
 
@@ -453,4 +483,98 @@ describe('sentinel config set while the kiosk runs', () => {
       await core.stop();
     }
   }, 15_000);
+});
+
+describe('the settings applier', () => {
+  async function setUp(): Promise<{
+    applier: SettingsApplier;
+    store: ConfigStore;
+    dir: DataDir;
+    opened: { thermometers: number; scanners: number };
+    screens: ScreenConfig[];
+    endpoints: (string | null)[];
+    release: () => void;
+  }> {
+    const { SettingsApplier } = await import('../main/kiosk/settings-applier.js');
+    const dataDir = path.join(tempDir(), 'data');
+    await setUpDemoDataDir(dataDir, await loadDemoKeys(), Date.now());
+    const dir = DataDir.open(dataDir, { create: false });
+    const store = new ConfigStore(dir);
+    const opened = { thermometers: 0, scanners: 0 };
+    const screens: ScreenConfig[] = [];
+    const endpoints: (string | null)[] = [];
+    let screen: ScreenConfig = { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 6, sound: true, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true };
+    let release: () => void = () => undefined;
+    const service = {
+      reload: async () => undefined,
+      screenConfig: () => screen,
+      updateScreen: (s: ScreenConfig) => {
+        screen = s;
+        screens.push(s);
+      },
+      emitStatus: () => undefined,
+    } as unknown as KioskService;
+    const applier = new SettingsApplier({
+      dataDir: dir,
+      devices: { simulate: false, thermometer: { path: '/dev/ttyUSB9', protocol: 'gy-mcu90614', baud: 9600, calibration: null }, scannerSerial: null, scannerHid: null },
+      startedSimulated: false,
+      thermometer: new ThermometerSlot(Date.now),
+      scanners: new ScannerSlot(Date.now),
+      openers: {
+        thermometer: () => (opened.thermometers++, new FakeThermometer()),
+        scanners: () => (opened.scanners++, []),
+      },
+      service: () => service,
+      // A sync endpoint takes its time to open: stop() must wait for it.
+      setSyncEndpoint: (endpoint) => {
+        endpoints.push(endpoint);
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+      remeasureAtC: () => new PolicyStore(dir).load().policy.feverThresholdC,
+      onError: (err) => {
+        throw err;
+      },
+    });
+    return { applier, store, dir, opened, screens, endpoints, release: () => release() };
+  }
+
+  it('a file change made before a technician\'s save is applied with it, not absorbed; one change opens a device once', async () => {
+    const { applier, store, opened, screens } = await setUp();
+    store.set('identity.station', 'Ningbo', Date.now()); // sentinel config set, not yet seen
+    store.set('thermometer.baud', 19200, Date.now()); // the technician's save…
+    applier.changed(['thermometer.baud']); // …told at once
+    applier.watch(); // and the file watch ticks too
+    await applier.idle();
+    expect(screens.at(-1)?.station).toBe('Ningbo');
+    expect(opened.thermometers).toBe(1);
+    applier.watch();
+    await applier.idle();
+    expect(opened.thermometers).toBe(1);
+  });
+
+  it('a new fever threshold reopens the thermometer (it re-measures there); stop() waits for a change under way, and none starts after', async () => {
+    const { applier, store, dir, opened, endpoints, release } = await setUp();
+    const policy = new PolicyStore(dir);
+    policy.set(JSON.stringify({ ...policy.load().policy, feverThresholdC: 37.8 }), Date.now());
+    applier.changed(['policy']);
+    await applier.idle();
+    expect(opened.thermometers).toBe(1);
+    applier.changed(['policy']); // the same threshold: nothing to reopen
+    await applier.idle();
+    expect(opened.thermometers).toBe(1);
+
+    store.set('sync.endpoint', 'http://127.0.0.1:9/', Date.now());
+    applier.changed(['sync.endpoint']);
+    await new Promise((r) => setTimeout(r, 20));
+    let stopped = false;
+    const stopping = applier.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    store.set('sync.endpoint', null, Date.now());
+    applier.changed(['sync.endpoint']);
+    await applier.idle();
+    expect(endpoints).toEqual(['http://127.0.0.1:9/']);
+  });
 });

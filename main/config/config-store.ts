@@ -1,7 +1,7 @@
 // The kiosk configuration file of a data directory: versioned (the envelope's
 // `version` is the schema; old files are migrated on load), with a revision
 // that grows with every change, written whole or not at all.
-import { DEFAULT_KIOSK_CONFIG, withSetting, type KioskConfig } from '../contract/kiosk-config.js';
+import { changedKeys, DEFAULT_KIOSK_CONFIG, withSetting, type KioskConfig } from '../contract/kiosk-config.js';
 import type { DataDir } from '../data-dir.js';
 import { isJsonObject } from '../verify/jws.js';
 
@@ -89,12 +89,7 @@ export class ConfigStore {
     const current = this.load();
     let next = current.config;
     for (const { key, value } of changes) next = withSetting(next, key, value);
-    const changed: SettingChange[] = [];
-    for (const key of new Set(changes.map((c) => c.key))) {
-      const before = fieldOf(current.config, key);
-      const after = fieldOf(next, key);
-      if (JSON.stringify(before) !== JSON.stringify(after)) changed.push({ key, before, after });
-    }
+    const changed: SettingChange[] = changedKeys(current.config, next).map((key) => ({ key, before: fieldOf(current.config, key), after: fieldOf(next, key) }));
     if (changed.length === 0 && !opts.saveUnchanged) return { changes: [], stored: current };
     return { changes: changed, stored: this.save(next, nowMs) };
   }

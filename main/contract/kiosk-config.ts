@@ -122,7 +122,8 @@ export const SETTABLE_KEYS: readonly string[] = Object.keys(VALIDATORS);
 /** Returns a new config with `key` set to `value`, validated; throws ConfigValueError. */
 export function withSetting(config: KioskConfig, key: string, value: unknown): KioskConfig {
   if (PROTECTED_KEYS.has(key)) throw new ConfigValueError(key, `${key} is set by its own command, not by config set`);
-  const validate = VALIDATORS[key];
+  // Own keys only: "constructor" or "__proto__" are no settings, whatever Object.prototype says.
+  const validate = Object.hasOwn(VALIDATORS, key) ? VALIDATORS[key] : undefined;
   if (!validate) throw new ConfigValueError(key, `${key} is not a setting (settings: ${SETTABLE_KEYS.join(', ')})`);
   const [section, field] = key.split('.') as [keyof KioskConfig, string];
   const next = structuredClone(config);
@@ -130,7 +131,17 @@ export function withSetting(config: KioskConfig, key: string, value: unknown): K
   return next;
 }
 
-/** The config with its secrets replaced by whether they are set (for show and export). */
+/** The settings (section.field) whose values differ between two configurations. */
+export function changedKeys(before: KioskConfig, after: KioskConfig): string[] {
+  const keys: string[] = [];
+  for (const section of Object.keys(after) as (keyof KioskConfig)[]) {
+    const a = before[section] as unknown as Record<string, unknown>;
+    const b = after[section] as unknown as Record<string, unknown>;
+    for (const field of Object.keys(b)) if (JSON.stringify(a?.[field]) !== JSON.stringify(b[field])) keys.push(`${section}.${field}`);
+  }
+  return keys;
+}
+
 /** The configuration as shown anywhere outside main: PIN hashes replaced by whether they are set. */
 export type RedactedKioskConfig = Omit<KioskConfig, 'technician'> & { technician: { pinSet: boolean; supervisorPinSet: boolean } };
 

@@ -239,6 +239,11 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: KioskError 
 
 const bad = (message: string): { ok: false; error: KioskError } => ({ ok: false, error: { code: 'BAD_REQUEST', message } });
 
+/** A setting's name is section.field in letters: nothing else reaches the configuration's validators. */
+function isSettingKey(v: unknown): v is string {
+  return typeof v === 'string' && v.length <= 64 && /^[a-z]+\.[a-zA-Z]+$/.test(v);
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -274,7 +279,7 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
       return { ok: true, value: { pin: payload.pin } };
     }
     case 'technician/config-set': {
-      if (!isObject(payload) || typeof payload.key !== 'string' || payload.key.length > 64 || !('value' in payload) || Object.keys(payload).length !== 2) return bad('technician/config-set takes {key, value}');
+      if (!isObject(payload) || !isSettingKey(payload.key) || !('value' in payload) || Object.keys(payload).length !== 2) return bad('technician/config-set takes {key, value} (key: section.field)');
       if (JSON.stringify(payload.value ?? null).length > 1024) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'a setting is at most 1 KB' } };
       return { ok: true, value: { key: payload.key, value: payload.value } };
     }
@@ -284,7 +289,7 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
       if (changes.length === 0 || changes.length > MAX_SETTINGS_PER_UPDATE) return bad(`an update changes 1 to ${MAX_SETTINGS_PER_UPDATE} settings`);
       const out: SettingUpdate[] = [];
       for (const c of changes) {
-        if (!isObject(c) || typeof c.key !== 'string' || c.key.length > 64 || !('value' in c) || Object.keys(c).length !== 2) return bad('each change is {key, value}');
+        if (!isObject(c) || !isSettingKey(c.key) || !('value' in c) || Object.keys(c).length !== 2) return bad('each change is {key, value} (key: section.field)');
         if (JSON.stringify(c.value ?? null).length > 1024) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'a setting is at most 1 KB' } };
         out.push({ key: c.key, value: c.value });
       }

@@ -45,11 +45,17 @@ export class ThermometerSlot implements ThermometerFeed {
     return this.statuses.add(listener);
   }
 
-  /** Closes the device in the slot and puts `next` (or nothing) in its place. */
-  replace(next: MaybeCalibratable | null, detail: string): void {
+  /**
+   * Closes the device in the slot and puts the next (or nothing) in its
+   * place. Given a function, the old device is closed before it is called:
+   * a new driver on the same port must not find it still held.
+   */
+  replace(next: MaybeCalibratable | null | (() => MaybeCalibratable | null), detail: string): void {
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
     this.inner?.close();
+    this.inner = null;
+    next = typeof next === 'function' ? next() : next;
     this.inner = next;
     if (next) {
       this.unsubscribe.push(next.onReading((r) => this.readings.emit(r)));
@@ -96,10 +102,13 @@ export class ScannerSlot implements ScannerFeed {
     return this.statuses.add(listener);
   }
 
-  replace(next: ScannerFeed[], detail: string): void {
+  /** As ThermometerSlot.replace: a function is called once the old scanners are closed. */
+  replace(next: ScannerFeed[] | (() => ScannerFeed[]), detail: string): void {
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
     for (const s of this.inner) s.close();
+    this.inner = [];
+    next = typeof next === 'function' ? next() : next;
     this.inner = next;
     for (const s of next) {
       this.unsubscribe.push(

@@ -26,21 +26,36 @@ export function parseHidId(text: string): { vendorId: number; productId: number 
   return m ? { vendorId: parseInt(m[1]!, 16), productId: parseInt(m[2]!, 16) } : null;
 }
 
+/** The calibration a driver applies, from the one the configuration records. */
+export function driverCalibration(c: CalibrationRecord | null): { offsetC: number; by: string; atMs: number } | null {
+  return c ? { offsetC: c.offsetC, by: c.by, atMs: c.atMs } : null;
+}
+
 /**
- * The devices the configuration names. A module configured on the screen
- * replaces a simulator the kiosk was started with: the technician's last
- * act is what the gate runs on.
+ * The devices after the settings `keys` changed: those come from the
+ * configuration, the rest stay as they are (a start flag holds until the
+ * technician changes that very setting). A module configured this way
+ * replaces a simulator the kiosk was started with.
  */
-export function deviceSettingsFrom(config: KioskConfig, startedSimulated: boolean): DeviceSettings {
+export function deviceSettingsAfter(current: DeviceSettings, config: KioskConfig, keys: readonly string[], startedSimulated: boolean): DeviceSettings {
+  const has = (key: string): boolean => keys.includes(key);
   const t = config.thermometer;
-  const protocol = t.protocol;
-  const thermometer = t.path && isProtocolName(protocol) ? { path: t.path, protocol, baud: t.baud ?? PROTOCOLS[protocol].defaultBaud, calibration: t.calibration } : null;
-  return {
-    simulate: startedSimulated && thermometer === null,
-    thermometer,
-    scannerSerial: config.scanner.serialPath ? { path: config.scanner.serialPath, terminator: config.scanner.terminator } : null,
-    scannerHid: config.scanner.hid ? parseHidId(config.scanner.hid) : null,
-  };
+  let thermometer = current.thermometer;
+  if (touchesThermometer(keys)) {
+    const path = has('thermometer.path') ? t.path : (current.thermometer?.path ?? t.path);
+    const protocol = has('thermometer.protocol') ? t.protocol : (current.thermometer?.protocol ?? t.protocol);
+    // A new protocol without a baud of its own takes that protocol's default.
+    const baud = has('thermometer.baud') || has('thermometer.protocol') ? t.baud : (current.thermometer?.baud ?? t.baud);
+    thermometer = path && isProtocolName(protocol) ? { path, protocol, baud: baud ?? PROTOCOLS[protocol].defaultBaud, calibration: t.calibration ?? current.thermometer?.calibration ?? null } : null;
+  } else if (has('thermometer.calibration') && thermometer) thermometer = { ...thermometer, calibration: t.calibration };
+  let scannerSerial = current.scannerSerial;
+  if (has('scanner.serialPath') || has('scanner.terminator')) {
+    const path = has('scanner.serialPath') ? config.scanner.serialPath : (current.scannerSerial?.path ?? config.scanner.serialPath);
+    const terminator = has('scanner.terminator') ? config.scanner.terminator : (current.scannerSerial?.terminator ?? config.scanner.terminator);
+    scannerSerial = path ? { path, terminator } : null;
+  }
+  const scannerHid = has('scanner.hid') ? (config.scanner.hid ? parseHidId(config.scanner.hid) : null) : current.scannerHid;
+  return { simulate: startedSimulated && thermometer === null, thermometer, scannerSerial, scannerHid };
 }
 
 /** The screen's part of each setting a technician can change. */
@@ -54,6 +69,7 @@ const SCREEN_FIELDS: Record<string, (c: KioskConfig) => Partial<ScreenConfig>> =
   'identity.station': (c) => ({ station: c.identity.station }),
   'identity.timeZone': (c) => ({ timeZone: c.identity.timeZone }),
   'technician.pinHash': (c) => ({ pinSet: pinIsSet(c) }),
+  'technician.supervisorPinHash': (c) => ({ pinSet: pinIsSet(c) }),
 };
 
 /** Either role's PIN counts: with one set, nobody can set the first PIN from the screen. */
@@ -71,14 +87,3 @@ export function screenAfter(current: ScreenConfig, config: KioskConfig, keys: re
 
 export const touchesThermometer = (keys: readonly string[]): boolean => keys.some((k) => k === 'thermometer.path' || k === 'thermometer.protocol' || k === 'thermometer.baud');
 export const touchesScanners = (keys: readonly string[]): boolean => keys.some((k) => k.startsWith('scanner.'));
-
-/** The settings (section.field) whose values differ between two configurations. */
-export function changedKeys(before: KioskConfig, after: KioskConfig): string[] {
-  const keys: string[] = [];
-  for (const section of Object.keys(after) as (keyof KioskConfig)[]) {
-    const a = before[section] as unknown as Record<string, unknown>;
-    const b = after[section] as unknown as Record<string, unknown>;
-    for (const field of Object.keys(b)) if (JSON.stringify(a?.[field]) !== JSON.stringify(b[field])) keys.push(`${section}.${field}`);
-  }
-  return keys;
-}

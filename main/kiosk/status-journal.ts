@@ -15,6 +15,8 @@ export interface StatusEvent {
   detail: string;
 }
 
+const TEMPERATURE = /-?\d+(?:\.\d+)?\s*°C/g;
+
 /** Past this size the journal keeps only its newest KEEP_LINES. */
 const MAX_BYTES = 256 * 1024;
 const KEEP_LINES = 500;
@@ -32,6 +34,8 @@ export class StatusJournal {
 
   /** Records a state; the same state and detail from the same source again is not news. */
   record(source: StatusEvent['source'], state: string, detail: string): void {
+    // A reading is a traveller's: the journal keeps that the module measured, not what.
+    detail = detail.replace(TEMPERATURE, '…°C');
     const key = `${state}\u0000${detail}`;
     if (this.last.get(source) === key) return;
     this.last.set(source, key);

@@ -22,7 +22,8 @@ export interface CheckRecord {
   temperatureC: number | null;
   /**
    * The module's own reading and the calibration offset applied to it
-   * (temperatureC = raw + offset); absent for a temperature typed in or
+   * (temperatureC is raw + offset, to the driver's 0.01 °C rounding of the
+   * raw value); absent for a temperature typed in or
    * simulated, and for checks logged before they were kept.
    */
   temperatureRawC?: number | null;

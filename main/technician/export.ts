@@ -29,6 +29,11 @@ export interface LiveKiosk {
   status(): KioskStatus | null;
 }
 
+/** The status without the last temperature: a traveller's reading is no diagnostic. */
+function withoutReading(status: KioskStatus | null): KioskStatus | null {
+  return status && { ...status, thermometer: { ...status.thermometer, lastC: null, atMs: null } };
+}
+
 export async function exportDataDir(dataDir: string, out: string, nowMs: number, live?: LiveKiosk): Promise<{ folder: string; checks: number }> {
   const dir = DataDir.open(dataDir, { create: false });
   const folder = exportFolder(out, nowMs);
@@ -51,7 +56,7 @@ export async function exportDataDir(dataDir: string, out: string, nowMs: number,
         : null,
       counts: { ...log.count(), events: log.listEvents().length },
       // Device and sync states only (the status carries today's verdict counts, no holder).
-      live: live ? { thermometer: { state: live.thermometer.state, counters: live.thermometer.counters ?? null }, status: live.status() } : null,
+      live: live ? { thermometer: { state: live.thermometer.state, counters: live.thermometer.counters ?? null }, status: withoutReading(live.status()) } : null,
       statusEvents: StatusJournal.recent(dir, 200),
       selftest,
     };

@@ -28,27 +28,31 @@ export class Camera {
   private sentAt = new Map<number, number>();
 
   private readonly opts: CameraOptions;
+  /** Each start() is one attempt; a newer one (or a stop) makes an older one's stream moot. */
+  private attempt = 0;
+  private readonly onDeviceChange = (): void => {
+    if (!this.stream && !this.stopped) void this.start();
+  };
 
   constructor(opts: CameraOptions) {
     this.opts = { ...opts };
     this.gate = opts.gate ?? new ScanGate();
     this.worker = new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module' });
     this.worker.onmessage = (e: MessageEvent<DecodeResponse>) => this.decoded(e.data);
-    navigator.mediaDevices?.addEventListener?.('devicechange', () => {
-      if (!this.stream && !this.stopped) void this.start();
-    });
+    navigator.mediaDevices?.addEventListener?.('devicechange', this.onDeviceChange);
   }
 
   async start(): Promise<void> {
     this.stopped = false;
     this.clearRetry();
+    const attempt = ++this.attempt;
     this.opts.onState('starting');
     try {
       const video: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 } };
       if (this.opts.deviceId) video.deviceId = { exact: this.opts.deviceId };
       const stream = await navigator.mediaDevices.getUserMedia({ video, audio: false });
-      // Stopped (or switched) while the camera was opening: let it go at once.
-      if (this.stopped) {
+      // Stopped, switched or started again while the camera was opening: let this one go at once.
+      if (this.stopped || attempt !== this.attempt) {
         for (const track of stream.getTracks()) track.stop();
         return;
       }
@@ -66,6 +70,7 @@ export class Camera {
 
   stop(): void {
     this.stopped = true;
+    this.attempt++;
     this.clearRetry();
     this.release();
   }
@@ -80,6 +85,7 @@ export class Camera {
   /** Stops for good: the decoder worker goes too (a technician's preview closes). */
   dispose(): void {
     this.stop();
+    navigator.mediaDevices?.removeEventListener?.('devicechange', this.onDeviceChange);
     this.worker.terminate();
   }
 

@@ -258,6 +258,8 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
   let liveTimer: ReturnType<typeof setInterval> | null = null;
   // The camera preview (and its decoder) is released whenever the panel goes away.
   let preview: Camera | null = null;
+  /** A keyboard-wedge test scan listening, stopped when the panel goes away. */
+  let stopWedgeTest: (() => void) | null = null;
   /** When the devices preview last read the test card (the self-test's camera item). */
   let lastTestCardAt = 0;
   const stopPreview = (): void => {
@@ -268,6 +270,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
 
   const close = (): void => {
     stopPreview();
+    stopWedgeTest?.();
     if (liveTimer) clearInterval(liveTimer);
     liveTimer = null;
     overlay.hidden = true;
@@ -523,6 +526,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
       scannerResult.textContent = T.scannerWaiting(seconds);
       // Whichever reads first: a serial or HID scanner (main), or a keyboard-wedge one typing into this screen.
       const wedge = wedgeScan(seconds * 1000);
+      stopWedgeTest = wedge.stop;
       const fromMain = kiosk.technician.scannerTest(seconds);
       type Read = { via: 'wedge'; text: string } | { via: 'main'; test: CodeTest };
       const first = await firstOf<Read>([
@@ -540,6 +544,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
         shown = r.ok ? T.scannerNothing(r.value.received ? 1 : r.value.scanners) : r.error.code === 'REFUSED' ? T.scannerNothing(0) : r.error.message;
       }
       wedge.stop();
+      stopWedgeTest = null;
       // The wedge won: main's test would swallow the next serial scan, so it stops waiting.
       if (first?.via === 'wedge') void kiosk.technician.scannerTest(0);
       scannerTest.disabled = false;

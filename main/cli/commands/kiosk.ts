@@ -9,7 +9,7 @@ import { isProtocolName, PROTOCOL_NAMES, PROTOCOLS } from '../../../drivers/ther
 import { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
 import { SimulatedThermometer } from '../../../drivers/thermometer/simulated.js';
 import { DATA_FILES, DataDir } from '../../data-dir.js';
-import { CONFIG_FILE, ConfigStore, ConfigUnusable, type StoredConfig } from '../../config/config-store.js';
+import { ConfigStore, ConfigUnusable, type StoredConfig } from '../../config/config-store.js';
 import { DEFAULT_KIOSK_CONFIG } from '../../contract/kiosk-config.js';
 import { CheckLog } from '../../log/check-log.js';
 import { syncEndpoints } from '../../sync/endpoints.js';
@@ -21,7 +21,8 @@ import type { ScreenConfig } from '../../contract/kiosk.js';
 import { ScannerSlot, ThermometerSlot } from '../../kiosk/device-slots.js';
 import { KioskService } from '../../kiosk/kiosk-service.js';
 import { StatusJournal } from '../../kiosk/status-journal.js';
-import { changedKeys, deviceSettingsFrom, parseHidId, pinIsSet, screenAfter, touchesScanners, touchesThermometer, type DeviceOpeners, type DeviceSettings } from '../../kiosk/live-settings.js';
+import { driverCalibration, parseHidId, pinIsSet, type DeviceOpeners, type DeviceSettings } from '../../kiosk/live-settings.js';
+import { SettingsApplier } from '../../kiosk/settings-applier.js';
 import { packageRoot } from '../../package-root.js';
 import { startBrowserShell } from '../../shell/browser-shell.js';
 import { isLoopbackHost } from '../../shell/loopback.js';
@@ -73,7 +74,6 @@ export function localDevices(dataDir: string, clock: () => number): DeviceOpener
     thermometer: (s) => {
       if (s.simulate) return new SimulatedThermometer({ clock });
       if (!s.thermometer) return null;
-      const { calibration } = s.thermometer;
       return new SerialThermometer({
         path: s.thermometer.path,
         protocol: s.thermometer.protocol,
@@ -82,7 +82,7 @@ export function localDevices(dataDir: string, clock: () => number): DeviceOpener
         usb: usbSerialPorts,
         clock,
         remeasureAtC: remeasureAtC(dataDir),
-        calibration: calibration ? { offsetC: calibration.offsetC, by: calibration.by, atMs: calibration.atMs } : null,
+        calibration: driverCalibration(s.thermometer.calibration),
       });
     },
     scanners: (s) => {
@@ -129,16 +129,17 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
   let service: KioskService | null = null;
   const statusTimer = setInterval(() => {
     service?.emitStatus();
-    pickUpFileChanges();
+    applier.watch();
   }, 5000);
   statusTimer.unref();
   const setSyncEndpoint = async (endpoint: string | null): Promise<void> => {
     const previous = loop;
     loop = null;
     await previous?.stop();
-    if (!endpoint) return;
+    if (!endpoint || stopped) return;
     syncLog ??= CheckLog.open(dataDir.path(DATA_FILES.database));
     const client = await openSyncClient(l.dataDir, endpoint, syncLog, l.clock);
+    if (stopped) return;
     const next = new SyncLoop({
       client,
       log: syncLog,
@@ -153,9 +154,13 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
     loop = next;
     next.start();
   };
+  let stopped = false;
   const stop = async (): Promise<void> => {
+    stopped = true;
     journal.record('kiosk', 'stopped', `pid ${process.pid}`);
     clearInterval(statusTimer);
+    // A change being applied finishes first (it may be starting sync on a new endpoint).
+    await applier.stop();
     await loop?.stop();
     loop = null;
     syncLog?.close();
@@ -163,49 +168,18 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
     scanners.close();
     service?.close();
   };
-  /** What a technician changed, applied to the running kiosk. */
-  let applied = storedConfig(l.dataDir)?.config ?? null;
-  let configStamp = dataDir.stamp(CONFIG_FILE);
-  const apply = async (what: string[], by: string): Promise<void> => {
-    const opened = service;
-    if (!opened) return;
-    if (what.includes('policy') || what.includes('trust')) await opened.reload();
-    const config = storedConfig(l.dataDir)?.config;
-    if (!config) return;
-    applied = config;
-    configStamp = dataDir.stamp(CONFIG_FILE);
-    const devices = deviceSettingsFrom(config, l.simulate);
-    if (touchesThermometer(what)) thermometer.replace(openers.thermometer(devices), `reconfigured ${by}`);
-    else if (what.includes('thermometer.calibration') && config.thermometer.calibration) {
-      const c = config.thermometer.calibration;
-      thermometer.setCalibration({ offsetC: c.offsetC, by: c.by, atMs: c.atMs });
-    }
-    if (touchesScanners(what)) scanners.replace(openers.scanners(devices), `reconfigured ${by}`);
-    if (what.includes('sync.endpoint')) await setSyncEndpoint(config.sync.endpoint);
-    const screen = { ...screenAfter(opened.screenConfig(), config, what), simulated: thermometer.state === 'simulated' };
-    if (JSON.stringify(screen) !== JSON.stringify(opened.screenConfig())) opened.updateScreen(screen);
-    else opened.emitStatus();
-  };
-  // One change at a time: a screen's save and the file watch never reopen a device twice over.
-  let applying: Promise<void> = Promise.resolve();
-  const queue = (job: () => Promise<void>): void => {
-    applying = applying.then(job).catch((err: Error) => l.onError?.(err));
-  };
-  /** `sentinel config set` while the kiosk runs: the file changed under it. */
-  const pickUpFileChanges = (): void =>
-    queue(async () => {
-      const stamp = dataDir.stamp(CONFIG_FILE);
-      if (stamp === configStamp) return;
-      configStamp = stamp;
-      let now: StoredConfig | null;
-      try {
-        now = storedConfig(l.dataDir);
-      } catch {
-        return; // A damaged file leaves the settings in force; the self-test says so.
-      }
-      const keys = now ? changedKeys(applied ?? now.config, now.config) : [];
-      if (keys.length > 0) await apply(keys, 'by sentinel config');
-    });
+  const applier = new SettingsApplier({
+    dataDir,
+    devices: l,
+    startedSimulated: l.simulate,
+    thermometer,
+    scanners,
+    openers,
+    service: () => service,
+    setSyncEndpoint,
+    remeasureAtC: () => remeasureAtC(l.dataDir),
+    onError: (err) => l.onError?.(err),
+  });
   try {
     const technician = new TechnicianService({
       dataDir: l.dataDir,
@@ -214,7 +188,7 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
       clock: l.clock,
       ...(l.technicianIdleMs ? { idleMs: l.technicianIdleMs } : {}),
       ...(l.technicianLockoutMs ? { lockoutMs: l.technicianLockoutMs } : {}),
-      onChanged: (what) => queue(() => apply(what, 'on the technician screen')),
+      onChanged: (what) => applier.changed(what),
       scans: {
         scanners: () => scanners.count,
         capture: (ms) => service!.captureNextScan(ms),

@@ -5,7 +5,7 @@
 import type { ScannerFeed, ThermometerFeed } from '../../../drivers/contract.js';
 import { SimulatedThermometer } from '../../../drivers/thermometer/simulated.js';
 import { RemoteScanner, RemoteThermometer, routeDriverEvent } from '../../kiosk/remote-drivers.js';
-import type { DeviceOpeners, DeviceSettings } from '../../kiosk/live-settings.js';
+import { driverCalibration, type DeviceOpeners, type DeviceSettings } from '../../kiosk/live-settings.js';
 import type { DriversConfig, SetCalibrationMessage } from './drivers-process.js';
 import { UtilityProcessSupervisor, type SupervisedChild } from './supervisor.js';
 
@@ -48,7 +48,7 @@ export class DriversProcessDevices implements DeviceOpeners {
   thermometer(s: DeviceSettings): ThermometerFeed | null {
     const t = s.simulate ? null : s.thermometer;
     this.config.thermometer = t
-      ? { path: t.path, protocol: t.protocol, baud: t.baud, remeasureAtC: this.opts.remeasureAtC(), calibration: t.calibration ? { offsetC: t.calibration.offsetC, by: t.calibration.by, atMs: t.calibration.atMs } : null }
+      ? { path: t.path, protocol: t.protocol, baud: t.baud, remeasureAtC: this.opts.remeasureAtC(), calibration: driverCalibration(t.calibration) }
       : null;
     this.restartSoon();
     if (!t) {

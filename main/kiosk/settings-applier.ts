@@ -1,0 +1,114 @@
+// A running kiosk taking its technician's changes: from the screen (told
+// at once) and from `sentinel config set` (the file watched). One change
+// at a time, measured against what was last applied, so a change is never
+// applied twice over nor lost under another; what was applied is recorded
+// only once it has been.
+import { CONFIG_FILE, ConfigStore } from '../config/config-store.js';
+import { changedKeys, type KioskConfig } from '../contract/kiosk-config.js';
+import type { DataDir } from '../data-dir.js';
+import type { ScannerSlot, ThermometerSlot } from './device-slots.js';
+import type { KioskService } from './kiosk-service.js';
+import { deviceSettingsAfter, driverCalibration, screenAfter, touchesScanners, touchesThermometer, type DeviceOpeners, type DeviceSettings } from './live-settings.js';
+
+export interface ApplierParts {
+  dataDir: DataDir;
+  /** The devices in force at start (flags and configuration). */
+  devices: DeviceSettings;
+  startedSimulated: boolean;
+  thermometer: ThermometerSlot;
+  scanners: ScannerSlot;
+  openers: DeviceOpeners;
+  service(): KioskService | null;
+  setSyncEndpoint(endpoint: string | null): Promise<void>;
+  /** The policy's fever threshold, at which the thermometer measures a high reading again. */
+  remeasureAtC(): number | null;
+  onError(err: Error): void;
+}
+
+export class SettingsApplier {
+  private applied: KioskConfig | null;
+  private stamp: string;
+  private current: DeviceSettings;
+  private remeasure: number | null;
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly parts: ApplierParts) {
+    this.current = parts.devices;
+    this.stamp = parts.dataDir.stamp(CONFIG_FILE);
+    this.applied = this.load();
+    this.remeasure = parts.remeasureAtC();
+  }
+
+  /** A technician changed something on the screen: configuration keys, or 'policy' / 'trust'. */
+  changed(what: string[]): void {
+    this.enqueue(() => this.apply(what, 'on the technician screen'));
+  }
+
+  /** The file watch: `sentinel config set` while the kiosk runs. */
+  watch(): void {
+    this.enqueue(async () => {
+      if (this.parts.dataDir.stamp(CONFIG_FILE) !== this.stamp) await this.apply([], 'by sentinel config');
+    });
+  }
+
+  /** Resolves once every change asked for so far has been applied. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Waits for a change being applied; none starts after. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.queue;
+  }
+
+  private enqueue(job: () => Promise<void>): void {
+    this.queue = this.queue.then(job).catch((err: Error) => this.parts.onError(err));
+  }
+
+  private load(): KioskConfig | null {
+    try {
+      return new ConfigStore(this.parts.dataDir).load().config;
+    } catch {
+      // A damaged file leaves the settings in force; the self-test says so.
+      return null;
+    }
+  }
+
+  private async apply(what: string[], by: string): Promise<void> {
+    const service = this.parts.service();
+    if (this.stopped || !service) return;
+    const { thermometer, scanners, openers } = this.parts;
+    let reopenThermometer = false;
+    if (what.includes('policy') || what.includes('trust')) {
+      await service.reload();
+      const remeasure = this.parts.remeasureAtC();
+      reopenThermometer = remeasure !== this.remeasure;
+      this.remeasure = remeasure;
+    }
+    const stamp = this.parts.dataDir.stamp(CONFIG_FILE);
+    const config = this.load();
+    // What differs from what was last applied, whoever wrote it.
+    const keys = config ? changedKeys(this.applied ?? config, config) : [];
+    const devices = config ? deviceSettingsAfter(this.current, config, keys, this.parts.startedSimulated) : this.current;
+    if (touchesThermometer(keys) || reopenThermometer) {
+      thermometer.replace(() => openers.thermometer(devices), `reconfigured ${by}`);
+    } else if (keys.includes('thermometer.calibration')) {
+      const calibration = driverCalibration(devices.thermometer?.calibration ?? null);
+      if (calibration) thermometer.setCalibration(calibration);
+    }
+    if (touchesScanners(keys)) {
+      scanners.replace(() => openers.scanners(devices), `reconfigured ${by}`);
+    }
+    this.current = devices;
+    if (config && keys.includes('sync.endpoint')) await this.parts.setSyncEndpoint(config.sync.endpoint);
+    if (config) {
+      const screen = { ...screenAfter(service.screenConfig(), config, keys), simulated: thermometer.state === 'simulated' };
+      if (JSON.stringify(screen) !== JSON.stringify(service.screenConfig())) service.updateScreen(screen);
+      else service.emitStatus();
+      this.applied = config;
+      this.stamp = stamp;
+    } else service.emitStatus();
+  }
+}
