@@ -151,7 +151,8 @@ export class ReconnectingSerial {
       // (only one with a serial number can be told apart from its twins).
       this.opts.usb?.idOf(path).then(
         (id) => {
-          if (id?.serialNumber) this.usbId = id;
+          // Another adapter fitted under the configured name replaces what was learnt.
+          this.usbId = id?.serialNumber ? id : null;
         },
         () => undefined,
       );
@@ -165,7 +166,7 @@ export class ReconnectingSerial {
    */
   private openFailed(reason: string): void {
     this.counters.failedOpens++;
-    if (!this.closed && this.quickRetries < QUICK_RETRIES) {
+    if (!this.closed && this.quickRetries < QUICK_RETRIES && this.retry === null) {
       this.quickRetries++;
       this.retry = this.timers.setTimeout(() => this.tryOpen(), QUICK_RETRY_MS);
       return;

@@ -98,9 +98,11 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     closers.push(() => renamed.unplug());
     const adapter = { vendorId: '1a86', productId: '7523', serialNumber: 'TH-0042' };
     let nowAt: string | null = null;
+    // What the port found says it is: another adapter at first (a stale udev list), then ours.
+    let thereId = { ...adapter, serialNumber: 'SCANNER-7' };
     const asked: string[] = [];
     const usb = {
-      idOf: async (path: string) => (path === pty.kiosk || path === nowAt ? adapter : null),
+      idOf: async (path: string) => (path === pty.kiosk ? adapter : path === nowAt ? thereId : null),
       pathOf: async (id: typeof adapter) => {
         asked.push(id.serialNumber ?? '');
         return nowAt;
@@ -119,6 +121,11 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     nowAt = renamed.kiosk;
     module = new SimulatedModule(renamed.module, { protocol: 'gy-mcu90614', everyMs: 50, celsius: 36.9 });
     await module.start();
+    // The list says it is there, but the port says it is another adapter: not opened.
+    const lookups = asked.length;
+    await until(() => asked.length >= lookups + 2, 5000, 'lookups while the port disagrees');
+    expect(thermo.state).toBe('offline');
+    thereId = adapter;
     await until(() => readings.at(-1)?.celsius === 36.9, 10_000, 'readings from the renamed adapter');
     expect(asked.every((x) => x === 'TH-0042')).toBe(true);
     expect(statuses.some((s) => s.detail.includes(renamed.kiosk))).toBe(true);

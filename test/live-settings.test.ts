@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { DriverStatus, Scan, ScannerFeed, ThermometerFeed, ThermometerReading } from '../drivers/contract.js';
+import type { DriverStatus, Scan, ScannerFeed, SerialLink, ThermometerFeed, ThermometerReading } from '../drivers/contract.js';
 import { Listeners } from '../drivers/listeners.js';
 import { PROTOCOLS } from '../drivers/thermometer/protocols/index.js';
 import { ConfigStore } from '../main/config/config-store.js';
@@ -100,6 +100,18 @@ describe('device slots', () => {
     slot.replace(null, 'removed');
     expect(statuses).toEqual(['ok:opened', 'ok:reconfigured', 'none:removed']);
     expect(slot.state).toBe('none');
+    // Given a factory, the old device has let go (of its port) before the new one is made.
+    const c = new FakeThermometer();
+    slot.replace(c, 'opened');
+    let oldClosedFirst = false;
+    slot.replace(() => ((oldClosedFirst = c.closed), new FakeThermometer()), 'reconfigured');
+    expect(oldClosedFirst).toBe(true);
+    // One that cannot even be made is said, and the slot stays empty.
+    slot.replace(() => {
+      throw new Error('policy unusable');
+    }, 'reconfigured');
+    expect(slot.state).toBe('none');
+    expect(statuses.at(-1)).toBe('offline:cannot open the thermometer: policy unusable');
   });
 
   it('scanners: none, all ok, or offline when one is; scans from the current set only', () => {
@@ -418,12 +430,17 @@ describe('the status journal (diagnostics)', () => {
     now += 1000;
     journal.record('thermometer', 'ok', 'reading');
     journal.record('sync', 'failing', 'HTTP 503');
-    fs.appendFileSync(dir.path(STATUS_JOURNAL_FILE), '{"torn":');
+    fs.appendFileSync(dir.path(STATUS_JOURNAL_FILE), '\n{"torn":'); // a record cut by a power cut
     expect(StatusJournal.recent(dir)).toEqual([
       { at: '2026-11-29T08:00:00.000Z', source: 'thermometer', state: 'offline', detail: 'no frame for 2 s' },
       { at: '2026-11-29T08:00:01.000Z', source: 'thermometer', state: 'ok', detail: 'reading' },
       { at: '2026-11-29T08:00:01.000Z', source: 'sync', state: 'failing', detail: 'HTTP 503' },
     ]);
+    // A traveller's reading never stays in the journal: not written, and not read back from an older line.
+    journal.record('thermometer', 'ok', 'high reading 38.12 °C: measuring again');
+    fs.appendFileSync(dir.path(STATUS_JOURNAL_FILE), '\n' + JSON.stringify({ at: '2026-11-29T08:00:02.000Z', source: 'thermometer', state: 'ok', detail: 'high reading 37.9°C: measuring again' }) + '\n');
+    expect(StatusJournal.recent(dir, 2).map((e) => e.detail)).toEqual(['high reading …°C: measuring again', 'high reading …°C: measuring again']);
+    expect(fs.readFileSync(dir.path(STATUS_JOURNAL_FILE), 'utf8')).not.toContain('38.12');
     fs.writeFileSync(dir.path(STATUS_JOURNAL_FILE), '');
     for (let i = 0; i < 3000; i++) journal.record('scanner', i % 2 ? 'ok' : 'offline', `event ${i} ${'x'.repeat(100)}`);
     expect(fs.statSync(dir.path(STATUS_JOURNAL_FILE)).size).toBeLessThanOrEqual(256 * 1024 + 200);
@@ -461,6 +478,18 @@ describe('sentinel config set while the kiosk runs', () => {
     b.thermometer.calibration = { offsetC: 0.2, by: 'Li', atMs: 1, referenceC: 36.5, readingsC: [36.3], dueAtMs: 2 };
     expect(changedKeys(a, b)).toEqual(['identity.gate', 'screen.holderLangs', 'thermometer.calibration']);
     expect(changedKeys(b, b)).toEqual([]);
+  });
+
+  it('a kiosk that cannot open (a damaged policy) closes the devices it had opened', async () => {
+    const { launchFrom, openKioskCore } = await import('../main/cli/commands/kiosk.js');
+    const dataDir = path.join(tempDir(), 'data');
+    await setUpDemoDataDir(dataDir, await loadDemoKeys(), Date.now());
+    fs.writeFileSync(path.join(dataDir, 'policy.json'), '{ damaged');
+    const made: FakeThermometer[] = [];
+    const launch = launchFrom({ simulate: true }, dataDir, 'en', Date.now);
+    await expect(openKioskCore(launch, { thermometer: () => (made.push(new FakeThermometer()), made.at(-1)!), scanners: () => [] })).rejects.toThrow(/policy/i);
+    expect(made).toHaveLength(1);
+    expect(made[0]!.closed).toBe(true);
   });
 
   it('is picked up by the running kiosk within seconds, without a restart', async () => {
@@ -552,6 +581,45 @@ describe('the settings applier', () => {
     expect(opened.thermometers).toBe(1);
   });
 
+  it('a step that fails is reported once and the rest still happen; the file watch does not replay it', async () => {
+    const { SettingsApplier } = await import('../main/kiosk/settings-applier.js');
+    const dataDir = path.join(tempDir(), 'data');
+    await setUpDemoDataDir(dataDir, await loadDemoKeys(), Date.now());
+    const dir = DataDir.open(dataDir, { create: false });
+    const store = new ConfigStore(dir);
+    let screen: ScreenConfig = { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 6, sound: true, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true };
+    const service = { reload: async () => undefined, screenConfig: () => screen, updateScreen: (s: ScreenConfig) => (screen = s), emitStatus: () => undefined } as unknown as KioskService;
+    const errors: string[] = [];
+    let opens = 0;
+    // A damaged policy file: the applier still starts (it keeps re-measuring where it was).
+    fs.writeFileSync(dir.path('policy.json'), '{ damaged');
+    const applier = new SettingsApplier({
+      dataDir: dir,
+      devices: { simulate: false, thermometer: { path: '/dev/ttyUSB9', protocol: 'gy-mcu90614', baud: 9600, calibration: null }, scannerSerial: null, scannerHid: null },
+      startedSimulated: false,
+      thermometer: new ThermometerSlot(Date.now),
+      scanners: new ScannerSlot(Date.now),
+      openers: { thermometer: () => (opens++, new FakeThermometer()), scanners: () => [] },
+      service: () => service,
+      setSyncEndpoint: async () => {
+        throw new Error('the sync endpoint is refused');
+      },
+      remeasureAtC: () => new PolicyStore(dir).load().policy.feverThresholdC,
+      onError: (err) => errors.push(err.message),
+    });
+    store.update([{ key: 'sync.endpoint', value: 'http://127.0.0.1:9/' }, { key: 'thermometer.baud', value: 19200 }, { key: 'identity.gate', value: 'West 1' }], Date.now());
+    applier.changed(['sync.endpoint', 'thermometer.baud', 'identity.gate']);
+    for (let i = 0; i < 3; i++) applier.watch();
+    await applier.idle();
+    expect(errors).toEqual(['the sync endpoint is refused']);
+    expect(opens).toBe(1);
+    expect(screen.gate).toBe('West 1');
+    applier.changed(['policy']); // a damaged policy: re-measure stays, nothing reopened, nothing thrown
+    await applier.idle();
+    expect(opens).toBe(1);
+    await applier.stop();
+  });
+
   it('a new fever threshold reopens the thermometer (it re-measures there); stop() waits for a change under way, and none starts after', async () => {
     const { applier, store, dir, opened, endpoints, release } = await setUp();
     const policy = new PolicyStore(dir);
@@ -576,5 +644,46 @@ describe('the settings applier', () => {
     applier.changed(['sync.endpoint']);
     await applier.idle();
     expect(endpoints).toEqual(['http://127.0.0.1:9/']);
+  });
+});
+
+describe('a port another driver let go of a moment ago', () => {
+  it('is retried quickly and quietly a few times before a failure is said', async () => {
+    const { ReconnectingSerial } = await import('../drivers/serial-link.js');
+    const { EventEmitter: Emitter } = await import('node:events');
+    let failures = 2;
+    const opened: string[] = [];
+    const openSerial = (p: string) => {
+      const link = Object.assign(new Emitter(), {
+        isOpen: false,
+        open(cb: (err: Error | null) => void) {
+          if (failures-- > 0) return cb(new Error('Cannot lock port'));
+          link.isOpen = true;
+          opened.push(p);
+          cb(null);
+        },
+        write() {},
+        close(cb?: (err: Error | null) => void) {
+          link.isOpen = false;
+          cb?.(null);
+        },
+      });
+      return link as unknown as SerialLink;
+    };
+    const downs: string[] = [];
+    const serial = new ReconnectingSerial({ path: '/dev/ttyUSB0', baudRate: 9600, openSerial, exists: () => true, onOpen: () => undefined, onData: () => undefined, onDown: (r) => downs.push(r) });
+    serial.start();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(opened).toEqual(['/dev/ttyUSB0']);
+    expect(downs).toEqual([]);
+    expect(serial.counters).toMatchObject({ opens: 1, failedOpens: 2 });
+    serial.close();
+    // Past the quick retries, a port that stays locked is said, then tried every second.
+    failures = 10;
+    const again = new ReconnectingSerial({ path: '/dev/ttyUSB1', baudRate: 9600, openSerial, exists: () => true, onOpen: () => undefined, onData: () => undefined, onDown: (r) => downs.push(r) });
+    again.start();
+    await new Promise((r) => setTimeout(r, 600));
+    expect(downs).toEqual(['cannot open /dev/ttyUSB1: Cannot lock port']);
+    again.close();
   });
 });

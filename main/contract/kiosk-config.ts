@@ -113,6 +113,8 @@ const VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = {
       throw new ConfigValueError(key, `${key} "${v}" is not a URL`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigValueError(key, `${key} must be an http(s) URL`);
+    // The device key authenticates the kiosk; a password in a URL would only end up in logs and exports.
+    if (url.username || url.password) throw new ConfigValueError(key, `${key} must not carry a user name or password`);
     return v;
   },
 };

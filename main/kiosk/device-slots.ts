@@ -55,7 +55,13 @@ export class ThermometerSlot implements ThermometerFeed {
     this.unsubscribe = [];
     this.inner?.close();
     this.inner = null;
-    next = typeof next === 'function' ? next() : next;
+    try {
+      next = typeof next === 'function' ? next() : next;
+    } catch (err) {
+      // A device that cannot even be made is said, on screen and in the journal; the slot stays empty.
+      this.statuses.emit({ device: 'thermometer', state: 'offline', detail: `cannot open the thermometer: ${(err as Error).message}`, atMs: this.clock() });
+      return;
+    }
     this.inner = next;
     if (next) {
       this.unsubscribe.push(next.onReading((r) => this.readings.emit(r)));
@@ -108,7 +114,12 @@ export class ScannerSlot implements ScannerFeed {
     this.unsubscribe = [];
     for (const s of this.inner) s.close();
     this.inner = [];
-    next = typeof next === 'function' ? next() : next;
+    try {
+      next = typeof next === 'function' ? next() : next;
+    } catch (err) {
+      this.statuses.emit({ device: 'scanner', state: 'offline', detail: `cannot open the scanners: ${(err as Error).message}`, atMs: this.clock() });
+      return;
+    }
     this.inner = next;
     for (const s of next) {
       this.unsubscribe.push(

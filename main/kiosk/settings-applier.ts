@@ -37,7 +37,8 @@ export class SettingsApplier {
     this.current = parts.devices;
     this.stamp = parts.dataDir.stamp(CONFIG_FILE);
     this.applied = this.load();
-    this.remeasure = parts.remeasureAtC();
+    this.remeasure = null;
+    this.remeasure = this.safeRemeasure();
   }
 
   /** A technician changed something on the screen: configuration keys, or 'policy' / 'trust'. */
@@ -80,10 +81,21 @@ export class SettingsApplier {
     const service = this.parts.service();
     if (this.stopped || !service) return;
     const { thermometer, scanners, openers } = this.parts;
+    // Each step that fails is reported once and the rest still happen: a
+    // refused sync address must not hold back the screen, nor be retried
+    // (with every device reopened) at each tick of the file watch.
+    const step = async (fn: () => void | Promise<void>): Promise<void> => {
+      if (this.stopped) return;
+      try {
+        await fn();
+      } catch (err) {
+        this.parts.onError(err as Error);
+      }
+    };
     let reopenThermometer = false;
     if (what.includes('policy') || what.includes('trust')) {
-      await service.reload();
-      const remeasure = this.parts.remeasureAtC();
+      await step(() => service.reload());
+      const remeasure = this.safeRemeasure();
       reopenThermometer = remeasure !== this.remeasure;
       this.remeasure = remeasure;
     }
@@ -92,23 +104,36 @@ export class SettingsApplier {
     // What differs from what was last applied, whoever wrote it.
     const keys = config ? changedKeys(this.applied ?? config, config) : [];
     const devices = config ? deviceSettingsAfter(this.current, config, keys, this.parts.startedSimulated) : this.current;
-    if (touchesThermometer(keys) || reopenThermometer) {
-      thermometer.replace(() => openers.thermometer(devices), `reconfigured ${by}`);
-    } else if (keys.includes('thermometer.calibration')) {
-      const calibration = driverCalibration(devices.thermometer?.calibration ?? null);
-      if (calibration) thermometer.setCalibration(calibration);
-    }
-    if (touchesScanners(keys)) {
-      scanners.replace(() => openers.scanners(devices), `reconfigured ${by}`);
-    }
+    await step(() => {
+      if (touchesThermometer(keys) || reopenThermometer) thermometer.replace(() => openers.thermometer(devices), `reconfigured ${by}`);
+      else if (keys.includes('thermometer.calibration')) {
+        const calibration = driverCalibration(devices.thermometer?.calibration ?? null);
+        if (calibration) thermometer.setCalibration(calibration);
+      }
+    });
+    await step(() => {
+      if (touchesScanners(keys)) scanners.replace(() => openers.scanners(devices), `reconfigured ${by}`);
+    });
     this.current = devices;
-    if (config && keys.includes('sync.endpoint')) await this.parts.setSyncEndpoint(config.sync.endpoint);
     if (config) {
-      const screen = { ...screenAfter(service.screenConfig(), config, keys), simulated: thermometer.state === 'simulated' };
-      if (JSON.stringify(screen) !== JSON.stringify(service.screenConfig())) service.updateScreen(screen);
-      else service.emitStatus();
+      await step(() => {
+        const screen = { ...screenAfter(service.screenConfig(), config, keys), simulated: thermometer.state === 'simulated' };
+        if (JSON.stringify(screen) !== JSON.stringify(service.screenConfig())) service.updateScreen(screen);
+      });
+      if (keys.includes('sync.endpoint')) await step(() => this.parts.setSyncEndpoint(config.sync.endpoint));
+      // Applied, as far as it could be: the next change is measured from here.
       this.applied = config;
       this.stamp = stamp;
-    } else service.emitStatus();
+    }
+    if (!this.stopped) service.emitStatus();
+  }
+
+  /** The fever threshold to re-measure at; a policy file that cannot be read keeps the one before. */
+  private safeRemeasure(): number | null {
+    try {
+      return this.parts.remeasureAtC();
+    } catch {
+      return this.remeasure;
+    }
   }
 }

@@ -41,7 +41,8 @@ export class StatusJournal {
     this.last.set(source, key);
     const event: StatusEvent = { at: new Date(this.clock()).toISOString(), source, state, detail: detail.slice(0, 300) };
     try {
-      fs.appendFileSync(this.file, JSON.stringify(event) + '\n', { mode: 0o600 });
+      // Each record starts on a line of its own: a line torn by a power cut stays alone, and is skipped.
+      fs.appendFileSync(this.file, '\n' + JSON.stringify(event), { mode: 0o600 });
       if (fs.statSync(this.file).size > MAX_BYTES) this.trim();
     } catch {
       // Diagnostics must never stop the checkpoint: a full disk loses a status line, not a check.
@@ -59,7 +60,10 @@ export class StatusJournal {
     const events: StatusEvent[] = [];
     for (const line of text.split('\n').slice(-n - 1)) {
       try {
-        if (line) events.push(JSON.parse(line) as StatusEvent);
+        if (!line) continue;
+        const event = JSON.parse(line) as StatusEvent;
+        // Lines written before temperatures were left out lose them here.
+        events.push({ ...event, detail: String(event.detail).replace(TEMPERATURE, '…°C') });
       } catch {
         // A line torn by a power cut is skipped.
       }
@@ -70,7 +74,7 @@ export class StatusJournal {
   private trim(): void {
     const lines = fs.readFileSync(this.file, 'utf8').split('\n').filter(Boolean).slice(-KEEP_LINES);
     const tmp = `${this.file}.tmp`;
-    fs.writeFileSync(tmp, lines.join('\n') + '\n', { mode: 0o600 });
+    fs.writeFileSync(tmp, lines.map((l) => '\n' + l).join(''), { mode: 0o600 });
     fs.renameSync(tmp, this.file);
   }
 }

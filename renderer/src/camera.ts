@@ -58,12 +58,14 @@ export class Camera {
       }
       this.stream = stream;
     } catch (err) {
-      this.lost(String((err as Error).name ?? err));
+      // A newer attempt (or a stop) owns the camera now: this failure is not its news.
+      if (attempt === this.attempt) this.lost(String((err as Error).name ?? err));
       return;
     }
     for (const track of this.stream.getVideoTracks()) track.addEventListener('ended', () => this.lost('ended'));
     this.opts.video.srcObject = this.stream;
     await this.opts.video.play().catch(() => undefined);
+    if (attempt !== this.attempt) return;
     this.opts.onState('live');
     this.watchFrames();
   }

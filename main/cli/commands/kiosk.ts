@@ -11,6 +11,7 @@ import { SimulatedThermometer } from '../../../drivers/thermometer/simulated.js'
 import { DATA_FILES, DataDir } from '../../data-dir.js';
 import { ConfigStore, ConfigUnusable, type StoredConfig } from '../../config/config-store.js';
 import { DEFAULT_KIOSK_CONFIG } from '../../contract/kiosk-config.js';
+import { DEFAULT_POLICY } from '../../contract/policy.js';
 import { CheckLog } from '../../log/check-log.js';
 import { syncEndpoints } from '../../sync/endpoints.js';
 import { openSyncClient } from '../../sync/open-sync.js';
@@ -96,7 +97,13 @@ export function localDevices(dataDir: string, clock: () => number): DeviceOpener
 
 /** A high reading is measured again before it decides anything: at the policy's fever threshold. */
 export function remeasureAtC(dataDir: string): number | null {
-  return new PolicyStore(DataDir.open(dataDir, { create: false })).load().policy.feverThresholdC;
+  try {
+    return new PolicyStore(DataDir.open(dataDir, { create: false })).load().policy.feverThresholdC;
+  } catch {
+    // A policy file damaged under a running kiosk (the checkpoint keeps the one it had): the
+    // thermometer still opens, re-measuring at the default threshold. At start, the kiosk refuses it.
+    return DEFAULT_POLICY.feverThresholdC;
+  }
 }
 
 export interface KioskCore {
@@ -113,25 +120,19 @@ export interface KioskCore {
  * endpoint, a new policy or bundle.
  */
 export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Promise<KioskCore> {
+  const dataDir = DataDir.open(l.dataDir, { create: false });
   const thermometer = new ThermometerSlot(l.clock);
   const scanners = new ScannerSlot(l.clock);
   // Devices and sync going down and back, kept for a technician's export.
-  const dataDir = DataDir.open(l.dataDir, { create: false });
   const journal = new StatusJournal(dataDir, l.clock);
   journal.record('kiosk', 'started', `pid ${process.pid}`);
   thermometer.onStatus((s) => journal.record('thermometer', s.state, s.detail));
   scanners.onStatus((s) => journal.record('scanner', s.state, s.detail));
-  thermometer.replace(openers.thermometer(l), 'opened');
-  scanners.replace(openers.scanners(l), 'opened');
   // Sync has its own connection to the log: it never waits on the screen's.
   let syncLog: CheckLog | null = null;
   let loop: SyncLoop | null = null;
   let service: KioskService | null = null;
-  const statusTimer = setInterval(() => {
-    service?.emitStatus();
-    applier.watch();
-  }, 5000);
-  statusTimer.unref();
+  let stopped = false;
   const setSyncEndpoint = async (endpoint: string | null): Promise<void> => {
     const previous = loop;
     loop = null;
@@ -154,7 +155,23 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
     loop = next;
     next.start();
   };
-  let stopped = false;
+  const applier = new SettingsApplier({
+    dataDir,
+    devices: l,
+    startedSimulated: l.simulate,
+    thermometer,
+    scanners,
+    openers,
+    service: () => service,
+    setSyncEndpoint,
+    remeasureAtC: () => remeasureAtC(l.dataDir),
+    onError: (err) => l.onError?.(err),
+  });
+  const statusTimer = setInterval(() => {
+    service?.emitStatus();
+    applier.watch();
+  }, 5000);
+  statusTimer.unref();
   const stop = async (): Promise<void> => {
     stopped = true;
     journal.record('kiosk', 'stopped', `pid ${process.pid}`);
@@ -168,19 +185,10 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
     scanners.close();
     service?.close();
   };
-  const applier = new SettingsApplier({
-    dataDir,
-    devices: l,
-    startedSimulated: l.simulate,
-    thermometer,
-    scanners,
-    openers,
-    service: () => service,
-    setSyncEndpoint,
-    remeasureAtC: () => remeasureAtC(l.dataDir),
-    onError: (err) => l.onError?.(err),
-  });
   try {
+    // Inside the try: a device that cannot be made (or anything after) still closes what was opened.
+    thermometer.replace(() => openers.thermometer(l), 'opened');
+    scanners.replace(() => openers.scanners(l), 'opened');
     const technician = new TechnicianService({
       dataDir: l.dataDir,
       // A real module (here or in Electron's drivers process) is calibrated on screen; a simulator is not.
