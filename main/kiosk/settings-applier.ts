@@ -29,7 +29,7 @@ export class SettingsApplier {
   private applied: KioskConfig | null;
   private stamp: string;
   private current: DeviceSettings;
-  private remeasure: number | null;
+  private remeasure: number | null = null;
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
 
@@ -37,7 +37,6 @@ export class SettingsApplier {
     this.current = parts.devices;
     this.stamp = parts.dataDir.stamp(CONFIG_FILE);
     this.applied = this.load();
-    this.remeasure = null;
     this.remeasure = this.safeRemeasure();
   }
 
