@@ -180,6 +180,29 @@ function recordOf(row: Row): CheckRecord {
   return { ...record, reasons: (row.reasons === '' ? [] : row.reasons.split(' ')) as ReasonCode[] };
 }
 
+/** One row's parameters, every one named (one object shape for every row: inserts stay fast). */
+function insertParams(r: CheckRecord, pos: number, prevHash: string, hash: string): Record<string, unknown> {
+  return {
+    checkId: r.checkId,
+    atMs: r.atMs,
+    verdict: r.verdict,
+    reasons: r.reasons.join(' '),
+    issuer: r.issuer,
+    status: r.status,
+    kid: r.kid,
+    holder: r.holder,
+    temperatureC: r.temperatureC,
+    temperatureRawC: r.temperatureRawC ?? null,
+    calibrationOffsetC: r.calibrationOffsetC ?? null,
+    bundleSeq: r.bundleSeq,
+    policyVersion: r.policyVersion,
+    clockState: r.clockState,
+    pos,
+    prevHash,
+    hash,
+  };
+}
+
 export class CheckLog {
   private readonly insert: Database.Statement;
   private readonly insertEvent: Database.Statement;
@@ -234,7 +257,7 @@ export class CheckLog {
       if (prev) this.setMeta('chain_head', JSON.stringify(prev));
     };
     const tx = db.transaction((records: CheckRecord[]) =>
-      link(records.map((r) => ({ hash: (p) => chainHash(p, r), insert: (pos, prevHash, hash) => this.insert.run({ ...r, temperatureRawC: r.temperatureRawC ?? null, calibrationOffsetC: r.calibrationOffsetC ?? null, reasons: r.reasons.join(' '), pos, prevHash, hash }) }))),
+      link(records.map((r) => ({ hash: (p) => chainHash(p, r), insert: (pos, prevHash, hash) => this.insert.run(insertParams(r, pos, prevHash, hash)) }))),
     );
     const eventsTx = db.transaction((events: AuditEvent[]) =>
       link(events.map((e) => ({ hash: (p) => eventHash(p, e), insert: (pos, prevHash, hash) => this.insertEvent.run({ ...e, detail: JSON.stringify(e.detail), pos, prevHash, hash }) }))),
