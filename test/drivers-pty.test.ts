@@ -2,7 +2,7 @@
 // end speaking each protocol, corrupted frames and junk in the stream, and
 // unplugging (killing socat) and plugging back (starting it again on the
 // same link paths), after which readings resume.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { openSerialPort } from '../drivers/bindings.js';
@@ -35,6 +35,19 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     thermo.onReading((r) => readings.push(r));
     await until(() => readings.length > 0, 10_000, 'first reading');
     return { thermo, statuses, readings };
+  }
+
+  /** A long-running sentinel command, its output read as it comes; stopped after the test. */
+  function runSentinel(args: string[]): { child: ChildProcess; out: () => string; err: () => string } {
+    const child = spawn(process.execPath, [SENTINEL, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    closers.push(() => {
+      child.kill('SIGTERM');
+    });
+    return { child, out: () => out, err: () => err };
   }
 
   beforeEach(async () => {
@@ -202,44 +215,30 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
   });
 
   it('sentinel scanner --serial prints each scan', async () => {
-    const child = spawn(process.execPath, [SENTINEL, 'scanner', '--serial', pty.kiosk, '--terminator', 'CR', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    closers.push(() => {
-      child.kill('SIGTERM');
-    });
-    await until(() => err.includes('"ok"'), 5000, 'scanner open');
+    const { out, err } = runSentinel(['scanner', '--serial', pty.kiosk, '--terminator', 'CR', '--json']);
+    await until(() => err().includes('"ok"'), 5000, 'scanner open');
     module = new SimulatedModule(pty.module, { protocol: 'ascii', stream: false });
     await module.start();
     module.write(new TextEncoder().encode('PHC1:a.b.c\rhttps://pay.example/x\r'));
-    await until(() => out.split('\n').length > 2, 5000, 'two scans');
-    expect(out.trim().split('\n').map((l) => JSON.parse(l).text)).toEqual(['PHC1:a.b.c', 'https://pay.example/x']);
+    await until(() => out().split('\n').length > 2, 5000, 'two scans');
+    expect(out().trim().split('\n').map((l) => JSON.parse(l).text)).toEqual(['PHC1:a.b.c', 'https://pay.example/x']);
   });
 
   it('sentinel thermo --stable --json keeps running across an unplug', async () => {
     module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', everyMs: 50, celsius: 36.5 });
     await module.start();
-    const child = spawn(process.execPath, [SENTINEL, 'thermo', '--port', pty.kiosk, '--protocol', 'gy-mcu90614', '--stable', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    closers.push(() => {
-      child.kill('SIGTERM');
-    });
-    await until(() => out.split('\n').length > 2, 10_000, 'thermo output');
-    const first = JSON.parse(out.split('\n')[0]!);
+    const { child, out, err } = runSentinel(['thermo', '--port', pty.kiosk, '--protocol', 'gy-mcu90614', '--stable', '--json']);
+    await until(() => out().split('\n').length > 2, 10_000, 'thermo output');
+    const first = JSON.parse(out().split('\n')[0]!);
     expect(first).toMatchObject({ celsius: 36.5, raw: 36.5, ambient: 25, protocol: 'gy-mcu90614' });
     expect(Object.keys(first).sort()).toEqual(['ambient', 'at', 'celsius', 'protocol', 'raw']);
     await module.stop();
     await pty.unplug();
-    await until(() => err.includes('"offline"'), 3000, 'offline status on stderr');
+    await until(() => err().includes('"offline"'), 3000, 'offline status on stderr');
     await pty.plug();
     module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', everyMs: 50, celsius: 36.9 });
     await module.start();
-    await until(() => out.includes('36.9'), 10_000, 'readings after replug');
+    await until(() => out().includes('36.9'), 10_000, 'readings after replug');
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).toBe(0);

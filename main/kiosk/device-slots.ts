@@ -81,6 +81,13 @@ export class ThermometerSlot implements ThermometerFeed {
   }
 }
 
+/** Several scanners as one state: 'none' without any, 'ok' only when every one is. */
+export function scannersState(scanners: readonly ScannerFeed[]): 'ok' | 'offline' | 'none' {
+  const present = scanners.filter((s) => s.state !== 'none');
+  if (present.length === 0) return 'none';
+  return present.every((s) => s.state === 'ok') ? 'ok' : 'offline';
+}
+
 /** The scanners main reads itself (serial, HID), as one feed. */
 export class ScannerSlot implements ScannerFeed {
   private inner: ScannerFeed[] = [];
@@ -90,10 +97,8 @@ export class ScannerSlot implements ScannerFeed {
 
   constructor(private readonly clock: () => number) {}
 
-  /** 'none' with no scanner; 'ok' only when every scanner is. */
   get state(): ScannerFeed['state'] {
-    if (this.inner.length === 0) return 'none';
-    return this.inner.every((s) => s.state === 'ok') ? 'ok' : 'offline';
+    return scannersState(this.inner);
   }
 
   get count(): number {

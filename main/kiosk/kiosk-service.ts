@@ -17,6 +17,7 @@ import { TrustStore } from '../trust/trust-store.js';
 import type { TrustSnapshot } from '../verify/trust.js';
 import { TechnicianRefusal, type TechnicianService } from '../technician/technician-service.js';
 import { checkView } from './check-view.js';
+import { scannersState } from './device-slots.js';
 
 export interface KioskServiceOptions {
   dataDir: string;
@@ -227,15 +228,9 @@ export class KioskService {
         calibrationDueAtMs: dueAtMs,
         calibrationOverdue: dueAtMs !== null && now > dueAtMs,
       },
-      scanner: { state: this.scannerState() },
+      scanner: { state: scannersState(this.opts.scanners ?? []) },
       today: this.log.verdictCountsSince(startOfDayMs(now, this.screen.timeZone)),
     };
-  }
-
-  private scannerState(): KioskStatus['scanner']['state'] {
-    const states = (this.opts.scanners ?? []).map((s) => s.state).filter((s) => s !== 'none');
-    if (states.length === 0) return 'none';
-    return states.every((s) => s === 'ok') ? 'ok' : 'offline';
   }
 
   /** This traveller's temperature (a reading older than readingFreshMs is someone else's), with its raw value and calibration. */

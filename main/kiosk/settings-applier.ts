@@ -52,6 +52,11 @@ export class SettingsApplier {
     });
   }
 
+  /** The configuration in force: read once per change, not at every status. */
+  appliedConfig(): KioskConfig | null {
+    return this.applied;
+  }
+
   /** Resolves once every change asked for so far has been applied. */
   idle(): Promise<void> {
     return this.queue;

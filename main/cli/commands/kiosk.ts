@@ -224,7 +224,7 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
       scanners: [scanners],
       screen: l.screen,
       backlogWarnDays: l.backlogWarnDays,
-      calibrationDueAtMs: () => storedConfig(l.dataDir)?.config.thermometer.calibration?.dueAtMs ?? null,
+      calibrationDueAtMs: () => applier.appliedConfig()?.thermometer.calibration?.dueAtMs ?? null,
       sync: () => loop?.state ?? null,
       ...(l.onError ? { onError: l.onError } : {}),
     });
