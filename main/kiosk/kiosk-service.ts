@@ -44,6 +44,9 @@ type Emit = <C extends keyof RendererChannels>(channel: C, payload: RendererChan
 
 const DAY_S = 86_400;
 
+/** The caller of an in-process request (tests, a shell with a single screen). */
+export const LOCAL_CALLER = 'local';
+
 export class KioskService {
   private trust: TrustSnapshot | null = null;
   private policy!: InstalledPolicy;
@@ -106,10 +109,15 @@ export class KioskService {
     this.log.close();
   }
 
-  /** The one door for renderer requests: validated here, whatever the transport. */
-  async invoke<C extends InvokeChannel>(channel: C, payload: unknown): Promise<InvokeResult<C>>;
-  async invoke(channel: string, payload: unknown): Promise<InvokeResult<InvokeChannel>>;
-  async invoke(channel: string, payload: unknown): Promise<InvokeResult<InvokeChannel>> {
+  /**
+   * The one door for renderer requests: validated here, whatever the
+   * transport. `caller` names the connection the request came on (one per
+   * screen socket or window): a technician or supervisor session belongs to
+   * the connection that unlocked it.
+   */
+  async invoke<C extends InvokeChannel>(channel: C, payload: unknown, caller?: string): Promise<InvokeResult<C>>;
+  async invoke(channel: string, payload: unknown, caller?: string): Promise<InvokeResult<InvokeChannel>>;
+  async invoke(channel: string, payload: unknown, caller = LOCAL_CALLER): Promise<InvokeResult<InvokeChannel>> {
     const parsed = parseInvoke(channel as InvokeChannel, payload);
     if (!parsed.ok) return parsed;
     try {
@@ -125,7 +133,7 @@ export class KioskService {
         default:
           if (!channel.startsWith('technician/') && !channel.startsWith('supervisor/')) break;
           if (!this.opts.technician) return { ok: false, error: { code: 'UNAVAILABLE', message: 'technician mode is not available here' } };
-          return { ok: true, value: (await this.opts.technician.handle(channel as InvokeChannel, parsed.value)) as never };
+          return { ok: true, value: (await this.opts.technician.handle(channel as InvokeChannel, parsed.value, caller)) as never };
       }
     } catch (err) {
       if (err instanceof TechnicianRefusal) return { ok: false, error: { code: err.code, message: err.message } };

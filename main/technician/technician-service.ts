@@ -398,8 +398,9 @@ export class TechnicianService {
     return this.opts.exportTo(dir);
   }
 
-  /** Routes a technician/* request (already validated by the contract). */
-  async handle(channel: InvokeChannel, value: unknown): Promise<unknown> {
+  /** Routes a technician/* request (already validated by the contract), made on connection `caller`. */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the session's binding to its caller comes next
+  async handle(channel: InvokeChannel, value: unknown, caller = 'local'): Promise<unknown> {
     switch (channel) {
       case 'technician/set-first-pin':
         return this.setFirstPin((value as InvokeChannels['technician/set-first-pin']['request']).pin);

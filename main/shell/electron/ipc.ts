@@ -6,7 +6,8 @@ import { originOf } from './guards.js';
 import { INVOKE_CHANNELS, type InvokeResult, type InvokeChannel, type RendererChannels } from '../../contract/kiosk.js';
 
 export interface KioskHandlers {
-  invoke(channel: string, payload: unknown): Promise<InvokeResult<InvokeChannel>>;
+  /** `caller` names the window the request came from (a technician session belongs to it). */
+  invoke(channel: string, payload: unknown, caller?: string): Promise<InvokeResult<InvokeChannel>>;
   subscribe(listener: <C extends keyof RendererChannels>(channel: C, payload: RendererChannels[C]) => void): () => void;
 }
 
@@ -32,7 +33,7 @@ export function registerKioskIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandle
     ipcMain.handle(channel, async (event, payload: unknown) => {
       if (!isTrustedSender(event, appOrigin)) return { ok: false, error: { code: 'BAD_REQUEST', message: 'requests come from the kiosk page only' } };
       if (payloadTooLarge(payload)) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: `a request is at most ${MAX_IPC_PAYLOAD_BYTES} bytes` } };
-      return handlers.invoke(channel, payload);
+      return handlers.invoke(channel, payload, `window:${event.sender.id}`);
     });
   }
   const unsubscribe = handlers.subscribe((channel, payload) => {
