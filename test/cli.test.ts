@@ -420,7 +420,7 @@ describe('demo', () => {
     });
     // Run again: a fresh bundle (newer seq) installs and the chain grows intact.
     expect(sentinel(['demo', '--data', data]).status).toBe(0);
-    expect(JSON.parse(sentinel(['log', '--verify-chain', '--data', data, '--json']).stdout)).toMatchObject({ ok: true, checked: 16 });
+    expect(JSON.parse(sentinel(['log', '--verify-chain', '--data', data, '--json']).stdout)).toMatchObject({ ok: true, checked: 17 }); // 8 checks twice, and the demo PIN's audit event
     // A freshly made demo code is decided by `sentinel verify` against the demo data directory.
     for (const [status, exit] of [['green', 0], ['yellow', 2], ['red', 1]] as const) {
       const made = sentinel(['demo-code', '--status', status, '--issuer', 'CN-GD']);

@@ -328,7 +328,7 @@ describe('settings applied while the kiosk runs', () => {
     const { service, technician, dataDir, changed } = await kiosk();
     try {
       expect(() => technician.updateConfig([{ key: 'identity.gate', value: 'x' }])).toThrow(/locked/);
-      technician.unlock('482913');
+      await technician.unlock('482913');
       expect(() => technician.updateConfig([{ key: 'identity.gate', value: 'East 3' }, { key: 'thermometer.baud', value: 12 }])).toThrow(/thermometer.baud/);
       expect(changed).toEqual([]);
       const r = technician.updateConfig([{ key: 'identity.gate', value: 'East 3' }, { key: 'screen.sound', value: true }, { key: 'thermometer.baud', value: 19200 }]);
@@ -349,7 +349,7 @@ describe('settings applied while the kiosk runs', () => {
   it('a test scan is answered, not logged; the next scan is a check again; no scanner, no test', async () => {
     const { service, technician, scanner, dataDir, now } = await kiosk();
     try {
-      technician.unlock('482913');
+      await technician.unlock('482913');
       const waiting = technician.scannerTest(5);
       await new Promise((r) => setTimeout(r, 10));
       scanner.scans.emit({ text: 'SENTINEL-TEST-CARD-V1', atMs: now(), symbology: null });
@@ -377,7 +377,7 @@ describe('settings applied while the kiosk runs', () => {
       scanner.scans.emit({ text: code, atMs: now(), symbology: 'QR' });
       await new Promise((r) => setTimeout(r, 50));
       expect(service.status().today.admit).toBe(2);
-      technician.unlock('482913');
+      await technician.unlock('482913');
       const log = CheckLog.open(path.join(dataDir, 'checks.db'));
       expect(log.count().total).toBe(2);
       log.close();
@@ -385,7 +385,7 @@ describe('settings applied while the kiosk runs', () => {
       service.close();
     }
     const bare = new TechnicianService({ dataDir, clock: now });
-    bare.unlock('482913');
+    await bare.unlock('482913');
     await expect(bare.scannerTest(1)).rejects.toThrow(/no serial or HID scanner/);
   });
 

@@ -238,14 +238,14 @@ describe('supervisor override', () => {
     let now = Date.parse('2026-11-29T08:00:00Z');
     const service = new TechnicianService({ dataDir: data, clock: () => now });
     expect(() => service.override(review.checkId, 'admit', 'paper certificate')).toThrow(TechnicianRefusal);
-    expect(service.unlock('735102')).toMatchObject({ result: 'ok', role: 'supervisor' });
+    expect(await service.unlock('735102')).toMatchObject({ result: 'ok', role: 'supervisor' });
     expect(() => service.override(admitted.checkId, 'deny', 'changed my mind')).toThrow(/only a review/);
     expect(() => service.override('01890000-0000-7000-8000-000000000000', 'admit', 'no such')).toThrow(/no such check/);
     expect(service.override(review.checkId, 'admit', 'paper certificate')).toEqual({ checkId: review.checkId, verdict: 'admit', role: 'supervisor' });
     // The session ended with the act; a second try needs the PIN and is refused anyway.
     expect(() => service.override(review.checkId, 'deny', 'again')).toThrow(/locked/);
     now += 1000;
-    service.unlock('735102');
+    await service.unlock('735102');
     expect(() => service.override(review.checkId, 'deny', 'again')).toThrow(/already been decided/);
 
     const after = CheckLog.open(path.join(data, 'checks.db'));
@@ -267,19 +267,25 @@ describe('first start', () => {
     const { TechnicianService } = await import('../main/technician/technician-service.js');
     const data = path.join(tempDir(), 'demo');
     expect(sentinel(['demo', '--data', data]).status).toBe(0);
-    const service = new TechnicianService({ dataDir: data, clock: () => Date.parse('2026-11-29T08:00:00Z') });
-    expect(service.unlock('583920')).toEqual({ result: 'no-pin' });
-    expect(() => service.setFirstPin('123456')).toThrow(/6 to 12 digits/);
-    expect(() => service.setFirstPin('12ab')).toThrow(/6 to 12 digits/);
-    expect(service.setFirstPin('583920')).toMatchObject({ result: 'ok', role: 'technician' });
+    // The demo sets its own PIN; a kiosk fresh from its package has none.
+    const store = new ConfigStore(DataDir.open(data, { create: false }));
+    const c = store.load().config;
+    store.save({ ...c, technician: { ...c.technician, pinHash: null } }, 1000);
+    let now = Date.parse('2026-11-29T08:00:00Z');
+    const service = new TechnicianService({ dataDir: data, clock: () => now });
+    expect(await service.unlock('583920')).toEqual({ result: 'no-pin' });
+    await expect(service.setFirstPin('123456')).rejects.toThrow(/6 to 12 digits/);
+    await expect(service.setFirstPin('12ab')).rejects.toThrow(/6 to 12 digits/);
+    expect(await service.setFirstPin('583920')).toMatchObject({ result: 'ok', role: 'technician' });
     expect(service.role()).toBe('technician');
-    expect(() => service.setFirstPin('702913')).toThrow(/already set/);
+    await expect(service.setFirstPin('702913')).rejects.toThrow(/already set/);
     service.lock();
-    expect(service.unlock('702913')).toMatchObject({ result: 'wrong' });
-    expect(service.unlock('583920')).toMatchObject({ result: 'ok' });
+    expect(await service.unlock('702913')).toMatchObject({ result: 'wrong' });
+    now += 1000;
+    expect(await service.unlock('583920')).toMatchObject({ result: 'ok' });
     const log = CheckLog.open(path.join(data, 'checks.db'));
     try {
-      expect(log.listEvents().filter((e) => e.type === 'pin/set')).toEqual([expect.objectContaining({ actor: 'screen', detail: expect.objectContaining({ role: 'technician', firstStart: true }) })]);
+      expect(log.listEvents().filter((e) => e.type === 'pin/set' && e.actor !== 'demo')).toEqual([expect.objectContaining({ actor: 'screen', detail: expect.objectContaining({ role: 'technician', firstStart: true }) })]);
       expect(JSON.stringify(log.listEvents())).not.toContain('583920');
     } finally {
       log.close();
@@ -307,20 +313,23 @@ describe('calibration from the technician screen', () => {
       setCalibration: (x: { offsetC: number }) => applied.push(x.offsetC),
     };
     const emit = (rawC: number): void => listeners.forEach((l) => l({ celsius: rawC + 9, rawC }));
-    const clock = () => Date.parse('2026-11-29T08:00:00Z');
+    let now = Date.parse('2026-11-29T08:00:00Z');
+    const clock = () => now;
 
     const none = new TechnicianService({ dataDir: data, clock });
-    none.unlock('583920');
+    await none.unlock('583920');
     expect(none.thermometerCounters()).toBeNull();
     const counted = new TechnicianService({ dataDir: data, clock, thermometer: { ...feed, counters: { frames: 120, checksumFailures: 2, resyncs: 1, droppedBytes: 9, ignoredFrames: 0 } } as never });
-    counted.unlock('583920');
+    await counted.unlock('583920');
     expect(counted.thermometerCounters()).toEqual({ frames: 120, checksumFailures: 2, resyncs: 1, droppedBytes: 9 });
     await expect(none.calibrate(36.5, 'Li')).rejects.toThrow(/no thermometer module/);
 
     const service = new TechnicianService({ dataDir: data, clock, thermometer: feed });
-    service.unlock('735102');
+    await service.unlock('735102');
     await expect(service.calibrate(36.5, 'Li')).rejects.toThrow(/technician PIN/);
-    service.unlock('583920');
+    // One attempt a second per connection.
+    now += 1000;
+    await service.unlock('583920');
     const spread = service.calibrate(36.5, 'Li');
     await expect(service.calibrate(36.5, 'Li')).rejects.toThrow(/already running/);
     [36.1, 36.6, 36.2].forEach(emit);

@@ -151,3 +151,6 @@ export function redacted(config: KioskConfig): RedactedKioskConfig {
   const { technician, ...rest } = config;
   return { ...structuredClone(rest), technician: { pinSet: technician.pinHash !== null, supervisorPinSet: technician.supervisorPinHash !== null } };
 }
+
+/** Is any PIN (technician or supervisor) set? Without one, nobody may decide a review on the screen. */
+export const pinIsSet = (c: KioskConfig): boolean => c.technician.pinHash !== null || c.technician.supervisorPinHash !== null;

@@ -50,6 +50,8 @@ export interface KioskStatus {
   thermometer: { state: DeviceState; lastC: number | null; atMs: number | null; calibrationDueAtMs: number | null; calibrationOverdue: boolean };
   /** Scanners main reads itself (serial, HID); 'none' when none is configured. */
   scanner: { state: DeviceState };
+  /** Scans dropped for coming faster than people present codes (never checked, logged or counted); `dropping` within the last minute. */
+  scans: { dropped: number; lastDroppedAtMs: number | null; dropping: boolean };
   today: Record<Verdict, number>;
 }
 
@@ -106,7 +108,16 @@ export interface DeviceChoices {
   notes: string[];
 }
 
-export type UnlockResult = { result: 'ok'; role: TechnicianRole; idleMs: number } | { result: 'wrong'; remaining: number } | { result: 'locked'; untilMs: number } | { result: 'no-pin' };
+/**
+ * 'too-fast': this connection tried again before its pause was over (or
+ * while its last attempt was still being checked); nothing was counted.
+ */
+export type UnlockResult =
+  | { result: 'ok'; role: TechnicianRole; idleMs: number }
+  | { result: 'wrong'; remaining: number }
+  | { result: 'locked'; untilMs: number }
+  | { result: 'no-pin' }
+  | { result: 'too-fast'; retryAfterMs: number };
 
 export interface SelfTestItemView {
   name: string;
@@ -188,7 +199,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
 
 /** An error that crossed the boundary: a stable code and a sentence. */
 export interface KioskError {
-  code: 'BAD_REQUEST' | 'UNKNOWN_CHANNEL' | 'PAYLOAD_TOO_LARGE' | 'UNAVAILABLE' | 'INTERNAL' | 'LOCKED' | 'REFUSED';
+  code: 'BAD_REQUEST' | 'UNKNOWN_CHANNEL' | 'PAYLOAD_TOO_LARGE' | 'UNAVAILABLE' | 'INTERNAL' | 'LOCKED' | 'REFUSED' | 'RATE_LIMITED';
   message: string;
 }
 

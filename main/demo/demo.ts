@@ -5,7 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JWK } from 'jose';
 import type { HealthStatus, IssuerName } from '../contract/code.js';
+import { recordAudit } from '../audit/audit.js';
+import { ConfigStore } from '../config/config-store.js';
+import { pinIsSet } from '../contract/kiosk-config.js';
 import { DataDir } from '../data-dir.js';
+import { hashPin, verifyPin } from '../technician/pin.js';
 import { newSigningKey, signBundle, signCode, signingKeyFromJwk, type SigningKey } from '../issuer/sign.js';
 import { packageRoot } from '../package-root.js';
 import { PolicyStore } from '../policy/policy-store.js';
@@ -56,7 +60,16 @@ export async function demoBundle(keys: DemoKeys, nowS: number): Promise<string> 
 export interface DemoSetup {
   dir: DataDir;
   bundleNote: string;
+  /** The demo's technician PIN, or null when this folder's PIN was changed from it. */
+  pin: string | null;
 }
+
+/**
+ * The demo kiosk's technician PIN, published like the demo keys: a kiosk
+ * never runs without a PIN (whoever reached a PIN-less screen would own
+ * it), so the demo sets this one and says it.
+ */
+export const DEMO_TECHNICIAN_PIN = '246813';
 
 export async function setUpDemoDataDir(dataDir: string, keys: DemoKeys, nowMs: number): Promise<DemoSetup> {
   const dir = DataDir.open(dataDir, { create: true });
@@ -73,7 +86,20 @@ export async function setUpDemoDataDir(dataDir: string, keys: DemoKeys, nowMs: n
   }
   const policies = new PolicyStore(dir);
   if (policies.load().version === 0) policies.set('{}', nowMs);
-  return { dir, bundleNote };
+  return { dir, bundleNote, pin: demoPin(dir, nowMs) };
+}
+
+/** Sets the demo PIN where none is set; the PIN in force, if it is still the demo's. */
+function demoPin(dir: DataDir, nowMs: number): string | null {
+  const store = new ConfigStore(dir);
+  const config = store.load().config;
+  if (!pinIsSet(config)) {
+    const stored = store.save({ ...config, technician: { ...config.technician, pinHash: hashPin(DEMO_TECHNICIAN_PIN) } }, nowMs);
+    recordAudit(dir.root, 'pin/set', 'demo', { role: 'technician', demo: true, revision: stored.revision }, nowMs);
+    return DEMO_TECHNICIAN_PIN;
+  }
+  const { pinHash } = config.technician;
+  return pinHash !== null && verifyPin(DEMO_TECHNICIAN_PIN, pinHash) ? DEMO_TECHNICIAN_PIN : null;
 }
 
 function issuer(keys: DemoKeys, id: string): SigningKey {

@@ -3,7 +3,7 @@
 // contract (main/contract/kiosk.ts). Main owns the checkpoint's state; the
 // renderer renders it.
 import type { Scan, ScannerFeed, ThermometerFeed } from '../../drivers/contract.js';
-import type { InvokeChannel, InvokeChannels, InvokeResult, KioskStatus, RendererChannels, ScreenConfig } from '../contract/kiosk.js';
+import type { InvokeChannel, InvokeChannels, InvokeResult, KioskStatus, RendererChannels, ScanSource, ScreenConfig } from '../contract/kiosk.js';
 import { MAX_SCAN_PAYLOAD_CHARS, parseInvoke } from '../contract/kiosk.js';
 import { Checkpoint } from '../checkpoint/checkpoint.js';
 import { TimeFloor } from '../clock/time-floor.js';
@@ -18,6 +18,7 @@ import type { TrustSnapshot } from '../verify/trust.js';
 import { TechnicianRefusal, type TechnicianService } from '../technician/technician-service.js';
 import { checkView } from './check-view.js';
 import { scannersState } from './device-slots.js';
+import { ScanPace, type ScanPaceOptions } from './scan-pace.js';
 
 export interface KioskServiceOptions {
   dataDir: string;
@@ -38,7 +39,21 @@ export interface KioskServiceOptions {
   backlogWarnDays?: number;
   /** A reading older than this is not this traveller's, ms. */
   readingFreshMs?: number;
+  /** How fast one source may submit scans (default: a human queue's pace, HUMAN_SCAN_PACE). */
+  scanPace?: ScanPaceOptions;
 }
+
+/** A scan dropped for coming faster than people can present codes: nothing was verified, logged or counted. */
+export class ScanDropped extends Error {
+  readonly code = 'RATE_LIMITED';
+  constructor(source: ScanSource) {
+    super(`too many scans from the ${source}: dropped, not checked`);
+    this.name = 'ScanDropped';
+  }
+}
+
+/** Within this long of the last dropped scan, the status bar says scans are being dropped. */
+const DROPPED_SCANS_SHOWN_MS = 60_000;
 
 type Emit = <C extends keyof RendererChannels>(channel: C, payload: RendererChannels[C]) => void;
 
@@ -58,6 +73,7 @@ export class KioskService {
   private screen: ScreenConfig;
   /** A technician's test scan waiting for the next scan from a scanner. */
   private scanTest: ((scan: Scan | null) => void) | null = null;
+  private readonly pace: ScanPace;
 
   private constructor(
     private readonly opts: KioskServiceOptions,
@@ -66,6 +82,7 @@ export class KioskService {
     private readonly pseudonym: HolderPseudonym,
   ) {
     this.screen = opts.screen;
+    this.pace = new ScanPace(opts.scanPace);
     this.unsubscribeThermometer =
       opts.thermometer?.onReading((r) => this.emit('thermometer/reading', { celsius: r.celsius, atMs: r.atMs, simulated: r.simulated })) ?? null;
     this.unsubscribeScanners = (opts.scanners ?? []).flatMap((scanner) => [
@@ -73,7 +90,8 @@ export class KioskService {
         // A technician's test scan is answered, not logged.
         if (this.scanTest) return this.scanTest(scan);
         // No request to answer: a failure is reported, and the scanner keeps going.
-        this.submitScan(scan.text.slice(0, MAX_SCAN_PAYLOAD_CHARS), 'scanner').catch((err: Error) => opts.onError?.(err));
+        // A dropped scan is counted in the status, not reported one by one.
+        this.submitScan(scan.text.slice(0, MAX_SCAN_PAYLOAD_CHARS), 'scanner').catch((err: Error) => err instanceof ScanDropped || opts.onError?.(err));
       }),
       scanner.onStatus(() => this.emitStatus()),
     ]);
@@ -136,13 +154,21 @@ export class KioskService {
           return { ok: true, value: (await this.opts.technician.handle(channel as InvokeChannel, parsed.value, caller)) as never };
       }
     } catch (err) {
-      if (err instanceof TechnicianRefusal) return { ok: false, error: { code: err.code, message: err.message } };
+      if (err instanceof TechnicianRefusal || err instanceof ScanDropped) return { ok: false, error: { code: err.code, message: err.message } };
       return { ok: false, error: { code: 'INTERNAL', message: (err as Error).message } };
     }
     return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: channel } };
   }
 
+  /** Throws ScanDropped when `source` submits faster than a queue of people can. */
   async submitScan(text: string, source: InvokeChannels['scan/submit']['request']['source']): Promise<InvokeChannels['scan/submit']['response']> {
+    const arrivedMs = this.opts.clock();
+    const quietBefore = this.pace.summary().lastDroppedAtMs;
+    if (!this.pace.admit(source, arrivedMs)) {
+      // The first drop of a burst shows on the status bar; the rest only count.
+      if (quietBefore === null || arrivedMs - quietBefore > DROPPED_SCANS_SHOWN_MS) this.emitStatus();
+      throw new ScanDropped(source);
+    }
     await this.refresh(false);
     const now = this.opts.clock();
     const outcome = await this.checkpoint!.check({ text, ...this.freshTemperature(now), atMs: now }, { record: true });
@@ -237,8 +263,14 @@ export class KioskService {
         calibrationOverdue: dueAtMs !== null && now > dueAtMs,
       },
       scanner: { state: scannersState(this.opts.scanners ?? []) },
+      scans: this.scansStatus(now),
       today: this.log.verdictCountsSince(startOfDayMs(now, this.screen.timeZone)),
     };
+  }
+
+  private scansStatus(now: number): KioskStatus['scans'] {
+    const { dropped, lastDroppedAtMs } = this.pace.summary();
+    return { dropped, lastDroppedAtMs, dropping: lastDroppedAtMs !== null && now - lastDroppedAtMs < DROPPED_SCANS_SHOWN_MS };
   }
 
   /** This traveller's temperature (a reading older than readingFreshMs is someone else's), with its raw value and calibration. */

@@ -3,7 +3,7 @@
 // configuration in, device settings and screen settings out.
 import type { ScannerFeed, ThermometerFeed } from '../../drivers/contract.js';
 import { isProtocolName, PROTOCOLS, type ProtocolName } from '../../drivers/thermometer/protocols/index.js';
-import type { CalibrationRecord, KioskConfig, Terminator } from '../contract/kiosk-config.js';
+import { pinIsSet, type CalibrationRecord, type KioskConfig, type Terminator } from '../contract/kiosk-config.js';
 import type { ScreenConfig } from '../contract/kiosk.js';
 
 /** The devices a kiosk reads: from the start flags and configuration, and again whenever a technician changes them. */
@@ -73,7 +73,6 @@ const SCREEN_FIELDS: Record<string, (c: KioskConfig) => Partial<ScreenConfig>> =
 };
 
 /** Either role's PIN counts: with one set, nobody can set the first PIN from the screen. */
-export const pinIsSet = (c: KioskConfig): boolean => c.technician.pinHash !== null || c.technician.supervisorPinHash !== null;
 
 /** The screen settings after `keys` changed: those keys from the configuration, the rest as they were (start flags included). */
 export function screenAfter(current: ScreenConfig, config: KioskConfig, keys: readonly string[]): ScreenConfig {

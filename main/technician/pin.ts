@@ -1,6 +1,8 @@
 // Technician and supervisor PINs: stored as scrypt hashes, compared in
-// constant time; five wrong PINs lock entry for five minutes.
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+// constant time; five wrong PINs lock entry for five minutes. The kiosk
+// hashes on libuv's thread pool (the async variants), so a burst of PIN
+// attempts cannot freeze the screen's event loop; the CLI may block.
+import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { DataDir } from '../data-dir.js';
 
 const N = 16_384;
@@ -31,12 +33,39 @@ export function hashPin(pin: string): string {
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
-export function verifyPin(pin: string, stored: string): boolean {
+function scryptAsync(pin: string, salt: Buffer, bytes: number, opts: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => scrypt(pin, salt, bytes, opts, (err, key) => (err ? reject(err) : resolve(key))));
+}
+
+/** hashPin off the event loop (the kiosk's screen stays live while it runs). */
+export async function hashPinAsync(pin: string): Promise<string> {
+  checkPinStrength(pin);
+  const salt = randomBytes(16);
+  const key = await scryptAsync(pin, salt, KEY_BYTES, { N, r: R, p: P });
+  return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+/** A stored hash's parts, or null when it is not one of ours (a damaged file never matches). */
+function parseStored(stored: string): { salt: Buffer; expected: Buffer; opts: ScryptOptions } | null {
   const [scheme, n, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64url');
-  const actual = scryptSync(pin, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
-  return timingSafeEqual(actual, expected);
+  if (scheme !== 'scrypt' || !salt || !key) return null;
+  const opts = { N: Number(n), r: Number(r), p: Number(p) };
+  // Parameters far beyond ours would make one attempt cost minutes or gigabytes.
+  if (![opts.N, opts.r, opts.p].every(Number.isSafeInteger) || opts.N > N * 4 || opts.r > R * 2 || opts.p > P * 2) return null;
+  return { salt: Buffer.from(salt, 'base64url'), expected: Buffer.from(key, 'base64url'), opts };
+}
+
+export function verifyPin(pin: string, stored: string): boolean {
+  const parts = parseStored(stored);
+  if (!parts) return false;
+  return timingSafeEqual(scryptSync(pin, parts.salt, parts.expected.length, parts.opts), parts.expected);
+}
+
+/** verifyPin off the event loop. */
+export async function verifyPinAsync(pin: string, stored: string): Promise<boolean> {
+  const parts = parseStored(stored);
+  if (!parts) return false;
+  return timingSafeEqual(await scryptAsync(pin, parts.salt, parts.expected.length, parts.opts), parts.expected);
 }
 
 export type PinAttempt = { result: 'ok' } | { result: 'wrong'; remaining: number } | { result: 'locked'; untilMs: number };
@@ -59,6 +88,15 @@ export class PinGate {
   /** Does the PIN match this hash? (No counting: record() counts the attempt once.) */
   check(pin: string, stored: string): boolean {
     return verifyPin(pin, stored);
+  }
+
+  /**
+   * The lockout in force, read without hashing or writing anything: while
+   * locked, an attempt costs the kiosk one small file read and nothing else.
+   */
+  lockedUntil(nowMs: number): number | null {
+    const { lockedUntilMs } = this.state();
+    return lockedUntilMs > nowMs ? lockedUntilMs : null;
   }
 
   /** Counts one attempt that did (or did not) match; a lockout in force wins. */

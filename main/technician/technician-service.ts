@@ -3,7 +3,7 @@
 // validated, applied atomically and written to the audit trail. The
 // screen only asks; main decides, as for scans.
 import { TEST_CARD_TEXT, type CheckView, type CodeTest, type DeviceChoices, type ScannerTestResult, type SettingUpdate, type ThermometerCounters, type InvokeChannel, type InvokeChannels, type SelfTestItemView, type TechnicianRole, type TechnicianState, type UnlockResult } from '../contract/kiosk.js';
-import { ConfigValueError, redacted } from '../contract/kiosk-config.js';
+import { ConfigValueError, pinIsSet, redacted } from '../contract/kiosk-config.js';
 import type { TrustedIssuerInfo } from '../contract/trust.js';
 import { recordAudit } from '../audit/audit.js';
 import { ConfigStore } from '../config/config-store.js';
@@ -11,15 +11,18 @@ import { DATA_FILES, DataDir } from '../data-dir.js';
 import { CheckLog } from '../log/check-log.js';
 import { uuidv7 } from '../log/check-id.js';
 import { PolicyRefused, PolicyStore } from '../policy/policy-store.js';
-import * as fs from 'node:fs';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { calculateJwkThumbprint } from 'jose';
+import { MAX_BUNDLE_FILE_BYTES, MAX_ROOT_FILE_BYTES, readSmallRegularFile, UnreadableFile } from '../trust/bundle-file.js';
 import { readRootKeys, TrustStore } from '../trust/trust-store.js';
 import { BundleRefused, type PinnedRoot } from '../verify/trust.js';
 import { collectRawReadings, computeCalibration, CalibrationRefused } from '../../drivers/thermometer/calibration.js';
-import { hashPin, PinGate, WeakPin } from './pin.js';
+import { hashPinAsync, PinGate, verifyPinAsync, WeakPin } from './pin.js';
 import { probeSyncEndpoint, runSelfTest } from './selftest.js';
 
 export const IDLE_EXIT_MS = 2 * 60_000;
+/** The least time between two PIN attempts from one connection: a person types slower; a script gains nothing. */
+export const PIN_ATTEMPT_GAP_MS = 1000;
 
 /** A request refused for a reason the technician should read. */
 export class TechnicianRefusal extends Error {
@@ -80,7 +83,15 @@ const CALIBRATION_READINGS = 3;
 const CALIBRATION_TIMEOUT_MS = 30_000;
 
 export class TechnicianService {
-  private session: { role: TechnicianRole; lastMs: number } | null = null;
+  /**
+   * The open session belongs to the connection that unlocked it: another
+   * screen socket (or a local process that reached one) is locked out of it.
+   */
+  private session: { role: TechnicianRole; lastMs: number; caller: string } | null = null;
+  /** Which connection the request being handled came on, across its awaits ('local' for direct calls). */
+  private readonly callers = new AsyncLocalStorage<string>();
+  /** Per connection: an attempt being checked, and when its next one may come. */
+  private readonly attempts = new Map<string, { busy: boolean; nextMs: number }>();
   private calibrating = false;
   private readonly dir: DataDir;
 
@@ -88,14 +99,18 @@ export class TechnicianService {
     this.dir = DataDir.open(opts.dataDir, { create: false });
   }
 
+  private get caller(): string {
+    return this.callers.getStore() ?? 'local';
+  }
+
   private get idleMs(): number {
     return this.opts.idleMs ?? IDLE_EXIT_MS;
   }
 
-  /** The open session's role, or null; an idle session has ended itself. */
-  role(): TechnicianRole | null {
+  /** The role of the session open on this connection, or null; an idle session has ended itself. */
+  role(caller = this.caller): TechnicianRole | null {
     if (this.session && this.opts.clock() - this.session.lastMs > this.idleMs) this.session = null;
-    return this.session?.role ?? null;
+    return this.session && this.session.caller === caller ? this.session.role : null;
   }
 
   private require(role: TechnicianRole = 'technician'): TechnicianRole {
@@ -106,54 +121,81 @@ export class TechnicianService {
     return current;
   }
 
-  unlock(pin: string): UnlockResult {
+  /**
+   * A PIN attempt. While entry is locked out the answer costs nothing (no
+   * hash, no write, no audit row); one attempt at a time per connection, a
+   * second apart; the hashes run off the event loop.
+   */
+  async unlock(pin: string): Promise<UnlockResult> {
+    const caller = this.caller;
     const now = this.opts.clock();
+    const gate = new PinGate(this.dir, this.opts.lockoutMs);
+    const lockedUntil = gate.lockedUntil(now);
+    if (lockedUntil !== null) return { result: 'locked', untilMs: lockedUntil };
+    const pace = this.attempts.get(caller) ?? { busy: false, nextMs: 0 };
+    if (pace.busy || now < pace.nextMs) return { result: 'too-fast', retryAfterMs: pace.busy ? PIN_ATTEMPT_GAP_MS : pace.nextMs - now };
     const config = new ConfigStore(this.dir).load().config;
     const { pinHash, supervisorPinHash } = config.technician;
     if (pinHash === null && supervisorPinHash === null) return { result: 'no-pin' };
-    const gate = new PinGate(this.dir, this.opts.lockoutMs);
-    // The supervisor's PIN is tried only when it is set; one failure counts once.
-    const asTechnician = pinHash === null ? null : gate.check(pin, pinHash);
-    const role: TechnicianRole | null = asTechnician ? 'technician' : supervisorPinHash !== null && gate.check(pin, supervisorPinHash) ? 'supervisor' : null;
-    const attempt = gate.record(role !== null, now);
+    pace.busy = true;
+    this.attempts.set(caller, pace);
+    let role: TechnicianRole | null = null;
+    try {
+      // Both hashes are checked (in parallel, on the thread pool) so the time taken does not tell which role a PIN is near.
+      const [asTechnician, asSupervisor] = await Promise.all([pinHash === null ? false : verifyPinAsync(pin, pinHash), supervisorPinHash === null ? false : verifyPinAsync(pin, supervisorPinHash)]);
+      role = asTechnician ? 'technician' : asSupervisor ? 'supervisor' : null;
+    } finally {
+      pace.busy = false;
+    }
+    // Only a wrong PIN makes this connection wait: guessing is what the pause slows.
+    if (role === null) pace.nextMs = this.opts.clock() + PIN_ATTEMPT_GAP_MS;
+    const at = this.opts.clock();
+    const attempt = gate.record(role !== null, at);
     if (attempt.result === 'ok' && role) {
-      this.session = { role, lastMs: now };
-      recordAudit(this.dir.root, 'config/changed', role, { action: 'technician mode entered' }, now);
+      this.session = { role, lastMs: at, caller };
+      recordAudit(this.dir.root, 'config/changed', role, { action: 'technician mode entered' }, at);
       return { result: 'ok', role, idleMs: this.idleMs };
     }
     if (attempt.result === 'locked') {
-      recordAudit(this.dir.root, 'pin/locked', 'screen', { untilMs: attempt.untilMs }, now);
+      recordAudit(this.dir.root, 'pin/locked', 'screen', { untilMs: attempt.untilMs }, at);
       return attempt;
     }
-    recordAudit(this.dir.root, 'pin/failed', 'screen', { remaining: attempt.result === 'wrong' ? attempt.remaining : 0 }, now);
+    recordAudit(this.dir.root, 'pin/failed', 'screen', { remaining: attempt.result === 'wrong' ? attempt.remaining : 0 }, at);
     return attempt.result === 'wrong' ? attempt : { result: 'wrong', remaining: 0 };
   }
 
   /**
-   * A kiosk's first start has no PIN: whoever installs it sets the
-   * technician's here (or with `sentinel config set-pin`). Only while no PIN
-   * of either role exists; afterwards a PIN changes only through the CLI.
+   * A kiosk's first start has no PIN. It is provisioned with \`sentinel config
+   * set-pin\` (the installer does it), or here from the technician screen,
+   * which the screen opens for this only from a keyboard's Ctrl+Alt+T — a
+   * physical step a traveller at the touchscreen cannot take. Only while no
+   * PIN of either role exists; afterwards a PIN changes only through the CLI.
    */
-  setFirstPin(pin: string): UnlockResult {
-    const now = this.opts.clock();
+  async setFirstPin(pin: string): Promise<UnlockResult> {
+    const caller = this.caller;
     const store = new ConfigStore(this.dir);
-    const config = store.load().config;
-    if (config.technician.pinHash !== null || config.technician.supervisorPinHash !== null) throw new TechnicianRefusal('REFUSED', 'a PIN is already set: change it with sentinel config set-pin');
+    if (pinIsSet(store.load().config)) throw new TechnicianRefusal('REFUSED', 'a PIN is already set: change it with sentinel config set-pin');
     let hash: string;
     try {
-      hash = hashPin(pin);
+      hash = await hashPinAsync(pin);
     } catch (err) {
       if (err instanceof WeakPin) throw new TechnicianRefusal('REFUSED', err.message);
       throw err;
     }
+    // Read again after hashing: two screens racing must not both set a first PIN.
+    const config = store.load().config;
+    if (pinIsSet(config)) throw new TechnicianRefusal('REFUSED', 'a PIN is already set: change it with sentinel config set-pin');
+    const now = this.opts.clock();
     const stored = store.save({ ...config, technician: { ...config.technician, pinHash: hash } }, now);
     recordAudit(this.dir.root, 'pin/set', 'screen', { role: 'technician', firstStart: true, revision: stored.revision }, now);
     this.opts.onChanged?.(['technician.pinHash']);
-    this.session = { role: 'technician', lastMs: now };
+    this.session = { role: 'technician', lastMs: now, caller };
     return { result: 'ok', role: 'technician', idleMs: this.idleMs };
   }
 
   lock(): { locked: true } {
+    // Only the connection that holds the session can end it.
+    if (this.role() === null) return { locked: true };
     this.session = null;
     // A scanner test left waiting would swallow the next traveller's scan.
     void this.opts.scans?.capture(0);
@@ -273,18 +315,21 @@ export class TechnicianService {
   async importTrust(bundlePath: string, rootPath?: string, fingerprint?: string): Promise<{ seq: number; pinnedRoots: string[] }> {
     const role = this.require();
     const now = this.opts.clock();
-    const read = (file: string, what: string): string => {
+    // A path typed on the screen may name a FIFO, a device or a huge file: only a bounded regular file is read.
+    const read = async (file: string, what: string, maxBytes: number): Promise<string> => {
       try {
-        return fs.readFileSync(file, 'utf8');
+        return await readSmallRegularFile(file, what, maxBytes);
       } catch (err) {
-        throw new TechnicianRefusal('REFUSED', `cannot read the ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        if (!(err instanceof UnreadableFile)) throw err;
+        recordAudit(this.dir.root, 'trust/refused', role, { bundlePath, rootPath: rootPath ?? null, problem: err.problem, reason: err.message }, now);
+        throw new TechnicianRefusal('REFUSED', err.message);
       }
     };
-    const jws = read(bundlePath, 'bundle');
+    const jws = await read(bundlePath, 'bundle', MAX_BUNDLE_FILE_BYTES);
     let newRoots: PinnedRoot[] = [];
     if (rootPath) {
       try {
-        newRoots = await readRootKeys(read(rootPath, 'root key'), rootPath);
+        newRoots = await readRootKeys(await read(rootPath, 'root key', MAX_ROOT_FILE_BYTES), rootPath);
       } catch (err) {
         if (err instanceof TechnicianRefusal) throw err;
         throw new TechnicianRefusal('REFUSED', (err as Error).message);
@@ -399,8 +444,12 @@ export class TechnicianService {
   }
 
   /** Routes a technician/* request (already validated by the contract), made on connection `caller`. */
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the session's binding to its caller comes next
   async handle(channel: InvokeChannel, value: unknown, caller = 'local'): Promise<unknown> {
+    // Requests interleave at their awaits: each carries its own caller through them.
+    return this.callers.run(caller, () => this.route(channel, value));
+  }
+
+  private async route(channel: InvokeChannel, value: unknown): Promise<unknown> {
     switch (channel) {
       case 'technician/set-first-pin':
         return this.setFirstPin((value as InvokeChannels['technician/set-first-pin']['request']).pin);

@@ -51,10 +51,12 @@ function renderStatic(): void {
   sw.lang = otherLang(holderLang);
   sw.setAttribute('aria-label', holderLang === 'zh-CN' ? 'Switch to English' : '切换到中文');
   document.documentElement.lang = holderLang;
-  // First start: the installer is asked for a PIN (a tap opens the pad), without blocking the gate.
-  const setPin = $<HTMLButtonElement>('set-pin');
-  setPin.hidden = config.pinSet;
-  setPin.textContent = t(config.operatorLang, 'setPin');
+  // No PIN yet: the guard and technician are told, but nothing here can be
+  // tapped — a traveller at the screen must never be the one who sets it
+  // (it is provisioned with \`sentinel config set-pin\`, or from a keyboard).
+  const noPin = $('no-pin');
+  noPin.hidden = config.pinSet;
+  noPin.textContent = t(config.operatorLang, 'noPin');
   const sim = $('simulated');
   sim.hidden = !config.simulated;
   sim.textContent = t(config.operatorLang, 'simulated');
@@ -92,6 +94,10 @@ function renderStatus(): void {
   sc.hidden = status.scanner.state === 'none';
   sc.dataset.state = status.scanner.state;
   chip('st-scanner', status.scanner.state === 'ok' ? `${t(op, 'scanner')} ✓` : t(op, 'scannerOffline'), status.scanner.state === 'ok' ? 'ok' : 'bad');
+  const dropped = $('st-dropped');
+  dropped.hidden = !status.scans.dropping;
+  dropped.dataset.count = String(status.scans.dropped);
+  chip('st-dropped', `${t(op, 'scansDropped')} ${status.scans.dropped}`, 'bad');
   chip('st-today', `${t(op, 'today')} ✓${status.today.admit} !${status.today.review} ✕${status.today.deny}`);
   renderPlace();
 }
@@ -150,7 +156,12 @@ function renderResult(view: CheckView): void {
   };
   row(null, view.maskedName);
   row('issuer', view.issuerName ? (holderLang === 'zh-CN' ? view.issuerName.zh : view.issuerName.en) : view.issuer);
-  row('temperature', view.temperatureC === null ? null : `${view.temperatureC.toFixed(1)} °C`);
+  // The temperature this check was decided on, large: the guard checks it at a glance.
+  const temperature = $('temperature');
+  temperature.hidden = view.temperatureC === null;
+  temperature.textContent = view.temperatureC === null ? '' : `${view.temperatureC.toFixed(1)} °C`;
+  temperature.dataset.fever = String(view.reasons.some((r) => r.code === 'FEVER'));
+  temperature.setAttribute('aria-label', `${t(holderLang, 'temperature')} ${temperature.textContent}`);
 
   const list = $('reasons');
   list.replaceChildren();
@@ -175,11 +186,12 @@ function renderResult(view: CheckView): void {
     li.textContent = `${t(holderLang, 'issuer')}: ${view.issuerReason}`;
     list.append(li);
   }
-  // A review is the guard's to decide: with a supervisor PIN, here and now.
+  // A review is the guard's to decide: with a supervisor PIN, here and now —
+  // and only once a PIN exists, so the button never leads a traveller to set one.
   // The button sits outside the list so the list holds only reasons.
   const actions = $('result-actions');
   actions.replaceChildren();
-  if (view.verdict === 'review' && view.checkId && technician) {
+  if (view.verdict === 'review' && view.checkId && technician && config.pinSet) {
     const checkId = view.checkId;
     const button = document.createElement('button');
     button.type = 'button';
@@ -221,6 +233,12 @@ async function submit(textScanned: string, source: ScanSource): Promise<void> {
   if (backToReady) clearTimeout(backToReady);
   setState('checking');
   const result = await kiosk.submitScan(textScanned, source);
+  // A scan dropped for coming too fast shows on the status bar, not as a fault of the kiosk.
+  if (!result.ok && result.error.code === 'RATE_LIMITED') {
+    lastView = null;
+    setState('ready');
+    return;
+  }
   if (!result.ok) {
     $('service-problem').hidden = false;
     text('service-problem', `${t(config.operatorLang, 'service')}: ${result.error.message}`);
@@ -284,8 +302,7 @@ async function start(): Promise<void> {
     renderStatus();
   }
   listenForWedge();
-  technician = installTechnicianMode(kiosk, () => config.operatorLang);
-  $('set-pin').addEventListener('click', () => technician?.open());
+  technician = installTechnicianMode(kiosk, () => config.operatorLang, () => config.pinSet);
   const camera = new Camera({
     video: $<HTMLVideoElement>('preview'),
     deviceId: config.cameraId,

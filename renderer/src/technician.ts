@@ -13,7 +13,10 @@ const TEXT = {
     pinPrompt: '请输入 PIN',
     wrong: (n: number) => `PIN 错误，还可尝试 ${n} 次`,
     locked: (t: string) => `错误次数过多，已锁定至 ${t}`,
-    noPin: '尚未设置 PIN：再输入一次同样的数字，即设为技术员 PIN（6–12 位）',
+    firstPinPrompt: '首次设置：请输入新的技术员 PIN（6–12 位数字）',
+    firstPinAgain: '请再输入一次同样的数字以确认',
+    noPin: '尚未设置 PIN：请用 sentinel config set-pin 设置，或接上键盘按 Ctrl+Alt+T',
+    tooFast: '请稍候再试',
     pinMismatch: '两次输入不一致，请重新开始',
     selftest: '自检',
     run: '运行自检',
@@ -85,7 +88,10 @@ const TEXT = {
     pinPrompt: 'Enter the PIN',
     wrong: (n: number) => `Wrong PIN: ${n} tries left`,
     locked: (t: string) => `Too many wrong PINs: locked until ${t}`,
-    noPin: 'No PIN is set yet: enter the same digits again to make them the technician PIN (6–12 digits)',
+    firstPinPrompt: 'First start: type the new technician PIN (6–12 digits)',
+    firstPinAgain: 'Type the same digits again to confirm',
+    noPin: 'No PIN is set: set one with sentinel config set-pin, or press Ctrl+Alt+T on a keyboard',
+    tooFast: 'Wait a moment, then try again',
     pinMismatch: 'The two entries differ: start again',
     selftest: 'Self-test',
     run: 'Run the self-test',
@@ -243,13 +249,16 @@ export const THERMOMETER_PROTOCOL_CHOICES = ['gy-mcu90614', 'lu90614', 'idc50', 
 export interface TechnicianMode {
   /** True while the PIN pad or the panel covers the screen: what the camera reads then is not a traveller's. */
   isOpen(): boolean;
-  /** Opens the PIN pad (the first-start prompt's tap). */
-  open(): void;
   /** A supervisor overrides a review verdict: PIN, then admit or deny with a reason. */
   override(checkId: string, done: (verdict: 'admit' | 'deny', role: string) => void): void;
 }
 
-export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): TechnicianMode {
+/**
+ * `pinSet` tells whether any PIN exists. Without one, a tap opens nothing:
+ * the first PIN is set only from a keyboard's Ctrl+Alt+T (a physical step a
+ * traveller at the touchscreen cannot take) or by provisioning.
+ */
+export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang, pinSet: () => boolean): TechnicianMode {
   const overlay = el('div', { id: 'technician', 'data-testid': 'technician', role: 'dialog', 'aria-modal': 'true', hidden: '' });
   document.body.append(overlay);
   const corner = el('div', { id: 'tech-corner', 'aria-hidden': 'true' });
@@ -283,17 +292,54 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
     idleTimer = setTimeout(close, idleMs);
   };
 
-  const showPinPad = (then: () => Promise<void> | void = () => showPanel()): void => {
+  /**
+   * The PIN pad. 'first' (only from a keyboard, only while no PIN exists)
+   * takes a new technician PIN twice; 'unlock' checks one.
+   */
+  const showPinPad = (then: () => Promise<void> | void = () => showPanel(), mode: 'unlock' | 'first' = 'unlock'): void => {
     const T = TEXT[lang()];
     overlay.hidden = false;
     overlay.replaceChildren();
     let pin = '';
-    // First start: the digits entered when no PIN exists, waiting to be confirmed.
+    // First start: the digits entered once, waiting to be confirmed.
     let firstPin: string | null = null;
+    const prompt = el('p', { 'data-testid': 'pin-prompt' }, mode === 'first' ? T.firstPinPrompt : T.pinPrompt);
     const dots = el('output', { 'data-testid': 'pin-dots', 'aria-live': 'polite' });
     const message = el('p', { 'data-testid': 'pin-message', role: 'alert' });
     const pad = el('div', { class: 'pin-pad' });
     const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0', 'OK'];
+    const submitPin = async (entered: string): Promise<void> => {
+      if (mode === 'first') {
+        if (firstPin === null) {
+          firstPin = entered;
+          prompt.textContent = T.firstPinAgain;
+          message.textContent = '';
+          return;
+        }
+        const matches = entered === firstPin;
+        firstPin = null;
+        prompt.textContent = T.firstPinPrompt;
+        if (!matches) {
+          message.textContent = T.pinMismatch;
+          return;
+        }
+      }
+      let r = mode === 'first' ? await kiosk.technician.setFirstPin(entered) : await kiosk.technician.unlock(entered);
+      // Main takes one attempt a second per screen: a quick typist's PIN waits its turn rather than being lost.
+      for (let tries = 0; mode === 'unlock' && r.ok && r.value.result === 'too-fast' && tries < 5; tries++) {
+        const wait = r.value.retryAfterMs;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5000)));
+        r = await kiosk.technician.unlock(entered);
+      }
+      if (!r.ok) message.textContent = r.error.message;
+      else if (r.value.result === 'ok') {
+        idleMs = r.value.idleMs;
+        await then();
+      } else if (r.value.result === 'wrong') message.textContent = T.wrong(r.value.remaining);
+      else if (r.value.result === 'locked') message.textContent = T.locked(new Date(r.value.untilMs).toLocaleTimeString());
+      else if (r.value.result === 'too-fast') message.textContent = T.tooFast;
+      else message.textContent = T.noPin;
+    };
     for (const k of keys) {
       const b = el('button', { type: 'button', 'data-testid': k === 'OK' ? 'pin-ok' : k === '⌫' ? 'pin-back' : `pin-key-${k}`, 'aria-label': k === '⌫' ? 'delete' : k }, k);
       b.addEventListener('click', async () => {
@@ -303,22 +349,8 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
           const entered = pin;
           pin = '';
           dots.textContent = '';
-          if (firstPin !== null && entered !== firstPin) {
-            firstPin = null;
-            message.textContent = T.pinMismatch;
-            return;
-          }
-          const r = firstPin !== null ? await kiosk.technician.setFirstPin(entered) : await kiosk.technician.unlock(entered);
-          if (r.ok && r.value.result === 'no-pin') firstPin = entered;
-          else firstPin = null;
-          if (!r.ok) message.textContent = r.error.message;
-          else if (r.value.result === 'ok') {
-            idleMs = r.value.idleMs;
-            await then();
-            return;
-          } else if (r.value.result === 'wrong') message.textContent = T.wrong(r.value.remaining);
-          else if (r.value.result === 'locked') message.textContent = T.locked(new Date(r.value.untilMs).toLocaleTimeString());
-          else message.textContent = T.noPin;
+          await submitPin(entered);
+          return;
         }
         dots.textContent = '•'.repeat(pin.length);
       });
@@ -326,7 +358,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
     }
     const exit = el('button', { type: 'button', 'data-testid': 'tech-exit', class: 'tech-exit' }, T.exit);
     exit.addEventListener('click', close);
-    overlay.append(el('h2', {}, T.title), el('p', {}, T.pinPrompt), dots, pad, message, exit);
+    overlay.append(el('h2', {}, T.title), prompt, dots, pad, message, exit);
   };
 
   const showPanel = async (): Promise<void> => {
@@ -723,22 +755,21 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang): Techni
     (e) => {
       if (e.ctrlKey && e.altKey && e.key.toLowerCase() === 't') {
         e.preventDefault();
-        if (overlay.hidden) showPinPad();
+        // A keyboard is the physical step that may set a first PIN.
+        if (overlay.hidden) showPinPad(undefined, pinSet() ? 'unlock' : 'first');
       }
     },
     { capture: true },
   );
   let press: ReturnType<typeof setTimeout> | null = null;
   corner.addEventListener('pointerdown', () => {
-    press = setTimeout(() => overlay.hidden && showPinPad(), 2000);
+    // A touch never leads to setting a PIN: without one, the corner does nothing.
+    press = setTimeout(() => overlay.hidden && pinSet() && showPinPad(), 2000);
   });
   for (const ev of ['pointerup', 'pointerleave', 'pointercancel']) corner.addEventListener(ev, () => press && clearTimeout(press));
 
   return {
     isOpen: () => !overlay.hidden,
-    open: () => {
-      if (overlay.hidden) showPinPad();
-    },
     override: (checkId, done) => showPinPad(() => showOverride(checkId, done)),
   };
 }

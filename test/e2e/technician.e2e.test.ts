@@ -125,8 +125,12 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       await screen.page.waitForSelector('[data-testid="technician"]:not([hidden]) [data-testid="pin-ok"]');
       await screen.screenshot('technician-pin');
 
-      for (let i = 0; i < 5; i++) await enterPin(screen, '000000');
-      await screen.page.waitForFunction(() => document.querySelector('[data-testid="pin-message"]')!.textContent!.includes('locked'));
+      // As a person does: each wrong PIN's answer read before the next (main takes one a second per screen).
+      for (let i = 0; i < 5; i++) {
+        await enterPin(screen, '000000');
+        const answer = i < 4 ? `${4 - i} tries left` : 'locked';
+        await screen.page.waitForFunction((a) => document.querySelector('[data-testid="pin-message"]')!.textContent!.includes(a), answer);
+      }
       await enterPin(screen, PIN);
       expect(await screen.page.textContent('[data-testid="pin-message"]')).toContain('locked');
       await screen.screenshot('technician-locked');
@@ -262,8 +266,18 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
 });
 
 describe.skipIf(missing !== '')('a kiosk on its first start', () => {
-  it('has no PIN: the technician sets one on the screen by entering it twice, and is in', async () => {
-    const k = await startKiosk({ lang: 'en', devices: { simulate: 'yes' }, technician: { idleMs: 60_000, lockoutMs: 3000 } });
+  it('has no PIN: nothing a traveller taps sets one; from a keyboard the technician sets it by entering it twice, and is in', async () => {
+    const k = await startKiosk({
+      lang: 'en',
+      devices: { simulate: 'yes' },
+      technician: { idleMs: 60_000, lockoutMs: 3000 },
+      // A kiosk fresh from its package: the demo's own PIN taken away.
+      prepare: async (dataDir) => {
+        const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
+        const c = store.load().config;
+        store.save({ ...c, screen: { ...c.screen, operatorLang: 'en', holderLangs: ['en', 'zh-CN'] }, technician: { ...c.technician, pinHash: null, supervisorPinHash: null } }, Date.now());
+      },
+    });
     const browser = await launchBrowser({ kind: 'fake-pattern' });
     try {
       const screen = await KioskScreen.open(browser, k.kiosk.url);
@@ -274,23 +288,44 @@ describe.skipIf(missing !== '')('a kiosk on its first start', () => {
       const message = async (text: string): Promise<void> => {
         await screen.page.waitForFunction((t) => document.querySelector('[data-testid="pin-message"]')?.textContent?.includes(t), text);
       };
-      // The first start asks for a PIN in the status bar; a tap opens the pad.
-      await screen.page.click('[data-testid="set-pin"]');
+      const prompt = async (text: string): Promise<void> => {
+        await screen.page.waitForFunction((t) => document.querySelector('[data-testid="pin-prompt"]')?.textContent?.includes(t), text);
+      };
+      const noPad = async (): Promise<void> => expect(await screen.page.locator('[data-testid="pin-key-1"]').count()).toBe(0);
+
+      // The status bar says there is no PIN; tapping it opens nothing.
+      await screen.page.waitForSelector('[data-testid="no-pin"]', { state: 'visible' });
+      await screen.page.click('[data-testid="no-pin"]');
+      await noPad();
+      // A traveller's review offers no Guard decision while nobody could decide it.
+      await screen.wedgeScan(await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-GD', status: 'yellow', subject: 'no-pin-review' }));
+      expect((await screen.waitForVerdict()).verdict).toBe('review');
+      expect(await screen.page.locator('[data-testid="override"]').count()).toBe(0);
+      // Holding the corner, the touchscreen's way in, opens nothing without a PIN.
+      const corner = (await screen.page.locator('#tech-corner').boundingBox())!;
+      await screen.page.mouse.move(corner.x + corner.width / 2, corner.y + corner.height / 2);
+      await screen.page.mouse.down();
+      await screen.page.waitForTimeout(2500);
+      await screen.page.mouse.up();
+      await noPad();
+
+      // A keyboard is the physical step: Ctrl+Alt+T opens the first-PIN pad.
+      await screen.page.keyboard.press('Control+Alt+T');
+      await prompt('First start');
       await pin('123456');
-      await message('No PIN is set yet');
+      await prompt('again');
       await pin('123456');
       await message('6 to 12 digits');
       await pin('583920');
-      await message('No PIN is set yet');
       await pin('583921');
       await message('differ');
       await pin('583920');
-      await message('No PIN is set yet');
+      await prompt('again');
       await screen.screenshot('technician-first-pin');
       await pin('583920');
       await screen.page.waitForSelector('[data-testid="tech-panel"]');
       expect(new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.technician.pinHash).toMatch(/^scrypt\$/);
-      await screen.page.waitForSelector('[data-testid="set-pin"]', { state: 'hidden' });
+      await screen.page.waitForSelector('[data-testid="no-pin"]', { state: 'hidden' });
     } finally {
       await browser.close();
       await k.stop();

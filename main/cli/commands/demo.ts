@@ -35,7 +35,10 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
   const keys = await loadDemoKeys();
   const setup = await setUpDemoDataDir(common.dataDir, keys, common.nowMs);
   const cases = await demoCases(keys, common.nowMs / 1000);
-  if (!common.json) io.out(`Sentinel demo — data directory ${setup.dir.root}\n${setup.bundleNote}; demo keys only (keys/demo).\n\n`);
+  if (!common.json) {
+    const pin = setup.pin === null ? 'technician PIN: changed from the demo PIN (kept)' : `technician PIN: ${setup.pin} (the demo's; Ctrl+Alt+T or hold the top-right corner 2 s)`;
+    io.out(`Sentinel demo — data directory ${setup.dir.root}\n${setup.bundleNote}; demo keys only (keys/demo).\n${pin}\n\n`);
+  }
   const opened = await openCheckpoint(setup.dir.root, { nowMs: common.nowMs });
   try {
     for (const c of cases) {
