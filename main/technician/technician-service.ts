@@ -139,7 +139,7 @@ export class TechnicianService {
     if (pinHash === null && supervisorPinHash === null) return { result: 'no-pin' };
     pace.busy = true;
     this.attempts.set(caller, pace);
-    let role: TechnicianRole | null = null;
+    let role: TechnicianRole | null;
     try {
       // Both hashes are checked (in parallel, on the thread pool) so the time taken does not tell which role a PIN is near.
       const [asTechnician, asSupervisor] = await Promise.all([pinHash === null ? false : verifyPinAsync(pin, pinHash), supervisorPinHash === null ? false : verifyPinAsync(pin, supervisorPinHash)]);
