@@ -23,6 +23,7 @@ import { ScannerSlot, ThermometerSlot } from '../../kiosk/device-slots.js';
 import { KioskService } from '../../kiosk/kiosk-service.js';
 import { StatusJournal } from '../../kiosk/status-journal.js';
 import { pinIsSet } from '../../contract/kiosk-config.js';
+import type { ScanPaceOptions } from '../../kiosk/scan-pace.js';
 import { driverCalibration, parseHidId, type DeviceOpeners, type DeviceSettings } from '../../kiosk/live-settings.js';
 import { SettingsApplier } from '../../kiosk/settings-applier.js';
 import { packageRoot } from '../../package-root.js';
@@ -65,6 +66,8 @@ export interface KioskLaunch extends DeviceSettings {
   /** Technician mode's idle exit and PIN lockout (tests shorten them). */
   technicianIdleMs?: number;
   technicianLockoutMs?: number;
+  /** How fast one source may submit scans (benchmarks that measure the pipeline lift it; default a human queue's pace). */
+  scanPace?: ScanPaceOptions;
   screen: ScreenConfig;
   clock: () => number;
   onError?: (err: Error) => void;
@@ -227,6 +230,7 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
       backlogWarnDays: l.backlogWarnDays,
       calibrationDueAtMs: () => applier.appliedConfig()?.thermometer.calibration?.dueAtMs ?? null,
       sync: () => loop?.state ?? null,
+      ...(l.scanPace ? { scanPace: l.scanPace } : {}),
       ...(l.onError ? { onError: l.onError } : {}),
     });
     service = opened;
