@@ -18,6 +18,7 @@ import type { TrustSnapshot } from '../verify/trust.js';
 import { TechnicianRefusal, type TechnicianService } from '../technician/technician-service.js';
 import { checkView } from './check-view.js';
 import { scannersState } from './device-slots.js';
+import { checkTemperature, TravellerTemperature } from './traveller-temperature.js';
 
 export interface KioskServiceOptions {
   dataDir: string;
@@ -36,7 +37,7 @@ export interface KioskServiceOptions {
   calibrationDueAtMs?: () => number | null;
   /** Warn on screen when the oldest unsynced check is older than this (default 3 days). */
   backlogWarnDays?: number;
-  /** A reading older than this is not this traveller's, ms. */
+  /** A reading older than this is not this traveller's, ms (default 2000; see traveller-temperature.ts). */
   readingFreshMs?: number;
 }
 
@@ -54,6 +55,8 @@ export class KioskService {
   private stamps = { trust: '', policy: '' };
   private readonly listeners = new Set<Emit>();
   private readonly unsubscribeThermometer: (() => void) | null;
+  /** Which reading is the traveller's: each check takes its own. */
+  private readonly temperature: TravellerTemperature;
   private readonly unsubscribeScanners: (() => void)[];
   private screen: ScreenConfig;
   /** A technician's test scan waiting for the next scan from a scanner. */
@@ -66,8 +69,12 @@ export class KioskService {
     private readonly pseudonym: HolderPseudonym,
   ) {
     this.screen = opts.screen;
-    this.unsubscribeThermometer =
-      opts.thermometer?.onReading((r) => this.emit('thermometer/reading', { celsius: r.celsius, atMs: r.atMs, simulated: r.simulated })) ?? null;
+    this.temperature = new TravellerTemperature(opts.thermometer, { clock: opts.clock, ...(opts.readingFreshMs === undefined ? {} : { freshMs: opts.readingFreshMs }) });
+    const offScreen = opts.thermometer?.onReading((r) => this.emit('thermometer/reading', { celsius: r.celsius, atMs: r.atMs, simulated: r.simulated }));
+    this.unsubscribeThermometer = () => {
+      offScreen?.();
+      this.temperature.close();
+    };
     this.unsubscribeScanners = (opts.scanners ?? []).flatMap((scanner) => [
       scanner.onScan((scan) => {
         // A technician's test scan is answered, not logged.
@@ -145,7 +152,9 @@ export class KioskService {
   async submitScan(text: string, source: InvokeChannels['scan/submit']['request']['source']): Promise<InvokeChannels['scan/submit']['response']> {
     await this.refresh(false);
     const now = this.opts.clock();
-    const outcome = await this.checkpoint!.check({ text, ...this.freshTemperature(now), atMs: now }, { record: true });
+    // Taken by this check: a later one never gets the same reading.
+    const temperature = checkTemperature(await this.temperature.take());
+    const outcome = await this.checkpoint!.check({ text, ...temperature, atMs: now }, { record: true });
     const view = checkView(outcome, source);
     this.emit('checkpoint/decided', view);
     this.emit('status/changed', this.status());
@@ -177,7 +186,8 @@ export class KioskService {
   async tryCode(text: string, source: InvokeChannels['scan/submit']['request']['source']): Promise<InvokeChannels['scan/submit']['response']> {
     await this.refresh(false);
     const now = this.opts.clock();
-    const outcome = await this.checkpoint!.check({ text: text.slice(0, MAX_SCAN_PAYLOAD_CHARS), ...this.freshTemperature(now), atMs: now }, { record: false });
+    // Looked at, not taken: the traveller's check after the test still has it.
+    const outcome = await this.checkpoint!.check({ text: text.slice(0, MAX_SCAN_PAYLOAD_CHARS), ...checkTemperature(this.temperature.peek()), atMs: now }, { record: false });
     return checkView(outcome, source);
   }
 
@@ -239,13 +249,6 @@ export class KioskService {
       scanner: { state: scannersState(this.opts.scanners ?? []) },
       today: this.log.verdictCountsSince(startOfDayMs(now, this.screen.timeZone)),
     };
-  }
-
-  /** This traveller's temperature (a reading older than readingFreshMs is someone else's), with its raw value and calibration. */
-  private freshTemperature(now: number): { temperatureC: number | null; temperatureRawC: number | null; calibrationOffsetC: number | null } {
-    const r = this.opts.thermometer?.latest();
-    if (!r || now - r.atMs > (this.opts.readingFreshMs ?? 10_000)) return { temperatureC: null, temperatureRawC: null, calibrationOffsetC: null };
-    return { temperatureC: r.celsius, temperatureRawC: r.rawC ?? null, calibrationOffsetC: r.rawC === undefined ? null : (r.calibrationOffsetC ?? 0) };
   }
 
   /**
