@@ -17,6 +17,16 @@ export interface ThermometerReading {
   protocol?: string;
 }
 
+/**
+ * What a module says between stable readings that decides whose reading is
+ * whose: the kiosk must not hand a reading to a traveller it cannot belong to.
+ * - `remeasuring`: a high stable reading is being measured once more before it
+ *   is reported; until the re-measure ends, no reading is the traveller's.
+ * - `no-person`: the module reads no person (ambient, mis-aimed, outside
+ *   30.0–43.0 °C) after it did, or for the first time: whoever was measured has gone.
+ */
+export type ThermometerNotice = { kind: 'remeasuring'; firstC: number; atMs: number } | { kind: 'no-person'; atMs: number };
+
 export interface DriverStatus {
   device: 'thermometer' | 'scanner';
   state: DriverState;
@@ -27,6 +37,7 @@ export interface DriverStatus {
 /** Every event a driver process reports (the contract between drivers and main). */
 export type DriverEvent =
   | { type: 'thermometer/reading'; reading: ThermometerReading }
+  | { type: 'thermometer/notice'; notice: ThermometerNotice }
   | { type: 'scanner/scan'; text: string; atMs: number; via: 'serial' | 'hid'; symbology: string | null }
   | { type: 'driver/status'; status: DriverStatus }
   | { type: 'thermometer/counters'; counters: ThermometerCounts };
@@ -46,6 +57,8 @@ export interface ThermometerFeed {
   latest(): ThermometerReading | null;
   /** Stable readings; returns a function that unsubscribes. */
   onReading(listener: (reading: ThermometerReading) => void): () => void;
+  /** Re-measures and "no person" (a simulator has none: its person never leaves). */
+  onNotice?(listener: (notice: ThermometerNotice) => void): () => void;
   /** State changes (a simulator has none). */
   onStatus?(listener: (status: DriverStatus) => void): () => void;
   close(): void;

@@ -109,6 +109,17 @@ describe('protocol particulars', () => {
     expect(temps(d.push(new TextEncoder().encode(text)))).toEqual([36.7, 36.8, 36.9, 37.0, 37.1]);
     expect(d.counters.checksumFailures).toBe(1);
   });
+  it('ascii: a reading is a whole token, never the tail of a longer number or word', () => {
+    const read = (line: string): number[] => temps(PROTOCOLS.ascii.decoder().push(new TextEncoder().encode(line + '\r\n')));
+    for (const [line, c] of [['36.7', 36.7], ['T=36.7', 36.7], ['{36.7}', 36.7], ['Temp: 37.0 C', 37], ['Temp:37.0°C', 37], ['T=-5.5', -5.5], ['  36.7  ', 36.7]] as const) {
+      expect(read(line), line).toEqual([c]);
+    }
+    for (const line of ['1038.6', '3.6.7', '36.7.1', 'x36.7', 'T36.7', '36.7x', '36.7123', '1-36.7', '_36.7', '36.', '.5']) {
+      expect(read(line), line).toEqual([]);
+    }
+    // Junk glued in front of a whole token does not hide it.
+    expect(read('\x13\x37T=36.5')).toEqual([36.5]);
+  });
 });
 
 describe('measurement', () => {

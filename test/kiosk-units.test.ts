@@ -193,6 +193,8 @@ describe('kiosk service and browser shell', () => {
     expect(service.status().trust.seq).toBeGreaterThan(seqBefore);
     const seqNow = service.status().trust.seq;
     fs.writeFileSync(path.join(dataDir, 'trust-bundle.jws'), await signBundle({ iss: 'evil', seq: 1e9, iat: 0, exp: 1e10, issuers: [] }, await newSigningKey('ES256', 'demo-root-2026')));
+    // The 'x' check took the reading: the next traveller is measured anew (a reading never serves two checks).
+    thermometer.setCentre(36.6);
     const r = await service.invoke('scan/submit', { text: await demoCode(keys, now / 1000, { issuer: 'CN-ZJ', status: 'green' }), source: 'wedge' });
     expect(r.ok && r.value.verdict).toBe('admit');
     expect(service.status().trust.seq).toBe(seqNow);

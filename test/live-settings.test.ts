@@ -292,7 +292,7 @@ describe('Electron: devices in the drivers\' process', () => {
 });
 
 describe('settings applied while the kiosk runs', () => {
-  async function kiosk(): Promise<{ service: KioskService; technician: TechnicianService; scanner: FakeScanner; dataDir: string; changed: string[][]; now: () => number }> {
+  async function kiosk(): Promise<{ service: KioskService; technician: TechnicianService; scanner: FakeScanner; thermometer: FakeThermometer; dataDir: string; changed: string[][]; now: () => number }> {
     const dataDir = path.join(tempDir(), 'data');
     const nowMs = Date.parse('2026-11-29T08:00:00Z');
     await setUpDemoDataDir(dataDir, await loadDemoKeys(), nowMs);
@@ -321,7 +321,7 @@ describe('settings applied while the kiosk runs', () => {
       technician,
       screen: { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true },
     });
-    return { service, technician, scanner, dataDir, changed, now: () => nowMs };
+    return { service, technician, scanner, thermometer, dataDir, changed, now: () => nowMs };
   }
 
   it('a form: audited per changed value, one revision, the kiosk told what changed; refused whole', async () => {
@@ -347,7 +347,7 @@ describe('settings applied while the kiosk runs', () => {
   });
 
   it('a test scan is answered, not logged; the next scan is a check again; no scanner, no test', async () => {
-    const { service, technician, scanner, dataDir, now } = await kiosk();
+    const { service, technician, scanner, thermometer, dataDir, now } = await kiosk();
     try {
       await technician.unlock('482913');
       const waiting = technician.scannerTest(5);
@@ -374,6 +374,8 @@ describe('settings applied while the kiosk runs', () => {
       await new Promise((r) => setTimeout(r, 10));
       technician.lock();
       expect(await abandoned).toEqual({ received: false, scanners: 1 });
+      // The first check took its reading: the next traveller is measured anew (a reading never serves two checks).
+      thermometer.readings.emit({ celsius: 36.5, atMs: now(), simulated: false });
       scanner.scans.emit({ text: code, atMs: now(), symbology: 'QR' });
       await new Promise((r) => setTimeout(r, 50));
       expect(service.status().today.admit).toBe(2);

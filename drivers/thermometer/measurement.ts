@@ -6,6 +6,8 @@
 // - a calibration offset (bounded to ±1.5 °C, with who set it and when) is
 //   applied to every reading, and recorded with it, the raw value kept;
 // - a high stable reading triggers one re-measure before it is reported;
+// - "no person" is said when the module stops reading one (not every frame:
+//   a module aimed at a wall streams no-person frames all day);
 // - a watchdog on the last valid frame: a silent port is offline.
 import type { ThermoFrame } from './protocols/frame-decoder.js';
 
@@ -64,6 +66,7 @@ export type MeasurementEvent =
   | { type: 'reading'; reading: Reading }
   | { type: 'stable'; reading: StableReading }
   | { type: 'remeasuring'; firstC: number; atMs: number }
+  | { type: 'no-person'; atMs: number }
   | { type: 'offline'; silentMs: number; atMs: number }
   | { type: 'online'; atMs: number };
 
@@ -83,6 +86,8 @@ export class Measurement {
   private lastValidAt: number | null = null;
   private offline = false;
   private pendingRemeasure = false;
+  /** Whether the last valid frame read a person; null before any frame and after going offline. */
+  private personInView: boolean | null = null;
   private calibration: Calibration | null;
   private readonly k: number;
   private readonly spread: number;
@@ -124,8 +129,11 @@ export class Measurement {
       // Nobody there (or aimed at a wall): a stable reading starts again.
       this.window = [];
       this.pendingRemeasure = false;
+      if (this.personInView !== false) events.push({ type: 'no-person', atMs });
+      this.personInView = false;
       return events;
     }
+    this.personInView = true;
     this.window.push(celsius);
     if (this.window.length > this.k) this.window.shift();
     if (this.window.length < this.k) return events;
@@ -154,6 +162,9 @@ export class Measurement {
       this.offline = true;
       this.counters.timeouts++;
       this.window = [];
+      // Whoever was in front of a silent module is not known to be there when it talks again.
+      this.pendingRemeasure = false;
+      this.personInView = null;
       return [{ type: 'offline', silentMs, atMs: nowMs }];
     }
     return [];

@@ -1,7 +1,7 @@
 // A serial IR thermometer: the port (reopened whenever it comes back), the
 // protocol's decoder, and the measurement rules. Never throws into the
 // kiosk: every failure becomes a status.
-import { REAL_TIMERS, type DriverStatus, type OpenSerial, type ThermometerFeed, type ThermometerReading, type Timers, type UsbPorts } from '../contract.js';
+import { REAL_TIMERS, type DriverStatus, type OpenSerial, type ThermometerFeed, type ThermometerNotice, type ThermometerReading, type Timers, type UsbPorts } from '../contract.js';
 import { ReconnectingSerial } from '../serial-link.js';
 import { Measurement, type Calibration, type MeasurementEvent, type Reading, type StableReading } from './measurement.js';
 import { PROTOCOLS, type ProtocolName } from './protocols/index.js';
@@ -35,6 +35,7 @@ export class SerialThermometer implements ThermometerFeed {
   private readonly readingListeners = new Listeners<ThermometerReading>();
   private readonly rawListeners = new Listeners<Reading>();
   private readonly statusListeners = new Listeners<DriverStatus>();
+  private readonly noticeListeners = new Listeners<ThermometerNotice>();
   private stateNow: 'ok' | 'offline' = 'offline';
   private awaitingFrame = false;
 
@@ -113,6 +114,10 @@ export class SerialThermometer implements ThermometerFeed {
     return this.statusListeners.add(listener);
   }
 
+  onNotice(listener: (notice: ThermometerNotice) => void): () => void {
+    return this.noticeListeners.add(listener);
+  }
+
   setCalibration(c: Calibration | null): void {
     this.measurement.setCalibration(c);
   }
@@ -124,6 +129,7 @@ export class SerialThermometer implements ThermometerFeed {
     this.readingListeners.clear();
     this.rawListeners.clear();
     this.statusListeners.clear();
+    this.noticeListeners.clear();
   }
 
   private handle(events: MeasurementEvent[]): void {
@@ -136,10 +142,14 @@ export class SerialThermometer implements ThermometerFeed {
         this.rawListeners.emit(e.reading);
       }
       else if (e.type === 'stable') this.stable(e.reading);
+      else if (e.type === 'no-person') this.noticeListeners.emit({ kind: 'no-person', atMs: e.atMs });
       else if (e.type === 'offline') this.status('offline', `no valid frame for ${Math.round(e.silentMs)} ms`);
       else if (e.type === 'online') {
         if (this.stateNow !== 'ok') this.status('ok', 'frames again');
-      } else this.status('ok', `high reading ${e.firstC.toFixed(2)} °C: measuring again`);
+      } else {
+        this.noticeListeners.emit({ kind: 'remeasuring', firstC: e.firstC, atMs: e.atMs });
+        this.status('ok', `high reading ${e.firstC.toFixed(2)} °C: measuring again`);
+      }
     }
   }
 

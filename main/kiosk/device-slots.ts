@@ -2,7 +2,7 @@
 // checkpoint listens to, as feeds whose device can be replaced while the
 // kiosk runs. A technician who picks another port, protocol or scanner on
 // the screen changes what is in the slot; the service's subscriptions stay.
-import type { DriverStatus, Scan, ScannerFeed, ThermometerCounts, ThermometerFeed, ThermometerReading } from '../../drivers/contract.js';
+import type { DriverStatus, Scan, ScannerFeed, ThermometerCounts, ThermometerFeed, ThermometerNotice, ThermometerReading } from '../../drivers/contract.js';
 import { Listeners } from '../../drivers/listeners.js';
 
 type Calibration = { offsetC: number; by: string; atMs: number };
@@ -13,6 +13,7 @@ export class ThermometerSlot implements ThermometerFeed {
   private unsubscribe: (() => void)[] = [];
   private readonly readings = new Listeners<ThermometerReading>();
   private readonly statuses = new Listeners<DriverStatus>();
+  private readonly notices = new Listeners<ThermometerNotice>();
 
   constructor(private readonly clock: () => number) {}
 
@@ -45,6 +46,10 @@ export class ThermometerSlot implements ThermometerFeed {
     return this.statuses.add(listener);
   }
 
+  onNotice(listener: (notice: ThermometerNotice) => void): () => void {
+    return this.notices.add(listener);
+  }
+
   /**
    * Closes the device in the slot and puts the next (or nothing) in its
    * place. Given a function, the old device is closed before it is called:
@@ -67,6 +72,8 @@ export class ThermometerSlot implements ThermometerFeed {
       this.unsubscribe.push(next.onReading((r) => this.readings.emit(r)));
       const off = next.onStatus?.((s) => this.statuses.emit(s));
       if (off) this.unsubscribe.push(off);
+      const offNotice = next.onNotice?.((n) => this.notices.emit(n));
+      if (offNotice) this.unsubscribe.push(offNotice);
     }
     this.statuses.emit({ device: 'thermometer', state: this.state, detail, atMs: this.clock() });
   }
@@ -78,6 +85,7 @@ export class ThermometerSlot implements ThermometerFeed {
     this.inner = null;
     this.readings.clear();
     this.statuses.clear();
+    this.notices.clear();
   }
 }
 

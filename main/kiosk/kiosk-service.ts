@@ -19,6 +19,7 @@ import { TechnicianRefusal, type TechnicianService } from '../technician/technic
 import { checkView } from './check-view.js';
 import { scannersState } from './device-slots.js';
 import { ScanPace, type ScanPaceOptions } from './scan-pace.js';
+import { checkTemperature, TravellerTemperature } from './traveller-temperature.js';
 
 export interface KioskServiceOptions {
   dataDir: string;
@@ -37,7 +38,7 @@ export interface KioskServiceOptions {
   calibrationDueAtMs?: () => number | null;
   /** Warn on screen when the oldest unsynced check is older than this (default 3 days). */
   backlogWarnDays?: number;
-  /** A reading older than this is not this traveller's, ms. */
+  /** A reading older than this is not this traveller's, ms (default 2000; see traveller-temperature.ts). */
   readingFreshMs?: number;
   /** How fast one source may submit scans (default: a human queue's pace, HUMAN_SCAN_PACE). */
   scanPace?: ScanPaceOptions;
@@ -69,6 +70,8 @@ export class KioskService {
   private stamps = { trust: '', policy: '' };
   private readonly listeners = new Set<Emit>();
   private readonly unsubscribeThermometer: (() => void) | null;
+  /** Which reading is the traveller's: each check takes its own. */
+  private readonly temperature: TravellerTemperature;
   private readonly unsubscribeScanners: (() => void)[];
   private screen: ScreenConfig;
   /** A technician's test scan waiting for the next scan from a scanner. */
@@ -83,8 +86,12 @@ export class KioskService {
   ) {
     this.screen = opts.screen;
     this.pace = new ScanPace(opts.scanPace);
-    this.unsubscribeThermometer =
-      opts.thermometer?.onReading((r) => this.emit('thermometer/reading', { celsius: r.celsius, atMs: r.atMs, simulated: r.simulated })) ?? null;
+    this.temperature = new TravellerTemperature(opts.thermometer, { clock: opts.clock, ...(opts.readingFreshMs === undefined ? {} : { freshMs: opts.readingFreshMs }) });
+    const offScreen = opts.thermometer?.onReading((r) => this.emit('thermometer/reading', { celsius: r.celsius, atMs: r.atMs, simulated: r.simulated }));
+    this.unsubscribeThermometer = () => {
+      offScreen?.();
+      this.temperature.close();
+    };
     this.unsubscribeScanners = (opts.scanners ?? []).flatMap((scanner) => [
       scanner.onScan((scan) => {
         // A technician's test scan is answered, not logged.
@@ -171,7 +178,9 @@ export class KioskService {
     }
     await this.refresh(false);
     const now = this.opts.clock();
-    const outcome = await this.checkpoint!.check({ text, ...this.freshTemperature(now), atMs: now }, { record: true });
+    // Taken by this check: a later one never gets the same reading.
+    const temperature = checkTemperature(await this.temperature.take());
+    const outcome = await this.checkpoint!.check({ text, ...temperature, atMs: now }, { record: true });
     const view = checkView(outcome, source);
     this.emit('checkpoint/decided', view);
     this.emit('status/changed', this.status());
@@ -203,7 +212,8 @@ export class KioskService {
   async tryCode(text: string, source: InvokeChannels['scan/submit']['request']['source']): Promise<InvokeChannels['scan/submit']['response']> {
     await this.refresh(false);
     const now = this.opts.clock();
-    const outcome = await this.checkpoint!.check({ text: text.slice(0, MAX_SCAN_PAYLOAD_CHARS), ...this.freshTemperature(now), atMs: now }, { record: false });
+    // Looked at, not taken: the traveller's check after the test still has it.
+    const outcome = await this.checkpoint!.check({ text: text.slice(0, MAX_SCAN_PAYLOAD_CHARS), ...checkTemperature(this.temperature.peek()), atMs: now }, { record: false });
     return checkView(outcome, source);
   }
 
@@ -271,13 +281,6 @@ export class KioskService {
   private scansStatus(now: number): KioskStatus['scans'] {
     const { dropped, lastDroppedAtMs } = this.pace.summary();
     return { dropped, lastDroppedAtMs, dropping: lastDroppedAtMs !== null && now - lastDroppedAtMs < DROPPED_SCANS_SHOWN_MS };
-  }
-
-  /** This traveller's temperature (a reading older than readingFreshMs is someone else's), with its raw value and calibration. */
-  private freshTemperature(now: number): { temperatureC: number | null; temperatureRawC: number | null; calibrationOffsetC: number | null } {
-    const r = this.opts.thermometer?.latest();
-    if (!r || now - r.atMs > (this.opts.readingFreshMs ?? 10_000)) return { temperatureC: null, temperatureRawC: null, calibrationOffsetC: null };
-    return { temperatureC: r.celsius, temperatureRawC: r.rawC ?? null, calibrationOffsetC: r.rawC === undefined ? null : (r.calibrationOffsetC ?? 0) };
   }
 
   /**

@@ -1,6 +1,6 @@
 // Drivers that run in another process (Electron's utilityProcess), seen from
 // main as ordinary feeds: their DriverEvents come in as messages.
-import type { DriverEvent, DriverState, DriverStatus, ScannerFeed, ThermometerCounts, ThermometerFeed, ThermometerReading, Scan } from '../../drivers/contract.js';
+import type { DriverEvent, DriverState, DriverStatus, ScannerFeed, ThermometerCounts, ThermometerFeed, ThermometerNotice, ThermometerReading, Scan } from '../../drivers/contract.js';
 import { Listeners } from '../../drivers/listeners.js';
 
 export class RemoteThermometer implements ThermometerFeed {
@@ -10,6 +10,7 @@ export class RemoteThermometer implements ThermometerFeed {
   private last: ThermometerReading | null = null;
   private readonly readings = new Listeners<ThermometerReading>();
   private readonly statuses = new Listeners<DriverStatus>();
+  private readonly notices = new Listeners<ThermometerNotice>();
   /** Where a new calibration goes: the drivers' process (set by the shell). */
   calibrationSink: ((c: { offsetC: number; by: string; atMs: number }) => void) | null = null;
 
@@ -26,9 +27,16 @@ export class RemoteThermometer implements ThermometerFeed {
   onStatus(listener: (status: DriverStatus) => void): () => void {
     return this.statuses.add(listener);
   }
+  onNotice(listener: (notice: ThermometerNotice) => void): () => void {
+    return this.notices.add(listener);
+  }
   close(): void {
     this.readings.clear();
     this.statuses.clear();
+    this.notices.clear();
+  }
+  notice(n: ThermometerNotice): void {
+    this.notices.emit(n);
   }
   reading(r: ThermometerReading): void {
     this.last = r;
@@ -75,6 +83,15 @@ export function routeDriverEvent(message: unknown, thermometer: RemoteThermomete
     case 'thermometer/reading':
       if (typeof message.reading?.celsius === 'number') thermometer?.reading(message.reading);
       break;
+    case 'thermometer/notice': {
+      // Only the two kinds, rebuilt: a malformed notice must not pass for one.
+      const n = message.notice as Partial<Record<string, unknown>> | undefined;
+      const atMs = n?.atMs;
+      if (typeof atMs !== 'number') break;
+      if (n?.kind === 'no-person') thermometer?.notice({ kind: 'no-person', atMs });
+      else if (n?.kind === 'remeasuring' && typeof n.firstC === 'number') thermometer?.notice({ kind: 'remeasuring', firstC: n.firstC, atMs });
+      break;
+    }
     case 'scanner/scan':
       if (typeof message.text === 'string') scanner?.scan({ text: message.text.slice(0, 16_384), atMs: message.atMs, symbology: message.symbology });
       break;

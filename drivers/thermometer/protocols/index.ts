@@ -108,10 +108,12 @@ export class AsciiLineDecoder implements ProtocolDecoder {
 
   private parseLine(out: ThermoFrame[]): void {
     // Junk from before the line (a glitch, a wrong-baud burst) may precede it: read the
-    // decimal number that ends the line, in any of the forms modules print.
+    // decimal number that ends the line, in any of the forms modules print. It must be a
+    // whole token: a number glued to a letter, a digit or a dot ("1038.6", "3.6.7", "x36.7")
+    // is a garbled line, and its tail is not a temperature.
     const printable = this.line.replace(/[^\x20-\x7e°]/g, '');
     this.counters.droppedBytes += this.line.length - printable.length;
-    const m = /(-?\d{1,3}\.\d{1,3})\s*(?:°?\s*C)?\s*\}?\s*$/.exec(printable);
+    const m = /(?<![\w.-])(-?\d{1,3}\.\d{1,3})\s*(?:°?\s*C)?\s*\}?\s*$/.exec(printable);
     if (!m) {
       this.counters.checksumFailures++;
       this.counters.droppedBytes += this.line.length;

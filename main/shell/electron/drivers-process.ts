@@ -32,14 +32,20 @@ export interface RunningDrivers {
 
 const COUNTERS_EVERY_MS = 500;
 
+/** The thermometer's events main must hear: its readings, what makes a reading stale (a re-measure, nobody in view), its state. */
+export function postThermometerEvents(thermo: Pick<SerialThermometer, 'onReading' | 'onNotice' | 'onStatus'>, post: (e: DriverEvent) => void): void {
+  thermo.onReading((reading) => post({ type: 'thermometer/reading', reading }));
+  thermo.onNotice((notice) => post({ type: 'thermometer/notice', notice }));
+  thermo.onStatus((status) => post({ type: 'driver/status', status }));
+}
+
 export function startDrivers(config: DriversConfig, post: (e: DriverEvent) => void, clock: () => number = Date.now): RunningDrivers {
   const closers: (() => void)[] = [];
   let thermometer: SerialThermometer | null = null;
   if (config.thermometer) {
     const t = config.thermometer;
     const thermo = new SerialThermometer({ path: t.path, protocol: t.protocol, baudRate: t.baud, openSerial: openSerialPort, usb: usbSerialPorts, clock, remeasureAtC: t.remeasureAtC, calibration: t.calibration });
-    thermo.onReading((reading) => post({ type: 'thermometer/reading', reading }));
-    thermo.onStatus((status) => post({ type: 'driver/status', status }));
+    postThermometerEvents(thermo, post);
     // The technician's devices panel shows these live, as in the browser shell.
     const counters = setInterval(() => post({ type: 'thermometer/counters', counters: thermo.counters }), COUNTERS_EVERY_MS);
     closers.push(() => clearInterval(counters), () => thermo.close());
