@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserShell, type BrowserShell, type ShellService } from '../main/shell/browser-shell.js';
+import { chromiumArgs } from '../main/shell/open-chromium.js';
 import { SENTINEL, sentinel } from './helpers/cli.js';
 
 interface Door {
@@ -348,5 +349,28 @@ describe('the browser shell with a fake service: callers and a misbehaving servi
     again.send(JSON.stringify({ t: 'invoke', id: 4, channel: 'status/get', payload: {} }));
     expect(await answer).toMatchObject({ id: 4, result: { ok: true } });
     again.close();
+  });
+});
+
+describe('the launcher keeps the token off the command line', () => {
+  it('Chromium is started on a launch page only this user can read, which carries the address', () => {
+    const profile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-door-profile-')), 'chromium-profile');
+    try {
+      const url = 'http://127.0.0.1:4321/#k=SECRET-token_value';
+      const args = chromiumArgs(url, profile, { kiosk: true });
+      // Every local user can read a process's arguments.
+      expect(args.filter((a) => a.includes('SECRET'))).toEqual([]);
+      const app = args.find((a) => a.startsWith('--app='))!;
+      const launch = new URL(app.slice('--app='.length));
+      expect(launch.protocol).toBe('file:');
+      const file = decodeURIComponent(launch.pathname);
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(fs.readFileSync(file, 'utf8')).toContain(`content="0;url=${url}"`);
+      // A second launch replaces it (a new token each time).
+      chromiumArgs('http://127.0.0.1:4321/#k=NEXT', profile, { kiosk: false });
+      expect(fs.readFileSync(file, 'utf8')).not.toContain('SECRET');
+    } finally {
+      fs.rmSync(path.dirname(profile), { recursive: true, force: true });
+    }
   });
 });

@@ -5,9 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoCode } from '../../main/demo/demo.js';
 import { newSigningKey, signCode } from '../../main/issuer/sign.js';
+import { writeLaunchPage } from '../../main/shell/open-chromium.js';
 import { KioskScreen, codeVideo, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
 
 const missing = inject('chromiumMissing');
@@ -238,6 +240,11 @@ describe.skipIf(missing !== '')('kiosk screen in Chromium', () => {
       await bare.goto(`${origin}/`);
       await refused;
       expect(await bare.getAttribute('body', 'data-state')).toBe('starting');
+      // How `sentinel kiosk` opens Chromium: a launch page in the profile (the token kept off the command line) sends it on.
+      const launched = await browser.newPage();
+      await launched.goto(pathToFileURL(writeLaunchPage(k.kiosk.url, path.join(k.tmp, 'chromium-profile'))).href, { waitUntil: 'commit' });
+      await launched.waitForSelector('body[data-state="ready"]');
+      expect(launched.url()).toBe(`${origin}/`);
     } finally {
       await browser.close();
     }
