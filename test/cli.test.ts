@@ -376,7 +376,8 @@ describe('kiosk', () => {
     const deadline = Date.now() + 10_000;
     while (!out.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const { url } = JSON.parse(out.split('\n')[0]!) as { url: string };
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    // The socket's token rides in the fragment, which the page keeps and the server never sees.
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#k=[\w-]{43}$/);
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('data-testid="verdict"');

@@ -100,8 +100,10 @@ describe('crash durability of the kiosk', () => {
       child.on('error', reject);
       setTimeout(() => reject(new Error('the kiosk did not start')), 15_000);
     });
-    const origin = url.replace(/\/$/, '');
-    const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/kiosk`, { headers: { origin } });
+    // As the page does: the token from the printed address's fragment, presented on the socket's URL.
+    const page = new URL(url);
+    const token = new URLSearchParams(page.hash.slice(1)).get('k') ?? '';
+    const ws = new WebSocket(`ws://${page.host}/kiosk?k=${encodeURIComponent(token)}`, { headers: { origin: page.origin } });
     const acknowledged: string[] = [];
     let next = 0;
     let id = 0;

@@ -1,6 +1,7 @@
 // The kiosk's pieces that need no browser: the contract's validation at the
 // boundary, the wedge detector, the scan gate, the service and the shell's
-// door (loopback only, same-origin socket, schema before handler).
+// door (loopback only, same-origin socket with the page's token, schema
+// before handler; test/browser-shell-door.test.ts has the rest).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WebSocket } from 'ws';
@@ -222,37 +223,46 @@ describe('kiosk service and browser shell', () => {
     expect(service.status().pendingSync).toBe(0);
   });
 
-  it('the shell listens on loopback only, serves the screen with a CSP, and talks only to its own origin', async () => {
+  it('the shell listens on loopback only, serves the screen with a CSP, and talks only to its own page (origin and token)', async () => {
     const rendererDir = path.join(ROOT, 'dist', 'renderer');
     await expect(startBrowserShell({ service, rendererDir, host: '0.0.0.0', port: 0 })).rejects.toThrow(/loopback/);
     shell = await startBrowserShell({ service, rendererDir, host: '127.0.0.1', port: 0 });
-    const page = await fetch(shell.url);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toContain("script-src 'self' 'wasm-unsafe-eval'");
-    expect((await fetch(shell.url + '../../package.json')).status).toBe(404);
-    expect((await fetch(shell.url + '%2e%2e/%2e%2e/package.json')).status).toBe(404);
+    const served = await fetch(shell.url);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-security-policy')).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    const page = new URL(shell.url);
+    expect((await fetch(page.origin + '/../../package.json')).status).toBe(404);
+    expect((await fetch(page.origin + '/%2e%2e/%2e%2e/package.json')).status).toBe(404);
 
-    const origin = new URL(shell.url).origin;
-    const wsUrl = origin.replace('http', 'ws') + '/kiosk';
-    const foreign = await new Promise<string>((resolve) => {
-      const ws = new WebSocket(wsUrl, { headers: { origin: 'http://attacker.example' } });
-      ws.on('open', () => resolve('open'));
-      ws.on('error', () => resolve('refused'));
-    });
-    expect(foreign).toBe('refused');
+    // The page's address carries the socket's token in its fragment; the socket wants it, and the page's origin.
+    const token = new URLSearchParams(page.hash.slice(1)).get('k');
+    expect(token).toMatch(/^[\w-]{43}$/);
+    const wsUrl = `ws://${page.host}/kiosk`;
+    const opens = (url: string, origin: string): Promise<'open' | 'refused'> =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(url, { headers: { origin } });
+        ws.on('open', () => (ws.close(), resolve('open')));
+        ws.on('error', () => resolve('refused'));
+      });
+    expect(await opens(`${wsUrl}?k=${token}`, 'http://attacker.example')).toBe('refused');
+    expect(await opens(wsUrl, page.origin)).toBe('refused');
 
-    const ws = new WebSocket(wsUrl, { headers: { origin } });
+    const ws = new WebSocket(`${wsUrl}?k=${token}`, { headers: { origin: page.origin } });
     await new Promise((resolve) => ws.on('open', resolve));
     const replies: unknown[] = [];
-    ws.on('message', (d) => replies.push(JSON.parse(d.toString())));
-    ws.send('not json');
+    const decided = new Promise<void>((resolve) =>
+      ws.on('message', (d) => {
+        const msg = JSON.parse(d.toString()) as { t: string; id?: number; channel?: string };
+        replies.push(msg);
+        if (replies.some((m) => (m as { id?: number }).id === 2) && replies.some((m) => (m as { channel?: string }).channel === 'checkpoint/decided')) resolve();
+      }),
+    );
     ws.send(JSON.stringify({ t: 'invoke', id: 1, channel: 'scan/submit', payload: { text: 'hello', source: 'nowhere' } }));
     ws.send(JSON.stringify({ t: 'invoke', id: 2, channel: 'scan/submit', payload: { text: 'hello', source: 'wedge' } }));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await decided;
     ws.close();
     const results = replies.filter((m) => (m as { t: string }).t === 'result') as { id: number; result: { ok: boolean; value?: { verdict: string } } }[];
     expect(results.find((r) => r.id === 1)?.result.ok).toBe(false);
     expect(results.find((r) => r.id === 2)?.result.value?.verdict).toBe('deny');
-    expect(replies.some((m) => (m as { t: string; channel?: string }).channel === 'checkpoint/decided')).toBe(true);
   });
 });

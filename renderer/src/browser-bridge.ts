@@ -5,7 +5,47 @@ import type { CheckView, InvokeChannel, InvokeChannels, InvokeResult, KioskApi, 
 
 type Listener = (payload: unknown) => void;
 
-export function connectBrowserBridge(url = `${location.origin.replace(/^http/, 'ws')}/kiosk`): KioskApi & { onConnection(listener: (up: boolean) => void): () => void } {
+/** Where this tab keeps the socket's token across reloads (per tab, gone with it). */
+const TOKEN_KEY = 'sentinel.socket-token';
+/** The fragment's key and the socket's query parameter (main/shell/browser-shell.ts: TOKEN_PARAM). */
+const TOKEN_PARAM = 'k';
+
+/**
+ * The socket's per-launch token. The shell hands it to the page in the
+ * address's fragment (`/#k=…`), which browsers never send to a server; the
+ * page keeps it in this tab's sessionStorage so a reload still connects,
+ * and takes it out of the address bar so it is not left on show (or in the
+ * history). Empty when this tab was never given one: the socket refuses it.
+ */
+export function takeSocketToken(): string {
+  const fromFragment = new URLSearchParams(location.hash.slice(1)).get(TOKEN_PARAM);
+  if (fromFragment) {
+    try {
+      sessionStorage.setItem(TOKEN_KEY, fromFragment);
+    } catch {
+      // Storage refused (a locked-down profile): this load still connects, a reload will not.
+    }
+    history.replaceState(history.state, '', location.pathname + location.search);
+    return fromFragment;
+  }
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The socket's address: the token goes in its query, checked by the shell
+ * before the upgrade, so a client without it never holds a socket at all
+ * (no events, not even for a moment). The query of a loopback WebSocket
+ * request reaches nothing but the shell: no proxy, no Referer, no log.
+ */
+export function socketUrl(token = takeSocketToken()): string {
+  return `${location.origin.replace(/^http/, 'ws')}/kiosk?${TOKEN_PARAM}=${encodeURIComponent(token)}`;
+}
+
+export function connectBrowserBridge(url = socketUrl()): KioskApi & { onConnection(listener: (up: boolean) => void): () => void } {
   let socket: WebSocket | null = null;
   let nextId = 1;
   const pending = new Map<number, (result: InvokeResult<InvokeChannel>) => void>();

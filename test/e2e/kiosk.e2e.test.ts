@@ -5,9 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoCode } from '../../main/demo/demo.js';
 import { newSigningKey, signCode } from '../../main/issuer/sign.js';
+import { writeLaunchPage } from '../../main/shell/open-chromium.js';
 import { KioskScreen, codeVideo, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
 
 const missing = inject('chromiumMissing');
@@ -207,9 +209,10 @@ describe.skipIf(missing !== '')('kiosk screen in Chromium', () => {
     }
   });
 
-  it('the socket refuses pages from another origin', async () => {
+  it('the socket refuses pages from another origin, even with the token', async () => {
     const { WebSocket } = await import('ws');
-    const url = k.kiosk.url.replace('http', 'ws') + 'kiosk';
+    const page = new URL(k.kiosk.url);
+    const url = `ws://${page.host}/kiosk?${page.hash.slice(1)}`;
     const refused = await new Promise<boolean>((resolve) => {
       const ws = new WebSocket(url, { headers: { origin: 'http://evil.example' } });
       ws.on('open', () => resolve(false));
@@ -217,5 +220,33 @@ describe.skipIf(missing !== '')('kiosk screen in Chromium', () => {
     });
     expect(refused).toBe(true);
     expect(path.isAbsolute(k.dataDir)).toBe(true);
+  });
+
+  it('the page takes its token out of the address bar, keeps it for a reload, and gets no socket without it', async () => {
+    const browser = await launchBrowser({ kind: 'fake-pattern' });
+    try {
+      const screen = await KioskScreen.open(browser, k.kiosk.url);
+      const { origin, hash } = new URL(k.kiosk.url);
+      expect(hash).toMatch(/^#k=[\w-]{43}$/);
+      expect(screen.page.url()).toBe(`${origin}/`);
+      // A reload of the kiosk tab (a guard's F5 in development, a crashed screen) still connects.
+      await screen.page.reload();
+      await screen.page.waitForSelector('body[data-state="ready"]');
+      await screen.wedgeScan(codes.green!);
+      expect((await screen.waitForVerdict()).verdict).toBe('admit');
+      // The same page opened without the token, in a fresh tab: the socket refuses it, the screen never starts.
+      const bare = await browser.newPage();
+      const refused = bare.waitForEvent('websocket').then((ws) => new Promise((resolve) => (ws.on('socketerror', resolve), ws.on('close', resolve))));
+      await bare.goto(`${origin}/`);
+      await refused;
+      expect(await bare.getAttribute('body', 'data-state')).toBe('starting');
+      // How `sentinel kiosk` opens Chromium: a launch page in the profile (the token kept off the command line) sends it on.
+      const launched = await browser.newPage();
+      await launched.goto(pathToFileURL(writeLaunchPage(k.kiosk.url, path.join(k.tmp, 'chromium-profile'))).href, { waitUntil: 'commit' });
+      await launched.waitForSelector('body[data-state="ready"]');
+      expect(launched.url()).toBe(`${origin}/`);
+    } finally {
+      await browser.close();
+    }
   });
 });

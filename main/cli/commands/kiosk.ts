@@ -48,7 +48,7 @@ port) and opened in the system Chromium in kiosk mode unless --no-open.
 the same checkpoint as the camera. Devices that are unplugged are reopened
 when they come back. --sync-endpoint keeps the central log service up to
 date in the background (the status bar shows the backlog). Stops on SIGINT or SIGTERM. Prints the screen's URL
-(--json: {"url":…}).`;
+(--json: {"url":…}); it ends in #k=… (the screen socket's token for this run): open it whole.`;
 
 export interface RunningKiosk {
   url: string;
