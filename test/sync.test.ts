@@ -3,6 +3,8 @@
 // exactly once by id, signed, without personal data; bundles refresh
 // through the same checks as `trust install`; backoff and Retry-After.
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -232,6 +234,8 @@ describe('trust bundle refresh', () => {
     k = await kiosk(0);
     const floor = new TimeFloor(k.log);
     const client = k.client(server);
+    // A bundle to answer with: only a good answer's Date is evidence (a 404's is not).
+    server.bundle = { jws: k.world.bundle, seq: 17 };
     server.dateHeader = new Date(NOW + 3600_000).toUTCString();
     await client.fetchBundle();
     const raised = floor.currentMs(null)!;
@@ -387,5 +391,66 @@ describe('device identity for enrollment', () => {
     k = await kiosk(0);
     const roots = await readRootKeys(JSON.stringify(k.world.root.publicJwk), 'root');
     expect(roots[0]!.kid).not.toBe(k.device.deviceId);
+  });
+});
+
+// ---- ids not sent, Dates not from a good answer ----
+
+/** A loopback server that answers every request with `answer` (it owns the response). */
+async function raw(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => answer(req, res));
+  });
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('what the service says is believed only as far as it can be', () => {
+  it('ids in accepted/duplicate that were not in the batch are not marked', async () => {
+    k = await kiosk(10);
+    const everyPending = [...k.log.list()].map((c) => c.checkId);
+    const svc = await raw((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: everyPending.slice(0, 7), duplicate: [...everyPending.slice(7), 'not-a-check'] })));
+    try {
+      const client = new SyncClient({ endpoints: syncEndpoints(svc.url), log: k.log, device: k.device, trust: new TrustStore(k.dir), floor: new TimeFloor(k.log), clock: Date.now, batchSize: 4 });
+      expect(await client.pushBatch()).toMatchObject({ kind: 'stored', sent: 4, stored: 4, pendingLeft: 6 });
+      expect([...k.log.list()].filter((c) => c.syncState === 'synced').map((c) => c.checkId)).toEqual(everyPending.slice(0, 4));
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('the Date of a push answered 200 with a body that parses counts; of one that does not, or of an error, it does not', async () => {
+    k = await kiosk(2);
+    const floor = new TimeFloor(k.log);
+    const date = new Date(NOW + 3600_000).toUTCString();
+    let mode: 'broken' | 'error' | 'good' = 'broken';
+    const svc = await raw((req, res) => {
+      if (mode === 'error') return void res.writeHead(500, { date }).end();
+      res.writeHead(200, { date, 'content-type': 'application/json' }).end(mode === 'broken' ? '{"accepted": [' : JSON.stringify({ accepted: [], duplicate: [] }));
+    });
+    try {
+      const client = new SyncClient({ endpoints: syncEndpoints(svc.url), log: k.log, device: k.device, trust: new TrustStore(k.dir), floor, clock: () => NOW });
+      expect((await client.pushBatch()).kind).toBe('failed');
+      mode = 'error';
+      expect((await client.pushBatch()).kind).toBe('failed');
+      expect(floor.evidence('server')).toBeNull();
+      mode = 'good';
+      expect(await client.pushBatch()).toMatchObject({ kind: 'stored', stored: 0 });
+      expect(floor.evidence('server')).toEqual({ ms: Date.parse(date), recordedAtMs: NOW });
+    } finally {
+      await svc.close();
+    }
   });
 });

@@ -35,3 +35,11 @@ export function syncEndpoints(base: string, env: NodeJS.ProcessEnv = process.env
   const root = url.href.endsWith('/') ? url.href : `${url.href}/`;
   return { base: new URL(root), checks: new URL('v1/checks', root), trustBundle: new URL('v1/trust-bundle', root) };
 }
+
+/**
+ * Is an answer from this URL the service's own? https (the server proved
+ * who it is), or http to loopback (nothing between the kiosk and itself).
+ */
+export function authenticatedTransport(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+}
