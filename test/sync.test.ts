@@ -19,6 +19,8 @@ import { uuidv7 } from '../main/log/check-id.js';
 import { backoffDelayMs, retryAfterMs } from '../main/sync/backoff.js';
 import { EndpointRefused, syncEndpoints } from '../main/sync/endpoints.js';
 import { SyncClient, type PushResult } from '../main/sync/sync-client.js';
+import { DEFAULT_KIOSK_CONFIG, withSetting, type KioskConfig } from '../main/contract/kiosk-config.js';
+import { probeSyncEndpoint } from '../main/technician/selftest.js';
 import { SyncLoop, type SyncEvent } from '../main/sync/sync-loop.js';
 import { TrustStore, readRootKeys } from '../main/trust/trust-store.js';
 import { SENTINEL, sentinel, sentinelAsync } from './helpers/cli.js';
@@ -394,7 +396,50 @@ describe('device identity for enrollment', () => {
   });
 });
 
-// ---- ids not sent, Dates not from a good answer ----
+// ---- transports not authenticated, ids not sent, Dates not from a good answer ----
+
+describe('https, except to loopback, at every entry', () => {
+  const offLoopback = 'http://10.0.0.5:8080/';
+
+  it('syncEndpoints: http is refused off loopback (before any socket), accepted to 127.0.0.0/8, ::1 and localhost', () => {
+    // The https rule comes before test mode's loopback-only rule: the message says which refused it.
+    expect(() => syncEndpoints(offLoopback, {})).toThrow(/must use https/);
+    expect(() => syncEndpoints('http://central.example.cn/', {})).toThrow(/must use https/);
+    expect(() => syncEndpoints(offLoopback)).toThrow(/must use https/);
+    for (const ok of ['http://127.0.0.1:8080/', 'http://127.3.2.1/', 'http://localhost:8080/', 'http://[::1]:8080/']) expect(syncEndpoints(ok, {}).checks.protocol).toBe('http:');
+    expect(syncEndpoints('https://central.example.cn/', {}).checks.protocol).toBe('https:');
+  });
+
+  it('sentinel sync --endpoint, $SENTINEL_SYNC_ENDPOINT and sentinel kiosk --sync-endpoint: exit 64 with one line', () => {
+    const data = tempDir();
+    for (const r of [
+      sentinel(['sync', '--once', '--endpoint', offLoopback, '--data', data]),
+      sentinel(['sync', '--once', '--data', data], { env: { SENTINEL_SYNC_ENDPOINT: offLoopback } }),
+      sentinel(['kiosk', '--browser', '--no-open', '--sync-endpoint', offLoopback, '--data', data]),
+    ]) {
+      expect(r.status, r.stderr).toBe(64);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/must use https/);
+    }
+  });
+
+  it('the sync.endpoint setting (config set, and its validator the technician screen uses) refuses it; loopback http and https pass', () => {
+    const data = tempDir();
+    const r = sentinel(['config', 'set', 'sync.endpoint', offLoopback, '--data', data]);
+    expect(r.status).toBe(64);
+    expect(r.stderr).toMatch(/sync.endpoint must use https/);
+    expect(() => withSetting(structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig, 'sync.endpoint', 'http://central.example.cn/')).toThrow(/must use https/);
+    for (const ok of ['https://central.example.cn/', 'http://127.0.0.1:9/', 'http://localhost:9/', 'http://[::1]:9/']) {
+      expect(withSetting(structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig, 'sync.endpoint', ok).sync.endpoint).toBe(ok);
+    }
+    expect(sentinel(['config', 'set', 'sync.endpoint', 'http://127.0.0.1:9/', '--data', data]).status).toBe(0);
+  });
+
+  it('the technician\'s Test connection refuses it without a request', async () => {
+    k = await kiosk(0);
+    expect(await probeSyncEndpoint(k.data, offLoopback, k.log, NOW)).toEqual({ reachable: false, detail: expect.stringMatching(/^not usable: .*must use https/) });
+  });
+});
 
 /** A loopback server that answers every request with `answer` (it owns the response). */
 async function raw(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
