@@ -18,7 +18,7 @@ import { CheckLog, type CheckRecord } from '../main/log/check-log.js';
 import { uuidv7 } from '../main/log/check-id.js';
 import { backoffDelayMs, retryAfterMs } from '../main/sync/backoff.js';
 import { EndpointRefused, syncEndpoints } from '../main/sync/endpoints.js';
-import { SyncClient, type PushResult } from '../main/sync/sync-client.js';
+import { MAX_BUNDLE_ANSWER_BYTES, MAX_CHECKS_ANSWER_BYTES, SyncClient, type PushResult } from '../main/sync/sync-client.js';
 import { DEFAULT_KIOSK_CONFIG, withSetting, type KioskConfig } from '../main/contract/kiosk-config.js';
 import { probeSyncEndpoint } from '../main/technician/selftest.js';
 import { SyncLoop, type SyncEvent } from '../main/sync/sync-loop.js';
@@ -396,7 +396,113 @@ describe('device identity for enrollment', () => {
   });
 });
 
-// ---- transports not authenticated, ids not sent, Dates not from a good answer ----
+// ---- answers too large, transports not authenticated, ids not sent ----
+
+/** A loopback server that answers every request with `answer` (it owns the response). */
+async function raw(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => answer(req, res));
+  });
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Streams `total` bytes (Infinity: without end) as a 200, as fast as the
+ * client reads; records the process's peak RSS while it does (client and
+ * server share this process, so that is the client's memory too).
+ */
+function streaming(total: number, stats: { sent: number; peakRss: number }, headers: Record<string, string> = {}) {
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  return (_req: http.IncomingMessage, res: http.ServerResponse): void => {
+    res.writeHead(200, { 'content-type': 'application/json', ...headers });
+    let closed = false;
+    res.on('close', () => (closed = true));
+    const pump = (): void => {
+      while (!closed && stats.sent < total) {
+        stats.sent += chunk.length;
+        if (stats.sent % (4 * 1024 * 1024) === 0) stats.peakRss = Math.max(stats.peakRss, process.memoryUsage.rss());
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      if (!closed) res.end();
+    };
+    pump();
+  };
+}
+
+describe('answers are read within a cap, while streaming', () => {
+  it('an endless 200 to a push: failed at about 1 MiB, nothing marked, memory flat, no wait for the timeout', async () => {
+    k = await kiosk(20);
+    const stats = { sent: 0, peakRss: 0 };
+    const svc = await raw(streaming(Infinity, stats));
+    try {
+      const before = process.memoryUsage.rss();
+      const started = Date.now();
+      const r = await new SyncClient({ endpoints: syncEndpoints(svc.url), log: k.log, device: k.device, trust: new TrustStore(k.dir), floor: new TimeFloor(k.log), clock: Date.now, timeoutMs: 3000 }).pushBatch();
+      expect(r).toMatchObject({ kind: 'failed', reason: `the answer is larger than ${MAX_CHECKS_ANSWER_BYTES} bytes` });
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(k.log.count().pending).toBe(20);
+      // The server could write ahead of what was read only by socket buffers: a few MiB, not the stream.
+      expect(stats.sent).toBeLessThan(64 * 1024 * 1024);
+      expect(Math.max(stats.peakRss, process.memoryUsage.rss()) - before).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('a declared Content-Length beyond the cap is refused unread', async () => {
+    k = await kiosk(3);
+    let wrote = 0;
+    const svc = await raw((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(700 * 1024 * 1024) });
+      res.write('{"accepted":[');
+      wrote++;
+      // …and then nothing: only a client that trusts the header to refuse it finishes quickly.
+    });
+    try {
+      const started = Date.now();
+      const r = await new SyncClient({ endpoints: syncEndpoints(svc.url), log: k.log, device: k.device, trust: new TrustStore(k.dir), floor: new TimeFloor(k.log), clock: Date.now, timeoutMs: 3000 }).pushBatch();
+      expect(r).toMatchObject({ kind: 'failed', reason: expect.stringContaining('larger than') });
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(wrote).toBe(1);
+      expect(k.log.count().pending).toBe(3);
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('sentinel sync --once against a 300 MB bundle answer: refused at the bundle cap, the process stays small, the bundle in force is kept', async () => {
+    k = await kiosk(0);
+    k.log.close();
+    const stats = { sent: 0, peakRss: 0 };
+    const svc = await raw(streaming(300 * 1024 * 1024, stats));
+    try {
+      const r = await sentinelAsync(['sync', '--once', '--json', '--endpoint', svc.url, '--data', k.data]);
+      expect(r.status, r.stderr).toBe(0);
+      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; result?: { kind: string; reason?: string }; maxRssMB?: number });
+      expect(lines.find((l) => l.event === 'bundle')?.result).toEqual({ kind: 'failed', reason: `the answer is larger than ${MAX_BUNDLE_ANSWER_BYTES} bytes` });
+      // A sync of nothing takes about 60–90 MB here; reading the answer whole took several hundred.
+      expect(lines.at(-1)!.maxRssMB).toBeLessThan(150);
+      expect(stats.sent).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      await svc.close();
+      k.log = CheckLog.open(k.dir.path(DATA_FILES.database));
+    }
+    expect((await new TrustStore(k.dir).load(NOW / 1000))?.info.seq).toBe(17);
+  }, 60_000);
+});
 
 describe('https, except to loopback, at every entry', () => {
   const offLoopback = 'http://10.0.0.5:8080/';
@@ -440,27 +546,6 @@ describe('https, except to loopback, at every entry', () => {
     expect(await probeSyncEndpoint(k.data, offLoopback, k.log, NOW)).toEqual({ reachable: false, detail: expect.stringMatching(/^not usable: .*must use https/) });
   });
 });
-
-/** A loopback server that answers every request with `answer` (it owns the response). */
-async function raw(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => answer(req, res));
-  });
-  const sockets = new Set<Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 describe('what the service says is believed only as far as it can be', () => {
   it('ids in accepted/duplicate that were not in the batch are not marked', async () => {

@@ -2,10 +2,10 @@
 // of unsynced checks, signed by the device key; fetch a newer trust bundle.
 // Only a 200 that lists a check as accepted or duplicate makes it synced;
 // anything else — another status, a timeout, a reset, a body that does not
-// parse — means nothing is known to be stored, and the batch goes again.
-// The service's Date is evidence of the time (the floor, main/clock) only
-// from such a success, over https or loopback: never from an error, a probe
-// or a plain-http answer.
+// parse, a body larger than any true answer — means nothing is known to be
+// stored, and the batch goes again. The service's Date is evidence of the
+// time (the floor, main/clock) only from such a success, over https or
+// loopback: never from an error, a probe or a plain-http answer.
 import { randomUUID } from 'node:crypto';
 import { CompactSign } from 'jose';
 import type { TimeFloor } from '../clock/time-floor.js';
@@ -22,6 +22,61 @@ export const SYNC_TYP = 'phc-sync+jwt';
 export const MAX_BATCH = 500;
 /** Audit events per request, beside the checks. */
 export const MAX_EVENTS = 100;
+
+/**
+ * The largest answer to a push read: a true one lists at most 600 ids of
+ * 36 characters (about 25 KB); anything past 1 MiB is not an answer to us,
+ * and is cut off while streaming rather than buffered (a 700 MB body once
+ * took 1.55 GB of memory).
+ */
+export const MAX_CHECKS_ANSWER_BYTES = 1024 * 1024;
+/**
+ * The largest bundle read: verifyBundle (main/verify/trust.ts) refuses a
+ * bundle over 1,000,000 characters, and a compact JWS is ASCII, so nothing
+ * larger could be installed anyway.
+ */
+export const MAX_BUNDLE_ANSWER_BYTES = 1024 * 1024;
+
+/** An answer longer than its cap: the request failed, and the rest was never read. */
+export class AnswerTooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the answer is larger than ${maxBytes} bytes`);
+    this.name = 'AnswerTooLarge';
+  }
+}
+
+/**
+ * Reads a body as UTF-8, at most maxBytes: a declared Content-Length over it
+ * is refused unread, and a stream that passes it is cancelled at once.
+ */
+export async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new AnswerTooLarge(maxBytes);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new AnswerTooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
 
 /** What a check looks like on the wire: no QR text, no raw subject, no name. */
 export interface SyncedCheck {
@@ -104,7 +159,7 @@ export class SyncClient {
     let response: Response;
     let body: string | null;
     try {
-      ({ response, body } = await this.request(this.opts.endpoints.checks, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws }));
+      ({ response, body } = await this.request(this.opts.endpoints.checks, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws }, MAX_CHECKS_ANSWER_BYTES));
     } catch (err) {
       return { kind: 'failed', sent: batch.length, reason: (err as Error).message, retryAfterMs: null };
     }
@@ -132,7 +187,7 @@ export class SyncClient {
     let body: string | null;
     try {
       const headers: Record<string, string> = installedSeq === null ? {} : { 'if-none-match': `"${installedSeq}"` };
-      ({ response, body } = await this.request(this.opts.endpoints.trustBundle, { method: 'GET', headers }));
+      ({ response, body } = await this.request(this.opts.endpoints.trustBundle, { method: 'GET', headers }, MAX_BUNDLE_ANSWER_BYTES));
     } catch (err) {
       return { kind: 'failed', reason: (err as Error).message };
     }
@@ -160,7 +215,7 @@ export class SyncClient {
    */
   async probe(timeoutMs = 3000): Promise<boolean> {
     try {
-      const { response } = await this.request(this.opts.endpoints.trustBundle, { method: 'HEAD' }, timeoutMs);
+      const { response } = await this.request(this.opts.endpoints.trustBundle, { method: 'HEAD' }, 0, timeoutMs);
       return response.status < 500;
     } catch {
       return false;
@@ -187,8 +242,11 @@ export class SyncClient {
     this.opts.floor.offerServerTime(date, { nowMs, trust });
   }
 
-  /** One request; a 200's body is read, any other answer's body is discarded unread (body null). */
-  private async request(url: URL, init: RequestInit, timeoutMs = this.opts.timeoutMs ?? 15_000): Promise<{ response: Response; body: string | null }> {
+  /**
+   * One request; a 200's body is read (at most maxBytes, streamed), any other
+   * answer's body is discarded unread (body null).
+   */
+  private async request(url: URL, init: RequestInit, maxBytes: number, timeoutMs = this.opts.timeoutMs ?? 15_000): Promise<{ response: Response; body: string | null }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     try {
@@ -197,8 +255,13 @@ export class SyncClient {
         await response.body?.cancel().catch(() => undefined);
         return { response, body: null };
       }
-      return { response, body: await response.text() };
+      return { response, body: await readCapped(response, maxBytes) };
     } catch (err) {
+      if (err instanceof AnswerTooLarge) {
+        // Cut the connection too: nothing more of it is wanted.
+        controller.abort(err);
+        throw err;
+      }
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new Error(controller.signal.aborted ? `timeout: ${String(controller.signal.reason?.message ?? 'aborted')}` : (cause?.code ?? cause?.message ?? (err as Error).message), { cause: err });
     } finally {
