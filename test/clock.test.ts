@@ -2,11 +2,18 @@
 // judged at the floor, which proves "too late" and never "too early"; the
 // floor rises only on authenticated, plausible evidence (the bundle's iat,
 // checks logged at a trusted clock, the service's Date from a good answer
-// over https or loopback). Time is injected everywhere.
+// over https or loopback); and a technician can see and lower it, and set
+// the clock. Time is injected everywhere.
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Checkpoint } from '../main/checkpoint/checkpoint.js';
+import { clockCommand } from '../main/cli/commands/clock.js';
+import type { CommandIo } from '../main/cli/command-io.js';
+import { clockReport, resetFloor, type ClockRunner } from '../main/clock/clock-recovery.js';
 import { PLAUSIBLE_LEAD_MS } from '../main/clock/time-evidence.js';
 import { FLOOR_META, TimeFloor } from '../main/clock/time-floor.js';
 import { DEFAULT_POLICY, type Policy } from '../main/contract/policy.js';
@@ -23,11 +30,13 @@ import { SyncClient } from '../main/sync/sync-client.js';
 import { probeSyncEndpoint } from '../main/technician/selftest.js';
 import { TrustStore } from '../main/trust/trust-store.js';
 import { verifyCode } from '../main/verify/code.js';
+import { jsonLines, sentinel } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 import { DAY, T0, code, makeWorld, type World } from './helpers/world.js';
 
 const MS = 1000;
 const HOUR = 3600;
+const AT = new Date(T0 * MS).toISOString();
 const Y2100_MS = Date.UTC(2100, 0, 1);
 const DATE_2100 = new Date(Y2100_MS).toUTCString();
 
@@ -339,5 +348,165 @@ describe('checks as evidence', () => {
     ran.log.append([record(Y2100_MS)]);
     ran.checkpoint();
     expect(ran.floor.evidence('checks')).toBeNull();
+  });
+});
+
+describe('recovery (main/clock/clock-recovery.ts)', () => {
+  it('reset to bundle, checks, server or now discards the evidence above it, audited with before and after', async () => {
+    const k = await kiosk();
+    const trust = { iat: T0 - DAY, exp: T0 + 30 * DAY, seq: 17 };
+    k.floor.migrate(trust);
+    // A clock that ran five days ahead logged checks; the service's Date is good.
+    k.log.setMeta(FLOOR_META.checks, JSON.stringify({ ms: (T0 + 5 * DAY) * MS, recordedAtMs: (T0 + 5 * DAY) * MS }));
+    expect(k.floor.offerServerTime(T0 * MS - 60_000, { nowMs: T0 * MS, trust })).toBe('recorded');
+    const before = clockReport(k.log, trust, 60, T0 * MS);
+    expect(before).toMatchObject({ trusted: false, floorSource: 'checks', floorMs: (T0 + 5 * DAY) * MS, behindMs: 5 * DAY * MS });
+    const r = resetFloor(k.log, trust, 60, T0 * MS, 'server', 'tech-07');
+    expect(r.after).toMatchObject({ trusted: true, floorMs: T0 * MS - 60_000, floorSource: 'checks' });
+    expect(r.after.evidence.checks?.ms).toBe(T0 * MS - 60_000);
+    expect(resetFloor(k.log, trust, 60, T0 * MS, 'bundle', 'tech-07').after).toMatchObject({ floorMs: IAT_MS, floorSource: 'bundle' });
+    const events = k.log.listEvents().filter((e) => e.type === 'clock/floor-reset');
+    expect(events.map((e) => e.detail.to)).toEqual(['server', 'bundle']);
+    expect(events[0]).toMatchObject({ actor: 'tech-07', detail: { before: { floorSource: 'checks', trusted: false }, after: { trusted: true } } });
+  });
+});
+
+describe('sentinel clock', () => {
+  let files: string;
+  beforeAll(() => {
+    files = tempDir('sentinel-clock-files-');
+    fs.writeFileSync(path.join(files, 'bundle.jws'), w.bundle);
+    fs.writeFileSync(path.join(files, 'root.jwk'), JSON.stringify(w.root.publicJwk));
+  });
+
+  function installed(): string {
+    const data = tempDir();
+    // The files folder is made once; tempDir cleans up after each test, so write again if gone.
+    if (!fs.existsSync(files)) {
+      fs.mkdirSync(files, { recursive: true });
+      fs.writeFileSync(path.join(files, 'bundle.jws'), w.bundle);
+      fs.writeFileSync(path.join(files, 'root.jwk'), JSON.stringify(w.root.publicJwk));
+    }
+    const r = sentinel(['trust', 'install', path.join(files, 'bundle.jws'), '--root', path.join(files, 'root.jwk'), '--data', data, '--at', AT]);
+    expect(r.status, r.stderr).toBe(0);
+    return data;
+  }
+
+  it('show tells the floor and its source; reset-floor --to bundle brings back a kiosk whose clock ran ahead; each reset audited', async () => {
+    const data = installed();
+    const ahead = new Date((T0 + 5 * DAY) * MS).toISOString();
+    expect(sentinel(['verify', await code(w.zj, { iat: T0 + 5 * DAY - 30, exp: T0 + 5 * DAY + HOUR }), '--temp', '36.6', '--data', data, '--at', ahead]).status).toBe(0);
+    // The clock corrected: every code is now judged five days ahead (expired there).
+    const denied = sentinel(['verify', await code(w.zj), '--temp', '36.6', '--data', data, '--at', AT, '--json', '--no-log']);
+    expect(jsonLines(denied.stdout)[0]).toMatchObject({ verdict: 'deny', clock: 'untrusted' });
+
+    const show = sentinel(['clock', 'show', '--json', '--data', data, '--at', AT]);
+    expect(show.status, show.stderr).toBe(0);
+    expect(jsonLines(show.stdout)[0]).toMatchObject({
+      clock: AT,
+      trusted: false,
+      floor: ahead,
+      floorSource: 'checks',
+      behindSeconds: 5 * DAY,
+      evidence: { bundle: { at: new Date(IAT_MS).toISOString(), seq: 17 }, checks: { at: ahead, recordedAt: ahead }, server: null },
+      refused: { checks: null, server: null },
+      legacy: null,
+    });
+    const text = sentinel(['clock', 'show', '--data', data, '--at', AT]).stdout;
+    expect(text).toMatch(/UNTRUSTED: 5 days behind the floor/);
+    expect(text).toMatch(/checks +2026-12-04T08:00:00.000Z/);
+
+    const missing = sentinel(['clock', 'reset-floor', '--to', 'server', '--data', data, '--at', AT]);
+    expect(missing.status).toBe(78);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/^sentinel: there is no server evidence/);
+
+    const reset = sentinel(['clock', 'reset-floor', '--to', 'bundle', '--json', '--data', data, '--at', AT], { env: { SENTINEL_ACTOR: 'tech-07' } });
+    expect(reset.status, reset.stderr).toBe(0);
+    expect(jsonLines(reset.stdout)[0]).toMatchObject({ to: 'bundle', before: { floor: ahead, trusted: false }, after: { floor: new Date(IAT_MS).toISOString(), floorSource: 'bundle', trusted: true } });
+    const admitted = sentinel(['verify', await code(w.zj), '--temp', '36.6', '--data', data, '--at', AT, '--json']);
+    expect(jsonLines(admitted.stdout)[0]).toMatchObject({ verdict: 'admit', clock: 'trusted' });
+
+    expect(sentinel(['clock', 'reset-floor', '--to', 'now', '--data', data, '--at', AT]).stdout).toMatch(/→ .* clock trusted/);
+    const events = jsonLines(sentinel(['log', '--events', '--json', '--data', data]).stdout).filter((e) => e.type === 'clock/floor-reset');
+    expect(events.map((e) => (e.detail as { to: string }).to)).toEqual(['bundle', 'now']);
+    expect(events[0]).toMatchObject({ actor: 'tech-07', detail: { before: { floorSource: 'checks' }, after: { floorSource: 'bundle' } } });
+    expect(jsonLines(sentinel(['log', '--verify-chain', '--json', '--data', data]).stdout)[0]).toMatchObject({ ok: true });
+  });
+
+  it('show lists refused evidence and an older version\'s floor, which is not counted', async () => {
+    const data = installed();
+    const log = CheckLog.open(DataDir.open(data, { create: false }).path(DATA_FILES.database));
+    log.setMeta(FLOOR_META.oldSingleKey, String(Y2100_MS));
+    log.close();
+    const far = sentinel(['verify', await code(w.zj, { iat: Y2100_MS / MS - 30, exp: Y2100_MS / MS + HOUR }), '--temp', '36.6', '--data', data, '--at', new Date(Y2100_MS).toISOString()]);
+    // Denied (KEY_NOT_VALID_AT_ISSUE: the key's window ends long before), and logged at a trusted clock all the same.
+    expect(far.status, far.stderr).toBe(1);
+    const shown = jsonLines(sentinel(['clock', 'show', '--json', '--data', data, '--at', AT]).stdout)[0]!;
+    expect(shown).toMatchObject({ trusted: true, floorSource: 'bundle', refused: { checks: { at: new Date(Y2100_MS).toISOString(), count: 1 } }, legacy: { at: new Date(Y2100_MS).toISOString(), counted: false } });
+    expect(sentinel(['clock', 'show', '--data', data, '--at', AT]).stdout).toMatch(/refused .*\n {2}checks +2100-01-01T00:00:00.000Z/);
+  });
+
+  it('usage errors exit 64 with one line', () => {
+    const data = tempDir();
+    for (const args of [['clock'], ['clock', 'bogus'], ['clock', 'reset-floor'], ['clock', 'reset-floor', '--to', 'yesterday'], ['clock', 'set'], ['clock', 'set', '2026-11-29T08:00:00'], ['clock', 'show', '--to', 'now']]) {
+      const r = sentinel([...args, '--data', data]);
+      expect(r.status, args.join(' ')).toBe(64);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+    expect(sentinel(['clock', '--help']).stdout).toMatch(/^usage: sentinel clock/);
+  });
+});
+
+describe('sentinel clock set (a fake timedatectl)', () => {
+  function io(nowMs: number): CommandIo & { stdout: string; stderr: string } {
+    const o = {
+      stdout: '',
+      stderr: '',
+      out: (t: string) => void (o.stdout += t),
+      err: (t: string) => void (o.stderr += t),
+      stdin: new PassThrough(),
+      clock: () => nowMs,
+    };
+    return o;
+  }
+
+  it('sets the clock through timedatectl set-time, audited, and with --reset-floor lowers the floor to the new time', async () => {
+    const k = await kiosk();
+    k.log.setMeta(FLOOR_META.checks, JSON.stringify({ ms: (T0 + 5 * DAY) * MS, recordedAtMs: (T0 + 5 * DAY) * MS }));
+    k.floor.migrate({ iat: T0 - DAY, exp: T0 + 30 * DAY });
+    const calls: string[][] = [];
+    const runner: ClockRunner = async (file, args) => {
+      calls.push([file, ...args]);
+      return { code: 0, stdout: '', stderr: '' };
+    };
+    const out = io((T0 - 3 * DAY) * MS);
+    const status = await clockCommand(['set', '2026-11-29T16:00:00+08:00', '--reset-floor', '--json', '--data', k.data], out, { runner });
+    expect(status, out.stderr).toBe(0);
+    expect(calls).toEqual([['timedatectl', 'set-time', '2026-11-29 08:00:00 UTC']]);
+    expect(JSON.parse(out.stdout)).toMatchObject({ set: true, from: new Date((T0 - 3 * DAY) * MS).toISOString(), to: AT, reset: { to: 'now', after: { floor: AT, trusted: true } } });
+    expect(k.floor.evidence('checks')?.ms).toBe(T0 * MS);
+    const types = k.log.listEvents().map((e) => e.type);
+    expect(types).toEqual(['clock/set', 'clock/floor-reset']);
+  });
+
+  it('not permitted: one clear line, exit 78, audited; nothing else changes', async () => {
+    const k = await kiosk();
+    const runner: ClockRunner = async () => ({ code: 1, stdout: '', stderr: 'Failed to set time: Access denied\n' });
+    // A ConfigError: runSentinel prints its one line and exits 78 (as the next test sees through the binary).
+    const failure = clockCommand(['set', AT, '--reset-floor', '--data', k.data], io(T0 * MS), { runner });
+    await expect(failure).rejects.toMatchObject({ name: 'ConfigError', message: expect.stringMatching(/^not permitted to set the clock \(Failed to set time: Access denied\)[^\n]*$/) });
+    expect(k.log.listEvents().map((e) => [e.type, e.detail.to])).toEqual([['clock/set-failed', AT]]);
+    expect(k.floor.evidence('checks')).toBeNull();
+  });
+
+  it('through the sentinel command: a missing timedatectl, or no permission, is exit 78 on one line', () => {
+    const data = tempDir();
+    fs.mkdirSync(data, { recursive: true });
+    // PATH without timedatectl: the real runner reports it is not there, never a stack trace.
+    const r = sentinel(['clock', 'set', AT, '--data', data], { env: { PATH: '/nonexistent' } });
+    expect(r.status).toBe(78);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^sentinel: cannot set the clock: timedatectl is not installed here/);
   });
 });

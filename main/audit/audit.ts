@@ -19,7 +19,12 @@ export type AuditType =
   | 'policy/refused'
   | 'override'
   /** Evidence of the time refused as far beyond everything else known (at most one an hour per source). */
-  | 'clock/evidence-refused';
+  | 'clock/evidence-refused'
+  /** A technician lowered the time floor (before and after). */
+  | 'clock/floor-reset'
+  /** A technician set the system clock, or tried to. */
+  | 'clock/set'
+  | 'clock/set-failed';
 
 /** Who is acting from the command line: $SENTINEL_ACTOR, else the system user. */
 export function cliActor(env: NodeJS.ProcessEnv = process.env): string {
