@@ -198,7 +198,7 @@ export class TimeFloor {
   private refuse(source: RecordedSource, times: readonly number[], atMs: number, against: Record<string, number | null>): void {
     const all = this.refused();
     const previous = all[source] ?? null;
-    const newest = Math.max(...times);
+    const newest = times.reduce((a, b) => Math.max(a, b), -Infinity);
     const audit = refusalNeedsAudit(previous, atMs);
     const count = (previous?.count ?? 0) + times.length;
     all[source] = { ms: newest, atMs, count, auditedAtMs: audit ? atMs : (previous?.auditedAtMs ?? atMs) };
