@@ -3,6 +3,8 @@
 // exactly once by id, signed, without personal data; bundles refresh
 // through the same checks as `trust install`; backoff and Retry-After.
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -16,7 +18,9 @@ import { CheckLog, type CheckRecord } from '../main/log/check-log.js';
 import { uuidv7 } from '../main/log/check-id.js';
 import { backoffDelayMs, retryAfterMs } from '../main/sync/backoff.js';
 import { EndpointRefused, syncEndpoints } from '../main/sync/endpoints.js';
-import { SyncClient, type PushResult } from '../main/sync/sync-client.js';
+import { MAX_BUNDLE_ANSWER_BYTES, MAX_CHECKS_ANSWER_BYTES, SyncClient, type PushResult } from '../main/sync/sync-client.js';
+import { DEFAULT_KIOSK_CONFIG, withSetting, type KioskConfig } from '../main/contract/kiosk-config.js';
+import { probeSyncEndpoint } from '../main/technician/selftest.js';
 import { SyncLoop, type SyncEvent } from '../main/sync/sync-loop.js';
 import { TrustStore, readRootKeys } from '../main/trust/trust-store.js';
 import { SENTINEL, sentinel, sentinelAsync } from './helpers/cli.js';
@@ -232,6 +236,8 @@ describe('trust bundle refresh', () => {
     k = await kiosk(0);
     const floor = new TimeFloor(k.log);
     const client = k.client(server);
+    // A bundle to answer with: only a good answer's Date is evidence (a 404's is not).
+    server.bundle = { jws: k.world.bundle, seq: 17 };
     server.dateHeader = new Date(NOW + 3600_000).toUTCString();
     await client.fetchBundle();
     const raised = floor.currentMs(null)!;
@@ -387,5 +393,194 @@ describe('device identity for enrollment', () => {
     k = await kiosk(0);
     const roots = await readRootKeys(JSON.stringify(k.world.root.publicJwk), 'root');
     expect(roots[0]!.kid).not.toBe(k.device.deviceId);
+  });
+});
+
+// ---- answers too large, transports not authenticated, ids not sent ----
+
+/** A loopback server that answers every request with `answer` (it owns the response). */
+async function raw(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => answer(req, res));
+  });
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Streams `total` bytes (Infinity: without end) as a 200, as fast as the
+ * client reads; records the process's peak RSS while it does (client and
+ * server share this process, so that is the client's memory too).
+ */
+function streaming(total: number, stats: { sent: number; peakRss: number }, headers: Record<string, string> = {}) {
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  return (_req: http.IncomingMessage, res: http.ServerResponse): void => {
+    res.writeHead(200, { 'content-type': 'application/json', ...headers });
+    let closed = false;
+    res.on('close', () => (closed = true));
+    const pump = (): void => {
+      while (!closed && stats.sent < total) {
+        stats.sent += chunk.length;
+        if (stats.sent % (4 * 1024 * 1024) === 0) stats.peakRss = Math.max(stats.peakRss, process.memoryUsage.rss());
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      if (!closed) res.end();
+    };
+    pump();
+  };
+}
+
+describe('answers are read within a cap, while streaming', () => {
+  it('an endless 200 to a push: failed at about 1 MiB, nothing marked, memory flat, no wait for the timeout', async () => {
+    k = await kiosk(20);
+    const stats = { sent: 0, peakRss: 0 };
+    const svc = await raw(streaming(Infinity, stats));
+    try {
+      const before = process.memoryUsage.rss();
+      const started = Date.now();
+      const r = await new SyncClient({ endpoints: syncEndpoints(svc.url), log: k.log, device: k.device, trust: new TrustStore(k.dir), floor: new TimeFloor(k.log), clock: Date.now, timeoutMs: 3000 }).pushBatch();
+      expect(r).toMatchObject({ kind: 'failed', reason: `the answer is larger than ${MAX_CHECKS_ANSWER_BYTES} bytes` });
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(k.log.count().pending).toBe(20);
+      // The server could write ahead of what was read only by socket buffers: a few MiB, not the stream.
+      expect(stats.sent).toBeLessThan(64 * 1024 * 1024);
+      expect(Math.max(stats.peakRss, process.memoryUsage.rss()) - before).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('a declared Content-Length beyond the cap is refused unread', async () => {
+    k = await kiosk(3);
+    let wrote = 0;
+    const svc = await raw((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(700 * 1024 * 1024) });
+      res.write('{"accepted":[');
+      wrote++;
+      // …and then nothing: only a client that trusts the header to refuse it finishes quickly.
+    });
+    try {
+      const started = Date.now();
+      const r = await new SyncClient({ endpoints: syncEndpoints(svc.url), log: k.log, device: k.device, trust: new TrustStore(k.dir), floor: new TimeFloor(k.log), clock: Date.now, timeoutMs: 3000 }).pushBatch();
+      expect(r).toMatchObject({ kind: 'failed', reason: expect.stringContaining('larger than') });
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(wrote).toBe(1);
+      expect(k.log.count().pending).toBe(3);
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('sentinel sync --once against a 300 MB bundle answer: refused at the bundle cap, the process stays small, the bundle in force is kept', async () => {
+    k = await kiosk(0);
+    k.log.close();
+    const stats = { sent: 0, peakRss: 0 };
+    const svc = await raw(streaming(300 * 1024 * 1024, stats));
+    try {
+      const r = await sentinelAsync(['sync', '--once', '--json', '--endpoint', svc.url, '--data', k.data]);
+      expect(r.status, r.stderr).toBe(0);
+      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; result?: { kind: string; reason?: string }; maxRssMB?: number });
+      expect(lines.find((l) => l.event === 'bundle')?.result).toEqual({ kind: 'failed', reason: `the answer is larger than ${MAX_BUNDLE_ANSWER_BYTES} bytes` });
+      // A sync of nothing takes about 60–90 MB here; reading the answer whole took several hundred.
+      expect(lines.at(-1)!.maxRssMB).toBeLessThan(150);
+      expect(stats.sent).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      await svc.close();
+      k.log = CheckLog.open(k.dir.path(DATA_FILES.database));
+    }
+    expect((await new TrustStore(k.dir).load(NOW / 1000))?.info.seq).toBe(17);
+  }, 60_000);
+});
+
+describe('https, except to loopback, at every entry', () => {
+  const offLoopback = 'http://10.0.0.5:8080/';
+
+  it('syncEndpoints: http is refused off loopback (before any socket), accepted to 127.0.0.0/8, ::1 and localhost', () => {
+    // The https rule comes before test mode's loopback-only rule: the message says which refused it.
+    expect(() => syncEndpoints(offLoopback, {})).toThrow(/must use https/);
+    expect(() => syncEndpoints('http://central.example.cn/', {})).toThrow(/must use https/);
+    expect(() => syncEndpoints(offLoopback)).toThrow(/must use https/);
+    for (const ok of ['http://127.0.0.1:8080/', 'http://127.3.2.1/', 'http://localhost:8080/', 'http://[::1]:8080/']) expect(syncEndpoints(ok, {}).checks.protocol).toBe('http:');
+    expect(syncEndpoints('https://central.example.cn/', {}).checks.protocol).toBe('https:');
+  });
+
+  it('sentinel sync --endpoint, $SENTINEL_SYNC_ENDPOINT and sentinel kiosk --sync-endpoint: exit 64 with one line', () => {
+    const data = tempDir();
+    for (const r of [
+      sentinel(['sync', '--once', '--endpoint', offLoopback, '--data', data]),
+      sentinel(['sync', '--once', '--data', data], { env: { SENTINEL_SYNC_ENDPOINT: offLoopback } }),
+      sentinel(['kiosk', '--browser', '--no-open', '--sync-endpoint', offLoopback, '--data', data]),
+    ]) {
+      expect(r.status, r.stderr).toBe(64);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/must use https/);
+    }
+  });
+
+  it('the sync.endpoint setting (config set, and its validator the technician screen uses) refuses it; loopback http and https pass', () => {
+    const data = tempDir();
+    const r = sentinel(['config', 'set', 'sync.endpoint', offLoopback, '--data', data]);
+    expect(r.status).toBe(64);
+    expect(r.stderr).toMatch(/sync.endpoint must use https/);
+    expect(() => withSetting(structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig, 'sync.endpoint', 'http://central.example.cn/')).toThrow(/must use https/);
+    for (const ok of ['https://central.example.cn/', 'http://127.0.0.1:9/', 'http://localhost:9/', 'http://[::1]:9/']) {
+      expect(withSetting(structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig, 'sync.endpoint', ok).sync.endpoint).toBe(ok);
+    }
+    expect(sentinel(['config', 'set', 'sync.endpoint', 'http://127.0.0.1:9/', '--data', data]).status).toBe(0);
+  });
+
+  it('the technician\'s Test connection refuses it without a request', async () => {
+    k = await kiosk(0);
+    expect(await probeSyncEndpoint(k.data, offLoopback, k.log, NOW)).toEqual({ reachable: false, detail: expect.stringMatching(/^not usable: .*must use https/) });
+  });
+});
+
+describe('what the service says is believed only as far as it can be', () => {
+  it('ids in accepted/duplicate that were not in the batch are not marked', async () => {
+    k = await kiosk(10);
+    const everyPending = [...k.log.list()].map((c) => c.checkId);
+    const svc = await raw((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: everyPending.slice(0, 7), duplicate: [...everyPending.slice(7), 'not-a-check'] })));
+    try {
+      const client = new SyncClient({ endpoints: syncEndpoints(svc.url), log: k.log, device: k.device, trust: new TrustStore(k.dir), floor: new TimeFloor(k.log), clock: Date.now, batchSize: 4 });
+      expect(await client.pushBatch()).toMatchObject({ kind: 'stored', sent: 4, stored: 4, pendingLeft: 6 });
+      expect([...k.log.list()].filter((c) => c.syncState === 'synced').map((c) => c.checkId)).toEqual(everyPending.slice(0, 4));
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('the Date of a push answered 200 with a body that parses counts; of one that does not, or of an error, it does not', async () => {
+    k = await kiosk(2);
+    const floor = new TimeFloor(k.log);
+    const date = new Date(NOW + 3600_000).toUTCString();
+    let mode: 'broken' | 'error' | 'good' = 'broken';
+    const svc = await raw((req, res) => {
+      if (mode === 'error') return void res.writeHead(500, { date }).end();
+      res.writeHead(200, { date, 'content-type': 'application/json' }).end(mode === 'broken' ? '{"accepted": [' : JSON.stringify({ accepted: [], duplicate: [] }));
+    });
+    try {
+      const client = new SyncClient({ endpoints: syncEndpoints(svc.url), log: k.log, device: k.device, trust: new TrustStore(k.dir), floor, clock: () => NOW });
+      expect((await client.pushBatch()).kind).toBe('failed');
+      mode = 'error';
+      expect((await client.pushBatch()).kind).toBe('failed');
+      expect(floor.evidence('server')).toBeNull();
+      mode = 'good';
+      expect(await client.pushBatch()).toMatchObject({ kind: 'stored', stored: 0 });
+      expect(floor.evidence('server')).toEqual({ ms: Date.parse(date), recordedAtMs: NOW });
+    } finally {
+      await svc.close();
+    }
   });
 });

@@ -17,7 +17,14 @@ export type AuditType =
   | 'trust/refused'
   | 'policy/set'
   | 'policy/refused'
-  | 'override';
+  | 'override'
+  /** Evidence of the time refused as far beyond everything else known (at most one an hour per source). */
+  | 'clock/evidence-refused'
+  /** A technician lowered the time floor (before and after). */
+  | 'clock/floor-reset'
+  /** A technician set the system clock, or tried to. */
+  | 'clock/set'
+  | 'clock/set-failed';
 
 /** Who is acting from the command line: $SENTINEL_ACTOR, else the system user. */
 export function cliActor(env: NodeJS.ProcessEnv = process.env): string {

@@ -8,6 +8,7 @@ import { uuidv7 } from '../log/check-id.js';
 import type { HolderPseudonym } from '../log/holder-pseudonym.js';
 import type { InstalledPolicy } from '../policy/policy-store.js';
 import { TimeFloor } from '../clock/time-floor.js';
+import { checkTimePlausibility, floorOf, type Evidence, type KnownTimes } from '../clock/time-evidence.js';
 import { verifyCode, type CodeVerification } from '../verify/code.js';
 import type { TrustSnapshot } from '../verify/trust.js';
 
@@ -34,6 +35,12 @@ export class Checkpoint {
 
   constructor(private readonly parts: CheckpointParts) {
     this.floor = new TimeFloor(parts.log);
+    this.floor.migrate(this.trustTimes());
+  }
+
+  private trustTimes(): { iat: number; exp: number } | null {
+    const info = this.parts.trust?.info;
+    return info ? { iat: info.iat, exp: info.exp } : null;
   }
 
   get trust(): TrustSnapshot | null {
@@ -53,8 +60,13 @@ export class Checkpoint {
   async checkMany(scans: readonly Scan[], opts: { record: boolean }): Promise<CheckOutcome[]> {
     const { trust, policy, log, pseudonym } = this.parts;
     const verifications = await Promise.all(scans.map((s) => verifyCode(s.text, trust)));
-    const trustTimes = trust ? { iat: trust.info.iat, exp: trust.info.exp } : null;
-    let floorMs = this.floor.currentMs(trust?.info.iat ?? null);
+    const trustTimes = this.trustTimes();
+    // The evidence as of this run; each logged check at a trusted clock adds to it, in order.
+    const known: KnownTimes = this.floor.known(trustTimes);
+    let floorMs = floorOf(known)?.ms ?? null;
+    let acceptedCheck: Evidence | null = null;
+    const refusedTimes: number[] = [];
+    let refusedAtMs: number | null = null;
     const admittedHere = new Map<string, number>();
     const antiPassback = policy.policy.antiPassbackSeconds > 0;
     const outcomes: CheckOutcome[] = [];
@@ -109,9 +121,25 @@ export class Checkpoint {
         clockState: outcome.clockState,
       });
       if (holder !== null && outcome.verdict === 'admit') admittedHere.set(holder, scan.atMs);
-      floorMs = floorMs === null ? scan.atMs : Math.max(floorMs, scan.atMs);
+      // A logged check is evidence of the time only if the clock was trusted and the
+      // time is plausible (main/clock/time-evidence.ts): a clock run far ahead must not
+      // raise the floor over every later code.
+      if (outcome.clockState !== 'trusted') return;
+      const plausible = checkTimePlausibility(scan.atMs, known);
+      if (plausible === 'implausible') {
+        refusedTimes.push(scan.atMs);
+        refusedAtMs = scan.atMs;
+      } else if (plausible === 'plausible' && (known.checks === null || scan.atMs > known.checks.ms)) {
+        known.checks = { ms: scan.atMs, recordedAtMs: scan.atMs };
+        acceptedCheck = known.checks;
+        floorMs = floorMs === null ? scan.atMs : Math.max(floorMs, scan.atMs);
+      }
     });
-    if (opts.record) log.append(records);
+    if (opts.record) {
+      log.append(records);
+      // After the checks are durable: evidence may lag its checks, never lead them.
+      this.floor.recordChecks(acceptedCheck, refusedTimes, refusedAtMs, trustTimes);
+    }
     return outcomes;
   }
 }

@@ -26,6 +26,7 @@ commands:
   scanner --serial PATH | --hid VID:PID                     print scans from a serial or HID scanner
   devices                                                   serial ports and HID devices the kiosk can use
   sync --endpoint URL [--once]                              push unsynced checks, fetch a newer trust bundle (exit 75: still pending)
+  clock show | reset-floor --to SOURCE | set ISO-TIME       the clock, the time floor and its evidence; recover from a wrong one
 
 options for every command (where they make sense):
   --data DIR     the kiosk's data directory (default: the platform's app-data folder, or $SENTINEL_DATA)
@@ -54,6 +55,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   selftest: async () => (await import('./commands/selftest.js')).selftestCommand,
   export: async () => (await import('./commands/selftest.js')).exportCommand,
   sync: async () => (await import('./commands/sync.js')).syncCommand,
+  clock: async () => (await import('./commands/clock.js')).clockCommand,
   kiosk: async () => (await import('./commands/kiosk.js')).kioskCommand,
   'demo-code': async () => (await import('./commands/demo.js')).demoCodeCommand,
 };

@@ -113,6 +113,12 @@ const VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = {
       throw new ConfigValueError(key, `${key} "${v}" is not a URL`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigValueError(key, `${key} must be an http(s) URL`);
+    // The service's answers mark checks stored and set the clock's floor: https, or plain
+    // http to this machine only (the rule of main/sync/endpoints.ts, without node here:
+    // URL has already normalised 127.1 and the like to dotted IPv4 and [::1]).
+    const host = url.hostname;
+    const loopback = host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+    if (url.protocol === 'http:' && !loopback) throw new ConfigValueError(key, `${key} must use https (plain http only to 127.0.0.1, ::1 or localhost)`);
     // The device key authenticates the kiosk; a password in a URL would only end up in logs and exports.
     if (url.username || url.password) throw new ConfigValueError(key, `${key} must not carry a user name or password`);
     return v;

@@ -25,7 +25,7 @@ const HOUR_S = 3600;
 const DAY_S = 86_400;
 
 /** Is the clock behind the time floor by more than the allowed skew? */
-export function clockIsUntrusted(nowS: number, timeFloorS: number | null, policy: Policy): boolean {
+export function clockIsUntrusted(nowS: number, timeFloorS: number | null, policy: Pick<Policy, 'clockSkewSeconds'>): boolean {
   return timeFloorS !== null && nowS < timeFloorS - policy.clockSkewSeconds;
 }
 
@@ -42,8 +42,15 @@ export function decide(v: CodeVerification, c: CheckCircumstances): Decision {
     const { policy } = c;
     const untrusted = clockIsUntrusted(c.nowS, c.timeFloorS, policy);
     // With a clock known to be behind, judge at the latest time we have evidence of,
-    // so a slow clock cannot make an expired code look valid.
+    // so a slow clock cannot make an expired code look valid. The floor is only a
+    // LOWER bound of the true time: it proves "too late" (expired, too old, stale),
+    // never "too early" — the true time may be anywhere above it. So with an
+    // untrusted clock NOT_YET_VALID and ALREADY_PASSED are not concluded: the guard
+    // reviews (CLOCK_UNTRUSTED) rather than a good code being denied for the
+    // kiosk's own clock's fault. A key's validity needs no clock at all: it is
+    // judged against the code's own iat when it is verified.
     const at = untrusted && c.timeFloorS !== null ? c.timeFloorS : c.nowS;
+    const knowsNow = !untrusted;
     if (untrusted) add('CLOCK_UNTRUSTED');
     if (c.trust) {
       if (at >= c.trust.exp) add('TRUST_EXPIRED');
@@ -55,7 +62,7 @@ export function decide(v: CodeVerification, c: CheckCircumstances): Decision {
       const skew = policy.clockSkewSeconds;
       if (!policy.acceptIssuers.includes('*') && !policy.acceptIssuers.includes(claims.iss)) add('ISSUER_NOT_ACCEPTED');
       if (at >= claims.exp + skew) add('EXPIRED');
-      if ((claims.nbf !== undefined && at < claims.nbf - skew) || claims.iat > at + skew) add('NOT_YET_VALID');
+      if (knowsNow && ((claims.nbf !== undefined && at < claims.nbf - skew) || claims.iat > at + skew)) add('NOT_YET_VALID');
       if (at - claims.iat > policy.maxCodeAgeSeconds) add('CODE_TOO_OLD');
       if (claims.st === 'green' && policy.onStatus.green !== 'admit') add('STATUS_GREEN', policy.onStatus.green);
       if (claims.st === 'yellow') add('STATUS_YELLOW', policy.onStatus.yellow);
@@ -64,8 +71,12 @@ export function decide(v: CodeVerification, c: CheckCircumstances): Decision {
         if (claims.nat === undefined) add('TEST_MISSING');
         else if (at - claims.nat > policy.natMaxAgeHours * HOUR_S) add('TEST_TOO_OLD');
       }
-      if (policy.antiPassbackSeconds > 0 && c.lastAdmittedS !== null && at - c.lastAdmittedS < policy.antiPassbackSeconds) {
-        add('ALREADY_PASSED');
+      // "Passed within N seconds" needs the true time bounded from above: only a trusted
+      // clock gives that. A pass logged in the future beyond the skew (by a clock that
+      // ran ahead) says nothing of how long ago it was, so it proves no passback either.
+      if (policy.antiPassbackSeconds > 0 && knowsNow && c.lastAdmittedS !== null) {
+        const since = at - c.lastAdmittedS;
+        if (since >= -skew && since < policy.antiPassbackSeconds) add('ALREADY_PASSED');
       }
     }
   }

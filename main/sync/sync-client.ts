@@ -2,22 +2,81 @@
 // of unsynced checks, signed by the device key; fetch a newer trust bundle.
 // Only a 200 that lists a check as accepted or duplicate makes it synced;
 // anything else — another status, a timeout, a reset, a body that does not
-// parse — means nothing is known to be stored, and the batch goes again.
+// parse, a body larger than any true answer — means nothing is known to be
+// stored, and the batch goes again. The service's Date is evidence of the
+// time (the floor, main/clock) only from such a success, over https or
+// loopback: never from an error, a probe or a plain-http answer.
 import { randomUUID } from 'node:crypto';
 import { CompactSign } from 'jose';
 import type { TimeFloor } from '../clock/time-floor.js';
+import type { TrustTimes } from '../clock/time-evidence.js';
 import type { DeviceIdentity } from '../device/device-key.js';
 import type { CheckLog, LoggedCheck } from '../log/check-log.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import { BundleRefused } from '../verify/trust.js';
 import { isJsonObject } from '../verify/jws.js';
 import { retryAfterMs } from './backoff.js';
-import type { SyncEndpoints } from './endpoints.js';
+import { authenticatedTransport, type SyncEndpoints } from './endpoints.js';
 
 export const SYNC_TYP = 'phc-sync+jwt';
 export const MAX_BATCH = 500;
 /** Audit events per request, beside the checks. */
 export const MAX_EVENTS = 100;
+
+/**
+ * The largest answer to a push read: a true one lists at most 600 ids of
+ * 36 characters (about 25 KB); anything past 1 MiB is not an answer to us,
+ * and is cut off while streaming rather than buffered (a 700 MB body once
+ * took 1.55 GB of memory).
+ */
+export const MAX_CHECKS_ANSWER_BYTES = 1024 * 1024;
+/**
+ * The largest bundle read: verifyBundle (main/verify/trust.ts) refuses a
+ * bundle over 1,000,000 characters, and a compact JWS is ASCII, so nothing
+ * larger could be installed anyway.
+ */
+export const MAX_BUNDLE_ANSWER_BYTES = 1024 * 1024;
+
+/** An answer longer than its cap: the request failed, and the rest was never read. */
+export class AnswerTooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the answer is larger than ${maxBytes} bytes`);
+    this.name = 'AnswerTooLarge';
+  }
+}
+
+/**
+ * Reads a body as UTF-8, at most maxBytes: a declared Content-Length over it
+ * is refused unread, and a stream that passes it is cancelled at once.
+ */
+export async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new AnswerTooLarge(maxBytes);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new AnswerTooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
 
 /** What a check looks like on the wire: no QR text, no raw subject, no name. */
 export interface SyncedCheck {
@@ -98,19 +157,20 @@ export class SyncClient {
       .setProtectedHeader({ alg: 'ES256', kid: device.deviceId, typ: SYNC_TYP })
       .sign(device.privateKey);
     let response: Response;
-    let body: string;
+    let body: string | null;
     try {
-      ({ response, body } = await this.request(this.opts.endpoints.checks, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws }));
+      ({ response, body } = await this.request(this.opts.endpoints.checks, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws }, MAX_CHECKS_ANSWER_BYTES));
     } catch (err) {
       return { kind: 'failed', sent: batch.length, reason: (err as Error).message, retryAfterMs: null };
     }
-    if (response.status !== 200) {
+    if (response.status !== 200 || body === null) {
       return { kind: 'failed', sent: batch.length, reason: `HTTP ${response.status}`, retryAfterMs: retryAfterMs(response.headers.get('retry-after'), this.opts.clock()) };
     }
     const stored = this.storedIds(body, new Set([...batch.map((c) => c.checkId), ...events.map((e) => e.eventId)]));
     if (stored === null) return { kind: 'failed', sent: batch.length, reason: 'a 200 whose body does not parse', retryAfterMs: null };
     // Marked in one transaction: a power cut leaves all of them pending or none.
     log.markSynced(stored, this.opts.clock());
+    await this.noteServerTime(this.opts.endpoints.checks, response);
     return { kind: 'stored', sent: batch.length + events.length, stored: stored.length, pendingLeft: log.count().pending };
   }
 
@@ -124,45 +184,84 @@ export class SyncClient {
       /* a damaged installed bundle: any good one replaces it */
     }
     let response: Response;
-    let body: string;
+    let body: string | null;
     try {
       const headers: Record<string, string> = installedSeq === null ? {} : { 'if-none-match': `"${installedSeq}"` };
-      ({ response, body } = await this.request(this.opts.endpoints.trustBundle, { method: 'GET', headers }));
+      ({ response, body } = await this.request(this.opts.endpoints.trustBundle, { method: 'GET', headers }, MAX_BUNDLE_ANSWER_BYTES));
     } catch (err) {
       return { kind: 'failed', reason: (err as Error).message };
     }
-    if (response.status === 304) return { kind: 'unchanged' };
-    if (response.status !== 200) return { kind: 'failed', reason: `HTTP ${response.status}` };
+    if (response.status === 304) {
+      await this.noteServerTime(this.opts.endpoints.trustBundle, response);
+      return { kind: 'unchanged' };
+    }
+    if (response.status !== 200 || body === null) return { kind: 'failed', reason: `HTTP ${response.status}` };
+    let result: BundleResult;
     try {
       const snapshot = await this.opts.trust.install(body, { nowS });
-      return { kind: 'installed', seq: snapshot.info.seq };
+      result = { kind: 'installed', seq: snapshot.info.seq };
     } catch (err) {
-      if (err instanceof BundleRefused) return err.problem === 'rollback' ? { kind: 'unchanged' } : { kind: 'refused', reason: err.message };
-      return { kind: 'refused', reason: (err as Error).message };
+      if (err instanceof BundleRefused) result = err.problem === 'rollback' ? { kind: 'unchanged' } : { kind: 'refused', reason: err.message };
+      else result = { kind: 'refused', reason: (err as Error).message };
     }
+    // A bundle the root signed (installed, or just not newer) shows the answer was the service's.
+    if (result.kind !== 'refused') await this.noteServerTime(this.opts.endpoints.trustBundle, response);
+    return result;
   }
 
-  /** Is the service reachable at all? (Never trust a network flag alone.) */
+  /**
+   * Is the service reachable at all? (Never trust a network flag alone.) Its
+   * answer is no evidence of the time: a probe proves nothing of who answered.
+   */
   async probe(timeoutMs = 3000): Promise<boolean> {
     try {
-      const { response } = await this.request(this.opts.endpoints.trustBundle, { method: 'HEAD' }, timeoutMs);
+      const { response } = await this.request(this.opts.endpoints.trustBundle, { method: 'HEAD' }, 0, timeoutMs);
       return response.status < 500;
     } catch {
       return false;
     }
   }
 
-  private async request(url: URL, init: RequestInit, timeoutMs = this.opts.timeoutMs ?? 15_000): Promise<{ response: Response; body: string }> {
+  /**
+   * The server's Date from an answer already established as a success: it may
+   * raise the floor, never lower it, and is refused (and audited) when far
+   * beyond everything else known. Only over https or loopback.
+   */
+  private async noteServerTime(url: URL, response: Response): Promise<void> {
+    if (!authenticatedTransport(url)) return;
+    const date = Date.parse(response.headers.get('date') ?? '');
+    if (!Number.isFinite(date)) return;
+    const nowMs = this.opts.clock();
+    let trust: TrustTimes | null = null;
+    try {
+      const info = (await this.opts.trust.load(nowMs / 1000))?.info;
+      trust = info ? { iat: info.iat, exp: info.exp } : null;
+    } catch {
+      /* a damaged bundle vouches for nothing */
+    }
+    this.opts.floor.offerServerTime(date, { nowMs, trust });
+  }
+
+  /**
+   * One request; a 200's body is read (at most maxBytes, streamed), any other
+   * answer's body is discarded unread (body null).
+   */
+  private async request(url: URL, init: RequestInit, maxBytes: number, timeoutMs = this.opts.timeoutMs ?? 15_000): Promise<{ response: Response; body: string | null }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     try {
       const response = await this.fetch(url, { ...init, signal: controller.signal, redirect: 'error' });
-      const body = init.method === 'HEAD' ? '' : await response.text();
-      // A server's Date is evidence of the time: it raises the floor, never lowers it.
-      const date = Date.parse(response.headers.get('date') ?? '');
-      if (Number.isFinite(date)) this.opts.floor.raise(date);
-      return { response, body };
+      if (init.method === 'HEAD' || response.status !== 200) {
+        await response.body?.cancel().catch(() => undefined);
+        return { response, body: null };
+      }
+      return { response, body: await readCapped(response, maxBytes) };
     } catch (err) {
+      if (err instanceof AnswerTooLarge) {
+        // Cut the connection too: nothing more of it is wanted.
+        controller.abort(err);
+        throw err;
+      }
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new Error(controller.signal.aborted ? `timeout: ${String(controller.signal.reason?.message ?? 'aborted')}` : (cause?.code ?? cause?.message ?? (err as Error).message), { cause: err });
     } finally {
@@ -181,7 +280,9 @@ export class SyncClient {
     const { accepted, duplicate } = doc;
     const list = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
     if (!list(accepted) || !list(duplicate)) return null;
-    // Only ids we sent: a confused server cannot mark other checks synced.
+    // Only ids we sent in this batch: a confused (or lying) server cannot mark other
+    // checks synced (and so let retention delete checks it never received). Signed
+    // receipts (the service signing what it stored) come later, not in this version.
     return [...new Set([...accepted, ...duplicate])].filter((id) => sent.has(id));
   }
 }

@@ -16,7 +16,8 @@ makes one pass (a failed batch is retried at most 3 times, Retry-After is
 honoured up to 10 s, about a minute at most) and exits 0 when nothing is
 pending, 75 when something is. Without --once it keeps syncing until
 SIGINT or SIGTERM. --json prints one event per line.
-The endpoint may also come from $SENTINEL_SYNC_ENDPOINT.`;
+The endpoint may also come from $SENTINEL_SYNC_ENDPOINT; either way it must
+be https (plain http only to 127.0.0.0/8, ::1 or localhost).`;
 
 function describe(e: SyncEvent): string {
   switch (e.type) {

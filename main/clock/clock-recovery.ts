@@ -1,0 +1,238 @@
+// A technician's way back from a wrong clock or a wrong floor: what the
+// kiosk knows of the time (each source's evidence, what was refused), an
+// audited lowering of the floor to one source's evidence or to the clock,
+// and setting the system clock. Used by `sentinel clock` and meant for the
+// technician screen: the core functions take an open log, the installed
+// bundle's times and the time; the *For(dataDir…) ones open them.
+import { execFile } from 'node:child_process';
+import { recordAudit, type AuditType } from '../audit/audit.js';
+import { DATA_FILES, DataDir } from '../data-dir.js';
+import { clockIsUntrusted } from '../decide/decide.js';
+import { uuidv7 } from '../log/check-id.js';
+import { CheckLog } from '../log/check-log.js';
+import { PolicyStore } from '../policy/policy-store.js';
+import { TrustStore } from '../trust/trust-store.js';
+import { floorOf, type EvidenceSource, type RecordedSource, type Refusal, type TrustTimes } from './time-evidence.js';
+import { TimeFloor } from './time-floor.js';
+
+export type FloorTarget = EvidenceSource | 'now';
+export const FLOOR_TARGETS: readonly FloorTarget[] = ['bundle', 'checks', 'server', 'now'];
+
+export function isFloorTarget(value: unknown): value is FloorTarget {
+  return typeof value === 'string' && (FLOOR_TARGETS as readonly string[]).includes(value);
+}
+
+/** The installed bundle as the clock sees it. */
+export interface ClockTrust extends TrustTimes {
+  seq: number;
+}
+
+/** Everything the kiosk knows of the time, all in ms since the epoch. */
+export interface ClockReport {
+  /** The kiosk's clock (or the time asked about). */
+  nowMs: number;
+  floorMs: number | null;
+  floorSource: EvidenceSource | null;
+  /** Is the clock at or above the floor less the policy's skew (spec §4)? */
+  trusted: boolean;
+  skewSeconds: number;
+  /** How far the clock is behind the floor (0 when it is not). */
+  behindMs: number;
+  evidence: {
+    /** The installed bundle's iat: derived from the bundle, never stored. */
+    bundle: { ms: number; seq: number } | null;
+    checks: { ms: number; recordedAtMs: number } | null;
+    server: { ms: number; recordedAtMs: number } | null;
+  };
+  /** The last refused piece of evidence per source (not counted in the floor). */
+  refused: Partial<Record<RecordedSource, Refusal>>;
+  /** The single floor of older versions: never counted (see time-floor.ts). */
+  legacyMs: number | null;
+}
+
+export function clockReport(log: CheckLog, trust: ClockTrust | null, skewSeconds: number, nowMs: number): ClockReport {
+  const floor = new TimeFloor(log);
+  floor.migrate(trust);
+  const known = floor.known(trust);
+  const f = floorOf(known);
+  const floorMs = f?.ms ?? null;
+  return {
+    nowMs,
+    floorMs,
+    floorSource: f?.source ?? null,
+    trusted: !clockIsUntrusted(nowMs / 1000, floorMs === null ? null : floorMs / 1000, { clockSkewSeconds: skewSeconds }),
+    skewSeconds,
+    behindMs: floorMs === null ? 0 : Math.max(0, floorMs - nowMs),
+    evidence: { bundle: trust ? { ms: trust.iat * 1000, seq: trust.seq } : null, checks: known.checks, server: known.server },
+    refused: floor.refused(),
+    legacyMs: floor.legacyMs(),
+  };
+}
+
+/** The source to lower to has no evidence (CLI: exit 78). */
+export class FloorResetRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FloorResetRefused';
+  }
+}
+
+export interface FloorReset {
+  to: FloorTarget;
+  /** The time the floor was lowered to (the evidence above it discarded). */
+  targetMs: number;
+  before: ClockReport;
+  after: ClockReport;
+}
+
+/**
+ * Lowers the floor to one source's evidence (discarding the other sources'
+ * evidence above it), or to the kiosk's clock for 'now'. Audited in the log
+ * ('clock/floor-reset', before and after). The installed bundle's iat is
+ * never discarded: a clock behind the bundle in force is wrong — set it.
+ */
+export function resetFloor(log: CheckLog, trust: ClockTrust | null, skewSeconds: number, nowMs: number, to: FloorTarget, actor: string): FloorReset {
+  const before = clockReport(log, trust, skewSeconds, nowMs);
+  const targetMs = to === 'now' ? nowMs : to === 'bundle' ? before.evidence.bundle?.ms : before.evidence[to]?.ms;
+  if (targetMs === undefined) throw new FloorResetRefused(`there is no ${to === 'bundle' ? 'installed trust bundle' : `${to} evidence`} to lower the floor to (use --to now, or another source)`);
+  new TimeFloor(log).lowerTo(targetMs, nowMs, trust);
+  const after = clockReport(log, trust, skewSeconds, nowMs);
+  const type: AuditType = 'clock/floor-reset';
+  log.appendEvents([{ eventId: uuidv7(nowMs), atMs: nowMs, type, actor, detail: { to, target: new Date(targetMs).toISOString(), before: auditView(before), after: auditView(after) } }]);
+  return { to, targetMs, before, after };
+}
+
+function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}
+
+/** A report in the words of the audit trail and `clock show --json`: times as ISO-8601. */
+export function auditView(r: ClockReport): Record<string, unknown> {
+  return {
+    clock: iso(r.nowMs),
+    floor: iso(r.floorMs),
+    floorSource: r.floorSource,
+    trusted: r.trusted,
+    evidence: {
+      bundle: r.evidence.bundle ? { at: iso(r.evidence.bundle.ms), seq: r.evidence.bundle.seq } : null,
+      checks: r.evidence.checks ? { at: iso(r.evidence.checks.ms), recordedAt: iso(r.evidence.checks.recordedAtMs) } : null,
+      server: r.evidence.server ? { at: iso(r.evidence.server.ms), recordedAt: iso(r.evidence.server.recordedAtMs) } : null,
+    },
+  };
+}
+
+export function jsonView(r: ClockReport): Record<string, unknown> {
+  const refused = (x: Refusal | undefined) => (x ? { at: iso(x.ms), refusedAt: iso(x.atMs), count: x.count } : null);
+  return {
+    ...auditView(r),
+    skewSeconds: r.skewSeconds,
+    behindSeconds: Math.round(r.behindMs / 1000),
+    refused: { checks: refused(r.refused.checks), server: refused(r.refused.server) },
+    legacy: r.legacyMs === null ? null : { at: iso(r.legacyMs), counted: false },
+  };
+}
+
+// ---- the system clock ----
+
+/** Runs a program (injected in tests); never throws for the program's own failure. */
+export type ClockRunner = (file: string, args: string[]) => Promise<{ code: number | null; stdout: string; stderr: string; error?: NodeJS.ErrnoException }>;
+
+export const execRunner: ClockRunner = (file, args) =>
+  new Promise((resolve) => {
+    execFile(file, args, { timeout: 15_000, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const err = error as (NodeJS.ErrnoException & { code?: string | number }) | null;
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr, ...(err && typeof err.code === 'string' ? { error: err } : {}) });
+    });
+  });
+
+/** The system clock could not be set (CLI: exit 78, with this one line). */
+export class ClockSetFailed extends Error {
+  constructor(
+    message: string,
+    readonly permission: boolean,
+  ) {
+    super(message);
+    this.name = 'ClockSetFailed';
+  }
+}
+
+/** `timedatectl set-time` takes a calendar time; UTC named, so the kiosk's time zone cannot shift it. */
+export function timedatectlArgs(targetMs: number): string[] {
+  return ['set-time', `${new Date(targetMs).toISOString().slice(0, 19).replace('T', ' ')} UTC`];
+}
+
+/** Sets the system clock through timedatectl (systemd, polkit decides who may). Throws ClockSetFailed. */
+export async function setSystemClock(targetMs: number, runner: ClockRunner = execRunner): Promise<void> {
+  const r = await runner('timedatectl', timedatectlArgs(targetMs));
+  if (r.error?.code === 'ENOENT') throw new ClockSetFailed('cannot set the clock: timedatectl is not installed here', false);
+  if (r.code === 0) return;
+  const said = (r.stderr || r.stdout || r.error?.message || `timedatectl exited ${r.code}`).trim().split('\n')[0]!;
+  const permission = /access denied|not permitted|permission|authenticat|not authorized|polkit/i.test(said);
+  if (permission) throw new ClockSetFailed(`not permitted to set the clock (${said}); run as a user allowed to (root, or polkit's org.freedesktop.timedate1.set-time)`, true);
+  if (/automatic time synchronization/i.test(said)) throw new ClockSetFailed(`cannot set the clock: ${said} (turn it off with timedatectl set-ntp false, or fix the time server)`, false);
+  throw new ClockSetFailed(`cannot set the clock: ${said}`, false);
+}
+
+// ---- the same, from a data directory ----
+
+export interface OpenedClock {
+  log: CheckLog;
+  trust: ClockTrust | null;
+  skewSeconds: number;
+  close(): void;
+}
+
+/** Opens what the clock needs in a data directory: the log, the installed bundle's times, the policy's skew. */
+export async function openClock(dataDir: string, nowMs: number): Promise<OpenedClock> {
+  const dir = DataDir.open(dataDir, { create: false });
+  const snapshot = await new TrustStore(dir).load(nowMs / 1000);
+  const skewSeconds = new PolicyStore(dir).load().policy.clockSkewSeconds;
+  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  const trust = snapshot ? { iat: snapshot.info.iat, exp: snapshot.info.exp, seq: snapshot.info.seq } : null;
+  return { log, trust, skewSeconds, close: () => log.close() };
+}
+
+export async function clockReportFor(dataDir: string, nowMs: number): Promise<ClockReport> {
+  const c = await openClock(dataDir, nowMs);
+  try {
+    return clockReport(c.log, c.trust, c.skewSeconds, nowMs);
+  } finally {
+    c.close();
+  }
+}
+
+export async function resetFloorFor(dataDir: string, to: FloorTarget, nowMs: number, actor: string): Promise<FloorReset> {
+  const c = await openClock(dataDir, nowMs);
+  try {
+    return resetFloor(c.log, c.trust, c.skewSeconds, nowMs, to, actor);
+  } finally {
+    c.close();
+  }
+}
+
+export interface ClockSet {
+  fromMs: number;
+  toMs: number;
+  /** With resetFloor: the floor lowered to the new clock. */
+  reset: FloorReset | null;
+}
+
+/**
+ * Sets the system clock to targetMs (audited 'clock/set', or 'clock/set-failed'
+ * and ClockSetFailed thrown), then, if asked, lowers the floor to it.
+ * `fromMs` is the clock before.
+ */
+export async function setClockFor(dataDir: string, targetMs: number, opts: { fromMs: number; actor: string; resetFloor: boolean; runner?: ClockRunner }): Promise<ClockSet> {
+  DataDir.open(dataDir, { create: false });
+  const detail = { from: new Date(opts.fromMs).toISOString(), to: new Date(targetMs).toISOString() };
+  try {
+    await setSystemClock(targetMs, opts.runner);
+  } catch (err) {
+    if (err instanceof ClockSetFailed) recordAudit(dataDir, 'clock/set-failed', opts.actor, { ...detail, reason: err.message }, opts.fromMs);
+    throw err;
+  }
+  // From here the system clock reads targetMs: events are stamped with it.
+  recordAudit(dataDir, 'clock/set', opts.actor, detail, targetMs);
+  const reset = opts.resetFloor ? await resetFloorFor(dataDir, 'now', targetMs, opts.actor) : null;
+  return { fromMs: opts.fromMs, toMs: targetMs, reset };
+}
