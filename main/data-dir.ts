@@ -21,6 +21,8 @@ export const DATA_FILES = {
   roots: 'trust-roots.json',
   policy: 'policy.json',
   holderSecret: 'holder-secret',
+  /** Keys the check log's chain (main/log/chain.ts); never exported. */
+  chainKey: 'chain-key',
   deviceKey: 'device-key.json',
 } as const;
 
