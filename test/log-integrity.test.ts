@@ -1,24 +1,29 @@
 // Integrity of the log, the bundle and the data directory (security issue
 // items 11, 12, 14, 15): the chain keyed with the kiosk's chain key, so an
 // edit recomputed without it shows; retention recorded inside that chain;
-// migration 5 re-keying a log that holds data; the key never exported.
+// migration 5 re-keying a log that holds data; the key never exported;
+// SQLite's own integrity check beside the chain, and a damaged file reported
+// in one line.
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DATA_FILES } from '../main/data-dir.js';
+import { DATA_FILES, DataDir } from '../main/data-dir.js';
 import { ChainKey, GENESIS_HASH, legacyChainHash, legacyEventHash, type EventLinkFields } from '../main/log/chain.js';
-import { CheckLog, type AuditEvent, type CheckRecord } from '../main/log/check-log.js';
+import { CheckLog, CheckLogUnusable, type AuditEvent, type CheckRecord } from '../main/log/check-log.js';
 import { uuidv7 } from '../main/log/check-id.js';
 import { legacyRecord, type LegacyRow } from '../main/log/legacy-chain.js';
 import { migrate, SCHEMA_VERSION } from '../main/log/migrations.js';
 import { exportDataDir } from '../main/technician/export.js';
-import { T0, DAY } from './helpers/world.js';
+import { TrustStore } from '../main/trust/trust-store.js';
+import { sentinel } from './helpers/cli.js';
+import { T0, DAY, code, makeWorld } from './helpers/world.js';
 import { tempDir } from './helpers/tmp.js';
 
 const MS = 1000;
 const DAY_MS = DAY * MS;
+const AT = new Date(T0 * MS).toISOString();
 
 function record(i: number, over: Partial<CheckRecord> = {}): CheckRecord {
   return {
@@ -317,5 +322,75 @@ describe('the chain key', () => {
     for (const form of [key, Buffer.from(key.toString('hex')), Buffer.from(key.toString('base64')), Buffer.from(key.toString('base64url')), Buffer.from(DATA_FILES.chainKey)]) {
       expect(everything.includes(form)).toBe(false);
     }
+  });
+});
+
+describe('SQLite integrity beside the chain', () => {
+  /** A data directory with a bundle and a few logged checks; returns it. */
+  async function kioskData(): Promise<{ data: string; code: string }> {
+    const w = await makeWorld();
+    const data = tempDir();
+    const dir = DataDir.open(data, { create: true });
+    await new TrustStore(dir).install(w.bundle, { nowS: T0, newRoots: w.roots });
+    const log = CheckLog.open(dir.path(DATA_FILES.database));
+    for (let i = 0; i < 20; i++) log.append([record(i)]);
+    log.close();
+    return { data, code: await code(w.zj) };
+  }
+
+  /** A copy of the data directory with one b-tree page of the database overwritten. */
+  function damagedCopy(data: string, tree: string): string {
+    const copy = tempDir();
+    fs.cpSync(data, copy, { recursive: true });
+    const db = new Database(path.join(copy, DATA_FILES.database), { readonly: true });
+    const page = db.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').pluck().get(tree) as number;
+    const size = db.pragma('page_size', { simple: true }) as number;
+    db.close();
+    const fd = fs.openSync(path.join(copy, DATA_FILES.database), 'r+');
+    fs.writeSync(fd, Buffer.alloc(size, 0xa5), 0, size, (page - 1) * size);
+    fs.closeSync(fd);
+    return copy;
+  }
+
+  it('a damaged page the chain walk never reads: verify-chain agrees with quick_check (broken, exit 1, one line)', async () => {
+    const { data } = await kioskData();
+    const bad = damagedCopy(data, 'checks_at');
+    const log = CheckLog.open(path.join(bad, DATA_FILES.database));
+    expect(log.integrity()).not.toBe('ok');
+    expect(log.verifyChain()).toMatchObject({ ok: false, brokenAtSeq: null, problem: expect.stringContaining('damaged') });
+    log.close();
+    const r = sentinel(['log', '--verify-chain', '--data', bad]);
+    expect(r.status).toBe(1);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toMatch(/^check log BROKEN: the database file is damaged \(SQLite quick_check: /);
+    expect(sentinel(['log', '--verify-chain', '--data', data]).status).toBe(0);
+  });
+
+  it('a damaged checks table: verify, log, sync and verify-chain each say so in one line (78, verify-chain 1), no stack trace', async () => {
+    const { data, code: text } = await kioskData();
+    const bad = damagedCopy(data, 'checks');
+    const oneLine78 = (args: string[]): void => {
+      const r = sentinel([...args, '--data', bad]);
+      expect(r.status, `${args[0]}: ${r.stderr}`).toBe(78);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^sentinel: the check log .* is damaged/);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    };
+    oneLine78(['verify', text, '--temp', '36.6', '--at', AT]);
+    oneLine78(['log']);
+    oneLine78(['log', '--format', 'csv']);
+    oneLine78(['sync', '--endpoint', 'http://127.0.0.1:9', '--once']);
+    const chain = sentinel(['log', '--verify-chain', '--data', bad]);
+    expect(chain.status).toBe(1);
+    expect(chain.stdout).toMatch(/^check log BROKEN: the database file is damaged/);
+    expect(() => [...CheckLog.open(path.join(bad, DATA_FILES.database)).list()]).toThrow(CheckLogUnusable);
+  });
+
+  it('a file that is not a database at all: verify-chain cannot open it (78)', () => {
+    const data = tempDir();
+    fs.writeFileSync(path.join(data, DATA_FILES.database), 'x'.repeat(4096));
+    const r = sentinel(['log', '--verify-chain', '--data', data]);
+    expect(r.status).toBe(78);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -85,6 +85,18 @@ export class CheckLogUnusable extends Error {
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
+/** SQLite found the file damaged (SQLITE_CORRUPT…, SQLITE_NOTADB): the log is unusable, not the program broken. */
+function isDamaged(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
+}
+
+/** One line, of a bounded length, for a report. */
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
 /** What one retention pass deleted (and recorded in the chain). */
 export interface RetentionResult {
   /** Synced checks older than the retention period. */
@@ -313,7 +325,7 @@ export class CheckLog {
 
   /**
    * Opens (creating and migrating) the log; refuses a file that cannot be
-   * made durable (CheckLogUnusable). The chain key is the
+   * made durable or is damaged (CheckLogUnusable). The chain key is the
    * data directory's `chain-key` beside the file, made on first use, unless
    * one is given.
    */
@@ -322,7 +334,7 @@ export class CheckLog {
     try {
       db = new Database(file);
     } catch (err) {
-      throw new CheckLogUnusable(`cannot open the check log ${file}: ${(err as Error).message}`);
+      throw new CheckLogUnusable(`cannot open the check log ${file}: ${oneLine((err as Error).message)}`);
     }
     try {
       db.pragma('busy_timeout = 5000');
@@ -344,7 +356,7 @@ export class CheckLog {
     } catch (err) {
       db.close();
       if (err instanceof CheckLogUnusable) throw err;
-      throw new CheckLogUnusable(`cannot use the check log ${file}: ${(err as Error).message}`);
+      throw new CheckLogUnusable(`cannot use the check log ${file}: ${oneLine((err as Error).message)}`);
     }
   }
 
@@ -387,8 +399,13 @@ export class CheckLog {
 
   /** Logged checks in log order, streamed; optionally only those at or after sinceMs. */
   *list(opts: { sinceMs?: number } = {}): IterableIterator<LoggedCheck> {
-    const stmt = this.db.prepare('SELECT * FROM checks WHERE at_ms >= ? ORDER BY seq');
-    for (const row of stmt.iterate(opts.sinceMs ?? Number.MIN_SAFE_INTEGER)) yield fromRow(row as Row);
+    // Written out rather than wrapped like the other methods: a generator's errors come at each step.
+    try {
+      const stmt = this.db.prepare('SELECT * FROM checks WHERE at_ms >= ? ORDER BY seq');
+      for (const row of stmt.iterate(opts.sinceMs ?? Number.MIN_SAFE_INTEGER)) yield fromRow(row as Row);
+    } catch (err) {
+      throw this.unusableIfDamaged(err);
+    }
   }
 
   /** The oldest checks not yet stored centrally, in log order (streamed from the index, never all at once). */
@@ -411,12 +428,23 @@ export class CheckLog {
   }
 
   /**
-   * Walks the whole chain under the chain key. Each entry must follow the
-   * one before it, except across positions that a keyed retention marker
-   * records as deleted; the newest entry must be the recorded head.
+   * Checks the whole log: SQLite's own quick_check first (a damaged file is
+   * reported as such, never as an intact chain), then every link under the
+   * chain key. Each entry must follow the one before it, except across
+   * positions that a keyed retention marker records as deleted; the newest
+   * entry must be the recorded head.
    */
   verifyChain(): ChainReport {
-    return this.walkChain();
+    try {
+      const integrity = (this.db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).join('; ');
+      if (integrity !== 'ok') return { ok: false, checked: 0, brokenAtSeq: null, problem: `the database file is damaged (SQLite quick_check: ${oneLine(integrity)})` };
+      return this.walkChain();
+    } catch (err) {
+      // Damage so bad that quick_check or the walk cannot even read a page: still a report, not a failure to run.
+      if (err instanceof CheckLogUnusable) return { ok: false, checked: 0, brokenAtSeq: null, problem: err.message };
+      if (!isDamaged(err)) throw err;
+      return { ok: false, checked: 0, brokenAtSeq: null, problem: `the database file is damaged (SQLite: ${oneLine((err as Error).message)})` };
+    }
   }
 
   private walkChain(): ChainReport {
@@ -485,7 +513,8 @@ export class CheckLog {
 
   /**
    * Deletes synced checks (and audit events) older than the retention period
-   * and gives the space back; unsynced checks are never deleted here. What
+   * and gives the space back; unsynced checks are never deleted here (see
+   * applyRetention in retention.ts for the policy's bound on those). What
    * was deleted is recorded in the chain.
    */
   purge(opts: { nowMs: number; retentionDays: number }): { deleted: number } {
@@ -493,7 +522,7 @@ export class CheckLog {
   }
 
   /**
-   * One retention pass: deletes what the rule
+   * One retention pass (applyRetention is the way in): deletes what the rule
    * allows and, in the same transaction, appends a `retention/purged` event
    * to the chain saying what went — how many synced checks and events,
    * how many unsynced checks and their time range, and which chain
@@ -558,5 +587,33 @@ export class CheckLog {
   private readLink(key: string): Link | null {
     const text = this.getMeta(key);
     return text === null ? null : (JSON.parse(text) as Link);
+  }
+
+  /** SQLite's "the file is damaged" becomes CheckLogUnusable (one line, CLI exit 78); anything else is left as it is. */
+  private unusableIfDamaged(err: unknown): unknown {
+    if (!isDamaged(err)) return err;
+    return new CheckLogUnusable(`the check log ${this.file} is damaged (SQLite: ${oneLine((err as Error).message)}); restore it from a backup or move it aside`);
+  }
+
+  static {
+    // Every method that reads or writes the file: a damaged database is the
+    // log being unusable (exit 78, one line), not the program failing with a
+    // stack trace. verifyChain reports damage itself; list is a generator.
+    const own = new Set(['constructor', 'list', 'verifyChain', 'walkChain']);
+    for (const name of Object.getOwnPropertyNames(CheckLog.prototype)) {
+      const d = Object.getOwnPropertyDescriptor(CheckLog.prototype, name);
+      if (own.has(name) || typeof d?.value !== 'function') continue;
+      const method = d.value as (this: CheckLog, ...args: unknown[]) => unknown;
+      Object.defineProperty(CheckLog.prototype, name, {
+        ...d,
+        value(this: CheckLog, ...args: unknown[]): unknown {
+          try {
+            return method.apply(this, args);
+          } catch (err) {
+            throw this.unusableIfDamaged(err);
+          }
+        },
+      });
+    }
   }
 }
