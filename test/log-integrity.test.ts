@@ -3,18 +3,19 @@
 // edit recomputed without it shows; retention recorded inside that chain;
 // migration 5 re-keying a log that holds data; the key never exported;
 // SQLite's own integrity check beside the chain, and a damaged file reported
-// in one line.
+// in one line; owner-only permissions.
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DATA_FILES, DataDir } from '../main/data-dir.js';
+import { DATA_FILES, DataDir, DataDirError } from '../main/data-dir.js';
 import { ChainKey, GENESIS_HASH, legacyChainHash, legacyEventHash, type EventLinkFields } from '../main/log/chain.js';
 import { CheckLog, CheckLogUnusable, type AuditEvent, type CheckRecord } from '../main/log/check-log.js';
 import { uuidv7 } from '../main/log/check-id.js';
 import { legacyRecord, type LegacyRow } from '../main/log/legacy-chain.js';
 import { migrate, SCHEMA_VERSION } from '../main/log/migrations.js';
+import { PolicyStore } from '../main/policy/policy-store.js';
 import { exportDataDir } from '../main/technician/export.js';
 import { TrustStore } from '../main/trust/trust-store.js';
 import { sentinel } from './helpers/cli.js';
@@ -392,5 +393,51 @@ describe('SQLite integrity beside the chain', () => {
     const r = sentinel(['log', '--verify-chain', '--data', data]);
     expect(r.status).toBe(78);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('owner-only permissions', () => {
+  it('an existing 0755 data directory becomes 0700 and its 0644 files 0600 when opened', () => {
+    CheckLog.open(file).close();
+    fs.writeFileSync(path.join(dataDir, DATA_FILES.policy), '{}', { mode: 0o644 });
+    fs.chmodSync(path.join(dataDir, DATA_FILES.policy), 0o644);
+    fs.chmodSync(file, 0o644);
+    fs.chmodSync(dataDir, 0o755);
+    DataDir.open(dataDir, { create: false });
+    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+    for (const f of fs.readdirSync(dataDir)) expect(fs.statSync(path.join(dataDir, f)).mode & 0o777, f).toBe(0o600);
+  });
+
+  it('the database, -wal and -shm are 0600 when opened: made so, or tightened', () => {
+    const old = process.umask(0o022);
+    try {
+      const log = CheckLog.open(file);
+      log.append([record(1)]);
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(fs.statSync(f).mode & 0o777, f).toBe(0o600);
+      log.close();
+      const second = path.join(tempDir(), DATA_FILES.database);
+      fs.copyFileSync(file, second);
+      fs.chmodSync(second, 0o644);
+      const reopened = CheckLog.open(second);
+      reopened.append([record(2)]);
+      for (const f of [second, `${second}-wal`, `${second}-shm`]) expect(fs.statSync(f).mode & 0o777, f).toBe(0o600);
+      reopened.close();
+    } finally {
+      process.umask(old);
+    }
+  });
+
+  it('the bundle, roots and policy are written 0600', async () => {
+    const w = await makeWorld();
+    const dir = DataDir.open(tempDir(), { create: true });
+    await new TrustStore(dir).install(w.bundle, { nowS: T0, newRoots: w.roots });
+    new PolicyStore(dir).set('{}', T0 * MS);
+    for (const f of [DATA_FILES.bundle, DATA_FILES.roots, DATA_FILES.policy, 'trust-highest-seq']) expect(fs.statSync(dir.path(f)).mode & 0o777, f).toBe(0o600);
+  });
+
+  it('a shared folder (sticky bit, like /tmp) is refused as a data directory', () => {
+    const shared = tempDir();
+    fs.chmodSync(shared, 0o1777);
+    expect(() => DataDir.open(shared, { create: false })).toThrow(DataDirError);
   });
 });

@@ -2,6 +2,7 @@
 // of it (WAL, synchronous=FULL, checked at open), chained by links keyed
 // with the kiosk's chain key so that an edit or deletion shows, and purged
 // only by retention, which records what it deleted inside the chain.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ClockState } from '../contract/decision.js';
@@ -332,6 +333,7 @@ export class CheckLog {
   static open(file: string, opts: { chainKey?: ChainKey; nowMs?: number } = {}): CheckLog {
     let db: Database.Database;
     try {
+      ownerOnly(file);
       db = new Database(file);
     } catch (err) {
       throw new CheckLogUnusable(`cannot open the check log ${file}: ${oneLine((err as Error).message)}`);
@@ -348,6 +350,8 @@ export class CheckLog {
       if (mode !== 'wal' || sync !== 2) {
         throw new CheckLogUnusable(`the check log ${file} cannot be made durable (journal_mode=${String(mode)}, synchronous=${String(sync)})`);
       }
+      // The -wal and -shm files now exist: SQLite made them with the database's mode, checked again here.
+      ownerOnly(file);
       const key = opts.chainKey ?? ChainKey.forDataDir(DataDir.open(path.dirname(file), { create: false }));
       migrate(db, undefined, { chainKey: key, nowMs: opts.nowMs ?? Date.now() });
       const log = new CheckLog(db, key, file);
@@ -615,5 +619,25 @@ export class CheckLog {
         },
       });
     }
+  }
+}
+
+/**
+ * The database and its -wal and -shm files readable by the kiosk's user
+ * only: made 0600 before SQLite first creates the database (which its
+ * journals then copy), and tightened if found looser.
+ */
+function ownerOnly(file: string): void {
+  if (file === '' || file === ':memory:' || file.startsWith('file:')) return;
+  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+  fs.closeSync(fd);
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    let mode: number;
+    try {
+      mode = fs.statSync(f).mode;
+    } catch {
+      continue;
+    }
+    if ((mode & 0o077) !== 0) fs.chmodSync(f, mode & 0o700);
   }
 }

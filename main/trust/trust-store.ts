@@ -94,10 +94,10 @@ export class TrustStore {
     const snapshot = await verifyBundle(jws, roots, { nowS: opts.nowS, installedSeq, allowExpired: false });
     // Roots first: a bundle on disk must never be signed by an unpinned root.
     if (added.length > 0) {
-      this.dir.writeAtomic(DATA_FILES.roots, JSON.stringify({ keys: roots.map((r) => r.jwk) }, null, 2) + '\n', 0o644);
+      this.dir.writeAtomic(DATA_FILES.roots, JSON.stringify({ keys: roots.map((r) => r.jwk) }, null, 2) + '\n', 0o600);
     }
-    this.dir.writeAtomic(DATA_FILES.bundle, snapshot.jws + '\n', 0o644);
-    this.dir.writeAtomic(HIGHEST_SEQ_FILE, `${snapshot.info.seq}\n`, 0o644);
+    this.dir.writeAtomic(DATA_FILES.bundle, snapshot.jws + '\n', 0o600);
+    this.dir.writeAtomic(HIGHEST_SEQ_FILE, `${snapshot.info.seq}\n`, 0o600);
     return snapshot;
   }
 
