@@ -3,13 +3,14 @@
 // edit recomputed without it shows; retention recorded inside that chain;
 // migration 5 re-keying a log that holds data; the key never exported;
 // SQLite's own integrity check beside the chain, and a damaged file reported
-// in one line; owner-only permissions.
+// in one line; an older bundle refused at load; owner-only permissions.
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DATA_FILES, DataDir, DataDirError } from '../main/data-dir.js';
+import { signBundle } from '../main/issuer/sign.js';
 import { ChainKey, GENESIS_HASH, legacyChainHash, legacyEventHash, type EventLinkFields } from '../main/log/chain.js';
 import { CheckLog, CheckLogUnusable, type AuditEvent, type CheckRecord } from '../main/log/check-log.js';
 import { uuidv7 } from '../main/log/check-id.js';
@@ -17,7 +18,7 @@ import { legacyRecord, type LegacyRow } from '../main/log/legacy-chain.js';
 import { migrate, SCHEMA_VERSION } from '../main/log/migrations.js';
 import { PolicyStore } from '../main/policy/policy-store.js';
 import { exportDataDir } from '../main/technician/export.js';
-import { TrustStore } from '../main/trust/trust-store.js';
+import { TrustStore, TrustUnusable } from '../main/trust/trust-store.js';
 import { sentinel } from './helpers/cli.js';
 import { T0, DAY, code, makeWorld } from './helpers/world.js';
 import { tempDir } from './helpers/tmp.js';
@@ -393,6 +394,47 @@ describe('SQLite integrity beside the chain', () => {
     const r = sentinel(['log', '--verify-chain', '--data', data]);
     expect(r.status).toBe(78);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('an older bundle copied over the installed one is refused at load', () => {
+  it('the revoked key does not come back; the CLI says why (78)', async () => {
+    const w = await makeWorld({ seq: 17 });
+    const data = tempDir();
+    const dir = DataDir.open(data, { create: true });
+    const store = new TrustStore(dir);
+    await store.install(w.bundle, { nowS: T0, newRoots: w.roots });
+    const seq17 = fs.readFileSync(dir.path(DATA_FILES.bundle), 'utf8');
+    // Seq 18 revokes CN-ZJ's key.
+    const issuers = structuredClone(w.bundlePayload.issuers) as { revoked: string[] }[];
+    issuers[0]!.revoked = ['zj-2026-1'];
+    await store.install(await signBundle({ ...w.bundlePayload, seq: 18, issuers }, w.root), { nowS: T0 });
+    const text = await code(w.zj);
+    expect(sentinel(['verify', text, '--temp', '36.6', '--data', data, '--at', AT, '--no-log']).status).toBe(1);
+
+    fs.writeFileSync(dir.path(DATA_FILES.bundle), seq17);
+    const err = await store.load(T0).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrustUnusable);
+    expect((err as Error).message).toMatch(/seq 17\) is older than seq 18/);
+    for (const args of [['verify', text, '--temp', '36.6', '--no-log'], ['trust', 'show']]) {
+      const r = sentinel([...args, '--data', data, '--at', AT]);
+      expect(r.status).toBe(78);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/older than seq 18/);
+    }
+  });
+
+  it('a bundle installed before the highest seq was recorded sets it at load', async () => {
+    const w = await makeWorld({ seq: 17 });
+    const dir = DataDir.open(tempDir(), { create: true });
+    const store = new TrustStore(dir);
+    await store.install(w.bundle, { nowS: T0, newRoots: w.roots });
+    const seq17 = fs.readFileSync(dir.path(DATA_FILES.bundle), 'utf8');
+    await store.install(await signBundle({ ...w.bundlePayload, seq: 18 }, w.root), { nowS: T0 });
+    fs.rmSync(dir.path('trust-highest-seq'));
+    expect((await store.load(T0))?.info.seq).toBe(18);
+    fs.writeFileSync(dir.path(DATA_FILES.bundle), seq17);
+    await expect(store.load(T0)).rejects.toBeInstanceOf(TrustUnusable);
   });
 });
 
