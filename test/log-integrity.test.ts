@@ -3,12 +3,14 @@
 // edit recomputed without it shows; retention recorded inside that chain;
 // migration 5 re-keying a log that holds data; the key never exported;
 // SQLite's own integrity check beside the chain, and a damaged file reported
-// in one line; an older bundle refused at load; owner-only permissions.
+// in one line; an older bundle refused at load; unsynced checks bounded by
+// the policy; owner-only permissions.
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, parsePolicy, unsyncedPurgeOutlook } from '../main/contract/policy.js';
 import { DATA_FILES, DataDir, DataDirError } from '../main/data-dir.js';
 import { signBundle } from '../main/issuer/sign.js';
 import { ChainKey, GENESIS_HASH, legacyChainHash, legacyEventHash, type EventLinkFields } from '../main/log/chain.js';
@@ -16,7 +18,8 @@ import { CheckLog, CheckLogUnusable, type AuditEvent, type CheckRecord } from '.
 import { uuidv7 } from '../main/log/check-id.js';
 import { legacyRecord, type LegacyRow } from '../main/log/legacy-chain.js';
 import { migrate, SCHEMA_VERSION } from '../main/log/migrations.js';
-import { PolicyStore } from '../main/policy/policy-store.js';
+import { applyRetention } from '../main/log/retention.js';
+import { PolicyRefused, PolicyStore } from '../main/policy/policy-store.js';
 import { exportDataDir } from '../main/technician/export.js';
 import { TrustStore, TrustUnusable } from '../main/trust/trust-store.js';
 import { sentinel } from './helpers/cli.js';
@@ -435,6 +438,76 @@ describe('an older bundle copied over the installed one is refused at load', () 
     expect((await store.load(T0))?.info.seq).toBe(18);
     fs.writeFileSync(dir.path(DATA_FILES.bundle), seq17);
     await expect(store.load(T0)).rejects.toBeInstanceOf(TrustUnusable);
+  });
+});
+
+describe('unsynced checks are bounded by the policy', () => {
+  const now = T0 * MS;
+  const at = (daysAgo: number, i: number): CheckRecord => record(i, { checkId: uuidv7(now - daysAgo * DAY_MS + i), atMs: now - daysAgo * DAY_MS + i });
+
+  it('unsyncedMaxAgeDays: 90 by default, null keeps forever, whole days from 7 to 3650, unknown fields still refused', () => {
+    expect(DEFAULT_POLICY.unsyncedMaxAgeDays).toBe(90);
+    expect(parsePolicy({ unsyncedMaxAgeDays: null })).toMatchObject({ ok: true, policy: { unsyncedMaxAgeDays: null } });
+    expect(parsePolicy({ unsyncedMaxAgeDays: 30 })).toMatchObject({ ok: true, policy: { unsyncedMaxAgeDays: 30 } });
+    for (const bad of [6, 3651, 30.5, '30', -1, true]) {
+      expect(parsePolicy({ unsyncedMaxAgeDays: bad })).toMatchObject({ ok: false, field: 'unsyncedMaxAgeDays' });
+    }
+    expect(parsePolicy({ unsyncedMaxAge: 30 })).toMatchObject({ ok: false, field: 'unsyncedMaxAge' });
+    const store = new PolicyStore(DataDir.open(tempDir(), { create: true }));
+    expect(store.set('{"unsyncedMaxAgeDays":null}', now).policy.unsyncedMaxAgeDays).toBeNull();
+    expect(store.load().policy.unsyncedMaxAgeDays).toBeNull();
+    expect(() => store.set('{"unsyncedMaxAgeDays":1}', now)).toThrow(PolicyRefused);
+  });
+
+  it('applyRetention drops unsynced checks past the bound with an audit event in the chain saying how many and from when to when', () => {
+    const log = CheckLog.open(file);
+    log.append([at(120, 1), at(95, 2), at(91, 3), at(60, 4), at(100, 5), at(10, 6)]);
+    const ids = [...log.list()].map((c) => c.checkId);
+    // 5 is synced (and past retention); the rest are pending.
+    log.markSynced([ids[4]!], now - 99 * DAY_MS);
+    expect(log.purge({ nowMs: now, retentionDays: 21 })).toEqual({ deleted: 1 });
+    expect(log.count()).toEqual({ total: 5, pending: 5 });
+
+    const result = applyRetention(log, DEFAULT_POLICY, { nowMs: now, retentionDays: 21 });
+    expect(result).toEqual({ deleted: 0, events: 0, unsyncedDropped: 3, unsyncedRange: { fromMs: now - 120 * DAY_MS + 1, toMs: now - 91 * DAY_MS + 3 } });
+    expect([...log.list()].map((c) => c.checkId)).toEqual([ids[3], ids[5]]);
+    const marker = log.listEvents().at(-1)!;
+    expect(marker).toMatchObject({
+      type: 'retention/purged',
+      syncState: 'pending',
+      detail: {
+        unsyncedMaxAgeDays: 90,
+        synced: { checks: 0, events: 0 },
+        unsynced: { checks: 3, from: new Date(now - 120 * DAY_MS + 1).toISOString(), to: new Date(now - 91 * DAY_MS + 3).toISOString() },
+        purged: [[1, 3]],
+      },
+    });
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 4 });
+    // Nothing more to drop: no further event.
+    expect(applyRetention(log, DEFAULT_POLICY, { nowMs: now, retentionDays: 21 }).unsyncedDropped).toBe(0);
+    expect(log.listEvents()).toHaveLength(2);
+    log.close();
+  });
+
+  it('null keeps unsynced checks whatever their age', () => {
+    const log = CheckLog.open(file);
+    log.append([at(2000, 1), at(400, 2)]);
+    expect(applyRetention(log, { unsyncedMaxAgeDays: null }, { nowMs: now, retentionDays: 21 })).toEqual({ deleted: 0, events: 0, unsyncedDropped: 0, unsyncedRange: null });
+    expect(log.count().pending).toBe(2);
+    log.close();
+  });
+
+  it('the outlook warns 14 days before the oldest unsynced check would go', () => {
+    const oldest = now - 70 * DAY_MS;
+    const purgeAtMs = oldest + 90 * DAY_MS;
+    expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now)).toEqual({ purgeAtMs, warnFromMs: purgeAtMs - 14 * DAY_MS, warn: false });
+    expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now + 6 * DAY_MS - 1).warn).toBe(false);
+    expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now + 6 * DAY_MS).warn).toBe(true);
+    expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now + 30 * DAY_MS).warn).toBe(true);
+    // A bound shorter than the warning: every pending check is at risk.
+    expect(unsyncedPurgeOutlook(now, { unsyncedMaxAgeDays: 7 }, now).warn).toBe(true);
+    expect(unsyncedPurgeOutlook(null, DEFAULT_POLICY, now)).toEqual({ purgeAtMs: null, warnFromMs: null, warn: false });
+    expect(unsyncedPurgeOutlook(oldest, { unsyncedMaxAgeDays: null }, now)).toEqual({ purgeAtMs: null, warnFromMs: null, warn: false });
   });
 });
 
