@@ -4,7 +4,7 @@
 // migration 5 re-keying a log that holds data; the key never exported;
 // SQLite's own integrity check beside the chain, and a damaged file reported
 // in one line; an older bundle refused at load; unsynced checks bounded by
-// the policy; owner-only permissions.
+// the policy; the CSV formula guard; owner-only permissions.
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +17,7 @@ import { ChainKey, GENESIS_HASH, legacyChainHash, legacyEventHash, type EventLin
 import { CheckLog, CheckLogUnusable, type AuditEvent, type CheckRecord } from '../main/log/check-log.js';
 import { uuidv7 } from '../main/log/check-id.js';
 import { legacyRecord, type LegacyRow } from '../main/log/legacy-chain.js';
+import { CSV_HEADER, csvLine, logRow } from '../main/log/log-rows.js';
 import { migrate, SCHEMA_VERSION } from '../main/log/migrations.js';
 import { applyRetention } from '../main/log/retention.js';
 import { PolicyRefused, PolicyStore } from '../main/policy/policy-store.js';
@@ -508,6 +509,37 @@ describe('unsynced checks are bounded by the policy', () => {
     expect(unsyncedPurgeOutlook(now, { unsyncedMaxAgeDays: 7 }, now).warn).toBe(true);
     expect(unsyncedPurgeOutlook(null, DEFAULT_POLICY, now)).toEqual({ purgeAtMs: null, warnFromMs: null, warn: false });
     expect(unsyncedPurgeOutlook(oldest, { unsyncedMaxAgeDays: null }, now)).toEqual({ purgeAtMs: null, warnFromMs: null, warn: false });
+  });
+});
+
+describe('CSV formula guard', () => {
+  const row = (issuer: string) => logRow({ ...record(1, { issuer, kid: issuer }), seq: 1, syncState: 'pending', syncedAtMs: null });
+  const cells = (line: string): string[] => line.split(',');
+
+  it.each([
+    ['=1+1', "'=1+1"],
+    ['\t=1+1', "'\t=1+1"],
+    ['\r=1+1', "\"'\r=1+1\""],
+    ['\n=1+1', "\"'\n=1+1\""],
+    ['\tCN-ZJ', "'\tCN-ZJ"],
+    ['  =HYPERLINK("x")', '"\'  =HYPERLINK(""x"")"'],
+    [' +1', "' +1"],
+    [' -1', "' -1"],
+    ['\u3000@SUM(A1)', "'\u3000@SUM(A1)"],
+    ['＝1+1', "'＝1+1"],
+    ['CN-ZJ', 'CN-ZJ'],
+    ['a=b', 'a=b'],
+  ])('%j is written %j', (issuer, cell) => {
+    const line = csvLine(row(issuer));
+    const issuerAt = CSV_HEADER.split(',').indexOf('issuer');
+    // The cell is found by its position; a quoted cell may hold a comma-free CR or LF only.
+    expect(line.includes(cell)).toBe(true);
+    if (!/[\r\n"]/.test(cell)) expect(cells(line)[issuerAt]).toBe(cell);
+  });
+
+  it('our own exact columns are never touched (a negative offset stays a number)', () => {
+    const line = csvLine(logRow({ ...record(1, { temperatureC: 36.2, temperatureRawC: 36.5, calibrationOffsetC: -0.3 }), seq: 1, syncState: 'pending', syncedAtMs: null }));
+    expect(line.endsWith(',36.5,-0.3')).toBe(true);
   });
 });
 
