@@ -187,6 +187,18 @@ describe('retention is recorded inside the keyed chain', () => {
     expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 11, problem: expect.stringContaining('changed') });
   });
 
+  it('a marker whose detail is not even JSON is a broken chain, not a failure to verify', () => {
+    populated();
+    const db = new Database(file);
+    const head = JSON.parse(db.prepare("SELECT value FROM meta WHERE key = 'chain_head'").pluck().get() as string) as { seq: number; hash: string };
+    db.prepare("INSERT INTO events (event_id, at_ms, type, actor, detail, chain_pos, prev_hash, hash) VALUES ('forged', ?, 'retention/purged', 'sentinel', '{not json', ?, ?, 'x')").run(now, head.seq + 1, head.hash);
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'chain_head'").run(JSON.stringify({ seq: head.seq + 1, hash: 'x' }));
+    db.close();
+    const log = CheckLog.open(file);
+    expect(log.verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 11 });
+    log.close();
+  });
+
   it('a real purge verifies; its marker says what went; deleting rows or the marker by hand afterwards is found', () => {
     const log = CheckLog.open(file);
     log.append(Array.from({ length: 10 }, (_, i) => record(i)));

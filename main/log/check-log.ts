@@ -92,6 +92,15 @@ function isDamaged(err: unknown): boolean {
   return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
 }
 
+/** A stored JSON text, or null when it is not JSON (so not written by Sentinel). */
+function parseOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
 /** One line, of a bounded length, for a report. */
 function oneLine(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
@@ -462,9 +471,10 @@ export class CheckLog {
     let brokenBeforeKeyed: ChainReport | null = null;
     for (const ev of events) {
       if (!PURGE_MARKER_TYPES.has(ev.type)) continue;
-      const detail = JSON.parse(ev.detail) as { legacyChain?: ChainReport };
-      ranges.push(...(purgedRangesOf(detail) ?? []));
-      if (ev.type === 'log/rekeyed' && detail.legacyChain && detail.legacyChain.ok === false) brokenBeforeKeyed ??= detail.legacyChain;
+      // A detail that is not JSON was not written by Sentinel: its link will not verify either.
+      const detail = parseOrNull(ev.detail) as { legacyChain?: ChainReport } | null;
+      for (const r of purgedRangesOf(detail) ?? []) ranges.push(r);
+      if (ev.type === 'log/rekeyed' && detail?.legacyChain?.ok === false) brokenBeforeKeyed ??= detail.legacyChain;
     }
     const purged = new PurgedPositions(ranges);
     let e = 0;
@@ -556,13 +566,15 @@ export class CheckLog {
 
       const positions = [...checks, ...dropped.map((d) => d.pos), ...events.map((ev) => ev.pos)].sort((a, b) => a - b);
       // An earlier marker deleted now hands its record on to this one.
-      const inherited = events.filter((ev) => PURGE_MARKER_TYPES.has(ev.type)).flatMap((ev) => purgedRangesOf(JSON.parse(ev.detail)) ?? []);
+      const inherited = events.filter((ev) => PURGE_MARKER_TYPES.has(ev.type)).flatMap((ev) => purgedRangesOf(parseOrNull(ev.detail)) ?? []);
       const purged = mergeRanges([...rangesOf(positions), ...inherited]);
       this.db.prepare("DELETE FROM checks WHERE at_ms < ? AND sync_state = 'synced'").run(synced);
       if (unsynced !== null) this.db.prepare("DELETE FROM checks WHERE at_ms < ? AND sync_state = 'pending'").run(unsynced);
       this.db.prepare("DELETE FROM events WHERE at_ms < ? AND sync_state = 'synced'").run(synced);
 
-      const range = dropped.length === 0 ? null : { fromMs: Math.min(...dropped.map((d) => d.at)), toMs: Math.max(...dropped.map((d) => d.at)) };
+      // A loop, not Math.min(...): a first pass on an old kiosk may drop more checks than a call takes arguments.
+      let range: { fromMs: number; toMs: number } | null = null;
+      for (const d of dropped) range = range === null ? { fromMs: d.at, toMs: d.at } : { fromMs: Math.min(range.fromMs, d.at), toMs: Math.max(range.toMs, d.at) };
       const iso = (ms: number): string => new Date(ms).toISOString();
       this.linkEvents([
         {
