@@ -502,6 +502,19 @@ describe('unsynced checks are bounded by the policy', () => {
     log.close();
   });
 
+  it('unsynced checks are dropped once a day at most (UTC days), so a never-syncing kiosk purging often writes one marker a day', () => {
+    const log = CheckLog.open(file);
+    // T0 is 08:00 UTC: these are 90 days and 2 h, and 90 days and 1 h old.
+    log.append([at(90, 1), at(90, 2)].map((r, i) => ({ ...r, atMs: r.atMs - (2 - i) * 3_600_000 })));
+    for (let minutes = 0; minutes < 16 * 60; minutes += 30) {
+      expect(applyRetention(log, DEFAULT_POLICY, { nowMs: now + minutes * 60_000, retentionDays: 21 }).unsyncedDropped).toBe(0);
+    }
+    expect(applyRetention(log, DEFAULT_POLICY, { nowMs: now + 16 * 3_600_000, retentionDays: 21 }).unsyncedDropped).toBe(2);
+    expect(log.listEvents().map((e) => e.type)).toEqual(['retention/purged']);
+    expect(log.verifyChain()).toMatchObject({ ok: true });
+    log.close();
+  });
+
   it('null keeps unsynced checks whatever their age', () => {
     const log = CheckLog.open(file);
     log.append([at(2000, 1), at(400, 2)]);

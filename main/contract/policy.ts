@@ -175,8 +175,9 @@ export interface UnsyncedPurgeOutlook {
 /**
  * What the status bar needs to warn long before unsynced checks are
  * dropped: pure, time as a parameter. `oldestPendingAtMs` is
- * CheckLog.oldestPendingAtMs(). The drop itself happens at the first
- * retention pass after purgeAtMs (applyRetention, whole hours).
+ * CheckLog.oldestPendingAtMs(). purgeAtMs is the earliest the drop can
+ * come; applyRetention drops unsynced checks once a day at most, so it
+ * comes within a day after.
  */
 export function unsyncedPurgeOutlook(oldestPendingAtMs: number | null, policy: Pick<Policy, 'unsyncedMaxAgeDays'>, nowMs: number): UnsyncedPurgeOutlook {
   if (oldestPendingAtMs === null || policy.unsyncedMaxAgeDays === null) return { purgeAtMs: null, warnFromMs: null, warn: false };

@@ -543,17 +543,20 @@ export class CheckLog {
    * positions (with those of any earlier marker deleted now), so the chain
    * still verifies and a deletion by hand still shows.
    *
-   * Cut-offs are whole hours: a kiosk purging every few seconds deletes at
-   * most once an hour, so markers stay few (a check is kept at most an hour
-   * longer).
+   * Cut-offs are rounded down so that a kiosk purging every few seconds
+   * writes few markers: synced entries go once an hour at most (their
+   * markers are synced and purged in turn); unsynced checks once a day at
+   * most (UTC days), since on a kiosk that never syncs those markers are
+   * never purged — a year of them is some 365 small events. A check is
+   * kept at most that hour or day longer.
    */
   retain(rule: RetentionRule): RetentionResult {
     for (const days of [rule.retentionDays, rule.unsyncedMaxAgeDays ?? 0]) {
       if (!Number.isFinite(days) || days < 0) throw new RangeError(`retention needs a number of days, not ${days}`);
     }
-    const hour = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;
-    const synced = hour(rule.nowMs - rule.retentionDays * DAY_MS);
-    const unsynced = rule.unsyncedMaxAgeDays === null ? null : hour(rule.nowMs - rule.unsyncedMaxAgeDays * DAY_MS);
+    const down = (ms: number, unit: number): number => Math.floor(ms / unit) * unit;
+    const synced = down(rule.nowMs - rule.retentionDays * DAY_MS, HOUR_MS);
+    const unsynced = rule.unsyncedMaxAgeDays === null ? null : down(rule.nowMs - rule.unsyncedMaxAgeDays * DAY_MS, DAY_MS);
     const result: RetentionResult = this.db.transaction((): RetentionResult => {
       const checks = this.db.prepare("SELECT chain_pos AS pos FROM checks WHERE at_ms < ? AND sync_state = 'synced'").pluck().all(synced) as number[];
       const dropped =
