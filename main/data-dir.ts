@@ -21,6 +21,8 @@ export const DATA_FILES = {
   roots: 'trust-roots.json',
   policy: 'policy.json',
   holderSecret: 'holder-secret',
+  /** Keys the check log's chain (main/log/chain.ts); never exported. */
+  chainKey: 'chain-key',
   deviceKey: 'device-key.json',
 } as const;
 
@@ -33,22 +35,45 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'sentinel');
 }
 
+/**
+ * Takes group and other permissions away (the folder: exactly `exact`);
+ * nothing is done when they are already gone.
+ */
+function ownerOnly(file: string, mode: number, exact: number | null): void {
+  if ((mode & 0o077) === 0 && (exact === null || (mode & 0o777) === exact)) return;
+  fs.chmodSync(file, exact ?? mode & 0o700);
+}
+
 export class DataDir {
   private constructor(readonly root: string) {}
 
-  /** Opens (and with create, makes) the folder; throws DataDirError when it cannot be used. */
+  /**
+   * Opens (and with create, makes) the folder; throws DataDirError when it
+   * cannot be used. The folder is made 0700 and every file in it readable
+   * by its owner only, whatever an earlier version or a copy left: it holds
+   * the check log (pseudonyms, temperatures), the holder secret and the
+   * chain key.
+   */
   static open(root: string, opts: { create: boolean }): DataDir {
     const abs = path.resolve(root);
     try {
       if (opts.create) fs.mkdirSync(abs, { recursive: true, mode: 0o700 });
       const st = fs.statSync(abs);
       if (!st.isDirectory()) throw new DataDirError(`data directory ${abs} is not a directory`);
+      // A shared folder such as /tmp is never a data directory: others may put files in it.
+      if ((st.mode & 0o1000) !== 0) throw new DataDirError(`data directory ${abs} is a shared folder (sticky bit); give the kiosk a folder of its own`);
       fs.accessSync(abs, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
+      ownerOnly(abs, st.mode, 0o700);
+      for (const entry of fs.readdirSync(abs, { withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        const file = path.join(abs, entry.name);
+        ownerOnly(file, fs.lstatSync(file).mode, null);
+      }
     } catch (err) {
       if (err instanceof DataDirError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new DataDirError(`data directory ${abs} does not exist (set it up with sentinel trust install FILE --root JWK-FILE --data ${abs})`);
-      throw new DataDirError(`data directory ${abs} cannot be used (${code ?? String(err)})`);
+      throw new DataDirError(`data directory ${abs} cannot be used (${code ?? String(err)}${(err as NodeJS.ErrnoException).path ? ` on ${(err as NodeJS.ErrnoException).path}` : ''})`);
     }
     return new DataDir(abs);
   }

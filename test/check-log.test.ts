@@ -9,7 +9,8 @@ import { DEFAULT_POLICY } from '../main/contract/policy.js';
 import { Checkpoint } from '../main/checkpoint/checkpoint.js';
 import { TimeFloor } from '../main/clock/time-floor.js';
 import { DATA_FILES, DataDir } from '../main/data-dir.js';
-import { CheckLog, CheckLogUnusable, GENESIS_HASH, chainHash, type CheckRecord } from '../main/log/check-log.js';
+import { CheckLog, CheckLogUnusable, GENESIS_HASH, type CheckRecord } from '../main/log/check-log.js';
+import { legacyChainHash as chainHash } from '../main/log/chain.js';
 import { UUID_V7_PATTERN, uuidv7 } from '../main/log/check-id.js';
 import { HolderPseudonym } from '../main/log/holder-pseudonym.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../main/log/migrations.js';
@@ -80,14 +81,15 @@ describe('migrations', () => {
     db.close();
     const reopened = CheckLog.open(file);
     reopened.append([record(2, { temperatureC: 36.9, temperatureRawC: 36.6, calibrationOffsetC: 0.3 })]);
-    expect(reopened.verifyChain()).toMatchObject({ ok: true, checked: 2 });
+    // The two checks and migration 5's log/rekeyed event between them.
+    expect(reopened.verifyChain()).toMatchObject({ ok: true, checked: 3 });
     expect([...reopened.list()].map((c) => [c.temperatureC, c.temperatureRawC, c.calibrationOffsetC])).toEqual([
       [36.6, null, null],
       [36.9, 36.6, 0.3],
     ]);
     reopened.close();
     const edit = new Database(file);
-    expect(edit.pragma('user_version', { simple: true })).toBe(4);
+    expect(edit.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     edit.prepare('UPDATE checks SET calibration_offset_c = 0 WHERE calibration_offset_c = 0.3').run();
     edit.close();
     expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false });
@@ -152,7 +154,7 @@ describe('hash chain', () => {
     expect(report).toMatchObject({ ok: false, brokenAtSeq: 6 });
   });
 
-  it('an edit that also recomputes the row hash is found at the next row', () => {
+  it('an edit that also recomputes the row hash (unkeyed, as schema 4 did) is found at that row', () => {
     const log = logWith(10);
     const { seq: _seq, syncState: _s, syncedAtMs: _a, ...stored } = [...log.list()][4]!;
     log.close();
@@ -161,7 +163,8 @@ describe('hash chain', () => {
     const forged = chainHash(row.prev_hash, { ...stored, verdict: 'deny', reasons: ['BAD_SIGNATURE'] });
     db.prepare("UPDATE checks SET verdict = 'deny', reasons = 'BAD_SIGNATURE', hash = ? WHERE seq = 5").run(forged);
     db.close();
-    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 6 });
+    // Schema 4 found it only at the next row; under the chain key the forged link itself does not verify.
+    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 5 });
   });
 
   it('a verdict flipped in the middle is found at that row', () => {
@@ -217,10 +220,11 @@ describe('retention', () => {
     log.markSynced([...ids.slice(0, 4), ...ids.slice(5)], now);
     expect(log.purge({ nowMs: now, retentionDays: 21 })).toEqual({ deleted: 9 });
     expect([...log.list()].map((c) => c.checkId)).toEqual([ids[4]]);
-    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 1 });
-    // New checks chain on from the purged newest one.
+    // The kept check and the retention/purged marker.
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 2 });
+    // New checks chain on after the marker.
     log.append([record(20), record(21)]);
-    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 3 });
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 4 });
     // Once 4 is synced, it goes too; the newest stay (they are recent).
     log.markSynced([ids[4]!], now);
     expect(log.purge({ nowMs: now, retentionDays: 21 })).toEqual({ deleted: 1 });
@@ -247,9 +251,10 @@ describe('retention', () => {
     log.append(Array.from({ length: 4 }, (_, i) => record(i)));
     log.markSynced([...log.list()].map((c) => c.checkId), now);
     expect(log.purge({ nowMs: now, retentionDays: 21 }).deleted).toBe(4);
-    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 0 });
-    log.append([record(9)]);
+    // Only the retention/purged marker is left.
     expect(log.verifyChain()).toMatchObject({ ok: true, checked: 1 });
+    log.append([record(9)]);
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 2 });
     log.close();
   });
 

@@ -21,7 +21,8 @@ describe('parsePolicy', () => {
       trustMaxAgeDays: 7,
       antiPassbackSeconds: 0,
     };
-    expect(parsePolicy(example)).toEqual({ ok: true, policy: example });
+    // The spec's fields are the defaults; the one extension field (unsyncedMaxAgeDays) takes its own.
+    expect(parsePolicy(example)).toEqual({ ok: true, policy: { ...example, unsyncedMaxAgeDays: 90 } });
     expect(parsePolicy({})).toEqual({ ok: true, policy: DEFAULT_POLICY });
   });
 

@@ -17,6 +17,12 @@ export interface Policy {
   natMaxAgeHours: number | null;
   trustMaxAgeDays: number;
   antiPassbackSeconds: number;
+  /**
+   * Extension of spec §3: unsynced checks older than this many days are
+   * dropped (with an audit event in the chain); null keeps them forever.
+   * See main/log/retention.ts for the trade-off.
+   */
+  unsyncedMaxAgeDays: number | null;
 }
 
 const DEFAULTS: Policy = {
@@ -30,6 +36,7 @@ const DEFAULTS: Policy = {
   natMaxAgeHours: null,
   trustMaxAgeDays: 7,
   antiPassbackSeconds: 0,
+  unsyncedMaxAgeDays: 90,
 };
 export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze(DEFAULTS);
 
@@ -68,6 +75,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 const DAY_S = 86_400;
+const DAY_MS = DAY_S * 1000;
+/** The shortest bound on unsynced checks a policy may set. */
+const UNSYNCED_MIN_DAYS = 7;
 
 /** Validates a policy document; missing fields take the spec's defaults. */
 export function parsePolicy(doc: unknown): PolicyResult {
@@ -136,5 +146,42 @@ function readPolicy(doc: unknown): Policy {
   if ('antiPassbackSeconds' in doc) {
     policy.antiPassbackSeconds = numberField(doc.antiPassbackSeconds, 'antiPassbackSeconds', 0, 7 * DAY_S, true);
   }
+  if ('unsyncedMaxAgeDays' in doc) {
+    // At least a week: a shorter bound would drop checks over an ordinary outage (a long weekend).
+    policy.unsyncedMaxAgeDays =
+      doc.unsyncedMaxAgeDays === null ? null : numberField(doc.unsyncedMaxAgeDays, 'unsyncedMaxAgeDays', UNSYNCED_MIN_DAYS, 3650, true);
+  }
   return policy;
+}
+
+/**
+ * How long before unsynced checks are dropped the status bar warns: two
+ * weeks, time for someone to notice on an ordinary round of the
+ * checkpoints and get the kiosk synced (network fixed, or taken to one)
+ * before a single check is lost. A bound shorter than that warns as soon
+ * as anything is pending — on such a kiosk every unsynced check is at risk.
+ */
+export const UNSYNCED_WARN_DAYS = 14;
+
+export interface UnsyncedPurgeOutlook {
+  /** When the oldest unsynced check will be dropped, ms; null when nothing is pending or the policy keeps them forever. */
+  purgeAtMs: number | null;
+  /** From when the warning shows, ms (null like purgeAtMs). */
+  warnFromMs: number | null;
+  /** Show it now: unsynced checks will be dropped within UNSYNCED_WARN_DAYS (or already are due). */
+  warn: boolean;
+}
+
+/**
+ * What the status bar needs to warn long before unsynced checks are
+ * dropped: pure, time as a parameter. `oldestPendingAtMs` is
+ * CheckLog.oldestPendingAtMs(). purgeAtMs is the earliest the drop can
+ * come; applyRetention drops unsynced checks once a day at most, so it
+ * comes within a day after.
+ */
+export function unsyncedPurgeOutlook(oldestPendingAtMs: number | null, policy: Pick<Policy, 'unsyncedMaxAgeDays'>, nowMs: number): UnsyncedPurgeOutlook {
+  if (oldestPendingAtMs === null || policy.unsyncedMaxAgeDays === null) return { purgeAtMs: null, warnFromMs: null, warn: false };
+  const purgeAtMs = oldestPendingAtMs + policy.unsyncedMaxAgeDays * DAY_MS;
+  const warnFromMs = purgeAtMs - UNSYNCED_WARN_DAYS * DAY_MS;
+  return { purgeAtMs, warnFromMs, warn: nowMs >= warnFromMs };
 }

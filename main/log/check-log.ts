@@ -1,12 +1,20 @@
 // The local check log: one row per check, on disk before the caller hears
-// of it (WAL, synchronous=FULL, checked at open), chained by hashes so that
-// an edit or deletion in the middle shows, and purged only once synced.
-import { createHash } from 'node:crypto';
+// of it (WAL, synchronous=FULL, checked at open), chained by links keyed
+// with the kiosk's chain key so that an edit or deletion shows, and purged
+// only by retention, which records what it deleted inside the chain.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ClockState } from '../contract/decision.js';
 import type { HealthStatus } from '../contract/code.js';
 import { isReasonCode, type ReasonCode, type Verdict } from '../contract/reasons.js';
+import { DataDir } from '../data-dir.js';
+import { ChainKey, GENESIS_HASH } from './chain.js';
+import { uuidv7 } from './check-id.js';
 import { migrate } from './migrations.js';
+import { mergeRanges, PURGE_MARKER_TYPES, PurgedPositions, purgedRangesOf, rangesOf, type PositionRange } from './purged-ranges.js';
+
+export { GENESIS_HASH } from './chain.js';
 
 /** What is written for one check. Never the QR text, never the raw subject. */
 export interface CheckRecord {
@@ -52,11 +60,6 @@ export interface LoggedEvent extends AuditEvent {
   syncState: SyncState;
 }
 
-/** The hash that chains an audit event into the same chain as the checks. */
-export function eventHash(prevHash: string, e: AuditEvent): string {
-  return createHash('sha256').update(JSON.stringify([prevHash, 'event', e.eventId, e.atMs, e.type, e.actor, JSON.stringify(e.detail)])).digest('hex');
-}
-
 export interface LoggedCheck extends CheckRecord {
   seq: number;
   syncState: SyncState;
@@ -80,8 +83,48 @@ export class CheckLogUnusable extends Error {
   }
 }
 
-export const GENESIS_HASH = '0'.repeat(64);
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** SQLite found the file damaged (SQLITE_CORRUPT…, SQLITE_NOTADB): the log is unusable, not the program broken. */
+function isDamaged(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
+}
+
+/** A stored JSON text, or null when it is not JSON (so not written by Sentinel). */
+function parseOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** One line, of a bounded length, for a report. */
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/** What one retention pass deleted (and recorded in the chain). */
+export interface RetentionResult {
+  /** Synced checks older than the retention period. */
+  deleted: number;
+  /** Synced audit events older than the retention period. */
+  events: number;
+  /** Unsynced checks older than the policy's unsyncedMaxAgeDays, dropped without ever reaching the central service. */
+  unsyncedDropped: number;
+  /** When the oldest and newest of those were logged, ms; null when none was dropped. */
+  unsyncedRange: { fromMs: number; toMs: number } | null;
+}
+
+/** What retention may delete: synced checks and events past retentionDays; unsynced checks past unsyncedMaxAgeDays (null: never). */
+export interface RetentionRule {
+  nowMs: number;
+  retentionDays: number;
+  unsyncedMaxAgeDays: number | null;
+}
 
 interface Row {
   seq: number;
@@ -126,30 +169,6 @@ function fromEventRow(row: EventRow): LoggedEvent {
 interface Link {
   seq: number;
   hash: string;
-}
-
-/** The hash that chains a row to the one before it. Covers everything but sync state. */
-export function chainHash(prevHash: string, r: CheckRecord): string {
-  const fields = [
-    prevHash,
-    r.checkId,
-    r.atMs,
-    r.verdict,
-    r.reasons.join(' '),
-    r.issuer,
-    r.status,
-    r.kid,
-    r.holder,
-    r.temperatureC,
-    r.bundleSeq,
-    r.policyVersion,
-    r.clockState,
-  ];
-  // Kept since schema 4: covered when present, so rows from before hash as they always did.
-  const raw = r.temperatureRawC ?? null;
-  const offset = r.calibrationOffsetC ?? null;
-  if (raw !== null || offset !== null) fields.push(raw, offset);
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
 function fromRow(row: Row): LoggedCheck {
@@ -218,7 +237,11 @@ export class CheckLog {
   private readonly markStmt: Database.Statement;
   private readonly markEventStmt: Database.Statement;
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly key: ChainKey,
+    private readonly file: string,
+  ) {
     this.insert = db.prepare(`
       INSERT INTO checks (check_id, at_ms, verdict, reasons, issuer, status, kid, holder, temperature_c,
                           temperature_raw_c, calibration_offset_c,
@@ -236,32 +259,17 @@ export class CheckLog {
     this.newest = db.prepare('SELECT MAX(at_ms) AS at FROM checks');
     this.getMetaStmt = db.prepare('SELECT value FROM meta WHERE key = ?');
     this.setMetaStmt = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-    // Checks and audit events are links of one chain, in chain_pos order. Its end is read
-    // inside the write transaction (two writers cannot fork it); it is the last link ever
-    // appended, which retention may already have purged.
-    const link = (rows: { hash(prevHash: string): string; insert(pos: number, prevHash: string, hash: string): void }[]): void => {
-      let prev = this.readLink('chain_head') ?? (this.lastLink.get() as Link | undefined) ?? null;
-      const headPurged = this.getMeta('chain_head_purged') === '1';
-      for (const [i, row] of rows.entries()) {
-        const prevHash = prev?.hash ?? GENESIS_HASH;
-        const pos = (prev?.seq ?? 0) + 1;
-        const hash = row.hash(prevHash);
-        row.insert(pos, prevHash, hash);
-        // Its predecessor was purged: verifyChain accepts the link it cannot see.
-        if (i === 0 && headPurged) {
-          this.addResumes([pos]);
-          this.setMeta('chain_head_purged', '0');
-        }
-        prev = { seq: pos, hash };
+    const tx = db.transaction((records: CheckRecord[]) => {
+      let link = this.chainEnd();
+      for (const r of records) {
+        const pos = link.seq + 1;
+        const hash = this.key.checkLink(link.hash, pos, r);
+        this.insert.run(insertParams(r, pos, link.hash, hash));
+        link = { seq: pos, hash };
       }
-      if (prev) this.setMeta('chain_head', JSON.stringify(prev));
-    };
-    const tx = db.transaction((records: CheckRecord[]) =>
-      link(records.map((r) => ({ hash: (p) => chainHash(p, r), insert: (pos, prevHash, hash) => this.insert.run(insertParams(r, pos, prevHash, hash)) }))),
-    );
-    const eventsTx = db.transaction((events: AuditEvent[]) =>
-      link(events.map((e) => ({ hash: (p) => eventHash(p, e), insert: (pos, prevHash, hash) => this.insertEvent.run({ ...e, detail: JSON.stringify(e.detail), pos, prevHash, hash }) }))),
-    );
+      this.setMeta('chain_head', JSON.stringify(link));
+    });
+    const eventsTx = db.transaction((events: AuditEvent[]) => this.linkEvents(events));
     this.appendEventsTx = (events) => eventsTx.immediate(events);
     this.appendTx = (records) => tx.immediate(records);
     // Prepared once: sync calls these for every batch of a backlog of any size.
@@ -269,6 +277,28 @@ export class CheckLog {
     this.pendingStmt = db.prepare("SELECT * FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT ?");
     this.markStmt = db.prepare("UPDATE checks SET sync_state = 'synced', synced_at_ms = ? WHERE check_id = ? AND sync_state = 'pending'");
     this.markEventStmt = db.prepare("UPDATE events SET sync_state = 'synced', synced_at_ms = ? WHERE event_id = ? AND sync_state = 'pending'");
+  }
+
+  /**
+   * The chain's end, read inside the write transaction (two writers cannot
+   * fork it): the last link ever appended. Retention never deletes it
+   * without appending its own marker after it.
+   */
+  private chainEnd(): Link {
+    return this.readLink('chain_head') ?? (this.lastLink.get() as Link | undefined) ?? { seq: 0, hash: GENESIS_HASH };
+  }
+
+  /** Appends audit events to the chain; runs inside a write transaction. */
+  private linkEvents(events: AuditEvent[]): void {
+    let link = this.chainEnd();
+    for (const e of events) {
+      const pos = link.seq + 1;
+      const detail = JSON.stringify(e.detail);
+      const hash = this.key.eventLink(link.hash, pos, { eventId: e.eventId, atMs: e.atMs, type: e.type, actor: e.actor, detailText: detail });
+      this.insertEvent.run({ eventId: e.eventId, atMs: e.atMs, type: e.type, actor: e.actor, detail, pos, prevHash: link.hash, hash });
+      link = { seq: pos, hash };
+    }
+    this.setMeta('chain_head', JSON.stringify(link));
   }
 
   /** One logged check by its id, or null. */
@@ -303,13 +333,19 @@ export class CheckLog {
     return (this.db.prepare('SELECT * FROM events WHERE at_ms >= ? ORDER BY seq').all(opts.sinceMs ?? Number.MIN_SAFE_INTEGER) as EventRow[]).map(fromEventRow);
   }
 
-  /** Opens (creating and migrating) the log; refuses a file that cannot be made durable. */
-  static open(file: string): CheckLog {
+  /**
+   * Opens (creating and migrating) the log; refuses a file that cannot be
+   * made durable or is damaged (CheckLogUnusable). The chain key is the
+   * data directory's `chain-key` beside the file, made on first use, unless
+   * one is given.
+   */
+  static open(file: string, opts: { chainKey?: ChainKey; nowMs?: number } = {}): CheckLog {
     let db: Database.Database;
     try {
+      ownerOnly(file);
       db = new Database(file);
     } catch (err) {
-      throw new CheckLogUnusable(`cannot open the check log ${file}: ${(err as Error).message}`);
+      throw new CheckLogUnusable(`cannot open the check log ${file}: ${oneLine((err as Error).message)}`);
     }
     try {
       db.pragma('busy_timeout = 5000');
@@ -323,12 +359,17 @@ export class CheckLog {
       if (mode !== 'wal' || sync !== 2) {
         throw new CheckLogUnusable(`the check log ${file} cannot be made durable (journal_mode=${String(mode)}, synchronous=${String(sync)})`);
       }
-      migrate(db);
-      return new CheckLog(db);
+      // The -wal and -shm files now exist: SQLite made them with the database's mode, checked again here.
+      ownerOnly(file);
+      const key = opts.chainKey ?? ChainKey.forDataDir(DataDir.open(path.dirname(file), { create: false }));
+      migrate(db, undefined, { chainKey: key, nowMs: opts.nowMs ?? Date.now() });
+      const log = new CheckLog(db, key, file);
+      if (log.getMeta('chain_key_id') === null) log.setMeta('chain_key_id', key.id());
+      return log;
     } catch (err) {
       db.close();
       if (err instanceof CheckLogUnusable) throw err;
-      throw new CheckLogUnusable(`cannot use the check log ${file}: ${(err as Error).message}`);
+      throw new CheckLogUnusable(`cannot use the check log ${file}: ${oneLine((err as Error).message)}`);
     }
   }
 
@@ -371,8 +412,13 @@ export class CheckLog {
 
   /** Logged checks in log order, streamed; optionally only those at or after sinceMs. */
   *list(opts: { sinceMs?: number } = {}): IterableIterator<LoggedCheck> {
-    const stmt = this.db.prepare('SELECT * FROM checks WHERE at_ms >= ? ORDER BY seq');
-    for (const row of stmt.iterate(opts.sinceMs ?? Number.MIN_SAFE_INTEGER)) yield fromRow(row as Row);
+    // Written out rather than wrapped like the other methods: a generator's errors come at each step.
+    try {
+      const stmt = this.db.prepare('SELECT * FROM checks WHERE at_ms >= ? ORDER BY seq');
+      for (const row of stmt.iterate(opts.sinceMs ?? Number.MIN_SAFE_INTEGER)) yield fromRow(row as Row);
+    } catch (err) {
+      throw this.unusableIfDamaged(err);
+    }
   }
 
   /** The oldest checks not yet stored centrally, in log order (streamed from the index, never all at once). */
@@ -395,28 +441,58 @@ export class CheckLog {
   }
 
   /**
-   * Walks the whole chain. Each row must follow the one before it, except
-   * where retention purged its predecessor (recorded when it did); the
-   * newest row must be the recorded head, unless retention purged that too.
+   * Checks the whole log: SQLite's own quick_check first (a damaged file is
+   * reported as such, never as an intact chain), then every link under the
+   * chain key. Each entry must follow the one before it, except across
+   * positions that a keyed retention marker records as deleted; the newest
+   * entry must be the recorded head.
    */
   verifyChain(): ChainReport {
-    const resumes = this.resumes();
+    try {
+      const integrity = (this.db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).join('; ');
+      if (integrity !== 'ok') return { ok: false, checked: 0, brokenAtSeq: null, problem: `the database file is damaged (SQLite quick_check: ${oneLine(integrity)})` };
+      return this.walkChain();
+    } catch (err) {
+      // Damage so bad that quick_check or the walk cannot even read a page: still a report, not a failure to run.
+      if (err instanceof CheckLogUnusable) return { ok: false, checked: 0, brokenAtSeq: null, problem: err.message };
+      if (!isDamaged(err)) throw err;
+      return { ok: false, checked: 0, brokenAtSeq: null, problem: `the database file is damaged (SQLite: ${oneLine((err as Error).message)})` };
+    }
+  }
+
+  private walkChain(): ChainReport {
+    const keyId = this.getMeta('chain_key_id');
+    if (keyId !== null && keyId !== this.key.id()) {
+      return { ok: false, checked: 0, brokenAtSeq: null, problem: 'the chain key (chain-key in the data directory) is not the one this log was chained with: it was replaced or lost' };
+    }
     const events = this.db.prepare('SELECT * FROM events ORDER BY chain_pos').all() as EventRow[];
+    // What retention (or migration 5) deleted, as its keyed markers say; each marker's own link is checked below.
+    const ranges: PositionRange[] = [];
+    let brokenBeforeKeyed: ChainReport | null = null;
+    for (const ev of events) {
+      if (!PURGE_MARKER_TYPES.has(ev.type)) continue;
+      // A detail that is not JSON was not written by Sentinel: its link will not verify either.
+      const detail = parseOrNull(ev.detail) as { legacyChain?: ChainReport } | null;
+      for (const r of purgedRangesOf(detail) ?? []) ranges.push(r);
+      if (ev.type === 'log/rekeyed' && detail?.legacyChain?.ok === false) brokenBeforeKeyed ??= detail.legacyChain;
+    }
+    const purged = new PurgedPositions(ranges);
     let e = 0;
-    let prevHash: string | null = null;
     let checked = 0;
     let last: Link | null = null;
     let broken: ChainReport | null = null;
     const visit = (pos: number, prev: string, hash: string, computed: string, what: string): boolean => {
-      if (!(prev === (prevHash ?? GENESIS_HASH) || resumes.has(pos))) {
-        broken = { ok: false, checked, brokenAtSeq: pos, problem: `${what} ${pos} does not follow the one before it (an entry was removed or changed)` };
+      const expected = (last?.seq ?? 0) + 1;
+      let problem: string | null = null;
+      if (purged.has(pos)) problem = `${what} ${pos} was deleted by retention but is back`;
+      else if (pos < expected) problem = `${what} ${pos} appears twice`;
+      else if (pos === expected ? prev !== (last?.hash ?? GENESIS_HASH) : !purged.covers(expected, pos - 1)) {
+        problem = `${what} ${pos} does not follow the one before it (an entry was removed or changed)`;
+      } else if (computed !== hash) problem = `${what} ${pos} was changed after it was logged`;
+      if (problem !== null) {
+        broken = { ok: false, checked, brokenAtSeq: pos, problem };
         return false;
       }
-      if (computed !== hash) {
-        broken = { ok: false, checked, brokenAtSeq: pos, problem: `${what} ${pos} was changed after it was logged` };
-        return false;
-      }
-      prevHash = hash;
       last = { seq: pos, hash };
       checked++;
       return true;
@@ -424,9 +500,8 @@ export class CheckLog {
     const visitEventsBefore = (pos: number): boolean => {
       while (e < events.length && events[e]!.chain_pos < pos) {
         const ev = events[e++]!;
-        const record = { eventId: ev.event_id, atMs: ev.at_ms, type: ev.type, actor: ev.actor, detail: JSON.parse(ev.detail) as Record<string, unknown> };
-        // The hash covers the stored detail text exactly.
-        const computed = createHash('sha256').update(JSON.stringify([ev.prev_hash, 'event', record.eventId, record.atMs, record.type, record.actor, ev.detail])).digest('hex');
+        // The link covers the stored detail text exactly.
+        const computed = this.key.eventLink(ev.prev_hash, ev.chain_pos, { eventId: ev.event_id, atMs: ev.at_ms, type: ev.type, actor: ev.actor, detailText: ev.detail });
         if (!visit(ev.chain_pos, ev.prev_hash, ev.hash, computed, 'event')) return false;
       }
       return true;
@@ -434,69 +509,150 @@ export class CheckLog {
     for (const raw of this.db.prepare('SELECT * FROM checks ORDER BY chain_pos').iterate()) {
       const row = raw as Row;
       if (!visitEventsBefore(row.chain_pos)) break;
-      if (!visit(row.chain_pos, row.prev_hash, row.hash, chainHash(row.prev_hash, recordOf(row)), 'check')) break;
+      if (!visit(row.chain_pos, row.prev_hash, row.hash, this.key.checkLink(row.prev_hash, row.chain_pos, recordOf(row)), 'check')) break;
     }
     if (!broken) visitEventsBefore(Number.MAX_SAFE_INTEGER);
     if (broken) return broken;
     const head = this.readLink('chain_head');
-    const headPurged = this.getMeta('chain_head_purged') === '1';
     const end = last as Link | null;
-    if (head && !(end && end.seq === head.seq && end.hash === head.hash) && !(headPurged && (end === null || end.seq < head.seq))) {
+    if (head && !(end && end.seq === head.seq && end.hash === head.hash)) {
       return { ok: false, checked, brokenAtSeq: head.seq, problem: `the newest entries (up to ${head.seq}) are missing` };
+    }
+    if (brokenBeforeKeyed) {
+      const before = brokenBeforeKeyed as ChainReport;
+      return { ok: false, checked, brokenAtSeq: before.brokenAtSeq, problem: `the log was already broken before its chain was keyed (migration 5): ${before.problem ?? 'broken'}` };
     }
     return { ok: true, checked, brokenAtSeq: null, problem: null };
   }
 
   /**
-   * Deletes synced checks older than the retention period and gives the
-   * space back; unsynced checks are never deleted, whatever their age. The
-   * rows that follow a deleted one are recorded, so the chain still verifies.
+   * Deletes synced checks (and audit events) older than the retention period
+   * and gives the space back; unsynced checks are never deleted here (see
+   * applyRetention in retention.ts for the policy's bound on those). What
+   * was deleted is recorded in the chain.
    */
   purge(opts: { nowMs: number; retentionDays: number }): { deleted: number } {
-    const cutoff = opts.nowMs - opts.retentionDays * DAY_MS;
-    const deleted = this.db.transaction(() => {
-      const entries = this.db
-        .prepare(
-          "SELECT pos, gone FROM (SELECT chain_pos AS pos, (sync_state = 'synced' AND at_ms < @c) AS gone FROM checks UNION ALL SELECT chain_pos, (sync_state = 'synced' AND at_ms < @c) FROM events) ORDER BY pos",
-        )
-        .all({ c: cutoff }) as { pos: number; gone: number }[];
-      const resumes: number[] = [];
-      let previousGone = false;
-      let any = false;
-      for (const row of entries) {
-        if (row.gone) any = true;
-        else if (previousGone) resumes.push(row.pos);
-        previousGone = row.gone === 1;
-      }
-      if (!any) return 0;
-      this.addResumes(resumes);
-      if (previousGone) this.setMeta('chain_head_purged', '1');
-      const n = this.db.prepare("DELETE FROM checks WHERE sync_state = 'synced' AND at_ms < ?").run(cutoff).changes;
-      this.db.prepare("DELETE FROM events WHERE sync_state = 'synced' AND at_ms < ?").run(cutoff);
-      // Keep the record small: only entries that still exist need it.
-      const first = (this.db.prepare('SELECT MIN(pos) AS s FROM (SELECT chain_pos AS pos FROM checks UNION ALL SELECT chain_pos FROM events)').get() as { s: number | null }).s;
-      this.setMeta('chain_resumes', JSON.stringify([...this.resumes()].filter((pos) => first !== null && pos >= first)));
-      return n;
+    return { deleted: this.retain({ ...opts, unsyncedMaxAgeDays: null }).deleted };
+  }
+
+  /**
+   * One retention pass (applyRetention is the way in): deletes what the rule
+   * allows and, in the same transaction, appends a `retention/purged` event
+   * to the chain saying what went — how many synced checks and events,
+   * how many unsynced checks and their time range, and which chain
+   * positions (with those of any earlier marker deleted now), so the chain
+   * still verifies and a deletion by hand still shows.
+   *
+   * Cut-offs are rounded down so that a kiosk purging every few seconds
+   * writes few markers: synced entries go once an hour at most (their
+   * markers are synced and purged in turn); unsynced checks once a day at
+   * most (UTC days), since on a kiosk that never syncs those markers are
+   * never purged — a year of them is some 365 small events. A check is
+   * kept at most that hour or day longer.
+   */
+  retain(rule: RetentionRule): RetentionResult {
+    for (const days of [rule.retentionDays, rule.unsyncedMaxAgeDays ?? 0]) {
+      if (!Number.isFinite(days) || days < 0) throw new RangeError(`retention needs a number of days, not ${days}`);
+    }
+    const down = (ms: number, unit: number): number => Math.floor(ms / unit) * unit;
+    const synced = down(rule.nowMs - rule.retentionDays * DAY_MS, HOUR_MS);
+    const unsynced = rule.unsyncedMaxAgeDays === null ? null : down(rule.nowMs - rule.unsyncedMaxAgeDays * DAY_MS, DAY_MS);
+    const result: RetentionResult = this.db.transaction((): RetentionResult => {
+      const checks = this.db.prepare("SELECT chain_pos AS pos FROM checks WHERE at_ms < ? AND sync_state = 'synced'").pluck().all(synced) as number[];
+      const dropped =
+        unsynced === null
+          ? []
+          : (this.db.prepare("SELECT chain_pos AS pos, at_ms AS at FROM checks WHERE at_ms < ? AND sync_state = 'pending'").all(unsynced) as { pos: number; at: number }[]);
+      const events = this.db.prepare("SELECT chain_pos AS pos, type, detail FROM events WHERE at_ms < ? AND sync_state = 'synced'").all(synced) as { pos: number; type: string; detail: string }[];
+      const none: RetentionResult = { deleted: 0, events: 0, unsyncedDropped: 0, unsyncedRange: null };
+      if (checks.length + dropped.length + events.length === 0) return none;
+
+      const positions = [...checks, ...dropped.map((d) => d.pos), ...events.map((ev) => ev.pos)].sort((a, b) => a - b);
+      // An earlier marker deleted now hands its record on to this one.
+      const inherited = events.filter((ev) => PURGE_MARKER_TYPES.has(ev.type)).flatMap((ev) => purgedRangesOf(parseOrNull(ev.detail)) ?? []);
+      const purged = mergeRanges([...rangesOf(positions), ...inherited]);
+      this.db.prepare("DELETE FROM checks WHERE at_ms < ? AND sync_state = 'synced'").run(synced);
+      if (unsynced !== null) this.db.prepare("DELETE FROM checks WHERE at_ms < ? AND sync_state = 'pending'").run(unsynced);
+      this.db.prepare("DELETE FROM events WHERE at_ms < ? AND sync_state = 'synced'").run(synced);
+
+      // A loop, not Math.min(...): a first pass on an old kiosk may drop more checks than a call takes arguments.
+      let range: { fromMs: number; toMs: number } | null = null;
+      for (const d of dropped) range = range === null ? { fromMs: d.at, toMs: d.at } : { fromMs: Math.min(range.fromMs, d.at), toMs: Math.max(range.toMs, d.at) };
+      const iso = (ms: number): string => new Date(ms).toISOString();
+      this.linkEvents([
+        {
+          eventId: uuidv7(rule.nowMs),
+          atMs: rule.nowMs,
+          type: 'retention/purged',
+          actor: 'sentinel',
+          detail: {
+            retentionDays: rule.retentionDays,
+            unsyncedMaxAgeDays: rule.unsyncedMaxAgeDays,
+            synced: { checks: checks.length, events: events.length },
+            unsynced: range === null ? null : { checks: dropped.length, from: iso(range.fromMs), to: iso(range.toMs) },
+            purged,
+          },
+        },
+      ]);
+      return { deleted: checks.length, events: events.length, unsyncedDropped: dropped.length, unsyncedRange: range };
     }).immediate();
-    if (deleted > 0) {
+    if (result.deleted + result.events + result.unsyncedDropped > 0) {
       this.db.pragma('incremental_vacuum');
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     }
-    return { deleted };
-  }
-
-  private resumes(): Set<number> {
-    const text = this.getMeta('chain_resumes');
-    return new Set(text === null ? [] : (JSON.parse(text) as number[]));
-  }
-
-  private addResumes(seqs: number[]): void {
-    if (seqs.length === 0) return;
-    this.setMeta('chain_resumes', JSON.stringify([...new Set([...this.resumes(), ...seqs])].sort((a, b) => a - b)));
+    return result;
   }
 
   private readLink(key: string): Link | null {
     const text = this.getMeta(key);
     return text === null ? null : (JSON.parse(text) as Link);
+  }
+
+  /** SQLite's "the file is damaged" becomes CheckLogUnusable (one line, CLI exit 78); anything else is left as it is. */
+  private unusableIfDamaged(err: unknown): unknown {
+    if (!isDamaged(err)) return err;
+    return new CheckLogUnusable(`the check log ${this.file} is damaged (SQLite: ${oneLine((err as Error).message)}); restore it from a backup or move it aside`);
+  }
+
+  static {
+    // Every method that reads or writes the file: a damaged database is the
+    // log being unusable (exit 78, one line), not the program failing with a
+    // stack trace. verifyChain reports damage itself; list is a generator.
+    const own = new Set(['constructor', 'list', 'verifyChain', 'walkChain']);
+    for (const name of Object.getOwnPropertyNames(CheckLog.prototype)) {
+      const d = Object.getOwnPropertyDescriptor(CheckLog.prototype, name);
+      if (own.has(name) || typeof d?.value !== 'function') continue;
+      const method = d.value as (this: CheckLog, ...args: unknown[]) => unknown;
+      Object.defineProperty(CheckLog.prototype, name, {
+        ...d,
+        value(this: CheckLog, ...args: unknown[]): unknown {
+          try {
+            return method.apply(this, args);
+          } catch (err) {
+            throw this.unusableIfDamaged(err);
+          }
+        },
+      });
+    }
+  }
+}
+
+/**
+ * The database and its -wal and -shm files readable by the kiosk's user
+ * only: made 0600 before SQLite first creates the database (which its
+ * journals then copy), and tightened if found looser.
+ */
+function ownerOnly(file: string): void {
+  if (file === '' || file === ':memory:' || file.startsWith('file:')) return;
+  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+  fs.closeSync(fd);
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    let mode: number;
+    try {
+      mode = fs.statSync(f).mode;
+    } catch {
+      continue;
+    }
+    if ((mode & 0o077) !== 0) fs.chmodSync(f, mode & 0o700);
   }
 }

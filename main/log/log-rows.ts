@@ -33,10 +33,18 @@ export function logRow(c: LoggedCheck): LogRow {
 /** Columns of our own making (ids, pseudonyms, numbers): never formula-guarded, so they stay exact. */
 const EXACT = new Set<string>(['checkId', 'at', 'holder', 'temperatureC', 'temperatureRawC', 'calibrationOffsetC', 'bundleSeq', 'policyVersion']);
 
+/**
+ * Text a spreadsheet would take for a formula: one starting with = + - @
+ * (or their full-width forms, which some locales' spreadsheets accept too),
+ * also after leading spaces, or starting with a tab, CR or LF (which
+ * spreadsheets strip or act on before they look at what follows).
+ */
+const FORMULA_START = /^(?:[\t\r\n]|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
+
 function csvCell(value: unknown, column: string): string {
   const text = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(' ') : String(value);
   // Quote when needed, and defuse spreadsheet formulas in text that came from outside (a code's claimed issuer).
-  const safe = !EXACT.has(column) && /^[=+\-@]/.test(text) ? `'${text}` : text;
+  const safe = !EXACT.has(column) && FORMULA_START.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -2,11 +2,23 @@
 // many have run; each runs in its own transaction. Append only: never edit
 // a migration that has shipped.
 import type Database from 'better-sqlite3';
+import { GENESIS_HASH, type ChainKey } from './chain.js';
+import { uuidv7 } from './check-id.js';
+import { legacyEntries, legacyRecord, verifyLegacyChain } from './legacy-chain.js';
+import type { PositionRange } from './purged-ranges.js';
+
+/** What a migration may need beyond the database. */
+export interface MigrationContext {
+  /** The data directory's chain key (migration 5 re-keys the chain with it). */
+  chainKey?: ChainKey;
+  /** When the migration runs, ms (the time of the event it records). */
+  nowMs?: number;
+}
 
 export interface Migration {
   version: number;
   name: string;
-  up: (db: Database.Database) => void;
+  up: (db: Database.Database, ctx: MigrationContext) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -88,7 +100,84 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'the chain keyed with the kiosk\'s chain key; retention recorded inside the chain',
+    up: rekeyChain,
+  },
 ];
+
+/**
+ * Migration 5. The old links are plain SHA-256, which anyone able to edit
+ * the file can recompute, so they cannot simply be kept: every entry is
+ * re-linked under the chain key, in place (same chain positions).
+ *
+ * Re-keying would also launder any edit made before it, so the old chain is
+ * checked first, the schema-4 way, and the result is written into the new
+ * chain as a `log/rekeyed` event (keyed and synced like any audit event): a
+ * log that was already broken says so for as long as that event is kept,
+ * and the central service learns it. The alternative — refusing to re-key a
+ * broken log — would leave a kiosk unable to log checks over something that
+ * is only evidence, which is worse at a checkpoint.
+ *
+ * Retention's old record of deleted positions (meta.chain_resumes, meta.
+ * chain_head_purged) is unkeyed and is replaced: the event lists every
+ * position missing below it, like a retention marker does (purged-ranges).
+ */
+function rekeyChain(db: Database.Database, ctx: MigrationContext): void {
+  const hasEntries = db.prepare('SELECT EXISTS (SELECT 1 FROM checks) OR EXISTS (SELECT 1 FROM events) AS any').pluck().get() === 1;
+  const headText = (db.prepare("SELECT value FROM meta WHERE key = 'chain_head'").pluck().get() as string | undefined) ?? null;
+  const head = headText === null ? null : (JSON.parse(headText) as { seq: number; hash: string });
+  const dropLegacyMeta = (): void => void db.prepare("DELETE FROM meta WHERE key IN ('chain_resumes', 'chain_head_purged', 'chain_head')").run();
+  // A log that never held an entry has nothing to re-key and nothing to record.
+  if (!hasEntries && head === null) return dropLegacyMeta();
+  const key = ctx.chainKey;
+  if (!key) throw new Error('migration 5 needs the chain key');
+  const legacy = verifyLegacyChain(db);
+  dropLegacyMeta();
+
+  const setCheck = db.prepare('UPDATE checks SET prev_hash = ?, hash = ? WHERE chain_pos = ?');
+  const setEvent = db.prepare('UPDATE events SET prev_hash = ?, hash = ? WHERE chain_pos = ?');
+  const purged: PositionRange[] = [];
+  let prevHash = GENESIS_HASH;
+  let next = 1;
+  const counts = { checks: 0, events: 0 };
+  for (const row of legacyEntries(db)) {
+    const pos = row.chain_pos;
+    if (pos > next) purged.push([next, pos - 1]);
+    next = pos + 1;
+    let hash: string;
+    if (row.kind === 'check') {
+      hash = key.checkLink(prevHash, pos, legacyRecord(row));
+      setCheck.run(prevHash, hash, pos);
+      counts.checks++;
+    } else {
+      hash = key.eventLink(prevHash, pos, { eventId: row.event_id as string, atMs: row.at_ms as number, type: row.type as string, actor: row.actor as string, detailText: row.detail as string });
+      setEvent.run(prevHash, hash, pos);
+      counts.events++;
+    }
+    prevHash = hash;
+  }
+  // Entries retention had deleted after the newest one left (the old head, purged).
+  const end = Math.max(next - 1, head?.seq ?? 0);
+  if (end >= next) purged.push([next, end]);
+
+  const nowMs = ctx.nowMs ?? Date.now();
+  const pos = end + 1;
+  const event = { eventId: uuidv7(nowMs), atMs: nowMs, type: 'log/rekeyed', actor: 'sentinel', detailText: JSON.stringify({ fromSchema: 4, legacyChain: legacy, rekeyed: counts, purged }) };
+  const hash = key.eventLink(prevHash, pos, event);
+  db.prepare('INSERT INTO events (event_id, at_ms, type, actor, detail, chain_pos, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+    event.eventId,
+    event.atMs,
+    event.type,
+    event.actor,
+    event.detailText,
+    pos,
+    prevHash,
+    hash,
+  );
+  db.prepare("INSERT INTO meta (key, value) VALUES ('chain_head', ?)").run(JSON.stringify({ seq: pos, hash }));
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -101,13 +190,16 @@ export class SchemaTooNew extends Error {
 }
 
 /** Runs the migrations not yet applied, up to `target`; returns the version reached. */
-export function migrate(db: Database.Database, target = SCHEMA_VERSION): number {
-  let current = db.pragma('user_version', { simple: true }) as number;
+export function migrate(db: Database.Database, target = SCHEMA_VERSION, ctx: MigrationContext = {}): number {
+  const version = (): number => db.pragma('user_version', { simple: true }) as number;
+  let current = version();
   if (current > SCHEMA_VERSION) throw new SchemaTooNew(current);
   for (const m of MIGRATIONS) {
     if (m.version <= current || m.version > target) continue;
     db.transaction(() => {
-      m.up(db);
+      // Read again under the write lock: another process opening the same log may have run it meanwhile.
+      if (version() >= m.version) return;
+      m.up(db, ctx);
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
     current = m.version;

@@ -75,7 +75,7 @@ export class PolicyStore {
       if (!(err instanceof PolicyUnusable)) throw err;
     }
     const installed: InstalledPolicy = { version: previous + 1, setAtMs: nowMs, policy };
-    this.dir.writeAtomic(DATA_FILES.policy, JSON.stringify(installed, null, 2) + '\n', 0o644);
+    this.dir.writeAtomic(DATA_FILES.policy, JSON.stringify(installed, null, 2) + '\n', 0o600);
     return installed;
   }
 }

@@ -52,19 +52,34 @@ export class TrustStore {
     return text === null ? [] : readRootKeys(text, this.dir.path(DATA_FILES.roots));
   }
 
-  /** The installed bundle, re-verified against the pinned roots; null when none is installed. */
+  /**
+   * The installed bundle, re-verified against the pinned roots; null when
+   * none is installed. A bundle older than one already installed here is
+   * refused like a tampered one: an older, validly signed bundle copied over
+   * the installed file would otherwise bring back the keys revoked since.
+   */
   async load(nowS: number): Promise<TrustSnapshot | null> {
     const jws = this.dir.readText(DATA_FILES.bundle);
     if (jws === null) return null;
     const roots = await this.pinnedRoots();
+    let snapshot: TrustSnapshot;
     try {
-      return await verifyBundle(jws, roots, { nowS, installedSeq: null, allowExpired: true });
+      snapshot = await verifyBundle(jws, roots, { nowS, installedSeq: null, allowExpired: true });
     } catch (err) {
       if (err instanceof BundleRefused) {
         throw new TrustUnusable(`the installed trust bundle no longer verifies (${err.message}); install a new one`);
       }
       throw err;
     }
+    const highest = this.highestSeq();
+    if (highest !== null && snapshot.info.seq < highest) {
+      throw new TrustUnusable(
+        `the installed trust bundle (seq ${snapshot.info.seq}) is older than seq ${highest}, already installed here: an older bundle was put in its place; install one with seq ${highest} or higher`,
+      );
+    }
+    // A bundle installed before this record was kept (or with the record lost) sets it from now on.
+    if (highest === null || snapshot.info.seq > highest) this.dir.writeAtomic(HIGHEST_SEQ_FILE, `${snapshot.info.seq}\n`, 0o600);
+    return snapshot;
   }
 
   /**
@@ -94,10 +109,10 @@ export class TrustStore {
     const snapshot = await verifyBundle(jws, roots, { nowS: opts.nowS, installedSeq, allowExpired: false });
     // Roots first: a bundle on disk must never be signed by an unpinned root.
     if (added.length > 0) {
-      this.dir.writeAtomic(DATA_FILES.roots, JSON.stringify({ keys: roots.map((r) => r.jwk) }, null, 2) + '\n', 0o644);
+      this.dir.writeAtomic(DATA_FILES.roots, JSON.stringify({ keys: roots.map((r) => r.jwk) }, null, 2) + '\n', 0o600);
     }
-    this.dir.writeAtomic(DATA_FILES.bundle, snapshot.jws + '\n', 0o644);
-    this.dir.writeAtomic(HIGHEST_SEQ_FILE, `${snapshot.info.seq}\n`, 0o644);
+    this.dir.writeAtomic(DATA_FILES.bundle, snapshot.jws + '\n', 0o600);
+    this.dir.writeAtomic(HIGHEST_SEQ_FILE, `${snapshot.info.seq}\n`, 0o600);
     return snapshot;
   }
 

@@ -13,7 +13,8 @@ export const LOG_HELP = `usage: sentinel log [--since ISO] [--format jsonl|csv] 
 
 Prints the logged checks (holders as keyed pseudonyms only); --events the
 audit events (configuration, PINs, calibrations, bundles, policies). --verify-chain
-walks the hash chain and exits 1 if a check was removed or changed.
+runs SQLite's integrity check and walks the keyed chain: exit 1 if the file is
+damaged or a check was removed or changed (78 if the log cannot be opened).
 --purge deletes synced checks older than the retention period (default 21
 days) and gives the space back; unsynced checks are never deleted.`;
 
@@ -52,7 +53,8 @@ export async function logCommand(args: string[], io: CommandIo): Promise<number>
     if (values['verify-chain']) {
       const report = log.verifyChain();
       if (common.json) io.out(JSON.stringify(report) + '\n');
-      else io.out(report.ok ? `chain intact: ${report.checked} entries (checks and audit events)\n` : `chain BROKEN at entry ${report.brokenAtSeq}: ${report.problem}\n`);
+      else if (report.ok) io.out(`chain intact: ${report.checked} entries (checks and audit events)\n`);
+      else io.out(report.brokenAtSeq === null ? `check log BROKEN: ${report.problem}\n` : `chain BROKEN at entry ${report.brokenAtSeq}: ${report.problem}\n`);
       return report.ok ? EXIT.OK : EXIT.CHAIN_BROKEN;
     }
     if (values.purge) {

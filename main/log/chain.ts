@@ -1,0 +1,74 @@
+// The links of the check log's chain. Since schema 5 each link is an
+// HMAC-SHA256 under the kiosk's own chain key (`chain-key`, 32 random bytes,
+// 0600 in the data directory, never exported): someone who can edit the
+// database file but does not hold the key can no longer change a row and
+// recompute the chain, nor forge the record of a retention purge.
+// The plain SHA-256 links of schemas 1–4 are kept here only so that
+// migration 5 can check an old log before re-keying it.
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { DATA_FILES, type DataDir } from '../data-dir.js';
+import type { AuditEvent, CheckRecord } from './check-log.js';
+
+export const CHAIN_KEY_BYTES = 32;
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What a check's link covers: every field but the sync state (which changes after logging). */
+function checkFields(r: CheckRecord): unknown[] {
+  return [r.checkId, r.atMs, r.verdict, r.reasons.join(' '), r.issuer, r.status, r.kid, r.holder, r.temperatureC, r.bundleSeq, r.policyVersion, r.clockState];
+}
+
+/** An audit event as it is linked: its detail exactly as stored (text). */
+export type EventLinkFields = Pick<AuditEvent, 'eventId' | 'atMs' | 'type' | 'actor'> & { detailText: string };
+
+export class ChainKey {
+  private readonly key: KeyObject;
+
+  constructor(secret: Uint8Array) {
+    if (secret.length < CHAIN_KEY_BYTES) throw new Error(`the chain key must be ${CHAIN_KEY_BYTES} bytes`);
+    this.key = createSecretKey(secret);
+  }
+
+  /** This data directory's chain key, made on first use (like the holder secret). */
+  static forDataDir(dir: DataDir): ChainKey {
+    return new ChainKey(dir.secret(DATA_FILES.chainKey, CHAIN_KEY_BYTES));
+  }
+
+  /**
+   * A check's link: the previous link, its own chain position (a link cannot
+   * be moved elsewhere in the chain), and every field but the sync state.
+   */
+  checkLink(prevHash: string, pos: number, r: CheckRecord): string {
+    return this.mac(JSON.stringify([prevHash, pos, 'check', ...checkFields(r), r.temperatureRawC ?? null, r.calibrationOffsetC ?? null]));
+  }
+
+  eventLink(prevHash: string, pos: number, e: EventLinkFields): string {
+    return this.mac(JSON.stringify([prevHash, pos, 'event', e.eventId, e.atMs, e.type, e.actor, e.detailText]));
+  }
+
+  /**
+   * Names the key without revealing it, kept in the log's meta so that a
+   * replaced or lost `chain-key` is reported as such rather than as every
+   * row having changed.
+   */
+  id(): string {
+    return this.mac('sentinel chain key id').slice(0, 16);
+  }
+
+  private mac(text: string): string {
+    return createHmac('sha256', this.key).update(text).digest('hex');
+  }
+}
+
+/** Schemas 1–4: a check's plain SHA-256 link (raw reading and offset covered only when present, since schema 4). */
+export function legacyChainHash(prevHash: string, r: CheckRecord): string {
+  const fields = [prevHash, ...checkFields(r)];
+  const raw = r.temperatureRawC ?? null;
+  const offset = r.calibrationOffsetC ?? null;
+  if (raw !== null || offset !== null) fields.push(raw, offset);
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+}
+
+/** Schemas 3–4: an audit event's plain SHA-256 link. */
+export function legacyEventHash(prevHash: string, e: EventLinkFields): string {
+  return createHash('sha256').update(JSON.stringify([prevHash, 'event', e.eventId, e.atMs, e.type, e.actor, e.detailText])).digest('hex');
+}

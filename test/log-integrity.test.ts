@@ -1,0 +1,615 @@
+// Integrity of the log, the bundle and the data directory (security issue
+// items 11, 12, 14, 15): the chain keyed with the kiosk's chain key, so an
+// edit recomputed without it shows; retention recorded inside that chain;
+// migration 5 re-keying a log that holds data; the key never exported;
+// SQLite's own integrity check beside the chain, and a damaged file reported
+// in one line; an older bundle refused at load; unsynced checks bounded by
+// the policy; the CSV formula guard; owner-only permissions.
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, parsePolicy, unsyncedPurgeOutlook } from '../main/contract/policy.js';
+import { DATA_FILES, DataDir, DataDirError } from '../main/data-dir.js';
+import { signBundle } from '../main/issuer/sign.js';
+import { ChainKey, GENESIS_HASH, legacyChainHash, legacyEventHash, type EventLinkFields } from '../main/log/chain.js';
+import { CheckLog, CheckLogUnusable, type AuditEvent, type CheckRecord } from '../main/log/check-log.js';
+import { uuidv7 } from '../main/log/check-id.js';
+import { legacyRecord, type LegacyRow } from '../main/log/legacy-chain.js';
+import { CSV_HEADER, csvLine, logRow } from '../main/log/log-rows.js';
+import { migrate, SCHEMA_VERSION } from '../main/log/migrations.js';
+import { applyRetention } from '../main/log/retention.js';
+import { PolicyRefused, PolicyStore } from '../main/policy/policy-store.js';
+import { exportDataDir } from '../main/technician/export.js';
+import { TrustStore, TrustUnusable } from '../main/trust/trust-store.js';
+import { sentinel } from './helpers/cli.js';
+import { T0, DAY, code, makeWorld } from './helpers/world.js';
+import { tempDir } from './helpers/tmp.js';
+
+const MS = 1000;
+const DAY_MS = DAY * MS;
+const AT = new Date(T0 * MS).toISOString();
+
+function record(i: number, over: Partial<CheckRecord> = {}): CheckRecord {
+  return {
+    checkId: uuidv7(T0 * MS + i),
+    atMs: T0 * MS + i * 1000,
+    verdict: 'admit',
+    reasons: ['OK'],
+    issuer: 'CN-ZJ',
+    status: 'green',
+    kid: 'zj-2026-1',
+    holder: `pseudonym-${i}`,
+    temperatureC: 36.5,
+    bundleSeq: 17,
+    policyVersion: 1,
+    clockState: 'trusted',
+    ...over,
+  };
+}
+
+const fever = (i: number): CheckRecord => record(i, { verdict: 'deny', reasons: ['FEVER'], temperatureC: 38.6, temperatureRawC: 38.4, calibrationOffsetC: 0.2 });
+const event = (i: number, type = 'config/changed'): AuditEvent => ({ eventId: uuidv7(T0 * MS + i), atMs: T0 * MS + i * 1000, type, actor: 'tech-07', detail: { key: 'screen.sound', before: true, after: false } });
+
+/** Every entry of the file in chain order, as an attacker with the file (and without the key) reads it. */
+function entries(db: Database.Database): LegacyRow[] {
+  const checks = db.prepare("SELECT *, 'check' AS kind FROM checks").all() as LegacyRow[];
+  const events = db.prepare("SELECT *, 'event' AS kind FROM events").all() as LegacyRow[];
+  return [...checks, ...events].sort((a, b) => a.chain_pos - b.chain_pos);
+}
+
+interface Relink {
+  check(prev: string, pos: number, r: CheckRecord): string;
+  event(prev: string, pos: number, e: EventLinkFields): string;
+}
+
+/** The attacker's recomputation: every link and the recorded head, from the first entry on. */
+function rechain(file: string, relink: Relink): void {
+  const db = new Database(file);
+  let prev = GENESIS_HASH;
+  let last = 0;
+  for (const row of entries(db)) {
+    const pos = row.chain_pos;
+    const hash =
+      row.kind === 'check'
+        ? relink.check(prev, pos, legacyRecord(row))
+        : relink.event(prev, pos, { eventId: row.event_id as string, atMs: row.at_ms as number, type: row.type as string, actor: row.actor as string, detailText: row.detail as string });
+    db.prepare(`UPDATE ${row.kind === 'check' ? 'checks' : 'events'} SET prev_hash = ?, hash = ? WHERE chain_pos = ?`).run(prev, hash, pos);
+    prev = hash;
+    last = pos;
+  }
+  db.prepare("UPDATE meta SET value = ? WHERE key = 'chain_head'").run(JSON.stringify({ seq: last, hash: prev }));
+  db.close();
+}
+
+const sha256 = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+
+/** Schema 4's links: plain SHA-256, as the code in the repository says. */
+const UNKEYED: Relink = { check: (p, _pos, r) => legacyChainHash(p, r), event: (p, _pos, e) => legacyEventHash(p, e) };
+/** Today's layout, hashed with SHA-256 instead of the HMAC. */
+const SHA256_OF_NEW_LAYOUT: Relink = {
+  check: (p, pos, r) =>
+    sha256([p, pos, 'check', r.checkId, r.atMs, r.verdict, r.reasons.join(' '), r.issuer, r.status, r.kid, r.holder, r.temperatureC, r.bundleSeq, r.policyVersion, r.clockState, r.temperatureRawC ?? null, r.calibrationOffsetC ?? null]),
+  event: (p, pos, e) => sha256([p, pos, 'event', e.eventId, e.atMs, e.type, e.actor, e.detailText]),
+};
+/** Today's HMAC under a key of the attacker's own. */
+function hmacUnder(key: ChainKey): Relink {
+  return { check: (p, pos, r) => key.checkLink(p, pos, r), event: (p, pos, e) => key.eventLink(p, pos, e) };
+}
+
+/** Turns the fever denial into an admission, as someone editing the file would. */
+function feverToAdmit(file: string): void {
+  const db = new Database(file);
+  expect(db.prepare("UPDATE checks SET verdict = 'admit', reasons = 'OK', temperature_c = 36.6, temperature_raw_c = 36.4 WHERE reasons = 'FEVER'").run().changes).toBe(1);
+  db.close();
+}
+
+let dataDir: string;
+let file: string;
+beforeEach(() => {
+  dataDir = tempDir();
+  file = path.join(dataDir, DATA_FILES.database);
+});
+
+/** A log of 10 checks (a fever denial at 6) and two audit events, closed. */
+function populated(): void {
+  const log = CheckLog.open(file);
+  log.append([record(1), record(2), record(3)]);
+  log.appendEvents([event(4)]);
+  log.append([record(5), fever(6), record(7)]);
+  log.appendEvents([event(8, 'pin/failed')]);
+  log.append([record(9), record(10)]);
+  expect(log.verifyChain()).toEqual({ ok: true, checked: 10, brokenAtSeq: null, problem: null });
+  log.close();
+}
+
+describe('the chain is keyed: an edit recomputed without the key shows', () => {
+  it.each([
+    ['plain SHA-256 links, as schema 4 had', UNKEYED],
+    ['SHA-256 of the keyed layout', SHA256_OF_NEW_LAYOUT],
+    ['HMAC under a key of its own', hmacUnder(new ChainKey(randomBytes(32)))],
+  ])('a fever denial turned into an admission, the chain recomputed with %s, is found', (_label, relink) => {
+    populated();
+    feverToAdmit(file);
+    rechain(file, relink);
+    const report = CheckLog.open(file).verifyChain();
+    expect(report.ok).toBe(false);
+    // The very first link recomputed without the key no longer verifies.
+    expect(report).toMatchObject({ brokenAtSeq: 1, problem: expect.stringContaining('changed') });
+  });
+
+  it('the fever row edited alone is found at that row', () => {
+    populated();
+    feverToAdmit(file);
+    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 6, problem: expect.stringContaining('changed') });
+  });
+
+  it('a replaced or lost chain key is reported as such', () => {
+    populated();
+    fs.writeFileSync(path.join(dataDir, DATA_FILES.chainKey), randomBytes(32), { mode: 0o600 });
+    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, problem: expect.stringContaining('chain key') });
+  });
+});
+
+describe('retention is recorded inside the keyed chain', () => {
+  const now = (T0 + 30 * DAY) * MS;
+
+  it('rows deleted by hand with schema-4 purge markers written in meta are found', () => {
+    populated();
+    const db = new Database(file);
+    db.prepare('DELETE FROM checks WHERE chain_pos IN (2, 3)').run();
+    // What schema 4's retention would have written: the rows that resume after the gap.
+    db.prepare("INSERT INTO meta (key, value) VALUES ('chain_resumes', '[4]') ON CONFLICT (key) DO UPDATE SET value = excluded.value").run();
+    db.close();
+    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 4, problem: expect.stringContaining('removed') });
+  });
+
+  it('the newest rows deleted by hand with chain_head_purged written in meta are found', () => {
+    populated();
+    const db = new Database(file);
+    db.prepare('DELETE FROM checks WHERE chain_pos > 8').run();
+    db.prepare("INSERT INTO meta (key, value) VALUES ('chain_head_purged', '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value").run();
+    db.close();
+    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 10, problem: expect.stringContaining('missing') });
+  });
+
+  it('a retention marker forged without the key is found', () => {
+    populated();
+    const db = new Database(file);
+    db.prepare('DELETE FROM checks WHERE chain_pos IN (2, 3)').run();
+    const head = JSON.parse(db.prepare("SELECT value FROM meta WHERE key = 'chain_head'").pluck().get() as string) as { seq: number; hash: string };
+    const detail = JSON.stringify({ retentionDays: 21, synced: { checks: 2, events: 0 }, unsynced: null, purged: [[2, 3]] });
+    const forged = sha256([head.hash, head.seq + 1, 'event', 'forged', now, 'retention/purged', 'sentinel', detail]);
+    db.prepare("INSERT INTO events (event_id, at_ms, type, actor, detail, chain_pos, prev_hash, hash) VALUES ('forged', ?, 'retention/purged', 'sentinel', ?, ?, ?, ?)").run(now, detail, head.seq + 1, head.hash, forged);
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'chain_head'").run(JSON.stringify({ seq: head.seq + 1, hash: forged }));
+    db.close();
+    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 11, problem: expect.stringContaining('changed') });
+  });
+
+  it('a marker whose detail is not even JSON is a broken chain, not a failure to verify', () => {
+    populated();
+    const db = new Database(file);
+    const head = JSON.parse(db.prepare("SELECT value FROM meta WHERE key = 'chain_head'").pluck().get() as string) as { seq: number; hash: string };
+    db.prepare("INSERT INTO events (event_id, at_ms, type, actor, detail, chain_pos, prev_hash, hash) VALUES ('forged', ?, 'retention/purged', 'sentinel', '{not json', ?, ?, 'x')").run(now, head.seq + 1, head.hash);
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'chain_head'").run(JSON.stringify({ seq: head.seq + 1, hash: 'x' }));
+    db.close();
+    const log = CheckLog.open(file);
+    expect(log.verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 11 });
+    log.close();
+  });
+
+  it('a real purge verifies; its marker says what went; deleting rows or the marker by hand afterwards is found', () => {
+    const log = CheckLog.open(file);
+    log.append(Array.from({ length: 10 }, (_, i) => record(i)));
+    const ids = [...log.list()].map((c) => c.checkId);
+    log.markSynced([...ids.slice(0, 4), ...ids.slice(5)], now);
+    expect(log.purge({ nowMs: now, retentionDays: 21 })).toEqual({ deleted: 9 });
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 2 });
+    const [marker] = log.listEvents();
+    expect(marker).toMatchObject({ type: 'retention/purged', actor: 'sentinel', detail: { retentionDays: 21, synced: { checks: 9, events: 0 }, unsynced: null, purged: [[1, 4], [6, 10]] } });
+    log.append([record(20)]);
+    log.close();
+
+    const copy = path.join(tempDir(), DATA_FILES.database);
+    fs.copyFileSync(file, copy);
+    fs.copyFileSync(path.join(dataDir, DATA_FILES.chainKey), path.join(path.dirname(copy), DATA_FILES.chainKey));
+    const db = new Database(file);
+    db.prepare("DELETE FROM events WHERE type = 'retention/purged'").run();
+    db.close();
+    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 5 });
+    const db2 = new Database(copy);
+    db2.prepare('DELETE FROM checks WHERE chain_pos = 5').run();
+    db2.close();
+    expect(CheckLog.open(copy).verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 11, problem: expect.stringContaining('removed') });
+  });
+
+  it('a later purge that deletes an earlier marker carries its record on', () => {
+    const log = CheckLog.open(file);
+    log.append(Array.from({ length: 6 }, (_, i) => record(i)));
+    log.markSynced([...log.list()].slice(0, 3).map((c) => c.checkId), now);
+    expect(log.purge({ nowMs: now, retentionDays: 21 }).deleted).toBe(3);
+    log.append([record(100)]);
+    // The first marker and the rest are synced and old by now.
+    const later = now + 60 * DAY_MS;
+    log.markSynced([...[...log.list()].map((c) => c.checkId), ...log.listEvents().map((e) => e.eventId)], later);
+    log.append([record(0, { checkId: uuidv7(later), atMs: later })]);
+    expect(log.purge({ nowMs: later, retentionDays: 21 }).deleted).toBe(4);
+    const events = log.listEvents();
+    expect(events.map((e) => e.type)).toEqual(['retention/purged']);
+    expect(events[0]!.detail).toMatchObject({ synced: { checks: 4, events: 1 }, purged: [[1, 8]] });
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 2 });
+    log.close();
+  });
+});
+
+describe('migration 5 re-keys a log that holds data', () => {
+  /** A schema-4 log as Sentinel wrote it: checks and events with plain SHA-256 links, then a schema-4 purge of two synced checks. */
+  function schema4Log(): void {
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    migrate(db, 4);
+    const insertCheck = db.prepare(`
+      INSERT INTO checks (check_id, at_ms, verdict, reasons, issuer, status, kid, holder, temperature_c, temperature_raw_c, calibration_offset_c,
+                          bundle_seq, policy_version, clock_state, sync_state, chain_pos, prev_hash, hash)
+      VALUES (@checkId, @atMs, @verdict, @reasons, @issuer, @status, @kid, @holder, @temperatureC, @raw, @offset, @bundleSeq, @policyVersion, @clockState, @sync, @pos, @prev, @hash)`);
+    const insertEvent = db.prepare('INSERT INTO events (event_id, at_ms, type, actor, detail, chain_pos, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    let prev = GENESIS_HASH;
+    for (let pos = 1; pos <= 9; pos++) {
+      if (pos === 4 || pos === 8) {
+        const e = event(pos, pos === 4 ? 'config/changed' : 'policy/set');
+        const detailText = JSON.stringify(e.detail);
+        const hash = legacyEventHash(prev, { ...e, detailText });
+        insertEvent.run(e.eventId, e.atMs, e.type, e.actor, detailText, pos, prev, hash);
+        prev = hash;
+        continue;
+      }
+      const r = pos === 6 ? fever(pos) : record(pos);
+      const hash = legacyChainHash(prev, r);
+      insertCheck.run({ ...r, reasons: r.reasons.join(' '), raw: r.temperatureRawC ?? null, offset: r.calibrationOffsetC ?? null, sync: pos <= 2 ? 'synced' : 'pending', pos, prev, hash });
+      prev = hash;
+    }
+    db.prepare("INSERT INTO meta (key, value) VALUES ('chain_head', ?)").run(JSON.stringify({ seq: 9, hash: prev }));
+    // Schema 4's retention: checks 1 and 2 deleted, entry 3 recorded as resuming the chain.
+    db.prepare('DELETE FROM checks WHERE chain_pos <= 2').run();
+    db.prepare("INSERT INTO meta (key, value) VALUES ('chain_resumes', '[3]')").run();
+    db.close();
+  }
+
+  it('the old chain is checked and recorded, the keyed chain verifies, and the old recomputation trick no longer passes', () => {
+    schema4Log();
+    const log = CheckLog.open(file, { nowMs: (T0 + DAY) * MS });
+    expect(new Database(file, { readonly: true }).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(log.getMeta('chain_resumes')).toBeNull();
+    const rekeyed = log.listEvents().find((e) => e.type === 'log/rekeyed')!;
+    expect(rekeyed.detail).toEqual({ fromSchema: 4, legacyChain: { ok: true, checked: 7, brokenAtSeq: null, problem: null }, rekeyed: { checks: 5, events: 2 }, purged: [[1, 2]] });
+    // Checks 3, 5, 6, 7, 9, events 4 and 8, and the migration's own event.
+    expect(log.verifyChain()).toEqual({ ok: true, checked: 8, brokenAtSeq: null, problem: null });
+    expect([...log.list()].map((c) => c.verdict)).toEqual(['admit', 'admit', 'deny', 'admit', 'admit']);
+    log.append([record(11)]);
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 9 });
+    log.close();
+
+    feverToAdmit(file);
+    rechain(file, UNKEYED);
+    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, problem: expect.stringContaining('changed') });
+  });
+
+  it('a log already broken before it was keyed keeps saying so', () => {
+    schema4Log();
+    feverToAdmit(file);
+    const log = CheckLog.open(file);
+    expect(log.listEvents().find((e) => e.type === 'log/rekeyed')!.detail).toMatchObject({ legacyChain: { ok: false, brokenAtSeq: 6 } });
+    expect(log.verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 6, problem: expect.stringContaining('already broken before its chain was keyed') });
+    log.close();
+  });
+
+  it('an empty log gains no event', () => {
+    const db = new Database(file);
+    migrate(db, 4);
+    db.close();
+    const log = CheckLog.open(file);
+    expect(log.listEvents()).toEqual([]);
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 0 });
+    log.close();
+  });
+});
+
+describe('the chain key', () => {
+  it('is 32 random bytes, 0600, in the data directory, made on first use', () => {
+    CheckLog.open(file).close();
+    const keyFile = path.join(dataDir, DATA_FILES.chainKey);
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    const key = fs.readFileSync(keyFile);
+    expect(key).toHaveLength(32);
+    CheckLog.open(file).close();
+    expect(fs.readFileSync(keyFile).equals(key)).toBe(true);
+  });
+
+  it('is never exported: no copy, no trace of it in the technician export', async () => {
+    const log = CheckLog.open(file);
+    log.append([record(1), fever(2)]);
+    log.appendEvents([event(3)]);
+    log.close();
+    const key = fs.readFileSync(path.join(dataDir, DATA_FILES.chainKey));
+    const out = tempDir();
+    const { folder } = await exportDataDir(dataDir, out, T0 * MS);
+    const exported = fs.readdirSync(folder);
+    expect(exported.sort()).toEqual(['checks.csv', 'checks.jsonl', 'diagnostics.json', 'events.jsonl']);
+    const everything = Buffer.concat(exported.map((f) => fs.readFileSync(path.join(folder, f))));
+    for (const form of [key, Buffer.from(key.toString('hex')), Buffer.from(key.toString('base64')), Buffer.from(key.toString('base64url')), Buffer.from(DATA_FILES.chainKey)]) {
+      expect(everything.includes(form)).toBe(false);
+    }
+  });
+});
+
+describe('SQLite integrity beside the chain', () => {
+  /** A data directory with a bundle and a few logged checks; returns it. */
+  async function kioskData(): Promise<{ data: string; code: string }> {
+    const w = await makeWorld();
+    const data = tempDir();
+    const dir = DataDir.open(data, { create: true });
+    await new TrustStore(dir).install(w.bundle, { nowS: T0, newRoots: w.roots });
+    const log = CheckLog.open(dir.path(DATA_FILES.database));
+    for (let i = 0; i < 20; i++) log.append([record(i)]);
+    log.close();
+    return { data, code: await code(w.zj) };
+  }
+
+  /** A copy of the data directory with one b-tree page of the database overwritten. */
+  function damagedCopy(data: string, tree: string): string {
+    const copy = tempDir();
+    fs.cpSync(data, copy, { recursive: true });
+    const db = new Database(path.join(copy, DATA_FILES.database), { readonly: true });
+    const page = db.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').pluck().get(tree) as number;
+    const size = db.pragma('page_size', { simple: true }) as number;
+    db.close();
+    const fd = fs.openSync(path.join(copy, DATA_FILES.database), 'r+');
+    fs.writeSync(fd, Buffer.alloc(size, 0xa5), 0, size, (page - 1) * size);
+    fs.closeSync(fd);
+    return copy;
+  }
+
+  it('a damaged page the chain walk never reads: verify-chain agrees with quick_check (broken, exit 1, one line)', async () => {
+    const { data } = await kioskData();
+    const bad = damagedCopy(data, 'checks_at');
+    const log = CheckLog.open(path.join(bad, DATA_FILES.database));
+    expect(log.integrity()).not.toBe('ok');
+    expect(log.verifyChain()).toMatchObject({ ok: false, brokenAtSeq: null, problem: expect.stringContaining('damaged') });
+    log.close();
+    const r = sentinel(['log', '--verify-chain', '--data', bad]);
+    expect(r.status).toBe(1);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toMatch(/^check log BROKEN: the database file is damaged \(SQLite quick_check: /);
+    expect(sentinel(['log', '--verify-chain', '--data', data]).status).toBe(0);
+  });
+
+  it('a damaged checks table: verify, log, sync and verify-chain each say so in one line (78, verify-chain 1), no stack trace', async () => {
+    const { data, code: text } = await kioskData();
+    const bad = damagedCopy(data, 'checks');
+    const oneLine78 = (args: string[]): void => {
+      const r = sentinel([...args, '--data', bad]);
+      expect(r.status, `${args[0]}: ${r.stderr}`).toBe(78);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^sentinel: the check log .* is damaged/);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    };
+    oneLine78(['verify', text, '--temp', '36.6', '--at', AT]);
+    oneLine78(['log']);
+    oneLine78(['log', '--format', 'csv']);
+    oneLine78(['sync', '--endpoint', 'http://127.0.0.1:9', '--once']);
+    const chain = sentinel(['log', '--verify-chain', '--data', bad]);
+    expect(chain.status).toBe(1);
+    expect(chain.stdout).toMatch(/^check log BROKEN: the database file is damaged/);
+    expect(() => [...CheckLog.open(path.join(bad, DATA_FILES.database)).list()]).toThrow(CheckLogUnusable);
+  });
+
+  it('a file that is not a database at all: verify-chain cannot open it (78)', () => {
+    const data = tempDir();
+    fs.writeFileSync(path.join(data, DATA_FILES.database), 'x'.repeat(4096));
+    const r = sentinel(['log', '--verify-chain', '--data', data]);
+    expect(r.status).toBe(78);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('an older bundle copied over the installed one is refused at load', () => {
+  it('the revoked key does not come back; the CLI says why (78)', async () => {
+    const w = await makeWorld({ seq: 17 });
+    const data = tempDir();
+    const dir = DataDir.open(data, { create: true });
+    const store = new TrustStore(dir);
+    await store.install(w.bundle, { nowS: T0, newRoots: w.roots });
+    const seq17 = fs.readFileSync(dir.path(DATA_FILES.bundle), 'utf8');
+    // Seq 18 revokes CN-ZJ's key.
+    const issuers = structuredClone(w.bundlePayload.issuers) as { revoked: string[] }[];
+    issuers[0]!.revoked = ['zj-2026-1'];
+    await store.install(await signBundle({ ...w.bundlePayload, seq: 18, issuers }, w.root), { nowS: T0 });
+    const text = await code(w.zj);
+    expect(sentinel(['verify', text, '--temp', '36.6', '--data', data, '--at', AT, '--no-log']).status).toBe(1);
+
+    fs.writeFileSync(dir.path(DATA_FILES.bundle), seq17);
+    const err = await store.load(T0).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrustUnusable);
+    expect((err as Error).message).toMatch(/seq 17\) is older than seq 18/);
+    for (const args of [['verify', text, '--temp', '36.6', '--no-log'], ['trust', 'show']]) {
+      const r = sentinel([...args, '--data', data, '--at', AT]);
+      expect(r.status).toBe(78);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/older than seq 18/);
+    }
+  });
+
+  it('a bundle installed before the highest seq was recorded sets it at load', async () => {
+    const w = await makeWorld({ seq: 17 });
+    const dir = DataDir.open(tempDir(), { create: true });
+    const store = new TrustStore(dir);
+    await store.install(w.bundle, { nowS: T0, newRoots: w.roots });
+    const seq17 = fs.readFileSync(dir.path(DATA_FILES.bundle), 'utf8');
+    await store.install(await signBundle({ ...w.bundlePayload, seq: 18 }, w.root), { nowS: T0 });
+    fs.rmSync(dir.path('trust-highest-seq'));
+    expect((await store.load(T0))?.info.seq).toBe(18);
+    fs.writeFileSync(dir.path(DATA_FILES.bundle), seq17);
+    await expect(store.load(T0)).rejects.toBeInstanceOf(TrustUnusable);
+  });
+});
+
+describe('unsynced checks are bounded by the policy', () => {
+  const now = T0 * MS;
+  const at = (daysAgo: number, i: number): CheckRecord => record(i, { checkId: uuidv7(now - daysAgo * DAY_MS + i), atMs: now - daysAgo * DAY_MS + i });
+
+  it('unsyncedMaxAgeDays: 90 by default, null keeps forever, whole days from 7 to 3650, unknown fields still refused', () => {
+    expect(DEFAULT_POLICY.unsyncedMaxAgeDays).toBe(90);
+    expect(parsePolicy({ unsyncedMaxAgeDays: null })).toMatchObject({ ok: true, policy: { unsyncedMaxAgeDays: null } });
+    expect(parsePolicy({ unsyncedMaxAgeDays: 30 })).toMatchObject({ ok: true, policy: { unsyncedMaxAgeDays: 30 } });
+    for (const bad of [6, 3651, 30.5, '30', -1, true]) {
+      expect(parsePolicy({ unsyncedMaxAgeDays: bad })).toMatchObject({ ok: false, field: 'unsyncedMaxAgeDays' });
+    }
+    expect(parsePolicy({ unsyncedMaxAge: 30 })).toMatchObject({ ok: false, field: 'unsyncedMaxAge' });
+    const store = new PolicyStore(DataDir.open(tempDir(), { create: true }));
+    expect(store.set('{"unsyncedMaxAgeDays":null}', now).policy.unsyncedMaxAgeDays).toBeNull();
+    expect(store.load().policy.unsyncedMaxAgeDays).toBeNull();
+    expect(() => store.set('{"unsyncedMaxAgeDays":1}', now)).toThrow(PolicyRefused);
+  });
+
+  it('applyRetention drops unsynced checks past the bound with an audit event in the chain saying how many and from when to when', () => {
+    const log = CheckLog.open(file);
+    log.append([at(120, 1), at(95, 2), at(91, 3), at(60, 4), at(100, 5), at(10, 6)]);
+    const ids = [...log.list()].map((c) => c.checkId);
+    // 5 is synced (and past retention); the rest are pending.
+    log.markSynced([ids[4]!], now - 99 * DAY_MS);
+    expect(log.purge({ nowMs: now, retentionDays: 21 })).toEqual({ deleted: 1 });
+    expect(log.count()).toEqual({ total: 5, pending: 5 });
+
+    const result = applyRetention(log, DEFAULT_POLICY, { nowMs: now, retentionDays: 21 });
+    expect(result).toEqual({ deleted: 0, events: 0, unsyncedDropped: 3, unsyncedRange: { fromMs: now - 120 * DAY_MS + 1, toMs: now - 91 * DAY_MS + 3 } });
+    expect([...log.list()].map((c) => c.checkId)).toEqual([ids[3], ids[5]]);
+    const marker = log.listEvents().at(-1)!;
+    expect(marker).toMatchObject({
+      type: 'retention/purged',
+      syncState: 'pending',
+      detail: {
+        unsyncedMaxAgeDays: 90,
+        synced: { checks: 0, events: 0 },
+        unsynced: { checks: 3, from: new Date(now - 120 * DAY_MS + 1).toISOString(), to: new Date(now - 91 * DAY_MS + 3).toISOString() },
+        purged: [[1, 3]],
+      },
+    });
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 4 });
+    // Nothing more to drop: no further event.
+    expect(applyRetention(log, DEFAULT_POLICY, { nowMs: now, retentionDays: 21 }).unsyncedDropped).toBe(0);
+    expect(log.listEvents()).toHaveLength(2);
+    log.close();
+  });
+
+  it('unsynced checks are dropped once a day at most (UTC days), so a never-syncing kiosk purging often writes one marker a day', () => {
+    const log = CheckLog.open(file);
+    // T0 is 08:00 UTC: these are 90 days and 2 h, and 90 days and 1 h old.
+    log.append([at(90, 1), at(90, 2)].map((r, i) => ({ ...r, atMs: r.atMs - (2 - i) * 3_600_000 })));
+    for (let minutes = 0; minutes < 16 * 60; minutes += 30) {
+      expect(applyRetention(log, DEFAULT_POLICY, { nowMs: now + minutes * 60_000, retentionDays: 21 }).unsyncedDropped).toBe(0);
+    }
+    expect(applyRetention(log, DEFAULT_POLICY, { nowMs: now + 16 * 3_600_000, retentionDays: 21 }).unsyncedDropped).toBe(2);
+    expect(log.listEvents().map((e) => e.type)).toEqual(['retention/purged']);
+    expect(log.verifyChain()).toMatchObject({ ok: true });
+    log.close();
+  });
+
+  it('null keeps unsynced checks whatever their age', () => {
+    const log = CheckLog.open(file);
+    log.append([at(2000, 1), at(400, 2)]);
+    expect(applyRetention(log, { unsyncedMaxAgeDays: null }, { nowMs: now, retentionDays: 21 })).toEqual({ deleted: 0, events: 0, unsyncedDropped: 0, unsyncedRange: null });
+    expect(log.count().pending).toBe(2);
+    log.close();
+  });
+
+  it('the outlook warns 14 days before the oldest unsynced check would go', () => {
+    const oldest = now - 70 * DAY_MS;
+    const purgeAtMs = oldest + 90 * DAY_MS;
+    expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now)).toEqual({ purgeAtMs, warnFromMs: purgeAtMs - 14 * DAY_MS, warn: false });
+    expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now + 6 * DAY_MS - 1).warn).toBe(false);
+    expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now + 6 * DAY_MS).warn).toBe(true);
+    expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now + 30 * DAY_MS).warn).toBe(true);
+    // A bound shorter than the warning: every pending check is at risk.
+    expect(unsyncedPurgeOutlook(now, { unsyncedMaxAgeDays: 7 }, now).warn).toBe(true);
+    expect(unsyncedPurgeOutlook(null, DEFAULT_POLICY, now)).toEqual({ purgeAtMs: null, warnFromMs: null, warn: false });
+    expect(unsyncedPurgeOutlook(oldest, { unsyncedMaxAgeDays: null }, now)).toEqual({ purgeAtMs: null, warnFromMs: null, warn: false });
+  });
+});
+
+describe('CSV formula guard', () => {
+  const row = (issuer: string) => logRow({ ...record(1, { issuer, kid: issuer }), seq: 1, syncState: 'pending', syncedAtMs: null });
+  const cells = (line: string): string[] => line.split(',');
+
+  it.each([
+    ['=1+1', "'=1+1"],
+    ['\t=1+1', "'\t=1+1"],
+    ['\r=1+1', "\"'\r=1+1\""],
+    ['\n=1+1', "\"'\n=1+1\""],
+    ['\tCN-ZJ', "'\tCN-ZJ"],
+    ['  =HYPERLINK("x")', '"\'  =HYPERLINK(""x"")"'],
+    [' +1', "' +1"],
+    [' -1', "' -1"],
+    ['\u3000@SUM(A1)', "'\u3000@SUM(A1)"],
+    ['＝1+1', "'＝1+1"],
+    ['CN-ZJ', 'CN-ZJ'],
+    ['a=b', 'a=b'],
+  ])('%j is written %j', (issuer, cell) => {
+    const line = csvLine(row(issuer));
+    const issuerAt = CSV_HEADER.split(',').indexOf('issuer');
+    // The cell is found by its position; a quoted cell may hold a comma-free CR or LF only.
+    expect(line.includes(cell)).toBe(true);
+    if (!/[\r\n"]/.test(cell)) expect(cells(line)[issuerAt]).toBe(cell);
+  });
+
+  it('our own exact columns are never touched (a negative offset stays a number)', () => {
+    const line = csvLine(logRow({ ...record(1, { temperatureC: 36.2, temperatureRawC: 36.5, calibrationOffsetC: -0.3 }), seq: 1, syncState: 'pending', syncedAtMs: null }));
+    expect(line.endsWith(',36.5,-0.3')).toBe(true);
+  });
+});
+
+describe('owner-only permissions', () => {
+  it('an existing 0755 data directory becomes 0700 and its 0644 files 0600 when opened', () => {
+    CheckLog.open(file).close();
+    fs.writeFileSync(path.join(dataDir, DATA_FILES.policy), '{}', { mode: 0o644 });
+    fs.chmodSync(path.join(dataDir, DATA_FILES.policy), 0o644);
+    fs.chmodSync(file, 0o644);
+    fs.chmodSync(dataDir, 0o755);
+    DataDir.open(dataDir, { create: false });
+    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+    for (const f of fs.readdirSync(dataDir)) expect(fs.statSync(path.join(dataDir, f)).mode & 0o777, f).toBe(0o600);
+  });
+
+  it('the database, -wal and -shm are 0600 when opened: made so, or tightened', () => {
+    const old = process.umask(0o022);
+    try {
+      const log = CheckLog.open(file);
+      log.append([record(1)]);
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(fs.statSync(f).mode & 0o777, f).toBe(0o600);
+      log.close();
+      const second = path.join(tempDir(), DATA_FILES.database);
+      fs.copyFileSync(file, second);
+      fs.chmodSync(second, 0o644);
+      const reopened = CheckLog.open(second);
+      reopened.append([record(2)]);
+      for (const f of [second, `${second}-wal`, `${second}-shm`]) expect(fs.statSync(f).mode & 0o777, f).toBe(0o600);
+      reopened.close();
+    } finally {
+      process.umask(old);
+    }
+  });
+
+  it('the bundle, roots and policy are written 0600', async () => {
+    const w = await makeWorld();
+    const dir = DataDir.open(tempDir(), { create: true });
+    await new TrustStore(dir).install(w.bundle, { nowS: T0, newRoots: w.roots });
+    new PolicyStore(dir).set('{}', T0 * MS);
+    for (const f of [DATA_FILES.bundle, DATA_FILES.roots, DATA_FILES.policy, 'trust-highest-seq']) expect(fs.statSync(dir.path(f)).mode & 0o777, f).toBe(0o600);
+  });
+
+  it('a shared folder (sticky bit, like /tmp) is refused as a data directory', () => {
+    const shared = tempDir();
+    fs.chmodSync(shared, 0o1777);
+    expect(() => DataDir.open(shared, { create: false })).toThrow(DataDirError);
+  });
+});
