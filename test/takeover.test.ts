@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigStore } from '../main/config/config-store.js';
+import type { ScreenConfig } from '../main/contract/kiosk.js';
 import { DataDir } from '../main/data-dir.js';
 import { DEMO_TECHNICIAN_PIN, loadDemoKeys, setUpDemoDataDir } from '../main/demo/demo.js';
 import { KioskService } from '../main/kiosk/kiosk-service.js';
@@ -21,7 +22,7 @@ import { tempDir } from './helpers/tmp.js';
 const T = Date.parse('2026-11-29T08:00:00Z');
 const PIN = '482913';
 const SUPERVISOR = '735102';
-const SCREEN = { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true } as const;
+const SCREEN: ScreenConfig = { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true };
 
 const opened: { close(): void }[] = [];
 afterEach(() => {

@@ -24,7 +24,10 @@ export type AuditType =
   | 'clock/floor-reset'
   /** A technician set the system clock, or tried to. */
   | 'clock/set'
-  | 'clock/set-failed';
+  | 'clock/set-failed'
+  /** Written by the check log itself: a retention pass (what went, inside the keyed chain), and the re-keying of an older log. */
+  | 'retention/purged'
+  | 'log/rekeyed';
 
 /** Who is acting from the command line: $SENTINEL_ACTOR, else the system user. */
 export function cliActor(env: NodeJS.ProcessEnv = process.env): string {

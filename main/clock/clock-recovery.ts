@@ -5,6 +5,7 @@
 // technician screen: the core functions take an open log, the installed
 // bundle's times and the time; the *For(dataDir…) ones open them.
 import { execFile } from 'node:child_process';
+import { FLOOR_TARGETS, type ClockView, type FloorTarget } from '../contract/kiosk.js';
 import { recordAudit, type AuditType } from '../audit/audit.js';
 import { DATA_FILES, DataDir } from '../data-dir.js';
 import { clockIsUntrusted } from '../decide/decide.js';
@@ -15,8 +16,7 @@ import { TrustStore } from '../trust/trust-store.js';
 import { floorOf, type EvidenceSource, type RecordedSource, type Refusal, type TrustTimes } from './time-evidence.js';
 import { TimeFloor } from './time-floor.js';
 
-export type FloorTarget = EvidenceSource | 'now';
-export const FLOOR_TARGETS: readonly FloorTarget[] = ['bundle', 'checks', 'server', 'now'];
+export { FLOOR_TARGETS, type FloorTarget };
 
 export function isFloorTarget(value: unknown): value is FloorTarget {
   return typeof value === 'string' && (FLOOR_TARGETS as readonly string[]).includes(value);
@@ -102,33 +102,32 @@ export function resetFloor(log: CheckLog, trust: ClockTrust | null, skewSeconds:
   return { to, targetMs, before, after };
 }
 
-function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
-}
+const at = (ms: number): string => new Date(ms).toISOString();
+const atOrNull = (ms: number | null): string | null => (ms === null ? null : at(ms));
 
 /** A report in the words of the audit trail and `clock show --json`: times as ISO-8601. */
-export function auditView(r: ClockReport): Record<string, unknown> {
+export function auditView(r: ClockReport): Pick<ClockView, 'clock' | 'floor' | 'floorSource' | 'trusted' | 'evidence'> {
   return {
-    clock: iso(r.nowMs),
-    floor: iso(r.floorMs),
+    clock: at(r.nowMs),
+    floor: atOrNull(r.floorMs),
     floorSource: r.floorSource,
     trusted: r.trusted,
     evidence: {
-      bundle: r.evidence.bundle ? { at: iso(r.evidence.bundle.ms), seq: r.evidence.bundle.seq } : null,
-      checks: r.evidence.checks ? { at: iso(r.evidence.checks.ms), recordedAt: iso(r.evidence.checks.recordedAtMs) } : null,
-      server: r.evidence.server ? { at: iso(r.evidence.server.ms), recordedAt: iso(r.evidence.server.recordedAtMs) } : null,
+      bundle: r.evidence.bundle ? { at: at(r.evidence.bundle.ms), seq: r.evidence.bundle.seq } : null,
+      checks: r.evidence.checks ? { at: at(r.evidence.checks.ms), recordedAt: at(r.evidence.checks.recordedAtMs) } : null,
+      server: r.evidence.server ? { at: at(r.evidence.server.ms), recordedAt: at(r.evidence.server.recordedAtMs) } : null,
     },
   };
 }
 
-export function jsonView(r: ClockReport): Record<string, unknown> {
-  const refused = (x: Refusal | undefined) => (x ? { at: iso(x.ms), refusedAt: iso(x.atMs), count: x.count } : null);
+export function jsonView(r: ClockReport): ClockView {
+  const refused = (x: Refusal | undefined) => (x ? { at: at(x.ms), refusedAt: at(x.atMs), count: x.count } : null);
   return {
     ...auditView(r),
     skewSeconds: r.skewSeconds,
     behindSeconds: Math.round(r.behindMs / 1000),
     refused: { checks: refused(r.refused.checks), server: refused(r.refused.server) },
-    legacy: r.legacyMs === null ? null : { at: iso(r.legacyMs), counted: false },
+    legacy: r.legacyMs === null ? null : { at: at(r.legacyMs), counted: false },
   };
 }
 

@@ -40,7 +40,14 @@ export interface KioskStatus {
   online: boolean;
   pendingSync: number;
   /** The central log service: whether one is configured, the last batch it stored, the backlog's age. */
-  sync: { configured: boolean; lastSuccessAtMs: number | null; oldestPendingAtMs: number | null; backlogWarning: boolean };
+  sync: {
+    configured: boolean;
+    lastSuccessAtMs: number | null;
+    oldestPendingAtMs: number | null;
+    backlogWarning: boolean;
+    /** When the policy's unsyncedMaxAgeDays will drop the oldest unsynced check (null: never); `warn` from two weeks before. */
+    unsyncedPurge: { purgeAtMs: number | null; warn: boolean };
+  };
   trust: {
     state: 'ok' | 'stale' | 'expired' | 'missing';
     seq: number | null;
@@ -125,6 +132,28 @@ export interface SelfTestItemView {
   detail: string;
 }
 
+/** Where the floor may be lowered to: one source's evidence, or the kiosk's clock as it reads now. */
+export type FloorTarget = 'bundle' | 'checks' | 'server' | 'now';
+export const FLOOR_TARGETS: readonly FloorTarget[] = ['bundle', 'checks', 'server', 'now'];
+
+/** What the kiosk knows of the time (\`sentinel clock show --json\`): times as ISO-8601. */
+export interface ClockView {
+  clock: string;
+  floor: string | null;
+  floorSource: Exclude<FloorTarget, 'now'> | null;
+  trusted: boolean;
+  skewSeconds: number;
+  behindSeconds: number;
+  evidence: {
+    bundle: { at: string; seq: number } | null;
+    checks: { at: string; recordedAt: string } | null;
+    server: { at: string; recordedAt: string } | null;
+  };
+  /** The last evidence refused per source (far beyond everything else known), never counted. */
+  refused: { checks: { at: string; refusedAt: string; count: number } | null; server: { at: string; refusedAt: string; count: number } | null };
+  legacy: { at: string; counted: false } | null;
+}
+
 /** What technician mode shows: settings without secrets, the policy, the trust bundle. */
 export interface TechnicianState {
   role: TechnicianRole;
@@ -161,6 +190,12 @@ export interface InvokeChannels {
   'technician/sync-test': { request: { endpoint: string }; response: { reachable: boolean; detail: string } };
   'technician/calibrate': { request: { referenceC: number; by: string }; response: { offsetC: number; previousOffsetC: number | null; readingsC: number[]; dueAtMs: number } };
   'supervisor/override': { request: { checkId: string; verdict: 'admit' | 'deny'; reason: string }; response: { checkId: string; verdict: 'admit' | 'deny'; role: TechnicianRole } };
+  /** The clock, the time floor and each source's evidence. */
+  'technician/clock': { request: Record<string, never>; response: ClockView };
+  /** Lowers the floor to one source's evidence (or the clock), audited. */
+  'technician/clock-reset': { request: { to: FloorTarget }; response: ClockView };
+  /** Sets the system clock (where the kiosk is allowed to), audited; optionally lowers the floor to it. */
+  'technician/clock-set': { request: { at: string; resetFloor: boolean }; response: ClockView };
 }
 
 /** Main → renderer events. */
@@ -195,6 +230,9 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'technician/devices',
   'technician/thermometer-counters',
   'supervisor/override',
+  'technician/clock',
+  'technician/clock-reset',
+  'technician/clock-set',
 ];
 
 /** An error that crossed the boundary: a stable code and a sentence. */
@@ -228,6 +266,9 @@ export interface KioskApi {
     testSync(endpoint: string): Promise<InvokeResult<'technician/sync-test'>>;
     calibrate(referenceC: number, by: string): Promise<InvokeResult<'technician/calibrate'>>;
     override(checkId: string, verdict: 'admit' | 'deny', reason: string): Promise<InvokeResult<'supervisor/override'>>;
+    clock(): Promise<InvokeResult<'technician/clock'>>;
+    resetClockFloor(to: FloorTarget): Promise<InvokeResult<'technician/clock-reset'>>;
+    setClock(at: string, resetFloor: boolean): Promise<InvokeResult<'technician/clock-set'>>;
   };
   /** Each returns a function that unsubscribes. */
   onDecided(listener: (view: CheckView) => void): () => void;
@@ -317,6 +358,18 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
       if (payload.text.length > MAX_SCAN_PAYLOAD_CHARS) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: `a scan is at most ${MAX_SCAN_PAYLOAD_CHARS} characters` } };
       return { ok: true, value: { text: payload.text } };
     }
+    case 'technician/clock-reset': {
+      if (!isObject(payload) || Object.keys(payload).length !== 1 || !(FLOOR_TARGETS as readonly unknown[]).includes(payload.to)) return bad('technician/clock-reset takes {to: bundle|checks|server|now}');
+      return { ok: true, value: { to: payload.to as FloorTarget } };
+    }
+    case 'technician/clock-set': {
+      if (!isObject(payload) || Object.keys(payload).length !== 2 || typeof payload.resetFloor !== 'boolean') return bad('technician/clock-set takes {at, resetFloor}');
+      // A time that names its zone (Z or ±hh:mm): a bare local time would be read in the wrong one.
+      const at = payload.at;
+      if (typeof at !== 'string' || at.length > 40 || !/(Z|[+-]\d{2}:\d{2})$/.test(at) || !Number.isFinite(Date.parse(at))) return bad('the time is ISO-8601 with its zone, e.g. 2026-12-01T08:00:00+08:00');
+      return { ok: true, value: { at, resetFloor: payload.resetFloor } };
+    }
+    case 'technician/clock':
     case 'technician/devices':
     case 'technician/thermometer-counters':
       if (payload !== undefined && (!isObject(payload) || Object.keys(payload).length !== 0)) return bad(`${channel} takes no arguments`);

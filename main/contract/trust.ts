@@ -2,6 +2,13 @@
 // the screens may display. Key material stays in main.
 import type { CodeAlg, IssuerName } from './code.js';
 
+/**
+ * The largest trust bundle, in characters (a compact JWS is ASCII, so also
+ * bytes): verification refuses a longer one, and whoever reads a bundle —
+ * from the central service or from a file — reads no further than this.
+ */
+export const MAX_BUNDLE_CHARS = 1_000_000;
+
 export interface TrustedKeyInfo {
   kid: string;
   alg: CodeAlg;

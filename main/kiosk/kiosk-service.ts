@@ -10,7 +10,8 @@ import { TimeFloor } from '../clock/time-floor.js';
 import { startOfDayMs } from '../clock/time-zone.js';
 import { DATA_FILES, DataDir } from '../data-dir.js';
 import { clockIsUntrusted } from '../decide/decide.js';
-import { CheckLog } from '../log/check-log.js';
+import { CheckLog, type RetentionResult } from '../log/check-log.js';
+import { applyRetention, DEFAULT_RETENTION_DAYS, unsyncedPurgeOutlook } from '../log/retention.js';
 import { HolderPseudonym } from '../log/holder-pseudonym.js';
 import { PolicyStore, type InstalledPolicy } from '../policy/policy-store.js';
 import { TrustStore } from '../trust/trust-store.js';
@@ -42,7 +43,14 @@ export interface KioskServiceOptions {
   readingFreshMs?: number;
   /** How fast one source may submit scans (default: a human queue's pace, HUMAN_SCAN_PACE). */
   scanPace?: ScanPaceOptions;
+  /**
+   * How often the kiosk applies retention itself (default hourly): a kiosk
+   * that never syncs must still drop what the policy bounds. 0 turns it off.
+   */
+  retentionEveryMs?: number;
 }
+
+const RETENTION_EVERY_MS = 60 * 60_000;
 
 /** A scan dropped for coming faster than people can present codes: nothing was verified, logged or counted. */
 export class ScanDropped extends Error {
@@ -77,6 +85,7 @@ export class KioskService {
   /** A technician's test scan waiting for the next scan from a scanner. */
   private scanTest: ((scan: Scan | null) => void) | null = null;
   private readonly pace: ScanPace;
+  private retentionTimer: ReturnType<typeof setInterval> | null = null;
 
   private constructor(
     private readonly opts: KioskServiceOptions,
@@ -117,6 +126,7 @@ export class KioskService {
       service.close();
       throw err;
     }
+    service.startRetention();
     return service;
   }
 
@@ -127,6 +137,8 @@ export class KioskService {
   }
 
   close(): void {
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.retentionTimer = null;
     this.scanTest?.(null);
     this.unsubscribeThermometer?.();
     for (const u of this.unsubscribeScanners) u();
@@ -185,6 +197,38 @@ export class KioskService {
     this.emit('checkpoint/decided', view);
     this.emit('status/changed', this.status());
     return view;
+  }
+
+  /** The policy deciding checks now (retention reads its bound on unsynced checks). */
+  policyInForce(): InstalledPolicy['policy'] {
+    return this.policy.policy;
+  }
+
+  /**
+   * One retention pass on this kiosk's log, with the policy in force: synced
+   * checks past the retention period, unsynced ones past the policy's
+   * unsyncedMaxAgeDays (recorded in the chain; the status bar warned first).
+   */
+  retain(): RetentionResult {
+    const result = applyRetention(this.log, this.policy.policy, { nowMs: this.opts.clock(), retentionDays: DEFAULT_RETENTION_DAYS });
+    if (result.deleted + result.unsyncedDropped > 0) this.emitStatus();
+    return result;
+  }
+
+  private startRetention(): void {
+    const every = this.opts.retentionEveryMs ?? RETENTION_EVERY_MS;
+    if (every <= 0) return;
+    const pass = (): void => {
+      try {
+        this.retain();
+      } catch (err) {
+        this.opts.onError?.(err as Error);
+      }
+    };
+    pass();
+    this.retentionTimer = setInterval(pass, every);
+    // Retention never keeps a stopping process alive.
+    this.retentionTimer.unref?.();
   }
 
   /** Picks up a policy or bundle installed just now and tells the screens (the status bar's trust chip). */
@@ -252,6 +296,7 @@ export class KioskService {
     const reading = this.opts.thermometer?.latest() ?? null;
     const sync = this.opts.sync?.() ?? null;
     const thermoState = this.opts.thermometer?.state ?? 'none';
+    const live = thermoState === 'ok' || thermoState === 'simulated';
     const dueAtMs = thermoState !== 'simulated' && thermoState !== 'none' ? (this.opts.calibrationDueAtMs?.() ?? null) : null;
     const oldestPendingAtMs = this.log.oldestPendingAtMs();
     return {
@@ -262,13 +307,15 @@ export class KioskService {
         lastSuccessAtMs: sync?.lastSuccessAtMs ?? null,
         oldestPendingAtMs,
         backlogWarning: oldestPendingAtMs !== null && now - oldestPendingAtMs > (this.opts.backlogWarnDays ?? 3) * DAY_S * 1000,
+        unsyncedPurge: this.unsyncedPurge(oldestPendingAtMs, now),
       },
       trust: { state, seq: info?.seq ?? null, ageSeconds },
       clock: clockIsUntrusted(now / 1000, floorMs === null ? null : floorMs / 1000, this.policy.policy) ? 'untrusted' : 'trusted',
       thermometer: {
         state: thermoState,
-        lastC: reading?.celsius ?? null,
-        atMs: reading?.atMs ?? null,
+        // An offline module's last reading is nobody's now: the guard sees none.
+        lastC: live ? (reading?.celsius ?? null) : null,
+        atMs: live ? (reading?.atMs ?? null) : null,
         calibrationDueAtMs: dueAtMs,
         calibrationOverdue: dueAtMs !== null && now > dueAtMs,
       },
@@ -276,6 +323,12 @@ export class KioskService {
       scans: this.scansStatus(now),
       today: this.log.verdictCountsSince(startOfDayMs(now, this.screen.timeZone)),
     };
+  }
+
+  /** When the policy's bound will drop the oldest unsynced check, and whether to warn of it yet. */
+  private unsyncedPurge(oldestPendingAtMs: number | null, now: number): KioskStatus['sync']['unsyncedPurge'] {
+    const { purgeAtMs, warn } = unsyncedPurgeOutlook(oldestPendingAtMs, this.policy.policy, now);
+    return { purgeAtMs, warn };
   }
 
   private scansStatus(now: number): KioskStatus['scans'] {

@@ -26,6 +26,9 @@ import type { Policy } from '../contract/policy.js';
 import type { CheckLog, RetentionResult } from './check-log.js';
 
 export type { RetentionResult } from './check-log.js';
+
+/** How long a synced check stays on the kiosk (the central service holds it), days. */
+export const DEFAULT_RETENTION_DAYS = 21;
 export { unsyncedPurgeOutlook, UNSYNCED_WARN_DAYS, type UnsyncedPurgeOutlook } from '../contract/policy.js';
 
 /**

@@ -166,7 +166,11 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
       }
     };
     const unsubscribe = opts.service.subscribe((channel, payload) => send({ t: 'event', channel, payload }));
-    ws.on('close', unsubscribe);
+    ws.on('close', () => {
+      unsubscribe();
+      // A technician or supervisor session ends with the connection that opened it.
+      opts.service.invoke('technician/lock', {}, caller).catch((err: unknown) => opts.onError?.(err instanceof Error ? err : new Error(String(err))));
+    });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const msg = isBinary ? null : parseMessage(data);
       if (!msg) {

@@ -13,6 +13,7 @@ import type { TrustTimes } from '../clock/time-evidence.js';
 import type { DeviceIdentity } from '../device/device-key.js';
 import type { CheckLog, LoggedCheck } from '../log/check-log.js';
 import type { TrustStore } from '../trust/trust-store.js';
+import { MAX_BUNDLE_CHARS } from '../contract/trust.js';
 import { BundleRefused } from '../verify/trust.js';
 import { isJsonObject } from '../verify/jws.js';
 import { retryAfterMs } from './backoff.js';
@@ -30,12 +31,8 @@ export const MAX_EVENTS = 100;
  * took 1.55 GB of memory).
  */
 export const MAX_CHECKS_ANSWER_BYTES = 1024 * 1024;
-/**
- * The largest bundle read: verifyBundle (main/verify/trust.ts) refuses a
- * bundle over 1,000,000 characters, and a compact JWS is ASCII, so nothing
- * larger could be installed anyway.
- */
-export const MAX_BUNDLE_ANSWER_BYTES = 1024 * 1024;
+/** The largest bundle answer read: nothing longer could be installed anyway. */
+export const MAX_BUNDLE_ANSWER_BYTES = MAX_BUNDLE_CHARS;
 
 /** An answer longer than its cap: the request failed, and the rest was never read. */
 export class AnswerTooLarge extends Error {

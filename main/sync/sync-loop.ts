@@ -3,7 +3,9 @@
 // back off (full jitter, 1 s to 5 min, or the server's Retry-After), and
 // probe meanwhile so a returning network is used at once. Everything it
 // needs to resume after a crash is in the log itself (pending rows).
+import type { Policy } from '../contract/policy.js';
 import type { CheckLog } from '../log/check-log.js';
+import { applyRetention, DEFAULT_RETENTION_DAYS } from '../log/retention.js';
 import { BACKOFF, backoffDelayMs } from './backoff.js';
 import type { BundleResult, PushResult, SyncClient } from './sync-client.js';
 
@@ -11,7 +13,7 @@ export type SyncEvent =
   | { type: 'batch'; sent: number; stored: number; pending: number }
   | { type: 'failed'; reason: string; retryInMs: number | null; pending: number }
   | { type: 'bundle'; result: BundleResult }
-  | { type: 'purged'; deleted: number }
+  | { type: 'purged'; deleted: number; unsyncedDropped: number }
   | { type: 'idle'; pending: number };
 
 export interface SyncState {
@@ -36,6 +38,8 @@ export interface SyncLoopOptions {
   /** Probe while backing off. */
   probeMs?: number;
   retentionDays?: number;
+  /** The policy in force, for its bound on unsynced checks (retention runs after each pass). */
+  policy?: () => Pick<Policy, 'unsyncedMaxAgeDays'>;
   /** Backoff bounds (defaults: 1 s to 5 min). */
   backoff?: { baseMs: number; capMs: number };
   onEvent?: (e: SyncEvent) => void;
@@ -122,8 +126,8 @@ export class SyncLoop {
       this.attempt = 0;
       Object.assign(this.state, { online: true, lastSuccessAtMs: clock(), lastError: null });
     }
-    const { deleted } = log.purge({ nowMs: clock(), retentionDays: this.opts.retentionDays ?? 21 });
-    if (deleted > 0) emit({ type: 'purged', deleted });
+    const { deleted, unsyncedDropped } = applyRetention(log, this.opts.policy?.() ?? { unsyncedMaxAgeDays: null }, { nowMs: clock(), retentionDays: this.opts.retentionDays ?? DEFAULT_RETENTION_DAYS });
+    if (deleted + unsyncedDropped > 0) emit({ type: 'purged', deleted, unsyncedDropped });
     emit({ type: 'idle', pending: log.count().pending });
     this.runSoon(this.opts.intervalMs ?? 30_000);
   }

@@ -2,10 +2,11 @@
 // after two minutes idle), and what a technician may do — each change
 // validated, applied atomically and written to the audit trail. The
 // screen only asks; main decides, as for scans.
-import { TEST_CARD_TEXT, type CheckView, type CodeTest, type DeviceChoices, type ScannerTestResult, type SettingUpdate, type ThermometerCounters, type InvokeChannel, type InvokeChannels, type SelfTestItemView, type TechnicianRole, type TechnicianState, type UnlockResult } from '../contract/kiosk.js';
+import { TEST_CARD_TEXT, type CheckView, type ClockView, type FloorTarget, type CodeTest, type DeviceChoices, type ScannerTestResult, type SettingUpdate, type ThermometerCounters, type InvokeChannel, type InvokeChannels, type SelfTestItemView, type TechnicianRole, type TechnicianState, type UnlockResult } from '../contract/kiosk.js';
 import { ConfigValueError, pinIsSet, redacted } from '../contract/kiosk-config.js';
 import type { TrustedIssuerInfo } from '../contract/trust.js';
 import { recordAudit } from '../audit/audit.js';
+import { ClockSetFailed, clockReportFor, FloorResetRefused, jsonView, resetFloorFor, setClockFor, type ClockRunner } from '../clock/clock-recovery.js';
 import { ConfigStore } from '../config/config-store.js';
 import { DATA_FILES, DataDir } from '../data-dir.js';
 import { CheckLog } from '../log/check-log.js';
@@ -58,6 +59,8 @@ export interface TechnicianOptions {
   discoverDevices?: () => Promise<DeviceChoices>;
   /** The live thermometer module, calibrated on the screen; absent when simulated. */
   thermometer?: CalibratableThermometer | null;
+  /** Runs timedatectl to set the system clock (tests inject a fake). */
+  clockRunner?: ClockRunner;
 }
 
 export interface CalibratableThermometer {
@@ -443,6 +446,40 @@ export class TechnicianService {
     return this.opts.exportTo(dir);
   }
 
+  /** What the kiosk knows of the time: the clock, the floor, each source's evidence, what was refused. */
+  async clock(): Promise<ClockView> {
+    this.require();
+    return jsonView(await clockReportFor(this.dir.root, this.opts.clock()));
+  }
+
+  /**
+   * Lowers the time floor to one source's evidence, or to the clock as it
+   * reads now (the technician vouches for it): the way back from a floor
+   * poisoned before evidence was checked. Audited with before and after.
+   */
+  async resetClockFloor(to: FloorTarget): Promise<ClockView> {
+    const role = this.require();
+    try {
+      return jsonView((await resetFloorFor(this.dir.root, to, this.opts.clock(), role)).after);
+    } catch (err) {
+      if (err instanceof FloorResetRefused) throw new TechnicianRefusal('REFUSED', err.message);
+      throw err;
+    }
+  }
+
+  /** Sets the system clock (a kiosk allowed to, through timedatectl), audited; with resetFloor the floor follows it. */
+  async setClock(atIso: string, resetFloor: boolean): Promise<ClockView> {
+    const role = this.require();
+    const targetMs = Date.parse(atIso);
+    try {
+      await setClockFor(this.dir.root, targetMs, { fromMs: this.opts.clock(), actor: role, resetFloor, ...(this.opts.clockRunner ? { runner: this.opts.clockRunner } : {}) });
+    } catch (err) {
+      if (err instanceof ClockSetFailed) throw new TechnicianRefusal('REFUSED', err.message);
+      throw err;
+    }
+    return jsonView(await clockReportFor(this.dir.root, targetMs));
+  }
+
   /** Routes a technician/* request (already validated by the contract), made on connection `caller`. */
   async handle(channel: InvokeChannel, value: unknown, caller = 'local'): Promise<unknown> {
     // Requests interleave at their awaits: each carries its own caller through them.
@@ -492,6 +529,14 @@ export class TechnicianService {
       case 'technician/trust-import': {
         const v = value as InvokeChannels['technician/trust-import']['request'];
         return this.importTrust(v.bundlePath, v.rootPath, v.fingerprint);
+      }
+      case 'technician/clock':
+        return this.clock();
+      case 'technician/clock-reset':
+        return this.resetClockFloor((value as InvokeChannels['technician/clock-reset']['request']).to);
+      case 'technician/clock-set': {
+        const v = value as InvokeChannels['technician/clock-set']['request'];
+        return this.setClock(v.at, v.resetFloor);
       }
       default:
         throw new TechnicianRefusal('REFUSED', `no technician request ${channel}`);

@@ -6,9 +6,10 @@
 // beyond a cap.
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { MAX_BUNDLE_CHARS } from '../contract/trust.js';
 
-/** A bundle lists every issuer's keys: generous for a nation's provinces, far below what could hurt the kiosk. */
-export const MAX_BUNDLE_FILE_BYTES = 4 * 1024 * 1024;
+/** Nothing longer could be installed (verification refuses it), so nothing longer is read. */
+export const MAX_BUNDLE_FILE_BYTES = MAX_BUNDLE_CHARS;
 /** A root key file is a JWK or a small JWK set. */
 export const MAX_ROOT_FILE_BYTES = 64 * 1024;
 

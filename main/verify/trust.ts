@@ -2,7 +2,7 @@
 // into a snapshot whose keys are imported once, so a scan never imports.
 import { importJWK, type JWK } from 'jose';
 import { CODE_ALGS, ISSUER_ID_PATTERN, type CodeAlg } from '../contract/code.js';
-import { TRUST_BUNDLE_TYP, type TrustBundleInfo, type TrustedIssuerInfo, type TrustedKeyInfo } from '../contract/trust.js';
+import { MAX_BUNDLE_CHARS, TRUST_BUNDLE_TYP, type TrustBundleInfo, type TrustedIssuerInfo, type TrustedKeyInfo } from '../contract/trust.js';
 import { isJsonObject, parseJsonObject, splitCompact } from './jws.js';
 import { checkSignature } from './signature.js';
 
@@ -119,7 +119,7 @@ function optionalTime(value: unknown, where: string): number | null {
  */
 export async function verifyBundle(jws: string, roots: readonly PinnedRoot[], opts: BundleCheckOptions): Promise<TrustSnapshot> {
   const text = jws.trim();
-  if (text.length > 1_000_000) throw new BundleRefused('malformed', 'the bundle is larger than 1 MB');
+  if (text.length > MAX_BUNDLE_CHARS) throw new BundleRefused('malformed', 'the bundle is larger than 1 MB');
   const parts = splitCompact(text);
   if (!parts) throw new BundleRefused('malformed', 'the bundle is not a compact JWS');
   const { header } = parts;

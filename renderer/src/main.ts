@@ -78,6 +78,10 @@ function renderStatus(): void {
   chip('st-online', `${status.online ? t(op, 'online') : t(op, 'offline')} · ${status.pendingSync} ${t(op, 'pending')}${lastSync}${backlog}`, sync.backlogWarning ? 'bad' : status.online ? 'ok' : 'warn');
   $('st-online').dataset.pending = String(status.pendingSync);
   $('st-online').dataset.online = String(status.online);
+  // The policy's bound on unsynced checks: said two weeks before the first would go.
+  const purge = $('st-unsynced');
+  purge.hidden = !sync.unsyncedPurge.warn || sync.unsyncedPurge.purgeAtMs === null;
+  if (!purge.hidden) chip('st-unsynced', `${t(op, 'unsyncedPurge')} ${day(sync.unsyncedPurge.purgeAtMs!)}`, 'bad');
   const { trust } = status;
   const age = trust.ageSeconds === null ? '' : trust.ageSeconds < 86_400 ? ` ${Math.floor(trust.ageSeconds / 3600)}h` : ` ${Math.floor(trust.ageSeconds / 86_400)}d`;
   chip('st-trust', trust.state === 'missing' ? t(op, 'trustMissing') : `${t(op, 'trust')} #${trust.seq}${age}`, trust.state === 'ok' ? 'ok' : trust.state === 'stale' ? 'warn' : 'bad');
@@ -100,6 +104,15 @@ function renderStatus(): void {
   chip('st-dropped', `${t(op, 'scansDropped')} ${status.scans.dropped}`, 'bad');
   chip('st-today', `${t(op, 'today')} ✓${status.today.admit} !${status.today.review} ✕${status.today.deny}`);
   renderPlace();
+}
+
+/** A date in the gate's time zone, YYYY-MM-DD. */
+function day(ms: number): string {
+  try {
+    return new Date(ms).toLocaleDateString('sv-SE', { timeZone: config.timeZone });
+  } catch {
+    return new Date(ms).toISOString().slice(0, 10);
+  }
 }
 
 /** Where the kiosk stands and the time there (the gate's zone, not the machine's). */

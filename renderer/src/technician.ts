@@ -2,7 +2,7 @@
 // in the top-right corner), a PIN pad, and a panel to run the self-test,
 // change settings and the policy, and export. Main checks the PIN, the
 // lockout, the idle exit and every change; this only asks and shows.
-import type { CodeTest, KioskApi, SelfTestItemView, SettingUpdate, TechnicianState } from '../../main/contract/kiosk.js';
+import type { ClockView, CodeTest, KioskApi, SelfTestItemView, SettingUpdate, TechnicianState } from '../../main/contract/kiosk.js';
 import type { Lang } from '../../main/contract/messages.js';
 import { Camera } from './camera.js';
 import { WedgeDetector } from './wedge.js';
@@ -33,6 +33,20 @@ const TEXT = {
     save: '保存',
     policy: '检查点策略',
     exportTitle: '导出（诊断与日志）',
+    clockTitle: '时钟与时间下限',
+    clockNow: '本机时钟',
+    clockFloor: '时间下限',
+    clockTrusted: '可信',
+    clockBehind: '落后于下限',
+    evidenceBundle: '可信名单签发时间',
+    evidenceChecks: '核验记录',
+    evidenceServer: '中心服务',
+    evidenceRefused: '已拒绝的时间证据',
+    lowerFloorTo: '将时间下限降至',
+    floorNow: '本机时钟（现在）',
+    setClock: '设置时钟',
+    clockAt: '时间（含时区），如 2026-12-01T08:00:00+08:00',
+    resetFloorToo: '同时将时间下限降至新时钟',
     exportDir: '导出到文件夹',
     exportDo: '导出',
     exported: (n: number, folder: string) => `已导出诊断信息和 ${n} 条检查记录到 ${folder}`,
@@ -108,6 +122,20 @@ const TEXT = {
     save: 'Save',
     policy: 'Checkpoint policy',
     exportTitle: 'Export (diagnostics and log)',
+    clockTitle: 'Clock and time floor',
+    clockNow: 'Kiosk clock',
+    clockFloor: 'Time floor',
+    clockTrusted: 'trusted',
+    clockBehind: 'behind the floor',
+    evidenceBundle: 'trust list issued',
+    evidenceChecks: 'logged checks',
+    evidenceServer: 'central service',
+    evidenceRefused: 'refused evidence',
+    lowerFloorTo: 'Lower the floor to',
+    floorNow: 'the kiosk clock (now)',
+    setClock: 'Set the clock',
+    clockAt: 'Time with its zone, e.g. 2026-12-01T08:00:00+08:00',
+    resetFloorToo: 'and lower the floor to it',
     exportDir: 'Export to folder',
     exportDo: 'Export',
     exported: (n: number, folder: string) => `Exported the diagnostics and ${n} check${n === 1 ? '' : 's'} to ${folder}`,
@@ -160,7 +188,7 @@ const TEXT = {
   },
 } as const;
 
-type PolicyField = 'temperature' | 'feverThresholdC' | 'onFever' | 'green' | 'yellow' | 'red' | 'acceptIssuers' | 'maxCodeAgeSeconds' | 'clockSkewSeconds' | 'natMaxAgeHours' | 'trustMaxAgeDays' | 'antiPassbackSeconds';
+type PolicyField = 'temperature' | 'feverThresholdC' | 'onFever' | 'green' | 'yellow' | 'red' | 'acceptIssuers' | 'maxCodeAgeSeconds' | 'clockSkewSeconds' | 'natMaxAgeHours' | 'trustMaxAgeDays' | 'antiPassbackSeconds' | 'unsyncedMaxAgeDays';
 
 /** Each policy field's label and what it means at the gate (spec §3). */
 const POLICY_TEXT: Record<Lang, Record<PolicyField, [string, string]>> = {
@@ -177,6 +205,7 @@ const POLICY_TEXT: Record<Lang, Record<PolicyField, [string, string]>> = {
     natMaxAgeHours: ['核酸检测最长小时数', '要求此小时数内的检测；留空表示不要求检测'],
     trustMaxAgeDays: ['可信名单最长天数', '超过此天数未更新名单，所有检查交人工核验'],
     antiPassbackSeconds: ['防重复通行（秒）', '同一人在此秒数内不能再次通行；0 表示关闭'],
+    unsyncedMaxAgeDays: ['未同步记录最长保留天数', '从未同步到中心的记录超过此天数即删除（删除前两周状态栏提醒，并记入审计）；留空表示永久保留'],
   },
   en: {
     temperature: ['Temperature', 'required: a check without a reading goes to a guard; optional: a reading is judged when there is one; off: not measured'],
@@ -191,6 +220,7 @@ const POLICY_TEXT: Record<Lang, Record<PolicyField, [string, string]>> = {
     natMaxAgeHours: ['Test maximum age (h)', 'A test no older than this is required; empty: no test required'],
     trustMaxAgeDays: ['Trust list maximum age (days)', 'Past this age without a new trust list, every check goes to a guard'],
     antiPassbackSeconds: ['Anti-passback (s)', 'The same person may not pass again within this time; 0: off'],
+    unsyncedMaxAgeDays: ['Unsynced checks kept (days)', 'Checks never synced to the central service are deleted past this age (the status bar warns two weeks before; the deletion is audited); empty: kept forever'],
   },
 };
 
@@ -646,8 +676,9 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang, pinSet:
       natMaxAgeHours: number(p.natMaxAgeHours),
       trustMaxAgeDays: number(p.trustMaxAgeDays),
       antiPassbackSeconds: number(p.antiPassbackSeconds),
+      unsyncedMaxAgeDays: number(p.unsyncedMaxAgeDays),
     };
-    // An empty number box is no number: main refuses it by name (except the test's age, where empty means none).
+    // An empty number box is no number: main refuses it by name (except the test's age and the unsynced bound, where empty means none).
     const num = (name: PolicyField): number | null => (inputs[name].value.trim() === '' ? null : Number(inputs[name].value));
     const savePolicy = el('button', { type: 'button', 'data-testid': 'tech-save-policy' }, T.save);
     savePolicy.addEventListener('click', async () => {
@@ -664,6 +695,7 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang, pinSet:
         natMaxAgeHours: num('natMaxAgeHours'),
         trustMaxAgeDays: num('trustMaxAgeDays'),
         antiPassbackSeconds: num('antiPassbackSeconds'),
+        unsyncedMaxAgeDays: num('unsyncedMaxAgeDays'),
       };
       const r = await kiosk.technician.setPolicy(next);
       if (r.ok) policyTitle.textContent = `${T.policy} (v${r.value.version})`;
@@ -720,9 +752,47 @@ export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang, pinSet:
     });
     exportSection.append(el('h3', {}, T.exportTitle), row(T.exportDir, dir), doExport);
 
+    // Clock: what the kiosk knows of the time, and the way back from a wrong floor or clock.
+    const clockSection = el('section');
+    const clockInfo = el('ul', { 'data-testid': 'tech-clock' });
+    const showClock = (c: ClockView): void => {
+      const line = (label: string, value: string, testid: string): HTMLLIElement => el('li', { 'data-testid': testid }, `${label}: ${value}`);
+      clockInfo.replaceChildren(
+        line(T.clockNow, `${c.clock} · ${c.trusted ? T.clockTrusted : `${T.clockBehind} ${c.behindSeconds} s`}`, 'clock-now'),
+        line(T.clockFloor, `${c.floor ?? '—'}${c.floorSource ? ` (${c.floorSource})` : ''}`, 'clock-floor'),
+        line(T.evidenceBundle, c.evidence.bundle ? `${c.evidence.bundle.at} · #${c.evidence.bundle.seq}` : '—', 'clock-bundle'),
+        line(T.evidenceChecks, c.evidence.checks?.at ?? '—', 'clock-checks'),
+        line(T.evidenceServer, c.evidence.server?.at ?? '—', 'clock-server'),
+        ...(['checks', 'server'] as const).flatMap((k) => (c.refused[k] ? [line(T.evidenceRefused, `${k} ${c.refused[k]!.at} ×${c.refused[k]!.count}`, `clock-refused-${k}`)] : [])),
+      );
+    };
+    const lowerButtons = (['bundle', 'checks', 'server', 'now'] as const).map((to) => {
+      const b = el('button', { type: 'button', 'data-testid': `clock-reset-${to}` }, to === 'now' ? T.floorNow : to === 'bundle' ? T.evidenceBundle : to === 'checks' ? T.evidenceChecks : T.evidenceServer);
+      b.addEventListener('click', async () => {
+        touch();
+        const r = await kiosk.technician.resetClockFloor(to);
+        if (!r.ok) return say(r.error.message);
+        showClock(r.value);
+        say(`${T.saved}: ${T.clockFloor} ${r.value.floor ?? '—'}`);
+      });
+      return b;
+    });
+    const clockAt = el('input', { type: 'text', 'data-testid': 'clock-at', 'aria-label': T.clockAt, placeholder: T.clockAt, maxlength: '40' });
+    const resetToo = el('input', { type: 'checkbox', 'data-testid': 'clock-reset-too', 'aria-label': T.resetFloorToo });
+    const setClockButton = el('button', { type: 'button', 'data-testid': 'clock-set' }, T.setClock);
+    setClockButton.addEventListener('click', async () => {
+      touch();
+      const r = await kiosk.technician.setClock(clockAt.value.trim(), resetToo.checked);
+      if (!r.ok) return say(r.error.message);
+      showClock(r.value);
+      say(`${T.saved}: ${T.clockNow} ${r.value.clock}`);
+    });
+    clockSection.append(el('h3', {}, T.clockTitle), clockInfo, el('p', {}, T.lowerFloorTo), ...lowerButtons, row(T.setClock, clockAt), row(T.resetFloorToo, resetToo), setClockButton);
+    void kiosk.technician.clock().then((r) => (r.ok ? showClock(r.value) : clockInfo.replaceChildren(el('li', {}, r.error.message))));
+
     const exit = el('button', { type: 'button', 'data-testid': 'tech-exit', class: 'tech-exit' }, T.exit);
     exit.addEventListener('click', close);
-    panel.append(el('h2', {}, `${T.title} · ${state.role}`), message, selftest, settings, devices, calibration, policy, trust, exportSection, exit);
+    panel.append(el('h2', {}, `${T.title} · ${state.role}`), message, selftest, settings, devices, calibration, policy, trust, clockSection, exportSection, exit);
     overlay.append(panel);
   };
 

@@ -143,12 +143,24 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
     await previous?.stop();
     if (!endpoint || stopped) return;
     syncLog ??= CheckLog.open(dataDir.path(DATA_FILES.database));
-    const client = await openSyncClient(l.dataDir, endpoint, syncLog, l.clock);
+    let client;
+    try {
+      client = await openSyncClient(l.dataDir, endpoint, syncLog, l.clock);
+    } catch (err) {
+      // An address saved before https was required (plain http off loopback): the
+      // gate keeps working and logging, unsynced, and the technician is told.
+      if ((err as Error).name !== 'EndpointRefused') throw err;
+      journal.record('sync', 'refused', (err as Error).message);
+      l.onError?.(err as Error);
+      return;
+    }
     if (stopped) return;
     const next = new SyncLoop({
       client,
       log: syncLog,
       clock: l.clock,
+      // The policy in force bounds unsynced checks (retention after each pass).
+      policy: () => service?.policyInForce() ?? { unsyncedMaxAgeDays: null },
       onEvent: (e) => {
         if (e.type === 'failed') journal.record('sync', 'failing', e.reason);
         else if (e.type === 'batch' || e.type === 'idle') journal.record('sync', 'ok', `reaching ${endpoint}`);
@@ -250,7 +262,7 @@ export async function openKioskCore(l: KioskLaunch, openers: DeviceOpeners): Pro
 export async function launchKiosk(l: KioskLaunch): Promise<RunningKiosk> {
   const core = await openKioskCore(l, localDevices(l.dataDir, l.clock));
   try {
-    const shell = await startBrowserShell({ service: core.service, rendererDir: path.join(packageRoot(), 'dist', 'renderer'), host: l.host, port: l.port });
+    const shell = await startBrowserShell({ service: core.service, rendererDir: path.join(packageRoot(), 'dist', 'renderer'), host: l.host, port: l.port, ...(l.onError ? { onError: l.onError } : {}) });
     return {
       url: shell.url,
       service: core.service,

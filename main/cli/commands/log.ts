@@ -2,6 +2,8 @@
 import { DATA_FILES, DataDir } from '../../data-dir.js';
 import { CheckLog } from '../../log/check-log.js';
 import { CSV_HEADER, csvLine, logRow } from '../../log/log-rows.js';
+import { applyRetention, DEFAULT_RETENTION_DAYS } from '../../log/retention.js';
+import { PolicyStore } from '../../policy/policy-store.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand, parseIsoTime } from '../options.js';
@@ -18,7 +20,7 @@ damaged or a check was removed or changed (78 if the log cannot be opened).
 --purge deletes synced checks older than the retention period (default 21
 days) and gives the space back; unsynced checks are never deleted.`;
 
-export const DEFAULT_RETENTION_DAYS = 21;
+export { DEFAULT_RETENTION_DAYS };
 
 export async function logCommand(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommand(
@@ -58,8 +60,11 @@ export async function logCommand(args: string[], io: CommandIo): Promise<number>
       return report.ok ? EXIT.OK : EXIT.CHAIN_BROKEN;
     }
     if (values.purge) {
-      const { deleted } = log.purge({ nowMs: common.nowMs, retentionDays });
-      io.out(common.json ? JSON.stringify({ deleted }) + '\n' : `purged ${deleted} synced checks older than ${retentionDays} days\n`);
+      // The policy's bound on unsynced checks applies here as on the running kiosk.
+      const { unsyncedMaxAgeDays } = new PolicyStore(dir).load().policy;
+      const r = applyRetention(log, { unsyncedMaxAgeDays }, { nowMs: common.nowMs, retentionDays });
+      const dropped = r.unsyncedDropped === 0 ? '' : `; dropped ${r.unsyncedDropped} unsynced checks older than ${unsyncedMaxAgeDays} days (policy unsyncedMaxAgeDays)`;
+      io.out(common.json ? JSON.stringify({ deleted: r.deleted, unsyncedDropped: r.unsyncedDropped }) + '\n' : `purged ${r.deleted} synced checks older than ${retentionDays} days${dropped}\n`);
       return EXIT.OK;
     }
     if (values.events) {

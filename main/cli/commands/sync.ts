@@ -6,7 +6,8 @@ import { SyncLoop, syncOnce, type SyncEvent } from '../../sync/sync-loop.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
-import { DEFAULT_RETENTION_DAYS } from './log.js';
+import { applyRetention, DEFAULT_RETENTION_DAYS } from '../../log/retention.js';
+import { PolicyStore } from '../../policy/policy-store.js';
 
 export const SYNC_HELP = `usage: sentinel sync --endpoint URL [--once] [--json] [--data DIR]
 
@@ -28,7 +29,7 @@ function describe(e: SyncEvent): string {
     case 'bundle':
       return e.result.kind === 'installed' ? `installed trust bundle seq ${e.result.seq}` : e.result.kind === 'unchanged' ? 'trust bundle up to date' : `trust bundle ${e.result.kind}: ${e.result.reason}`;
     case 'purged':
-      return `purged ${e.deleted} synced checks past retention`;
+      return `purged ${e.deleted} synced checks past retention${e.unsyncedDropped ? `; dropped ${e.unsyncedDropped} unsynced checks past the policy's unsyncedMaxAgeDays` : ''}`;
     case 'idle':
       return `up to date, ${e.pending} pending`;
   }
@@ -55,6 +56,8 @@ export async function syncCommand(args: string[], io: CommandIo): Promise<number
       if ((err as Error).name === 'EndpointRefused') throw new UsageError((err as Error).message);
       throw err;
     }
+    // Read at each retention pass: a policy set meanwhile applies.
+    const policy = () => new PolicyStore(dir).load().policy;
     const tty = !common.json && process.stdout.isTTY === true;
     const onEvent = (e: SyncEvent): void => {
       if (common.json) io.out(JSON.stringify({ event: e.type, ...e, at: new Date(io.clock()).toISOString() }) + '\n');
@@ -63,14 +66,14 @@ export async function syncCommand(args: string[], io: CommandIo): Promise<number
     };
     if (values.once) {
       const result = await syncOnce(client, log, { clock: io.clock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), onEvent });
-      const { deleted } = log.purge({ nowMs: io.clock(), retentionDays });
-      if (deleted > 0) onEvent({ type: 'purged', deleted });
+      const { deleted, unsyncedDropped } = applyRetention(log, policy(), { nowMs: io.clock(), retentionDays });
+      if (deleted + unsyncedDropped > 0) onEvent({ type: 'purged', deleted, unsyncedDropped });
       const maxRssMB = Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
       if (common.json) io.out(JSON.stringify({ event: 'summary', pending: result.pending, stored: result.stored, gaveUp: result.gaveUp, maxRssMB }) + '\n');
       else io.out(`${tty ? '\r\x1b[2K' : ''}${result.pending === 0 ? 'nothing pending' : `${result.pending} checks still pending${result.gaveUp ? ` (${result.gaveUp})` : ''}`}\n`);
       return result.pending === 0 ? EXIT.OK : EXIT.TEMPFAIL;
     }
-    const loop = new SyncLoop({ client, log, clock: io.clock, onEvent, retentionDays });
+    const loop = new SyncLoop({ client, log, clock: io.clock, onEvent, retentionDays, policy });
     loop.start();
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

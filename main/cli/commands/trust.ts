@@ -1,8 +1,8 @@
 // sentinel trust install FILE [--root JWK-FILE]… | trust show
-import * as fs from 'node:fs';
 import type { TrustBundleInfo } from '../../contract/trust.js';
 import { DataDir } from '../../data-dir.js';
 import { PolicyStore } from '../../policy/policy-store.js';
+import { MAX_BUNDLE_FILE_BYTES, MAX_ROOT_FILE_BYTES, readSmallRegularFile, UnreadableFile } from '../../trust/bundle-file.js';
 import { readRootKeys, TrustStore } from '../../trust/trust-store.js';
 import { BundleRefused, type PinnedRoot } from '../../verify/trust.js';
 import { cliActor, recordAudit } from '../../audit/audit.js';
@@ -19,11 +19,13 @@ this data directory, kept only if the bundle is accepted. A refused bundle
 leaves the installed one in force and exits 78.
 show prints the installed bundle: seq, age, issuers, key ids and validity.`;
 
-function readFileOr78(file: string, what: string): string {
+/** A bounded regular file only: a FIFO or /dev/zero named here must not hang or fill memory. */
+async function readFileOr78(file: string, what: string, maxBytes: number): Promise<string> {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return await readSmallRegularFile(file, what, maxBytes);
   } catch (err) {
-    throw new ConfigError(`cannot read ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    if (err instanceof UnreadableFile) throw new ConfigError(err.message);
+    throw err;
   }
 }
 
@@ -66,9 +68,9 @@ export async function trustCommand(args: string[], io: CommandIo): Promise<numbe
   }
   if (verb === 'install') {
     if (file === undefined) throw new UsageError('trust install needs the bundle FILE');
-    const jws = readFileOr78(file, 'trust bundle');
+    const jws = await readFileOr78(file, 'trust bundle', MAX_BUNDLE_FILE_BYTES);
     const newRoots: PinnedRoot[] = [];
-    for (const rootFile of values.root ?? []) newRoots.push(...(await readRootKeys(readFileOr78(rootFile, 'root key'), rootFile)));
+    for (const rootFile of values.root ?? []) newRoots.push(...(await readRootKeys(await readFileOr78(rootFile, 'root key', MAX_ROOT_FILE_BYTES), rootFile)));
     const dir = DataDir.open(common.dataDir, { create: true });
     let snapshot;
     try {
