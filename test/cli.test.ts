@@ -279,13 +279,24 @@ describe('log', () => {
     expect(broken.stdout).toMatch(/BROKEN at entry 3/);
   });
 
-  it('--purge keeps unsynced checks', async () => {
+  it('--purge keeps unsynced checks while the policy keeps them, and drops them past its unsyncedMaxAgeDays, audited', async () => {
     const data = installed();
     sentinel(['verify', await code(w.zj), '--temp', '36.6', '--data', data, '--at', AT]);
-    const r = sentinel(['log', '--purge', '--data', data, '--at', new Date((T0 + 100 * DAY) * 1000).toISOString(), '--json']);
-    expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ deleted: 0 });
+    const purgeAt = (days: number) => JSON.parse(sentinel(['log', '--purge', '--data', data, '--at', new Date((T0 + days * DAY) * 1000).toISOString(), '--json']).stdout) as unknown;
+    const policyFile = path.join(tempDir(), 'policy.json');
+    fs.writeFileSync(policyFile, JSON.stringify({ unsyncedMaxAgeDays: null }));
+    expect(sentinel(['policy', 'set', policyFile, '--data', data]).status).toBe(0);
+    expect(purgeAt(100)).toEqual({ deleted: 0, unsyncedDropped: 0 });
     expect(jsonLines(sentinel(['log', '--data', data, '--json']).stdout)).toHaveLength(1);
+    // The default bound (90 days): kept before it, dropped past it, and the drop is in the chain.
+    fs.writeFileSync(policyFile, '{}');
+    expect(sentinel(['policy', 'set', policyFile, '--data', data]).status).toBe(0);
+    expect(purgeAt(80)).toEqual({ deleted: 0, unsyncedDropped: 0 });
+    expect(purgeAt(100)).toEqual({ deleted: 0, unsyncedDropped: 1 });
+    expect(jsonLines(sentinel(['log', '--data', data, '--json']).stdout)).toHaveLength(0);
+    const purged = jsonLines(sentinel(['log', '--events', '--data', data, '--json']).stdout).filter((e) => e.type === 'retention/purged');
+    expect(purged).toEqual([expect.objectContaining({ detail: expect.objectContaining({ unsynced: expect.objectContaining({ checks: 1 }) }) })]);
+    expect(sentinel(['log', '--verify-chain', '--data', data]).status).toBe(0);
   });
 });
 

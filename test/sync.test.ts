@@ -201,7 +201,7 @@ describe('pushing checks', () => {
     server.down = false;
     while (k.log.count().total > 0) await new Promise((r) => setTimeout(r, 20));
     await loop.stop();
-    expect(events.find((e) => e.type === 'purged')).toEqual({ type: 'purged', deleted: 5 });
+    expect(events.find((e) => e.type === 'purged')).toEqual({ type: 'purged', deleted: 5, unsyncedDropped: 0 });
     expect(server.stored.size).toBe(5);
     expect(k.log.verifyChain().ok).toBe(true);
   });

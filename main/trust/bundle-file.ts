@@ -37,14 +37,14 @@ export async function readSmallRegularFile(file: string, what: string, maxBytes:
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UnreadableFile(file, 'missing', `the ${what} ${file} does not exist`);
-    if (code === 'EISDIR') throw new UnreadableFile(file, 'not-a-file', `the ${what} ${file} is a folder, not a file`);
+    if (code === 'ENOENT') throw new UnreadableFile(file, 'missing', `cannot read the ${what} ${file}: it does not exist`);
+    if (code === 'EISDIR') throw new UnreadableFile(file, 'not-a-file', `cannot read the ${what} ${file}: it is a folder, not a file`);
     throw new UnreadableFile(file, 'unreadable', `cannot read the ${what} ${file} (${code ?? (err as Error).message})`);
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw new UnreadableFile(file, 'not-a-file', `the ${what} ${file} is not a regular file`);
-    if (stat.size > maxBytes) throw new UnreadableFile(file, 'too-large', `the ${what} ${file} is ${stat.size} bytes, more than the ${maxBytes} a ${what} may be`);
+    if (!stat.isFile()) throw new UnreadableFile(file, 'not-a-file', `cannot read the ${what} ${file}: it is not a regular file`);
+    if (stat.size > maxBytes) throw new UnreadableFile(file, 'too-large', `cannot read the ${what} ${file}: it is ${stat.size} bytes, more than the ${maxBytes} a ${what} may be`);
     const buffer = Buffer.alloc(maxBytes + 1);
     let length = 0;
     while (length < buffer.length) {
@@ -52,7 +52,7 @@ export async function readSmallRegularFile(file: string, what: string, maxBytes:
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    if (length > maxBytes) throw new UnreadableFile(file, 'too-large', `the ${what} ${file} is more than the ${maxBytes} bytes a ${what} may be`);
+    if (length > maxBytes) throw new UnreadableFile(file, 'too-large', `cannot read the ${what} ${file}: it is more than the ${maxBytes} bytes a ${what} may be`);
     return buffer.subarray(0, length).toString('utf8');
   } catch (err) {
     if (err instanceof UnreadableFile) throw err;
