@@ -316,6 +316,8 @@ function storedConfig(dataDir: string): StoredConfig | null {
 export function launchFrom(values: Record<string, string | boolean | undefined | string[]>, dataDir: string, lang: ScreenConfig['operatorLang'], clock: () => number): KioskLaunch {
   const stored = storedConfig(dataDir);
   const cfg = stored?.config ?? null;
+  // A flag is checked here (a usage error); a saved address is checked when sync starts, which reports it and lets the gate run.
+  const endpointFlag = values['sync-endpoint'] !== undefined;
   values = { ...values };
   if (cfg && values.simulate !== true) {
     if (values.thermometer === undefined && cfg.thermometer.path) {
@@ -363,7 +365,7 @@ export function launchFrom(values: Record<string, string | boolean | undefined |
     if (!scannerHid) throw new UsageError(`--scanner-hid must be VID:PID in hex, not "${String(values['scanner-hid'])}"`);
   }
   const syncEndpoint = (values['sync-endpoint'] as string | undefined) ?? null;
-  if (syncEndpoint !== null) {
+  if (syncEndpoint !== null && endpointFlag) {
     try {
       syncEndpoints(syncEndpoint);
     } catch (err) {
