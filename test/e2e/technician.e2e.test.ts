@@ -233,6 +233,14 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       await screen.page.locator('[data-testid="tech-trust-import"]').scrollIntoViewIfNeeded();
       await screen.screenshot('technician-trust');
 
+      // The clock: each source of evidence; the floor lowered to the trust list's issue time, audited.
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="clock-bundle"]')?.textContent?.includes('#'));
+      await screen.page.click('[data-testid="clock-reset-bundle"]');
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('Time floor'));
+      expect(await screen.page.textContent('[data-testid="clock-floor"]')).toContain('(bundle)');
+      await screen.page.locator('[data-testid="clock-set"]').scrollIntoViewIfNeeded();
+      await screen.screenshot('technician-clock');
+
       const out = tempDir();
       await screen.page.fill('[data-testid="tech-export-dir"]', out);
       await screen.page.click('[data-testid="tech-export"]');
@@ -258,7 +266,7 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       const types = log.listEvents().map((e) => e.type);
       log.close();
       expect(types.filter((t) => t === 'pin/failed').length).toBe(4);
-      expect(types).toEqual(expect.arrayContaining(['pin/locked', 'config/changed', 'policy/set', 'policy/refused', 'trust/installed', 'trust/refused']));
+      expect(types).toEqual(expect.arrayContaining(['pin/locked', 'config/changed', 'policy/set', 'policy/refused', 'trust/installed', 'trust/refused', 'clock/floor-reset']));
     } finally {
       await browser.close();
     }
