@@ -122,6 +122,21 @@ describe('PIN attempts cannot be used to stall the kiosk', () => {
     expect(events(dataDir).filter((e) => e.type === 'pin/failed')).toHaveLength(1);
   });
 
+  it('200 connections at once: one PIN checked at a time on the whole kiosk, so no more than five wrong PINs are hashed or audited before the lockout', async () => {
+    const { technician, dataDir, clock } = await kiosk();
+    const results: string[] = [];
+    for (let round = 0; round < 8; round++) {
+      const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => technician.handle('technician/unlock', { pin: '999000' }, `ws:${round}-${i}`)));
+      results.push(...answers.map((a) => (a as { result: string }).result));
+      clock.now += PIN_ATTEMPT_GAP_MS;
+    }
+    const trail = events(dataDir);
+    expect(trail.filter((e) => e.type === 'pin/failed')).toHaveLength(4);
+    expect(trail.filter((e) => e.type === 'pin/locked')).toHaveLength(1);
+    expect(results.filter((r) => r === 'wrong' || r === 'locked').length).toBeGreaterThanOrEqual(5);
+    expect(new Set(results)).toEqual(new Set(['wrong', 'locked', 'too-fast']));
+  });
+
   it('hashing runs off the event loop: the kiosk answers other work while a PIN is checked', async () => {
     const { technician } = await kiosk();
     const order: string[] = [];

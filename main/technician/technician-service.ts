@@ -95,6 +95,8 @@ export class TechnicianService {
   private readonly callers = new AsyncLocalStorage<string>();
   /** Per connection: an attempt being checked, and when its next one may come. */
   private readonly attempts = new Map<string, { busy: boolean; nextMs: number }>();
+  /** A PIN is being hashed (for any connection). */
+  private checkingPin = false;
   private calibrating = false;
   private readonly dir: DataDir;
 
@@ -136,11 +138,14 @@ export class TechnicianService {
     const lockedUntil = gate.lockedUntil(now);
     if (lockedUntil !== null) return { result: 'locked', untilMs: lockedUntil };
     const pace = this.attempts.get(caller) ?? { busy: false, nextMs: 0 };
-    if (pace.busy || now < pace.nextMs) return { result: 'too-fast', retryAfterMs: pace.busy ? PIN_ATTEMPT_GAP_MS : pace.nextMs - now };
+    // One attempt is checked at a time on the whole kiosk, and each connection waits its pace:
+    // many connections at once cannot run many hashes, nor race past the lockout.
+    if (this.checkingPin || pace.busy || now < pace.nextMs) return { result: 'too-fast', retryAfterMs: this.checkingPin || pace.busy ? PIN_ATTEMPT_GAP_MS : pace.nextMs - now };
     const config = new ConfigStore(this.dir).load().config;
     const { pinHash, supervisorPinHash } = config.technician;
     if (pinHash === null && supervisorPinHash === null) return { result: 'no-pin' };
     pace.busy = true;
+    this.checkingPin = true;
     this.attempts.set(caller, pace);
     let role: TechnicianRole | null;
     try {
@@ -149,10 +154,14 @@ export class TechnicianService {
       role = asTechnician ? 'technician' : asSupervisor ? 'supervisor' : null;
     } finally {
       pace.busy = false;
+      this.checkingPin = false;
     }
     // Only a wrong PIN makes this connection wait: guessing is what the pause slows.
     if (role === null) pace.nextMs = this.opts.clock() + PIN_ATTEMPT_GAP_MS;
     const at = this.opts.clock();
+    // A lockout recorded meanwhile (another process, the CLI) wins, and costs no audit row.
+    const lockedMeanwhile = gate.lockedUntil(at);
+    if (lockedMeanwhile !== null) return { result: 'locked', untilMs: lockedMeanwhile };
     const attempt = gate.record(role !== null, at);
     if (attempt.result === 'ok' && role) {
       this.session = { role, lastMs: at, caller };
@@ -169,7 +178,7 @@ export class TechnicianService {
 
   /**
    * A kiosk's first start has no PIN. It is provisioned with \`sentinel config
-   * set-pin\` (the installer does it), or here from the technician screen,
+   * set-pin\` (by whoever installs the kiosk, on its console), or here from the technician screen,
    * which the screen opens for this only from a keyboard's Ctrl+Alt+T — a
    * physical step a traveller at the touchscreen cannot take. Only while no
    * PIN of either role exists; afterwards a PIN changes only through the CLI.

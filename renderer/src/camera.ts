@@ -42,6 +42,11 @@ export class Camera {
     navigator.mediaDevices?.addEventListener?.('devicechange', this.onDeviceChange);
   }
 
+  /** The checkpoint did not take the last code (dropped for pace): a phone still held up is read again. */
+  forgetLastScan(): void {
+    this.gate.forget();
+  }
+
   async start(): Promise<void> {
     this.stopped = false;
     this.clearRetry();

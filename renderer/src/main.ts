@@ -31,6 +31,7 @@ let cameraState: CameraState = 'starting';
 let lastView: CheckView | null = null;
 let backToReady: ReturnType<typeof setTimeout> | null = null;
 let technician: TechnicianMode | null = null;
+let camera: Camera | null = null;
 
 function setState(state: 'ready' | 'checking' | 'result'): void {
   document.body.dataset.state = state;
@@ -172,7 +173,8 @@ function renderResult(view: CheckView): void {
   // The temperature this check was decided on, large: the guard checks it at a glance.
   const temperature = $('temperature');
   temperature.hidden = view.temperatureC === null;
-  temperature.textContent = view.temperatureC === null ? '' : `${view.temperatureC.toFixed(1)} °C`;
+  // Shown to a tenth, rounded down: 37.26 was admitted under 37.3, and must not read "37.3" beside ADMIT.
+  temperature.textContent = view.temperatureC === null ? '' : `${(Math.floor(view.temperatureC * 10 + 1e-9) / 10).toFixed(1)} °C`;
   temperature.dataset.fever = String(view.reasons.some((r) => r.code === 'FEVER'));
   temperature.setAttribute('aria-label', `${t(holderLang, 'temperature')} ${temperature.textContent}`);
 
@@ -248,6 +250,8 @@ async function submit(textScanned: string, source: ScanSource): Promise<void> {
   const result = await kiosk.submitScan(textScanned, source);
   // A scan dropped for coming too fast shows on the status bar, not as a fault of the kiosk.
   if (!result.ok && result.error.code === 'RATE_LIMITED') {
+    // The code was not checked: the camera reads it again rather than wait for it to leave and come back.
+    if (source === 'camera') camera?.forgetLastScan();
     lastView = null;
     setState('ready');
     return;
@@ -316,7 +320,7 @@ async function start(): Promise<void> {
   }
   listenForWedge();
   technician = installTechnicianMode(kiosk, () => config.operatorLang, () => config.pinSet);
-  const camera = new Camera({
+  camera = new Camera({
     video: $<HTMLVideoElement>('preview'),
     deviceId: config.cameraId,
     onState: (state) => {
@@ -336,10 +340,10 @@ async function start(): Promise<void> {
     renderStatic();
     renderStatus();
     renderPlace();
-    if (cameraChanged) void camera.use(config.cameraId);
+    if (cameraChanged) void camera?.use(config.cameraId);
   });
   setInterval(renderPlace, 15_000);
-  addEventListener('pagehide', () => camera.stop());
+  addEventListener('pagehide', () => camera?.stop());
   await camera.start();
 }
 

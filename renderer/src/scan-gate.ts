@@ -19,6 +19,12 @@ export class ScanGate {
     return true;
   }
 
+  /** Forgets the last text: the checkpoint did not take it (dropped for pace), so the next sighting goes again. */
+  forget(): void {
+    this.lastText = '';
+    this.lastAt = -Infinity;
+  }
+
   /** Should this decoded text go to the checkpoint? */
   shouldSubmit(text: string, atMs: number): boolean {
     if (text === this.lastText && atMs - this.lastAt < this.repeatMs) {

@@ -402,8 +402,10 @@ export function launchFrom(values: Record<string, string | boolean | undefined |
 
 /** Runs until SIGINT/SIGTERM; opens Chromium unless told not to. */
 export async function serveUntilStopped(kiosk: RunningKiosk, io: CommandIo, opts: { open: boolean; json: boolean; dataDir: string }): Promise<number> {
-  io.out(opts.json ? JSON.stringify({ url: kiosk.url }) + '\n' : `Sentinel kiosk: ${kiosk.url}\n`);
+  // The address's #k= token is the screen socket's key: printed (and so journaled) only when someone must open it by hand.
   const browser = opts.open ? openChromium(kiosk.url, chromiumProfileDir(opts.dataDir), { kiosk: true }) : null;
+  const shown = browser ? kiosk.url.replace(/#.*$/, '') : kiosk.url;
+  io.out(opts.json ? JSON.stringify({ url: shown, opened: browser !== null }) + '\n' : `Sentinel kiosk: ${shown}${browser ? ' (opened in Chromium)' : ''}\n`);
   if (opts.open && !browser) io.err(`sentinel: no Chromium found; open ${kiosk.url} in a browser on this machine\n`);
   await new Promise<void>((resolve) => {
     const done = (): void => resolve();
