@@ -1,11 +1,12 @@
 // While entry is locked out, a PIN attempt must cost no hash at all: the
 // scrypt calls are counted here (node:crypto mocked in this file only).
 import * as path from 'node:path';
+import type * as Crypto from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 
 const calls = vi.hoisted(() => ({ scrypt: 0 }));
 vi.mock('node:crypto', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:crypto')>();
+  const real = await importOriginal<typeof Crypto>();
   return {
     ...real,
     scrypt: (...args: Parameters<typeof real.scrypt>) => {
