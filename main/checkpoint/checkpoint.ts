@@ -8,7 +8,7 @@ import { uuidv7 } from '../log/check-id.js';
 import type { HolderPseudonym } from '../log/holder-pseudonym.js';
 import type { InstalledPolicy } from '../policy/policy-store.js';
 import { TimeFloor } from '../clock/time-floor.js';
-import { checkTimePlausibility, floorOf, type Evidence, type KnownTimes } from '../clock/time-evidence.js';
+import { authenticatedMs, checkTimePlausibility, floorOf, type Evidence, type KnownTimes } from '../clock/time-evidence.js';
 import { verifyCode, type CodeVerification } from '../verify/code.js';
 import type { TrustSnapshot } from '../verify/trust.js';
 
@@ -64,6 +64,9 @@ export class Checkpoint {
     // The evidence as of this run; each logged check at a trusted clock adds to it, in order.
     const known: KnownTimes = this.floor.known(trustTimes);
     let floorMs = floorOf(known)?.ms ?? null;
+    // The part of the floor no clock of the kiosk's own made (decide.ts: "too late"
+    // is proven against it alone). Checks of this run never raise it.
+    const provenMs = authenticatedMs(known);
     let acceptedCheck: Evidence | null = null;
     const refusedTimes: number[] = [];
     let refusedAtMs: number | null = null;
@@ -85,6 +88,7 @@ export class Checkpoint {
         temperatureC: scan.temperatureC,
         trust: trustTimes,
         timeFloorS,
+        authenticatedFloorS: provenMs === null ? null : provenMs / 1000,
         lastAdmittedS: lastAdmittedMs === null ? null : lastAdmittedMs / 1000,
       });
       const outcome: CheckOutcome = {
@@ -122,7 +126,7 @@ export class Checkpoint {
       });
       if (holder !== null && outcome.verdict === 'admit') admittedHere.set(holder, scan.atMs);
       // A logged check is evidence of the time only if the clock was trusted and the
-      // time is plausible (main/clock/time-evidence.ts): a clock run far ahead must not
+      // time is plausible (main/clock/time-evidence.ts): a clock run ahead must not
       // raise the floor over every later code.
       if (outcome.clockState !== 'trusted') return;
       const plausible = checkTimePlausibility(scan.atMs, known);
