@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Checkpoint } from '../main/checkpoint/checkpoint.js';
+import { openCheckpoint } from '../main/checkpoint/open-checkpoint.js';
 import { clockCommand } from '../main/cli/commands/clock.js';
 import type { CommandIo } from '../main/cli/command-io.js';
 import { clockReport, resetFloor, type ClockRunner } from '../main/clock/clock-recovery.js';
@@ -514,14 +515,35 @@ describe('sentinel clock', () => {
     expect(jsonLines(sentinel(['log', '--verify-chain', '--json', '--data', data]).stdout)[0]).toMatchObject({ ok: true });
   });
 
+  it('a check "as of" a time (verify --at) is logged but is no evidence of the time, one code or a batch', async () => {
+    const data = installed();
+    // As of T0: within a day of the bundle's iat, so as a reading of the clock it would have counted.
+    expect(sentinel(['verify', await code(w.zj, { sub: 'at-1' }), '--temp', '36.6', '--data', data, '--at', AT]).status).toBe(0);
+    const batch = path.join(data, 'codes.txt');
+    fs.writeFileSync(batch, (await code(w.zj, { sub: 'at-2', iat: T0 + 20 })) + '\n');
+    expect(sentinel(['verify', '--batch', batch, '--temp', '36.6', '--data', data, '--at', new Date((T0 + 60) * MS).toISOString()]).status).toBe(0);
+    // As of three weeks ahead (a technician trying a code): no floor there either.
+    const later = T0 + 21 * DAY;
+    expect(sentinel(['verify', await code(w.zj, { sub: 'at-3', iat: later - 30, exp: later + HOUR }), '--temp', '36.6', '--data', data, '--at', new Date(later * MS).toISOString()]).status).toBe(2);
+    expect(jsonLines(sentinel(['log', '--json', '--data', data]).stdout)).toHaveLength(3);
+    const back = new Date((T0 - 2 * HOUR) * MS).toISOString();
+    expect(jsonLines(sentinel(['clock', 'show', '--json', '--data', data, '--at', back]).stdout)[0]).toMatchObject({ trusted: true, floorSource: 'bundle', evidence: { checks: null }, refused: { checks: null } });
+    // A code issued a minute ago, at the true time: admitted (it was denied EXPIRED, CODE_TOO_OLD at the floor three weeks ahead).
+    const fresh = sentinel(['verify', await code(w.zj, { sub: 'at-4', iat: T0 + 60, exp: T0 + HOUR }), '--temp', '36.6', '--data', data, '--at', new Date((T0 + 90) * MS).toISOString(), '--json']);
+    expect(jsonLines(fresh.stdout)[0]).toMatchObject({ verdict: 'admit', clock: 'trusted' });
+  });
+
   it('show lists refused evidence and an older version\'s floor, which is not counted', async () => {
     const data = installed();
     const log = CheckLog.open(DataDir.open(data, { create: false }).path(DATA_FILES.database));
     log.setMeta(FLOOR_META.oldSingleKey, String(Y2100_MS));
     log.close();
-    const far = sentinel(['verify', await code(w.zj, { iat: Y2100_MS / MS - 30, exp: Y2100_MS / MS + HOUR }), '--temp', '36.6', '--data', data, '--at', new Date(Y2100_MS).toISOString()]);
+    // The kiosk's clock at 2100 (not verify --at: a time chosen is never evidence).
+    const opened = await openCheckpoint(data, { nowMs: Y2100_MS });
+    const far = await opened.checkpoint.check({ text: await code(w.zj, { iat: Y2100_MS / MS - 30, exp: Y2100_MS / MS + HOUR }), temperatureC: 36.6, atMs: Y2100_MS }, { record: true });
+    opened.close();
     // Denied (KEY_NOT_VALID_AT_ISSUE: the key's window ends long before), and logged at a trusted clock all the same.
-    expect(far.status, far.stderr).toBe(1);
+    expect(far.verdict).toBe('deny');
     const shown = jsonLines(sentinel(['clock', 'show', '--json', '--data', data, '--at', AT]).stdout)[0]!;
     expect(shown).toMatchObject({ trusted: true, floorSource: 'bundle', refused: { checks: { at: new Date(Y2100_MS).toISOString(), count: 1 } }, legacy: { at: new Date(Y2100_MS).toISOString(), counted: false } });
     expect(sentinel(['clock', 'show', '--data', data, '--at', AT]).stdout).toMatch(/refused .*\n {2}checks +2100-01-01T00:00:00.000Z/);

@@ -12,6 +12,8 @@
 // - checks: the time of a check logged while the clock was trusted, with a
 //   bundle installed, within a day of the authenticated evidence (the two
 //   above and below). Not itself authenticated: it is the kiosk's own clock.
+//   A check made "as of" a given time (`sentinel verify --at`) is no reading
+//   of the clock and never evidence (main/checkpoint/checkpoint.ts).
 // - server: the central service's Date, only from a successful answer over
 //   an authenticated transport (see main/sync/sync-client.ts).
 //
