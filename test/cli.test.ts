@@ -202,9 +202,11 @@ describe('verify', () => {
 
   it('a clock set back behind the time floor is CLOCK_UNTRUSTED, and the floor persists across runs', async () => {
     const data = installed();
+    // Logged, but a check "as of" --at is no reading of the clock, so no evidence of the time (clock.test.ts).
     expect(sentinel(['verify', await code(w.zj), '--temp', '36.6', '--data', data, '--at', AT]).status).toBe(0);
-    const back = new Date((T0 - 3600) * 1000).toISOString();
-    // The kiosk clock now runs an hour slow; the code was just issued on the issuer's good clock.
+    // The floor each run reads is the installed bundle's issue time, T0 − 1 day. The kiosk clock
+    // now runs two days slow; the code was just issued on the issuer's good clock.
+    const back = new Date((T0 - 2 * DAY) * 1000).toISOString();
     const r = sentinel(['verify', await code(w.zj, { iat: T0 - 20 }), '--temp', '36.6', '--data', data, '--at', back, '--json']);
     expect(r.status).toBe(2);
     expect(jsonLines(r.stdout)[0]).toMatchObject({ verdict: 'review', clock: 'untrusted', reasons: [{ code: 'CLOCK_UNTRUSTED' }] });

@@ -1,9 +1,11 @@
 // The clock and the time floor (spec §4): a clock behind the floor is
 // judged at the floor, which proves "too late" and never "too early"; the
 // floor rises only on authenticated, plausible evidence (the bundle's iat,
-// checks logged at a trusted clock, the service's Date from a good answer
-// over https or loopback); and a technician can see and lower it, and set
-// the clock. Time is injected everywhere.
+// the service's Date from a good answer over https or loopback, and checks
+// logged at a trusted clock within a day of those two); a floor only the
+// kiosk's own checks make proves "too late" only at the authenticated
+// evidence; and a technician can see and lower it, and set the clock. Time
+// is injected everywhere.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +13,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Checkpoint } from '../main/checkpoint/checkpoint.js';
+import { openCheckpoint } from '../main/checkpoint/open-checkpoint.js';
 import { clockCommand } from '../main/cli/commands/clock.js';
 import type { CommandIo } from '../main/cli/command-io.js';
 import { clockReport, resetFloor, type ClockRunner } from '../main/clock/clock-recovery.js';
@@ -47,13 +50,14 @@ beforeAll(async () => {
 
 const codes = (d: Decision): ReasonCode[] => d.reasons.map((r) => r.code);
 
-async function judge(text: string, c: { nowS: number; floorS: number | null; policy?: Partial<Policy>; lastAdmittedS?: number | null }): Promise<Decision> {
+async function judge(text: string, c: { nowS: number; floorS: number | null; authS?: number | null; policy?: Partial<Policy>; lastAdmittedS?: number | null }): Promise<Decision> {
   return decide(await verifyCode(text, w.trust), {
     nowS: c.nowS,
     policy: { ...structuredClone(DEFAULT_POLICY), ...c.policy } as Policy,
     temperatureC: 36.6,
     trust: { iat: w.trust.info.iat, exp: w.trust.info.exp },
     timeFloorS: c.floorS,
+    ...(c.authS !== undefined ? { authenticatedFloorS: c.authS } : {}),
     lastAdmittedS: c.lastAdmittedS ?? null,
   });
 }
@@ -100,6 +104,24 @@ describe('decide: a clock behind the floor proves "too late", never "too early"'
     expect(codes(future)).toEqual(['NOT_YET_VALID']);
     // …and the same code with the clock three days behind its floor: only a guard can tell.
     expect(codes(await judge(await code(w.zj, { iat: T0 + 600, exp: T0 + HOUR }), behind))).toEqual(['CLOCK_UNTRUSTED']);
+  });
+
+  it('a floor only the kiosk\'s own checks make proves nothing: a fresh code is reviewed, not denied; one expired at the authenticated evidence still is', async () => {
+    const fresh = await code(w.zj, { iat: T0 - 60, exp: T0 + HOUR });
+    const expired = await code(w.zj, { iat: T0 - 3 * HOUR, exp: T0 - 2 * HOUR });
+    const policy = { maxCodeAgeSeconds: 86_400 };
+    // The checks floor is 20 h ahead (logged while the clock ran ahead); the service's Date was an hour ago; the clock is right again.
+    const corrected = { nowS: T0, floorS: T0 + 20 * HOUR, authS: T0 - HOUR, policy };
+    const f = await judge(fresh, corrected);
+    expect({ verdict: f.verdict, reasons: codes(f) }).toEqual({ verdict: 'review', reasons: ['CLOCK_UNTRUSTED'] });
+    const e = await judge(expired, corrected);
+    expect({ verdict: e.verdict, reasons: codes(e) }).toEqual({ verdict: 'deny', reasons: ['EXPIRED', 'CLOCK_UNTRUSTED'] });
+    // A dead RTC battery, three days behind: judged at the authenticated evidence, which still proves "expired".
+    const reset = { nowS: T0 - 3 * DAY, floorS: T0 + 20 * HOUR, authS: T0 - HOUR, policy };
+    expect(codes(await judge(fresh, reset))).toEqual(['CLOCK_UNTRUSTED']);
+    expect(codes(await judge(expired, reset))).toEqual(['EXPIRED', 'CLOCK_UNTRUSTED']);
+    // With the same floor authenticated (a service's Date), it is a proven lower bound: judged there.
+    expect(codes(await judge(fresh, { ...corrected, authS: T0 + 20 * HOUR }))).toEqual(['EXPIRED', 'CLOCK_UNTRUSTED']);
   });
 });
 
@@ -299,6 +321,8 @@ describe('the server\'s Date: evidence only from an authenticated success', () =
 describe('checks as evidence', () => {
   it('a check logged at a far-ahead clock does not raise the floor: refused, audited once, and the next good code is admitted', async () => {
     const k = await kiosk();
+    // A kiosk in daily use: the service's Date from this morning's sync (checks count within a day of it).
+    expect(k.floor.offerServerTime(T0 * MS, { nowMs: T0 * MS, trust: { iat: T0 - DAY, exp: T0 + 30 * DAY } })).toBe('recorded');
     const checkpoint = k.checkpoint();
     const text = (atS: number) => code(w.zj, { sub: `h-${atS}`, iat: atS - 30, exp: atS + HOUR });
     expect((await checkpoint.check({ text: await text(T0), temperatureC: 36.6, atMs: T0 * MS }, { record: true })).verdict).toBe('admit');
@@ -317,17 +341,69 @@ describe('checks as evidence', () => {
     expect(audits[0]!.detail).toMatchObject({ source: 'checks' });
   });
 
-  it('within the bundle\'s validity a check counts (an offline kiosk runs for weeks on one bundle); without a bundle none does', async () => {
-    const k = await kiosk({ maxCodeAgeSeconds: 86_400 });
+  it('a check logged while the clock ran 20 days ahead is no evidence (nor refused): corrected, a fresh code is admitted; without a bundle no check counts', async () => {
+    const k = await kiosk();
     const checkpoint = k.checkpoint();
-    const later = T0 + 20 * DAY;
-    await checkpoint.check({ text: await code(w.zj, { iat: later - 30, exp: later + HOUR }), temperatureC: 36.6, atMs: later * MS }, { record: true });
-    expect(k.floor.evidence('checks')).toEqual({ ms: later * MS, recordedAtMs: later * MS });
+    const good = await checkpoint.check({ text: await code(w.zj, { sub: 'a' }), temperatureC: 36.6, atMs: T0 * MS }, { record: true });
+    expect(good.verdict).toBe('admit');
+    // The clock set 20 days ahead (within the bundle's exp, 30 days): one scan there.
+    const ahead = T0 + 20 * DAY;
+    const there = await checkpoint.check({ text: await code(w.zj, { sub: 'b', iat: ahead - 30, exp: ahead + HOUR }), temperatureC: 36.6, atMs: ahead * MS }, { record: true });
+    expect(there.clockState).toBe('trusted');
+    // Only within a day of the authenticated evidence (the bundle's iat, T0 − 1 day) does a check count.
+    expect(k.floor.evidence('checks')).toEqual({ ms: T0 * MS, recordedAtMs: T0 * MS });
+    // Not refused: a kiosk running offline for weeks on one bundle logs such checks all day.
+    expect(k.floor.refused().checks).toBeUndefined();
+    // The clock corrected: a code issued a minute ago is admitted (it was EXPIRED, CODE_TOO_OLD, CLOCK_UNTRUSTED).
+    const fresh = await checkpoint.check({ text: await code(w.zj, { sub: 'c', iat: T0 + 60, exp: T0 + HOUR + 60 }), temperatureC: 36.6, atMs: (T0 + 90) * MS }, { record: true });
+    expect({ verdict: fresh.verdict, clock: fresh.clockState, reasons: codes(fresh) }).toEqual({ verdict: 'admit', clock: 'trusted', reasons: ['OK'] });
+
     const bare = await kiosk();
     const noTrust = new Checkpoint({ trust: null, policy: { version: 0, setAtMs: 0, policy: structuredClone(DEFAULT_POLICY) }, log: bare.log, pseudonym: HolderPseudonym.forDataDir(bare.dir) });
     await noTrust.check({ text: await code(w.zj), temperatureC: 36.6, atMs: Y2100_MS }, { record: true });
     expect(bare.floor.evidence('checks')).toBeNull();
     expect(bare.floor.refused().checks).toBeUndefined();
+  });
+
+  it('sixty 23-hour jumps do not walk the floor past a day beyond the authenticated evidence; corrected, a fresh code is reviewed, one expired at that evidence denied', async () => {
+    const k = await kiosk({ maxCodeAgeSeconds: 86_400 });
+    const trust = { iat: T0 - DAY, exp: T0 + 30 * DAY };
+    expect(k.floor.offerServerTime(T0 * MS, { nowMs: T0 * MS, trust })).toBe('recorded');
+    const checkpoint = k.checkpoint();
+    let t = T0;
+    for (let i = 0; i < 60; i++) {
+      t += 23 * HOUR;
+      const o = await checkpoint.check({ text: await code(w.zj, { sub: `walk-${i}`, iat: t - 30, exp: t + HOUR }), temperatureC: 36.6, atMs: t * MS }, { record: true });
+      expect(o.clockState).toBe('trusted');
+    }
+    // The first jump is within a day of the service's Date and counts; no later one raises the ceiling for the next.
+    expect(k.floor.evidence('checks')?.ms).toBe((T0 + 23 * HOUR) * MS);
+    expect(k.floor.currentMs(trust.iat)).toBeLessThanOrEqual(T0 * MS + PLAUSIBLE_LEAD_MS);
+    // Past the bundle's validity (T0 + 31 days: jumps 33 to 60) the clock is refused, and audited.
+    expect(k.floor.refused().checks).toMatchObject({ ms: t * MS, count: 28 });
+    expect(k.log.listEvents().filter((e) => e.type === 'clock/evidence-refused').length).toBeGreaterThan(0);
+
+    // The clock corrected: behind the checks floor (T0 + 23 h), which only the kiosk's own clock made.
+    const fresh = await checkpoint.check({ text: await code(w.zj, { sub: 'fresh', iat: T0 + 60, exp: T0 + HOUR + 60 }), temperatureC: 36.6, atMs: (T0 + 90) * MS }, { record: true });
+    expect({ verdict: fresh.verdict, clock: fresh.clockState, reasons: codes(fresh) }).toEqual({ verdict: 'review', clock: 'untrusted', reasons: ['CLOCK_UNTRUSTED'] });
+    // A code expired before the service's Date is still denied, even with the clock three days behind.
+    const expired = await checkpoint.check({ text: await code(w.zj, { sub: 'old', iat: T0 - 3 * HOUR, exp: T0 - 2 * HOUR }), temperatureC: 36.6, atMs: (T0 - 3 * DAY) * MS }, { record: true });
+    expect({ verdict: expired.verdict, clock: expired.clockState, reasons: codes(expired) }).toEqual({ verdict: 'deny', clock: 'untrusted', reasons: ['EXPIRED', 'CLOCK_UNTRUSTED'] });
+  });
+
+  it('a floor an older version walked ahead is re-judged once: discarded, shown as refused, and fresh codes are admitted', async () => {
+    const k = await kiosk({}, { older: true });
+    const walked = (T0 + 20 * DAY) * MS;
+    k.log.setMeta(FLOOR_META.version, '2');
+    k.log.setMeta(FLOOR_META.checks, JSON.stringify({ ms: walked, recordedAtMs: walked }));
+    const fresh = await k.checkpoint().check({ text: await code(w.zj), temperatureC: 36.6, atMs: T0 * MS }, { record: true });
+    expect({ verdict: fresh.verdict, clock: fresh.clockState }).toEqual({ verdict: 'admit', clock: 'trusted' });
+    expect(k.floor.evidence('checks')).toEqual({ ms: T0 * MS, recordedAtMs: T0 * MS });
+    expect(k.floor.refused().checks).toMatchObject({ ms: walked, count: 1 });
+    expect(k.log.getMeta(FLOOR_META.version)).toBe('3');
+    // Once: evidence recorded since is not re-judged (it passed today's rule when recorded).
+    k.checkpoint();
+    expect(k.floor.evidence('checks')?.ms).toBe(T0 * MS);
   });
 
   it('an older kiosk\'s single time_floor_ms is kept for display and no longer counted; its newest trusted check seeds the checks evidence', async () => {
@@ -392,11 +468,16 @@ describe('sentinel clock', () => {
     return data;
   }
 
-  it('show tells the floor and its source; reset-floor --to bundle brings back a kiosk whose clock ran ahead; each reset audited', async () => {
+  it('show tells the floor and its source; reset-floor --to bundle brings back a kiosk whose floor is ahead; each reset audited', async () => {
     const data = installed();
-    const ahead = new Date((T0 + 5 * DAY) * MS).toISOString();
-    expect(sentinel(['verify', await code(w.zj, { iat: T0 + 5 * DAY - 30, exp: T0 + 5 * DAY + HOUR }), '--temp', '36.6', '--data', data, '--at', ahead]).status).toBe(0);
-    // The clock corrected: every code is now judged five days ahead (expired there).
+    // A service whose Date runs 20 h fast: authenticated, and within a day of the kiosk's clock, so it
+    // counts (a clock run ahead no longer can: clock.test.ts, checks as evidence).
+    const aheadMs = (T0 + 20 * HOUR) * MS;
+    const ahead = new Date(aheadMs).toISOString();
+    const log = CheckLog.open(DataDir.open(data, { create: false }).path(DATA_FILES.database));
+    expect(new TimeFloor(log).offerServerTime(aheadMs, { nowMs: T0 * MS, trust: { iat: T0 - DAY, exp: T0 + 30 * DAY } })).toBe('recorded');
+    log.close();
+    // An authenticated floor is a proven lower bound: every code is now judged 20 h ahead (expired there).
     const denied = sentinel(['verify', await code(w.zj), '--temp', '36.6', '--data', data, '--at', AT, '--json', '--no-log']);
     expect(jsonLines(denied.stdout)[0]).toMatchObject({ verdict: 'deny', clock: 'untrusted' });
 
@@ -406,20 +487,20 @@ describe('sentinel clock', () => {
       clock: AT,
       trusted: false,
       floor: ahead,
-      floorSource: 'checks',
-      behindSeconds: 5 * DAY,
-      evidence: { bundle: { at: new Date(IAT_MS).toISOString(), seq: 17 }, checks: { at: ahead, recordedAt: ahead }, server: null },
+      floorSource: 'server',
+      behindSeconds: 20 * HOUR,
+      evidence: { bundle: { at: new Date(IAT_MS).toISOString(), seq: 17 }, checks: null, server: { at: ahead, recordedAt: AT } },
       refused: { checks: null, server: null },
       legacy: null,
     });
     const text = sentinel(['clock', 'show', '--data', data, '--at', AT]).stdout;
-    expect(text).toMatch(/UNTRUSTED: 5 days behind the floor/);
-    expect(text).toMatch(/checks +2026-12-04T08:00:00.000Z/);
+    expect(text).toMatch(/UNTRUSTED: 20 h behind the floor/);
+    expect(text).toMatch(/server +2026-11-30T04:00:00.000Z/);
 
-    const missing = sentinel(['clock', 'reset-floor', '--to', 'server', '--data', data, '--at', AT]);
+    const missing = sentinel(['clock', 'reset-floor', '--to', 'checks', '--data', data, '--at', AT]);
     expect(missing.status).toBe(78);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
-    expect(missing.stderr).toMatch(/^sentinel: there is no server evidence/);
+    expect(missing.stderr).toMatch(/^sentinel: there is no checks evidence/);
 
     const reset = sentinel(['clock', 'reset-floor', '--to', 'bundle', '--json', '--data', data, '--at', AT], { env: { SENTINEL_ACTOR: 'tech-07' } });
     expect(reset.status, reset.stderr).toBe(0);
@@ -430,8 +511,26 @@ describe('sentinel clock', () => {
     expect(sentinel(['clock', 'reset-floor', '--to', 'now', '--data', data, '--at', AT]).stdout).toMatch(/→ .* clock trusted/);
     const events = jsonLines(sentinel(['log', '--events', '--json', '--data', data]).stdout).filter((e) => e.type === 'clock/floor-reset');
     expect(events.map((e) => (e.detail as { to: string }).to)).toEqual(['bundle', 'now']);
-    expect(events[0]).toMatchObject({ actor: 'tech-07', detail: { before: { floorSource: 'checks' }, after: { floorSource: 'bundle' } } });
+    expect(events[0]).toMatchObject({ actor: 'tech-07', detail: { before: { floorSource: 'server' }, after: { floorSource: 'bundle' } } });
     expect(jsonLines(sentinel(['log', '--verify-chain', '--json', '--data', data]).stdout)[0]).toMatchObject({ ok: true });
+  });
+
+  it('a check "as of" a time (verify --at) is logged but is no evidence of the time, one code or a batch', async () => {
+    const data = installed();
+    // As of T0: within a day of the bundle's iat, so as a reading of the clock it would have counted.
+    expect(sentinel(['verify', await code(w.zj, { sub: 'at-1' }), '--temp', '36.6', '--data', data, '--at', AT]).status).toBe(0);
+    const batch = path.join(data, 'codes.txt');
+    fs.writeFileSync(batch, (await code(w.zj, { sub: 'at-2', iat: T0 + 20 })) + '\n');
+    expect(sentinel(['verify', '--batch', batch, '--temp', '36.6', '--data', data, '--at', new Date((T0 + 60) * MS).toISOString()]).status).toBe(0);
+    // As of three weeks ahead (a technician trying a code): no floor there either.
+    const later = T0 + 21 * DAY;
+    expect(sentinel(['verify', await code(w.zj, { sub: 'at-3', iat: later - 30, exp: later + HOUR }), '--temp', '36.6', '--data', data, '--at', new Date(later * MS).toISOString()]).status).toBe(2);
+    expect(jsonLines(sentinel(['log', '--json', '--data', data]).stdout)).toHaveLength(3);
+    const back = new Date((T0 - 2 * HOUR) * MS).toISOString();
+    expect(jsonLines(sentinel(['clock', 'show', '--json', '--data', data, '--at', back]).stdout)[0]).toMatchObject({ trusted: true, floorSource: 'bundle', evidence: { checks: null }, refused: { checks: null } });
+    // A code issued a minute ago, at the true time: admitted (it was denied EXPIRED, CODE_TOO_OLD at the floor three weeks ahead).
+    const fresh = sentinel(['verify', await code(w.zj, { sub: 'at-4', iat: T0 + 60, exp: T0 + HOUR }), '--temp', '36.6', '--data', data, '--at', new Date((T0 + 90) * MS).toISOString(), '--json']);
+    expect(jsonLines(fresh.stdout)[0]).toMatchObject({ verdict: 'admit', clock: 'trusted' });
   });
 
   it('show lists refused evidence and an older version\'s floor, which is not counted', async () => {
@@ -439,9 +538,12 @@ describe('sentinel clock', () => {
     const log = CheckLog.open(DataDir.open(data, { create: false }).path(DATA_FILES.database));
     log.setMeta(FLOOR_META.oldSingleKey, String(Y2100_MS));
     log.close();
-    const far = sentinel(['verify', await code(w.zj, { iat: Y2100_MS / MS - 30, exp: Y2100_MS / MS + HOUR }), '--temp', '36.6', '--data', data, '--at', new Date(Y2100_MS).toISOString()]);
+    // The kiosk's clock at 2100 (not verify --at: a time chosen is never evidence).
+    const opened = await openCheckpoint(data, { nowMs: Y2100_MS });
+    const far = await opened.checkpoint.check({ text: await code(w.zj, { iat: Y2100_MS / MS - 30, exp: Y2100_MS / MS + HOUR }), temperatureC: 36.6, atMs: Y2100_MS }, { record: true });
+    opened.close();
     // Denied (KEY_NOT_VALID_AT_ISSUE: the key's window ends long before), and logged at a trusted clock all the same.
-    expect(far.status, far.stderr).toBe(1);
+    expect(far.verdict).toBe('deny');
     const shown = jsonLines(sentinel(['clock', 'show', '--json', '--data', data, '--at', AT]).stdout)[0]!;
     expect(shown).toMatchObject({ trusted: true, floorSource: 'bundle', refused: { checks: { at: new Date(Y2100_MS).toISOString(), count: 1 } }, legacy: { at: new Date(Y2100_MS).toISOString(), counted: false } });
     expect(sentinel(['clock', 'show', '--data', data, '--at', AT]).stdout).toMatch(/refused .*\n {2}checks +2100-01-01T00:00:00.000Z/);

@@ -8,7 +8,7 @@ import { uuidv7 } from '../log/check-id.js';
 import type { HolderPseudonym } from '../log/holder-pseudonym.js';
 import type { InstalledPolicy } from '../policy/policy-store.js';
 import { TimeFloor } from '../clock/time-floor.js';
-import { checkTimePlausibility, floorOf, type Evidence, type KnownTimes } from '../clock/time-evidence.js';
+import { authenticatedMs, checkTimePlausibility, floorOf, type Evidence, type KnownTimes } from '../clock/time-evidence.js';
 import { verifyCode, type CodeVerification } from '../verify/code.js';
 import type { TrustSnapshot } from '../verify/trust.js';
 
@@ -21,6 +21,20 @@ export interface Scan {
   calibrationOffsetC?: number | null;
   /** When the scan happened, ms since the epoch (injected: the core never reads the clock). */
   atMs: number;
+}
+
+export interface CheckOptions {
+  /** Log the check (and let it count as evidence of the time). */
+  record: boolean;
+  /**
+   * Is each scan's atMs a reading of the kiosk's clock? Default true. False
+   * when the caller chose the time (`sentinel verify --at`, "as of"): such a
+   * check is decided and logged as usual but is never evidence of the time
+   * (main/clock/time-evidence.ts), neither counted nor refused — else one
+   * check "as of" three weeks ahead put the floor there, and every real code
+   * was then judged three weeks late.
+   */
+  clockEvidence?: boolean;
 }
 
 export interface CheckpointParts {
@@ -47,7 +61,7 @@ export class Checkpoint {
     return this.parts.trust;
   }
 
-  async check(scan: Scan, opts: { record: boolean }): Promise<CheckOutcome> {
+  async check(scan: Scan, opts: CheckOptions): Promise<CheckOutcome> {
     const [outcome] = await this.checkMany([scan], opts);
     return outcome!;
   }
@@ -57,13 +71,17 @@ export class Checkpoint {
    * transaction. Signatures are checked concurrently; decisions are made in
    * order, each seeing the ones before it (anti-passback, the time floor).
    */
-  async checkMany(scans: readonly Scan[], opts: { record: boolean }): Promise<CheckOutcome[]> {
+  async checkMany(scans: readonly Scan[], opts: CheckOptions): Promise<CheckOutcome[]> {
     const { trust, policy, log, pseudonym } = this.parts;
     const verifications = await Promise.all(scans.map((s) => verifyCode(s.text, trust)));
     const trustTimes = this.trustTimes();
     // The evidence as of this run; each logged check at a trusted clock adds to it, in order.
     const known: KnownTimes = this.floor.known(trustTimes);
     let floorMs = floorOf(known)?.ms ?? null;
+    // The part of the floor no clock of the kiosk's own made (decide.ts: "too late"
+    // is proven against it alone). Checks of this run never raise it.
+    const provenMs = authenticatedMs(known);
+    const clockEvidence = opts.clockEvidence ?? true;
     let acceptedCheck: Evidence | null = null;
     const refusedTimes: number[] = [];
     let refusedAtMs: number | null = null;
@@ -85,6 +103,7 @@ export class Checkpoint {
         temperatureC: scan.temperatureC,
         trust: trustTimes,
         timeFloorS,
+        authenticatedFloorS: provenMs === null ? null : provenMs / 1000,
         lastAdmittedS: lastAdmittedMs === null ? null : lastAdmittedMs / 1000,
       });
       const outcome: CheckOutcome = {
@@ -121,10 +140,10 @@ export class Checkpoint {
         clockState: outcome.clockState,
       });
       if (holder !== null && outcome.verdict === 'admit') admittedHere.set(holder, scan.atMs);
-      // A logged check is evidence of the time only if the clock was trusted and the
-      // time is plausible (main/clock/time-evidence.ts): a clock run far ahead must not
-      // raise the floor over every later code.
-      if (outcome.clockState !== 'trusted') return;
+      // A logged check is evidence of the time only if its time is the clock's, the
+      // clock was trusted and the time is plausible (main/clock/time-evidence.ts): a
+      // clock run ahead must not raise the floor over every later code.
+      if (!clockEvidence || outcome.clockState !== 'trusted') return;
       const plausible = checkTimePlausibility(scan.atMs, known);
       if (plausible === 'implausible') {
         refusedTimes.push(scan.atMs);

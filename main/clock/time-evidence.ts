@@ -10,9 +10,19 @@
 //   Never refused: the root already decides which keys sign codes; a root
 //   that lies about time could make the kiosk admit anything anyway.
 // - checks: the time of a check logged while the clock was trusted, with a
-//   bundle installed (without one nothing vouches for the time it carries).
+//   bundle installed, within a day of the authenticated evidence (the two
+//   above and below). Not itself authenticated: it is the kiosk's own clock.
+//   A check made "as of" a given time (`sentinel verify --at`) is no reading
+//   of the clock and never evidence (main/checkpoint/checkpoint.ts).
 // - server: the central service's Date, only from a successful answer over
 //   an authenticated transport (see main/sync/sync-client.ts).
+//
+// Only the bundle's iat and the server's Date are *authenticated* times. The
+// bundle's exp is a validity limit, not evidence of the time, and the kiosk's
+// own checks cannot vouch for its later checks: with either in the ceiling a
+// clock run weeks ahead (within exp), or one jumping a little less than the
+// lead at a time, pushed the floor as far as it liked and every good code
+// was then denied.
 
 export type EvidenceSource = 'bundle' | 'checks' | 'server';
 export const EVIDENCE_SOURCES: readonly EvidenceSource[] = ['bundle', 'checks', 'server'];
@@ -28,10 +38,9 @@ export const RECORDED_SOURCES: readonly RecordedSource[] = ['checks', 'server'];
  * seconds, and with the last evidence of a kiosk whose clock was lost
  * (a dead RTC battery) to within the time it was switched off — a night. A
  * wrong clock or Date is typically off by years (2100, 1970 + a bit, a typo
- * in the year) and is refused. The bound also limits the harm of a wrong
- * piece that gets through: a floor at most a day ahead is overtaken by the
- * true time within that day, so it cannot deny codes for longer, where an
- * unbounded floor denied every code forever.
+ * in the year) and is refused. The bound is measured from authenticated
+ * evidence only (authenticatedMs), so a wrong piece that gets through holds
+ * the floor at most a day beyond the bundle's iat or the service's Date.
  */
 export const PLAUSIBLE_LEAD_MS = 24 * 3_600_000;
 
@@ -69,31 +78,60 @@ export function floorOf(known: KnownTimes): Floor | null {
   return candidates.reduce<Floor | null>((best, c) => (best === null || c.ms > best.ms ? c : best), null);
 }
 
+/**
+ * The latest authenticated evidence: the installed bundle's iat (signed by
+ * the pinned root) and the service's Date (from an authenticated success),
+ * ms; null with neither. A lower bound of the true time that no clock of the
+ * kiosk's own has a hand in.
+ */
+export function authenticatedMs(known: Pick<KnownTimes, 'trust' | 'server'>): number | null {
+  const times = [known.trust ? known.trust.iat * 1000 : null, known.server?.ms ?? null].filter((t): t is number => t !== null);
+  return times.length === 0 ? null : Math.max(...times);
+}
+
+/**
+ * plausible: counts as evidence. unvouched: nothing authenticated vouches for
+ * it, so it does not count, and it is no news either (kept nowhere, not
+ * audited). implausible: refused, kept as the source's last refusal and
+ * audited (rate-limited).
+ */
 export type Plausibility = 'plausible' | 'implausible' | 'unvouched';
 
 /**
  * A check's time as evidence. Its time IS the kiosk's clock, so the clock
- * cannot vouch for it; what can is the other evidence, and the installed
- * bundle's validity: the root signs that the bundle is to be used until
- * exp, so a kiosk legitimately runs anywhere up to then (offline for weeks
- * after the bundle was issued, say), and past it every check is
- * TRUST_EXPIRED review anyway. Beyond that, a check counts only within a
- * day of what else is known, so a kiosk in daily use keeps its floor moving
- * while a clock jumped years ahead is refused.
+ * cannot vouch for it; only authenticated evidence can (authenticatedMs):
+ * a check counts when it is at most PLAUSIBLE_LEAD_MS beyond it. Earlier
+ * checks do not raise that ceiling (else a clock jumping 23 h at a time
+ * walks the floor without limit), nor does the bundle's exp (a validity
+ * limit, not a time anyone vouched for: a clock run 20 days ahead within it
+ * counted, and denied every good code once corrected).
+ *
+ * So a kiosk running offline for weeks on one bundle keeps a floor at the
+ * bundle's iat + 24 h at most. That is safe: a stale floor only weakens the
+ * protection against a clock set back (behind the true time but above the
+ * stale floor, the clock is trusted), and it never denies a good code. Such
+ * checks are 'unvouched' — not evidence, and not refused: an offline kiosk
+ * makes them all day. Beyond the bundle's validity (exp + the lead), where
+ * every check is TRUST_EXPIRED anyway, a check's time is 'implausible':
+ * refused and audited, as a clock jumped to 2100 should be. The exp decides
+ * only that, never what counts.
  */
 export function checkTimePlausibility(atMs: number, known: KnownTimes): Plausibility {
   if (!known.trust) return 'unvouched';
-  const ceiling = Math.max(known.trust.exp * 1000, known.checks?.ms ?? -Infinity, known.server?.ms ?? -Infinity) + PLAUSIBLE_LEAD_MS;
-  return atMs <= ceiling ? 'plausible' : 'implausible';
+  const vouched = (authenticatedMs(known) ?? -Infinity) + PLAUSIBLE_LEAD_MS;
+  if (atMs <= vouched) return 'plausible';
+  return atMs <= Math.max(vouched, known.trust.exp * 1000 + PLAUSIBLE_LEAD_MS) ? 'unvouched' : 'implausible';
 }
 
 /**
  * The server's Date as evidence: within a day of the latest of the kiosk's
- * own clock and the other sources. Its own earlier Dates do not count, so a
- * service cannot walk the floor forward a day per answer.
+ * clock now and the bundle's iat. Its own earlier Dates do not count, so a
+ * service cannot walk the floor forward a day per answer; nor do the
+ * kiosk's logged checks (its own clock of earlier, which is no better than
+ * its clock now, and could otherwise take turns with the Date to walk it).
  */
 export function serverTimePlausibility(ms: number, nowMs: number, known: KnownTimes): Plausibility {
-  const ceiling = Math.max(nowMs, known.trust ? known.trust.iat * 1000 : -Infinity, known.checks?.ms ?? -Infinity) + PLAUSIBLE_LEAD_MS;
+  const ceiling = Math.max(nowMs, known.trust ? known.trust.iat * 1000 : -Infinity) + PLAUSIBLE_LEAD_MS;
   return ms <= ceiling ? 'plausible' : 'implausible';
 }
 

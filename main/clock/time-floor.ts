@@ -8,7 +8,7 @@
 //   time_floor.server   Evidence   the central service's Date from an authenticated success
 //   time_floor.refused  { checks?: Refusal, server?: Refusal }
 //   time_floor.legacy   { ms }     the old single key's value, shown, never counted
-//   time_floor.version  "2"        set once the old layout was migrated
+//   time_floor.version  "3"        set once the older layouts were migrated
 // The bundle's iat is not stored: it is read from the installed bundle.
 //
 // Older kiosks kept one key, time_floor_ms, raised by the Date of ANY
@@ -19,11 +19,18 @@
 // show` and leaves it. The checks it came with are re-read instead: the
 // newest logged check seeds the checks evidence when it was logged at a
 // trusted clock and passes the same plausibility test as a new check.
+//
+// Layout 2 judged checks against the bundle's exp and the earlier checks
+// (see time-evidence.ts: a clock run weeks ahead, or one walking forward
+// 23 h at a time, got in). Layout 3 re-judges the stored checks evidence
+// once against today's rule: evidence that no longer passes is discarded
+// and kept as the checks' last refusal, for `sentinel clock show`.
 import type { AuditType } from '../audit/audit.js';
 import { uuidv7 } from '../log/check-id.js';
 import type { CheckLog } from '../log/check-log.js';
 import {
   CHECKS_EVIDENCE_STEP_MS,
+  authenticatedMs,
   checkTimePlausibility,
   floorOf,
   refusalNeedsAudit,
@@ -46,7 +53,7 @@ export const FLOOR_META = {
   oldSingleKey: 'time_floor_ms',
 } as const;
 
-const LAYOUT_VERSION = '2';
+const LAYOUT_VERSION = '3';
 /** Who writes the automatic audit events (refused evidence). */
 export const KIOSK_ACTOR = 'kiosk';
 
@@ -122,11 +129,30 @@ export class TimeFloor {
   }
 
   /**
-   * Moves an older kiosk's floor to the per-source layout, once. Needs no
-   * clock: the seed is judged against the installed bundle's validity only.
+   * Moves an older kiosk's floor to this layout, once. Needs no clock: the
+   * seed and the re-judged evidence are judged against the authenticated
+   * evidence only.
    */
   migrate(trust: TrustTimes | null): void {
-    if (this.log.getMeta(FLOOR_META.version) === LAYOUT_VERSION) return;
+    const version = this.log.getMeta(FLOOR_META.version);
+    if (version === LAYOUT_VERSION) return;
+    if (version !== '2') this.migrateSingleKey(trust);
+    // Without a bundle no check is plausible: wait for one rather than discard good evidence.
+    if (trust === null) return;
+    const checks = this.evidence('checks');
+    if (checks !== null && checkTimePlausibility(checks.ms, this.known(trust)) !== 'plausible') {
+      // Kept as the refusal, stamped with the clock that recorded it (there is no
+      // clock here); not audited now: the next refusal is (its clock went back).
+      const all = this.refused();
+      all.checks = { ms: checks.ms, atMs: checks.recordedAtMs, count: (all.checks?.count ?? 0) + 1, auditedAtMs: checks.recordedAtMs };
+      this.log.setMeta(FLOOR_META.refused, JSON.stringify(all));
+      this.log.setMeta(FLOOR_META.checks, 'null');
+    }
+    this.log.setMeta(FLOOR_META.version, LAYOUT_VERSION);
+  }
+
+  /** Layout 1 → 2: the old single key kept for display, the newest trusted check as the seed. */
+  private migrateSingleKey(trust: TrustTimes | null): void {
     const text = this.log.getMeta(FLOOR_META.oldSingleKey);
     const old = text === null || text === '' ? NaN : Number(text);
     if (Number.isFinite(old) && this.log.getMeta(FLOOR_META.legacy) === null) this.log.setMeta(FLOOR_META.legacy, JSON.stringify({ ms: old }));
@@ -142,7 +168,7 @@ export class TimeFloor {
         if (trusted && checkTimePlausibility(newest, this.known(trust)) === 'plausible') this.write('checks', { ms: newest, recordedAtMs: newest });
       }
     }
-    this.log.setMeta(FLOOR_META.version, LAYOUT_VERSION);
+    this.log.setMeta(FLOOR_META.version, '2');
   }
 
   /**
@@ -155,7 +181,7 @@ export class TimeFloor {
     this.migrate(ctx.trust);
     const known = this.known(ctx.trust);
     if (serverTimePlausibility(ms, ctx.nowMs, known) !== 'plausible') {
-      this.refuse('server', [ms], ctx.nowMs, { nowMs: ctx.nowMs, bundleIatMs: ctx.trust ? ctx.trust.iat * 1000 : null, checksMs: known.checks?.ms ?? null });
+      this.refuse('server', [ms], ctx.nowMs, { nowMs: ctx.nowMs, bundleIatMs: ctx.trust ? ctx.trust.iat * 1000 : null });
       return 'refused';
     }
     if (known.server !== null && ms <= known.server.ms) return 'not-newer';
@@ -173,7 +199,7 @@ export class TimeFloor {
     if (accepted !== null && (stored === null || accepted.ms >= stored.ms + CHECKS_EVIDENCE_STEP_MS)) this.write('checks', accepted);
     if (refusedTimes.length > 0 && refusedAtMs !== null) {
       const known = this.known(trust);
-      this.refuse('checks', refusedTimes, refusedAtMs, { bundleExpMs: trust ? trust.exp * 1000 : null, checksMs: known.checks?.ms ?? null, serverMs: known.server?.ms ?? null });
+      this.refuse('checks', refusedTimes, refusedAtMs, { authenticatedMs: authenticatedMs(known), bundleIatMs: trust ? trust.iat * 1000 : null, bundleExpMs: trust ? trust.exp * 1000 : null, serverMs: known.server?.ms ?? null });
     }
   }
 

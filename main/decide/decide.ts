@@ -17,6 +17,12 @@ export interface CheckCircumstances {
   trust: { iat: number; exp: number } | null;
   /** The latest time the kiosk has good evidence of (spec §4 time floor), seconds; null if none. */
   timeFloorS: number | null;
+  /**
+   * The authenticated part of that evidence: the bundle's iat and the
+   * service's Date, not the kiosk's own logged checks; seconds, null if none.
+   * Omitted: the whole floor is taken as authenticated (as spec §4 states it).
+   */
+  authenticatedFloorS?: number | null;
   /** When this holder last passed (an admitted check), seconds; null if never or unknown. */
   lastAdmittedS: number | null;
 }
@@ -49,7 +55,23 @@ export function decide(v: CodeVerification, c: CheckCircumstances): Decision {
     // reviews (CLOCK_UNTRUSTED) rather than a good code being denied for the
     // kiosk's own clock's fault. A key's validity needs no clock at all: it is
     // judged against the code's own iat when it is verified.
-    const at = untrusted && c.timeFloorS !== null ? c.timeFloorS : c.nowS;
+    //
+    // Only an AUTHENTICATED floor (the bundle's iat, the service's Date) is a proven
+    // lower bound. The rest of the floor is the kiosk's own logged checks: an earlier
+    // reading of this same clock. A clock behind it means the clock now or the clock
+    // then was wrong, and nothing authenticated tells which. "Too late" at that
+    // self-made floor trusts the earlier reading — and a clock that once ran weeks
+    // ahead then denied every good code until a technician came. So "too late" is
+    // judged at the later of the authenticated floor (proven) and the clock now:
+    // if the clock was set back, now is below the true time, so still a lower bound;
+    // if the earlier reading ran ahead, now is the kiosk's best reading, trusted as
+    // much as any clock not behind its floor. "Too early" is still not concluded
+    // (now may be the wrong one), and CLOCK_UNTRUSTED sends the check to a guard.
+    // The cost: with a clock set back below its own checks but not below the
+    // authenticated evidence, a code that expired in between is reviewed, not
+    // denied — and the checks floor leads the authenticated one by at most a day.
+    const provenS = c.authenticatedFloorS === undefined ? c.timeFloorS : c.authenticatedFloorS;
+    const at = untrusted ? Math.max(c.nowS, provenS ?? c.nowS) : c.nowS;
     const knowsNow = !untrusted;
     if (untrusted) add('CLOCK_UNTRUSTED');
     if (c.trust) {

@@ -24,9 +24,9 @@ export const CLOCK_HELP = `usage: sentinel clock show [--json] [--data DIR] [--a
 
 show prints the kiosk's clock, the time floor (spec §4) and the source it
 comes from, each source's evidence and when it was recorded (the installed
-bundle's issue time; the newest check logged at a trusted clock; the central
-service's time from its last good answer), whether the clock is trusted, and
-evidence refused as far ahead of everything else known.
+bundle's issue time; the central service's time from its last good answer;
+the newest check logged at the kiosk's trusted clock within a day of those
+two), whether the clock is trusted, and evidence refused as far ahead.
 reset-floor lowers the floor to one source's evidence, discarding the other
 sources' evidence above it, or to the kiosk's clock (--to now); audited with
 before and after. The floor never goes below the installed bundle's issue time.
@@ -52,7 +52,7 @@ function span(ms: number): string {
 function describe(r: ClockReport): string {
   const lines = [
     `kiosk clock   ${iso(r.nowMs)}  ${r.trusted ? 'trusted' : `UNTRUSTED: ${span(r.behindMs)} behind the floor`} (skew ${r.skewSeconds} s)`,
-    `time floor    ${iso(r.floorMs)}${r.floorSource ? `  from ${r.floorSource}` : ''}`,
+    `time floor    ${iso(r.floorMs)}${r.floorSource ? `  from ${r.floorSource}` : ''}${r.floorSource === 'checks' ? ' (the kiosk\'s own clock: "too late" is judged at the bundle or server evidence)' : ''}`,
     'evidence',
     `  bundle      ${r.evidence.bundle ? `${iso(r.evidence.bundle.ms)}  the installed bundle's issue time (seq ${r.evidence.bundle.seq})` : 'none (no trust bundle installed)'}`,
     `  checks      ${r.evidence.checks ? `${iso(r.evidence.checks.ms)}  recorded ${iso(r.evidence.checks.recordedAtMs)}` : 'none'}`,
@@ -60,7 +60,7 @@ function describe(r: ClockReport): string {
   ];
   const refused = (['checks', 'server'] as const).filter((s) => r.refused[s]);
   if (refused.length > 0) {
-    lines.push('refused (far ahead of everything else known; not counted)');
+    lines.push('refused (far ahead; not counted)');
     for (const s of refused) {
       const x = r.refused[s]!;
       lines.push(`  ${s.padEnd(10)}  ${iso(x.ms)}  last refused ${iso(x.atMs)}, ${x.count} time${x.count === 1 ? '' : 's'}`);

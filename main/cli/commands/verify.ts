@@ -44,6 +44,9 @@ export async function verifyCommand(args: string[], io: CommandIo): Promise<numb
   }
   const temperatureC = parseTemperature(values.temp);
   const record = !values['no-log'];
+  // --at decides "as of" a time the caller chose: logged, but no reading of the clock,
+  // so never evidence of the time (main/checkpoint/checkpoint.ts).
+  const clockEvidence = values.at === undefined;
   const text = positionals[0];
   if (text !== undefined && values.batch !== undefined) throw new UsageError('give either a code or --batch FILE, not both');
   if (text === undefined && values.batch === undefined) throw new UsageError('give a code to verify, - to read it from stdin, or --batch FILE');
@@ -68,7 +71,7 @@ export async function verifyCommand(args: string[], io: CommandIo): Promise<numb
     if (batchFile === undefined) {
       // A scanner or a pipe ends the code with a newline; that is not part of it.
       const code = text === '-' ? (await readAllStdin(io)).replace(/\r?\n$/, '') : text!;
-      const outcome = await opened.checkpoint.check({ text: code, temperatureC, atMs: common.nowMs }, { record });
+      const outcome = await opened.checkpoint.check({ text: code, temperatureC, atMs: common.nowMs }, { record, clockEvidence });
       io.out(print(outcome) + '\n');
       return VERDICT_EXIT[outcome.verdict];
     }
@@ -82,7 +85,7 @@ export async function verifyCommand(args: string[], io: CommandIo): Promise<numb
       if (pending.length === 0) return;
       const outcomes = await opened.checkpoint.checkMany(
         pending.map((p) => p.scan),
-        { record },
+        { record, clockEvidence },
       );
       // Printed only after the chunk is committed: a reported check is a logged check.
       io.out(outcomes.map((o, i) => print(o, pending[i]!.line)).join('\n') + '\n');
