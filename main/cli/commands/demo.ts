@@ -42,7 +42,8 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
   const opened = await openCheckpoint(setup.dir.root, { nowMs: common.nowMs });
   try {
     for (const c of cases) {
-      const outcome = await opened.checkpoint.check({ text: c.text, temperatureC: c.temperatureC, atMs: common.nowMs }, { record: true });
+      // Decided "as of" --at, a demo check is no evidence of the time (as with sentinel verify --at).
+      const outcome = await opened.checkpoint.check({ text: c.text, temperatureC: c.temperatureC, atMs: common.nowMs }, { record: true, clockEvidence: values.at === undefined });
       if (common.json) io.out(outcomeJson(outcome, common.lang, { demo: c.label }) + '\n');
       else io.out(`▸ ${c.label}\n  ${outcomeLine(outcome, common.lang)}\n`);
     }
