@@ -243,6 +243,80 @@ describe('retention is recorded inside the keyed chain', () => {
   });
 });
 
+/** A data directory with a bundle installed and 20 logged checks; with a code that admits there. */
+async function kioskData(): Promise<{ data: string; code: string }> {
+  const w = await makeWorld();
+  const data = tempDir();
+  const dir = DataDir.open(data, { create: true });
+  await new TrustStore(dir).install(w.bundle, { nowS: T0, newRoots: w.roots });
+  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  for (let i = 0; i < 20; i++) log.append([record(i)]);
+  log.close();
+  return { data, code: await code(w.zj) };
+}
+
+/** Runs SQL on a closed log as someone holding the file would. */
+function edit(db: string, ...sql: string[]): void {
+  const h = new Database(db);
+  for (const q of sql) h.prepare(q).run();
+  h.close();
+}
+
+describe('the newest entries: the head is sealed under the chain key', () => {
+  it('deleting the newest checks and events and the recorded head is found', () => {
+    populated();
+    edit(file, 'DELETE FROM events', 'DELETE FROM checks WHERE chain_pos >= 3', "DELETE FROM meta WHERE key = 'chain_head'");
+    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, checked: 2, problem: expect.stringContaining('chain head) is missing') });
+  });
+
+  it('deleting the newest rows and rewriting the head to the new end (as schema 5 wrote it, unsealed) is found', () => {
+    populated();
+    const db = new Database(file);
+    db.prepare('DELETE FROM checks WHERE chain_pos > 7').run();
+    db.prepare('DELETE FROM events WHERE chain_pos > 7').run();
+    const end = db.prepare('SELECT chain_pos AS seq, hash FROM checks WHERE chain_pos = 7').get() as { seq: number; hash: string };
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'chain_head'").run(JSON.stringify(end));
+    db.close();
+    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, checked: 7, problem: expect.stringContaining('chain head) is damaged') });
+    // Sealed with a MAC of the attacker's own, it is no better.
+    edit(file, `UPDATE meta SET value = '${JSON.stringify({ ...end, mac: createHash('sha256').update(JSON.stringify(['head', end.seq, end.hash])).digest('hex') })}' WHERE key = 'chain_head'`);
+    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, problem: expect.stringContaining('seal does not verify') });
+  });
+
+  it('a garbled head is a broken chain (a report, not a throw); appending refuses in one line (CheckLogUnusable; sentinel verify exits 78)', async () => {
+    const { data, code: text } = await kioskData();
+    const db = path.join(data, DATA_FILES.database);
+    edit(db, "UPDATE meta SET value = 'x' WHERE key = 'chain_head'");
+    const log = CheckLog.open(db);
+    expect(log.verifyChain()).toMatchObject({ ok: false, problem: expect.stringContaining('chain head) is damaged') });
+    expect(() => log.append([record(99)])).toThrow(CheckLogUnusable);
+    expect(() => log.appendEvents([event(99)])).toThrow(/damaged record of its newest entry/);
+    expect(log.count().total).toBe(20);
+    log.close();
+    const chain = sentinel(['log', '--verify-chain', '--data', data]);
+    expect(chain.status).toBe(1);
+    expect(chain.stdout).toMatch(/^check log BROKEN: the record of the newest entry \(chain head\) is damaged/);
+    const r = sentinel(['verify', text, '--temp', '36.6', '--data', data, '--at', AT]);
+    expect(r.status, r.stderr).toBe(78);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^sentinel: the check log .* has a damaged record of its newest entry/);
+    expect(r.stderr).not.toMatch(/internal error|SyntaxError|\n\s+at /);
+    // The head missing while entries exist: the same refusal.
+    edit(db, "DELETE FROM meta WHERE key = 'chain_head'");
+    expect(sentinel(['verify', text, '--temp', '36.6', '--data', data, '--at', AT]).stderr).toMatch(/has lost the record of its newest entry/);
+  });
+
+  it('a log that never held an entry has no head and verifies; its first entry starts the sealed head', () => {
+    const log = CheckLog.open(file);
+    expect(log.getMeta('chain_head')).toBeNull();
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 0 });
+    log.append([record(1)]);
+    expect(JSON.parse(log.getMeta('chain_head')!)).toEqual({ seq: 1, hash: expect.any(String), mac: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 1 });
+    log.close();
+  });
+});
+
 describe('migration 5 re-keys a log that holds data', () => {
   /** A schema-4 log as Sentinel wrote it: checks and events with plain SHA-256 links, then a schema-4 purge of two synced checks. */
   function schema4Log(): void {
@@ -344,18 +418,6 @@ describe('the chain key', () => {
 });
 
 describe('SQLite integrity beside the chain', () => {
-  /** A data directory with a bundle and a few logged checks; returns it. */
-  async function kioskData(): Promise<{ data: string; code: string }> {
-    const w = await makeWorld();
-    const data = tempDir();
-    const dir = DataDir.open(data, { create: true });
-    await new TrustStore(dir).install(w.bundle, { nowS: T0, newRoots: w.roots });
-    const log = CheckLog.open(dir.path(DATA_FILES.database));
-    for (let i = 0; i < 20; i++) log.append([record(i)]);
-    log.close();
-    return { data, code: await code(w.zj) };
-  }
-
   /** A copy of the data directory with one b-tree page of the database overwritten. */
   function damagedCopy(data: string, tree: string): string {
     const copy = tempDir();
@@ -370,7 +432,7 @@ describe('SQLite integrity beside the chain', () => {
     return copy;
   }
 
-  it('a damaged page the chain walk never reads: verify-chain agrees with quick_check (broken, exit 1, one line)', async () => {
+  it('a damaged page the chain walk never reads: verify-chain agrees with SQLite (broken, exit 1, one line)', async () => {
     const { data } = await kioskData();
     const bad = damagedCopy(data, 'checks_at');
     const log = CheckLog.open(path.join(bad, DATA_FILES.database));
@@ -380,7 +442,7 @@ describe('SQLite integrity beside the chain', () => {
     const r = sentinel(['log', '--verify-chain', '--data', bad]);
     expect(r.status).toBe(1);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
-    expect(r.stdout).toMatch(/^check log BROKEN: the database file is damaged \(SQLite quick_check: /);
+    expect(r.stdout).toMatch(/^check log BROKEN: the database file is damaged \(SQLite/);
     expect(sentinel(['log', '--verify-chain', '--data', data]).status).toBe(0);
   });
 
@@ -402,6 +464,30 @@ describe('SQLite integrity beside the chain', () => {
     expect(chain.status).toBe(1);
     expect(chain.stdout).toMatch(/^check log BROKEN: the database file is damaged/);
     expect(() => [...CheckLog.open(path.join(bad, DATA_FILES.database)).list()]).toThrow(CheckLogUnusable);
+  });
+
+  it('an index that lost an admitted check (quick_check passes it) is a damaged file, before anti-passback admits the holder again', () => {
+    const admitted = "CREATE INDEX checks_holder_admitted ON checks (holder, at_ms) WHERE verdict = 'admit'";
+    const setIndex = (sql: string): void => {
+      const db = new Database(file);
+      db.unsafeMode(true);
+      db.pragma('writable_schema = ON');
+      db.prepare("UPDATE sqlite_schema SET sql = ? WHERE name = 'checks_holder_admitted'").run(sql);
+      db.pragma('writable_schema = OFF');
+      db.close();
+    };
+    CheckLog.open(file).close();
+    // The index made to skip every row while one admission is logged, then put back: it lacks that row.
+    setIndex(admitted.replace("'admit'", "'nothing'"));
+    const log = CheckLog.open(file);
+    log.append([record(1, { holder: 'pseudonym-p' })]);
+    log.close();
+    setIndex(admitted);
+    const reopened = CheckLog.open(file);
+    expect(reopened.integrity()).toBe('ok');
+    expect(reopened.lastAdmittedAtMs('pseudonym-p')).toBeNull();
+    expect(reopened.verifyChain()).toMatchObject({ ok: false, brokenAtSeq: null, problem: expect.stringMatching(/damaged \(SQLite integrity_check: .*missing from index checks_holder_admitted/) });
+    reopened.close();
   });
 
   it('a file that is not a database at all: verify-chain cannot open it (78)', () => {
@@ -589,6 +675,8 @@ describe('owner-only permissions', () => {
       log.close();
       const second = path.join(tempDir(), DATA_FILES.database);
       fs.copyFileSync(file, second);
+      // With its chain key: a log is extended only under the key that sealed its head.
+      fs.copyFileSync(path.join(dataDir, DATA_FILES.chainKey), path.join(path.dirname(second), DATA_FILES.chainKey));
       fs.chmodSync(second, 0o644);
       const reopened = CheckLog.open(second);
       reopened.append([record(2)]);

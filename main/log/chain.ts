@@ -5,7 +5,7 @@
 // recompute the chain, nor forge the record of a retention purge.
 // The plain SHA-256 links of schemas 1–4 are kept here only so that
 // migration 5 can check an old log before re-keying it.
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { DATA_FILES, type DataDir } from '../data-dir.js';
 import type { AuditEvent, CheckRecord } from './check-log.js';
 
@@ -46,6 +46,15 @@ export class ChainKey {
   }
 
   /**
+   * The seal on the recorded head of the chain (meta.chain_head): the
+   * newest position and its link. Without it, deleting the newest entries
+   * and rewriting (or deleting) the head would leave nothing to compare.
+   */
+  headMac(seq: number, hash: string): string {
+    return this.mac(JSON.stringify(['head', seq, hash]));
+  }
+
+  /**
    * Names the key without revealing it, kept in the log's meta so that a
    * replaced or lost `chain-key` is reported as such rather than as every
    * row having changed.
@@ -57,6 +66,12 @@ export class ChainKey {
   private mac(text: string): string {
     return createHmac('sha256', this.key).update(text).digest('hex');
   }
+}
+
+/** Two MACs (hex) compared in constant time; false for anything that is not one. */
+export function sameMac(found: unknown, expected: string): boolean {
+  if (typeof found !== 'string' || found.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(found, 'utf8'), Buffer.from(expected, 'utf8'));
 }
 
 /** Schemas 1–4: a check's plain SHA-256 link (raw reading and offset covered only when present, since schema 4). */

@@ -9,7 +9,7 @@ import type { ClockState } from '../contract/decision.js';
 import type { HealthStatus } from '../contract/code.js';
 import { isReasonCode, type ReasonCode, type Verdict } from '../contract/reasons.js';
 import { DataDir } from '../data-dir.js';
-import { ChainKey, GENESIS_HASH } from './chain.js';
+import { ChainKey, GENESIS_HASH, sameMac } from './chain.js';
 import { uuidv7 } from './check-id.js';
 import { migrate } from './migrations.js';
 import { mergeRanges, PURGE_MARKER_TYPES, PurgedPositions, purgedRangesOf, rangesOf, type PositionRange } from './purged-ranges.js';
@@ -171,6 +171,14 @@ interface Link {
   hash: string;
 }
 
+/**
+ * The recorded head of the chain (meta.chain_head: the newest position,
+ * its link, and a MAC over both under the chain key): absent (a log that
+ * never held an entry), intact, or damaged — unreadable, or sealed by
+ * something other than this kiosk's key.
+ */
+type Head = { state: 'none' } | { state: 'ok'; link: Link } | { state: 'damaged'; problem: string };
+
 function fromRow(row: Row): LoggedCheck {
   return {
     seq: row.seq,
@@ -267,7 +275,7 @@ export class CheckLog {
         this.insert.run(insertParams(r, pos, link.hash, hash));
         link = { seq: pos, hash };
       }
-      this.setMeta('chain_head', JSON.stringify(link));
+      this.writeHead(link);
     });
     const eventsTx = db.transaction((events: AuditEvent[]) => this.linkEvents(events));
     this.appendEventsTx = (events) => eventsTx.immediate(events);
@@ -281,11 +289,56 @@ export class CheckLog {
 
   /**
    * The chain's end, read inside the write transaction (two writers cannot
-   * fork it): the last link ever appended. Retention never deletes it
-   * without appending its own marker after it.
+   * fork it): the last link ever appended, as the sealed head records it.
+   * Retention never deletes it without appending its own marker after it.
+   *
+   * A head that is missing while entries exist, or damaged, means the
+   * newest entries may have been deleted: nothing more is appended (one
+   * line, CLI exit 78) rather than a new chain end written over the
+   * evidence. `log --verify-chain` reports it.
    */
   private chainEnd(): Link {
-    return this.readLink('chain_head') ?? (this.lastLink.get() as Link | undefined) ?? { seq: 0, hash: GENESIS_HASH };
+    const head = this.readHead();
+    if (head.state === 'ok') return head.link;
+    if (head.state === 'none' && this.lastLink.get() === undefined) return { seq: 0, hash: GENESIS_HASH };
+    const keyId = this.getMeta('chain_key_id');
+    const what =
+      head.state === 'none'
+        ? 'has lost the record of its newest entry'
+        : keyId !== null && keyId !== this.key.id()
+          ? 'was chained under another chain key (chain-key in the data directory was replaced or lost)'
+          : `has a damaged record of its newest entry (${head.problem})`;
+    throw new CheckLogUnusable(
+      `the check log ${this.file} ${what}: its newest entries may have been deleted, so nothing more is added to it; run sentinel log --verify-chain, keep the file as evidence and move it aside to start a new log`,
+    );
+  }
+
+  /**
+   * The sealed head: the newest position and its link, with their MAC under
+   * the chain key. Deleting the newest entries now needs the head rewritten
+   * to the new end, which needs the key.
+   *
+   * What it cannot see: someone holding the chain key (the kiosk's own user
+   * or root: out of scope), and a whole older copy of the database put back
+   * (its head was sealed genuinely, just earlier) — or the log deleted
+   * altogether. Only the central service, which holds the synced entries,
+   * can tell those.
+   */
+  private writeHead(link: Link): void {
+    this.setMeta('chain_head', JSON.stringify({ seq: link.seq, hash: link.hash, mac: this.key.headMac(link.seq, link.hash) }));
+  }
+
+  /** meta.chain_head read and its seal checked; never throws for what it finds there. */
+  private readHead(): Head {
+    const text = this.getMeta('chain_head');
+    if (text === null) return { state: 'none' };
+    const head = parseOrNull(text) as { seq?: unknown; hash?: unknown; mac?: unknown } | null;
+    if (head === null || typeof head !== 'object' || !Number.isSafeInteger(head.seq) || typeof head.hash !== 'string') {
+      return { state: 'damaged', problem: 'it is not a record Sentinel wrote' };
+    }
+    const link = { seq: head.seq as number, hash: head.hash };
+    if (!sameMac(head.mac, this.key.headMac(link.seq, link.hash))) return { state: 'damaged', problem: 'its seal does not verify under the chain key' };
+    return { state: 'ok', link };
   }
 
   /** Appends audit events to the chain; runs inside a write transaction. */
@@ -298,7 +351,7 @@ export class CheckLog {
       this.insertEvent.run({ eventId: e.eventId, atMs: e.atMs, type: e.type, actor: e.actor, detail, pos, prevHash: link.hash, hash });
       link = { seq: pos, hash };
     }
-    this.setMeta('chain_head', JSON.stringify(link));
+    this.writeHead(link);
   }
 
   /** One logged check by its id, or null. */
@@ -441,19 +494,26 @@ export class CheckLog {
   }
 
   /**
-   * Checks the whole log: SQLite's own quick_check first (a damaged file is
-   * reported as such, never as an intact chain), then every link under the
-   * chain key. Each entry must follow the one before it, except across
+   * Checks the whole log: SQLite's own integrity_check first (a damaged file
+   * is reported as such, never as an intact chain), then every link under
+   * the chain key. Each entry must follow the one before it, except across
    * positions that a keyed retention marker records as deleted; the newest
-   * entry must be the recorded head.
+   * entry must be the sealed head.
+   *
+   * integrity_check, not quick_check: only the full check compares each
+   * index with its table. An index that lost a row (an admitted check
+   * missing from checks_holder_admitted) passes quick_check, and
+   * anti-passback, which looks the holder up there, would admit them again.
+   * It reads the whole file, as the walk does anyway; integrity() (the
+   * self-test's quick look) keeps to quick_check.
    */
   verifyChain(): ChainReport {
     try {
-      const integrity = (this.db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).join('; ');
-      if (integrity !== 'ok') return { ok: false, checked: 0, brokenAtSeq: null, problem: `the database file is damaged (SQLite quick_check: ${oneLine(integrity)})` };
+      const integrity = (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+      if (integrity !== 'ok') return { ok: false, checked: 0, brokenAtSeq: null, problem: `the database file is damaged (SQLite integrity_check: ${oneLine(integrity)})` };
       return this.walkChain();
     } catch (err) {
-      // Damage so bad that quick_check or the walk cannot even read a page: still a report, not a failure to run.
+      // Damage so bad that integrity_check or the walk cannot even read a page: still a report, not a failure to run.
       if (err instanceof CheckLogUnusable) return { ok: false, checked: 0, brokenAtSeq: null, problem: err.message };
       if (!isDamaged(err)) throw err;
       return { ok: false, checked: 0, brokenAtSeq: null, problem: `the database file is damaged (SQLite: ${oneLine((err as Error).message)})` };
@@ -513,10 +573,16 @@ export class CheckLog {
     }
     if (!broken) visitEventsBefore(Number.MAX_SAFE_INTEGER);
     if (broken) return broken;
-    const head = this.readLink('chain_head');
+    const head = this.readHead();
     const end = last as Link | null;
-    if (head && !(end && end.seq === head.seq && end.hash === head.hash)) {
-      return { ok: false, checked, brokenAtSeq: head.seq, problem: `the newest entries (up to ${head.seq}) are missing` };
+    if (head.state === 'damaged') {
+      return { ok: false, checked, brokenAtSeq: null, problem: `the record of the newest entry (chain head) is damaged: ${head.problem}; the newest entries may have been deleted` };
+    }
+    if (head.state === 'none' && end !== null) {
+      return { ok: false, checked, brokenAtSeq: null, problem: 'the record of the newest entry (chain head) is missing: the newest entries may have been deleted' };
+    }
+    if (head.state === 'ok' && !(end && end.seq === head.link.seq && end.hash === head.link.hash)) {
+      return { ok: false, checked, brokenAtSeq: head.link.seq, problem: `the newest entries (up to ${head.link.seq}) are missing` };
     }
     if (brokenBeforeKeyed) {
       const before = brokenBeforeKeyed as ChainReport;
@@ -601,11 +667,6 @@ export class CheckLog {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     }
     return result;
-  }
-
-  private readLink(key: string): Link | null {
-    const text = this.getMeta(key);
-    return text === null ? null : (JSON.parse(text) as Link);
   }
 
   /** SQLite's "the file is damaged" becomes CheckLogUnusable (one line, CLI exit 78); anything else is left as it is. */

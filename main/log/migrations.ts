@@ -176,7 +176,7 @@ function rekeyChain(db: Database.Database, ctx: MigrationContext): void {
     prevHash,
     hash,
   );
-  db.prepare("INSERT INTO meta (key, value) VALUES ('chain_head', ?)").run(JSON.stringify({ seq: pos, hash }));
+  db.prepare("INSERT INTO meta (key, value) VALUES ('chain_head', ?)").run(JSON.stringify({ seq: pos, hash, mac: key.headMac(pos, hash) }));
 }
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
