@@ -387,6 +387,83 @@ describe('migration 5 re-keys a log that holds data', () => {
     expect(log.verifyChain()).toMatchObject({ ok: true, checked: 0 });
     log.close();
   });
+
+  it('a log broken before it was keyed keeps saying so after retention deletes the migration\'s event (the marker carries it on)', () => {
+    schema4Log();
+    feverToAdmit(file);
+    const log = CheckLog.open(file, { nowMs: T0 * MS });
+    log.markSynced([...[...log.list()].map((c) => c.checkId), ...log.listEvents().map((e) => e.eventId)], T0 * MS);
+    log.retain({ nowMs: (T0 + 40 * DAY) * MS, retentionDays: 21, unsyncedMaxAgeDays: null });
+    expect(log.listEvents().map((e) => e.type)).toEqual(['retention/purged']);
+    expect(log.listEvents()[0]!.detail).toMatchObject({ legacyChain: { ok: false, brokenAtSeq: 6 }, schemaSetBack: false });
+    expect(log.verifyChain()).toMatchObject({ ok: false, problem: expect.stringContaining('already broken before its chain was keyed') });
+    log.close();
+  });
+});
+
+describe('migration 5 does not launder a log whose schema was set back', () => {
+  /** The review's attack: the fever row edited, the old plain SHA-256 chain recomputed, user_version set back to 4. */
+  function downgradeAndForge(db: string, opts: { deleteKeyId?: boolean; deleteRows?: string } = {}): void {
+    edit(db, ...(opts.deleteRows ? [`DELETE FROM checks WHERE ${opts.deleteRows}`] : []), ...(opts.deleteKeyId ? ["DELETE FROM meta WHERE key = 'chain_key_id'"] : []));
+    feverToAdmit(db);
+    rechain(db, UNKEYED);
+    const h = new Database(db);
+    h.pragma('user_version = 4');
+    h.close();
+  }
+
+  it('the forgery is re-keyed but recorded as a set-back schema, and verify-chain reports it broken', () => {
+    populated();
+    downgradeAndForge(file);
+    const log = CheckLog.open(file);
+    const rekeyed = log.listEvents().find((e) => e.type === 'log/rekeyed')!;
+    expect(rekeyed.detail).toMatchObject({ schemaSetBack: true, legacyChain: { ok: false, problem: expect.stringContaining("the log's schema was set back after its chain was keyed") } });
+    expect(log.verifyChain()).toMatchObject({ ok: false, problem: expect.stringContaining('re-keyed a log that had been keyed before') });
+    // And stays so: later entries do not wash it out.
+    log.append([record(20)]);
+    expect(log.verifyChain().ok).toBe(false);
+    log.close();
+  });
+
+  it('found by the chain key existing even with meta.chain_key_id deleted; by meta.chain_key_id with the log moved to a folder without its key', () => {
+    populated();
+    downgradeAndForge(file, { deleteKeyId: true });
+    expect(CheckLog.open(file).listEvents().find((e) => e.type === 'log/rekeyed')!.detail).toMatchObject({
+      legacyChain: { ok: false, problem: expect.stringContaining('the chain key existed before this log was re-keyed') },
+    });
+
+    dataDir = tempDir();
+    file = path.join(dataDir, DATA_FILES.database);
+    populated();
+    downgradeAndForge(file);
+    const elsewhere = path.join(tempDir(), DATA_FILES.database);
+    fs.copyFileSync(file, elsewhere);
+    const detail = CheckLog.open(elsewhere).listEvents().find((e) => e.type === 'log/rekeyed')!.detail as { legacyChain: { problem: string } };
+    expect(detail.legacyChain.problem).toContain('meta.chain_key_id is present');
+    expect(detail.legacyChain.problem).not.toContain('the chain key existed');
+  });
+
+  it('rows deleted before setting the schema back are not accepted as an old retention (gaps, not purged)', () => {
+    populated();
+    downgradeAndForge(file, { deleteRows: 'chain_pos = 7' });
+    const log = CheckLog.open(file);
+    const rekeyed = log.listEvents().find((e) => e.type === 'log/rekeyed')!;
+    expect(rekeyed.detail).toMatchObject({ schemaSetBack: true, gaps: [[7, 7]] });
+    expect(rekeyed.detail).not.toHaveProperty('purged');
+    expect(log.verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 8, problem: expect.stringContaining('removed') });
+    log.close();
+  });
+
+  it('an old log moved aside: the new, empty log in a folder whose key exists is not taken for one set back', () => {
+    populated();
+    fs.renameSync(file, `${file}.old`);
+    for (const f of [`${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    const log = CheckLog.open(file);
+    expect(log.listEvents()).toEqual([]);
+    log.append([record(1)]);
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 1 });
+    log.close();
+  });
 });
 
 describe('the chain key', () => {

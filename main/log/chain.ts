@@ -23,14 +23,26 @@ export type EventLinkFields = Pick<AuditEvent, 'eventId' | 'atMs' | 'type' | 'ac
 export class ChainKey {
   private readonly key: KeyObject;
 
-  constructor(secret: Uint8Array) {
+  /**
+   * @param madeNow the key did not exist before this process made it (see
+   * forDataDir). A key handed in is taken to be an existing one.
+   */
+  constructor(
+    secret: Uint8Array,
+    readonly madeNow = false,
+  ) {
     if (secret.length < CHAIN_KEY_BYTES) throw new Error(`the chain key must be ${CHAIN_KEY_BYTES} bytes`);
     this.key = createSecretKey(secret);
   }
 
-  /** This data directory's chain key, made on first use (like the holder secret). */
+  /**
+   * This data directory's chain key, made on first use (like the holder
+   * secret). Whether it was made just now tells migration 5 a log that was
+   * never keyed from one whose schema was set back after it was.
+   */
   static forDataDir(dir: DataDir): ChainKey {
-    return new ChainKey(dir.secret(DATA_FILES.chainKey, CHAIN_KEY_BYTES));
+    const { value, made } = dir.secretMade(DATA_FILES.chainKey, CHAIN_KEY_BYTES);
+    return new ChainKey(value, made);
   }
 
   /**

@@ -11,7 +11,7 @@ import { isReasonCode, type ReasonCode, type Verdict } from '../contract/reasons
 import { DataDir } from '../data-dir.js';
 import { ChainKey, GENESIS_HASH, sameMac } from './chain.js';
 import { uuidv7 } from './check-id.js';
-import { migrate } from './migrations.js';
+import { migrate, SCHEMA_SET_BACK } from './migrations.js';
 import { mergeRanges, PURGE_MARKER_TYPES, PurgedPositions, purgedRangesOf, rangesOf, type PositionRange } from './purged-ranges.js';
 
 export { GENESIS_HASH } from './chain.js';
@@ -105,6 +105,24 @@ function parseOrNull(text: string): unknown {
 function oneLine(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/**
+ * What migration 5 found before re-keying, when it was not an intact chain:
+ * recorded in its log/rekeyed event, and carried on by the retention
+ * marker that deletes that event (so it is not lost with it).
+ */
+interface BrokenBeforeKeyed {
+  legacyChain: ChainReport;
+  /** The log had been keyed before and its schema was set back (migrations.ts, keyedBefore). */
+  schemaSetBack: boolean;
+}
+
+function brokenBeforeKeyedOf(detail: unknown): BrokenBeforeKeyed | null {
+  const d = detail as { legacyChain?: unknown; schemaSetBack?: unknown } | null;
+  const legacy = d?.legacyChain as ChainReport | undefined;
+  if (typeof legacy !== 'object' || legacy === null || legacy.ok !== false) return null;
+  return { legacyChain: legacy, schemaSetBack: d!.schemaSetBack === true };
 }
 
 /** What one retention pass deleted (and recorded in the chain). */
@@ -528,13 +546,13 @@ export class CheckLog {
     const events = this.db.prepare('SELECT * FROM events ORDER BY chain_pos').all() as EventRow[];
     // What retention (or migration 5) deleted, as its keyed markers say; each marker's own link is checked below.
     const ranges: PositionRange[] = [];
-    let brokenBeforeKeyed: ChainReport | null = null;
+    let brokenBeforeKeyed: BrokenBeforeKeyed | null = null;
     for (const ev of events) {
       if (!PURGE_MARKER_TYPES.has(ev.type)) continue;
       // A detail that is not JSON was not written by Sentinel: its link will not verify either.
-      const detail = parseOrNull(ev.detail) as { legacyChain?: ChainReport } | null;
+      const detail = parseOrNull(ev.detail);
       for (const r of purgedRangesOf(detail) ?? []) ranges.push(r);
-      if (ev.type === 'log/rekeyed' && detail?.legacyChain?.ok === false) brokenBeforeKeyed ??= detail.legacyChain;
+      brokenBeforeKeyed ??= brokenBeforeKeyedOf(detail);
     }
     const purged = new PurgedPositions(ranges);
     let e = 0;
@@ -585,8 +603,11 @@ export class CheckLog {
       return { ok: false, checked, brokenAtSeq: head.link.seq, problem: `the newest entries (up to ${head.link.seq}) are missing` };
     }
     if (brokenBeforeKeyed) {
-      const before = brokenBeforeKeyed as ChainReport;
-      return { ok: false, checked, brokenAtSeq: before.brokenAtSeq, problem: `the log was already broken before its chain was keyed (migration 5): ${before.problem ?? 'broken'}` };
+      const { legacyChain: before, schemaSetBack } = brokenBeforeKeyed as BrokenBeforeKeyed;
+      const problem = schemaSetBack
+        ? `migration 5 re-keyed a log that had been keyed before: ${before.problem ?? SCHEMA_SET_BACK}; what it re-keyed cannot be trusted`
+        : `the log was already broken before its chain was keyed (migration 5): ${before.problem ?? 'broken'}`;
+      return { ok: false, checked, brokenAtSeq: before.brokenAtSeq, problem };
     }
     return { ok: true, checked, brokenAtSeq: null, problem: null };
   }
@@ -634,8 +655,10 @@ export class CheckLog {
       if (checks.length + dropped.length + events.length === 0) return none;
 
       const positions = [...checks, ...dropped.map((d) => d.pos), ...events.map((ev) => ev.pos)].sort((a, b) => a - b);
-      // An earlier marker deleted now hands its record on to this one.
-      const inherited = events.filter((ev) => PURGE_MARKER_TYPES.has(ev.type)).flatMap((ev) => purgedRangesOf(parseOrNull(ev.detail)) ?? []);
+      // An earlier marker deleted now hands its record on to this one: the positions it recorded, and a chain found broken before it was keyed.
+      const markers = events.filter((ev) => PURGE_MARKER_TYPES.has(ev.type)).map((ev) => parseOrNull(ev.detail));
+      const inherited = markers.flatMap((detail) => purgedRangesOf(detail) ?? []);
+      const brokenBefore = markers.map(brokenBeforeKeyedOf).find((b) => b !== null) ?? null;
       const purged = mergeRanges([...rangesOf(positions), ...inherited]);
       this.db.prepare("DELETE FROM checks WHERE at_ms < ? AND sync_state = 'synced'").run(synced);
       if (unsynced !== null) this.db.prepare("DELETE FROM checks WHERE at_ms < ? AND sync_state = 'pending'").run(unsynced);
@@ -657,6 +680,7 @@ export class CheckLog {
             synced: { checks: checks.length, events: events.length },
             unsynced: range === null ? null : { checks: dropped.length, from: iso(range.fromMs), to: iso(range.toMs) },
             purged,
+            ...(brokenBefore === null ? {} : brokenBefore),
           },
         },
       ]);
