@@ -317,6 +317,59 @@ describe('the newest entries: the head is sealed under the chain key', () => {
   });
 });
 
+describe('the synced state is attested by the chain key', () => {
+  const later = (T0 + 22 * DAY) * MS;
+
+  it("a denial marked synced by hand is found, is not sent as synced, and retention does not delete it as synced", () => {
+    populated();
+    edit(file, `UPDATE checks SET sync_state = 'synced', synced_at_ms = ${T0 * MS + 5000} WHERE verdict = 'deny'`);
+    const log = CheckLog.open(file);
+    expect(log.verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 6, problem: 'check 6 is marked synced, but not by this kiosk (its sync state was edited)' });
+    expect(log.retain({ nowMs: later, retentionDays: 21, unsyncedMaxAgeDays: null })).toMatchObject({ deleted: 0 });
+    expect([...log.list()].map((c) => c.verdict)).toContain('deny');
+    log.close();
+  });
+
+  it('rows the kiosk marked synced verify and are deleted by retention; a MAC moved to another row is found', () => {
+    populated();
+    const log = CheckLog.open(file);
+    const ids = [...log.list()].map((c) => c.checkId);
+    expect(log.markSynced(ids.slice(0, 2), T0 * MS)).toBe(2);
+    expect(log.verifyChain()).toMatchObject({ ok: true, checked: 10 });
+    log.close();
+    // Row 1's MAC copied onto row 3, marked synced with it.
+    edit(file, "UPDATE checks SET sync_state = 'synced', sync_mac = (SELECT sync_mac FROM checks WHERE chain_pos = 1) WHERE chain_pos = 3");
+    const reopened = CheckLog.open(file);
+    expect(reopened.verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 3, problem: expect.stringContaining('marked synced, but not by this kiosk') });
+    expect(reopened.retain({ nowMs: later, retentionDays: 21, unsyncedMaxAgeDays: null })).toMatchObject({ deleted: 2 });
+    expect([...reopened.list()].map((c) => c.checkId)).toEqual(ids.slice(2));
+    reopened.close();
+  });
+
+  it('an audit event marked synced by hand is found, and kept by retention', () => {
+    populated();
+    edit(file, "UPDATE events SET sync_state = 'synced' WHERE type = 'pin/failed'");
+    const log = CheckLog.open(file);
+    expect(log.verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 8, problem: expect.stringContaining('event 8 is marked synced') });
+    expect(log.retain({ nowMs: later, retentionDays: 21, unsyncedMaxAgeDays: null })).toMatchObject({ events: 0 });
+    expect(log.listEvents().map((e) => e.type)).toContain('pin/failed');
+    log.close();
+  });
+
+  it('a row claiming synced without the MAC counts as unsynced: only the policy\'s bound on unsynced checks deletes it, recorded as unsynced', () => {
+    const old = (T0 - 200 * DAY) * MS;
+    const log = CheckLog.open(file);
+    log.append([record(1, { atMs: old, checkId: uuidv7(old) })]);
+    log.close();
+    edit(file, "UPDATE checks SET sync_state = 'synced'");
+    const reopened = CheckLog.open(file);
+    expect(reopened.retain({ nowMs: T0 * MS, retentionDays: 21, unsyncedMaxAgeDays: null })).toMatchObject({ deleted: 0, unsyncedDropped: 0 });
+    expect(reopened.retain({ nowMs: T0 * MS, retentionDays: 21, unsyncedMaxAgeDays: 90 })).toMatchObject({ deleted: 0, unsyncedDropped: 1 });
+    expect(reopened.listEvents().at(-1)!.detail).toMatchObject({ synced: { checks: 0 }, unsynced: { checks: 1 } });
+    reopened.close();
+  });
+});
+
 describe('migration 5 re-keys a log that holds data', () => {
   /** A schema-4 log as Sentinel wrote it: checks and events with plain SHA-256 links, then a schema-4 purge of two synced checks. */
   function schema4Log(): void {
@@ -340,7 +393,7 @@ describe('migration 5 re-keys a log that holds data', () => {
       }
       const r = pos === 6 ? fever(pos) : record(pos);
       const hash = legacyChainHash(prev, r);
-      insertCheck.run({ ...r, reasons: r.reasons.join(' '), raw: r.temperatureRawC ?? null, offset: r.calibrationOffsetC ?? null, sync: pos <= 2 ? 'synced' : 'pending', pos, prev, hash });
+      insertCheck.run({ ...r, reasons: r.reasons.join(' '), raw: r.temperatureRawC ?? null, offset: r.calibrationOffsetC ?? null, sync: pos <= 3 ? 'synced' : 'pending', pos, prev, hash });
       prev = hash;
     }
     db.prepare("INSERT INTO meta (key, value) VALUES ('chain_head', ?)").run(JSON.stringify({ seq: 9, hash: prev }));
@@ -356,7 +409,15 @@ describe('migration 5 re-keys a log that holds data', () => {
     expect(new Database(file, { readonly: true }).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(log.getMeta('chain_resumes')).toBeNull();
     const rekeyed = log.listEvents().find((e) => e.type === 'log/rekeyed')!;
-    expect(rekeyed.detail).toEqual({ fromSchema: 4, legacyChain: { ok: true, checked: 7, brokenAtSeq: null, problem: null }, rekeyed: { checks: 5, events: 2 }, purged: [[1, 2]] });
+    expect(rekeyed.detail).toEqual({
+      fromSchema: 4,
+      legacyChain: { ok: true, checked: 7, brokenAtSeq: null, problem: null },
+      rekeyed: { checks: 5, events: 2 },
+      // Check 3 was synced the old, unattested way: it goes back to pending, to be sent again.
+      syncReset: { checks: 1, events: 0 },
+      purged: [[1, 2]],
+    });
+    expect(log.count()).toEqual({ total: 5, pending: 5 });
     // Checks 3, 5, 6, 7, 9, events 4 and 8, and the migration's own event.
     expect(log.verifyChain()).toEqual({ ok: true, checked: 8, brokenAtSeq: null, problem: null });
     expect([...log.list()].map((c) => c.verdict)).toEqual(['admit', 'admit', 'deny', 'admit', 'admit']);

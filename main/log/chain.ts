@@ -67,6 +67,18 @@ export class ChainKey {
   }
 
   /**
+   * The kiosk's own word that the central service stored an entry: written
+   * when the sync client marks it synced (CheckLog.markSynced), over its
+   * kind, chain position and id. sync_state is outside the link (it changes
+   * after logging), so without this anyone with the file could mark a
+   * denial synced: it would never be sent, and retention would delete it as
+   * stored centrally.
+   */
+  syncMac(kind: 'check' | 'event', pos: number, id: string): string {
+    return this.mac(JSON.stringify(['synced', kind, pos, id]));
+  }
+
+  /**
    * Names the key without revealing it, kept in the log's meta so that a
    * replaced or lost `chain-key` is reported as such rather than as every
    * row having changed.

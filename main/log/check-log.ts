@@ -86,6 +86,18 @@ export class CheckLogUnusable extends Error {
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
+/**
+ * Rows the kiosk itself marked synced: sync_state says so *and* its
+ * sync_mac verifies (sentinel_sync_mac is ChainKey.syncMac, registered on
+ * each connection). Only these count as stored centrally; a row whose
+ * sync_state was edited to 'synced' counts as unsynced everywhere retention
+ * decides.
+ */
+const ATTESTED_SYNCED = {
+  checks: "(sync_state = 'synced' AND sync_mac IS sentinel_sync_mac('check', chain_pos, check_id))",
+  events: "(sync_state = 'synced' AND sync_mac IS sentinel_sync_mac('event', chain_pos, event_id))",
+} as const;
+
 /** SQLite found the file damaged (SQLITE_CORRUPT…, SQLITE_NOTADB): the log is unusable, not the program broken. */
 function isDamaged(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -163,6 +175,8 @@ interface Row {
   clock_state: ClockState;
   sync_state: SyncState;
   synced_at_ms: number | null;
+  /** ChainKey.syncMac, when the kiosk marked it synced. */
+  sync_mac: string | null;
   prev_hash: string;
   hash: string;
 }
@@ -175,6 +189,7 @@ interface EventRow {
   actor: string;
   detail: string;
   sync_state: SyncState;
+  sync_mac: string | null;
   chain_pos: number;
   prev_hash: string;
   hash: string;
@@ -268,6 +283,7 @@ export class CheckLog {
     private readonly key: ChainKey,
     private readonly file: string,
   ) {
+    db.function('sentinel_sync_mac', { deterministic: true }, (kind: unknown, pos: unknown, id: unknown) => key.syncMac(kind as 'check' | 'event', pos as number, id as string));
     this.insert = db.prepare(`
       INSERT INTO checks (check_id, at_ms, verdict, reasons, issuer, status, kid, holder, temperature_c,
                           temperature_raw_c, calibration_offset_c,
@@ -301,8 +317,12 @@ export class CheckLog {
     // Prepared once: sync calls these for every batch of a backlog of any size.
     this.countStmt = db.prepare("SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE sync_state = 'pending') AS pending FROM checks");
     this.pendingStmt = db.prepare("SELECT * FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT ?");
-    this.markStmt = db.prepare("UPDATE checks SET sync_state = 'synced', synced_at_ms = ? WHERE check_id = ? AND sync_state = 'pending'");
-    this.markEventStmt = db.prepare("UPDATE events SET sync_state = 'synced', synced_at_ms = ? WHERE event_id = ? AND sync_state = 'pending'");
+    this.markStmt = db.prepare(
+      "UPDATE checks SET sync_state = 'synced', synced_at_ms = ?, sync_mac = sentinel_sync_mac('check', chain_pos, check_id) WHERE check_id = ? AND sync_state = 'pending'",
+    );
+    this.markEventStmt = db.prepare(
+      "UPDATE events SET sync_state = 'synced', synced_at_ms = ?, sync_mac = sentinel_sync_mac('event', chain_pos, event_id) WHERE event_id = ? AND sync_state = 'pending'",
+    );
   }
 
   /**
@@ -502,7 +522,11 @@ export class CheckLog {
     return (this.db.prepare("SELECT at_ms FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT 1").get() as { at_ms: number } | undefined)?.at_ms ?? null;
   }
 
-  /** Marks checks (and audit events) as stored by the central service; returns how many changed. */
+  /**
+   * Marks checks (and audit events) as stored by the central service, each
+   * with its sync MAC under the chain key (the only way a row becomes
+   * synced for verify-chain and retention); returns how many changed.
+   */
   markSynced(checkIds: readonly string[], atMs: number): number {
     let changed = 0;
     this.db.transaction(() => {
@@ -559,7 +583,7 @@ export class CheckLog {
     let checked = 0;
     let last: Link | null = null;
     let broken: ChainReport | null = null;
-    const visit = (pos: number, prev: string, hash: string, computed: string, what: string): boolean => {
+    const visit = (pos: number, prev: string, hash: string, computed: string, what: 'check' | 'event', sync: { state: SyncState; mac: string | null; id: string }): boolean => {
       const expected = (last?.seq ?? 0) + 1;
       let problem: string | null = null;
       if (purged.has(pos)) problem = `${what} ${pos} was deleted by retention but is back`;
@@ -567,6 +591,9 @@ export class CheckLog {
       else if (pos === expected ? prev !== (last?.hash ?? GENESIS_HASH) : !purged.covers(expected, pos - 1)) {
         problem = `${what} ${pos} does not follow the one before it (an entry was removed or changed)`;
       } else if (computed !== hash) problem = `${what} ${pos} was changed after it was logged`;
+      else if (sync.state === 'synced' && !sameMac(sync.mac, this.key.syncMac(what, pos, sync.id))) {
+        problem = `${what} ${pos} is marked synced, but not by this kiosk (its sync state was edited)`;
+      }
       if (problem !== null) {
         broken = { ok: false, checked, brokenAtSeq: pos, problem };
         return false;
@@ -580,14 +607,15 @@ export class CheckLog {
         const ev = events[e++]!;
         // The link covers the stored detail text exactly.
         const computed = this.key.eventLink(ev.prev_hash, ev.chain_pos, { eventId: ev.event_id, atMs: ev.at_ms, type: ev.type, actor: ev.actor, detailText: ev.detail });
-        if (!visit(ev.chain_pos, ev.prev_hash, ev.hash, computed, 'event')) return false;
+        if (!visit(ev.chain_pos, ev.prev_hash, ev.hash, computed, 'event', { state: ev.sync_state, mac: ev.sync_mac, id: ev.event_id })) return false;
       }
       return true;
     };
     for (const raw of this.db.prepare('SELECT * FROM checks ORDER BY chain_pos').iterate()) {
       const row = raw as Row;
       if (!visitEventsBefore(row.chain_pos)) break;
-      if (!visit(row.chain_pos, row.prev_hash, row.hash, this.key.checkLink(row.prev_hash, row.chain_pos, recordOf(row)), 'check')) break;
+      const sync = { state: row.sync_state, mac: row.sync_mac, id: row.check_id };
+      if (!visit(row.chain_pos, row.prev_hash, row.hash, this.key.checkLink(row.prev_hash, row.chain_pos, recordOf(row)), 'check', sync)) break;
     }
     if (!broken) visitEventsBefore(Number.MAX_SAFE_INTEGER);
     if (broken) return broken;
@@ -645,12 +673,13 @@ export class CheckLog {
     const synced = down(rule.nowMs - rule.retentionDays * DAY_MS, HOUR_MS);
     const unsynced = rule.unsyncedMaxAgeDays === null ? null : down(rule.nowMs - rule.unsyncedMaxAgeDays * DAY_MS, DAY_MS);
     const result: RetentionResult = this.db.transaction((): RetentionResult => {
-      const checks = this.db.prepare("SELECT chain_pos AS pos FROM checks WHERE at_ms < ? AND sync_state = 'synced'").pluck().all(synced) as number[];
+      // Synced means marked so by this kiosk (ATTESTED_SYNCED); a row merely claiming it counts as unsynced.
+      const checks = this.db.prepare(`SELECT chain_pos AS pos FROM checks WHERE at_ms < ? AND ${ATTESTED_SYNCED.checks}`).pluck().all(synced) as number[];
       const dropped =
         unsynced === null
           ? []
-          : (this.db.prepare("SELECT chain_pos AS pos, at_ms AS at FROM checks WHERE at_ms < ? AND sync_state = 'pending'").all(unsynced) as { pos: number; at: number }[]);
-      const events = this.db.prepare("SELECT chain_pos AS pos, type, detail FROM events WHERE at_ms < ? AND sync_state = 'synced'").all(synced) as { pos: number; type: string; detail: string }[];
+          : (this.db.prepare(`SELECT chain_pos AS pos, at_ms AS at FROM checks WHERE at_ms < ? AND NOT ${ATTESTED_SYNCED.checks}`).all(unsynced) as { pos: number; at: number }[]);
+      const events = this.db.prepare(`SELECT chain_pos AS pos, type, detail FROM events WHERE at_ms < ? AND ${ATTESTED_SYNCED.events}`).all(synced) as { pos: number; type: string; detail: string }[];
       const none: RetentionResult = { deleted: 0, events: 0, unsyncedDropped: 0, unsyncedRange: null };
       if (checks.length + dropped.length + events.length === 0) return none;
 
@@ -660,9 +689,9 @@ export class CheckLog {
       const inherited = markers.flatMap((detail) => purgedRangesOf(detail) ?? []);
       const brokenBefore = markers.map(brokenBeforeKeyedOf).find((b) => b !== null) ?? null;
       const purged = mergeRanges([...rangesOf(positions), ...inherited]);
-      this.db.prepare("DELETE FROM checks WHERE at_ms < ? AND sync_state = 'synced'").run(synced);
-      if (unsynced !== null) this.db.prepare("DELETE FROM checks WHERE at_ms < ? AND sync_state = 'pending'").run(unsynced);
-      this.db.prepare("DELETE FROM events WHERE at_ms < ? AND sync_state = 'synced'").run(synced);
+      this.db.prepare(`DELETE FROM checks WHERE at_ms < ? AND ${ATTESTED_SYNCED.checks}`).run(synced);
+      if (unsynced !== null) this.db.prepare(`DELETE FROM checks WHERE at_ms < ? AND NOT ${ATTESTED_SYNCED.checks}`).run(unsynced);
+      this.db.prepare(`DELETE FROM events WHERE at_ms < ? AND ${ATTESTED_SYNCED.events}`).run(synced);
 
       // A loop, not Math.min(...): a first pass on an old kiosk may drop more checks than a call takes arguments.
       let range: { fromMs: number; toMs: number } | null = null;

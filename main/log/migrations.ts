@@ -107,7 +107,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    name: 'the chain keyed with the kiosk\'s chain key; retention recorded inside the chain',
+    name: "the chain keyed with the kiosk's chain key; retention recorded inside the chain; the synced state attested by the key",
     up: rekeyChain,
   },
 ];
@@ -139,7 +139,28 @@ function keyedBefore(db: Database.Database, ctx: MigrationContext, holdsData: bo
   if (head !== null && /"mac"\s*:/.test(head)) found.push('the chain head is sealed');
   const markers = db.prepare(`SELECT COUNT(*) FROM events WHERE type IN (${[...PURGE_MARKER_TYPES].map(() => '?').join(', ')})`).pluck().get(...PURGE_MARKER_TYPES) as number;
   if (markers > 0) found.push(`${markers} keyed marker event(s) (retention/purged, log/rekeyed) are present`);
+  if (hasColumn(db, 'checks', 'sync_mac') || hasColumn(db, 'events', 'sync_mac')) found.push('the sync_mac columns are present');
   return found;
+}
+
+function hasColumn(db: Database.Database, table: string, column: string): boolean {
+  return (db.prepare('SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?').pluck().get(table, column) as number) > 0;
+}
+
+/**
+ * Since schema 5 a row is synced only with the kiosk's MAC over it
+ * (sync_mac, ChainKey.syncMac, written by CheckLog.markSynced). An older
+ * log's sync states were never attested — anyone could have set one — so
+ * they are not taken over: its synced rows go back to pending and are sent
+ * again. The central service de-duplicates by id, so that costs a resend
+ * of what retention had not yet deleted (21 days at most), never a loss;
+ * taking them over could launder a denial marked synced by hand.
+ */
+function attestSyncState(db: Database.Database): { checks: number; events: number } {
+  // Present already only in a log whose schema was set back (keyedBefore counts them).
+  for (const table of ['checks', 'events']) if (!hasColumn(db, table, 'sync_mac')) db.exec(`ALTER TABLE ${table} ADD COLUMN sync_mac TEXT`);
+  const reset = (table: string): number => db.prepare(`UPDATE ${table} SET sync_state = 'pending', synced_at_ms = NULL, sync_mac = NULL WHERE sync_state = 'synced'`).run().changes;
+  return { checks: reset('checks'), events: reset('events') };
 }
 
 /**
@@ -171,6 +192,7 @@ function rekeyChain(db: Database.Database, ctx: MigrationContext): void {
   const hasEntries = db.prepare('SELECT EXISTS (SELECT 1 FROM checks) OR EXISTS (SELECT 1 FROM events) AS any').pluck().get() === 1;
   const headFound = legacyHead(db);
   const setBack = keyedBefore(db, ctx, hasEntries || headFound !== null);
+  const syncReset = attestSyncState(db);
   const dropLegacyMeta = (): void => void db.prepare("DELETE FROM meta WHERE key IN ('chain_resumes', 'chain_head_purged', 'chain_head')").run();
   // A log that never held an entry has nothing to re-key and nothing to record.
   if (!hasEntries && headFound === null && setBack.length === 0) return dropLegacyMeta();
@@ -208,7 +230,7 @@ function rekeyChain(db: Database.Database, ctx: MigrationContext): void {
 
   const nowMs = ctx.nowMs ?? Date.now();
   const pos = end + 1;
-  const detail = { fromSchema: 4, legacyChain: legacy, rekeyed: counts, ...(setBack.length > 0 ? { schemaSetBack: true, gaps: purged } : { purged }) };
+  const detail = { fromSchema: 4, legacyChain: legacy, rekeyed: counts, syncReset, ...(setBack.length > 0 ? { schemaSetBack: true, gaps: purged } : { purged }) };
   const event = { eventId: uuidv7(nowMs), atMs: nowMs, type: 'log/rekeyed', actor: 'sentinel', detailText: JSON.stringify(detail) };
   const hash = key.eventLink(prevHash, pos, event);
   db.prepare('INSERT INTO events (event_id, at_ms, type, actor, detail, chain_pos, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
