@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { ScreenConfig } from '../main/contract/kiosk.js';
 import { DEFAULT_POLICY, parsePolicy, unsyncedPurgeOutlook } from '../main/contract/policy.js';
 import { DATA_FILES, DataDir, DataDirError } from '../main/data-dir.js';
 import { signBundle } from '../main/issuer/sign.js';
@@ -21,6 +22,8 @@ import { CSV_HEADER, csvLine, logRow } from '../main/log/log-rows.js';
 import { migrate, SCHEMA_VERSION } from '../main/log/migrations.js';
 import { applyRetention } from '../main/log/retention.js';
 import { PolicyRefused, PolicyStore } from '../main/policy/policy-store.js';
+import { loadDemoKeys, setUpDemoDataDir } from '../main/demo/demo.js';
+import { KioskService } from '../main/kiosk/kiosk-service.js';
 import { exportDataDir } from '../main/technician/export.js';
 import { TrustStore, TrustUnusable } from '../main/trust/trust-store.js';
 import { sentinel } from './helpers/cli.js';
@@ -675,6 +678,99 @@ describe('an older bundle copied over the installed one is refused at load', () 
     expect((await store.load(T0))?.info.seq).toBe(18);
     fs.writeFileSync(dir.path(DATA_FILES.bundle), seq17);
     await expect(store.load(T0)).rejects.toBeInstanceOf(TrustUnusable);
+  });
+});
+
+describe('the highest bundle seq is also kept where deleting one file does not erase it', () => {
+  /** Seq 17 installed, then 18 with `sentinel trust install` (a trust/installed event in the chain); returns seq 17's file. */
+  async function installed17Then18(): Promise<{ data: string; dir: DataDir; store: TrustStore; seq17: string; text: string; w: Awaited<ReturnType<typeof makeWorld>> }> {
+    const w = await makeWorld({ seq: 17 });
+    const data = tempDir();
+    const dir = DataDir.open(data, { create: true });
+    const store = new TrustStore(dir);
+    await store.install(w.bundle, { nowS: T0, newRoots: w.roots });
+    const seq17 = fs.readFileSync(dir.path(DATA_FILES.bundle), 'utf8');
+    const file18 = path.join(tempDir(), 'seq18.jws');
+    fs.writeFileSync(file18, await signBundle({ ...w.bundlePayload, seq: 18 }, w.root));
+    expect(sentinel(['trust', 'install', file18, '--data', data, '--at', AT]).status).toBe(0);
+    return { data, dir, store, seq17, text: await code(w.zj), w };
+  }
+
+  it('trust-highest-seq deleted and the older bundle copied back: the log\'s trust/installed event refuses it (load, and sentinel verify: 78)', async () => {
+    const { data, dir, store, seq17, text } = await installed17Then18();
+    fs.writeFileSync(dir.path(DATA_FILES.bundle), seq17);
+    fs.rmSync(dir.path('trust-highest-seq'));
+    for (const args of [['verify', text, '--temp', '36.6', '--no-log'], ['verify', text, '--temp', '36.6']]) {
+      const r = sentinel([...args, '--data', data, '--at', AT]);
+      expect(r.status, r.stderr).toBe(78);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/older than seq 18/);
+    }
+    // The refused load wrote no lower record.
+    expect(fs.existsSync(dir.path('trust-highest-seq'))).toBe(false);
+    const log = CheckLog.open(dir.path(DATA_FILES.database));
+    expect(log.highestBundleSeq()).toBe(18);
+    log.close();
+    await expect(store.load(T0, { minSeq: CheckLog.highestBundleSeqIn(dir.path(DATA_FILES.database)) })).rejects.toThrow(/seq 17\) is older than seq 18/);
+  });
+
+  it('the newest logged check\'s bundle seq counts, and so does a retention marker after every entry is purged', async () => {
+    const { dir, store, seq17 } = await installed17Then18();
+    const file18 = fs.readFileSync(dir.path(DATA_FILES.bundle), 'utf8');
+    const db = dir.path(DATA_FILES.database);
+    edit(db, 'DELETE FROM events', "DELETE FROM meta WHERE key = 'chain_head'");
+    const log = CheckLog.open(db);
+    expect(log.highestBundleSeq()).toBeNull();
+    log.append([record(1, { bundleSeq: 18 })]);
+    expect(log.highestBundleSeq()).toBe(18);
+    const later = (T0 + 40 * DAY) * MS;
+    log.markSynced([...log.list()].map((c) => c.checkId), T0 * MS);
+    expect(log.retain({ nowMs: later, retentionDays: 21, unsyncedMaxAgeDays: null }).deleted).toBe(1);
+    expect(log.count().total).toBe(0);
+    expect(log.listEvents()[0]!.detail).toMatchObject({ highestBundleSeq: 18 });
+    expect(log.highestBundleSeq()).toBe(18);
+    log.close();
+    fs.writeFileSync(dir.path(DATA_FILES.bundle), seq17);
+    fs.rmSync(dir.path('trust-highest-seq'));
+    await expect(store.load(T0, { minSeq: CheckLog.highestBundleSeqIn(db) })).rejects.toBeInstanceOf(TrustUnusable);
+    // Seq 18 itself still loads under that floor.
+    fs.writeFileSync(dir.path(DATA_FILES.bundle), file18);
+    expect((await store.load(T0, { minSeq: 18 }))?.info.seq).toBe(18);
+  });
+
+  it('a garbled trust-highest-seq is not "no record": load refuses it (78, one line) and leaves it; installing a bundle rewrites it', async () => {
+    const { data, dir, store, text, w } = await installed17Then18();
+    for (const garbled of ['x', '18x', '', '-1', '1e3']) {
+      fs.writeFileSync(dir.path('trust-highest-seq'), garbled);
+      await expect(store.load(T0)).rejects.toThrow(/trust-highest-seq \(the highest trust bundle seq installed here\) is damaged/);
+      expect(fs.readFileSync(dir.path('trust-highest-seq'), 'utf8')).toBe(garbled);
+    }
+    const r = sentinel(['verify', text, '--temp', '36.6', '--no-log', '--data', data, '--at', AT]);
+    expect(r.status).toBe(78);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    await store.install(await signBundle({ ...w.bundlePayload, seq: 19 }, w.root), { nowS: T0 });
+    expect(fs.readFileSync(dir.path('trust-highest-seq'), 'utf8')).toBe('19\n');
+    expect((await store.load(T0))?.info.seq).toBe(19);
+  });
+
+  it('the kiosk enforces it when it loads the bundle', async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    const keys = await loadDemoKeys();
+    const t = T0 * MS;
+    await setUpDemoDataDir(dataDir, keys, t);
+    const dir = DataDir.open(dataDir, { create: false });
+    const older = fs.readFileSync(dir.path(DATA_FILES.bundle), 'utf8');
+    await setUpDemoDataDir(dataDir, keys, t + 3_600_000);
+    const newer = (await new TrustStore(dir).load(T0 + 3600))!.info.seq;
+    const log = CheckLog.open(dir.path(DATA_FILES.database));
+    log.append([record(1, { bundleSeq: newer })]);
+    log.close();
+    fs.writeFileSync(dir.path(DATA_FILES.bundle), older);
+    fs.rmSync(dir.path('trust-highest-seq'));
+    const screen: ScreenConfig = { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'UTC', pinSet: true };
+    await expect(KioskService.open({ dataDir, clock: () => t + 3_600_000, thermometer: null, screen, retentionEveryMs: 0 })).rejects.toThrow(
+      new RegExp(`older than seq ${newer}`),
+    );
   });
 });
 

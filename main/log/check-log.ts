@@ -104,6 +104,10 @@ function isDamaged(err: unknown): boolean {
   return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
 }
 
+function damaged(file: string, err: unknown): CheckLogUnusable {
+  return new CheckLogUnusable(`the check log ${file} is damaged (SQLite: ${oneLine((err as Error).message)}); restore it from a backup or move it aside`);
+}
+
 /** A stored JSON text, or null when it is not JSON (so not written by Sentinel). */
 function parseOrNull(text: string): unknown {
   try {
@@ -135,6 +139,28 @@ function brokenBeforeKeyedOf(detail: unknown): BrokenBeforeKeyed | null {
   const legacy = d?.legacyChain as ChainReport | undefined;
   if (typeof legacy !== 'object' || legacy === null || legacy.ok !== false) return null;
   return { legacyChain: legacy, schemaSetBack: d!.schemaSetBack === true };
+}
+
+/** See CheckLog.highestBundleSeq; reads logs of any schema (an older one may lack events, or keep no markers yet). */
+function highestBundleSeqOf(db: Database.Database): number | null {
+  const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('checks', 'events')").pluck().all() as string[]);
+  // A database not yet made into a log (its first open failed midway) shows nothing.
+  if (!tables.has('checks')) return null;
+  const seqs = [db.prepare('SELECT bundle_seq FROM checks WHERE bundle_seq IS NOT NULL ORDER BY seq DESC LIMIT 1').pluck().get()];
+  if (tables.has('events')) {
+    // Only integers from details that are JSON: anything else was not written by Sentinel (and breaks the chain).
+    seqs.push(
+      db
+        .prepare(
+          `SELECT MAX(s) FROM (SELECT CASE WHEN json_valid(detail) THEN json_extract(detail, CASE type WHEN 'trust/installed' THEN '$.seq' ELSE '$.highestBundleSeq' END) END AS s
+             FROM events WHERE type IN ('trust/installed', 'retention/purged')) WHERE typeof(s) = 'integer'`,
+        )
+        .pluck()
+        .get(),
+    );
+  }
+  const found = seqs.filter((s): s is number => typeof s === 'number' && Number.isSafeInteger(s));
+  return found.length === 0 ? null : Math.max(...found);
 }
 
 /** What one retention pass deleted (and recorded in the chain). */
@@ -517,6 +543,42 @@ export class CheckLog {
     return (this.pendingStmt.all(limit) as Row[]).map(fromRow);
   }
 
+  /**
+   * The highest trust bundle seq this log shows was in force here: the
+   * newest logged check's bundle seq, the seq of every `trust/installed`
+   * event, and what each retention marker recorded of the entries it
+   * deleted; null when it shows none. TrustStore.load takes it as a floor
+   * (`minSeq`), so that deleting `trust-highest-seq` no longer lets an
+   * older bundle copied over the installed one load.
+   *
+   * The newest check rather than the maximum over all checks: a full scan
+   * of a large log (tens of ms) on every load, for the same answer as long
+   * as load enforces this floor — a check is logged only under a bundle
+   * that loaded, and no bundle older than one already in force loads.
+   */
+  highestBundleSeq(): number | null {
+    return highestBundleSeqOf(this.db);
+  }
+
+  /**
+   * highestBundleSeq() of the log in `file` without opening it as a CheckLog
+   * (no migration, no chain key): for a caller that loads the trust bundle
+   * before it opens the log. Null when there is no file yet.
+   */
+  static highestBundleSeqIn(file: string): number | null {
+    if (!fs.existsSync(file)) return null;
+    let db: Database.Database | null = null;
+    try {
+      db = new Database(file, { fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+      return highestBundleSeqOf(db);
+    } catch (err) {
+      throw isDamaged(err) ? damaged(file, err) : new CheckLogUnusable(`cannot use the check log ${file}: ${oneLine((err as Error).message)}`);
+    } finally {
+      db?.close();
+    }
+  }
+
   /** When the oldest unsynced check was logged, ms; null when nothing is pending. */
   oldestPendingAtMs(): number | null {
     return (this.db.prepare("SELECT at_ms FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT 1").get() as { at_ms: number } | undefined)?.at_ms ?? null;
@@ -689,6 +751,8 @@ export class CheckLog {
       const inherited = markers.flatMap((detail) => purgedRangesOf(detail) ?? []);
       const brokenBefore = markers.map(brokenBeforeKeyedOf).find((b) => b !== null) ?? null;
       const purged = mergeRanges([...rangesOf(positions), ...inherited]);
+      // Read before deleting: a kiosk whose every entry is purged still knows which bundle was in force (TrustStore.load's floor).
+      const highestBundleSeq = highestBundleSeqOf(this.db);
       this.db.prepare(`DELETE FROM checks WHERE at_ms < ? AND ${ATTESTED_SYNCED.checks}`).run(synced);
       if (unsynced !== null) this.db.prepare(`DELETE FROM checks WHERE at_ms < ? AND NOT ${ATTESTED_SYNCED.checks}`).run(unsynced);
       this.db.prepare(`DELETE FROM events WHERE at_ms < ? AND ${ATTESTED_SYNCED.events}`).run(synced);
@@ -709,6 +773,7 @@ export class CheckLog {
             synced: { checks: checks.length, events: events.length },
             unsynced: range === null ? null : { checks: dropped.length, from: iso(range.fromMs), to: iso(range.toMs) },
             purged,
+            ...(highestBundleSeq === null ? {} : { highestBundleSeq }),
             ...(brokenBefore === null ? {} : brokenBefore),
           },
         },
@@ -724,8 +789,7 @@ export class CheckLog {
 
   /** SQLite's "the file is damaged" becomes CheckLogUnusable (one line, CLI exit 78); anything else is left as it is. */
   private unusableIfDamaged(err: unknown): unknown {
-    if (!isDamaged(err)) return err;
-    return new CheckLogUnusable(`the check log ${this.file} is damaged (SQLite: ${oneLine((err as Error).message)}); restore it from a backup or move it aside`);
+    return isDamaged(err) ? damaged(this.file, err) : err;
   }
 
   static {
