@@ -361,14 +361,17 @@ describe('the synced state is attested by the chain key', () => {
 
   it('a row claiming synced without the MAC counts as unsynced: only the policy\'s bound on unsynced checks deletes it, recorded as unsynced', () => {
     const old = (T0 - 200 * DAY) * MS;
+    const pending = (T0 - 100 * DAY) * MS;
     const log = CheckLog.open(file);
-    log.append([record(1, { atMs: old, checkId: uuidv7(old) })]);
+    log.append([record(1, { atMs: old, checkId: uuidv7(old) }), record(2, { atMs: pending, checkId: uuidv7(pending) })]);
     log.close();
-    edit(file, "UPDATE checks SET sync_state = 'synced'");
+    edit(file, "UPDATE checks SET sync_state = 'synced' WHERE chain_pos = 1");
     const reopened = CheckLog.open(file);
     expect(reopened.retain({ nowMs: T0 * MS, retentionDays: 21, unsyncedMaxAgeDays: null })).toMatchObject({ deleted: 0, unsyncedDropped: 0 });
-    expect(reopened.retain({ nowMs: T0 * MS, retentionDays: 21, unsyncedMaxAgeDays: 90 })).toMatchObject({ deleted: 0, unsyncedDropped: 1 });
-    expect(reopened.listEvents().at(-1)!.detail).toMatchObject({ synced: { checks: 0 }, unsynced: { checks: 1 } });
+    // Under the bound, with its warning, like any unsynced check.
+    expect(reopened.retain({ nowMs: T0 * MS, retentionDays: 21, unsyncedMaxAgeDays: 90 })).toMatchObject({ deleted: 0, unsyncedDropped: 0 });
+    expect(reopened.retain({ nowMs: (T0 + 14 * DAY) * MS, retentionDays: 21, unsyncedMaxAgeDays: 90 })).toMatchObject({ deleted: 0, unsyncedDropped: 2 });
+    expect(reopened.listEvents().at(-1)!.detail).toMatchObject({ synced: { checks: 0 }, unsynced: { checks: 2 } });
     reopened.close();
   });
 });
@@ -801,7 +804,11 @@ describe('unsynced checks are bounded by the policy', () => {
     expect(log.purge({ nowMs: now, retentionDays: 21 })).toEqual({ deleted: 1 });
     expect(log.count()).toEqual({ total: 5, pending: 5 });
 
-    const result = applyRetention(log, DEFAULT_POLICY, { nowMs: now, retentionDays: 21 });
+    // The first pass that finds the warning due records it and drops nothing: the drop waits until it has stood two weeks.
+    expect(applyRetention(log, DEFAULT_POLICY, { nowMs: now, retentionDays: 21 })).toEqual({ deleted: 0, events: 0, unsyncedDropped: 0, unsyncedRange: null });
+    expect(log.unsyncedWarnedSinceMs(90)).toBe(now);
+    expect(applyRetention(log, DEFAULT_POLICY, { nowMs: now + 14 * DAY_MS - 1, retentionDays: 21 }).unsyncedDropped).toBe(0);
+    const result = applyRetention(log, DEFAULT_POLICY, { nowMs: now + 14 * DAY_MS, retentionDays: 21 });
     expect(result).toEqual({ deleted: 0, events: 0, unsyncedDropped: 3, unsyncedRange: { fromMs: now - 120 * DAY_MS + 1, toMs: now - 91 * DAY_MS + 3 } });
     expect([...log.list()].map((c) => c.checkId)).toEqual([ids[3], ids[5]]);
     const marker = log.listEvents().at(-1)!;
@@ -817,7 +824,7 @@ describe('unsynced checks are bounded by the policy', () => {
     });
     expect(log.verifyChain()).toMatchObject({ ok: true, checked: 4 });
     // Nothing more to drop: no further event.
-    expect(applyRetention(log, DEFAULT_POLICY, { nowMs: now, retentionDays: 21 }).unsyncedDropped).toBe(0);
+    expect(applyRetention(log, DEFAULT_POLICY, { nowMs: now + 14 * DAY_MS, retentionDays: 21 }).unsyncedDropped).toBe(0);
     expect(log.listEvents()).toHaveLength(2);
     log.close();
   });
@@ -826,6 +833,8 @@ describe('unsynced checks are bounded by the policy', () => {
     const log = CheckLog.open(file);
     // T0 is 08:00 UTC: these are 90 days and 2 h, and 90 days and 1 h old.
     log.append([at(90, 1), at(90, 2)].map((r, i) => ({ ...r, atMs: r.atMs - (2 - i) * 3_600_000 })));
+    // The warning became due two weeks before (and a pass recorded it then).
+    expect(applyRetention(log, DEFAULT_POLICY, { nowMs: now - 14 * DAY_MS, retentionDays: 21 }).unsyncedDropped).toBe(0);
     for (let minutes = 0; minutes < 16 * 60; minutes += 30) {
       expect(applyRetention(log, DEFAULT_POLICY, { nowMs: now + minutes * 60_000, retentionDays: 21 }).unsyncedDropped).toBe(0);
     }
@@ -846,14 +855,122 @@ describe('unsynced checks are bounded by the policy', () => {
   it('the outlook warns 14 days before the oldest unsynced check would go', () => {
     const oldest = now - 70 * DAY_MS;
     const purgeAtMs = oldest + 90 * DAY_MS;
-    expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now)).toEqual({ purgeAtMs, warnFromMs: purgeAtMs - 14 * DAY_MS, warn: false });
+    expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now)).toEqual({ purgeAtMs, warnFromMs: purgeAtMs - 14 * DAY_MS, warn: false, effectivePurgeAtMs: purgeAtMs });
     expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now + 6 * DAY_MS - 1).warn).toBe(false);
     expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now + 6 * DAY_MS).warn).toBe(true);
     expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now + 30 * DAY_MS).warn).toBe(true);
     // A bound shorter than the warning: every pending check is at risk.
     expect(unsyncedPurgeOutlook(now, { unsyncedMaxAgeDays: 7 }, now).warn).toBe(true);
-    expect(unsyncedPurgeOutlook(null, DEFAULT_POLICY, now)).toEqual({ purgeAtMs: null, warnFromMs: null, warn: false });
-    expect(unsyncedPurgeOutlook(oldest, { unsyncedMaxAgeDays: null }, now)).toEqual({ purgeAtMs: null, warnFromMs: null, warn: false });
+    expect(unsyncedPurgeOutlook(null, DEFAULT_POLICY, now)).toEqual({ purgeAtMs: null, warnFromMs: null, warn: false, effectivePurgeAtMs: null });
+    expect(unsyncedPurgeOutlook(oldest, { unsyncedMaxAgeDays: null }, now)).toEqual({ purgeAtMs: null, warnFromMs: null, warn: false, effectivePurgeAtMs: null });
+  });
+
+  it('the effective purge time: never sooner than two weeks after the warning was first recorded (or from now, when none is yet)', () => {
+    const oldest = now - 100 * DAY_MS;
+    // Past the bound already (an upgrade onto an old backlog): nothing recorded yet, so two weeks from now.
+    expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now)).toEqual({ purgeAtMs: now - 10 * DAY_MS, warnFromMs: now - 24 * DAY_MS, warn: true, effectivePurgeAtMs: now + 14 * DAY_MS });
+    expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now, now - 5 * DAY_MS).effectivePurgeAtMs).toBe(now + 9 * DAY_MS);
+    // Recorded on time: the bound itself.
+    expect(unsyncedPurgeOutlook(now - 80 * DAY_MS, DEFAULT_POLICY, now, now - 4 * DAY_MS).effectivePurgeAtMs).toBe(now + 10 * DAY_MS);
+    // A record from a clock that was ahead counts from now.
+    expect(unsyncedPurgeOutlook(oldest, DEFAULT_POLICY, now, now + 365 * DAY_MS).effectivePurgeAtMs).toBe(now + 14 * DAY_MS);
+    // A bound shorter than the warning.
+    expect(unsyncedPurgeOutlook(now, { unsyncedMaxAgeDays: 7 }, now).effectivePurgeAtMs).toBe(now + 14 * DAY_MS);
+  });
+});
+
+describe('the unsynced bound never drops a check unannounced', () => {
+  const now = T0 * MS;
+  const trusted = (atMs: number, i: number): CheckRecord => record(i, { checkId: uuidv7(atMs + i), atMs });
+  const pass = (log: CheckLog, nowMs: number, unsyncedMaxAgeDays: number | null = 90): number => applyRetention(log, { unsyncedMaxAgeDays }, { nowMs, retentionDays: 21 }).unsyncedDropped;
+
+  it('a clock jump to 2100 drops nothing at once; back to the true time, the warning is gone', () => {
+    const log = CheckLog.open(file);
+    log.append([trusted(now, 1), trusted(now + 60_000, 2), trusted(now + 120_000, 3)]);
+    const y2100 = Date.UTC(2100, 0, 1);
+    expect(pass(log, y2100)).toBe(0);
+    expect(unsyncedPurgeOutlook(log.oldestUnsyncedAtMs(), DEFAULT_POLICY, y2100, log.unsyncedWarnedSinceMs(90))).toMatchObject({ warn: true, effectivePurgeAtMs: y2100 + 14 * DAY_MS });
+    expect(pass(log, y2100 + 13 * DAY_MS)).toBe(0);
+    expect(log.count().pending).toBe(3);
+    // The clock is put right: nothing is due, the record goes.
+    expect(pass(log, now + 3_600_000)).toBe(0);
+    expect(log.unsyncedWarnedSinceMs(90)).toBeNull();
+    // Jumping again starts a fresh two weeks; a jump that holds for them is, at last, believed.
+    expect(pass(log, y2100 + 13 * DAY_MS)).toBe(0);
+    expect(pass(log, y2100 + 27 * DAY_MS - 1)).toBe(0);
+    expect(pass(log, y2100 + 27 * DAY_MS)).toBe(3);
+    log.close();
+  });
+
+  it('checks logged at an untrusted clock (a dead RTC at 2000) are never dropped by their time, nor do they bring the warning forward', () => {
+    const log = CheckLog.open(file);
+    const y2000 = Date.UTC(2000, 0, 1);
+    log.append([record(1, { checkId: uuidv7(y2000), atMs: y2000, clockState: 'untrusted' }), record(2, { checkId: uuidv7(y2000 + 1), atMs: y2000 + 60_000, clockState: 'untrusted' })]);
+    log.append([trusted(now, 3)]);
+    // The clock is put right two hours later: the hourly pass drops nothing.
+    const later = now + 2 * 3_600_000;
+    for (const t of [later, later + 30 * DAY_MS, later + 60 * DAY_MS]) expect(pass(log, t)).toBe(0);
+    expect(log.count().pending).toBe(3);
+    expect(log.oldestPendingAtMs()).toBe(y2000);
+    expect(log.oldestUnsyncedAtMs()).toBe(now);
+    expect(unsyncedPurgeOutlook(log.oldestUnsyncedAtMs(), DEFAULT_POLICY, later)).toMatchObject({ warn: false, purgeAtMs: now + 90 * DAY_MS });
+    // Far later, only the trusted check goes (after its warning); the untrusted ones wait to be synced.
+    expect(pass(log, now + 80 * DAY_MS)).toBe(0);
+    expect(pass(log, now + 94 * DAY_MS)).toBe(1);
+    expect([...log.list()].map((c) => c.clockState)).toEqual(['untrusted', 'untrusted']);
+    expect(log.oldestUnsyncedAtMs()).toBeNull();
+    log.close();
+  });
+
+  it('a kiosk upgraded with a backlog older than the bound, and a technician lowering the bound, each get two weeks of warning', () => {
+    const log = CheckLog.open(file);
+    log.append([trusted(now - 200 * DAY_MS, 1), trusted(now - 40 * DAY_MS, 2)]);
+    // Upgraded today: the 200-day-old check is long past 90 days.
+    expect(pass(log, now)).toBe(0);
+    expect(pass(log, now + 13 * DAY_MS)).toBe(0);
+    expect(pass(log, now + 14 * DAY_MS)).toBe(1);
+    // The 40-day-old check is not due under 90 days; the record went with the warning.
+    expect(log.unsyncedWarnedSinceMs(90)).toBeNull();
+    // Lowered to 30 days: now due at once, but dropped only two weeks on.
+    const lowered = now + 15 * DAY_MS;
+    expect(pass(log, lowered, 30)).toBe(0);
+    expect(log.unsyncedWarnedSinceMs(30)).toBe(lowered);
+    expect(log.unsyncedWarnedSinceMs(90)).toBeNull();
+    expect(pass(log, lowered + 13 * DAY_MS, 30)).toBe(0);
+    expect(pass(log, lowered + 14 * DAY_MS, 30)).toBe(1);
+    log.close();
+  });
+
+  it('the record of the warning is sealed: backdated or written for another bound by hand, it does not count', () => {
+    const log = CheckLog.open(file);
+    log.append([trusted(now - 200 * DAY_MS, 1)]);
+    log.close();
+    edit(file, `INSERT INTO meta (key, value) VALUES ('unsynced_warned', '${JSON.stringify({ boundDays: 90, sinceMs: now - 100 * DAY_MS, mac: 'f'.repeat(64) })}')`);
+    const reopened = CheckLog.open(file);
+    expect(pass(reopened, now)).toBe(0);
+    expect(reopened.unsyncedWarnedSinceMs(90)).toBe(now);
+    expect(reopened.unsyncedWarnedSinceMs(30)).toBeNull();
+    reopened.close();
+    // A genuine record moved to another bound no longer verifies.
+    const h = new Database(file);
+    const text = h.prepare("SELECT value FROM meta WHERE key = 'unsynced_warned'").pluck().get() as string;
+    h.prepare("UPDATE meta SET value = ? WHERE key = 'unsynced_warned'").run(text.replace('"boundDays":90', '"boundDays":30'));
+    h.close();
+    const again = CheckLog.open(file);
+    expect(again.unsyncedWarnedSinceMs(30)).toBeNull();
+    expect(pass(again, now + DAY_MS, 30)).toBe(0);
+    again.close();
+  });
+
+  it('the outlook reads the earliest time among unsynced trusted checks (what retention drops by), not the first by seq', () => {
+    const log = CheckLog.open(file);
+    // Logged in this order; the clock was set back a day between them (both trusted).
+    log.append([trusted(now, 1), trusted(now - DAY_MS, 2)]);
+    expect(log.oldestPendingAtMs()).toBe(now);
+    expect(log.oldestUnsyncedAtMs()).toBe(now - DAY_MS);
+    const outlook = unsyncedPurgeOutlook(log.oldestUnsyncedAtMs(), DEFAULT_POLICY, now);
+    expect(outlook.purgeAtMs).toBe(now + 89 * DAY_MS);
+    log.close();
   });
 });
 

@@ -79,6 +79,16 @@ export class ChainKey {
   }
 
   /**
+   * The seal on retention's record of when the warning before unsynced
+   * checks are dropped first became due (meta.unsynced_warned): drops wait
+   * for it to have stood two weeks, so a record backdated by hand would
+   * skip that warning.
+   */
+  warnedMac(boundDays: number, sinceMs: number): string {
+    return this.mac(JSON.stringify(['unsynced-warned', boundDays, sinceMs]));
+  }
+
+  /**
    * Names the key without revealing it, kept in the log's meta so that a
    * replaced or lost `chain-key` is reported as such rather than as every
    * row having changed.

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ClockState } from '../contract/decision.js';
 import type { HealthStatus } from '../contract/code.js';
+import { unsyncedPurgeOutlook, UNSYNCED_WARN_DAYS } from '../contract/policy.js';
 import { isReasonCode, type ReasonCode, type Verdict } from '../contract/reasons.js';
 import { DataDir } from '../data-dir.js';
 import { ChainKey, GENESIS_HASH, sameMac } from './chain.js';
@@ -85,6 +86,8 @@ export class CheckLogUnusable extends Error {
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
+/** meta key: when the warning before unsynced checks are dropped first became due (CheckLog.unsyncedWarnedSinceMs). */
+const UNSYNCED_WARNED = 'unsynced_warned';
 
 /**
  * Rows the kiosk itself marked synced: sync_state says so *and* its
@@ -97,6 +100,10 @@ const ATTESTED_SYNCED = {
   checks: "(sync_state = 'synced' AND sync_mac IS sentinel_sync_mac('check', chain_pos, check_id))",
   events: "(sync_state = 'synced' AND sync_mac IS sentinel_sync_mac('event', chain_pos, event_id))",
 } as const;
+
+function down(ms: number, unit: number): number {
+  return Math.floor(ms / unit) * unit;
+}
 
 /** SQLite found the file damaged (SQLITE_CORRUPT…, SQLITE_NOTADB): the log is unusable, not the program broken. */
 function isDamaged(err: unknown): boolean {
@@ -300,6 +307,7 @@ export class CheckLog {
   private readonly setMetaStmt: Database.Statement;
   private readonly appendTx: (records: CheckRecord[]) => void;
   private readonly countStmt: Database.Statement;
+  private readonly oldestUnsyncedStmt: Database.Statement;
   private readonly pendingStmt: Database.Statement;
   private readonly markStmt: Database.Statement;
   private readonly markEventStmt: Database.Statement;
@@ -342,6 +350,8 @@ export class CheckLog {
     this.appendTx = (records) => tx.immediate(records);
     // Prepared once: sync calls these for every batch of a backlog of any size.
     this.countStmt = db.prepare("SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE sync_state = 'pending') AS pending FROM checks");
+    // From the partial index checks_unsynced_trusted: one step, however long the backlog (the status bar asks after every check).
+    this.oldestUnsyncedStmt = db.prepare("SELECT MIN(at_ms) FROM checks WHERE sync_state = 'pending' AND clock_state = 'trusted'").pluck();
     this.pendingStmt = db.prepare("SELECT * FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT ?");
     this.markStmt = db.prepare(
       "UPDATE checks SET sync_state = 'synced', synced_at_ms = ?, sync_mac = sentinel_sync_mac('check', chain_pos, check_id) WHERE check_id = ? AND sync_state = 'pending'",
@@ -393,6 +403,40 @@ export class CheckLog {
   }
 
   /** meta.chain_head read and its seal checked; never throws for what it finds there. */
+  /**
+   * Before which time unsynced checks may be dropped now, or null: part of a
+   * retention pass, inside its transaction.
+   *
+   * The bound alone went by the clock: a clock jump to 2100, a kiosk
+   * upgraded with a backlog older than the bound, or a technician lowering
+   * it each dropped unsynced checks at once, with no warning shown first.
+   * So the time the warning for the current bound first became due is
+   * recorded (meta.unsynced_warned), and nothing is dropped until it has
+   * stood UNSYNCED_WARN_DAYS of kiosk time — what the status bar promised.
+   * The record goes when the warning is no longer due (synced, bound
+   * raised), so a new backlog gets its own two weeks; one from a clock that
+   * was ahead is started again. It is sealed under the chain key: anyone
+   * editing meta could otherwise backdate it and skip the warning.
+   *
+   * Only checks logged at a trusted clock are dropped by their time (the
+   * outlook reads the same set); the others are kept until synced.
+   */
+  private unsyncedCutoff(rule: RetentionRule): number | null {
+    const bound = rule.unsyncedMaxAgeDays;
+    const outlook = unsyncedPurgeOutlook(bound === null ? null : this.oldestUnsyncedAtMs(), { unsyncedMaxAgeDays: bound }, rule.nowMs);
+    if (bound === null || !outlook.warn) {
+      this.db.prepare('DELETE FROM meta WHERE key = ?').run(UNSYNCED_WARNED);
+      return null;
+    }
+    let since = this.unsyncedWarnedSinceMs(bound);
+    if (since === null || since > rule.nowMs) {
+      since = rule.nowMs;
+      this.setMeta(UNSYNCED_WARNED, JSON.stringify({ boundDays: bound, sinceMs: since, mac: this.key.warnedMac(bound, since) }));
+    }
+    if (rule.nowMs < since + UNSYNCED_WARN_DAYS * DAY_MS) return null;
+    return down(rule.nowMs - bound * DAY_MS, DAY_MS);
+  }
+
   private readHead(): Head {
     const text = this.getMeta('chain_head');
     if (text === null) return { state: 'none' };
@@ -579,7 +623,33 @@ export class CheckLog {
     }
   }
 
-  /** When the oldest unsynced check was logged, ms; null when nothing is pending. */
+  /**
+   * The earliest time among unsynced checks logged at a trusted clock, ms;
+   * null when there are none. What the policy's bound on unsynced checks
+   * goes by, in the order retention drops them (by time, not by seq: a
+   * clock set back leaves them out of order), so the status bar's outlook
+   * (unsyncedPurgeOutlook) warns of exactly what will go. A check logged
+   * while the clock was untrusted (a dead RTC at the year 2000) is not
+   * among them: its time says nothing, and it is never dropped by it.
+   */
+  oldestUnsyncedAtMs(): number | null {
+    return (this.oldestUnsyncedStmt.get() as number | null) ?? null;
+  }
+
+  /**
+   * When retention first recorded the warning before unsynced checks are
+   * dropped as due, under a bound of `boundDays` (the policy's
+   * unsyncedMaxAgeDays); null when none is recorded for that bound (or the
+   * record's seal does not verify). unsyncedPurgeOutlook's warnedSinceMs.
+   */
+  unsyncedWarnedSinceMs(boundDays: number | null): number | null {
+    if (boundDays === null) return null;
+    const record = parseOrNull(this.getMeta(UNSYNCED_WARNED) ?? 'null') as { boundDays?: unknown; sinceMs?: unknown; mac?: unknown } | null;
+    if (record === null || typeof record !== 'object' || record.boundDays !== boundDays || !Number.isSafeInteger(record.sinceMs)) return null;
+    return sameMac(record.mac, this.key.warnedMac(boundDays, record.sinceMs as number)) ? (record.sinceMs as number) : null;
+  }
+
+  /** When the first unsynced check was logged (by seq), ms; null when nothing is pending. The sync backlog's age; retention goes by oldestUnsyncedAtMs. */
   oldestPendingAtMs(): number | null {
     return (this.db.prepare("SELECT at_ms FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT 1").get() as { at_ms: number } | undefined)?.at_ms ?? null;
   }
@@ -720,6 +790,9 @@ export class CheckLog {
    * positions (with those of any earlier marker deleted now), so the chain
    * still verifies and a deletion by hand still shows.
    *
+   * Unsynced checks go only once the warning has stood two weeks, and only
+   * those logged at a trusted clock (unsyncedCutoff).
+   *
    * Cut-offs are rounded down so that a kiosk purging every few seconds
    * writes few markers: synced entries go once an hour at most (their
    * markers are synced and purged in turn); unsynced checks once a day at
@@ -731,16 +804,18 @@ export class CheckLog {
     for (const days of [rule.retentionDays, rule.unsyncedMaxAgeDays ?? 0]) {
       if (!Number.isFinite(days) || days < 0) throw new RangeError(`retention needs a number of days, not ${days}`);
     }
-    const down = (ms: number, unit: number): number => Math.floor(ms / unit) * unit;
     const synced = down(rule.nowMs - rule.retentionDays * DAY_MS, HOUR_MS);
-    const unsynced = rule.unsyncedMaxAgeDays === null ? null : down(rule.nowMs - rule.unsyncedMaxAgeDays * DAY_MS, DAY_MS);
     const result: RetentionResult = this.db.transaction((): RetentionResult => {
+      const unsynced = this.unsyncedCutoff(rule);
       // Synced means marked so by this kiosk (ATTESTED_SYNCED); a row merely claiming it counts as unsynced.
       const checks = this.db.prepare(`SELECT chain_pos AS pos FROM checks WHERE at_ms < ? AND ${ATTESTED_SYNCED.checks}`).pluck().all(synced) as number[];
       const dropped =
         unsynced === null
           ? []
-          : (this.db.prepare(`SELECT chain_pos AS pos, at_ms AS at FROM checks WHERE at_ms < ? AND NOT ${ATTESTED_SYNCED.checks}`).all(unsynced) as { pos: number; at: number }[]);
+          : (this.db.prepare(`SELECT chain_pos AS pos, at_ms AS at FROM checks WHERE at_ms < ? AND clock_state = 'trusted' AND NOT ${ATTESTED_SYNCED.checks}`).all(unsynced) as {
+              pos: number;
+              at: number;
+            }[]);
       const events = this.db.prepare(`SELECT chain_pos AS pos, type, detail FROM events WHERE at_ms < ? AND ${ATTESTED_SYNCED.events}`).all(synced) as { pos: number; type: string; detail: string }[];
       const none: RetentionResult = { deleted: 0, events: 0, unsyncedDropped: 0, unsyncedRange: null };
       if (checks.length + dropped.length + events.length === 0) return none;
@@ -754,7 +829,11 @@ export class CheckLog {
       // Read before deleting: a kiosk whose every entry is purged still knows which bundle was in force (TrustStore.load's floor).
       const highestBundleSeq = highestBundleSeqOf(this.db);
       this.db.prepare(`DELETE FROM checks WHERE at_ms < ? AND ${ATTESTED_SYNCED.checks}`).run(synced);
-      if (unsynced !== null) this.db.prepare(`DELETE FROM checks WHERE at_ms < ? AND NOT ${ATTESTED_SYNCED.checks}`).run(unsynced);
+      if (unsynced !== null) {
+        this.db.prepare(`DELETE FROM checks WHERE at_ms < ? AND clock_state = 'trusted' AND NOT ${ATTESTED_SYNCED.checks}`).run(unsynced);
+        // What is left may not be due yet: its own warning then starts afresh when it is.
+        if (!unsyncedPurgeOutlook(this.oldestUnsyncedAtMs(), rule, rule.nowMs).warn) this.db.prepare('DELETE FROM meta WHERE key = ?').run(UNSYNCED_WARNED);
+      }
       this.db.prepare(`DELETE FROM events WHERE at_ms < ? AND ${ATTESTED_SYNCED.events}`).run(synced);
 
       // A loop, not Math.min(...): a first pass on an old kiosk may drop more checks than a call takes arguments.

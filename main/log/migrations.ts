@@ -107,7 +107,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    name: "the chain keyed with the kiosk's chain key; retention recorded inside the chain; the synced state attested by the key",
+    name: "the chain keyed with the kiosk's chain key; retention recorded inside the chain; the synced state attested by the key; unsynced checks looked up by time",
     up: rekeyChain,
   },
 ];
@@ -193,6 +193,8 @@ function rekeyChain(db: Database.Database, ctx: MigrationContext): void {
   const headFound = legacyHead(db);
   const setBack = keyedBefore(db, ctx, hasEntries || headFound !== null);
   const syncReset = attestSyncState(db);
+  // What retention's bound on unsynced checks goes by (and the status bar's outlook reads): their time, among those logged at a trusted clock.
+  db.exec("CREATE INDEX IF NOT EXISTS checks_unsynced_trusted ON checks (at_ms) WHERE sync_state = 'pending' AND clock_state = 'trusted'");
   const dropLegacyMeta = (): void => void db.prepare("DELETE FROM meta WHERE key IN ('chain_resumes', 'chain_head_purged', 'chain_head')").run();
   // A log that never held an entry has nothing to re-key and nothing to record.
   if (!hasEntries && headFound === null && setBack.length === 0) return dropLegacyMeta();
