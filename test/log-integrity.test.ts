@@ -5,6 +5,7 @@
 // SQLite's own integrity check beside the chain, and a damaged file reported
 // in one line; an older bundle refused at load; unsynced checks bounded by
 // the policy; the CSV formula guard; owner-only permissions.
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -971,6 +972,44 @@ describe('the unsynced bound never drops a check unannounced', () => {
     const outlook = unsyncedPurgeOutlook(log.oldestUnsyncedAtMs(), DEFAULT_POLICY, now);
     expect(outlook.purgeAtMs).toBe(now + 89 * DAY_MS);
     log.close();
+  });
+});
+
+describe('the CLI around retention and policies', () => {
+  it('log --help says the policy bound applies to unsynced checks (no longer "never deleted")', () => {
+    const r = sentinel(['log', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/never deleted/);
+    expect(r.stdout).toMatch(/unsyncedMaxAgeDays/);
+  });
+
+  it('log --purge says when unsynced checks past the bound will go (the warning first stands two weeks)', () => {
+    const data = tempDir();
+    const log = CheckLog.open(path.join(data, DATA_FILES.database));
+    log.append([record(1, { atMs: (T0 - 100 * DAY) * MS, checkId: uuidv7((T0 - 100 * DAY) * MS) })]);
+    log.close();
+    const r = sentinel(['log', '--purge', '--data', data, '--at', AT]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`purged 0 synced checks older than 21 days\nunsynced checks older than 90 days will be dropped from ${new Date((T0 + 14 * DAY) * MS).toISOString()}\n`);
+  });
+
+  it('policy set refuses a FIFO (it used to hang), a folder and a file over 64 KiB, in one line (78)', () => {
+    const dir = tempDir();
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const big = path.join(dir, 'big.json');
+    fs.writeFileSync(big, JSON.stringify({ acceptIssuers: ['*'], pad: 'x'.repeat(70 * 1024) }));
+    for (const [file, why] of [[fifo, /not a regular file/], [dir, /folder|not a regular file/], [big, /more than the 65536/]] as const) {
+      const started = Date.now();
+      const r = sentinel(['policy', 'set', file, '--data', tempDir()]);
+      expect(r.status, r.stderr).toBe(78);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(why);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    }
+    const ok = path.join(dir, 'policy.json');
+    fs.writeFileSync(ok, '{"feverThresholdC":37.5}');
+    expect(sentinel(['policy', 'set', ok, '--data', tempDir()]).status).toBe(0);
   });
 });
 
