@@ -425,6 +425,13 @@ describe('migration 5 re-keys a log that holds data', () => {
       purged: [[1, 2]],
     });
     expect(log.count()).toEqual({ total: 5, pending: 5 });
+    // The columns and the index schema 5 adds.
+    const schema = new Database(file, { readonly: true });
+    expect(schema.prepare("SELECT COUNT(*) FROM pragma_table_info('checks') WHERE name = 'sync_mac'").pluck().get()).toBe(1);
+    expect(schema.prepare("SELECT COUNT(*) FROM pragma_table_info('events') WHERE name = 'sync_mac'").pluck().get()).toBe(1);
+    expect(schema.prepare("SELECT name FROM sqlite_master WHERE name = 'checks_unsynced_trusted'").pluck().get()).toBe('checks_unsynced_trusted');
+    schema.close();
+    expect(log.oldestUnsyncedAtMs()).toBe(record(3).atMs);
     // Checks 3, 5, 6, 7, 9, events 4 and 8, and the migration's own event.
     expect(log.verifyChain()).toEqual({ ok: true, checked: 8, brokenAtSeq: null, problem: null });
     expect([...log.list()].map((c) => c.verdict)).toEqual(['admit', 'admit', 'deny', 'admit', 'admit']);

@@ -140,6 +140,7 @@ function keyedBefore(db: Database.Database, ctx: MigrationContext, holdsData: bo
   const markers = db.prepare(`SELECT COUNT(*) FROM events WHERE type IN (${[...PURGE_MARKER_TYPES].map(() => '?').join(', ')})`).pluck().get(...PURGE_MARKER_TYPES) as number;
   if (markers > 0) found.push(`${markers} keyed marker event(s) (retention/purged, log/rekeyed) are present`);
   if (hasColumn(db, 'checks', 'sync_mac') || hasColumn(db, 'events', 'sync_mac')) found.push('the sync_mac columns are present');
+  if (meta('unsynced_warned') !== null) found.push('meta.unsynced_warned is present');
   return found;
 }
 
