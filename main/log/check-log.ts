@@ -402,7 +402,6 @@ export class CheckLog {
     this.setMeta('chain_head', JSON.stringify({ seq: link.seq, hash: link.hash, mac: this.key.headMac(link.seq, link.hash) }));
   }
 
-  /** meta.chain_head read and its seal checked; never throws for what it finds there. */
   /**
    * Before which time unsynced checks may be dropped now, or null: part of a
    * retention pass, inside its transaction.
@@ -437,6 +436,7 @@ export class CheckLog {
     return down(rule.nowMs - bound * DAY_MS, DAY_MS);
   }
 
+  /** meta.chain_head read and its seal checked; never throws for what it finds there. */
   private readHead(): Head {
     const text = this.getMeta('chain_head');
     if (text === null) return { state: 'none' };
