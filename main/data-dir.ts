@@ -119,20 +119,25 @@ export class DataDir {
    * Tightens the permissions if someone loosened them.
    */
   secret(name: string, bytes: number): Buffer {
+    return this.secretMade(name, bytes).value;
+  }
+
+  /** Like secret(), also saying whether this call made it (false when it already existed, or another process made it first). */
+  secretMade(name: string, bytes: number): { value: Buffer; made: boolean } {
     const file = this.path(name);
     try {
       const st = fs.statSync(file);
       if ((st.mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
       const value = fs.readFileSync(file);
       if (value.length !== bytes) throw new DataDirError(`${file} is damaged (expected ${bytes} bytes)`);
-      return value;
+      return { value, made: false };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     const value = randomBytes(bytes);
     // Two processes starting together must end up with one secret: only the first link wins.
-    if (this.createExclusive(name, value, 0o600)) return value;
-    return this.secret(name, bytes);
+    if (this.createExclusive(name, value, 0o600)) return { value, made: true };
+    return this.secretMade(name, bytes);
   }
 
   /** Writes a new file whole; false (and nothing written) when it already exists. */

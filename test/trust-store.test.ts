@@ -64,6 +64,14 @@ describe('install', () => {
     expect((await store.load(T0))?.info.seq).toBe(18);
   });
 
+  it('load takes a floor from the caller (the check log\'s record): a lower seq is refused, the same or higher loads and raises the file', async () => {
+    await expect(store.load(T0, { minSeq: 18 })).rejects.toThrow(/seq 17\) is older than seq 18/);
+    expect((await store.load(T0, { minSeq: 17 }))?.info.seq).toBe(17);
+    fs.rmSync(dir.path('trust-highest-seq'));
+    expect((await store.load(T0, { minSeq: 16 }))?.info.seq).toBe(17);
+    expect(fs.readFileSync(dir.path('trust-highest-seq'), 'utf8')).toBe('17\n');
+  });
+
   it('loads an installed bundle that has since expired (TRUST_EXPIRED is decided later)', async () => {
     const loaded = await store.load(T0 + 365 * DAY);
     expect(loaded?.info.seq).toBe(17);

@@ -17,7 +17,7 @@ export interface OpenedCheckpoint {
 /** Throws DataDirError, TrustUnusable, PolicyUnusable or CheckLogUnusable when a part cannot be used. */
 export async function openCheckpoint(dataDir: string, opts: { nowMs: number }): Promise<OpenedCheckpoint> {
   const dir = DataDir.open(dataDir, { create: false });
-  const trust = await new TrustStore(dir).load(opts.nowMs / 1000);
+  const trust = await new TrustStore(dir).load(opts.nowMs / 1000, { minSeq: CheckLog.highestBundleSeqIn(dir.path(DATA_FILES.database)) });
   const policy = new PolicyStore(dir).load();
   const pseudonym = HolderPseudonym.forDataDir(dir);
   const log = CheckLog.open(dir.path(DATA_FILES.database));

@@ -164,24 +164,48 @@ function readPolicy(doc: unknown): Policy {
 export const UNSYNCED_WARN_DAYS = 14;
 
 export interface UnsyncedPurgeOutlook {
-  /** When the oldest unsynced check will be dropped, ms; null when nothing is pending or the policy keeps them forever. */
+  /** When the policy's bound reaches the oldest unsynced check, ms; null when nothing is pending or the policy keeps them forever. */
   purgeAtMs: number | null;
   /** From when the warning shows, ms (null like purgeAtMs). */
   warnFromMs: number | null;
   /** Show it now: unsynced checks will be dropped within UNSYNCED_WARN_DAYS (or already are due). */
   warn: boolean;
+  /**
+   * When the drop can actually come, ms (null like purgeAtMs): purgeAtMs,
+   * but never sooner than UNSYNCED_WARN_DAYS after the warning was first
+   * recorded (`warnedSinceMs`; when none is recorded yet, from now or from
+   * warnFromMs, whichever is later). What the status bar should show.
+   */
+  effectivePurgeAtMs: number | null;
 }
 
 /**
  * What the status bar needs to warn long before unsynced checks are
- * dropped: pure, time as a parameter. `oldestPendingAtMs` is
- * CheckLog.oldestPendingAtMs(). purgeAtMs is the earliest the drop can
- * come; applyRetention drops unsynced checks once a day at most, so it
- * comes within a day after.
+ * dropped: pure, time as a parameter.
+ *
+ * `oldestUnsyncedAtMs` is CheckLog.oldestUnsyncedAtMs(): the earliest
+ * time among unsynced checks logged at a trusted clock — the ones, and the
+ * order, retention drops by (a check logged while the clock was untrusted
+ * is never dropped by its time). `warnedSinceMs` is
+ * CheckLog.unsyncedWarnedSinceMs(policy.unsyncedMaxAgeDays): when
+ * retention first recorded this warning as due, under this bound.
+ *
+ * purgeAtMs is the earliest the bound allows; applyRetention drops nothing
+ * until the warning has stood UNSYNCED_WARN_DAYS of kiosk time
+ * (effectivePurgeAtMs), and unsynced checks once a day at most, so the
+ * drop comes within a day after that.
  */
-export function unsyncedPurgeOutlook(oldestPendingAtMs: number | null, policy: Pick<Policy, 'unsyncedMaxAgeDays'>, nowMs: number): UnsyncedPurgeOutlook {
-  if (oldestPendingAtMs === null || policy.unsyncedMaxAgeDays === null) return { purgeAtMs: null, warnFromMs: null, warn: false };
-  const purgeAtMs = oldestPendingAtMs + policy.unsyncedMaxAgeDays * DAY_MS;
+export function unsyncedPurgeOutlook(
+  oldestUnsyncedAtMs: number | null,
+  policy: Pick<Policy, 'unsyncedMaxAgeDays'>,
+  nowMs: number,
+  warnedSinceMs: number | null = null,
+): UnsyncedPurgeOutlook {
+  if (oldestUnsyncedAtMs === null || policy.unsyncedMaxAgeDays === null) return { purgeAtMs: null, warnFromMs: null, warn: false, effectivePurgeAtMs: null };
+  const purgeAtMs = oldestUnsyncedAtMs + policy.unsyncedMaxAgeDays * DAY_MS;
   const warnFromMs = purgeAtMs - UNSYNCED_WARN_DAYS * DAY_MS;
-  return { purgeAtMs, warnFromMs, warn: nowMs >= warnFromMs };
+  const warn = nowMs >= warnFromMs;
+  // A record from a clock that was ahead (later than now) is started again, as retention does.
+  const since = warn ? (warnedSinceMs !== null && warnedSinceMs <= nowMs ? warnedSinceMs : nowMs) : warnFromMs;
+  return { purgeAtMs, warnFromMs, warn, effectivePurgeAtMs: Math.max(purgeAtMs, since + UNSYNCED_WARN_DAYS * DAY_MS) };
 }

@@ -346,7 +346,7 @@ export class KioskService {
     const policyStamp = this.dir.stamp(DATA_FILES.policy);
     if (!first && trustStamp === this.stamps.trust && policyStamp === this.stamps.policy) return;
     try {
-      if (first || trustStamp !== this.stamps.trust) this.trust = await new TrustStore(this.dir).load(this.opts.clock() / 1000);
+      if (first || trustStamp !== this.stamps.trust) this.trust = await new TrustStore(this.dir).load(this.opts.clock() / 1000, { minSeq: this.log.highestBundleSeq() });
       if (first || policyStamp !== this.stamps.policy) this.policy = new PolicyStore(this.dir).load();
     } catch (err) {
       if (first) throw err;

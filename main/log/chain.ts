@@ -5,7 +5,7 @@
 // recompute the chain, nor forge the record of a retention purge.
 // The plain SHA-256 links of schemas 1–4 are kept here only so that
 // migration 5 can check an old log before re-keying it.
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { DATA_FILES, type DataDir } from '../data-dir.js';
 import type { AuditEvent, CheckRecord } from './check-log.js';
 
@@ -23,14 +23,26 @@ export type EventLinkFields = Pick<AuditEvent, 'eventId' | 'atMs' | 'type' | 'ac
 export class ChainKey {
   private readonly key: KeyObject;
 
-  constructor(secret: Uint8Array) {
+  /**
+   * @param madeNow the key did not exist before this process made it (see
+   * forDataDir). A key handed in is taken to be an existing one.
+   */
+  constructor(
+    secret: Uint8Array,
+    readonly madeNow = false,
+  ) {
     if (secret.length < CHAIN_KEY_BYTES) throw new Error(`the chain key must be ${CHAIN_KEY_BYTES} bytes`);
     this.key = createSecretKey(secret);
   }
 
-  /** This data directory's chain key, made on first use (like the holder secret). */
+  /**
+   * This data directory's chain key, made on first use (like the holder
+   * secret). Whether it was made just now tells migration 5 a log that was
+   * never keyed from one whose schema was set back after it was.
+   */
   static forDataDir(dir: DataDir): ChainKey {
-    return new ChainKey(dir.secret(DATA_FILES.chainKey, CHAIN_KEY_BYTES));
+    const { value, made } = dir.secretMade(DATA_FILES.chainKey, CHAIN_KEY_BYTES);
+    return new ChainKey(value, made);
   }
 
   /**
@@ -46,6 +58,37 @@ export class ChainKey {
   }
 
   /**
+   * The seal on the recorded head of the chain (meta.chain_head): the
+   * newest position and its link. Without it, deleting the newest entries
+   * and rewriting (or deleting) the head would leave nothing to compare.
+   */
+  headMac(seq: number, hash: string): string {
+    return this.mac(JSON.stringify(['head', seq, hash]));
+  }
+
+  /**
+   * The kiosk's own word that the central service stored an entry: written
+   * when the sync client marks it synced (CheckLog.markSynced), over its
+   * kind, chain position and id. sync_state is outside the link (it changes
+   * after logging), so without this anyone with the file could mark a
+   * denial synced: it would never be sent, and retention would delete it as
+   * stored centrally.
+   */
+  syncMac(kind: 'check' | 'event', pos: number, id: string): string {
+    return this.mac(JSON.stringify(['synced', kind, pos, id]));
+  }
+
+  /**
+   * The seal on retention's record of when the warning before unsynced
+   * checks are dropped first became due (meta.unsynced_warned): drops wait
+   * for it to have stood two weeks, so a record backdated by hand would
+   * skip that warning.
+   */
+  warnedMac(boundDays: number, sinceMs: number): string {
+    return this.mac(JSON.stringify(['unsynced-warned', boundDays, sinceMs]));
+  }
+
+  /**
    * Names the key without revealing it, kept in the log's meta so that a
    * replaced or lost `chain-key` is reported as such rather than as every
    * row having changed.
@@ -57,6 +100,12 @@ export class ChainKey {
   private mac(text: string): string {
     return createHmac('sha256', this.key).update(text).digest('hex');
   }
+}
+
+/** Two MACs (hex) compared in constant time; false for anything that is not one. */
+export function sameMac(found: unknown, expected: string): boolean {
+  if (typeof found !== 'string' || found.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(found, 'utf8'), Buffer.from(expected, 'utf8'));
 }
 
 /** Schemas 1–4: a check's plain SHA-256 link (raw reading and offset covered only when present, since schema 4). */

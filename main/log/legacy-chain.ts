@@ -63,6 +63,20 @@ export function* legacyEntries(db: Database.Database): Generator<LegacyRow> {
   while (e < events.length) yield events[e++]!;
 }
 
+/** meta.chain_head as schemas 1–4 wrote it ({seq, hash}); null when absent, 'damaged' when it is not that. */
+export function legacyHead(db: Database.Database): { seq: number; hash: string } | null | 'damaged' {
+  const text = meta(db, 'chain_head');
+  if (text === null) return null;
+  let head: unknown;
+  try {
+    head = JSON.parse(text);
+  } catch {
+    return 'damaged';
+  }
+  const h = head as { seq?: unknown; hash?: unknown } | null;
+  return h !== null && typeof h === 'object' && Number.isSafeInteger(h.seq) && typeof h.hash === 'string' ? { seq: h.seq as number, hash: h.hash } : 'damaged';
+}
+
 /** The unkeyed chain of a schema-4 log, walked as schema 4 did. */
 export function verifyLegacyChain(db: Database.Database): ChainReport {
   const resumesText = meta(db, 'chain_resumes');
@@ -84,8 +98,8 @@ export function verifyLegacyChain(db: Database.Database): ChainReport {
     last = { seq: pos, hash: row.hash };
     checked++;
   }
-  const headText = meta(db, 'chain_head');
-  const head = headText === null ? null : (JSON.parse(headText) as { seq: number; hash: string });
+  const head = legacyHead(db);
+  if (head === 'damaged') return { ok: false, checked, brokenAtSeq: null, problem: 'the record of the newest entry (chain head) is damaged' };
   const headPurged = meta(db, 'chain_head_purged') === '1';
   if (head && !(last && last.seq === head.seq && last.hash === head.hash) && !(headPurged && (last === null || last.seq < head.seq))) {
     return { ok: false, checked, brokenAtSeq: head.seq, problem: `the newest entries (up to ${head.seq}) are missing` };

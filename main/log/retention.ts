@@ -5,9 +5,17 @@
 //
 // Two rules:
 // - A synced check (or audit event) goes once it is older than the
-//   retention period: the central service holds it (spec §6).
+//   retention period: the central service holds it (spec §6). Synced means
+//   marked so by this kiosk, under its chain key (sync_mac); a row whose
+//   sync state was edited counts as unsynced.
 // - An unsynced check goes once it is older than the policy's
-//   `unsyncedMaxAgeDays` (default 90; null keeps it forever).
+//   `unsyncedMaxAgeDays` (default 90; null keeps it forever) — and only
+//   once the status bar's warning has stood two weeks of kiosk time since
+//   it first became due (recorded, sealed, in meta), so that a clock jump,
+//   an upgrade onto an old backlog or a lowered bound never drops a check
+//   unannounced. A check logged while the clock was untrusted is never
+//   dropped by its time (a dead RTC's year 2000 says nothing); it stays
+//   until it is synced.
 //
 // The second rule is a trade-off. Keeping every check until the central
 // service has it means none is ever lost — but on a kiosk that never syncs
@@ -15,8 +23,8 @@
 // pseudonyms and temperatures, would grow without end on an unattended
 // machine, and data minimisation says personal data is kept no longer than
 // needed. Three months is far beyond any outage the sync loop is meant to
-// ride out; the status bar warns two weeks before the first check would
-// go (unsyncedPurgeOutlook), and the drop itself is an audit event in the
+// ride out; the status bar warns at least two weeks before the first check
+// would go (unsyncedPurgeOutlook), and the drop itself is an audit event in the
 // keyed chain saying how many unsynced checks went and from when to when,
 // so it is never silent. A deployment that must never lose a check sets
 // `unsyncedMaxAgeDays: null` and takes on watching the disk instead.
@@ -34,8 +42,9 @@ export { unsyncedPurgeOutlook, UNSYNCED_WARN_DAYS, type UnsyncedPurgeOutlook } f
 /**
  * One retention pass: deletes synced checks and events older than
  * `retentionDays` and unsynced checks older than the policy's
- * `unsyncedMaxAgeDays`, records what went in the chain (a
- * `retention/purged` event), and gives the space back.
+ * `unsyncedMaxAgeDays` (once warned of for two weeks, see above), records
+ * what went in the chain (a `retention/purged` event), and gives the space
+ * back.
  */
 export function applyRetention(log: CheckLog, policy: Pick<Policy, 'unsyncedMaxAgeDays'>, opts: { nowMs: number; retentionDays: number }): RetentionResult {
   return log.retain({ nowMs: opts.nowMs, retentionDays: opts.retentionDays, unsyncedMaxAgeDays: policy.unsyncedMaxAgeDays });

@@ -57,8 +57,13 @@ export class TrustStore {
    * none is installed. A bundle older than one already installed here is
    * refused like a tampered one: an older, validly signed bundle copied over
    * the installed file would otherwise bring back the keys revoked since.
+   *
+   * "Already installed" is the highest of `trust-highest-seq` and `minSeq`:
+   * the check log's record (CheckLog.highestBundleSeq — the bundle seq of
+   * the checks and trust/installed events in its keyed chain), so that
+   * deleting one file does not erase it. Callers with the log pass it.
    */
-  async load(nowS: number): Promise<TrustSnapshot | null> {
+  async load(nowS: number, opts: { minSeq?: number | null } = {}): Promise<TrustSnapshot | null> {
     const jws = this.dir.readText(DATA_FILES.bundle);
     if (jws === null) return null;
     const roots = await this.pinnedRoots();
@@ -71,14 +76,16 @@ export class TrustStore {
       }
       throw err;
     }
-    const highest = this.highestSeq();
+    const recorded = this.highestSeq('strict');
+    const known = [recorded, opts.minSeq ?? null].filter((s): s is number => s !== null);
+    const highest = known.length === 0 ? null : Math.max(...known);
     if (highest !== null && snapshot.info.seq < highest) {
       throw new TrustUnusable(
         `the installed trust bundle (seq ${snapshot.info.seq}) is older than seq ${highest}, already installed here: an older bundle was put in its place; install one with seq ${highest} or higher`,
       );
     }
     // A bundle installed before this record was kept (or with the record lost) sets it from now on.
-    if (highest === null || snapshot.info.seq > highest) this.dir.writeAtomic(HIGHEST_SEQ_FILE, `${snapshot.info.seq}\n`, 0o600);
+    if (recorded === null || snapshot.info.seq > recorded) this.dir.writeAtomic(HIGHEST_SEQ_FILE, `${snapshot.info.seq}\n`, 0o600);
     return snapshot;
   }
 
@@ -104,7 +111,8 @@ export class TrustStore {
       // A damaged installed bundle is replaced by a good one — but never by an older one.
       if (!(err instanceof TrustUnusable)) throw err;
     }
-    const highest = this.highestSeq();
+    // A damaged record is rewritten by the bundle installed now (load, without the log, cannot tell more).
+    const highest = this.highestSeq('lenient');
     if (highest !== null) installedSeq = Math.max(installedSeq ?? highest, highest);
     const snapshot = await verifyBundle(jws, roots, { nowS: opts.nowS, installedSeq, allowExpired: false });
     // Roots first: a bundle on disk must never be signed by an unpinned root.
@@ -116,10 +124,21 @@ export class TrustStore {
     return snapshot;
   }
 
-  /** The highest seq ever installed here: anti-rollback survives a deleted or damaged bundle file. */
-  private highestSeq(): number | null {
+  /**
+   * The highest seq ever installed here: anti-rollback survives a deleted or
+   * damaged bundle file. Null only when there is no record; a record that
+   * is not a seq is not "no record" (that would let load write a lower one
+   * over it): load refuses it ('strict'), install replaces it ('lenient').
+   */
+  private highestSeq(mode: 'strict' | 'lenient'): number | null {
     const text = this.dir.readText(HIGHEST_SEQ_FILE);
-    const seq = text === null ? NaN : Number(text.trim());
-    return Number.isSafeInteger(seq) ? seq : null;
+    if (text === null) return null;
+    const trimmed = text.trim();
+    const seq = /^\d{1,15}$/.test(trimmed) ? Number(trimmed) : NaN;
+    if (Number.isSafeInteger(seq)) return seq;
+    if (mode === 'lenient') return null;
+    throw new TrustUnusable(
+      `${this.dir.path(HIGHEST_SEQ_FILE)} (the highest trust bundle seq installed here) is damaged; install the newest trust bundle again (sentinel trust install) to rewrite it`,
+    );
   }
 }

@@ -2,7 +2,7 @@
 import { DATA_FILES, DataDir } from '../../data-dir.js';
 import { CheckLog } from '../../log/check-log.js';
 import { CSV_HEADER, csvLine, logRow } from '../../log/log-rows.js';
-import { applyRetention, DEFAULT_RETENTION_DAYS } from '../../log/retention.js';
+import { applyRetention, DEFAULT_RETENTION_DAYS, unsyncedPurgeOutlook } from '../../log/retention.js';
 import { PolicyStore } from '../../policy/policy-store.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -16,9 +16,12 @@ export const LOG_HELP = `usage: sentinel log [--since ISO] [--format jsonl|csv] 
 Prints the logged checks (holders as keyed pseudonyms only); --events the
 audit events (configuration, PINs, calibrations, bundles, policies). --verify-chain
 runs SQLite's integrity check and walks the keyed chain: exit 1 if the file is
-damaged or a check was removed or changed (78 if the log cannot be opened).
+damaged or an entry was removed or changed (78 if the log cannot be opened).
 --purge deletes synced checks older than the retention period (default 21
-days) and gives the space back; unsynced checks are never deleted.`;
+days) and, under the policy's unsyncedMaxAgeDays (default 90, null: never),
+unsynced checks older than that bound, once its warning has stood two weeks
+(never one logged while the clock was untrusted); what it deletes is recorded
+in the chain, and the space is given back.`;
 
 export { DEFAULT_RETENTION_DAYS };
 
@@ -64,7 +67,10 @@ export async function logCommand(args: string[], io: CommandIo): Promise<number>
       const { unsyncedMaxAgeDays } = new PolicyStore(dir).load().policy;
       const r = applyRetention(log, { unsyncedMaxAgeDays }, { nowMs: common.nowMs, retentionDays });
       const dropped = r.unsyncedDropped === 0 ? '' : `; dropped ${r.unsyncedDropped} unsynced checks older than ${unsyncedMaxAgeDays} days (policy unsyncedMaxAgeDays)`;
-      io.out(common.json ? JSON.stringify({ deleted: r.deleted, unsyncedDropped: r.unsyncedDropped }) + '\n' : `purged ${r.deleted} synced checks older than ${retentionDays} days${dropped}\n`);
+      // The same warning the status bar shows: a technician lowering the bound sees when the drop will come.
+      const outlook = unsyncedPurgeOutlook(log.oldestUnsyncedAtMs(), { unsyncedMaxAgeDays }, common.nowMs, log.unsyncedWarnedSinceMs(unsyncedMaxAgeDays));
+      const warning = outlook.warn && outlook.effectivePurgeAtMs !== null ? `\nunsynced checks older than ${unsyncedMaxAgeDays} days will be dropped from ${new Date(outlook.effectivePurgeAtMs).toISOString()}` : '';
+      io.out(common.json ? JSON.stringify({ deleted: r.deleted, unsyncedDropped: r.unsyncedDropped }) + '\n' : `purged ${r.deleted} synced checks older than ${retentionDays} days${dropped}${warning}\n`);
       return EXIT.OK;
     }
     if (values.events) {

@@ -1,7 +1,7 @@
 // sentinel policy set FILE | policy show
-import * as fs from 'node:fs';
 import { DataDir } from '../../data-dir.js';
 import { PolicyRefused, PolicyStore } from '../../policy/policy-store.js';
+import { readSmallRegularFile, UnreadableFile } from '../../trust/bundle-file.js';
 import { cliActor, recordAudit } from '../../audit/audit.js';
 import type { CommandIo } from '../command-io.js';
 import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
@@ -16,6 +16,9 @@ policy names the field and exits 78, leaving the old one in force.
 show prints the policy in force (the defaults when none was set); --json
 prints its fields plus "version" and "setAt".`;
 
+/** A policy document is a small JSON object: nothing larger is read (nor a FIFO, a device or a folder). */
+const MAX_POLICY_FILE_BYTES = 64 * 1024;
+
 export async function policyCommand(args: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommand(args, {}, 2);
   const common = commonOf(values, io.clock);
@@ -28,9 +31,10 @@ export async function policyCommand(args: string[], io: CommandIo): Promise<numb
     if (file === undefined) throw new UsageError('policy set needs the policy FILE');
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = await readSmallRegularFile(file, 'policy', MAX_POLICY_FILE_BYTES);
     } catch (err) {
-      throw new ConfigError(`cannot read policy ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      if (err instanceof UnreadableFile) throw new ConfigError(err.message);
+      throw err;
     }
     const store = new PolicyStore(DataDir.open(common.dataDir, { create: true }));
     let before: unknown = null;
