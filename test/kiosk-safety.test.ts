@@ -52,10 +52,12 @@ describe('the kiosk bounds its unsynced log itself', () => {
     const clock = { now: T };
     const service = await KioskService.open({ dataDir, clock: () => clock.now, thermometer: null, screen: SCREEN, retentionEveryMs: 0 });
     opened.push(service);
-    // 80 days old, dropped at 90: inside the two weeks' warning.
-    expect(service.status().sync.unsyncedPurge).toEqual({ purgeAtMs: T + 10 * DAY, warn: true });
+    // 80 days old, past the bound at 90: inside the two weeks' warning — which this kiosk shows from now, so the drop waits two weeks from now.
+    expect(service.status().sync.unsyncedPurge).toEqual({ purgeAtMs: T + 14 * DAY, warn: true });
     expect(service.retain()).toMatchObject({ unsyncedDropped: 0 });
-    clock.now = T + 11 * DAY;
+    clock.now = T + 13 * DAY;
+    expect(service.retain()).toMatchObject({ unsyncedDropped: 0 });
+    clock.now = T + 14 * DAY;
     expect(service.retain()).toMatchObject({ unsyncedDropped: 1 });
     expect(service.status().pendingSync).toBe(0);
     expect(service.status().sync.unsyncedPurge).toEqual({ purgeAtMs: null, warn: false });
@@ -67,8 +69,16 @@ describe('the kiosk bounds its unsynced log itself', () => {
     logUnsynced(dataDir, T - 10 * DAY);
     const service = await KioskService.open({ dataDir, clock: () => T, thermometer: null, screen: SCREEN });
     opened.push(service);
-    expect(service.status().pendingSync).toBe(1);
-    expect(service.status().sync.unsyncedPurge.warn).toBe(false);
+    // The pass at open found the 120-day-old check due: its warning is recorded, and it stays two weeks more.
+    expect(service.status().pendingSync).toBe(2);
+    expect(service.status().sync.unsyncedPurge).toEqual({ purgeAtMs: T + 14 * DAY, warn: true });
+    service.close();
+    opened.pop();
+    // Restarted two weeks later: that pass drops it.
+    const later = await KioskService.open({ dataDir, clock: () => T + 14 * DAY, thermometer: null, screen: SCREEN });
+    opened.push(later);
+    expect(later.status().pendingSync).toBe(1);
+    expect(later.status().sync.unsyncedPurge.warn).toBe(false);
   });
 });
 

@@ -307,7 +307,7 @@ export class KioskService {
         lastSuccessAtMs: sync?.lastSuccessAtMs ?? null,
         oldestPendingAtMs,
         backlogWarning: oldestPendingAtMs !== null && now - oldestPendingAtMs > (this.opts.backlogWarnDays ?? 3) * DAY_S * 1000,
-        unsyncedPurge: this.unsyncedPurge(oldestPendingAtMs, now),
+        unsyncedPurge: this.unsyncedPurge(now),
       },
       trust: { state, seq: info?.seq ?? null, ageSeconds },
       clock: clockIsUntrusted(now / 1000, floorMs === null ? null : floorMs / 1000, this.policy.policy) ? 'untrusted' : 'trusted',
@@ -326,9 +326,10 @@ export class KioskService {
   }
 
   /** When the policy's bound will drop the oldest unsynced check, and whether to warn of it yet. */
-  private unsyncedPurge(oldestPendingAtMs: number | null, now: number): KioskStatus['sync']['unsyncedPurge'] {
-    const { purgeAtMs, warn } = unsyncedPurgeOutlook(oldestPendingAtMs, this.policy.policy, now);
-    return { purgeAtMs, warn };
+  private unsyncedPurge(now: number): KioskStatus['sync']['unsyncedPurge'] {
+    const bound = this.policy.policy.unsyncedMaxAgeDays;
+    const { effectivePurgeAtMs, warn } = unsyncedPurgeOutlook(this.log.oldestUnsyncedAtMs(), this.policy.policy, now, this.log.unsyncedWarnedSinceMs(bound));
+    return { purgeAtMs: effectivePurgeAtMs, warn };
   }
 
   private scansStatus(now: number): KioskStatus['scans'] {
