@@ -216,6 +216,9 @@ describe('trust bundle refresh', () => {
     const payload = (seq: number, over: Record<string, unknown> = {}) => ({ ...k!.world.bundlePayload, seq, iat: nowS - 60, exp: nowS + 30 * DAY, ...over });
     server.bundle = { jws: await signBundle(payload(18), k.world.root), seq: 18 };
     expect(await client.fetchBundle()).toEqual({ kind: 'installed', seq: 18 });
+    // In the keyed chain: the log remembers seq 18 for anti-rollback at load, whatever happens to trust-highest-seq.
+    expect(k.log.listEvents().filter((e) => e.type === 'trust/installed')).toEqual([expect.objectContaining({ actor: 'sync', detail: expect.objectContaining({ seq: 18 }) })]);
+    expect(k.log.highestBundleSeq()).toBe(18);
     expect(await client.fetchBundle()).toEqual({ kind: 'unchanged' }); // If-None-Match → 304
     server.bundle = { jws: await signBundle(payload(12), k.world.root), seq: 12 };
     expect(await client.fetchBundle()).toEqual({ kind: 'unchanged' });
