@@ -24,8 +24,11 @@ export interface ThermometerReading {
  *   is reported; until the re-measure ends, no reading is the traveller's.
  * - `no-person`: the module reads no person (ambient, mis-aimed, outside
  *   30.0–43.0 °C) after it did, or for the first time: whoever was measured has gone.
+ * - `changed`: the module still reads a person, but no longer the last stable
+ *   reading (a frame outside its stability spread): someone else may have
+ *   stepped in without a gap; until a new stable reading, none is theirs.
  */
-export type ThermometerNotice = { kind: 'remeasuring'; firstC: number; atMs: number } | { kind: 'no-person'; atMs: number };
+export type ThermometerNotice = { kind: 'remeasuring'; firstC: number; atMs: number } | { kind: 'no-person'; atMs: number } | { kind: 'changed'; atMs: number };
 
 export interface DriverStatus {
   device: 'thermometer' | 'scanner';

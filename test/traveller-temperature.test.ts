@@ -499,6 +499,74 @@ describe('the kiosk\'s checks take only the traveller\'s own temperature', () =>
     await travellers(await kiosk(slot), m);
   });
 
+  /** A module, in the kiosk's own process (slot) or through the Electron drivers' process (remote feed). */
+  function wired(path_: 'local' | 'electron'): { m: ReturnType<typeof module>; feed: ThermometerFeed } {
+    const m = module();
+    closers.push(() => m.thermo.close());
+    const slot = new ThermometerSlot(Date.now);
+    closers.push(() => slot.close());
+    if (path_ === 'local') {
+      slot.replace(m.thermo, 'opened');
+      return { m, feed: slot };
+    }
+    const remote = new RemoteThermometer();
+    postThermometerEvents(m.thermo, (e: DriverEvent) => routeDriverEvent(structuredClone(e), remote, null));
+    slot.replace(remote, 'opened');
+    return { m, feed: slot };
+  }
+
+  /**
+   * The module goes on sending `frame(i)` until the check in flight is decided
+   * (a check's own steps are real async work, so not a fixed number of frames).
+   */
+  async function until<T>(check: Promise<T>, frame: (i: number) => number, m: ReturnType<typeof module>): Promise<T> {
+    let settled = false;
+    void check.then(() => (settled = true));
+    for (let i = 0; i < 60 && !settled; i++) await m.frames(frame(i), 1);
+    return check;
+  }
+
+  for (const via of ['local', 'electron'] as const) {
+    it(`two travellers without a gap: B is measured for themself, never on A's re-read (${via})`, async () => {
+      const { m, feed } = wired(via);
+      const s = await kiosk(feed);
+      await m.frames(36.5, 5);
+      expect(await scan(s)).toEqual(ADMIT(36.5));
+      // A stays: the module keeps making stable readings of A …
+      await m.frames(36.5, 5);
+      // … then feverish B steps in with no wall frame between them, and B's code is read at once.
+      const codeB = await green();
+      await m.frames(38.6, 3);
+      expect(await until(scan(s, codeB), () => 38.6, m)).toEqual(FEVER(38.6));
+    });
+
+    it(`a re-measure that ends after its check gave up is nobody's: the next traveller is not admitted on it (${via})`, async () => {
+      const { m, feed } = wired(via);
+      const s = await kiosk(feed);
+      // A's first stable reading is high: re-measured; A fidgets, so it does not settle in time.
+      await m.frames(37.6, 5);
+      expect(await until(scan(s), (i) => (Math.floor(i / 2) % 2 ? 37.6 : 37.2), m)).toEqual(MISSING);
+      // A settles at last (the re-measure's result, for nobody now); feverish B steps in.
+      await m.frames(37.2, 5);
+      const codeB = await green();
+      await m.frames(38.9, 2);
+      expect(await until(scan(s, codeB), () => 38.9, m)).toEqual(FEVER(38.9));
+    });
+  }
+
+  it('a high reading left unresolved is reviewed even where the policy makes the temperature optional', async () => {
+    const { PolicyStore } = await import('../main/policy/policy-store.js');
+    const { DataDir } = await import('../main/data-dir.js');
+    new PolicyStore(DataDir.open(dataDir, { create: false })).set(JSON.stringify({ temperature: 'optional' }), START_MS);
+    const { m, feed } = wired('local');
+    const s = await kiosk(feed);
+    await m.frames(38.6, 5);
+    expect(await until(scan(s), (i) => (Math.floor(i / 2) % 2 ? 38.8 : 38.3), m)).toEqual(MISSING);
+    // With no high reading in view, optional means what it says: no temperature, no reason.
+    await m.frames(24, 2);
+    expect(await scan(s)).toEqual({ verdict: 'admit', reasons: ['OK'], temperatureC: null });
+  });
+
   it('(g) the remote feed passes on well-formed notices only', () => {
     const t = new RemoteThermometer();
     const got: ThermometerNotice[] = [];

@@ -8,6 +8,8 @@
 // - a high stable reading triggers one re-measure before it is reported;
 // - "no person" is said when the module stops reading one (not every frame:
 //   a module aimed at a wall streams no-person frames all day);
+// - "changed" is said when a person frame leaves the last stable reading's
+//   spread: the traveller measured may have been replaced without a gap;
 // - a watchdog on the last valid frame: a silent port is offline.
 import type { ThermoFrame } from './protocols/frame-decoder.js';
 
@@ -67,6 +69,7 @@ export type MeasurementEvent =
   | { type: 'stable'; reading: StableReading }
   | { type: 'remeasuring'; firstC: number; atMs: number }
   | { type: 'no-person'; atMs: number }
+  | { type: 'changed'; atMs: number }
   | { type: 'offline'; silentMs: number; atMs: number }
   | { type: 'online'; atMs: number };
 
@@ -88,6 +91,8 @@ export class Measurement {
   private pendingRemeasure = false;
   /** Whether the last valid frame read a person; null before any frame and after going offline. */
   private personInView: boolean | null = null;
+  /** The last stable reading while its person's frames still agree with it; null once they do not. */
+  private lastStableC: number | null = null;
   private calibration: Calibration | null;
   private readonly k: number;
   private readonly spread: number;
@@ -129,11 +134,17 @@ export class Measurement {
       // Nobody there (or aimed at a wall): a stable reading starts again.
       this.window = [];
       this.pendingRemeasure = false;
+      this.lastStableC = null;
       if (this.personInView !== false) events.push({ type: 'no-person', atMs });
       this.personInView = false;
       return events;
     }
     this.personInView = true;
+    // The same spread that made the reading stable says when it no longer describes who is in view.
+    if (this.lastStableC !== null && Math.abs(celsius - this.lastStableC) > this.spread + 1e-9) {
+      this.lastStableC = null;
+      events.push({ type: 'changed', atMs });
+    }
     this.window.push(celsius);
     if (this.window.length > this.k) this.window.shift();
     if (this.window.length < this.k) return events;
@@ -144,6 +155,7 @@ export class Measurement {
     const threshold = this.opts.remeasureAtC ?? null;
     if (threshold !== null && median >= threshold && !this.pendingRemeasure) {
       this.pendingRemeasure = true;
+      this.lastStableC = null;
       this.counters.remeasures++;
       events.push({ type: 'remeasuring', firstC: median, atMs });
       return events;
@@ -151,6 +163,7 @@ export class Measurement {
     const remeasured = this.pendingRemeasure;
     this.pendingRemeasure = false;
     this.counters.stable++;
+    this.lastStableC = median;
     events.push({ type: 'stable', reading: { ...reading, celsius: median, rawC: round2(median - offset), frames, remeasured } });
     return events;
   }
@@ -165,6 +178,7 @@ export class Measurement {
       // Whoever was in front of a silent module is not known to be there when it talks again.
       this.pendingRemeasure = false;
       this.personInView = null;
+      this.lastStableC = null;
       return [{ type: 'offline', silentMs, atMs: nowMs }];
     }
     return [];

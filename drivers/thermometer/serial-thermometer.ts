@@ -143,6 +143,7 @@ export class SerialThermometer implements ThermometerFeed {
       }
       else if (e.type === 'stable') this.stable(e.reading);
       else if (e.type === 'no-person') this.noticeListeners.emit({ kind: 'no-person', atMs: e.atMs });
+      else if (e.type === 'changed') this.noticeListeners.emit({ kind: 'changed', atMs: e.atMs });
       else if (e.type === 'offline') this.status('offline', `no valid frame for ${Math.round(e.silentMs)} ms`);
       else if (e.type === 'online') {
         if (this.stateNow !== 'ok') this.status('ok', 'frames again');

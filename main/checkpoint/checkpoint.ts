@@ -19,6 +19,8 @@ export interface Scan {
   /** The module's raw reading and the calibration offset that made temperatureC, when a module measured it. */
   temperatureRawC?: number | null;
   calibrationOffsetC?: number | null;
+  /** No temperature, and a high reading was being measured again for this traveller: reviewed whatever the policy. */
+  temperatureUnresolved?: boolean;
   /** When the scan happened, ms since the epoch (injected: the core never reads the clock). */
   atMs: number;
 }
@@ -101,6 +103,7 @@ export class Checkpoint {
         nowS,
         policy: policy.policy,
         temperatureC: scan.temperatureC,
+        temperatureUnresolved: scan.temperatureUnresolved === true,
         trust: trustTimes,
         timeFloorS,
         authenticatedFloorS: provenMs === null ? null : provenMs / 1000,

@@ -13,6 +13,12 @@ export interface CheckCircumstances {
   policy: Policy;
   /** The temperature taken for this check, °C; null when none was. */
   temperatureC: number | null;
+  /**
+   * No temperature, but a reading at or above the re-measure threshold was seen
+   * for this traveller and not resolved: a possible fever, so TEMPERATURE_MISSING
+   * even where the policy makes a temperature optional. Absent = false.
+   */
+  temperatureUnresolved?: boolean;
   /** The installed bundle's issue and expiry times; null when none is installed. */
   trust: { iat: number; exp: number } | null;
   /** The latest time the kiosk has good evidence of (spec §4 time floor), seconds; null if none. */
@@ -111,7 +117,7 @@ function addTemperatureReasons(c: CheckCircumstances, add: (code: ReasonCode, ve
   const { policy, temperatureC: t } = c;
   if (policy.temperature === 'off') return;
   if (t === null) {
-    if (policy.temperature === 'required') add('TEMPERATURE_MISSING');
+    if (policy.temperature === 'required' || c.temperatureUnresolved === true) add('TEMPERATURE_MISSING');
     return;
   }
   // A reading outside the human band is a mis-aimed sensor, never "normal" nor "fever".

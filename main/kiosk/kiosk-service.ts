@@ -191,7 +191,8 @@ export class KioskService {
     await this.refresh(false);
     const now = this.opts.clock();
     // Taken by this check: a later one never gets the same reading.
-    const temperature = checkTemperature(await this.temperature.take());
+    const took = await this.temperature.takeForCheck();
+    const temperature = { ...checkTemperature(took.reading), temperatureUnresolved: took.unresolved };
     const outcome = await this.checkpoint!.check({ text, ...temperature, atMs: now }, { record: true });
     const view = checkView(outcome, source);
     this.emit('checkpoint/decided', view);

@@ -84,11 +84,12 @@ export function routeDriverEvent(message: unknown, thermometer: RemoteThermomete
       if (typeof message.reading?.celsius === 'number') thermometer?.reading(message.reading);
       break;
     case 'thermometer/notice': {
-      // Only the two kinds, rebuilt: a malformed notice must not pass for one.
+      // Only the known kinds, rebuilt: a malformed notice must not pass for one.
       const n = message.notice as Partial<Record<string, unknown>> | undefined;
       const atMs = n?.atMs;
       if (typeof atMs !== 'number') break;
       if (n?.kind === 'no-person') thermometer?.notice({ kind: 'no-person', atMs });
+      else if (n?.kind === 'changed') thermometer?.notice({ kind: 'changed', atMs });
       else if (n?.kind === 'remeasuring' && typeof n.firstC === 'number') thermometer?.notice({ kind: 'remeasuring', firstC: n.firstC, atMs });
       break;
     }

@@ -5,11 +5,17 @@
 // - recent (default 2 s: an older one is someone who has walked on);
 // - from a module that is up, and still sees a person (offline and "no
 //   person" drop the reading held);
-// - never while a high reading is being measured again: the check waits a
-//   moment for the re-measure (a fever must not pass on the 36.5 °C of the
-//   traveller before), and gets no temperature if it does not come.
+// - never while a high reading is being measured again, nor while the frames
+//   have left the last stable reading (someone else stepped in without a
+//   gap): the check waits a moment for the next stable reading (a fever must
+//   not pass on the 36.5 °C of the traveller before), and gets no
+//   temperature if it does not come;
+// - a result that comes after its check gave up waiting is nobody's: the
+//   traveller it was measured for has gone through without it.
 // A check with no temperature is reviewed (TEMPERATURE_MISSING), never
-// admitted on a guess. Clock and timers are injected: tests never sleep.
+// admitted on a guess — and when a high reading was left unresolved, it is
+// reviewed whatever the policy (takeForCheck's `unresolved`). Clock and
+// timers are injected: tests never sleep.
 import { REAL_TIMERS, type DriverState, type ThermometerFeed, type ThermometerNotice, type ThermometerReading, type Timers } from '../../drivers/contract.js';
 
 /** A reading older than this is not the traveller's at the kiosk now, ms. */
@@ -39,9 +45,19 @@ export function checkTemperature(r: ThermometerReading | null): CheckTemperature
 
 const measuring = (state: DriverState): boolean => state === 'ok' || state === 'simulated';
 
+/** What a check takes: the reading, or none — and whether a high reading was left unresolved. */
+export interface TemperatureTake {
+  reading: ThermometerReading | null;
+  /** A high reading was being measured again and no result came for this check: it may be a fever. */
+  unresolved: boolean;
+}
+
 export class TravellerTemperature {
   private held: ThermometerReading | null = null;
-  private remeasuring = false;
+  /** What the module is in the middle of: re-measuring a high reading, or settling on someone new. */
+  private pending: 'remeasure' | 'settling' | null = null;
+  /** A check gave up waiting on the pending result: when it comes it is nobody's, and no later check waits for it. */
+  private spent = false;
   /** Checks waiting for the re-measure, first come first served. */
   private waiters: ((r: ThermometerReading | null) => void)[] = [];
   private readonly unsubscribe: (() => void)[] = [];
@@ -69,16 +85,25 @@ export class TravellerTemperature {
    * While a high reading is measured again, waits for the re-measure (null
    * when it does not come in time, or the person goes).
    */
-  take(): Promise<ThermometerReading | null> {
-    if (this.remeasuring && this.feed && measuring(this.feed.state)) return this.waitForRemeasure();
+  async take(): Promise<ThermometerReading | null> {
+    return (await this.takeForCheck()).reading;
+  }
+
+  /** take(), saying also whether a high reading was left unresolved (the check is then reviewed whatever the policy). */
+  takeForCheck(): Promise<TemperatureTake> {
+    const pending = this.pending;
+    if (pending && this.feed && measuring(this.feed.state)) {
+      if (this.spent) return Promise.resolve({ reading: null, unresolved: pending === 'remeasure' });
+      return this.waitForResult().then((reading) => ({ reading, unresolved: reading === null && pending === 'remeasure' }));
+    }
     const r = this.usable();
     this.held = null;
-    return Promise.resolve(r);
+    return Promise.resolve({ reading: r, unresolved: false });
   }
 
   /** The reading a check would take now, left in place (a technician's unlogged test). */
   peek(): ThermometerReading | null {
-    return this.remeasuring ? null : this.usable();
+    return this.pending ? null : this.usable();
   }
 
   /** Stops following the feed; a check still waiting gets no temperature. */
@@ -95,7 +120,13 @@ export class TravellerTemperature {
   }
 
   private reading(r: ThermometerReading): void {
-    this.remeasuring = false;
+    this.pending = null;
+    if (this.spent) {
+      // Measured for a traveller whose check already went without it.
+      this.spent = false;
+      this.held = null;
+      return;
+    }
     const waiter = this.waiters.shift();
     if (!waiter) {
       this.held = r;
@@ -108,20 +139,27 @@ export class TravellerTemperature {
   }
 
   private notice(n: ThermometerNotice): void {
-    // Either way the reading held is not of the person in front of the module now.
+    // Whatever it says, the reading held is not of the person in front of the module now.
     this.held = null;
-    this.remeasuring = n.kind === 'remeasuring';
-    if (n.kind === 'no-person') this.endWaits();
+    this.spent = false;
+    if (n.kind === 'no-person') {
+      this.pending = null;
+      this.endWaits();
+      return;
+    }
+    // A re-measure outranks settling: its high first reading must not be forgotten.
+    this.pending = n.kind === 'remeasuring' ? 'remeasure' : (this.pending ?? 'settling');
   }
 
   private state(state: DriverState): void {
     if (measuring(state)) return;
     this.held = null;
-    this.remeasuring = false;
+    this.pending = null;
+    this.spent = false;
     this.endWaits();
   }
 
-  private waitForRemeasure(): Promise<ThermometerReading | null> {
+  private waitForResult(): Promise<ThermometerReading | null> {
     this.held = null;
     return new Promise((resolve) => {
       const done = (r: ThermometerReading | null): void => {
@@ -130,7 +168,11 @@ export class TravellerTemperature {
         if (i >= 0) this.waiters.splice(i, 1);
         resolve(r);
       };
-      const timer = this.timers.setTimeout(() => done(null), this.opts.remeasureWaitMs ?? REMEASURE_WAIT_MS);
+      const timer = this.timers.setTimeout(() => {
+        // Given up on: the result, when it comes, is not the next traveller's.
+        if (this.pending) this.spent = true;
+        done(null);
+      }, this.opts.remeasureWaitMs ?? REMEASURE_WAIT_MS);
       this.waiters.push(done);
     });
   }
