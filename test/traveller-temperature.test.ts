@@ -518,6 +518,7 @@ describe('the kiosk\'s checks take only the traveller\'s own temperature', () =>
   /**
    * The module goes on sending `frame(i)` until the check in flight is decided
    * (a check's own steps are real async work, so not a fixed number of frames).
+   * Codes are signed before: signing is real async work the frames would outrun.
    */
   async function until<T>(check: Promise<T>, frame: (i: number) => number, m: ReturnType<typeof module>): Promise<T> {
     let settled = false;
@@ -544,8 +545,9 @@ describe('the kiosk\'s checks take only the traveller\'s own temperature', () =>
       const { m, feed } = wired(via);
       const s = await kiosk(feed);
       // A's first stable reading is high: re-measured; A fidgets, so it does not settle in time.
+      const codeA = await green();
       await m.frames(37.6, 5);
-      expect(await until(scan(s), (i) => (Math.floor(i / 2) % 2 ? 37.6 : 37.2), m)).toEqual(MISSING);
+      expect(await until(scan(s, codeA), (i) => (Math.floor(i / 2) % 2 ? 37.6 : 37.2), m)).toEqual(MISSING);
       // A settles at last (the re-measure's result, for nobody now); feverish B steps in.
       await m.frames(37.2, 5);
       const codeB = await green();
@@ -560,8 +562,9 @@ describe('the kiosk\'s checks take only the traveller\'s own temperature', () =>
     new PolicyStore(DataDir.open(dataDir, { create: false })).set(JSON.stringify({ temperature: 'optional' }), START_MS);
     const { m, feed } = wired('local');
     const s = await kiosk(feed);
+    const code = await green();
     await m.frames(38.6, 5);
-    expect(await until(scan(s), (i) => (Math.floor(i / 2) % 2 ? 38.8 : 38.3), m)).toEqual(MISSING);
+    expect(await until(scan(s, code), (i) => (Math.floor(i / 2) % 2 ? 38.8 : 38.3), m)).toEqual(MISSING);
     // With no high reading in view, optional means what it says: no temperature, no reason.
     await m.frames(24, 2);
     expect(await scan(s)).toEqual({ verdict: 'admit', reasons: ['OK'], temperatureC: null });
