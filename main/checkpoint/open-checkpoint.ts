@@ -17,10 +17,15 @@ export interface OpenedCheckpoint {
 /** Throws DataDirError, TrustUnusable, PolicyUnusable or CheckLogUnusable when a part cannot be used. */
 export async function openCheckpoint(dataDir: string, opts: { nowMs: number }): Promise<OpenedCheckpoint> {
   const dir = DataDir.open(dataDir, { create: false });
-  const trust = await new TrustStore(dir).load(opts.nowMs / 1000, { minSeq: CheckLog.highestBundleSeqIn(dir.path(DATA_FILES.database)) });
-  const policy = new PolicyStore(dir).load();
-  const pseudonym = HolderPseudonym.forDataDir(dir);
+  // The log first: it remembers the highest bundle seq, which the load enforces (anti-rollback).
   const log = CheckLog.open(dir.path(DATA_FILES.database));
-  const checkpoint = new Checkpoint({ trust, policy, log, pseudonym });
-  return { dir, checkpoint, log, close: () => log.close() };
+  try {
+    const trust = await new TrustStore(dir).load(opts.nowMs / 1000, { minSeq: log.highestBundleSeq() });
+    const policy = new PolicyStore(dir).load();
+    const checkpoint = new Checkpoint({ trust, policy, log, pseudonym: HolderPseudonym.forDataDir(dir) });
+    return { dir, checkpoint, log, close: () => log.close() };
+  } catch (err) {
+    log.close();
+    throw err;
+  }
 }

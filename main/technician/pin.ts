@@ -85,11 +85,6 @@ export class PinGate {
     return this.record(stored !== null && verifyPin(pin, stored), nowMs);
   }
 
-  /** Does the PIN match this hash? (No counting: record() counts the attempt once.) */
-  check(pin: string, stored: string): boolean {
-    return verifyPin(pin, stored);
-  }
-
   /**
    * The lockout in force, read without hashing or writing anything: while
    * locked, an attempt costs the kiosk one small file read and nothing else.

@@ -93,9 +93,9 @@ export class TechnicianService {
   private session: { role: TechnicianRole; lastMs: number; caller: string } | null = null;
   /** Which connection the request being handled came on, across its awaits ('local' for direct calls). */
   private readonly callers = new AsyncLocalStorage<string>();
-  /** Per connection: an attempt being checked, and when its next one may come. */
-  private readonly attempts = new Map<string, { busy: boolean; nextMs: number }>();
-  /** A PIN is being hashed (for any connection). */
+  /** Per connection: when its next attempt may come (after a wrong PIN). */
+  private readonly nextAttemptMs = new Map<string, number>();
+  /** A PIN is being hashed: one attempt at a time on the whole kiosk. */
   private checkingPin = false;
   private calibrating = false;
   private readonly dir: DataDir;
@@ -128,8 +128,9 @@ export class TechnicianService {
 
   /**
    * A PIN attempt. While entry is locked out the answer costs nothing (no
-   * hash, no write, no audit row); one attempt at a time per connection, a
-   * second apart; the hashes run off the event loop.
+   * hash, no write, no audit row); one attempt checked at a time on the
+   * kiosk, and a connection waits a second after a wrong one; the hashes run
+   * off the event loop.
    */
   async unlock(pin: string): Promise<UnlockResult> {
     const caller = this.caller;
@@ -137,27 +138,24 @@ export class TechnicianService {
     const gate = new PinGate(this.dir, this.opts.lockoutMs);
     const lockedUntil = gate.lockedUntil(now);
     if (lockedUntil !== null) return { result: 'locked', untilMs: lockedUntil };
-    const pace = this.attempts.get(caller) ?? { busy: false, nextMs: 0 };
     // One attempt is checked at a time on the whole kiosk, and each connection waits its pace:
     // many connections at once cannot run many hashes, nor race past the lockout.
-    if (this.checkingPin || pace.busy || now < pace.nextMs) return { result: 'too-fast', retryAfterMs: this.checkingPin || pace.busy ? PIN_ATTEMPT_GAP_MS : pace.nextMs - now };
+    const nextMs = this.nextAttemptMs.get(caller) ?? 0;
+    if (this.checkingPin || now < nextMs) return { result: 'too-fast', retryAfterMs: this.checkingPin ? PIN_ATTEMPT_GAP_MS : nextMs - now };
     const config = new ConfigStore(this.dir).load().config;
     const { pinHash, supervisorPinHash } = config.technician;
     if (pinHash === null && supervisorPinHash === null) return { result: 'no-pin' };
-    pace.busy = true;
     this.checkingPin = true;
-    this.attempts.set(caller, pace);
     let role: TechnicianRole | null;
     try {
       // Both hashes are checked (in parallel, on the thread pool) so the time taken does not tell which role a PIN is near.
       const [asTechnician, asSupervisor] = await Promise.all([pinHash === null ? false : verifyPinAsync(pin, pinHash), supervisorPinHash === null ? false : verifyPinAsync(pin, supervisorPinHash)]);
       role = asTechnician ? 'technician' : asSupervisor ? 'supervisor' : null;
     } finally {
-      pace.busy = false;
       this.checkingPin = false;
     }
     // Only a wrong PIN makes this connection wait: guessing is what the pause slows.
-    if (role === null) pace.nextMs = this.opts.clock() + PIN_ATTEMPT_GAP_MS;
+    if (role === null) this.nextAttemptMs.set(caller, this.opts.clock() + PIN_ATTEMPT_GAP_MS);
     const at = this.opts.clock();
     // A lockout recorded meanwhile (another process, the CLI) wins, and costs no audit row.
     const lockedMeanwhile = gate.lockedUntil(at);
