@@ -711,7 +711,7 @@ describe('the highest bundle seq is also kept where deleting one file does not e
     const { data, dir, store, seq17, text } = await installed17Then18();
     fs.writeFileSync(dir.path(DATA_FILES.bundle), seq17);
     fs.rmSync(dir.path('trust-highest-seq'));
-    for (const args of [['verify', text, '--temp', '36.6', '--no-log'], ['verify', text, '--temp', '36.6']]) {
+    for (const args of [['verify', text, '--temp', '36.6', '--no-log'], ['verify', text, '--temp', '36.6'], ['clock', 'show']]) {
       const r = sentinel([...args, '--data', data, '--at', AT]);
       expect(r.status, r.stderr).toBe(78);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -720,9 +720,10 @@ describe('the highest bundle seq is also kept where deleting one file does not e
     // The refused load wrote no lower record.
     expect(fs.existsSync(dir.path('trust-highest-seq'))).toBe(false);
     const log = CheckLog.open(dir.path(DATA_FILES.database));
-    expect(log.highestBundleSeq()).toBe(18);
+    const minSeq = log.highestBundleSeq();
     log.close();
-    await expect(store.load(T0, { minSeq: CheckLog.highestBundleSeqIn(dir.path(DATA_FILES.database)) })).rejects.toThrow(/seq 17\) is older than seq 18/);
+    expect(minSeq).toBe(18);
+    await expect(store.load(T0, { minSeq })).rejects.toThrow(/seq 17\) is older than seq 18/);
   });
 
   it('the newest logged check\'s bundle seq counts, and so does a retention marker after every entry is purged', async () => {
@@ -743,7 +744,10 @@ describe('the highest bundle seq is also kept where deleting one file does not e
     log.close();
     fs.writeFileSync(dir.path(DATA_FILES.bundle), seq17);
     fs.rmSync(dir.path('trust-highest-seq'));
-    await expect(store.load(T0, { minSeq: CheckLog.highestBundleSeqIn(db) })).rejects.toBeInstanceOf(TrustUnusable);
+    const reopened = CheckLog.open(db);
+    const minSeq = reopened.highestBundleSeq();
+    reopened.close();
+    await expect(store.load(T0, { minSeq })).rejects.toBeInstanceOf(TrustUnusable);
     // Seq 18 itself still loads under that floor.
     fs.writeFileSync(dir.path(DATA_FILES.bundle), file18);
     expect((await store.load(T0, { minSeq: 18 }))?.info.seq).toBe(18);

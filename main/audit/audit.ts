@@ -39,11 +39,16 @@ export function cliActor(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
+/** Appends one audit event to a log already open, in its keyed chain. */
+export function appendAudit(log: CheckLog, type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
+  log.appendEvents([{ eventId: uuidv7(nowMs), atMs: nowMs, type, actor, detail }]);
+}
+
 /** Appends one audit event to a data directory's log (opened and closed here). */
 export function recordAudit(dataDir: string, type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
   const log = CheckLog.open(DataDir.open(dataDir, { create: true }).path(DATA_FILES.database));
   try {
-    log.appendEvents([{ eventId: uuidv7(nowMs), atMs: nowMs, type, actor, detail }]);
+    appendAudit(log, type, actor, detail, nowMs);
   } finally {
     log.close();
   }

@@ -6,10 +6,9 @@
 // bundle's times and the time; the *For(dataDir…) ones open them.
 import { execFile } from 'node:child_process';
 import { FLOOR_TARGETS, type ClockView, type FloorTarget } from '../contract/kiosk.js';
-import { recordAudit, type AuditType } from '../audit/audit.js';
+import { appendAudit, recordAudit } from '../audit/audit.js';
 import { DATA_FILES, DataDir } from '../data-dir.js';
 import { clockIsUntrusted } from '../decide/decide.js';
-import { uuidv7 } from '../log/check-id.js';
 import { CheckLog } from '../log/check-log.js';
 import { PolicyStore } from '../policy/policy-store.js';
 import { TrustStore } from '../trust/trust-store.js';
@@ -97,8 +96,7 @@ export function resetFloor(log: CheckLog, trust: ClockTrust | null, skewSeconds:
   if (targetMs === undefined) throw new FloorResetRefused(`there is no ${to === 'bundle' ? 'installed trust bundle' : `${to} evidence`} to lower the floor to (use --to now, or another source)`);
   new TimeFloor(log).lowerTo(targetMs, nowMs, trust);
   const after = clockReport(log, trust, skewSeconds, nowMs);
-  const type: AuditType = 'clock/floor-reset';
-  log.appendEvents([{ eventId: uuidv7(nowMs), atMs: nowMs, type, actor, detail: { to, target: new Date(targetMs).toISOString(), before: auditView(before), after: auditView(after) } }]);
+  appendAudit(log, 'clock/floor-reset', actor, { to, target: new Date(targetMs).toISOString(), before: auditView(before), after: auditView(after) }, nowMs);
   return { to, targetMs, before, after };
 }
 
@@ -184,11 +182,17 @@ export interface OpenedClock {
 /** Opens what the clock needs in a data directory: the log, the installed bundle's times, the policy's skew. */
 export async function openClock(dataDir: string, nowMs: number): Promise<OpenedClock> {
   const dir = DataDir.open(dataDir, { create: false });
-  const snapshot = await new TrustStore(dir).load(nowMs / 1000);
-  const skewSeconds = new PolicyStore(dir).load().policy.clockSkewSeconds;
+  // The log first: the bundle is loaded against the highest seq it remembers, as the checkpoint's is.
   const log = CheckLog.open(dir.path(DATA_FILES.database));
-  const trust = snapshot ? { iat: snapshot.info.iat, exp: snapshot.info.exp, seq: snapshot.info.seq } : null;
-  return { log, trust, skewSeconds, close: () => log.close() };
+  try {
+    const snapshot = await new TrustStore(dir).load(nowMs / 1000, { minSeq: log.highestBundleSeq() });
+    const skewSeconds = new PolicyStore(dir).load().policy.clockSkewSeconds;
+    const trust = snapshot ? { iat: snapshot.info.iat, exp: snapshot.info.exp, seq: snapshot.info.seq } : null;
+    return { log, trust, skewSeconds, close: () => log.close() };
+  } catch (err) {
+    log.close();
+    throw err;
+  }
 }
 
 export async function clockReportFor(dataDir: string, nowMs: number): Promise<ClockReport> {

@@ -25,8 +25,7 @@
 // 23 h at a time, got in). Layout 3 re-judges the stored checks evidence
 // once against today's rule: evidence that no longer passes is discarded
 // and kept as the checks' last refusal, for `sentinel clock show`.
-import type { AuditType } from '../audit/audit.js';
-import { uuidv7 } from '../log/check-id.js';
+import { appendAudit } from '../audit/audit.js';
 import type { CheckLog } from '../log/check-log.js';
 import {
   CHECKS_EVIDENCE_STEP_MS,
@@ -230,15 +229,6 @@ export class TimeFloor {
     all[source] = { ms: newest, atMs, count, auditedAtMs: audit ? atMs : (previous?.auditedAtMs ?? atMs) };
     this.log.setMeta(FLOOR_META.refused, JSON.stringify(all));
     if (!audit) return;
-    const type: AuditType = 'clock/evidence-refused';
-    this.log.appendEvents([
-      {
-        eventId: uuidv7(atMs),
-        atMs,
-        type,
-        actor: KIOSK_ACTOR,
-        detail: { source, at: new Date(newest).toISOString(), ms: newest, refusals: count, against },
-      },
-    ]);
+    appendAudit(this.log, 'clock/evidence-refused', KIOSK_ACTOR, { source, at: new Date(newest).toISOString(), ms: newest, refusals: count, against }, atMs);
   }
 }

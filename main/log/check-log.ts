@@ -605,25 +605,6 @@ export class CheckLog {
   }
 
   /**
-   * highestBundleSeq() of the log in `file` without opening it as a CheckLog
-   * (no migration, no chain key): for a caller that loads the trust bundle
-   * before it opens the log. Null when there is no file yet.
-   */
-  static highestBundleSeqIn(file: string): number | null {
-    if (!fs.existsSync(file)) return null;
-    let db: Database.Database | null = null;
-    try {
-      db = new Database(file, { fileMustExist: true });
-      db.pragma('busy_timeout = 5000');
-      return highestBundleSeqOf(db);
-    } catch (err) {
-      throw isDamaged(err) ? damaged(file, err) : new CheckLogUnusable(`cannot use the check log ${file}: ${oneLine((err as Error).message)}`);
-    } finally {
-      db?.close();
-    }
-  }
-
-  /**
    * The earliest time among unsynced checks logged at a trusted clock, ms;
    * null when there are none. What the policy's bound on unsynced checks
    * goes by, in the order retention drops them (by time, not by seq: a

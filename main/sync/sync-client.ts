@@ -11,7 +11,7 @@ import { CompactSign } from 'jose';
 import type { TimeFloor } from '../clock/time-floor.js';
 import type { TrustTimes } from '../clock/time-evidence.js';
 import type { DeviceIdentity } from '../device/device-key.js';
-import { uuidv7 } from '../log/check-id.js';
+import { appendAudit } from '../audit/audit.js';
 import type { CheckLog, LoggedCheck } from '../log/check-log.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import { MAX_BUNDLE_CHARS } from '../contract/trust.js';
@@ -201,7 +201,7 @@ export class SyncClient {
       // In the keyed chain like a technician's import: the log then remembers the highest seq
       // (anti-rollback at load) even if the trust-highest-seq file is deleted.
       const atMs = this.opts.clock();
-      this.opts.log.appendEvents([{ eventId: uuidv7(atMs), atMs, type: 'trust/installed', actor: 'sync', detail: { seq: snapshot.info.seq, rootKid: snapshot.info.rootKid, from: this.opts.endpoints.trustBundle } }]);
+      appendAudit(this.opts.log, 'trust/installed', 'sync', { seq: snapshot.info.seq, rootKid: snapshot.info.rootKid, from: this.opts.endpoints.trustBundle.href }, atMs);
     } catch (err) {
       if (err instanceof BundleRefused) result = err.problem === 'rollback' ? { kind: 'unchanged' } : { kind: 'refused', reason: err.message };
       else result = { kind: 'refused', reason: (err as Error).message };

@@ -5,12 +5,11 @@
 import { TEST_CARD_TEXT, type CheckView, type ClockView, type FloorTarget, type CodeTest, type DeviceChoices, type ScannerTestResult, type SettingUpdate, type ThermometerCounters, type InvokeChannel, type InvokeChannels, type SelfTestItemView, type TechnicianRole, type TechnicianState, type UnlockResult } from '../contract/kiosk.js';
 import { ConfigValueError, pinIsSet, redacted } from '../contract/kiosk-config.js';
 import type { TrustedIssuerInfo } from '../contract/trust.js';
-import { recordAudit } from '../audit/audit.js';
+import { appendAudit, recordAudit } from '../audit/audit.js';
 import { ClockSetFailed, clockReportFor, FloorResetRefused, jsonView, resetFloorFor, setClockFor, type ClockRunner } from '../clock/clock-recovery.js';
 import { ConfigStore } from '../config/config-store.js';
 import { DATA_FILES, DataDir } from '../data-dir.js';
 import { CheckLog } from '../log/check-log.js';
-import { uuidv7 } from '../log/check-id.js';
 import { PolicyRefused, PolicyStore } from '../policy/policy-store.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { calculateJwkThumbprint } from 'jose';
@@ -379,7 +378,7 @@ export class TechnicianService {
       // One decision per traveller: a second override would leave two answers.
       if (log.overrideOf(checkId)) throw new TechnicianRefusal('REFUSED', 'this check has already been decided by a guard');
       const now = this.opts.clock();
-      log.appendEvents([{ eventId: uuidv7(now), atMs: now, type: 'override', actor: role, detail: { checkId, originalVerdict: check.verdict, reasons: check.reasons, verdict, reason } }]);
+      appendAudit(log, 'override', role, { checkId, originalVerdict: check.verdict, reasons: check.reasons, verdict, reason }, now);
     } finally {
       log.close();
     }
