@@ -14,7 +14,7 @@ import type { DeviceIdentity } from '../device/device-key.js';
 import { appendAudit } from '../audit/audit.js';
 import type { CheckLog, LoggedCheck } from '../log/check-log.js';
 import type { TrustStore } from '../trust/trust-store.js';
-import { MAX_BUNDLE_CHARS } from '../contract/trust.js';
+import { MAX_BUNDLE_CHARS, type TrustBundleInfo } from '../contract/trust.js';
 import { BundleRefused } from '../verify/trust.js';
 import { isJsonObject } from '../verify/jws.js';
 import { retryAfterMs } from './backoff.js';
@@ -175,12 +175,13 @@ export class SyncClient {
   /** Fetches the newest bundle and installs it through the same checks as `trust install`. */
   async fetchBundle(): Promise<BundleResult> {
     const nowS = this.opts.clock() / 1000;
-    let installedSeq: number | null = null;
+    let installed: TrustBundleInfo | null = null;
     try {
-      installedSeq = (await this.opts.trust.load(nowS))?.info.seq ?? null;
+      installed = (await this.opts.trust.load(nowS))?.info ?? null;
     } catch {
       /* a damaged installed bundle: any good one replaces it */
     }
+    const installedSeq = installed?.seq ?? null;
     let response: Response;
     let body: string | null;
     try {
@@ -190,14 +191,17 @@ export class SyncClient {
       return { kind: 'failed', reason: (err as Error).message };
     }
     if (response.status === 304) {
-      await this.noteServerTime(this.opts.endpoints.trustBundle, response);
+      await this.noteServerTime(this.opts.endpoints.trustBundle, response, installed);
       return { kind: 'unchanged' };
     }
     if (response.status !== 200 || body === null) return { kind: 'failed', reason: `HTTP ${response.status}` };
     let result: BundleResult;
+    // The bundle in force once this answer is dealt with: the one just installed, or the one loaded above.
+    let inForce = installed;
     try {
       const snapshot = await this.opts.trust.install(body, { nowS });
       result = { kind: 'installed', seq: snapshot.info.seq };
+      inForce = snapshot.info;
       // In the keyed chain like a technician's import: the log then remembers the highest seq
       // (anti-rollback at load) even if the trust-highest-seq file is deleted.
       const atMs = this.opts.clock();
@@ -207,7 +211,7 @@ export class SyncClient {
       else result = { kind: 'refused', reason: (err as Error).message };
     }
     // A bundle the root signed (installed, or just not newer) shows the answer was the service's.
-    if (result.kind !== 'refused') await this.noteServerTime(this.opts.endpoints.trustBundle, response);
+    if (result.kind !== 'refused') await this.noteServerTime(this.opts.endpoints.trustBundle, response, inForce);
     return result;
   }
 
@@ -229,18 +233,21 @@ export class SyncClient {
    * raise the floor, never lower it, and is refused (and audited) when far
    * beyond everything else known. Only over https or loopback.
    */
-  private async noteServerTime(url: URL, response: Response): Promise<void> {
+  private async noteServerTime(url: URL, response: Response, known?: TrustBundleInfo | null): Promise<void> {
     if (!authenticatedTransport(url)) return;
     const date = Date.parse(response.headers.get('date') ?? '');
     if (!Number.isFinite(date)) return;
     const nowMs = this.opts.clock();
-    let trust: TrustTimes | null = null;
-    try {
-      const info = (await this.opts.trust.load(nowMs / 1000))?.info;
-      trust = info ? { iat: info.iat, exp: info.exp } : null;
-    } catch {
-      /* a damaged bundle vouches for nothing */
+    // The bundle in force, when the caller has not just loaded it itself.
+    let info = known;
+    if (info === undefined) {
+      try {
+        info = (await this.opts.trust.load(nowMs / 1000))?.info ?? null;
+      } catch {
+        info = null; // a damaged bundle vouches for nothing
+      }
     }
+    const trust: TrustTimes | null = info ? { iat: info.iat, exp: info.exp } : null;
     this.opts.floor.offerServerTime(date, { nowMs, trust });
   }
 
