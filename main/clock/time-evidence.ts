@@ -25,7 +25,6 @@
 // was then denied.
 
 export type EvidenceSource = 'bundle' | 'checks' | 'server';
-export const EVIDENCE_SOURCES: readonly EvidenceSource[] = ['bundle', 'checks', 'server'];
 
 /** The sources kept in the log's meta table (the bundle's is derived from the installed bundle). */
 export type RecordedSource = Exclude<EvidenceSource, 'bundle'>;

@@ -32,6 +32,7 @@ import {
   authenticatedMs,
   checkTimePlausibility,
   floorOf,
+  RECORDED_SOURCES,
   refusalNeedsAudit,
   serverTimePlausibility,
   type Evidence,
@@ -108,7 +109,7 @@ export class TimeFloor {
     const doc = parseJson(this.log.getMeta(FLOOR_META.refused));
     const out: Partial<Record<RecordedSource, Refusal>> = {};
     if (typeof doc === 'object' && doc !== null) {
-      for (const source of ['checks', 'server'] as const) {
+      for (const source of RECORDED_SOURCES) {
         const r = asRefusal((doc as Record<string, unknown>)[source]);
         if (r) out[source] = r;
       }
@@ -209,7 +210,7 @@ export class TimeFloor {
    */
   lowerTo(ms: number, atMs: number, trust: TrustTimes | null): void {
     this.migrate(trust);
-    for (const source of ['checks', 'server'] as const) {
+    for (const source of RECORDED_SOURCES) {
       const e = this.evidence(source);
       if (e !== null && e.ms > ms) this.write(source, { ms, recordedAtMs: atMs });
     }

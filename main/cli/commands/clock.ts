@@ -14,6 +14,7 @@ import {
   type ClockRunner,
   type FloorReset,
 } from '../../clock/clock-recovery.js';
+import { RECORDED_SOURCES } from '../../clock/time-evidence.js';
 import type { CommandIo } from '../command-io.js';
 import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand, parseIsoTime } from '../options.js';
@@ -58,7 +59,7 @@ function describe(r: ClockReport): string {
     `  checks      ${r.evidence.checks ? `${iso(r.evidence.checks.ms)}  recorded ${iso(r.evidence.checks.recordedAtMs)}` : 'none'}`,
     `  server      ${r.evidence.server ? `${iso(r.evidence.server.ms)}  recorded ${iso(r.evidence.server.recordedAtMs)}` : 'none'}`,
   ];
-  const refused = (['checks', 'server'] as const).filter((s) => r.refused[s]);
+  const refused = RECORDED_SOURCES.filter((s) => r.refused[s]);
   if (refused.length > 0) {
     lines.push('refused (far ahead; not counted)');
     for (const s of refused) {

@@ -23,8 +23,6 @@ unsynced checks older than that bound, once its warning has stood two weeks
 (never one logged while the clock was untrusted); what it deletes is recorded
 in the chain, and the space is given back.`;
 
-export { DEFAULT_RETENTION_DAYS };
-
 export async function logCommand(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommand(
     args,

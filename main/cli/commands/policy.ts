@@ -1,10 +1,9 @@
 // sentinel policy set FILE | policy show
 import { DataDir } from '../../data-dir.js';
 import { PolicyRefused, PolicyStore } from '../../policy/policy-store.js';
-import { readSmallRegularFile, UnreadableFile } from '../../trust/bundle-file.js';
 import { cliActor, recordAudit } from '../../audit/audit.js';
-import type { CommandIo } from '../command-io.js';
-import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
+import { readInputFile, type CommandIo } from '../command-io.js';
+import { EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
 
 export const POLICY_HELP = `usage: sentinel policy set FILE [--data DIR] [--json]
@@ -29,13 +28,7 @@ export async function policyCommand(args: string[], io: CommandIo): Promise<numb
   }
   if (verb === 'set') {
     if (file === undefined) throw new UsageError('policy set needs the policy FILE');
-    let text: string;
-    try {
-      text = await readSmallRegularFile(file, 'policy', MAX_POLICY_FILE_BYTES);
-    } catch (err) {
-      if (err instanceof UnreadableFile) throw new ConfigError(err.message);
-      throw err;
-    }
+    const text = await readInputFile(file, 'policy', MAX_POLICY_FILE_BYTES);
     const store = new PolicyStore(DataDir.open(common.dataDir, { create: true }));
     let before: unknown = null;
     try {

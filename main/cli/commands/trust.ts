@@ -2,11 +2,11 @@
 import type { TrustBundleInfo } from '../../contract/trust.js';
 import { DataDir } from '../../data-dir.js';
 import { PolicyStore } from '../../policy/policy-store.js';
-import { MAX_BUNDLE_FILE_BYTES, MAX_ROOT_FILE_BYTES, readSmallRegularFile, UnreadableFile } from '../../trust/bundle-file.js';
+import { MAX_BUNDLE_FILE_BYTES, MAX_ROOT_FILE_BYTES } from '../../trust/bundle-file.js';
 import { readRootKeys, TrustStore } from '../../trust/trust-store.js';
 import { BundleRefused, type PinnedRoot } from '../../verify/trust.js';
 import { cliActor, recordAudit } from '../../audit/audit.js';
-import type { CommandIo } from '../command-io.js';
+import { readInputFile, type CommandIo } from '../command-io.js';
 import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
 
@@ -18,16 +18,6 @@ installs it atomically; --root pins a root public key (JWK or JWK set) for
 this data directory, kept only if the bundle is accepted. A refused bundle
 leaves the installed one in force and exits 78.
 show prints the installed bundle: seq, age, issuers, key ids and validity.`;
-
-/** A bounded regular file only: a FIFO or /dev/zero named here must not hang or fill memory. */
-async function readFileOr78(file: string, what: string, maxBytes: number): Promise<string> {
-  try {
-    return await readSmallRegularFile(file, what, maxBytes);
-  } catch (err) {
-    if (err instanceof UnreadableFile) throw new ConfigError(err.message);
-    throw err;
-  }
-}
 
 const iso = (s: number | null): string | null => (s === null ? null : new Date(s * 1000).toISOString());
 
@@ -68,9 +58,9 @@ export async function trustCommand(args: string[], io: CommandIo): Promise<numbe
   }
   if (verb === 'install') {
     if (file === undefined) throw new UsageError('trust install needs the bundle FILE');
-    const jws = await readFileOr78(file, 'trust bundle', MAX_BUNDLE_FILE_BYTES);
+    const jws = await readInputFile(file, 'trust bundle', MAX_BUNDLE_FILE_BYTES);
     const newRoots: PinnedRoot[] = [];
-    for (const rootFile of values.root ?? []) newRoots.push(...(await readRootKeys(await readFileOr78(rootFile, 'root key', MAX_ROOT_FILE_BYTES), rootFile)));
+    for (const rootFile of values.root ?? []) newRoots.push(...(await readRootKeys(await readInputFile(rootFile, 'root key', MAX_ROOT_FILE_BYTES), rootFile)));
     const dir = DataDir.open(common.dataDir, { create: true });
     let snapshot;
     try {
