@@ -5,7 +5,7 @@
 // technician screen: the core functions take an open log, the installed
 // bundle's times and the time; the *For(dataDir…) ones open them.
 import { execFile } from 'node:child_process';
-import { FLOOR_TARGETS, type ClockView, type FloorTarget } from '../contract/kiosk.js';
+import { FLOOR_TARGETS, isFloorTarget, type ClockView, type FloorTarget } from '../contract/kiosk.js';
 import { appendAudit, recordAudit } from '../audit/audit.js';
 import { DATA_FILES, DataDir } from '../data-dir.js';
 import { clockIsUntrusted } from '../decide/decide.js';
@@ -15,11 +15,8 @@ import { TrustStore } from '../trust/trust-store.js';
 import { floorOf, type EvidenceSource, type RecordedSource, type Refusal, type TrustTimes } from './time-evidence.js';
 import { TimeFloor } from './time-floor.js';
 
-export { FLOOR_TARGETS, type FloorTarget };
+export { FLOOR_TARGETS, isFloorTarget, type FloorTarget };
 
-export function isFloorTarget(value: unknown): value is FloorTarget {
-  return typeof value === 'string' && (FLOOR_TARGETS as readonly string[]).includes(value);
-}
 
 /** The installed bundle as the clock sees it. */
 export interface ClockTrust extends TrustTimes {

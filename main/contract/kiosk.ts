@@ -136,6 +136,10 @@ export interface SelfTestItemView {
 export type FloorTarget = 'bundle' | 'checks' | 'server' | 'now';
 export const FLOOR_TARGETS: readonly FloorTarget[] = ['bundle', 'checks', 'server', 'now'];
 
+export function isFloorTarget(value: unknown): value is FloorTarget {
+  return typeof value === 'string' && (FLOOR_TARGETS as readonly string[]).includes(value);
+}
+
 /** What the kiosk knows of the time (\`sentinel clock show --json\`): times as ISO-8601. */
 export interface ClockView {
   clock: string;
@@ -359,8 +363,8 @@ export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> 
       return { ok: true, value: { text: payload.text } };
     }
     case 'technician/clock-reset': {
-      if (!isObject(payload) || Object.keys(payload).length !== 1 || !(FLOOR_TARGETS as readonly unknown[]).includes(payload.to)) return bad('technician/clock-reset takes {to: bundle|checks|server|now}');
-      return { ok: true, value: { to: payload.to as FloorTarget } };
+      if (!isObject(payload) || Object.keys(payload).length !== 1 || !isFloorTarget(payload.to)) return bad('technician/clock-reset takes {to: bundle|checks|server|now}');
+      return { ok: true, value: { to: payload.to } };
     }
     case 'technician/clock-set': {
       if (!isObject(payload) || Object.keys(payload).length !== 2 || typeof payload.resetFloor !== 'boolean') return bad('technician/clock-set takes {at, resetFloor}');
