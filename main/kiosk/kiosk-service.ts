@@ -266,6 +266,11 @@ export class KioskService {
    * The next scan from main's scanners, taken away from the checkpoint for
    * a technician's test; null when none comes within `ms`.
    */
+  /** Whether a technician's test scan is waiting: the screen shows "scan now" before main has taken the request. */
+  get waitingForTestScan(): boolean {
+    return this.scanTest !== null;
+  }
+
   captureNextScan(ms: number): Promise<Scan | null> {
     // A new test replaces one still waiting (the screen moved on): the old one ends with nothing.
     this.scanTest?.(null);

@@ -416,6 +416,8 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
       const scanTest = async (text: string, expected: string): Promise<void> => {
         await screen.page.click('[data-testid="tech-scanner-test"]');
         await screen.page.waitForFunction(() => document.querySelector('[data-testid="dev-scanner-test"]')?.textContent?.includes('within 15 s'));
+        // The screen says "scan now" before main has the request; a scan before that is a traveller's check.
+        await until(() => k.kiosk.service.waitingForTestScan && k.kiosk.service.status().scanner.state === 'ok', 10_000, 'main waiting for the test scan');
         fs.writeFileSync(scannerPty.module, text + '\r\n');
         await screen.page.waitForFunction((t) => document.querySelector('[data-testid="dev-scanner-test"]')?.textContent?.includes(t), expected, { timeout: 15_000 });
       };
