@@ -51,7 +51,17 @@ export default tseslint.config(
   {
     files: ['drivers/**/*.ts'],
     ignores: ['drivers/bindings.ts'],
-    rules: restrict(['electron', '**/main/**', '**/renderer/**', ...NATIVE], 'drivers know nothing of main, renderer or electron; only drivers/bindings.ts imports the device libraries (the rest take them injected).'),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', '**/renderer/**', ...NATIVE], message: 'drivers know nothing of renderer or electron; only drivers/bindings.ts imports the device libraries (the rest take them injected).' },
+            { regex: '(^|/)main/(?!contract/devices\\.js$)', message: 'drivers know of main only its device vocabulary (main/contract/devices).' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['drivers/bindings.ts'],

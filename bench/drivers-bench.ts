@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeFrame } from '../drivers/thermometer/protocols/encoders.js';
-import { PROTOCOL_NAMES, PROTOCOLS } from '../drivers/thermometer/protocols/index.js';
+import { PROTOCOLS } from '../drivers/thermometer/protocols/index.js';
+import { PROTOCOL_NAMES } from '../main/contract/devices.js';
 
 export function decoderThroughput(frames = 200_000): Record<string, number> {
   const out: Record<string, number> = {};
@@ -45,7 +46,8 @@ export async function readingToScreen(samples = 10): Promise<{ p50: number; p95:
   if (!fs.existsSync('/usr/bin/socat') || !fs.existsSync('/usr/bin/chromium')) return null;
   const { chromium } = await import('playwright-core');
   const { PtyPair, SimulatedModule } = await import('./pty-module.js');
-  const { launchFrom, launchKiosk } = await import('../main/cli/commands/kiosk.js');
+  const { settingsFor } = await import('../main/app/kiosk-settings.js');
+  const { launchKiosk } = await import('../main/shell/browser-kiosk.js');
   const { loadDemoKeys, setUpDemoDataDir } = await import('../main/demo/demo.js');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-drivers-bench-'));
   const pty = new PtyPair(tmp, 'thermo');
@@ -54,7 +56,7 @@ export async function readingToScreen(samples = 10): Promise<{ p50: number; p95:
   await module.start();
   const dataDir = path.join(tmp, 'data');
   await setUpDemoDataDir(dataDir, await loadDemoKeys(), Date.now());
-  const kiosk = await launchKiosk(launchFrom({ thermometer: pty.kiosk, 'thermo-protocol': 'gy-mcu90614', 'no-sound': true }, dataDir, 'en', Date.now));
+  const kiosk = await launchKiosk(settingsFor(dataDir, { thermometerPath: pty.kiosk, thermometerProtocol: 'gy-mcu90614', sound: false }, 'en', Date.now));
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] });
   const times: number[] = [];
   try {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SerialPort } from 'serialport';
 import { encodeFrame, LU90614_QUERY } from '../drivers/thermometer/protocols/encoders.js';
-import type { ProtocolName } from '../drivers/thermometer/protocols/index.js';
+import type { ProtocolName } from '../main/contract/devices.js';
 
 export const SOCAT = '/usr/bin/socat';
 

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
-import { launchFrom, launchKiosk } from '../main/cli/commands/kiosk.js';
+import { settingsFor } from '../main/app/kiosk-settings.js';
+import { launchKiosk } from '../main/shell/browser-kiosk.js';
 import { demoCode, loadDemoKeys, setUpDemoDataDir } from '../main/demo/demo.js';
 import { cameraFrame } from './frames.js';
 
@@ -53,7 +54,7 @@ export async function screenBench(scans = 30, memoryScans = 1000): Promise<Scree
   const dataDir = path.join(tmp, 'data');
   await setUpDemoDataDir(dataDir, keys, Date.now());
   // The pipeline is measured, not a queue of people: the kiosk's human scan pace is lifted.
-  const kiosk = await launchKiosk({ ...launchFrom({ simulate: true, 'no-sound': true, 'result-seconds': '60' }, dataDir, 'en', () => Date.now()), scanPace: { burst: 1e9, perSecond: 1e9 } });
+  const kiosk = await launchKiosk({ ...settingsFor(dataDir, { simulate: true, sound: false, resultSeconds: 60 }, 'en', () => Date.now()), scanPace: { burst: 1e9, perSecond: 1e9 } });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

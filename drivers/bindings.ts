@@ -1,20 +1,32 @@
 // The real device libraries, behind the small interfaces the drivers take.
-// Only this file imports serialport and node-hid.
+// Only this file imports serialport and node-hid, and only when a device is
+// first opened or listed: both load native addons, which a process that
+// opens no device (Electron's main, a simulated demo, the CLI's other
+// commands) must not carry.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { SerialPort } from 'serialport';
+import type { SerialPort as SerialPortClass } from 'serialport';
 import type { OpenSerial, SerialLink, UsbId, UsbPorts } from './contract.js';
+import type { DeviceBindings } from './open-devices.js';
 import type { HidApi, HidDeviceLike } from './scanner/hid-pos.js';
 
-export const openSerialPort: OpenSerial = (path, baudRate) => new SerialPort({ path, baudRate, autoOpen: false, lock: true }) as unknown as SerialLink;
+const require = createRequire(import.meta.url);
+let serialPortClass: typeof SerialPortClass | null = null;
+
+function serialPort(): typeof SerialPortClass {
+  serialPortClass ??= (require('serialport') as { SerialPort: typeof SerialPortClass }).SerialPort;
+  return serialPortClass;
+}
+
+export const openSerialPort: OpenSerial = (path, baudRate) => new (serialPort())({ path, baudRate, autoOpen: false, lock: true }) as unknown as SerialLink;
 
 /** USB serial adapters by identity, from serialport's list (udev on Linux; none known without it). */
 export const usbSerialPorts: UsbPorts = {
   idOf: async (path) => {
-    const p = (await SerialPort.list()).find((x) => x.path === path);
+    const p = (await serialPort().list()).find((x) => x.path === path);
     return p?.vendorId && p.productId ? { vendorId: p.vendorId.toLowerCase(), productId: p.productId.toLowerCase(), serialNumber: p.serialNumber ?? null } : null;
   },
-  pathOf: async (id) => pickUsbPort(await SerialPort.list(), id),
+  pathOf: async (id) => pickUsbPort(await serialPort().list(), id),
 };
 
 /**
@@ -39,7 +51,7 @@ let hidModule: NodeHid | null = null;
 /** node-hid, set to the hidraw driver on Linux (POS interfaces need it). */
 export function loadNodeHid(): NodeHid {
   if (!hidModule) {
-    hidModule = createRequire(import.meta.url)('node-hid') as NodeHid;
+    hidModule = require('node-hid') as NodeHid;
     if (process.platform === 'linux') hidModule.setDriverType?.('hidraw');
   }
   return hidModule;
@@ -49,6 +61,9 @@ export const nodeHidApi: HidApi = {
   devices: () => loadNodeHid().devices(),
   open: (path) => new (loadNodeHid().HID)(path),
 };
+
+/** The real libraries, for drivers/open-devices (each loads on first use). */
+export const REAL_BINDINGS: DeviceBindings = { openSerial: openSerialPort, usb: usbSerialPorts, hid: nodeHidApi };
 
 export interface SerialPortInfo {
   path: string;
@@ -63,7 +78,7 @@ export async function listSerialPorts(): Promise<{ ports: SerialPortInfo[]; note
   const notes: string[] = [];
   let ports: SerialPortInfo[] = [];
   try {
-    ports = (await SerialPort.list()).map((p) => ({
+    ports = (await serialPort().list()).map((p) => ({
       path: p.path,
       vendorId: p.vendorId ?? null,
       productId: p.productId ?? null,

@@ -1,7 +1,6 @@
-// What drivers hand to the kiosk: a typed event union, no knowledge of main.
-
-/** 'none': no device is configured (a kiosk's empty device slot). */
-export type DriverState = 'ok' | 'offline' | 'simulated' | 'none';
+// What drivers hand to the kiosk: a typed event union. Of main they know
+// only the device vocabulary (main/contract/devices.ts), shared with the screen.
+import type { DeviceState, ThermometerCounters } from '../main/contract/devices.js';
 
 /** A stable temperature reading, °C (calibrated, if the device is calibrated). */
 export interface ThermometerReading {
@@ -32,7 +31,7 @@ export type ThermometerNotice = { kind: 'remeasuring'; firstC: number; atMs: num
 
 export interface DriverStatus {
   device: 'thermometer' | 'scanner';
-  state: DriverState;
+  state: DeviceState;
   detail: string;
   atMs: number;
 }
@@ -43,19 +42,11 @@ export type DriverEvent =
   | { type: 'thermometer/notice'; notice: ThermometerNotice }
   | { type: 'scanner/scan'; text: string; atMs: number; via: 'serial' | 'hid'; symbology: string | null }
   | { type: 'driver/status'; status: DriverStatus }
-  | { type: 'thermometer/counters'; counters: ThermometerCounts };
-
-/** A thermometer driver's frame and error counters since it started. */
-export interface ThermometerCounts {
-  frames: number;
-  checksumFailures: number;
-  resyncs: number;
-  droppedBytes: number;
-}
+  | { type: 'thermometer/counters'; counters: ThermometerCounters };
 
 /** A source of temperature readings. */
 export interface ThermometerFeed {
-  readonly state: DriverState;
+  readonly state: DeviceState;
   /** The latest stable reading of a person, or null. */
   latest(): ThermometerReading | null;
   /** Stable readings; returns a function that unsubscribes. */
@@ -77,7 +68,7 @@ export interface Scan {
 
 /** A source of scanned texts (serial or HID scanners). */
 export interface ScannerFeed {
-  readonly state: DriverState;
+  readonly state: DeviceState;
   onScan(listener: (scan: Scan) => void): () => void;
   onStatus(listener: (status: DriverStatus) => void): () => void;
   close(): void;

@@ -4,11 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_BUFFER, type ThermoFrame } from '../drivers/thermometer/protocols/frame-decoder.js';
 import { encodeFrame } from '../drivers/thermometer/protocols/encoders.js';
-import { PROTOCOLS, PROTOCOL_NAMES, type ProtocolName } from '../drivers/thermometer/protocols/index.js';
+import { PROTOCOLS } from '../drivers/thermometer/protocols/index.js';
 import { Measurement, type MeasurementEvent } from '../drivers/thermometer/measurement.js';
 import { ScanAssembler } from '../drivers/scanner/serial-scanner.js';
 import { HoneywellHidPos } from '../drivers/scanner/hid-pos.js';
 import { prng } from '../bench/frames.js';
+import { PROTOCOL_NAMES, type ProtocolName } from '../main/contract/devices.js';
 
 const concat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
 const temps = (frames: ThermoFrame[]): number[] => frames.map((f) => f.celsius);

@@ -8,11 +8,11 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { openSerialPort } from '../drivers/bindings.js';
 import type { DriverStatus, ThermometerReading } from '../drivers/contract.js';
 import { SerialScanner } from '../drivers/scanner/serial-scanner.js';
-import { PROTOCOL_NAMES, type ProtocolName } from '../drivers/thermometer/protocols/index.js';
 import { SerialThermometer } from '../drivers/thermometer/serial-thermometer.js';
 import { SENTINEL } from './helpers/cli.js';
 import { PtyPair, SimulatedModule, until } from '../bench/pty-module.js';
 import { tempDir } from './helpers/tmp.js';
+import { PROTOCOL_NAMES, type ProtocolName } from '../main/contract/devices.js';
 
 const missing = inject('socatMissing');
 

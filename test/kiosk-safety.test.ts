@@ -6,8 +6,9 @@
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { DriverState, ThermometerFeed, ThermometerReading } from '../drivers/contract.js';
-import { launchKiosk, launchFrom } from '../main/cli/commands/kiosk.js';
+import type { ThermometerFeed, ThermometerReading } from '../drivers/contract.js';
+import { settingsFor } from '../main/app/kiosk-settings.js';
+import { launchKiosk } from '../main/shell/browser-kiosk.js';
 import { ConfigStore } from '../main/config/config-store.js';
 import type { ScreenConfig } from '../main/contract/kiosk.js';
 import { DataDir } from '../main/data-dir.js';
@@ -18,6 +19,7 @@ import { uuidv7 } from '../main/log/check-id.js';
 import { hashPin } from '../main/technician/pin.js';
 import { TechnicianService } from '../main/technician/technician-service.js';
 import { tempDir } from './helpers/tmp.js';
+import type { DeviceState } from '../main/contract/devices.js';
 
 const DAY = 86_400_000;
 const T = Date.parse('2026-11-29T08:00:00Z');
@@ -115,7 +117,7 @@ describe('the technician screen sees and repairs the time floor', () => {
 });
 
 class OfflineAfterReading implements ThermometerFeed {
-  state: DriverState = 'ok';
+  state: DeviceState = 'ok';
   reading: ThermometerReading = { celsius: 36.6, atMs: T, simulated: false };
   latest(): ThermometerReading | null {
     return this.reading;
@@ -146,7 +148,7 @@ describe('the browser shell kiosk', () => {
     const c = store.load().config;
     store.save({ ...c, sync: { ...c.sync, endpoint: 'http://central.example/' } }, T);
     const errors: string[] = [];
-    const kiosk = await launchKiosk({ ...launchFrom({ 'no-open': true }, dataDir, 'en', () => Date.now()), onError: (e) => errors.push(e.message) });
+    const kiosk = await launchKiosk({ ...settingsFor(dataDir, {}, 'en', () => Date.now()), onError: (e) => errors.push(e.message) });
     try {
       expect(errors.join('\n')).toMatch(/https/);
       expect(kiosk.service.status().sync.configured).toBe(false);

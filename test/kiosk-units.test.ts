@@ -10,7 +10,7 @@ import { MAX_SCAN_PAYLOAD_CHARS, parseInvoke, type RendererChannels } from '../m
 import { demoCode, loadDemoKeys, setUpDemoDataDir, type DemoKeys } from '../main/demo/demo.js';
 import { KioskService } from '../main/kiosk/kiosk-service.js';
 import { startBrowserShell, type BrowserShell } from '../main/shell/browser-shell.js';
-import { isLoopbackHost } from '../main/shell/loopback.js';
+import { isLoopbackHost } from '../main/contract/loopback.js';
 import { SimulatedThermometer } from '../drivers/thermometer/simulated.js';
 import { ScanGate } from '../renderer/src/scan-gate.js';
 import { WedgeDetector } from '../renderer/src/wedge.js';
@@ -50,11 +50,12 @@ describe('contract validation at the boundary', () => {
     if (!r.ok) expect(r.error.code).toBe(code);
   });
   it('the technician screen offers exactly the thermometer protocols main accepts', async () => {
-    const { THERMOMETER_PROTOCOLS } = await import('../main/contract/kiosk-config.js');
-    const { PROTOCOL_NAMES } = await import('../drivers/thermometer/protocols/index.js');
+    const { PROTOCOL_NAMES } = await import('../main/contract/devices.js');
+    const { PROTOCOLS } = await import('../drivers/thermometer/protocols/index.js');
     const { THERMOMETER_PROTOCOL_CHOICES } = await import('../renderer/src/technician.js');
-    expect([...THERMOMETER_PROTOCOL_CHOICES]).toEqual(THERMOMETER_PROTOCOLS);
-    expect([...PROTOCOL_NAMES].sort()).toEqual([...THERMOMETER_PROTOCOLS].sort());
+    expect([...THERMOMETER_PROTOCOL_CHOICES]).toEqual(PROTOCOL_NAMES);
+    // Each name has its adapter, and no adapter is unnamed.
+    expect(Object.keys(PROTOCOLS).sort()).toEqual([...PROTOCOL_NAMES].sort());
   });
   it('refuses an absurdly large scan at the door, but not a merely too-long code', () => {
     expect(parseInvoke('scan/submit', { text: 'x'.repeat(MAX_SCAN_PAYLOAD_CHARS + 1), source: 'wedge' })).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });

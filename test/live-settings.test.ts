@@ -18,7 +18,7 @@ import { startOfDayMs } from '../main/clock/time-zone.js';
 import { ScannerSlot, ThermometerSlot } from '../main/kiosk/device-slots.js';
 import type { SettingsApplier } from '../main/kiosk/settings-applier.js';
 import { PolicyStore } from '../main/policy/policy-store.js';
-import { deviceSettingsAfter, parseHidId, screenAfter, touchesScanners, touchesThermometer, type DeviceSettings } from '../main/kiosk/live-settings.js';
+import { deviceSettingsAfter, screenAfter, touchesScanners, touchesThermometer } from '../main/kiosk/live-settings.js';
 import { KioskService } from '../main/kiosk/kiosk-service.js';
 import { CheckLog } from '../main/log/check-log.js';
 import { DriversProcessDevices } from '../main/shell/electron/drivers-openers.js';
@@ -29,6 +29,7 @@ import { hashPin } from '../main/technician/pin.js';
 import { demoCode, loadDemoKeys, setUpDemoDataDir } from '../main/demo/demo.js';
 import { sentinel } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
+import { type DeviceSettings, parseHidId } from '../main/contract/devices.js';
 
 const config = (): KioskConfig => structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig;
 
@@ -483,23 +484,26 @@ describe('sentinel config set while the kiosk runs', () => {
   });
 
   it('a kiosk that cannot open (a damaged policy) closes the devices it had opened', async () => {
-    const { launchFrom, openKioskCore } = await import('../main/cli/commands/kiosk.js');
+    const { settingsFor } = await import('../main/app/kiosk-settings.js');
+    const { openKiosk } = await import('../main/app/open-kiosk.js');
     const dataDir = path.join(tempDir(), 'data');
     await setUpDemoDataDir(dataDir, await loadDemoKeys(), Date.now());
     fs.writeFileSync(path.join(dataDir, 'policy.json'), '{ damaged');
     const made: FakeThermometer[] = [];
-    const launch = launchFrom({ simulate: true }, dataDir, 'en', Date.now);
-    await expect(openKioskCore(launch, { thermometer: () => (made.push(new FakeThermometer()), made.at(-1)!), scanners: () => [] })).rejects.toThrow(/policy/i);
+    const launch = settingsFor(dataDir, { simulate: true }, 'en', Date.now);
+    await expect(openKiosk(launch, { thermometer: () => (made.push(new FakeThermometer()), made.at(-1)!), scanners: () => [] })).rejects.toThrow(/policy/i);
     expect(made).toHaveLength(1);
     expect(made[0]!.closed).toBe(true);
   });
 
   it('is picked up by the running kiosk within seconds, without a restart', async () => {
-    const { launchFrom, localDevices, openKioskCore } = await import('../main/cli/commands/kiosk.js');
+    const { settingsFor } = await import('../main/app/kiosk-settings.js');
+    const { openKiosk } = await import('../main/app/open-kiosk.js');
+    const { localDevices } = await import('../main/app/local-devices.js');
     const dataDir = path.join(tempDir(), 'data');
     await setUpDemoDataDir(dataDir, await loadDemoKeys(), Date.now());
-    const launch = launchFrom({ simulate: true }, dataDir, 'en', Date.now);
-    const core = await openKioskCore(launch, localDevices(dataDir, Date.now));
+    const launch = settingsFor(dataDir, { simulate: true }, 'en', Date.now);
+    const core = await openKiosk(launch, localDevices(dataDir, Date.now));
     try {
       const pushed: ScreenConfig[] = [];
       core.service.subscribe((channel, payload) => {

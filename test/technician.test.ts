@@ -159,7 +159,8 @@ describe('config and calibrate commands', () => {
 
 describe('the kiosk takes its settings from the configuration, flags first', () => {
   it('devices, sync endpoint, screen settings and calibration come from config; a flag overrides', async () => {
-    const { launchFrom } = await import('../main/cli/commands/kiosk.js');
+    const { settingsFor } = await import('../main/app/kiosk-settings.js');
+    const { kioskFlags } = await import('../main/app/kiosk-flags.js');
     const data = tempDir();
     const store = new ConfigStore(DataDir.open(data, { create: true }));
     store.set('thermometer.path', '/dev/sentinel-thermometer', 1);
@@ -170,15 +171,15 @@ describe('the kiosk takes its settings from the configuration, flags first', () 
     store.set('screen.sound', false, 6);
     const c = store.load().config;
     store.save({ ...c, thermometer: { ...c.thermometer, calibration: computeCalibration({ referenceC: 37, readingsC: [36.8, 36.8, 36.8], by: 'tech-07', atMs: 7 }) } }, 8);
-    const l = launchFrom({}, data, 'zh-CN', () => 0);
+    const l = settingsFor(data, {}, 'zh-CN', () => 0);
     expect(l.thermometer).toMatchObject({ path: '/dev/sentinel-thermometer', protocol: 'idc50', baud: 115200, calibration: { offsetC: 0.2, by: 'tech-07' } });
     expect(l.scannerHid).toEqual({ vendorId: 0x0c2e, productId: 0x0b61 });
     expect(l.syncEndpoint).toBe('http://127.0.0.1:9/');
     expect(l.screen).toMatchObject({ operatorLang: 'en', sound: false });
-    const flagged = launchFrom({ thermometer: '/dev/ttyUSB9', 'thermo-protocol': 'ascii', lang: 'zh-CN' }, data, 'zh-CN', () => 0);
+    const flagged = settingsFor(data, kioskFlags({ thermometer: '/dev/ttyUSB9', 'thermo-protocol': 'ascii', lang: 'zh-CN' }), 'zh-CN', () => 0);
     expect(flagged.thermometer).toMatchObject({ path: '/dev/ttyUSB9', protocol: 'ascii' });
     expect(flagged.screen.operatorLang).toBe('zh-CN');
-    expect(launchFrom({ simulate: true }, data, 'en', () => 0).thermometer).toBeNull();
+    expect(settingsFor(data, kioskFlags({ simulate: true }), 'en', () => 0).thermometer).toBeNull();
   });
 });
 

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { REAL_TIMERS, type DriverEvent, type DriverState, type DriverStatus, type SerialLink, type ThermometerFeed, type ThermometerNotice, type ThermometerReading, type Timers } from '../drivers/contract.js';
+import { REAL_TIMERS, type DriverEvent, type DriverStatus, type SerialLink, type ThermometerFeed, type ThermometerNotice, type ThermometerReading, type Timers } from '../drivers/contract.js';
 import { Listeners } from '../drivers/listeners.js';
 import { Measurement, type MeasurementEvent } from '../drivers/thermometer/measurement.js';
 import { encodeFrame } from '../drivers/thermometer/protocols/encoders.js';
@@ -24,12 +24,13 @@ import { DriversProcessDevices } from '../main/shell/electron/drivers-openers.js
 import { postThermometerEvents, type DriversConfig } from '../main/shell/electron/drivers-process.js';
 import type { SupervisedChild } from '../main/shell/electron/supervisor.js';
 import { tempDir } from './helpers/tmp.js';
+import type { DeviceState } from '../main/contract/devices.js';
 
 const START_MS = Date.UTC(2026, 10, 29, 8);
 
 /** A thermometer module as the kiosk sees it, played by the test. */
 class FakeModule implements ThermometerFeed {
-  state: DriverState = 'ok';
+  state: DeviceState = 'ok';
   private last: ThermometerReading | null = null;
   private readonly readings = new Listeners<ThermometerReading>();
   private readonly statuses = new Listeners<DriverStatus>();
@@ -63,7 +64,7 @@ class FakeModule implements ThermometerFeed {
   noPerson(): void {
     this.notices.emit({ kind: 'no-person', atMs: this.clock() });
   }
-  setState(state: DriverState): void {
+  setState(state: DeviceState): void {
     this.state = state;
     this.statuses.emit({ device: 'thermometer', state, detail: state, atMs: this.clock() });
   }

@@ -5,8 +5,7 @@
 import { REAL_TIMERS, type DriverStatus, type OpenSerial, type Scan, type ScannerFeed, type Timers, type UsbPorts } from '../contract.js';
 import { ReconnectingSerial } from '../serial-link.js';
 import { Listeners } from '../listeners.js';
-
-export type Terminator = 'CR' | 'LF' | 'CRLF';
+import type { Terminator } from '../../main/contract/devices.js';
 export const MAX_SCAN_BYTES = 4096;
 
 export interface AssemblerCounters {

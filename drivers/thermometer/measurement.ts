@@ -11,16 +11,11 @@
 // - "changed" is said when a person frame leaves the last stable reading's
 //   spread: the traveller measured may have been replaced without a gap;
 // - a watchdog on the last valid frame: a silent port is offline.
+import type { Calibration } from '../../main/contract/devices.js';
 import type { ThermoFrame } from './protocols/frame-decoder.js';
 
 export const PERSON_RANGE_C = { min: 30.0, max: 43.0 } as const;
 export const MAX_CALIBRATION_OFFSET_C = 1.5;
-
-export interface Calibration {
-  offsetC: number;
-  by: string;
-  atMs: number;
-}
 
 export type ReadingKind = 'person' | 'no-person';
 

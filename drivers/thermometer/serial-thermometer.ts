@@ -3,10 +3,11 @@
 // kiosk: every failure becomes a status.
 import { REAL_TIMERS, type DriverStatus, type OpenSerial, type ThermometerFeed, type ThermometerNotice, type ThermometerReading, type Timers, type UsbPorts } from '../contract.js';
 import { ReconnectingSerial } from '../serial-link.js';
-import { Measurement, type Calibration, type MeasurementEvent, type Reading, type StableReading } from './measurement.js';
-import { PROTOCOLS, type ProtocolName } from './protocols/index.js';
+import { Measurement, type MeasurementEvent, type Reading, type StableReading } from './measurement.js';
+import { PROTOCOLS } from './protocols/index.js';
 import type { ProtocolDecoder } from './protocols/frame-decoder.js';
 import { Listeners } from '../listeners.js';
+import type { Calibration, ProtocolName } from '../../main/contract/devices.js';
 
 export interface SerialThermometerOptions {
   path: string;

@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isLang, type Lang } from '../contract/messages.js';
 import { defaultDataDir } from '../data-dir.js';
 import { UsageError } from './exit-codes.js';
+import { localeLang } from '../app/kiosk-flags.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -46,10 +47,6 @@ export function parseIsoTime(value: string, flag: string): number {
   return ms;
 }
 
-export function localeLang(env: NodeJS.ProcessEnv = process.env): Lang {
-  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
-  return locale.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
-}
 
 export function commonOf(values: { data?: string; json?: boolean; at?: string; lang?: string; help?: boolean }, clock: () => number): Common {
   if (values.lang !== undefined && !isLang(values.lang)) throw new UsageError(`--lang must be zh-CN or en, not "${values.lang}"`);

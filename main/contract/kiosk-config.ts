@@ -1,18 +1,8 @@
 // The kiosk's own configuration (technician mode): one validated document,
 // versioned. Pure: types, defaults, validation of a dotted key's value.
+import { isProtocolName, isTerminator, PROTOCOL_NAMES, type CalibrationRecord, type Terminator } from './devices.js';
+import { isLoopbackHost } from './loopback.js';
 import { isLang, type Lang } from './messages.js';
-
-export type Terminator = 'CR' | 'LF' | 'CRLF';
-
-export interface CalibrationRecord {
-  offsetC: number;
-  by: string;
-  atMs: number;
-  referenceC: number;
-  /** The stable readings (raw, °C) the offset was computed from. */
-  readingsC: number[];
-  dueAtMs: number;
-}
 
 export interface KioskConfig {
   identity: { gate: string; station: string; timeZone: string };
@@ -36,8 +26,6 @@ export const DEFAULT_KIOSK_CONFIG: Readonly<KioskConfig> = Object.freeze({
 
 /** Keys set only through their own commands (set-pin, calibrate), never `config set`. */
 export const PROTECTED_KEYS = new Set(['technician.pinHash', 'technician.supervisorPinHash', 'thermometer.calibration']);
-
-export const THERMOMETER_PROTOCOLS = ['gy-mcu90614', 'lu90614', 'idc50', 'ascii'];
 
 export class ConfigValueError extends Error {
   constructor(
@@ -87,7 +75,7 @@ const VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = {
   'camera.deviceId': optionalText(512),
   'thermometer.path': optionalText(256),
   'thermometer.protocol': (key, v) => {
-    if (typeof v !== 'string' || !THERMOMETER_PROTOCOLS.includes(v)) throw new ConfigValueError(key, `${key} must be one of ${THERMOMETER_PROTOCOLS.join(', ')}`);
+    if (!isProtocolName(v)) throw new ConfigValueError(key, `${key} must be one of ${PROTOCOL_NAMES.join(', ')}`);
     return v;
   },
   'thermometer.baud': (key, v) => {
@@ -96,7 +84,7 @@ const VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = {
   },
   'scanner.serialPath': optionalText(256),
   'scanner.terminator': (key, v) => {
-    if (v !== 'CR' && v !== 'LF' && v !== 'CRLF') throw new ConfigValueError(key, `${key} must be CR, LF or CRLF`);
+    if (!isTerminator(v)) throw new ConfigValueError(key, `${key} must be CR, LF or CRLF`);
     return v;
   },
   'scanner.hid': (key, v) => {
@@ -114,11 +102,8 @@ const VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = {
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigValueError(key, `${key} must be an http(s) URL`);
     // The service's answers mark checks stored and set the clock's floor: https, or plain
-    // http to this machine only (the rule of main/sync/endpoints.ts, without node here:
-    // URL has already normalised 127.1 and the like to dotted IPv4 and [::1]).
-    const host = url.hostname;
-    const loopback = host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-    if (url.protocol === 'http:' && !loopback) throw new ConfigValueError(key, `${key} must use https (plain http only to 127.0.0.1, ::1 or localhost)`);
+    // http to this machine only (URL has already normalised 127.1 and the like to dotted IPv4).
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) throw new ConfigValueError(key, `${key} must use https (plain http only to 127.0.0.1, ::1 or localhost)`);
     // The device key authenticates the kiosk; a password in a URL would only end up in logs and exports.
     if (url.username || url.password) throw new ConfigValueError(key, `${key} must not carry a user name or password`);
     return v;

@@ -2,6 +2,7 @@
 // screen (which shows). Both shells — Electron and the browser shell —
 // carry exactly these channels; the renderer imports these types only.
 import type { HealthStatus, IssuerName } from './code.js';
+import type { DeviceState, ThermometerCounters } from './devices.js';
 import type { RedactedKioskConfig } from './kiosk-config.js';
 import type { ClockState } from './decision.js';
 import type { Lang } from './messages.js';
@@ -34,7 +35,6 @@ export interface CheckView {
   source: ScanSource;
 }
 
-export type DeviceState = 'ok' | 'offline' | 'simulated' | 'none';
 
 export interface KioskStatus {
   online: boolean;
@@ -100,13 +100,6 @@ export type CodeTest = { testCard: true; length: number } | { testCard: false; l
 export type ScannerTestResult = { received: false; scanners: number } | ({ received: true; symbology: string | null } & CodeTest);
 
 export type TechnicianRole = 'technician' | 'supervisor';
-
-export interface ThermometerCounters {
-  frames: number;
-  checksumFailures: number;
-  resyncs: number;
-  droppedBytes: number;
-}
 
 /** The devices plugged in, for the technician's pickers (cameras are listed by the screen itself). */
 export interface DeviceChoices {

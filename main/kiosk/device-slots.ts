@@ -2,11 +2,11 @@
 // checkpoint listens to, as feeds whose device can be replaced while the
 // kiosk runs. A technician who picks another port, protocol or scanner on
 // the screen changes what is in the slot; the service's subscriptions stay.
-import type { DriverStatus, Scan, ScannerFeed, ThermometerCounts, ThermometerFeed, ThermometerNotice, ThermometerReading } from '../../drivers/contract.js';
+import type { DriverStatus, Scan, ScannerFeed, ThermometerFeed, ThermometerNotice, ThermometerReading } from '../../drivers/contract.js';
 import { Listeners } from '../../drivers/listeners.js';
+import type { Calibration, ThermometerCounters } from '../contract/devices.js';
 
-type Calibration = { offsetC: number; by: string; atMs: number };
-type MaybeCalibratable = ThermometerFeed & { setCalibration?(c: Calibration): void; readonly counters?: ThermometerCounts };
+type MaybeCalibratable = ThermometerFeed & { setCalibration?(c: Calibration): void; readonly counters?: ThermometerCounters };
 
 export class ThermometerSlot implements ThermometerFeed {
   private inner: MaybeCalibratable | null = null;
@@ -26,7 +26,7 @@ export class ThermometerSlot implements ThermometerFeed {
     return this.inner !== null && this.inner.state !== 'simulated' && typeof this.inner.setCalibration === 'function';
   }
 
-  get counters(): ThermometerCounts | undefined {
+  get counters(): ThermometerCounters | undefined {
     return this.inner?.counters;
   }
 

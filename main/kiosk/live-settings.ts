@@ -2,33 +2,18 @@
 // which settings reopen a device, which redraw the screen. Pure: the
 // configuration in, device settings and screen settings out.
 import type { ScannerFeed, ThermometerFeed } from '../../drivers/contract.js';
-import { isProtocolName, PROTOCOLS, type ProtocolName } from '../../drivers/thermometer/protocols/index.js';
-import { pinIsSet, type CalibrationRecord, type KioskConfig, type Terminator } from '../contract/kiosk-config.js';
+import type { DeviceBindings } from '../../drivers/open-devices.js';
+import { PROTOCOLS } from '../../drivers/thermometer/protocols/index.js';
+import { pinIsSet, type KioskConfig } from '../contract/kiosk-config.js';
 import type { ScreenConfig } from '../contract/kiosk.js';
-
-/** The devices a kiosk reads: from the start flags and configuration, and again whenever a technician changes them. */
-export interface DeviceSettings {
-  simulate: boolean;
-  thermometer: { path: string; protocol: ProtocolName; baud: number; calibration: CalibrationRecord | null } | null;
-  scannerSerial: { path: string; terminator: Terminator } | null;
-  scannerHid: { vendorId: number; productId: number } | null;
-}
+import { isProtocolName, parseHidId, type DeviceSettings } from '../contract/devices.js';
 
 /** How a shell opens devices: in its own process (browser shell) or in the drivers' process (Electron). */
 export interface DeviceOpeners {
   thermometer(settings: DeviceSettings): ThermometerFeed | null;
   scanners(settings: DeviceSettings): ScannerFeed[];
-}
-
-/** "VID:PID" in hex, as `sentinel devices` prints it; null when it is not that. */
-export function parseHidId(text: string): { vendorId: number; productId: number } | null {
-  const m = /^([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$/.exec(text);
-  return m ? { vendorId: parseInt(m[1]!, 16), productId: parseInt(m[2]!, 16) } : null;
-}
-
-/** The calibration a driver applies, from the one the configuration records. */
-export function driverCalibration(c: CalibrationRecord | null): { offsetC: number; by: string; atMs: number } | null {
-  return c ? { offsetC: c.offsetC, by: c.by, atMs: c.atMs } : null;
+  /** The device libraries, where devices open in this process (the self-test may open a port the kiosk is not holding). */
+  readonly bindings?: () => DeviceBindings;
 }
 
 /**

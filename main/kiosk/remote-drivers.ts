@@ -1,20 +1,21 @@
 // Drivers that run in another process (Electron's utilityProcess), seen from
 // main as ordinary feeds: their DriverEvents come in as messages.
-import type { DriverEvent, DriverState, DriverStatus, ScannerFeed, ThermometerCounts, ThermometerFeed, ThermometerNotice, ThermometerReading, Scan } from '../../drivers/contract.js';
+import type { DriverEvent, DriverStatus, ScannerFeed, ThermometerFeed, ThermometerNotice, ThermometerReading, Scan } from '../../drivers/contract.js';
 import { Listeners } from '../../drivers/listeners.js';
+import type { Calibration, DeviceState, ThermometerCounters } from '../contract/devices.js';
 
 export class RemoteThermometer implements ThermometerFeed {
-  state: DriverState = 'offline';
+  state: DeviceState = 'offline';
   /** The driver's frame and error counters, as the drivers' process last reported them. */
-  counters: ThermometerCounts | undefined = undefined;
+  counters: ThermometerCounters | undefined = undefined;
   private last: ThermometerReading | null = null;
   private readonly readings = new Listeners<ThermometerReading>();
   private readonly statuses = new Listeners<DriverStatus>();
   private readonly notices = new Listeners<ThermometerNotice>();
   /** Where a new calibration goes: the drivers' process (set by the shell). */
-  calibrationSink: ((c: { offsetC: number; by: string; atMs: number }) => void) | null = null;
+  calibrationSink: ((c: Calibration) => void) | null = null;
 
-  setCalibration(c: { offsetC: number; by: string; atMs: number }): void {
+  setCalibration(c: Calibration): void {
     this.calibrationSink?.(c);
   }
 
@@ -49,7 +50,7 @@ export class RemoteThermometer implements ThermometerFeed {
 }
 
 export class RemoteScanner implements ScannerFeed {
-  state: DriverState = 'offline';
+  state: DeviceState = 'offline';
   private readonly scans = new Listeners<Scan>();
   private readonly statuses = new Listeners<DriverStatus>();
 

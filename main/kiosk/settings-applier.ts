@@ -8,7 +8,8 @@ import { changedKeys, type KioskConfig } from '../contract/kiosk-config.js';
 import type { DataDir } from '../data-dir.js';
 import type { ScannerSlot, ThermometerSlot } from './device-slots.js';
 import type { KioskService } from './kiosk-service.js';
-import { deviceSettingsAfter, driverCalibration, screenAfter, touchesScanners, touchesThermometer, type DeviceOpeners, type DeviceSettings } from './live-settings.js';
+import { deviceSettingsAfter, screenAfter, touchesScanners, touchesThermometer, type DeviceOpeners } from './live-settings.js';
+import { type DeviceSettings, appliedCalibration } from '../contract/devices.js';
 
 export interface ApplierParts {
   dataDir: DataDir;
@@ -111,7 +112,7 @@ export class SettingsApplier {
     await step(() => {
       if (touchesThermometer(keys) || reopenThermometer) thermometer.replace(() => openers.thermometer(devices), `reconfigured ${by}`);
       else if (keys.includes('thermometer.calibration')) {
-        const calibration = driverCalibration(devices.thermometer?.calibration ?? null);
+        const calibration = appliedCalibration(devices.thermometer?.calibration ?? null);
         if (calibration) thermometer.setCalibration(calibration);
       }
     });

@@ -16,7 +16,8 @@
 // admitted on a guess — and when a high reading was left unresolved, it is
 // reviewed whatever the policy (takeForCheck's `unresolved`). Clock and
 // timers are injected: tests never sleep.
-import { REAL_TIMERS, type DriverState, type ThermometerFeed, type ThermometerNotice, type ThermometerReading, type Timers } from '../../drivers/contract.js';
+import { REAL_TIMERS, type ThermometerFeed, type ThermometerNotice, type ThermometerReading, type Timers } from '../../drivers/contract.js';
+import type { DeviceState } from '../contract/devices.js';
 
 /** A reading older than this is not the traveller's at the kiosk now, ms. */
 export const READING_FRESH_MS = 2000;
@@ -43,7 +44,7 @@ export function checkTemperature(r: ThermometerReading | null): CheckTemperature
   return { temperatureC: r.celsius, temperatureRawC: r.rawC ?? null, calibrationOffsetC: r.rawC === undefined ? null : (r.calibrationOffsetC ?? 0) };
 }
 
-const measuring = (state: DriverState): boolean => state === 'ok' || state === 'simulated';
+const measuring = (state: DeviceState): boolean => state === 'ok' || state === 'simulated';
 
 /** What a check takes: the reading, or none — and whether a high reading was left unresolved. */
 export interface TemperatureTake {
@@ -151,7 +152,7 @@ export class TravellerTemperature {
     this.pending = n.kind === 'remeasuring' ? 'remeasure' : (this.pending ?? 'settling');
   }
 
-  private state(state: DriverState): void {
+  private state(state: DeviceState): void {
     if (measuring(state)) return;
     this.held = null;
     this.pending = null;

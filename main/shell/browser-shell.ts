@@ -21,7 +21,7 @@ import { pipeline } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { KioskService } from '../kiosk/kiosk-service.js';
 import { CONTENT_TYPES, contentSecurityPolicy } from './csp.js';
-import { isLoopbackHost } from './loopback.js';
+import { isLoopbackHost } from '../contract/loopback.js';
 
 /** What the shell needs of the kiosk service (tests pass a fake that records callers). */
 export interface ShellService {

@@ -9,7 +9,7 @@
 // `sentinel kiosk --sync-endpoint`, the `sync.endpoint` setting (its
 // validator in main/contract/kiosk-config.ts applies the same rule) and the
 // technician's Test connection.
-import { isLoopbackHost } from '../shell/loopback.js';
+import { isLoopbackHost } from '../contract/loopback.js';
 
 export interface SyncEndpoints {
   base: URL;

@@ -3,10 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import QRCode from 'qrcode';
-import { openSerialPort } from '../../drivers/bindings.js';
-import type { ThermometerCounts } from '../../drivers/contract.js';
-import { isProtocolName, PROTOCOLS, type ProtocolName } from '../../drivers/thermometer/protocols/index.js';
-import { SerialThermometer } from '../../drivers/thermometer/serial-thermometer.js';
+import { openSerialThermometer, type DeviceBindings } from '../../drivers/open-devices.js';
+import { PROTOCOLS } from '../../drivers/thermometer/protocols/index.js';
 import { TimeFloor } from '../clock/time-floor.js';
 import { ConfigStore } from '../config/config-store.js';
 import { DATA_FILES, DataDir } from '../data-dir.js';
@@ -18,6 +16,7 @@ import { PolicyStore } from '../policy/policy-store.js';
 import { openSyncClient } from '../sync/open-sync.js';
 import { TrustStore } from '../trust/trust-store.js';
 import { TEST_CARD_TEXT } from '../contract/kiosk.js';
+import { type ProtocolName, type ThermometerCounters, isProtocolName } from '../contract/devices.js';
 
 export type CheckState = 'ok' | 'warn' | 'fail' | 'skipped';
 
@@ -41,11 +40,11 @@ async function item(name: string, fn: () => Promise<[CheckState, string]> | [Che
 /** The kiosk's own running thermometer: the self-test reads its counters rather than open the port a second time. */
 export interface LiveThermometer {
   readonly state: string;
-  readonly counters?: ThermometerCounts | undefined;
+  readonly counters?: ThermometerCounters | undefined;
 }
 
 /** Frames and checksum errors over `seconds`: from the kiosk's own driver, or a driver opened for the test (the CLI). */
-async function sampleThermometer(path: string, protocol: ProtocolName, baud: number, seconds: number, live: LiveThermometer | undefined): Promise<{ frames: number; checksumFailures: number } | string> {
+async function sampleThermometer(path: string, protocol: ProtocolName, baud: number, seconds: number, live: LiveThermometer | undefined, bindings: (() => DeviceBindings) | undefined): Promise<{ frames: number; checksumFailures: number } | string> {
   if (live && live.state !== 'none' && live.state !== 'simulated') {
     // A copy: a driver may hand out the same counters object as it counts.
     const before = live.counters ? { ...live.counters } : undefined;
@@ -54,14 +53,16 @@ async function sampleThermometer(path: string, protocol: ProtocolName, baud: num
     if (!after) return `the kiosk's thermometer is ${live.state}; its drivers have reported no counters yet`;
     return { frames: after.frames - (before?.frames ?? 0), checksumFailures: after.checksumFailures - (before?.checksumFailures ?? 0) };
   }
-  const thermo = new SerialThermometer({ path, protocol, baudRate: baud, openSerial: openSerialPort, clock: Date.now });
+  // Where the drivers run in another process, main never opens a port of its own.
+  if (!bindings) return `the kiosk's thermometer is ${live?.state ?? 'not running'}`;
+  const thermo = openSerialThermometer({ path, protocol, baud, calibration: null }, bindings(), { clock: Date.now, remeasureAtC: null });
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const c = thermo.counters;
   thermo.close();
   return c;
 }
 
-export async function runSelfTest(dataDir: string, nowMs: number, opts: { thermometerSeconds?: number; liveThermometer?: LiveThermometer } = {}): Promise<SelfTestItem[]> {
+export async function runSelfTest(dataDir: string, nowMs: number, opts: { thermometerSeconds?: number; liveThermometer?: LiveThermometer; bindings?: () => DeviceBindings } = {}): Promise<SelfTestItem[]> {
   const dir = DataDir.open(dataDir, { create: false });
   const items: SelfTestItem[] = [];
   items.push(
@@ -126,7 +127,7 @@ export async function runSelfTest(dataDir: string, nowMs: number, opts: { thermo
         const t = config.thermometer;
         if (!t.path || !isProtocolName(t.protocol)) return ['skipped', 'no thermometer configured'];
         const seconds = opts.thermometerSeconds ?? 3;
-        const c = await sampleThermometer(t.path, t.protocol, t.baud ?? PROTOCOLS[t.protocol].defaultBaud, seconds, opts.liveThermometer);
+        const c = await sampleThermometer(t.path, t.protocol, t.baud ?? PROTOCOLS[t.protocol].defaultBaud, seconds, opts.liveThermometer, opts.bindings);
         if (typeof c === 'string') return ['warn', c];
         const calibration = t.calibration;
         const overdue = calibration !== null && nowMs > calibration.dueAtMs;

@@ -2,7 +2,7 @@
 // after two minutes idle), and what a technician may do — each change
 // validated, applied atomically and written to the audit trail. The
 // screen only asks; main decides, as for scans.
-import { TEST_CARD_TEXT, type CheckView, type ClockView, type FloorTarget, type CodeTest, type DeviceChoices, type ScannerTestResult, type SettingUpdate, type ThermometerCounters, type InvokeChannel, type InvokeChannels, type SelfTestItemView, type TechnicianRole, type TechnicianState, type UnlockResult } from '../contract/kiosk.js';
+import { TEST_CARD_TEXT, type CheckView, type ClockView, type FloorTarget, type CodeTest, type DeviceChoices, type ScannerTestResult, type SettingUpdate, type InvokeChannel, type InvokeChannels, type SelfTestItemView, type TechnicianRole, type TechnicianState, type UnlockResult } from '../contract/kiosk.js';
 import { ConfigValueError, pinIsSet, redacted } from '../contract/kiosk-config.js';
 import type { TrustedIssuerInfo } from '../contract/trust.js';
 import { appendAudit, recordAudit } from '../audit/audit.js';
@@ -19,6 +19,8 @@ import { BundleRefused, type PinnedRoot } from '../verify/trust.js';
 import { collectRawReadings, computeCalibration, CalibrationRefused } from '../../drivers/thermometer/calibration.js';
 import { hashPinAsync, PinGate, verifyPinAsync, WeakPin } from './pin.js';
 import { probeSyncEndpoint, runSelfTest } from './selftest.js';
+import type { DeviceBindings } from '../../drivers/open-devices.js';
+import type { Calibration, ThermometerCounters } from '../contract/devices.js';
 
 export const IDLE_EXIT_MS = 2 * 60_000;
 /** The least time between two PIN attempts from one connection: a person types slower; a script gains nothing. */
@@ -60,6 +62,8 @@ export interface TechnicianOptions {
   thermometer?: CalibratableThermometer | null;
   /** Runs timedatectl to set the system clock (tests inject a fake). */
   clockRunner?: ClockRunner;
+  /** Where devices open in this process (the browser shell): the self-test may open a port the kiosk is not holding. */
+  deviceBindings?: () => DeviceBindings;
 }
 
 export interface CalibratableThermometer {
@@ -67,10 +71,10 @@ export interface CalibratableThermometer {
   readonly calibratable?: boolean;
   readonly state: string;
   /** Frame and error counters, where the driver runs in this process. */
-  readonly counters?: { frames: number; checksumFailures: number; resyncs: number; droppedBytes: number };
+  readonly counters?: ThermometerCounters;
   onReading(listener: (r: { celsius: number; rawC?: number }) => void): () => void;
   /** The new offset takes effect on the next reading, without a restart. */
-  setCalibration(c: { offsetC: number; by: string; atMs: number }): void;
+  setCalibration(c: Calibration): void;
 }
 
 const isoOrNull = (t: number | null): string | null => (t === null ? null : new Date(t * 1000).toISOString().slice(0, 10));
@@ -230,7 +234,7 @@ export class TechnicianService {
   async selftest(): Promise<SelfTestItemView[]> {
     this.require();
     // The kiosk's own thermometer holds the port: its driver's counters are read instead.
-    return runSelfTest(this.dir.root, this.opts.clock(), { thermometerSeconds: 1, ...(this.opts.thermometer ? { liveThermometer: this.opts.thermometer } : {}) });
+    return runSelfTest(this.dir.root, this.opts.clock(), { thermometerSeconds: 1, ...(this.opts.thermometer ? { liveThermometer: this.opts.thermometer } : {}), ...(this.opts.deviceBindings ? { bindings: this.opts.deviceBindings } : {}) });
   }
 
   setConfig(key: string, value: unknown): { before: unknown; after: unknown } {

@@ -5,7 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { launchKiosk, launchFrom, type RunningKiosk } from '../../main/cli/commands/kiosk.js';
+import { kioskFlags } from '../../main/app/kiosk-flags.js';
+import { settingsFor } from '../../main/app/kiosk-settings.js';
+import { launchKiosk, type RunningKiosk } from '../../main/shell/browser-kiosk.js';
 import { loadDemoKeys, setUpDemoDataDir, type DemoKeys } from '../../main/demo/demo.js';
 import { cameraFrame, writeY4m, type FrameOptions } from '../../bench/frames.js';
 import { ROOT } from '../helpers/cli.js';
@@ -36,7 +38,7 @@ export async function startKiosk(
   await setUpDemoDataDir(dataDir, keys, Date.now());
   await opts.prepare?.(dataDir);
   const flags = opts.devices ?? { simulate: 'yes' };
-  const launch = launchFrom({ ...flags, simulate: flags.simulate !== undefined, 'result-seconds': String(opts.resultSeconds ?? 30), 'no-sound': true }, dataDir, opts.lang ?? 'zh-CN', () => Date.now());
+  const launch = settingsFor(dataDir, kioskFlags({ ...flags, simulate: flags.simulate !== undefined, 'result-seconds': String(opts.resultSeconds ?? 30), 'no-sound': true }), opts.lang ?? 'zh-CN', () => Date.now());
   const kiosk = await launchKiosk({ ...launch, ...(opts.technician ? { technicianIdleMs: opts.technician.idleMs, technicianLockoutMs: opts.technician.lockoutMs } : {}) });
   return {
     kiosk,

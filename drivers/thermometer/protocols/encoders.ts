@@ -1,8 +1,8 @@
 // The module's side of each protocol: frames as a thermometer sends them.
 // For the simulated modules in tests and benchmarks, and for recording
 // fixtures; the kiosk itself only decodes.
-import type { ProtocolName } from './index.js';
 import { sum8 } from './frame-decoder.js';
+import type { ProtocolName } from '../../../main/contract/devices.js';
 
 function withSum(bytes: number[]): Uint8Array {
   const frame = Uint8Array.from([...bytes, 0]);

@@ -1,10 +1,9 @@
 // The thermometer protocols Sentinel speaks, selectable by name. Vendor
 // documents contradict themselves: each adapter is small and
 // fixture-tested, so a captured real transcript can correct it.
+import type { ProtocolName } from '../../../main/contract/devices.js';
 import { BinaryFrameDecoder, newCounters, type DecoderCounters, type ProtocolDecoder, type ThermoFrame } from './frame-decoder.js';
 
-export type ProtocolName = 'gy-mcu90614' | 'lu90614' | 'idc50' | 'ascii';
-export const PROTOCOL_NAMES: readonly ProtocolName[] = ['gy-mcu90614', 'lu90614', 'idc50', 'ascii'];
 
 export interface ProtocolInfo {
   defaultBaud: number;
@@ -122,8 +121,4 @@ export class AsciiLineDecoder implements ProtocolDecoder {
     this.counters.frames++;
     out.push({ celsius: Number(m[1]), ambientC: null, bodyMode: true, raw: this.line });
   }
-}
-
-export function isProtocolName(v: unknown): v is ProtocolName {
-  return typeof v === 'string' && (PROTOCOL_NAMES as readonly string[]).includes(v);
 }

@@ -1,14 +1,15 @@
 // sentinel calibrate: a guided thermometer calibration from the command line.
-import { openSerialPort, usbSerialPorts } from '../../../drivers/bindings.js';
+import { REAL_BINDINGS } from '../../../drivers/bindings.js';
+import { openSerialThermometer } from '../../../drivers/open-devices.js';
 import { collectRawReadings, computeCalibration, CalibrationRefused } from '../../../drivers/thermometer/calibration.js';
-import { isProtocolName, PROTOCOL_NAMES, PROTOCOLS } from '../../../drivers/thermometer/protocols/index.js';
-import { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
+import { PROTOCOLS } from '../../../drivers/thermometer/protocols/index.js';
 import { recordAudit } from '../../audit/audit.js';
 import { ConfigStore } from '../../config/config-store.js';
 import { DataDir } from '../../data-dir.js';
 import type { CommandIo } from '../command-io.js';
 import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
+import { PROTOCOL_NAMES, isProtocolName } from '../../contract/devices.js';
 
 export const CALIBRATE_HELP = `usage: sentinel calibrate --port PATH --protocol ${PROTOCOL_NAMES.join('|')} --reference C --by NAME
                          [--baud N] [--readings N] [--timeout S] [--json] [--data DIR]
@@ -40,14 +41,8 @@ export async function calibrateCommand(args: string[], io: CommandIo): Promise<n
   const timeoutMs = (values.timeout === undefined ? 60 : Number(values.timeout)) * 1000;
   const dir = DataDir.open(common.dataDir, { create: true });
   const protocol = values.protocol;
-  const thermo = new SerialThermometer({
-    path: values.port,
-    protocol,
-    baudRate: values.baud === undefined ? PROTOCOLS[protocol].defaultBaud : Number(values.baud),
-    openSerial: openSerialPort,
-    usb: usbSerialPorts,
-    clock: io.clock,
-  });
+  const baud = values.baud === undefined ? PROTOCOLS[protocol].defaultBaud : Number(values.baud);
+  const thermo = openSerialThermometer({ path: values.port, protocol, baud, calibration: null }, REAL_BINDINGS, { clock: io.clock, remeasureAtC: null });
   let readings: number[];
   try {
     readings = await collectRawReadings(thermo, wanted, timeoutMs, (c, n) => {

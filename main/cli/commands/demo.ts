@@ -7,7 +7,10 @@ import { demoCases, demoCode, loadDemoKeys, setUpDemoDataDir } from '../../demo/
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { electronBinary, runElectronShell } from '../../shell/open-electron.js';
-import { kioskOptionsSpec, launchFrom, launchKiosk, serveUntilStopped } from './kiosk.js';
+import { KIOSK_OPTIONS, kioskFlags, localeLang } from '../../app/kiosk-flags.js';
+import { SettingsRefused, settingsFor } from '../../app/kiosk-settings.js';
+import { launchKiosk } from '../../shell/browser-kiosk.js';
+import { serveUntilStopped } from './kiosk.js';
 import { commonOf, parseCommand } from '../options.js';
 import { outcomeJson, outcomeLine } from '../outcome-text.js';
 
@@ -26,7 +29,7 @@ export function defaultDemoDir(): string {
 }
 
 export async function demoCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseCommand(args, { kiosk: { type: 'boolean' }, ...kioskOptionsSpec() }, 0);
+  const { values } = parseCommand(args, { kiosk: { type: 'boolean' }, ...KIOSK_OPTIONS }, 0);
   const common = commonOf({ ...values, data: values.data ?? defaultDemoDir() }, io.clock);
   if (common.help) {
     io.out(DEMO_HELP + '\n');
@@ -60,7 +63,14 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
     if (electron) return runElectronShell(electron, ['--simulate', '--data', setup.dir.root]);
     io.err('sentinel: the Electron binary is not installed here; starting the browser shell\n');
   }
-  const kiosk = await launchKiosk(launchFrom({ ...values, simulate: true }, setup.dir.root, common.lang, io.clock));
+  let flags;
+  try {
+    flags = kioskFlags({ ...values, simulate: true });
+  } catch (err) {
+    if (err instanceof SettingsRefused) throw new UsageError(err.message);
+    throw err;
+  }
+  const kiosk = await launchKiosk(settingsFor(setup.dir.root, flags, localeLang(), io.clock));
   if (!common.json) io.out(`\nThe kiosk screen (simulated thermometer). Show it a code from: npx sentinel demo-code --png code.png\n`);
   return serveUntilStopped(kiosk, io, { open: !values['no-open'], json: common.json, dataDir: setup.dir.root });
 }

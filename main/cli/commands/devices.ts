@@ -1,14 +1,13 @@
 // sentinel thermo | scanner | devices: the drivers, for technicians and tests.
-import * as fs from 'node:fs';
-import { openSerialPort, usbSerialPorts, listSerialPorts, loadNodeHid, nodeHidApi, type SerialPortInfo } from '../../../drivers/bindings.js';
+import { REAL_BINDINGS } from '../../../drivers/bindings.js';
 import type { DriverStatus } from '../../../drivers/contract.js';
-import { HidScanner } from '../../../drivers/scanner/hid-pos.js';
-import { SerialScanner, type Terminator } from '../../../drivers/scanner/serial-scanner.js';
-import { isProtocolName, PROTOCOL_NAMES, PROTOCOLS } from '../../../drivers/thermometer/protocols/index.js';
-import { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
+import { discoverDevices } from '../../../drivers/discovery.js';
+import { openHidScanner, openSerialScanner, openSerialThermometer } from '../../../drivers/open-devices.js';
+import { PROTOCOLS } from '../../../drivers/thermometer/protocols/index.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
+import { isProtocolName, isTerminator, parseHidId, PROTOCOL_NAMES } from '../../contract/devices.js';
 
 export const THERMO_HELP = `usage: sentinel thermo --port PATH --protocol ${PROTOCOL_NAMES.join('|')} [--baud N] [--stable] [--json]
 
@@ -55,14 +54,7 @@ export async function thermoCommand(args: string[], io: CommandIo): Promise<numb
   if (!values.port) throw new UsageError('thermo needs --port PATH');
   if (!isProtocolName(values.protocol)) throw new UsageError(`--protocol must be one of ${PROTOCOL_NAMES.join(', ')}`);
   const protocol = values.protocol;
-  const thermo = new SerialThermometer({
-    path: values.port,
-    protocol,
-    baudRate: parseBaud(values.baud, PROTOCOLS[protocol].defaultBaud),
-    openSerial: openSerialPort,
-    usb: usbSerialPorts,
-    clock: io.clock,
-  });
+  const thermo = openSerialThermometer({ path: values.port, protocol, baud: parseBaud(values.baud, PROTOCOLS[protocol].defaultBaud), calibration: null }, REAL_BINDINGS, { clock: io.clock, remeasureAtC: null });
   const print = (celsius: number, raw: number, ambient: number | null, atMs: number, kind: string): void => {
     io.out(
       common.json
@@ -89,36 +81,18 @@ export async function scannerCommand(args: string[], io: CommandIo): Promise<num
   let scanner;
   if (values.serial !== undefined) {
     const terminator = (values.terminator ?? 'CR').toUpperCase();
-    if (terminator !== 'CR' && terminator !== 'LF' && terminator !== 'CRLF') throw new UsageError('--terminator must be CR, LF or CRLF');
-    scanner = new SerialScanner({ path: values.serial, baudRate: parseBaud(values.baud, 9600), terminator: terminator as Terminator, openSerial: openSerialPort, usb: usbSerialPorts, clock: io.clock });
+    if (!isTerminator(terminator)) throw new UsageError('--terminator must be CR, LF or CRLF');
+    scanner = openSerialScanner({ path: values.serial, terminator, baud: parseBaud(values.baud, 9600) }, REAL_BINDINGS, { clock: io.clock });
   } else {
-    const m = /^([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$/.exec(values.hid!);
-    if (!m) throw new UsageError(`--hid must be VID:PID in hex, such as 0c2e:0b61, not "${values.hid}"`);
-    scanner = new HidScanner({ vendorId: parseInt(m[1]!, 16), productId: parseInt(m[2]!, 16), hid: nodeHidApi, clock: io.clock });
+    const id = parseHidId(values.hid!);
+    if (!id) throw new UsageError(`--hid must be VID:PID in hex, such as 0c2e:0b61, not "${values.hid}"`);
+    scanner = openHidScanner(id, REAL_BINDINGS, { clock: io.clock });
   }
   scanner.onStatus(statusLine(io, common.json));
   scanner.onScan((s) => io.out(common.json ? JSON.stringify({ text: s.text, symbology: s.symbology, at: new Date(s.atMs).toISOString() }) + '\n' : `${s.text}\n`));
   await untilStopped();
   scanner.close();
   return EXIT.OK;
-}
-
-/** V4L2 video devices (Linux), with their names from sysfs; the screen picks among them by device id. */
-function listCameras(notes: string[]): { path: string; name: string | null }[] {
-  if (process.platform !== 'linux') {
-    notes.push('cameras are listed by the kiosk screen on this platform');
-    return [];
-  }
-  const nodes = fs.existsSync('/dev') ? fs.readdirSync('/dev').filter((n) => /^video\d+$/.test(n)).sort() : [];
-  return nodes.map((n) => {
-    let name: string | null = null;
-    try {
-      name = fs.readFileSync(`/sys/class/video4linux/${n}/name`, 'utf8').trim() || null;
-    } catch {
-      /* no sysfs name */
-    }
-    return { path: `/dev/${n}`, name };
-  });
 }
 
 export async function devicesCommand(args: string[], io: CommandIo): Promise<number> {
@@ -147,30 +121,3 @@ export async function devicesCommand(args: string[], io: CommandIo): Promise<num
   return EXIT.OK;
 }
 
-export interface DiscoveredDevices {
-  serial: SerialPortInfo[];
-  hid: { vendorId: string; productId: string; usagePage: string | null; product: string | null; path: string | null }[];
-  cameras: { path: string; name: string | null }[];
-  notes: string[];
-}
-
-/** What is plugged in: for `sentinel devices` and the technician screen's pickers. */
-export async function discoverDevices(): Promise<DiscoveredDevices> {
-  const { ports, notes } = await listSerialPorts();
-  let hid: DiscoveredDevices['hid'] = [];
-  try {
-    hid = loadNodeHid()
-      .devices()
-      .map((d) => ({
-        vendorId: d.vendorId.toString(16).padStart(4, '0'),
-        productId: d.productId.toString(16).padStart(4, '0'),
-        usagePage: d.usagePage === undefined ? null : `0x${d.usagePage.toString(16)}`,
-        product: d.product ?? null,
-        path: d.path ?? null,
-      }));
-  } catch (err) {
-    notes.push(`HID devices could not be listed (${(err as Error).message})`);
-  }
-  const cameras = listCameras(notes);
-  return { serial: ports, hid, cameras, notes };
-}

@@ -1,4 +1,5 @@
 // sentinel selftest | export --out DIR
+import { REAL_BINDINGS } from '../../../drivers/bindings.js';
 import { ExportRefused, exportDataDir } from '../../technician/export.js';
 import { runSelfTest, type SelfTestItem } from '../../technician/selftest.js';
 import type { CommandIo } from '../command-io.js';
@@ -29,7 +30,7 @@ export async function selftestCommand(args: string[], io: CommandIo): Promise<nu
     io.out(SELFTEST_HELP + '\n');
     return EXIT.OK;
   }
-  const items = await runSelfTest(common.dataDir, common.nowMs);
+  const items = await runSelfTest(common.dataDir, common.nowMs, { bindings: () => REAL_BINDINGS });
   const ok = items.every((i) => i.state !== 'fail');
   if (common.json) io.out(JSON.stringify({ ok, checks: items }) + '\n');
   else io.out(items.map((i) => `${MARK[i.state]} ${i.name}: ${i.detail}`).join('\n') + `\n${ok ? 'self-test passed' : 'self-test FAILED'}\n`);

@@ -3,11 +3,16 @@
 // starting it again; main sees them as remote feeds. A technician's change
 // (thermometer and scanner in one form) restarts the process once.
 import type { ScannerFeed, ThermometerFeed } from '../../../drivers/contract.js';
-import { SimulatedThermometer } from '../../../drivers/thermometer/simulated.js';
+import { openThermometer } from '../../../drivers/open-devices.js';
 import { RemoteScanner, RemoteThermometer, routeDriverEvent } from '../../kiosk/remote-drivers.js';
-import { driverCalibration, type DeviceOpeners, type DeviceSettings } from '../../kiosk/live-settings.js';
+import { type DeviceOpeners } from '../../kiosk/live-settings.js';
 import type { DriversConfig, SetCalibrationMessage } from './drivers-process.js';
 import { UtilityProcessSupervisor, type SupervisedChild } from './supervisor.js';
+import { type DeviceSettings, appliedCalibration } from '../../contract/devices.js';
+
+const NO_BINDINGS = (): never => {
+  throw new Error("devices open in the drivers' process, not in main");
+};
 
 export interface DriversProcessOptions {
   /** Starts the drivers' process with this configuration (Electron's utilityProcess.fork). */
@@ -47,13 +52,12 @@ export class DriversProcessDevices implements DeviceOpeners {
 
   thermometer(s: DeviceSettings): ThermometerFeed | null {
     const t = s.simulate ? null : s.thermometer;
-    this.config.thermometer = t
-      ? { path: t.path, protocol: t.protocol, baud: t.baud, remeasureAtC: this.opts.remeasureAtC(), calibration: driverCalibration(t.calibration) }
-      : null;
+    this.config.thermometer = t ? { ...t, calibration: appliedCalibration(t.calibration), remeasureAtC: this.opts.remeasureAtC() } : null;
     this.restartSoon();
     if (!t) {
       this.thermometerFeed = null;
-      return s.simulate ? new SimulatedThermometer({ clock: this.opts.clock }) : null;
+      // The simulator is no device: it runs here, and nothing is opened in the drivers' process.
+      return s.simulate ? openThermometer(s, NO_BINDINGS, { clock: this.opts.clock, remeasureAtC: null }) : null;
     }
     const feed = new RemoteThermometer();
     // A calibration on the technician screen reaches the module now, and

@@ -1,18 +1,14 @@
 // The drivers' utility process: opens the configured devices and posts
 // their DriverEvents to main. A native module that crashes takes down only
 // this process, which the supervisor restarts.
-import { nodeHidApi, openSerialPort, usbSerialPorts } from '../../../drivers/bindings.js';
+import { REAL_BINDINGS } from '../../../drivers/bindings.js';
 import type { DriverEvent } from '../../../drivers/contract.js';
-import { HidScanner } from '../../../drivers/scanner/hid-pos.js';
-import { SerialScanner, type Terminator } from '../../../drivers/scanner/serial-scanner.js';
-import type { ProtocolName } from '../../../drivers/thermometer/protocols/index.js';
-import { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
+import { openScanners, openSerialThermometer } from '../../../drivers/open-devices.js';
+import type { SerialThermometer } from '../../../drivers/thermometer/serial-thermometer.js';
+import type { Calibration, DeviceSettings } from '../../contract/devices.js';
 
-export interface DriversConfig {
-  thermometer: { path: string; protocol: ProtocolName; baud: number; remeasureAtC: number | null; calibration: { offsetC: number; by: string; atMs: number } | null } | null;
-  scannerSerial: { path: string; terminator: Terminator } | null;
-  scannerHid: { vendorId: number; productId: number } | null;
-}
+/** The devices this process opens (never the simulator: that one runs in main); a module re-measures at the policy's fever threshold. */
+export type DriversConfig = Pick<DeviceSettings, 'scannerSerial' | 'scannerHid'> & { thermometer: (NonNullable<DeviceSettings['thermometer']> & { remeasureAtC: number | null }) | null };
 
 interface ParentPort {
   postMessage(message: unknown): void;
@@ -22,7 +18,7 @@ interface ParentPort {
 /** Main → drivers: a calibration done on the technician screen. */
 export interface SetCalibrationMessage {
   type: 'thermometer/set-calibration';
-  calibration: { offsetC: number; by: string; atMs: number };
+  calibration: Calibration;
 }
 
 export interface RunningDrivers {
@@ -43,23 +39,17 @@ export function startDrivers(config: DriversConfig, post: (e: DriverEvent) => vo
   const closers: (() => void)[] = [];
   let thermometer: SerialThermometer | null = null;
   if (config.thermometer) {
-    const t = config.thermometer;
-    const thermo = new SerialThermometer({ path: t.path, protocol: t.protocol, baudRate: t.baud, openSerial: openSerialPort, usb: usbSerialPorts, clock, remeasureAtC: t.remeasureAtC, calibration: t.calibration });
+    const thermo = openSerialThermometer(config.thermometer, REAL_BINDINGS, { clock, remeasureAtC: config.thermometer.remeasureAtC });
     postThermometerEvents(thermo, post);
     // The technician's devices panel shows these live, as in the browser shell.
     const counters = setInterval(() => post({ type: 'thermometer/counters', counters: thermo.counters }), COUNTERS_EVERY_MS);
     closers.push(() => clearInterval(counters), () => thermo.close());
     thermometer = thermo;
   }
-  const scanners = [
-    config.scannerSerial ? new SerialScanner({ path: config.scannerSerial.path, terminator: config.scannerSerial.terminator, openSerial: openSerialPort, usb: usbSerialPorts, clock }) : null,
-    config.scannerHid ? new HidScanner({ ...config.scannerHid, hid: nodeHidApi, clock }) : null,
-  ];
-  for (const scanner of scanners) {
-    if (!scanner) continue;
-    scanner.onScan((s) => post({ type: 'scanner/scan', text: s.text, atMs: s.atMs, symbology: s.symbology, via: scanner instanceof HidScanner ? 'hid' : 'serial' }));
-    scanner.onStatus((status) => post({ type: 'driver/status', status }));
-    closers.push(() => scanner.close());
+  for (const { feed, via } of openScanners(config, () => REAL_BINDINGS, { clock })) {
+    feed.onScan((s) => post({ type: 'scanner/scan', text: s.text, atMs: s.atMs, symbology: s.symbology, via }));
+    feed.onStatus((status) => post({ type: 'driver/status', status }));
+    closers.push(() => feed.close());
   }
   return { stop: () => closers.forEach((c) => c()), setCalibration: (c) => thermometer?.setCalibration(c) };
 }

@@ -1,12 +1,13 @@
 // The Electron shell's main process: a thin transport around the same core
-// the browser shell runs (openKioskCore): a locked-down kiosk window on
+// the browser shell runs (main/app's openKiosk): a locked-down kiosk window on
 // app://kiosk, the contract over IPC, drivers in a supervised utility
 // process, one instance, the screen kept on, a systemd heartbeat.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, powerSaveBlocker, protocol, session, utilityProcess } from 'electron';
-import { kioskOptionsSpec, launchFrom, openKioskCore, remeasureAtC, type KioskCore } from '../../cli/commands/kiosk.js';
-import { commonOf, parseCommand } from '../../cli/options.js';
+import { localeLang, readKioskCommandLine } from '../../app/kiosk-flags.js';
+import { settingsFor } from '../../app/kiosk-settings.js';
+import { openKiosk, remeasureAtC, type KioskCore } from '../../app/open-kiosk.js';
 import { packageRoot } from '../../package-root.js';
 import { APP_ORIGIN, APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol.js';
 import { DriversProcessDevices } from './drivers-openers.js';
@@ -36,9 +37,8 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.whenReady().then(async () => {
-    const { values } = parseCommand(process.argv.slice(app.isPackaged ? 1 : 2), kioskOptionsSpec(), 0);
-    const common = commonOf(values, Date.now);
-    const launch = launchFrom(values, common.dataDir, common.lang, Date.now);
+    const { flags, dataDir } = readKioskCommandLine(process.argv.slice(app.isPackaged ? 1 : 2));
+    const launch = settingsFor(dataDir, flags, localeLang(), Date.now);
     const production = app.isPackaged || process.env.SENTINEL_PRODUCTION === '1';
 
     drivers = new DriversProcessDevices({
@@ -46,7 +46,7 @@ if (!app.requestSingleInstanceLock()) {
       remeasureAtC: () => remeasureAtC(launch.dataDir),
       clock: Date.now,
     });
-    core = await openKioskCore(launch, drivers);
+    core = await openKiosk(launch, drivers);
 
     registerAppProtocol(protocol, path.join(packageRoot(), 'dist', 'renderer'));
     session.defaultSession.setPermissionRequestHandler(permissionRequestHandler(APP_ORIGIN));

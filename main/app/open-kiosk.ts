@@ -1,0 +1,178 @@
+// The kiosk, composed: the checkpoint's service on its data directory, the
+// device slots, the technician's service, the settings applier and
+// background sync, wired once. The CLI, the browser shell, the Electron
+// shell and the benchmarks all start a kiosk here.
+import { DATA_FILES, DataDir } from '../data-dir.js';
+import { DEFAULT_POLICY } from '../contract/policy.js';
+import type { DeviceOpeners } from '../kiosk/live-settings.js';
+import { ScannerSlot, ThermometerSlot } from '../kiosk/device-slots.js';
+import { KioskService } from '../kiosk/kiosk-service.js';
+import { SettingsApplier } from '../kiosk/settings-applier.js';
+import { StatusJournal } from '../kiosk/status-journal.js';
+import { CheckLog } from '../log/check-log.js';
+import { PolicyStore } from '../policy/policy-store.js';
+import { openSyncClient } from '../sync/open-sync.js';
+import { SyncLoop } from '../sync/sync-loop.js';
+import { TechnicianService } from '../technician/technician-service.js';
+import type { KioskSettings } from './kiosk-settings.js';
+
+/** A high reading is measured again before it decides anything: at the policy's fever threshold. */
+export function remeasureAtC(dataDir: string): number | null {
+  try {
+    return new PolicyStore(DataDir.open(dataDir, { create: false })).load().policy.feverThresholdC;
+  } catch {
+    // A policy file damaged under a running kiosk (the checkpoint keeps the one it had): the
+    // thermometer still opens, re-measuring at the default threshold. At start, the kiosk refuses it.
+    return DEFAULT_POLICY.feverThresholdC;
+  }
+}
+
+export interface KioskCore {
+  service: KioskService;
+  thermometer: ThermometerSlot;
+  stop(): Promise<void>;
+}
+
+/**
+ * The kiosk without its shell: the service on the data directory, its
+ * devices, and background sync when configured. Both shells start here
+ * (the one composition root: everything the kiosk runs is made here).
+ * A technician's change on the screen is applied here while it runs: the
+ * screen's settings, the devices (reopened through `openers`), the sync
+ * endpoint, a new policy or bundle.
+ */
+export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promise<KioskCore> {
+  const dataDir = DataDir.open(l.dataDir, { create: false });
+  const thermometer = new ThermometerSlot(l.clock);
+  const scanners = new ScannerSlot(l.clock);
+  // Devices and sync going down and back, kept for a technician's export.
+  const journal = new StatusJournal(dataDir, l.clock);
+  journal.record('kiosk', 'started', `pid ${process.pid}`);
+  thermometer.onStatus((s) => journal.record('thermometer', s.state, s.detail));
+  scanners.onStatus((s) => journal.record('scanner', s.state, s.detail));
+  // Sync has its own connection to the log: it never waits on the screen's.
+  let syncLog: CheckLog | null = null;
+  let loop: SyncLoop | null = null;
+  let service: KioskService | null = null;
+  let stopped = false;
+  const setSyncEndpoint = async (endpoint: string | null): Promise<void> => {
+    const previous = loop;
+    loop = null;
+    await previous?.stop();
+    if (!endpoint || stopped) return;
+    syncLog ??= CheckLog.open(dataDir.path(DATA_FILES.database));
+    let client;
+    try {
+      client = await openSyncClient(l.dataDir, endpoint, syncLog, l.clock);
+    } catch (err) {
+      // An address saved before https was required (plain http off loopback): the
+      // gate keeps working and logging, unsynced, and the technician is told.
+      if ((err as Error).name !== 'EndpointRefused') throw err;
+      journal.record('sync', 'refused', (err as Error).message);
+      l.onError?.(err as Error);
+      return;
+    }
+    if (stopped) return;
+    const next = new SyncLoop({
+      client,
+      log: syncLog,
+      clock: l.clock,
+      // The policy in force bounds unsynced checks (retention after each pass).
+      policy: () => service?.policyInForce() ?? { unsyncedMaxAgeDays: null },
+      onEvent: (e) => {
+        if (e.type === 'failed') journal.record('sync', 'failing', e.reason);
+        else if (e.type === 'batch' || e.type === 'idle') journal.record('sync', 'ok', `reaching ${endpoint}`);
+        else if (e.type === 'bundle' && e.result.kind === 'installed') journal.record('sync', 'bundle', `trust bundle seq ${e.result.seq} installed`);
+        service?.emitStatus();
+      },
+    });
+    loop = next;
+    next.start();
+  };
+  const applier = new SettingsApplier({
+    dataDir,
+    devices: l,
+    startedSimulated: l.simulate,
+    thermometer,
+    scanners,
+    openers,
+    service: () => service,
+    setSyncEndpoint,
+    remeasureAtC: () => remeasureAtC(l.dataDir),
+    onError: (err) => l.onError?.(err),
+  });
+  const statusTimer = setInterval(() => {
+    service?.emitStatus();
+    applier.watch();
+  }, 5000);
+  statusTimer.unref();
+  const stop = async (): Promise<void> => {
+    stopped = true;
+    journal.record('kiosk', 'stopped', `pid ${process.pid}`);
+    clearInterval(statusTimer);
+    // A change being applied finishes first (it may be starting sync on a new endpoint).
+    await applier.stop();
+    await loop?.stop();
+    loop = null;
+    syncLog?.close();
+    thermometer.close();
+    scanners.close();
+    service?.close();
+  };
+  try {
+    // Inside the try: a device that cannot be made (or anything after) still closes what was opened.
+    thermometer.replace(() => openers.thermometer(l), 'opened');
+    scanners.replace(() => openers.scanners(l), 'opened');
+    const technician = new TechnicianService({
+      dataDir: l.dataDir,
+      // A real module (here or in Electron's drivers process) is calibrated on screen; a simulator is not.
+      thermometer,
+      clock: l.clock,
+      ...(l.technicianIdleMs ? { idleMs: l.technicianIdleMs } : {}),
+      ...(l.technicianLockoutMs ? { lockoutMs: l.technicianLockoutMs } : {}),
+      onChanged: (what) => applier.changed(what),
+      ...(openers.bindings ? { deviceBindings: openers.bindings } : {}),
+      scans: {
+        scanners: () => scanners.count,
+        capture: (ms) => service!.captureNextScan(ms),
+        tryCode: (text, source) => service!.tryCode(text, source),
+      },
+      discoverDevices: async () => {
+        const { discoverDevices } = await import('../../drivers/discovery.js');
+        const found = await discoverDevices();
+        return {
+          serial: found.serial.map((p) => ({ path: p.path, label: [p.path, p.vendorId ? `usb ${p.vendorId}:${p.productId}` : '', p.manufacturer ?? ''].filter(Boolean).join('  ') })),
+          hid: found.hid.map((d) => ({ id: `${d.vendorId}:${d.productId}`, label: [`${d.vendorId}:${d.productId}`, d.usagePage === '0x8c' ? 'POS scanner' : '', d.product ?? ''].filter(Boolean).join('  ') })),
+          notes: found.notes,
+        };
+      },
+      exportTo: async (dir) => {
+        const { exportDataDir } = await import('../technician/export.js');
+        return exportDataDir(l.dataDir, dir, l.clock(), { thermometer, status: () => service?.status() ?? null });
+      },
+    });
+    const opened = await KioskService.open({
+      dataDir: l.dataDir,
+      technician,
+      clock: l.clock,
+      thermometer,
+      scanners: [scanners],
+      screen: l.screen,
+      backlogWarnDays: l.backlogWarnDays,
+      calibrationDueAtMs: () => applier.appliedConfig()?.thermometer.calibration?.dueAtMs ?? null,
+      sync: () => loop?.state ?? null,
+      ...(l.scanPace ? { scanPace: l.scanPace } : {}),
+      ...(l.onError ? { onError: l.onError } : {}),
+    });
+    service = opened;
+    // A new check goes out at once when the service is reachable.
+    opened.subscribe((channel) => {
+      if (channel === 'checkpoint/decided' && loop?.state.online) loop.nudge();
+    });
+    await setSyncEndpoint(l.syncEndpoint);
+    return { service: opened, thermometer, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
