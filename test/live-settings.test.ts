@@ -424,7 +424,7 @@ describe('the self-test inside the running kiosk', () => {
 
 describe('the status journal (diagnostics)', () => {
   it('records state changes once each, survives a torn line, and keeps only the newest when it grows', async () => {
-    const { StatusJournal, STATUS_JOURNAL_FILE } = await import('../main/kiosk/status-journal.js');
+    const { StatusJournal, STATUS_JOURNAL_FILE } = await import('../main/log/status-journal.js');
     const dir = DataDir.open(tempDir(), { create: true });
     let now = Date.parse('2026-11-29T08:00:00Z');
     const journal = new StatusJournal(dir, () => now);

@@ -8,7 +8,7 @@ import type { DeviceOpeners } from '../kiosk/live-settings.js';
 import { ScannerSlot, ThermometerSlot } from '../kiosk/device-slots.js';
 import { KioskService } from '../kiosk/kiosk-service.js';
 import { SettingsApplier } from '../kiosk/settings-applier.js';
-import { StatusJournal } from '../kiosk/status-journal.js';
+import { StatusJournal } from '../log/status-journal.js';
 import { CheckLog } from '../log/check-log.js';
 import { PolicyStore } from '../policy/policy-store.js';
 import { openSyncClient } from '../sync/open-sync.js';

@@ -12,7 +12,7 @@ import { CSV_HEADER, csvLine, logRow } from '../log/log-rows.js';
 import { PolicyStore } from '../policy/policy-store.js';
 import { TrustStore } from '../trust/trust-store.js';
 import type { KioskStatus } from '../contract/kiosk.js';
-import { StatusJournal } from '../kiosk/status-journal.js';
+import { StatusJournal } from '../log/status-journal.js';
 import { exportFolder, runSelfTest, type LiveThermometer } from './selftest.js';
 
 /** The export folder cannot be written (CLI: a usage error). */
