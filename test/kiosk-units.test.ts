@@ -52,7 +52,7 @@ describe('contract validation at the boundary', () => {
   it('the technician screen offers exactly the thermometer protocols main accepts', async () => {
     const { THERMOMETER_PROTOCOLS } = await import('../main/contract/kiosk-config.js');
     const { PROTOCOL_NAMES } = await import('../drivers/thermometer/protocols/index.js');
-    const { THERMOMETER_PROTOCOL_CHOICES } = await import('../renderer/src/technician.js');
+    const { THERMOMETER_PROTOCOL_CHOICES } = await import('../renderer/src/technician/sections/devices.js');
     expect([...THERMOMETER_PROTOCOL_CHOICES]).toEqual(THERMOMETER_PROTOCOLS);
     expect([...PROTOCOL_NAMES].sort()).toEqual([...THERMOMETER_PROTOCOLS].sort());
   });
