@@ -8,7 +8,7 @@ import { Camera, type CameraState } from './camera.js';
 import { perf } from './perf.js';
 import { playVerdict } from './sounds.js';
 import { otherLang, t, type TextKey } from './ui-text.js';
-import { installTechnicianMode, type TechnicianMode } from './technician.js';
+import { installTechnicianMode, type TechnicianMode } from './technician/index.js';
 import { WedgeDetector } from './wedge.js';
 
 declare global {
