@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { layersPlugin } from './lint/layers.js';
 
 const NODE_BUILTINS = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'stream', 'util', 'worker_threads'];
 const NATIVE = ['better-sqlite3', 'serialport', '@serialport/*', 'node-hid'];
@@ -23,6 +24,12 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
     },
+  },
+  {
+    // Who may import whom, folder by folder: the map in lint/layers.js.
+    files: ['main/**/*.ts', 'main/**/*.cts', 'drivers/**/*.ts', 'renderer/**/*.ts', 'bench/**/*.ts'],
+    plugins: { sentinel: layersPlugin },
+    rules: { 'sentinel/layers': 'error' },
   },
   {
     files: ['main/contract/**/*.ts'],
