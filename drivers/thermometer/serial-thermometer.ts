@@ -1,12 +1,12 @@
 // A serial IR thermometer: the port (reopened whenever it comes back), the
 // protocol's decoder, and the measurement rules. Never throws into the
 // kiosk: every failure becomes a status.
-import { REAL_TIMERS, type DriverStatus, type OpenSerial, type ThermometerFeed, type ThermometerNotice, type ThermometerReading, type Timers, type UsbPorts } from '../contract.js';
+import { REAL_TIMERS, type DriverStatus, type OpenSerial, type ThermometerFeed, type ThermometerReading, type Timers, type UsbPorts } from '../contract.js';
 import { ReconnectingSerial } from '../serial-link.js';
 import { Measurement, type MeasurementEvent, type Reading, type StableReading } from './measurement.js';
 import { PROTOCOLS } from './protocols/index.js';
 import type { ProtocolDecoder } from './protocols/frame-decoder.js';
-import { Listeners } from '../listeners.js';
+import { Listeners, ThermometerEvents } from '../listeners.js';
 import type { Calibration, ProtocolName } from '../../main/contract/devices.js';
 
 export interface SerialThermometerOptions {
@@ -25,7 +25,7 @@ export interface SerialThermometerOptions {
   watchdogMs?: number;
 }
 
-export class SerialThermometer implements ThermometerFeed {
+export class SerialThermometer extends ThermometerEvents implements ThermometerFeed {
   private decoder: ProtocolDecoder;
   private readonly measurement: Measurement;
   private readonly serial: ReconnectingSerial;
@@ -33,14 +33,12 @@ export class SerialThermometer implements ThermometerFeed {
   private poll: unknown = null;
   private readonly watchdog: unknown;
   private last: ThermometerReading | null = null;
-  private readonly readingListeners = new Listeners<ThermometerReading>();
   private readonly rawListeners = new Listeners<Reading>();
-  private readonly statusListeners = new Listeners<DriverStatus>();
-  private readonly noticeListeners = new Listeners<ThermometerNotice>();
   private stateNow: 'ok' | 'offline' = 'offline';
   private awaitingFrame = false;
 
   constructor(private readonly opts: SerialThermometerOptions) {
+    super();
     const info = PROTOCOLS[opts.protocol];
     this.timers = opts.timers ?? REAL_TIMERS;
     this.decoder = info.decoder();
@@ -102,21 +100,9 @@ export class SerialThermometer implements ThermometerFeed {
     return this.last;
   }
 
-  onReading(listener: (reading: ThermometerReading) => void): () => void {
-    return this.readingListeners.add(listener);
-  }
-
   /** Every valid frame as a reading (technician views), not only stable ones. */
   onRawReading(listener: (reading: Reading) => void): () => void {
     return this.rawListeners.add(listener);
-  }
-
-  onStatus(listener: (status: DriverStatus) => void): () => void {
-    return this.statusListeners.add(listener);
-  }
-
-  onNotice(listener: (notice: ThermometerNotice) => void): () => void {
-    return this.noticeListeners.add(listener);
   }
 
   setCalibration(c: Calibration | null): void {
@@ -127,10 +113,8 @@ export class SerialThermometer implements ThermometerFeed {
     this.stopPolling();
     this.timers.clearInterval(this.watchdog);
     this.serial.close();
-    this.readingListeners.clear();
+    this.forgetListeners();
     this.rawListeners.clear();
-    this.statusListeners.clear();
-    this.noticeListeners.clear();
   }
 
   private handle(events: MeasurementEvent[]): void {
@@ -143,13 +127,13 @@ export class SerialThermometer implements ThermometerFeed {
         this.rawListeners.emit(e.reading);
       }
       else if (e.type === 'stable') this.stable(e.reading);
-      else if (e.type === 'no-person') this.noticeListeners.emit({ kind: 'no-person', atMs: e.atMs });
-      else if (e.type === 'changed') this.noticeListeners.emit({ kind: 'changed', atMs: e.atMs });
+      else if (e.type === 'no-person') this.notices.emit({ kind: 'no-person', atMs: e.atMs });
+      else if (e.type === 'changed') this.notices.emit({ kind: 'changed', atMs: e.atMs });
       else if (e.type === 'offline') this.status('offline', `no valid frame for ${Math.round(e.silentMs)} ms`);
       else if (e.type === 'online') {
         if (this.stateNow !== 'ok') this.status('ok', 'frames again');
       } else {
-        this.noticeListeners.emit({ kind: 'remeasuring', firstC: e.firstC, atMs: e.atMs });
+        this.notices.emit({ kind: 'remeasuring', firstC: e.firstC, atMs: e.atMs });
         this.status('ok', `high reading ${e.firstC.toFixed(2)} °C: measuring again`);
       }
     }
@@ -166,13 +150,13 @@ export class SerialThermometer implements ThermometerFeed {
       protocol: this.opts.protocol,
     };
     this.last = reading;
-    this.readingListeners.emit(reading);
+    this.readings.emit(reading);
   }
 
   private status(state: 'ok' | 'offline', detail: string): void {
     this.stateNow = state;
     const s: DriverStatus = { device: 'thermometer', state, detail, atMs: this.opts.clock() };
-    this.statusListeners.emit(s);
+    this.statuses.emit(s);
   }
 
   private stopPolling(): void {

@@ -2,20 +2,19 @@
 // checkpoint listens to, as feeds whose device can be replaced while the
 // kiosk runs. A technician who picks another port, protocol or scanner on
 // the screen changes what is in the slot; the service's subscriptions stay.
-import type { DriverStatus, Scan, ScannerFeed, ThermometerFeed, ThermometerNotice, ThermometerReading } from '../../drivers/contract.js';
-import { Listeners } from '../../drivers/listeners.js';
+import type { DriverStatus, Scan, ScannerFeed, ThermometerFeed, ThermometerReading } from '../../drivers/contract.js';
+import { Listeners, ThermometerEvents } from '../../drivers/listeners.js';
 import type { Calibration, ThermometerCounters } from '../contract/devices.js';
 
 type MaybeCalibratable = ThermometerFeed & { setCalibration?(c: Calibration): void; readonly counters?: ThermometerCounters };
 
-export class ThermometerSlot implements ThermometerFeed {
+export class ThermometerSlot extends ThermometerEvents implements ThermometerFeed {
   private inner: MaybeCalibratable | null = null;
   private unsubscribe: (() => void)[] = [];
-  private readonly readings = new Listeners<ThermometerReading>();
-  private readonly statuses = new Listeners<DriverStatus>();
-  private readonly notices = new Listeners<ThermometerNotice>();
 
-  constructor(private readonly clock: () => number) {}
+  constructor(private readonly clock: () => number) {
+    super();
+  }
 
   get state(): ThermometerFeed['state'] {
     return this.inner?.state ?? 'none';
@@ -36,18 +35,6 @@ export class ThermometerSlot implements ThermometerFeed {
 
   latest(): ThermometerReading | null {
     return this.inner?.latest() ?? null;
-  }
-
-  onReading(listener: (reading: ThermometerReading) => void): () => void {
-    return this.readings.add(listener);
-  }
-
-  onStatus(listener: (status: DriverStatus) => void): () => void {
-    return this.statuses.add(listener);
-  }
-
-  onNotice(listener: (notice: ThermometerNotice) => void): () => void {
-    return this.notices.add(listener);
   }
 
   /**
@@ -83,9 +70,7 @@ export class ThermometerSlot implements ThermometerFeed {
     this.unsubscribe = [];
     this.inner?.close();
     this.inner = null;
-    this.readings.clear();
-    this.statuses.clear();
-    this.notices.clear();
+    this.forgetListeners();
   }
 }
 

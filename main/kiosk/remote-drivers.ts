@@ -1,17 +1,14 @@
 // Drivers that run in another process (Electron's utilityProcess), seen from
 // main as ordinary feeds: their DriverEvents come in as messages.
 import type { DriverEvent, DriverStatus, ScannerFeed, ThermometerFeed, ThermometerNotice, ThermometerReading, Scan } from '../../drivers/contract.js';
-import { Listeners } from '../../drivers/listeners.js';
+import { Listeners, ThermometerEvents } from '../../drivers/listeners.js';
 import type { Calibration, DeviceState, ThermometerCounters } from '../contract/devices.js';
 
-export class RemoteThermometer implements ThermometerFeed {
+export class RemoteThermometer extends ThermometerEvents implements ThermometerFeed {
   state: DeviceState = 'offline';
   /** The driver's frame and error counters, as the drivers' process last reported them. */
   counters: ThermometerCounters | undefined = undefined;
   private last: ThermometerReading | null = null;
-  private readonly readings = new Listeners<ThermometerReading>();
-  private readonly statuses = new Listeners<DriverStatus>();
-  private readonly notices = new Listeners<ThermometerNotice>();
   /** Where a new calibration goes: the drivers' process (set by the shell). */
   calibrationSink: ((c: Calibration) => void) | null = null;
 
@@ -22,19 +19,8 @@ export class RemoteThermometer implements ThermometerFeed {
   latest(): ThermometerReading | null {
     return this.last;
   }
-  onReading(listener: (reading: ThermometerReading) => void): () => void {
-    return this.readings.add(listener);
-  }
-  onStatus(listener: (status: DriverStatus) => void): () => void {
-    return this.statuses.add(listener);
-  }
-  onNotice(listener: (notice: ThermometerNotice) => void): () => void {
-    return this.notices.add(listener);
-  }
   close(): void {
-    this.readings.clear();
-    this.statuses.clear();
-    this.notices.clear();
+    this.forgetListeners();
   }
   notice(n: ThermometerNotice): void {
     this.notices.emit(n);
