@@ -7,7 +7,8 @@
 // preload and the browser bridge). Adding a channel is an entry here and its
 // handler in main; the compiler finds the rest.
 //
-// Runtime code the screen and the preload bundle too: no node, no electron.
+// The screen and the Electron preload bundle this file (makeKioskApi and the
+// parsers it carries along), so it stays free of node and electron.
 import type { CheckView, ClockView, CodeTest, DeviceChoices, FloorTarget, KioskStatus, ScannerTestResult, ScanSource, ScreenConfig, SelfTestItemView, SettingUpdate, TechnicianRole, TechnicianState, ThermometerCounters, UnlockResult } from './kiosk.js';
 import { isFloorTarget, SCAN_SOURCES } from './kiosk.js';
 
@@ -62,6 +63,10 @@ function isSettingKey(v: unknown): v is string {
   return typeof v === 'string' && v.length <= 64 && /^[a-z]+\.[a-zA-Z]+$/.test(v);
 }
 
+function isScanSource(v: unknown): v is ScanSource {
+  return typeof v === 'string' && (SCAN_SOURCES as readonly string[]).includes(v);
+}
+
 type NoArguments = Record<string, never>;
 
 function noArguments(payload: unknown, channel: string): Parsed<NoArguments> {
@@ -87,8 +92,8 @@ const INVOKE = {
       if (Object.keys(payload).some((k) => k !== 'text' && k !== 'source')) return bad('scan/submit takes only text and source');
       if (typeof text !== 'string') return bad('text must be a string');
       if (text.length > MAX_SCAN_PAYLOAD_CHARS) return tooLarge(`a scan is at most ${MAX_SCAN_PAYLOAD_CHARS} characters`);
-      if (typeof source !== 'string' || !(SCAN_SOURCES as readonly string[]).includes(source)) return bad('source must be camera, wedge or scanner');
-      return { ok: true, value: { text, source: source as ScanSource } };
+      if (!isScanSource(source)) return bad('source must be camera, wedge or scanner');
+      return { ok: true, value: { text, source } };
     },
   }),
   'status/get': channel<NoArguments, KioskStatus>()({ method: 'getStatus', request: none, parse: noArguments }),
@@ -228,13 +233,13 @@ const INVOKE = {
 
 type Invoke = typeof INVOKE;
 export type InvokeChannel = keyof Invoke;
-export type Request<C extends InvokeChannel> = Invoke[C] extends ChannelSpec<infer Req, unknown, string, never> ? Req : never;
-export type Response<C extends InvokeChannel> = Invoke[C] extends ChannelSpec<unknown, infer Res, string, never> ? Res : never;
+export type ChannelRequest<C extends InvokeChannel> = Invoke[C] extends ChannelSpec<infer Req, unknown, string, never> ? Req : never;
+export type ChannelResponse<C extends InvokeChannel> = Invoke[C] extends ChannelSpec<unknown, infer Res, string, never> ? Res : never;
 type ArgsOf<C extends InvokeChannel> = Invoke[C] extends ChannelSpec<unknown, unknown, string, infer Args> ? Args : never;
 type MethodOf<C extends InvokeChannel> = Invoke[C]['method'];
 
 /** Each channel's request and answer, by name (what the old hand-written map gave). */
-export type InvokeChannels = { [C in InvokeChannel]: { request: Request<C>; response: Response<C> } };
+export type InvokeChannels = { [C in InvokeChannel]: { request: ChannelRequest<C>; response: ChannelResponse<C> } };
 
 export const INVOKE_CHANNELS = Object.keys(INVOKE) as readonly InvokeChannel[];
 
@@ -247,10 +252,10 @@ export function unknownChannel(channel: unknown): { ok: false; error: KioskError
   return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no channel ${String(channel).slice(0, 64)}` } };
 }
 
-export type InvokeResult<C extends InvokeChannel> = { ok: true; value: Response<C> } | { ok: false; error: KioskError };
+export type InvokeResult<C extends InvokeChannel> = { ok: true; value: ChannelResponse<C> } | { ok: false; error: KioskError };
 
 /** Validates a renderer → main payload for its channel (types and length caps). */
-export function parseInvoke<C extends InvokeChannel>(channel: C, payload: unknown): Parsed<Request<C>>;
+export function parseInvoke<C extends InvokeChannel>(channel: C, payload: unknown): Parsed<ChannelRequest<C>>;
 export function parseInvoke(channel: string, payload: unknown): Parsed<unknown>;
 export function parseInvoke(channel: string, payload: unknown): Parsed<unknown> {
   return isInvokeChannel(channel) ? INVOKE[channel].parse(payload, channel) : unknownChannel(channel);
@@ -264,7 +269,7 @@ export const TECHNICIAN_CHANNELS = INVOKE_CHANNELS.filter((c): c is TechnicianCh
  * Main's answer to one channel. `caller` names the connection the request
  * came on (a screen socket, a window): a technician session belongs to it.
  */
-export type InvokeHandler<C extends InvokeChannel> = (request: Request<C>, caller: string) => Promise<Response<C>>;
+export type InvokeHandler<C extends InvokeChannel> = (request: ChannelRequest<C>, caller: string) => Promise<ChannelResponse<C>>;
 /** A handler for every channel in `C`: one missing or of the wrong type does not compile. */
 export type InvokeHandlers<C extends InvokeChannel = InvokeChannel> = { [K in C]: InvokeHandler<K> };
 
@@ -289,9 +294,9 @@ async function answer<C extends InvokeChannel>(handlers: InvokeHandlers, channel
  * service that routes its own channels (and binds its own callers), or one
  * that is not there. Its completeness is checked where `handle` routes.
  */
-export function handlersFor<C extends InvokeChannel>(channels: readonly C[], handle: <K extends C>(channel: K, request: Request<K>, caller: string) => Promise<Response<K>>): InvokeHandlers<C> {
+export function handlersFor<C extends InvokeChannel>(channels: readonly C[], handle: <K extends C>(channel: K, request: ChannelRequest<K>, caller: string) => Promise<ChannelResponse<K>>): InvokeHandlers<C> {
   // Built from a list at run time, so the compiler cannot see it is complete; `channels` is.
-  return Object.fromEntries(channels.map((c) => [c, (request: Request<typeof c>, caller: string) => handle(c, request, caller)])) as InvokeHandlers<C>;
+  return Object.fromEntries(channels.map((c) => [c, (request: ChannelRequest<typeof c>, caller: string) => handle(c, request, caller)])) as InvokeHandlers<C>;
 }
 
 /** One main → renderer event: its payload, and the listener method the screen subscribes with. */
@@ -332,7 +337,7 @@ export type KioskApi = { [C in InvokeChannel as MethodOf<C> extends `${string}.$
 
 /** How a shell carries the contract to main: ipcRenderer in the preload, a WebSocket in the browser. */
 export interface KioskTransport {
-  invoke<C extends InvokeChannel>(channel: C, request: Request<C>): Promise<InvokeResult<C>>;
+  invoke<C extends InvokeChannel>(channel: C, request: ChannelRequest<C>): Promise<InvokeResult<C>>;
   /** Returns a function that unsubscribes. */
   on<E extends RendererChannel>(event: E, listener: (payload: RendererChannels[E]) => void): () => void;
 }
@@ -346,7 +351,7 @@ export function makeKioskApi(transport: KioskTransport): KioskApi {
     target[name!] = fn;
   };
   for (const c of INVOKE_CHANNELS) {
-    const request = INVOKE[c].request as (...args: unknown[]) => Request<typeof c>;
+    const request = INVOKE[c].request as (...args: unknown[]) => ChannelRequest<typeof c>;
     place(INVOKE[c].method, (...args: unknown[]) => transport.invoke(c, request(...args)));
   }
   for (const e of RENDERER_CHANNELS) place(EVENTS[e].method, (listener: (payload: RendererChannels[typeof e]) => void) => transport.on(e, listener));

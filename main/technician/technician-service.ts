@@ -3,7 +3,7 @@
 // validated, applied atomically and written to the audit trail. The
 // screen only asks; main decides, as for scans.
 import { TEST_CARD_TEXT, type CheckView, type ClockView, type FloorTarget, type CodeTest, type DeviceChoices, type ScannerTestResult, type SettingUpdate, type ThermometerCounters, type SelfTestItemView, type TechnicianRole, type TechnicianState, type UnlockResult } from '../contract/kiosk.js';
-import { handlersFor, TECHNICIAN_CHANNELS, type InvokeHandlers, type Request, type Response, type TechnicianChannel } from '../contract/ipc.js';
+import { handlersFor, TECHNICIAN_CHANNELS, type InvokeHandlers, type ChannelRequest, type ChannelResponse, type TechnicianChannel } from '../contract/ipc.js';
 import { ConfigValueError, pinIsSet, redacted } from '../contract/kiosk-config.js';
 import type { TrustedIssuerInfo } from '../contract/trust.js';
 import { appendAudit, recordAudit } from '../audit/audit.js';
@@ -479,7 +479,7 @@ export class TechnicianService {
    * parsed by the contract (main/contract/ipc.ts); a channel missing here
    * does not compile.
    */
-  private readonly routes: { [C in TechnicianChannel]: (request: Request<C>) => Response<C> | Promise<Response<C>> } = {
+  private readonly routes: { [C in TechnicianChannel]: (request: ChannelRequest<C>) => ChannelResponse<C> | Promise<ChannelResponse<C>> } = {
     'technician/set-first-pin': ({ pin }) => this.setFirstPin(pin),
     'technician/unlock': ({ pin }) => this.unlock(pin),
     'technician/lock': () => this.lock(),
@@ -502,7 +502,7 @@ export class TechnicianService {
   };
 
   /** Handles a technician/* request made on connection `caller`. */
-  async handle<C extends TechnicianChannel>(channel: C, request: Request<C>, caller = 'local'): Promise<Response<C>> {
+  async handle<C extends TechnicianChannel>(channel: C, request: ChannelRequest<C>, caller = 'local'): Promise<ChannelResponse<C>> {
     // Requests interleave at their awaits: each carries its own caller through them.
     return this.callers.run(caller, () => this.routes[channel](request));
   }
