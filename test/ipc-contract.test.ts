@@ -3,6 +3,7 @@
 // preload alike), main has a handler for each of its channels and both
 // shells carry each one to it, and a name not in it is UNKNOWN_CHANNEL.
 import * as path from 'node:path';
+import { ESLint } from 'eslint';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { INVOKE_CHANNELS, makeKioskApi, parseInvoke, RENDERER_CHANNELS, type KioskTransport } from '../main/contract/ipc.js';
@@ -109,6 +110,17 @@ describe('the screen\'s API is made from the table', () => {
     expect([...methods(bridge).keys()].filter((m) => m !== 'onConnection').sort()).toEqual(shapeOfTable);
     expect(await bridge.technician.lock()).toEqual({ ok: true, value: { locked: true } });
     expect(sent).toEqual([{ t: 'invoke', id: 1, channel: 'technician/lock', payload: {} }]);
+  });
+});
+
+describe('the table is code the screen may share', () => {
+  it('the renderer may import the IPC table\'s code, and no other code of main (types it may)', async () => {
+    const eslint = new ESLint({ cwd: ROOT });
+    const lint = async (code: string): Promise<string[]> => (await eslint.lintText(code, { filePath: path.join(ROOT, 'renderer/src/x.ts') }))[0]!.messages.map((m) => m.ruleId ?? m.message);
+    expect(await lint("import { makeKioskApi } from '../../main/contract/ipc.js';\nexport const a = makeKioskApi;\n")).toEqual([]);
+    expect(await lint("import { SCAN_SOURCES } from '../../main/contract/kiosk.js';\nexport const a = SCAN_SOURCES;\n")).toContain('@typescript-eslint/no-restricted-imports');
+    expect(await lint("import { KioskService } from '../../main/kiosk/kiosk-service.js';\nexport const a = KioskService;\n")).toContain('@typescript-eslint/no-restricted-imports');
+    expect(await lint("import type { KioskStatus } from '../../main/contract/kiosk.js';\nexport type A = KioskStatus;\n")).toEqual([]);
   });
 });
 
