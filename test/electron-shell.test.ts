@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { appRequestHandler, APP_ORIGIN } from '../main/shell/electron/app-protocol.js';
 import { installNavigationGuards, isForbiddenShortcut, permissionCheckHandler, permissionRequestHandler } from '../main/shell/electron/guards.js';
@@ -14,7 +15,7 @@ import { startSystemdWatchdog } from '../main/shell/electron/systemd-watchdog.js
 import { KIOSK_WEB_PREFERENCES } from '../main/shell/electron/web-preferences.js';
 import { createKioskWindow } from '../main/shell/electron/window.js';
 import { RemoteScanner, RemoteThermometer, routeDriverEvent } from '../main/kiosk/remote-drivers.js';
-import { INVOKE_CHANNELS } from '../main/contract/kiosk.js';
+import { INVOKE_CHANNELS, makeKioskApi, type KioskApi } from '../main/contract/ipc.js';
 import { ROOT } from './helpers/cli.js';
 
 class FakeContents extends EventEmitter {
@@ -249,6 +250,51 @@ describe('IPC', () => {
   });
 });
 
+describe('the built preload', () => {
+  // Run as a sandboxed preload runs: its require() knows electron and nothing else, no local file.
+  function loadPreload() {
+    const invoked: [string, unknown][] = [];
+    const handlers = new Map<string, (event: unknown, payload: unknown) => void>();
+    let exposed: { name: string; api: Record<string, unknown> } | null = null;
+    const electron = {
+      contextBridge: { exposeInMainWorld: (name: string, api: Record<string, unknown>) => (exposed = { name, api }) },
+      ipcRenderer: {
+        invoke: async (channel: string, request: unknown) => (invoked.push([channel, request]), { ok: true, value: null }),
+        on: (channel: string, h: (event: unknown, payload: unknown) => void) => handlers.set(channel, h),
+        removeListener: (channel: string, h: unknown) => handlers.get(channel) === h && handlers.delete(channel),
+      },
+    };
+    const sandboxRequire = (id: string): unknown => {
+      if (id === 'electron') return electron;
+      throw new Error(`a sandboxed preload cannot require ${id}`);
+    };
+    const code = fs.readFileSync(path.join(ROOT, 'dist', 'main', 'shell', 'electron', 'preload.cjs'), 'utf8');
+    vm.runInNewContext(code, { require: sandboxRequire, module: { exports: {} }, exports: {} });
+    return { invoked, handlers, exposed: exposed as { name: string; api: Record<string, unknown> } | null };
+  }
+
+  it('is one CommonJS file that needs only electron, and exposes makeKioskApi\'s API as window.kiosk', async () => {
+    const { invoked, handlers, exposed } = loadPreload();
+    expect(exposed?.name).toBe('kiosk');
+    const api = exposed!.api as unknown as KioskApi;
+    const shape = (o: object, prefix = ''): string[] => Object.entries(o).flatMap(([k, v]) => (typeof v === 'function' ? [prefix + k] : shape(v as object, `${prefix}${k}.`))).sort();
+    const fromTable = makeKioskApi({ invoke: async () => ({ ok: true, value: null as never }), on: () => () => undefined });
+    expect(shape(api)).toEqual(shape(fromTable));
+    await api.submitScan('PHC1:x', 'wedge');
+    await api.technician.importTrust('/media/usb/bundle.jws', undefined, 'ab12');
+    expect(invoked).toEqual([
+      ['scan/submit', { text: 'PHC1:x', source: 'wedge' }],
+      ['technician/trust-import', { bundlePath: '/media/usb/bundle.jws', fingerprint: 'ab12' }],
+    ]);
+    const seen: unknown[] = [];
+    const off = api.onStatus((s) => seen.push(s));
+    handlers.get('status/changed')!({ sender: 'ipc' }, { online: true });
+    expect(seen).toEqual([{ online: true }]);
+    off();
+    expect(handlers.has('status/changed')).toBe(false);
+  });
+});
+
 describe('the drivers\' utility process', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -363,7 +409,7 @@ describe('static security check', () => {
   });
 
   it('the preload never hands the page ipcRenderer itself', () => {
-    const preload = fs.readFileSync(path.join(ROOT, 'main/shell/electron/preload.cts'), 'utf8');
+    const preload = fs.readFileSync(path.join(ROOT, 'main/shell/electron/preload.ts'), 'utf8');
     expect(preload).toMatch(/exposeInMainWorld\('kiosk', api\)/);
     expect(preload).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer/);
   });

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_SCAN_PAYLOAD_CHARS, parseInvoke, type RendererChannels } from '../main/contract/kiosk.js';
+import { MAX_SCAN_PAYLOAD_CHARS, parseInvoke, type RendererChannels } from '../main/contract/ipc.js';
 import { demoCode, loadDemoKeys, setUpDemoDataDir, type DemoKeys } from '../main/demo/demo.js';
 import { KioskService } from '../main/kiosk/kiosk-service.js';
 import { startBrowserShell, type BrowserShell } from '../main/shell/browser-shell.js';

@@ -1,10 +1,10 @@
 // The kiosk's state and handlers, shell-agnostic: the browser shell and the
 // Electron shell each only add a transport for the same invoke/event
-// contract (main/contract/kiosk.ts). Main owns the checkpoint's state; the
+// contract (main/contract/ipc.ts). Main owns the checkpoint's state; the
 // renderer renders it.
 import type { Scan, ScannerFeed, ThermometerFeed } from '../../drivers/contract.js';
-import type { InvokeChannel, InvokeChannels, InvokeResult, KioskStatus, RendererChannels, ScanSource, ScreenConfig } from '../contract/kiosk.js';
-import { MAX_SCAN_PAYLOAD_CHARS, parseInvoke } from '../contract/kiosk.js';
+import type { KioskStatus, ScanSource, ScreenConfig } from '../contract/kiosk.js';
+import { handleInvoke, handlersFor, MAX_SCAN_PAYLOAD_CHARS, TECHNICIAN_CHANNELS, type InvokeChannel, type InvokeChannels, type InvokeHandlers, type InvokeResult, type RendererChannels } from '../contract/ipc.js';
 import { Checkpoint } from '../checkpoint/checkpoint.js';
 import { TimeFloor } from '../clock/time-floor.js';
 import { startOfDayMs } from '../clock/time-zone.js';
@@ -61,6 +61,19 @@ export class ScanDropped extends Error {
   }
 }
 
+/** Technician channels on a kiosk opened without technician mode. */
+class TechnicianUnavailable extends Error {
+  readonly code = 'UNAVAILABLE';
+  constructor() {
+    super('technician mode is not available here');
+    this.name = 'TechnicianUnavailable';
+  }
+}
+
+async function technicianUnavailable(): Promise<never> {
+  throw new TechnicianUnavailable();
+}
+
 /** Within this long of the last dropped scan, the status bar says scans are being dropped. */
 const DROPPED_SCANS_SHOWN_MS = 60_000;
 
@@ -86,6 +99,8 @@ export class KioskService {
   private scanTest: ((scan: Scan | null) => void) | null = null;
   private readonly pace: ScanPace;
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
+  /** Every channel's handler (main/contract/ipc.ts): the kiosk's own, then technician mode's. */
+  readonly handlers: InvokeHandlers;
 
   private constructor(
     private readonly opts: KioskServiceOptions,
@@ -94,6 +109,12 @@ export class KioskService {
     private readonly pseudonym: HolderPseudonym,
   ) {
     this.screen = opts.screen;
+    this.handlers = {
+      'scan/submit': ({ text, source }) => this.submitScan(text, source),
+      'status/get': async () => this.status(),
+      'config/get': async () => this.screen,
+      ...(opts.technician?.handlers ?? handlersFor(TECHNICIAN_CHANNELS, technicianUnavailable)),
+    };
     this.pace = new ScanPace(opts.scanPace);
     this.temperature = new TravellerTemperature(opts.thermometer, { clock: opts.clock, ...(opts.readingFreshMs === undefined ? {} : { freshMs: opts.readingFreshMs }) });
     const offScreen = opts.thermometer?.onReading((r) => this.emit('thermometer/reading', { celsius: r.celsius, atMs: r.atMs, simulated: r.simulated }));
@@ -155,28 +176,12 @@ export class KioskService {
   async invoke<C extends InvokeChannel>(channel: C, payload: unknown, caller?: string): Promise<InvokeResult<C>>;
   async invoke(channel: string, payload: unknown, caller?: string): Promise<InvokeResult<InvokeChannel>>;
   async invoke(channel: string, payload: unknown, caller = LOCAL_CALLER): Promise<InvokeResult<InvokeChannel>> {
-    const parsed = parseInvoke(channel as InvokeChannel, payload);
-    if (!parsed.ok) return parsed;
     try {
-      switch (channel as InvokeChannel) {
-        case 'scan/submit': {
-          const { text, source } = parsed.value as InvokeChannels['scan/submit']['request'];
-          return { ok: true, value: await this.submitScan(text, source) };
-        }
-        case 'status/get':
-          return { ok: true, value: this.status() };
-        case 'config/get':
-          return { ok: true, value: this.screen };
-        default:
-          if (!channel.startsWith('technician/') && !channel.startsWith('supervisor/')) break;
-          if (!this.opts.technician) return { ok: false, error: { code: 'UNAVAILABLE', message: 'technician mode is not available here' } };
-          return { ok: true, value: (await this.opts.technician.handle(channel as InvokeChannel, parsed.value, caller)) as never };
-      }
+      return await handleInvoke(this.handlers, channel, payload, caller);
     } catch (err) {
-      if (err instanceof TechnicianRefusal || err instanceof ScanDropped) return { ok: false, error: { code: err.code, message: err.message } };
+      if (err instanceof TechnicianRefusal || err instanceof ScanDropped || err instanceof TechnicianUnavailable) return { ok: false, error: { code: err.code, message: err.message } };
       return { ok: false, error: { code: 'INTERNAL', message: (err as Error).message } };
     }
-    return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: channel } };
   }
 
   /** Throws ScanDropped when `source` submits faster than a queue of people can. */

@@ -19,11 +19,16 @@ import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { InvokeChannel } from '../contract/ipc.js';
 import type { KioskService } from '../kiosk/kiosk-service.js';
 import { CONTENT_TYPES, contentSecurityPolicy } from './csp.js';
 import { isLoopbackHost } from '../contract/loopback.js';
 
-/** What the shell needs of the kiosk service (tests pass a fake that records callers). */
+/**
+ * What the shell needs of the kiosk service (tests pass a fake that records
+ * callers). Any channel name goes through: the service parses it against the
+ * contract's table, so an unknown one is answered UNKNOWN_CHANNEL there.
+ */
 export interface ShellService {
   invoke(channel: string, payload: unknown, caller: string): Promise<unknown>;
   subscribe: KioskService['subscribe'];
@@ -169,7 +174,7 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
     ws.on('close', () => {
       unsubscribe();
       // A technician or supervisor session ends with the connection that opened it.
-      opts.service.invoke('technician/lock', {}, caller).catch((err: unknown) => opts.onError?.(err instanceof Error ? err : new Error(String(err))));
+      opts.service.invoke('technician/lock' satisfies InvokeChannel, {}, caller).catch((err: unknown) => opts.onError?.(err instanceof Error ? err : new Error(String(err))));
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const msg = isBinary ? null : parseMessage(data);

@@ -2,7 +2,8 @@
 // after two minutes idle), and what a technician may do — each change
 // validated, applied atomically and written to the audit trail. The
 // screen only asks; main decides, as for scans.
-import { TEST_CARD_TEXT, type CheckView, type ClockView, type FloorTarget, type CodeTest, type DeviceChoices, type ScannerTestResult, type SettingUpdate, type InvokeChannel, type InvokeChannels, type SelfTestItemView, type TechnicianRole, type TechnicianState, type UnlockResult } from '../contract/kiosk.js';
+import { TEST_CARD_TEXT, type CheckView, type ClockView, type FloorTarget, type CodeTest, type DeviceChoices, type ScannerTestResult, type SettingUpdate, type SelfTestItemView, type TechnicianRole, type TechnicianState, type UnlockResult } from '../contract/kiosk.js';
+import { handlersFor, TECHNICIAN_CHANNELS, type InvokeHandlers, type ChannelRequest, type ChannelResponse, type TechnicianChannel } from '../contract/ipc.js';
 import { ConfigValueError, pinIsSet, redacted } from '../contract/kiosk-config.js';
 import type { TrustedIssuerInfo } from '../contract/trust.js';
 import { appendAudit, recordAudit } from '../audit/audit.js';
@@ -235,19 +236,6 @@ export class TechnicianService {
     this.require();
     // The kiosk's own thermometer holds the port: its driver's counters are read instead.
     return runSelfTest(this.dir.root, this.opts.clock(), { thermometerSeconds: 1, ...(this.opts.thermometer ? { liveThermometer: this.opts.thermometer } : {}), ...(this.opts.deviceBindings ? { bindings: this.opts.deviceBindings } : {}) });
-  }
-
-  setConfig(key: string, value: unknown): { before: unknown; after: unknown } {
-    const role = this.require();
-    try {
-      const { before, after, stored } = new ConfigStore(this.dir).set(key, value, this.opts.clock());
-      recordAudit(this.dir.root, 'config/changed', role, { key, before, after, revision: stored.revision }, this.opts.clock());
-      this.opts.onChanged?.([key]);
-      return { before, after };
-    } catch (err) {
-      if (err instanceof ConfigValueError) throw new TechnicianRefusal('REFUSED', err.message);
-      throw err;
-    }
   }
 
   /**
@@ -490,66 +478,39 @@ export class TechnicianService {
     return jsonView(await clockReportFor(this.dir.root, targetMs));
   }
 
-  /** Routes a technician/* request (already validated by the contract), made on connection `caller`. */
-  async handle(channel: InvokeChannel, value: unknown, caller = 'local'): Promise<unknown> {
+  /**
+   * Each technician and supervisor channel to its method. Requests arrive
+   * parsed by the contract (main/contract/ipc.ts); a channel missing here
+   * does not compile.
+   */
+  private readonly routes: { [C in TechnicianChannel]: (request: ChannelRequest<C>) => ChannelResponse<C> | Promise<ChannelResponse<C>> } = {
+    'technician/set-first-pin': ({ pin }) => this.setFirstPin(pin),
+    'technician/unlock': ({ pin }) => this.unlock(pin),
+    'technician/lock': () => this.lock(),
+    'technician/state': () => this.state(),
+    'technician/selftest': () => this.selftest(),
+    'technician/config-update': ({ changes }) => this.updateConfig(changes),
+    'technician/scanner-test': ({ seconds }) => this.scannerTest(seconds),
+    'technician/try-code': ({ text }) => this.tryCode(text),
+    'technician/policy-set': ({ policy }) => this.setPolicy(policy),
+    'technician/export': ({ dir }) => this.exportTo(dir),
+    'technician/devices': () => this.devices(),
+    'technician/thermometer-counters': () => this.thermometerCounters(),
+    'technician/sync-test': ({ endpoint }) => this.testSync(endpoint),
+    'technician/calibrate': ({ referenceC, by }) => this.calibrate(referenceC, by),
+    'supervisor/override': ({ checkId, verdict, reason }) => this.override(checkId, verdict, reason),
+    'technician/trust-import': ({ bundlePath, rootPath, fingerprint }) => this.importTrust(bundlePath, rootPath, fingerprint),
+    'technician/clock': () => this.clock(),
+    'technician/clock-reset': ({ to }) => this.resetClockFloor(to),
+    'technician/clock-set': ({ at, resetFloor }) => this.setClock(at, resetFloor),
+  };
+
+  /** Handles a technician/* request made on connection `caller`. */
+  async handle<C extends TechnicianChannel>(channel: C, request: ChannelRequest<C>, caller = 'local'): Promise<ChannelResponse<C>> {
     // Requests interleave at their awaits: each carries its own caller through them.
-    return this.callers.run(caller, () => this.route(channel, value));
+    return this.callers.run(caller, () => this.routes[channel](request));
   }
 
-  private async route(channel: InvokeChannel, value: unknown): Promise<unknown> {
-    switch (channel) {
-      case 'technician/set-first-pin':
-        return this.setFirstPin((value as InvokeChannels['technician/set-first-pin']['request']).pin);
-      case 'technician/unlock':
-        return this.unlock((value as InvokeChannels['technician/unlock']['request']).pin);
-      case 'technician/lock':
-        return this.lock();
-      case 'technician/state':
-        return this.state();
-      case 'technician/selftest':
-        return this.selftest();
-      case 'technician/config-set': {
-        const v = value as InvokeChannels['technician/config-set']['request'];
-        return this.setConfig(v.key, v.value);
-      }
-      case 'technician/config-update':
-        return this.updateConfig((value as InvokeChannels['technician/config-update']['request']).changes);
-      case 'technician/scanner-test':
-        return this.scannerTest((value as InvokeChannels['technician/scanner-test']['request']).seconds);
-      case 'technician/try-code':
-        return this.tryCode((value as InvokeChannels['technician/try-code']['request']).text);
-      case 'technician/policy-set':
-        return this.setPolicy((value as InvokeChannels['technician/policy-set']['request']).policy);
-      case 'technician/export':
-        return this.exportTo((value as InvokeChannels['technician/export']['request']).dir);
-      case 'technician/devices':
-        return this.devices();
-      case 'technician/thermometer-counters':
-        return this.thermometerCounters();
-      case 'technician/sync-test':
-        return this.testSync((value as InvokeChannels['technician/sync-test']['request']).endpoint);
-      case 'technician/calibrate': {
-        const v = value as InvokeChannels['technician/calibrate']['request'];
-        return this.calibrate(v.referenceC, v.by);
-      }
-      case 'supervisor/override': {
-        const v = value as InvokeChannels['supervisor/override']['request'];
-        return this.override(v.checkId, v.verdict, v.reason);
-      }
-      case 'technician/trust-import': {
-        const v = value as InvokeChannels['technician/trust-import']['request'];
-        return this.importTrust(v.bundlePath, v.rootPath, v.fingerprint);
-      }
-      case 'technician/clock':
-        return this.clock();
-      case 'technician/clock-reset':
-        return this.resetClockFloor((value as InvokeChannels['technician/clock-reset']['request']).to);
-      case 'technician/clock-set': {
-        const v = value as InvokeChannels['technician/clock-set']['request'];
-        return this.setClock(v.at, v.resetFloor);
-      }
-      default:
-        throw new TechnicianRefusal('REFUSED', `no technician request ${channel}`);
-    }
-  }
+  /** The technician's channels as the kiosk's handler map takes them. */
+  readonly handlers: InvokeHandlers<TechnicianChannel> = handlersFor(TECHNICIAN_CHANNELS, (channel, request, caller) => this.handle(channel, request, caller));
 }

@@ -1,7 +1,8 @@
 // window.kiosk for the browser shell: the kiosk contract over one WebSocket
-// to the loopback server that served this page. The Electron preload
-// exposes the same KioskApi; the screen cannot tell them apart.
-import type { CheckView, InvokeChannel, InvokeChannels, InvokeResult, KioskApi, KioskStatus, RendererChannel, RendererChannels } from '../../main/contract/kiosk.js';
+// to the loopback server that served this page. The API is the contract's
+// makeKioskApi, the same the Electron preload exposes over ipcRenderer; the
+// screen cannot tell them apart.
+import { makeKioskApi, type InvokeChannel, type InvokeResult, type KioskApi, type KioskTransport, type RendererChannel } from '../../main/contract/ipc.js';
 
 type Listener = (payload: unknown) => void;
 
@@ -84,52 +85,25 @@ export function connectBrowserBridge(url = socketUrl()): KioskApi & { onConnecti
   };
   connect();
 
-  async function invoke<C extends InvokeChannel>(channel: C, payload: InvokeChannels[C]['request']): Promise<InvokeResult<C>> {
-    const ws = socket ?? (await opened);
-    const id = nextId++;
-    return new Promise((resolve) => {
-      pending.set(id, resolve as (r: InvokeResult<InvokeChannel>) => void);
-      ws.send(JSON.stringify({ t: 'invoke', id, channel, payload }));
-    });
-  }
-
-  function on<C extends RendererChannel>(channel: C, listener: (payload: RendererChannels[C]) => void): () => void {
-    const set = listeners.get(channel) ?? new Set<Listener>();
-    listeners.set(channel, set);
-    set.add(listener as Listener);
-    return () => set.delete(listener as Listener);
-  }
+  const transport: KioskTransport = {
+    async invoke(channel, request) {
+      const ws = socket ?? (await opened);
+      const id = nextId++;
+      return new Promise((resolve) => {
+        pending.set(id, resolve as (r: InvokeResult<InvokeChannel>) => void);
+        ws.send(JSON.stringify({ t: 'invoke', id, channel, payload: request }));
+      });
+    },
+    on(channel, listener) {
+      const set = listeners.get(channel) ?? new Set<Listener>();
+      listeners.set(channel, set);
+      set.add(listener as Listener);
+      return () => set.delete(listener as Listener);
+    },
+  };
 
   return {
-    submitScan: (text, source) => invoke('scan/submit', { text, source }),
-    getStatus: () => invoke('status/get', {}),
-    getConfig: () => invoke('config/get', {}),
-    technician: {
-      unlock: (pin) => invoke('technician/unlock', { pin }),
-      devices: () => invoke('technician/devices', {}),
-      thermometerCounters: () => invoke('technician/thermometer-counters', {}),
-      testSync: (endpoint) => invoke('technician/sync-test', { endpoint }),
-      clock: () => invoke('technician/clock', {}),
-      resetClockFloor: (to) => invoke('technician/clock-reset', { to }),
-      setClock: (at, resetFloor) => invoke('technician/clock-set', { at, resetFloor }),
-      calibrate: (referenceC, by) => invoke('technician/calibrate', { referenceC, by }),
-      setFirstPin: (pin) => invoke('technician/set-first-pin', { pin }),
-      lock: () => invoke('technician/lock', {}),
-      state: () => invoke('technician/state', {}),
-      selftest: () => invoke('technician/selftest', {}),
-      setConfig: (key, value) => invoke('technician/config-set', { key, value }),
-      updateConfig: (changes) => invoke('technician/config-update', { changes }),
-      scannerTest: (seconds) => invoke('technician/scanner-test', { seconds }),
-      tryCode: (text) => invoke('technician/try-code', { text }),
-      setPolicy: (policy) => invoke('technician/policy-set', { policy }),
-      exportTo: (dir) => invoke('technician/export', { dir }),
-      importTrust: (bundlePath, rootPath, fingerprint) => invoke('technician/trust-import', { bundlePath, ...(rootPath ? { rootPath } : {}), ...(fingerprint ? { fingerprint } : {}) }),
-      override: (checkId, verdict, reason) => invoke('supervisor/override', { checkId, verdict, reason }),
-    },
-    onDecided: (l: (v: CheckView) => void) => on('checkpoint/decided', l),
-    onStatus: (l: (s: KioskStatus) => void) => on('status/changed', l),
-    onThermometer: (l) => on('thermometer/reading', l),
-    onConfig: (l) => on('config/changed', l),
+    ...makeKioskApi(transport),
     onConnection: (l) => {
       connectionListeners.add(l);
       return () => connectionListeners.delete(l);

@@ -1,14 +1,15 @@
-// The kiosk contract over Electron IPC: one handler per channel; the
-// sender must be the app's own main frame, the payload a bounded size,
-// then the contract's schema (in KioskService.invoke) decides.
+// The kiosk contract over Electron IPC: one ipcMain handler per channel of
+// the contract's table; the sender must be the app's own main frame, the
+// payload a bounded size, then the service parses it for its channel and
+// hands it to that channel's handler (KioskService.invoke).
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { originOf } from './guards.js';
-import { INVOKE_CHANNELS, type InvokeResult, type InvokeChannel, type RendererChannels } from '../../contract/kiosk.js';
+import { INVOKE_CHANNELS, type InvokeResult, type InvokeChannel, type RendererChannel, type RendererChannels } from '../../contract/ipc.js';
 
 export interface KioskHandlers {
   /** `caller` names the window the request came from (a technician session belongs to it). */
   invoke(channel: string, payload: unknown, caller?: string): Promise<InvokeResult<InvokeChannel>>;
-  subscribe(listener: <C extends keyof RendererChannels>(channel: C, payload: RendererChannels[C]) => void): () => void;
+  subscribe(listener: <C extends RendererChannel>(channel: C, payload: RendererChannels[C]) => void): () => void;
 }
 
 export const MAX_IPC_PAYLOAD_BYTES = 64 * 1024;
