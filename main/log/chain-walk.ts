@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import type { EventRow } from './audit-events.js';
 import { GENESIS_HASH, sameMac, type ChainKey, type ChainReport } from './chain.js';
 import type { SyncState } from './check-record.js';
-import { linkedRecordOf, type CheckRow } from './check-rows.js';
+import { CHECK_SELECT, linkedRecordOf, type StoredCheck } from './check-rows.js';
 import type { Head, Link } from './chain-writer.js';
 import { parseStored } from './log-meta.js';
 import { SCHEMA_SET_BACK } from './migrations.js';
@@ -97,10 +97,10 @@ function walkChain({ db, key, keyId: readKeyId, head: readHead }: WalkedLog): Ch
     }
     return true;
   };
-  for (const raw of db.prepare('SELECT * FROM checks ORDER BY chain_pos').iterate()) {
-    const row = raw as CheckRow;
+  for (const raw of db.prepare(`SELECT ${CHECK_SELECT}, chain_pos, prev_hash, hash, sync_state, sync_mac FROM checks ORDER BY chain_pos`).iterate()) {
+    const row = raw as StoredCheck & { chain_pos: number; prev_hash: string; hash: string; sync_state: SyncState; sync_mac: string | null };
     if (!visitEventsBefore(row.chain_pos)) break;
-    const sync = { state: row.sync_state, mac: row.sync_mac, id: row.check_id };
+    const sync = { state: row.sync_state, mac: row.sync_mac, id: row.checkId };
     if (!visit(row.chain_pos, row.prev_hash, row.hash, key.checkLink(row.prev_hash, row.chain_pos, linkedRecordOf(row)), 'check', sync)) break;
   }
   if (!broken) visitEventsBefore(Number.MAX_SAFE_INTEGER);

@@ -31,47 +31,57 @@ export const CHECK_COLUMNS = {
 type CheckField = keyof typeof CHECK_COLUMNS;
 const CHECK_FIELDS = Object.keys(CHECK_COLUMNS) as CheckField[];
 
-/** As stored: the reasons as one space-separated text; an absent reading as NULL. */
-type Stored<F extends CheckField> = F extends 'reasons' ? string : Exclude<CheckRecord[F], undefined>;
-
-/** A row of `checks` as SQLite hands it back. */
-export type CheckRow = { [F in CheckField as (typeof CHECK_COLUMNS)[F]]: Stored<F> } & {
-  seq: number;
-  chain_pos: number;
-  sync_state: SyncState;
-  synced_at_ms: number | null;
-  /** ChainKey.syncMac, when the kiosk marked it synced. */
-  sync_mac: string | null;
-  prev_hash: string;
-  hash: string;
-};
+/** A check as its row stores it: the reasons as one space-separated text; an absent reading as NULL. */
+export type StoredCheck = { [F in CheckField]: F extends 'reasons' ? string : Exclude<CheckRecord[F], undefined> };
 
 /** The check's values as stored, in CHECK_COLUMNS order: what its row holds and what its link covers. */
 export function storedValues(r: CheckRecord): unknown[] {
   return CHECK_FIELDS.map((f) => (f === 'reasons' ? r.reasons.join(' ') : (r[f] ?? null)));
 }
 
+/**
+ * The check's columns selected under its field names: SQLite hands back
+ * the record itself (its reasons still as text), with no copy made per row
+ * in JavaScript — the sync backlog and `sentinel log` read every row.
+ */
+export const CHECK_SELECT = CHECK_FIELDS.map((f) => (f === CHECK_COLUMNS[f] ? f : `${CHECK_COLUMNS[f]} AS ${f}`)).join(', ');
+
+/** A logged check as selected (LOGGED_CHECK_SELECT), before its reasons are split. */
+export type StoredLoggedCheck = StoredCheck & { seq: number; syncState: SyncState; syncedAtMs: number | null };
+const LOGGED_CHECK_SELECT = `seq, ${CHECK_SELECT}, sync_state AS syncState, synced_at_ms AS syncedAtMs`;
+
 function splitReasons(text: string): string[] {
   return text === '' ? [] : text.split(' ');
 }
 
 /**
- * A row read back as the record that was logged. The reasons are the stored
- * text exactly, even codes this version does not know: the link covers them
- * so. A column an older schema lacked reads as null.
+ * A check as selected (CHECK_SELECT), its reasons split, as the record that
+ * was logged: the stored text exactly, even codes this version does not
+ * know, since the link covers them so. Made in place.
  */
-export function linkedRecordOf(row: Readonly<Record<string, unknown>>): CheckRecord {
-  const r: Record<string, unknown> = {};
-  for (const f of CHECK_FIELDS) r[f] = row[CHECK_COLUMNS[f]] ?? null;
-  r.reasons = splitReasons(row.reasons as string);
-  return r as unknown as CheckRecord;
+export function linkedRecordOf(stored: StoredCheck): CheckRecord {
+  const r = stored as unknown as CheckRecord;
+  r.reasons = splitReasons(stored.reasons) as CheckRecord['reasons'];
+  return r;
 }
 
-/** A row as the rest of the kiosk reads it: only reason codes this version knows. */
-export function loggedCheckOf(row: CheckRow): LoggedCheck {
-  const check = { seq: row.seq, ...linkedRecordOf(row), syncState: row.sync_state, syncedAtMs: row.synced_at_ms };
-  check.reasons = check.reasons.filter(isReasonCode);
-  return check;
+/** A check as selected (LOGGED_CHECK_SELECT) as the rest of the kiosk reads it: only reason codes this version knows. Made in place. */
+export function loggedCheckOf(stored: StoredLoggedCheck): LoggedCheck {
+  const c = stored as unknown as LoggedCheck;
+  c.reasons = splitReasons(stored.reasons).filter(isReasonCode);
+  return c;
+}
+
+/** `SELECT … FROM checks` of logged checks, the rest of the statement after it. */
+export function selectLoggedChecks(rest: string): string {
+  return `SELECT ${LOGGED_CHECK_SELECT} FROM checks ${rest}`;
+}
+
+/** A row of any schema (`SELECT *`) as the record that was logged; a column an older schema lacked reads as null (legacy-chain). */
+export function recordOfRow(row: Readonly<Record<string, unknown>>): CheckRecord {
+  const stored: Record<string, unknown> = {};
+  for (const f of CHECK_FIELDS) stored[f] = row[CHECK_COLUMNS[f]] ?? null;
+  return linkedRecordOf(stored as StoredCheck);
 }
 
 const INSERT_SQL = `INSERT INTO checks (${Object.values(CHECK_COLUMNS).join(', ')}, chain_pos, prev_hash, hash)
@@ -87,7 +97,7 @@ export class CheckRows {
 
   constructor(private readonly db: Database.Database) {
     this.insertStmt = db.prepare(INSERT_SQL);
-    this.findStmt = db.prepare('SELECT * FROM checks WHERE check_id = ?');
+    this.findStmt = db.prepare(selectLoggedChecks('WHERE check_id = ?'));
     this.lastAdmitted = db.prepare("SELECT MAX(at_ms) AS at FROM checks WHERE holder = ? AND verdict = 'admit'");
     this.newest = db.prepare('SELECT MAX(at_ms) AS at FROM checks');
     this.verdictCounts = db.prepare('SELECT verdict, COUNT(*) AS n FROM checks WHERE at_ms >= ? GROUP BY verdict');
@@ -99,13 +109,13 @@ export class CheckRows {
   }
 
   find(checkId: string): LoggedCheck | null {
-    const row = this.findStmt.get(checkId) as CheckRow | undefined;
+    const row = this.findStmt.get(checkId) as StoredLoggedCheck | undefined;
     return row ? loggedCheckOf(row) : null;
   }
 
   /** In log order, streamed. A statement of its own each time: two lists may be read at once. */
   *list(sinceMs: number): IterableIterator<LoggedCheck> {
-    for (const row of this.db.prepare('SELECT * FROM checks WHERE at_ms >= ? ORDER BY seq').iterate(sinceMs)) yield loggedCheckOf(row as CheckRow);
+    for (const row of this.db.prepare(selectLoggedChecks('WHERE at_ms >= ? ORDER BY seq')).iterate(sinceMs)) yield loggedCheckOf(row as StoredLoggedCheck);
   }
 
   lastAdmittedAtMs(holder: string): number | null {

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, legacyChainHash, legacyEventHash, type ChainReport } from './chain.js';
 import type { CheckRecord } from './check-record.js';
-import { linkedRecordOf } from './check-rows.js';
+import { recordOfRow } from './check-rows.js';
 
 export interface LegacyRow {
   chain_pos: number;
@@ -17,7 +17,7 @@ export interface LegacyRow {
 
 /** A check row read back as the record it was logged as (a schema-3 row has no raw reading or offset: null). */
 export function legacyRecord(row: LegacyRow): CheckRecord {
-  return linkedRecordOf(row);
+  return recordOfRow(row);
 }
 
 function meta(db: Database.Database, key: string): string | null {

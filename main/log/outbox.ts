@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { loggedEventOf, type EventRow, type LoggedEvent } from './audit-events.js';
 import type { ChainKey } from './chain.js';
 import type { LoggedCheck } from './check-record.js';
-import { loggedCheckOf, type CheckRow } from './check-rows.js';
+import { loggedCheckOf, selectLoggedChecks, type StoredLoggedCheck } from './check-rows.js';
 
 /**
  * Rows the kiosk itself marked synced: sync_state says so *and* its
@@ -39,7 +39,7 @@ export class Outbox {
     // From the partial index checks_unsynced_trusted: one step, however long the backlog (the status bar asks after every check).
     this.oldestUnsyncedStmt = db.prepare("SELECT MIN(at_ms) FROM checks WHERE sync_state = 'pending' AND clock_state = 'trusted'").pluck();
     this.oldestPendingStmt = db.prepare("SELECT at_ms FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT 1").pluck();
-    this.pendingStmt = db.prepare("SELECT * FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT ?");
+    this.pendingStmt = db.prepare(selectLoggedChecks("WHERE sync_state = 'pending' ORDER BY seq LIMIT ?"));
     this.pendingEventsStmt = db.prepare("SELECT * FROM events WHERE sync_state = 'pending' ORDER BY seq LIMIT ?");
     this.markStmt = db.prepare(
       "UPDATE checks SET sync_state = 'synced', synced_at_ms = ?, sync_mac = sentinel_sync_mac('check', chain_pos, check_id) WHERE check_id = ? AND sync_state = 'pending'",
@@ -51,7 +51,7 @@ export class Outbox {
 
   /** The oldest checks not yet stored centrally, in log order (streamed from the index, never all at once). */
   pendingBatch(limit: number): LoggedCheck[] {
-    return (this.pendingStmt.all(limit) as CheckRow[]).map(loggedCheckOf);
+    return (this.pendingStmt.all(limit) as StoredLoggedCheck[]).map(loggedCheckOf);
   }
 
   /** The oldest audit events not yet stored centrally. */
