@@ -10,6 +10,7 @@ import { CentralService } from '../bench/central-service.js';
 import { TimeFloor } from '../main/clock/time-floor.js';
 import { DATA_FILES, DataDir } from '../main/data-dir.js';
 import { loadOrCreateDeviceIdentity } from '../main/device/device-key.js';
+import { AuditTrail, recordAudit } from '../main/audit/audit.js';
 import { CheckLog } from '../main/log/check-log.js';
 import { SCHEMA_VERSION } from '../main/log/migrations.js';
 import { syncEndpoints } from '../main/sync/endpoints.js';
@@ -35,6 +36,25 @@ describe('one chain for checks and events', () => {
     expect(log.verifyChain()).toMatchObject({ ok: true, checked: 4 });
     expect(log.listEvents()).toMatchObject([{ type: 'config/changed', actor: 'tech-07', detail: { key: 'screen.sound' } }]);
     log.close();
+  });
+
+  it('the audit trail of an open log, and recordAudit on a data directory, write into the same keyed chain', () => {
+    const dir = DataDir.open(tempDir(), { create: true });
+    const log = CheckLog.openIn(dir);
+    const reviewed = check(1, { verdict: 'review' });
+    log.append([reviewed]);
+    new AuditTrail(log).record('override', 'supervisor', { checkId: reviewed.checkId, verdict: 'admit' }, T0 * 1000 + 2000);
+    log.close();
+    recordAudit(dir.root, 'pin/failed', 'screen', { remaining: 2 }, T0 * 1000 + 3000);
+    // openIn keys the log with the directory's chain key, as open does from the file's folder.
+    const reopened = CheckLog.open(dir.path(DATA_FILES.database));
+    expect(reopened.listEvents().map((e) => [e.type, e.actor, e.atMs])).toEqual([
+      ['override', 'supervisor', T0 * 1000 + 2000],
+      ['pin/failed', 'screen', T0 * 1000 + 3000],
+    ]);
+    expect(reopened.overrideOf(reviewed.checkId)).toMatchObject({ detail: { verdict: 'admit' } });
+    expect(reopened.verifyChain()).toMatchObject({ ok: true, checked: 3 });
+    reopened.close();
   });
 
   it('an event edited or deleted is found, like a check', () => {
