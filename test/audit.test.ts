@@ -1,4 +1,5 @@
-// Audit events: in the same tamper-evident chain as the checks (migration 3),
+// Audit events: in the same tamper-evident chain as the checks (migration 3,
+// tested with the others in test/log/migrations.test.ts),
 // written by every configuration change, PIN, calibration, bundle import and
 // policy change, and synced beside the checks.
 import * as fs from 'node:fs';
@@ -9,31 +10,16 @@ import { CentralService } from '../bench/central-service.js';
 import { TimeFloor } from '../main/clock/time-floor.js';
 import { DATA_FILES, DataDir } from '../main/data-dir.js';
 import { loadOrCreateDeviceIdentity } from '../main/device/device-key.js';
-import { CheckLog, type CheckRecord } from '../main/log/check-log.js';
-import { uuidv7 } from '../main/log/check-id.js';
-import { migrate, SCHEMA_VERSION } from '../main/log/migrations.js';
+import { AuditTrail, recordAudit } from '../main/audit/audit.js';
+import { CheckLog } from '../main/log/check-log.js';
+import { SCHEMA_VERSION } from '../main/log/migrations.js';
 import { syncEndpoints } from '../main/sync/endpoints.js';
 import { SyncClient } from '../main/sync/sync-client.js';
 import { TrustStore } from '../main/trust/trust-store.js';
+import { auditEvent as event, checkRecord as check } from './fixtures/check-records.js';
 import { sentinel } from './helpers/cli.js';
 import { T0, makeWorld } from './helpers/world.js';
 import { tempDir } from './helpers/tmp.js';
-
-const check = (i: number): CheckRecord => ({
-  checkId: uuidv7(T0 * 1000 + i),
-  atMs: T0 * 1000 + i,
-  verdict: 'admit',
-  reasons: ['OK'],
-  issuer: 'CN-ZJ',
-  status: 'green',
-  kid: 'k',
-  holder: `h${i}`,
-  temperatureC: 36.5,
-  bundleSeq: 1,
-  policyVersion: 1,
-  clockState: 'trusted',
-});
-const event = (i: number, type = 'config/changed') => ({ eventId: uuidv7(T0 * 1000 + i), atMs: T0 * 1000 + i, type, actor: 'tech-07', detail: { key: 'screen.sound', before: true, after: false } });
 
 let file: string;
 beforeEach(() => {
@@ -41,13 +27,7 @@ beforeEach(() => {
 });
 
 describe('one chain for checks and events', () => {
-  it('3: a version-2 log gains events and chain positions, and its chain still verifies', () => {
-    const db = new Database(file);
-    migrate(db, 2);
-    db.close();
-    // A v2 log with checks, written the v2 way (chain positions are their seq).
-    const v2 = new Database(file);
-    v2.close();
+  it('events go between checks in one chain, and verify with them', () => {
     const log = CheckLog.open(file);
     expect(new Database(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     log.append([check(1), check(2)]);
@@ -56,6 +36,25 @@ describe('one chain for checks and events', () => {
     expect(log.verifyChain()).toMatchObject({ ok: true, checked: 4 });
     expect(log.listEvents()).toMatchObject([{ type: 'config/changed', actor: 'tech-07', detail: { key: 'screen.sound' } }]);
     log.close();
+  });
+
+  it('the audit trail of an open log, and recordAudit on a data directory, write into the same keyed chain', () => {
+    const dir = DataDir.open(tempDir(), { create: true });
+    const log = CheckLog.openIn(dir);
+    const reviewed = check(1, { verdict: 'review' });
+    log.append([reviewed]);
+    new AuditTrail(log).record('override', 'supervisor', { checkId: reviewed.checkId, verdict: 'admit' }, T0 * 1000 + 2000);
+    log.close();
+    recordAudit(dir.root, 'pin/failed', 'screen', { remaining: 2 }, T0 * 1000 + 3000);
+    // openIn keys the log with the directory's chain key, as open does from the file's folder.
+    const reopened = CheckLog.open(dir.path(DATA_FILES.database));
+    expect(reopened.listEvents().map((e) => [e.type, e.actor, e.atMs])).toEqual([
+      ['override', 'supervisor', T0 * 1000 + 2000],
+      ['pin/failed', 'screen', T0 * 1000 + 3000],
+    ]);
+    expect(reopened.overrideOf(reviewed.checkId)).toMatchObject({ detail: { verdict: 'admit' } });
+    expect(reopened.verifyChain()).toMatchObject({ ok: true, checked: 3 });
+    reopened.close();
   });
 
   it('an event edited or deleted is found, like a check', () => {

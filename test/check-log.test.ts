@@ -1,6 +1,6 @@
-// The check log: migrations (one test each), durability settings checked at
-// open, the hash chain against edits and deletions, retention, pseudonyms,
-// anti-passback and the time floor through the checkpoint.
+// The check log: durability settings checked at open, the hash chain
+// against edits and deletions, retention, pseudonyms, anti-passback and the
+// time floor through the checkpoint. Its migrations: test/log/migrations.test.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,106 +9,19 @@ import { DEFAULT_POLICY } from '../main/contract/policy.js';
 import { Checkpoint } from '../main/checkpoint/checkpoint.js';
 import { TimeFloor } from '../main/clock/time-floor.js';
 import { DATA_FILES, DataDir } from '../main/data-dir.js';
-import { CheckLog, CheckLogUnusable, GENESIS_HASH, type CheckRecord } from '../main/log/check-log.js';
+import { CheckLog, CheckLogUnusable } from '../main/log/check-log.js';
 import { legacyChainHash as chainHash } from '../main/log/chain.js';
 import { UUID_V7_PATTERN, uuidv7 } from '../main/log/check-id.js';
 import { HolderPseudonym } from '../main/log/holder-pseudonym.js';
-import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../main/log/migrations.js';
+import { checkRecord as record } from './fixtures/check-records.js';
 import { T0, DAY, code, makeWorld } from './helpers/world.js';
 import { tempDir } from './helpers/tmp.js';
 
 const MS = 1000;
 
-function record(i: number, over: Partial<CheckRecord> = {}): CheckRecord {
-  return {
-    checkId: uuidv7(T0 * MS + i),
-    atMs: T0 * MS + i * 1000,
-    verdict: 'admit',
-    reasons: ['OK'],
-    issuer: 'CN-ZJ',
-    status: 'green',
-    kid: 'zj-2026-1',
-    holder: `pseudonym-${i}`,
-    temperatureC: 36.5,
-    bundleSeq: 17,
-    policyVersion: 1,
-    clockState: 'trusted',
-    ...over,
-  };
-}
-
 let file: string;
 beforeEach(() => {
   file = path.join(tempDir(), 'checks.db');
-});
-
-describe('migrations', () => {
-  it('1: creates checks and meta on an empty database', () => {
-    const db = new Database(file);
-    expect(migrate(db, 1)).toBe(1);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['checks', 'meta']);
-    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('checks');
-    for (const c of ['check_id', 'at_ms', 'verdict', 'reasons', 'issuer', 'status', 'kid', 'holder', 'temperature_c', 'bundle_seq', 'policy_version', 'clock_state', 'sync_state', 'prev_hash', 'hash']) {
-      expect(columns).toContain(c);
-    }
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
-    db.close();
-  });
-
-  it('2: adds the lookup indexes to a version-1 log and keeps its rows', () => {
-    const db = new Database(file);
-    migrate(db, 1);
-    db.prepare(
-      "INSERT INTO checks (check_id, at_ms, verdict, reasons, policy_version, clock_state, prev_hash, hash) VALUES ('a', 1, 'deny', 'NOT_PHC', 0, 'trusted', ?, 'h')",
-    ).run(GENESIS_HASH);
-    expect(migrate(db, 2)).toBe(2);
-    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'checks_%' ORDER BY name").pluck().all();
-    expect(indexes).toEqual(['checks_at', 'checks_holder_admitted', 'checks_pending']);
-    expect(db.prepare('SELECT COUNT(*) FROM checks').pluck().get()).toBe(1);
-    db.close();
-  });
-
-  it('4: a version-3 log gains the raw reading and calibration columns; its chain still verifies, and the new values are chained too', () => {
-    // A check logged the version-3 way: no raw reading, no offset, hashed without them.
-    const db = new Database(file);
-    migrate(db, 3);
-    const v3 = record(1, { temperatureC: 36.6 });
-    db.prepare(
-      `INSERT INTO checks (check_id, at_ms, verdict, reasons, issuer, status, kid, holder, temperature_c, bundle_seq, policy_version, clock_state, chain_pos, prev_hash, hash)
-       VALUES (@checkId, @atMs, @verdict, @reasons, @issuer, @status, @kid, @holder, @temperatureC, @bundleSeq, @policyVersion, @clockState, 1, @prev, @hash)`,
-    ).run({ ...v3, reasons: v3.reasons.join(' '), prev: GENESIS_HASH, hash: chainHash(GENESIS_HASH, v3) });
-    db.close();
-    const reopened = CheckLog.open(file);
-    reopened.append([record(2, { temperatureC: 36.9, temperatureRawC: 36.6, calibrationOffsetC: 0.3 })]);
-    // The two checks and migration 5's log/rekeyed event between them.
-    expect(reopened.verifyChain()).toMatchObject({ ok: true, checked: 3 });
-    expect([...reopened.list()].map((c) => [c.temperatureC, c.temperatureRawC, c.calibrationOffsetC])).toEqual([
-      [36.6, null, null],
-      [36.9, 36.6, 0.3],
-    ]);
-    reopened.close();
-    const edit = new Database(file);
-    expect(edit.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    edit.prepare('UPDATE checks SET calibration_offset_c = 0 WHERE calibration_offset_c = 0.3').run();
-    edit.close();
-    expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false });
-  });
-
-  it('every migration is numbered in order and running them twice changes nothing', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
-    const db = new Database(file);
-    expect(migrate(db)).toBe(SCHEMA_VERSION);
-    expect(migrate(db)).toBe(SCHEMA_VERSION);
-    db.close();
-  });
-
-  it('refuses a log from a newer Sentinel', () => {
-    const db = new Database(file);
-    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
-    db.close();
-    expect(() => CheckLog.open(file)).toThrow(/newer than this Sentinel/);
-  });
 });
 
 describe('durability', () => {

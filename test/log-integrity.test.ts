@@ -16,7 +16,7 @@ import { DEFAULT_POLICY, parsePolicy, unsyncedPurgeOutlook } from '../main/contr
 import { DATA_FILES, DataDir, DataDirError } from '../main/data-dir.js';
 import { signBundle } from '../main/issuer/sign.js';
 import { ChainKey, GENESIS_HASH, legacyChainHash, legacyEventHash, type EventLinkFields } from '../main/log/chain.js';
-import { CheckLog, CheckLogUnusable, type AuditEvent, type CheckRecord } from '../main/log/check-log.js';
+import { CheckLog, CheckLogUnusable, type CheckRecord } from '../main/log/check-log.js';
 import { uuidv7 } from '../main/log/check-id.js';
 import { legacyRecord, type LegacyRow } from '../main/log/legacy-chain.js';
 import { CSV_HEADER, csvLine, logRow } from '../main/log/log-rows.js';
@@ -27,6 +27,7 @@ import { loadDemoKeys, setUpDemoDataDir } from '../main/demo/demo.js';
 import { KioskService } from '../main/kiosk/kiosk-service.js';
 import { exportDataDir } from '../main/technician/export.js';
 import { TrustStore, TrustUnusable } from '../main/trust/trust-store.js';
+import { auditEvent as event, checkRecord as record, feverRecord as fever, logAtSchema } from './fixtures/check-records.js';
 import { sentinel } from './helpers/cli.js';
 import { T0, DAY, code, makeWorld } from './helpers/world.js';
 import { tempDir } from './helpers/tmp.js';
@@ -34,27 +35,6 @@ import { tempDir } from './helpers/tmp.js';
 const MS = 1000;
 const DAY_MS = DAY * MS;
 const AT = new Date(T0 * MS).toISOString();
-
-function record(i: number, over: Partial<CheckRecord> = {}): CheckRecord {
-  return {
-    checkId: uuidv7(T0 * MS + i),
-    atMs: T0 * MS + i * 1000,
-    verdict: 'admit',
-    reasons: ['OK'],
-    issuer: 'CN-ZJ',
-    status: 'green',
-    kid: 'zj-2026-1',
-    holder: `pseudonym-${i}`,
-    temperatureC: 36.5,
-    bundleSeq: 17,
-    policyVersion: 1,
-    clockState: 'trusted',
-    ...over,
-  };
-}
-
-const fever = (i: number): CheckRecord => record(i, { verdict: 'deny', reasons: ['FEVER'], temperatureC: 38.6, temperatureRawC: 38.4, calibrationOffsetC: 0.2 });
-const event = (i: number, type = 'config/changed'): AuditEvent => ({ eventId: uuidv7(T0 * MS + i), atMs: T0 * MS + i * 1000, type, actor: 'tech-07', detail: { key: 'screen.sound', before: true, after: false } });
 
 /** Every entry of the file in chain order, as an attacker with the file (and without the key) reads it. */
 function entries(db: Database.Database): LegacyRow[] {
@@ -382,28 +362,11 @@ describe('migration 5 re-keys a log that holds data', () => {
   function schema4Log(): void {
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
-    migrate(db, 4);
-    const insertCheck = db.prepare(`
-      INSERT INTO checks (check_id, at_ms, verdict, reasons, issuer, status, kid, holder, temperature_c, temperature_raw_c, calibration_offset_c,
-                          bundle_seq, policy_version, clock_state, sync_state, chain_pos, prev_hash, hash)
-      VALUES (@checkId, @atMs, @verdict, @reasons, @issuer, @status, @kid, @holder, @temperatureC, @raw, @offset, @bundleSeq, @policyVersion, @clockState, @sync, @pos, @prev, @hash)`);
-    const insertEvent = db.prepare('INSERT INTO events (event_id, at_ms, type, actor, detail, chain_pos, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    let prev = GENESIS_HASH;
-    for (let pos = 1; pos <= 9; pos++) {
-      if (pos === 4 || pos === 8) {
-        const e = event(pos, pos === 4 ? 'config/changed' : 'policy/set');
-        const detailText = JSON.stringify(e.detail);
-        const hash = legacyEventHash(prev, { ...e, detailText });
-        insertEvent.run(e.eventId, e.atMs, e.type, e.actor, detailText, pos, prev, hash);
-        prev = hash;
-        continue;
-      }
-      const r = pos === 6 ? fever(pos) : record(pos);
-      const hash = legacyChainHash(prev, r);
-      insertCheck.run({ ...r, reasons: r.reasons.join(' '), raw: r.temperatureRawC ?? null, offset: r.calibrationOffsetC ?? null, sync: pos <= 3 ? 'synced' : 'pending', pos, prev, hash });
-      prev = hash;
-    }
-    db.prepare("INSERT INTO meta (key, value) VALUES ('chain_head', ?)").run(JSON.stringify({ seq: 9, hash: prev }));
+    logAtSchema(
+      db,
+      4,
+      [1, 2, 3, 4, 5, 6, 7, 8, 9].map((pos) => (pos === 4 || pos === 8 ? { event: event(pos, pos === 4 ? 'config/changed' : 'policy/set') } : { check: pos === 6 ? fever(pos) : record(pos), synced: pos <= 3 })),
+    );
     // Schema 4's retention: checks 1 and 2 deleted, entry 3 recorded as resuming the chain.
     db.prepare('DELETE FROM checks WHERE chain_pos <= 2').run();
     db.prepare("INSERT INTO meta (key, value) VALUES ('chain_resumes', '[3]')").run();

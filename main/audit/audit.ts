@@ -1,8 +1,10 @@
 // Audit events: every configuration change, PIN failure, calibration,
 // bundle import, policy change and override is written into the same
-// tamper-evident chain as the checks, and synced like them.
+// tamper-evident chain as the checks, and synced like them. The trail is
+// written on a log the caller already holds open (AuditTrail): an event is
+// one transaction on that connection, not a file opened and closed.
 import * as os from 'node:os';
-import { DATA_FILES, DataDir } from '../data-dir.js';
+import { DataDir } from '../data-dir.js';
 import { CheckLog } from '../log/check-log.js';
 import { uuidv7 } from '../log/check-id.js';
 
@@ -39,16 +41,30 @@ export function cliActor(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
-/** Appends one audit event to a log already open, in its keyed chain. */
-export function appendAudit(log: CheckLog, type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
-  log.appendEvents([{ eventId: uuidv7(nowMs), atMs: nowMs, type, actor, detail }]);
+/** The audit trail of an open check log: each event linked into its keyed chain, durably, when record returns. */
+export class AuditTrail {
+  constructor(private readonly log: CheckLog) {}
+
+  record(type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
+    this.log.appendEvents([{ eventId: uuidv7(nowMs), atMs: nowMs, type, actor, detail }]);
+  }
 }
 
-/** Appends one audit event to a data directory's log (opened and closed here). */
+/** One audit event on a log already open: `new AuditTrail(log).record(…)`, for callers that hold no trail. */
+export function appendAudit(log: CheckLog, type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
+  new AuditTrail(log).record(type, actor, detail, nowMs);
+}
+
+/**
+ * One audit event in a data directory's log, opened and closed here: a
+ * connection (and a migration check) per event. Kept for callers that hold
+ * no open log yet; those that do use their log's AuditTrail.
+ */
 export function recordAudit(dataDir: string, type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
-  const log = CheckLog.open(DataDir.open(dataDir, { create: true }).path(DATA_FILES.database));
+  // The directory is opened (and its permissions checked) once: CheckLog.openIn takes it as it is.
+  const log = CheckLog.openIn(DataDir.open(dataDir, { create: true }));
   try {
-    appendAudit(log, type, actor, detail, nowMs);
+    new AuditTrail(log).record(type, actor, detail, nowMs);
   } finally {
     log.close();
   }

@@ -7,14 +7,21 @@
 // migration 5 can check an old log before re-keying it.
 import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { DATA_FILES, type DataDir } from '../data-dir.js';
-import type { AuditEvent, CheckRecord } from './check-log.js';
+import type { AuditEvent } from './audit-events.js';
+import type { CheckRecord } from './check-record.js';
+import { storedValues } from './check-rows.js';
 
 export const CHAIN_KEY_BYTES = 32;
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** What a check's link covers: every field but the sync state (which changes after logging). */
-function checkFields(r: CheckRecord): unknown[] {
-  return [r.checkId, r.atMs, r.verdict, r.reasons.join(' '), r.issuer, r.status, r.kid, r.holder, r.temperatureC, r.bundleSeq, r.policyVersion, r.clockState];
+/** What verifying the chain found (CheckLog.verifyChain, and migration 5 of a schema-4 log). */
+export interface ChainReport {
+  ok: boolean;
+  /** Rows whose links were checked. */
+  checked: number;
+  /** The first row where the chain breaks (or the head that went missing). */
+  brokenAtSeq: number | null;
+  problem: string | null;
 }
 
 /** An audit event as it is linked: its detail exactly as stored (text). */
@@ -47,10 +54,11 @@ export class ChainKey {
 
   /**
    * A check's link: the previous link, its own chain position (a link cannot
-   * be moved elsewhere in the chain), and every field but the sync state.
+   * be moved elsewhere in the chain), and every field as stored (CHECK_COLUMNS)
+   * but the sync state, which changes after logging.
    */
   checkLink(prevHash: string, pos: number, r: CheckRecord): string {
-    return this.mac(JSON.stringify([prevHash, pos, 'check', ...checkFields(r), r.temperatureRawC ?? null, r.calibrationOffsetC ?? null]));
+    return this.mac(JSON.stringify([prevHash, pos, 'check', ...storedValues(r)]));
   }
 
   eventLink(prevHash: string, pos: number, e: EventLinkFields): string {
@@ -110,10 +118,9 @@ export function sameMac(found: unknown, expected: string): boolean {
 
 /** Schemas 1–4: a check's plain SHA-256 link (raw reading and offset covered only when present, since schema 4). */
 export function legacyChainHash(prevHash: string, r: CheckRecord): string {
-  const fields = [prevHash, ...checkFields(r)];
-  const raw = r.temperatureRawC ?? null;
-  const offset = r.calibrationOffsetC ?? null;
-  if (raw !== null || offset !== null) fields.push(raw, offset);
+  const fields = [prevHash, ...storedValues(r)];
+  // The raw reading and offset are the last two columns (CHECK_COLUMNS).
+  if ((r.temperatureRawC ?? null) === null && (r.calibrationOffsetC ?? null) === null) fields.splice(-2);
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 

@@ -3,9 +3,9 @@
 // SHA-256 links, retention recorded in meta (chain_resumes,
 // chain_head_purged). Nothing else uses it.
 import type Database from 'better-sqlite3';
-import type { ReasonCode } from '../contract/reasons.js';
-import { GENESIS_HASH, legacyChainHash, legacyEventHash } from './chain.js';
-import type { ChainReport, CheckRecord } from './check-log.js';
+import { GENESIS_HASH, legacyChainHash, legacyEventHash, type ChainReport } from './chain.js';
+import type { CheckRecord } from './check-record.js';
+import { recordOfRow } from './check-rows.js';
 
 export interface LegacyRow {
   chain_pos: number;
@@ -15,26 +15,9 @@ export interface LegacyRow {
   [column: string]: unknown;
 }
 
-/** A check row read back as the record it was logged as. */
+/** A check row read back as the record it was logged as (a schema-3 row has no raw reading or offset: null). */
 export function legacyRecord(row: LegacyRow): CheckRecord {
-  const reasons = row.reasons as string;
-  return {
-    checkId: row.check_id as string,
-    atMs: row.at_ms as number,
-    verdict: row.verdict as CheckRecord['verdict'],
-    // Covered exactly as stored, even codes this version does not know.
-    reasons: (reasons === '' ? [] : reasons.split(' ')) as ReasonCode[],
-    issuer: row.issuer as string | null,
-    status: row.status as CheckRecord['status'],
-    kid: row.kid as string | null,
-    holder: row.holder as string | null,
-    temperatureC: row.temperature_c as number | null,
-    temperatureRawC: row.temperature_raw_c as number | null,
-    calibrationOffsetC: row.calibration_offset_c as number | null,
-    bundleSeq: row.bundle_seq as number | null,
-    policyVersion: row.policy_version as number,
-    clockState: row.clock_state as CheckRecord['clockState'],
-  };
+  return recordOfRow(row);
 }
 
 function meta(db: Database.Database, key: string): string | null {

@@ -2,8 +2,8 @@
 // the fields the central service receives — pseudonyms only — plus the
 // sync state and the thermometer's raw reading and calibration. One place
 // for the columns and for CSV that a spreadsheet cannot turn into formulas.
-import type { LoggedCheck } from './check-log.js';
-import { wireCheck } from '../sync/sync-client.js';
+import type { LoggedCheck } from './check-record.js';
+import { wireCheck } from './wire-check.js';
 
 export const LOG_COLUMNS = [
   'checkId',

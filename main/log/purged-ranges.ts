@@ -4,6 +4,7 @@
 // with them, so no record is lost when old markers are purged in turn. The
 // chain verifies across a gap only where such a marker covers it: without
 // the chain key a deletion by hand cannot be passed off as retention.
+import type { ChainReport } from './chain.js';
 
 /** Inclusive ranges of chain positions, [from, to]. */
 export type PositionRange = [number, number];
@@ -76,4 +77,23 @@ export class PurgedPositions {
     }
     return null;
   }
+}
+
+/**
+ * What migration 5 found before re-keying, when it was not an intact chain:
+ * recorded in its log/rekeyed event, and carried on by the retention
+ * marker that deletes that event (so it is not lost with it).
+ */
+export interface BrokenBeforeKeyed {
+  legacyChain: ChainReport;
+  /** The log had been keyed before and its schema was set back (migrations.ts, keyedBefore). */
+  schemaSetBack: boolean;
+}
+
+/** A marker's record of a chain found broken before it was keyed, or null when it has none. */
+export function brokenBeforeKeyedOf(detail: unknown): BrokenBeforeKeyed | null {
+  const d = detail as { legacyChain?: unknown; schemaSetBack?: unknown } | null;
+  const legacy = d?.legacyChain as ChainReport | undefined;
+  if (typeof legacy !== 'object' || legacy === null || legacy.ok !== false) return null;
+  return { legacyChain: legacy, schemaSetBack: d!.schemaSetBack === true };
 }

@@ -12,7 +12,8 @@ import type { TimeFloor } from '../clock/time-floor.js';
 import type { TrustTimes } from '../clock/time-evidence.js';
 import type { DeviceIdentity } from '../device/device-key.js';
 import { appendAudit } from '../audit/audit.js';
-import type { CheckLog, LoggedCheck } from '../log/check-log.js';
+import type { CheckLog } from '../log/check-log.js';
+import { wireCheck } from '../log/wire-check.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import { MAX_BUNDLE_CHARS, type TrustBundleInfo } from '../contract/trust.js';
 import { BundleRefused } from '../verify/trust.js';
@@ -74,39 +75,6 @@ export async function readCapped(response: Response, maxBytes: number): Promise<
     at += c.byteLength;
   }
   return new TextDecoder().decode(bytes);
-}
-
-/** What a check looks like on the wire: no QR text, no raw subject, no name. */
-export interface SyncedCheck {
-  checkId: string;
-  at: string;
-  verdict: string;
-  reasons: string[];
-  issuer: string | null;
-  status: string | null;
-  kid: string | null;
-  temperatureC: number | null;
-  bundleSeq: number | null;
-  policyVersion: number;
-  clockState: string;
-  holder: string | null;
-}
-
-export function wireCheck(c: LoggedCheck): SyncedCheck {
-  return {
-    checkId: c.checkId,
-    at: new Date(c.atMs).toISOString(),
-    verdict: c.verdict,
-    reasons: c.reasons,
-    issuer: c.issuer,
-    status: c.status,
-    kid: c.kid,
-    temperatureC: c.temperatureC,
-    bundleSeq: c.bundleSeq,
-    policyVersion: c.policyVersion,
-    clockState: c.clockState,
-    holder: c.holder,
-  };
 }
 
 export type PushResult =
