@@ -329,11 +329,11 @@ describe('settings applied while the kiosk runs', () => {
   it('a form: audited per changed value, one revision, the kiosk told what changed; refused whole', async () => {
     const { service, technician, dataDir, changed } = await kiosk();
     try {
-      expect(() => technician.updateConfig([{ key: 'identity.gate', value: 'x' }])).toThrow(/locked/);
-      await technician.unlock('482913');
-      expect(() => technician.updateConfig([{ key: 'identity.gate', value: 'East 3' }, { key: 'thermometer.baud', value: 12 }])).toThrow(/thermometer.baud/);
+      expect(() => technician.changes.updateConfig([{ key: 'identity.gate', value: 'x' }])).toThrow(/locked/);
+      await technician.session.unlock('482913');
+      expect(() => technician.changes.updateConfig([{ key: 'identity.gate', value: 'East 3' }, { key: 'thermometer.baud', value: 12 }])).toThrow(/thermometer.baud/);
       expect(changed).toEqual([]);
-      const r = technician.updateConfig([{ key: 'identity.gate', value: 'East 3' }, { key: 'screen.sound', value: true }, { key: 'thermometer.baud', value: 19200 }]);
+      const r = technician.changes.updateConfig([{ key: 'identity.gate', value: 'East 3' }, { key: 'screen.sound', value: true }, { key: 'thermometer.baud', value: 19200 }]);
       expect(r.changed.map((c) => c.key)).toEqual(['identity.gate', 'thermometer.baud']);
       expect(changed).toEqual([['identity.gate', 'thermometer.baud']]);
       const log = CheckLog.open(path.join(dataDir, 'checks.db'));
@@ -351,13 +351,13 @@ describe('settings applied while the kiosk runs', () => {
   it('a test scan is answered, not logged; the next scan is a check again; no scanner, no test', async () => {
     const { service, technician, scanner, thermometer, dataDir, now } = await kiosk();
     try {
-      await technician.unlock('482913');
-      const waiting = technician.scannerTest(5);
+      await technician.session.unlock('482913');
+      const waiting = technician.diagnostics.scannerTest(5);
       await new Promise((r) => setTimeout(r, 10));
       scanner.scans.emit({ text: 'SENTINEL-TEST-CARD-V1', atMs: now(), symbology: null });
       expect(await waiting).toEqual({ received: true, symbology: null, testCard: true, length: 21 });
       const code = await demoCode(await loadDemoKeys(), now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'scan-test' });
-      const second = technician.scannerTest(5);
+      const second = technician.diagnostics.scannerTest(5);
       await new Promise((r) => setTimeout(r, 10));
       scanner.scans.emit({ text: code, atMs: now(), symbology: 'QR' });
       expect(await second).toMatchObject({ received: true, symbology: 'QR', testCard: false, view: { verdict: 'admit', checkId: null } });
@@ -366,22 +366,22 @@ describe('settings applied while the kiosk runs', () => {
       scanner.scans.emit({ text: code, atMs: now(), symbology: 'QR' });
       await new Promise((r) => setTimeout(r, 50));
       expect(service.status().today.admit).toBe(1);
-      expect(await technician.scannerTest(1)).toEqual({ received: false, scanners: 1 });
+      expect(await technician.diagnostics.scannerTest(1)).toEqual({ received: false, scanners: 1 });
       // A test stopped (0 s), or left waiting when the technician locks, does not swallow the next traveller's scan.
-      const stopped = technician.scannerTest(30);
+      const stopped = technician.diagnostics.scannerTest(30);
       await new Promise((r) => setTimeout(r, 10));
-      expect(await technician.scannerTest(0)).toEqual({ received: false, scanners: 1 });
+      expect(await technician.diagnostics.scannerTest(0)).toEqual({ received: false, scanners: 1 });
       expect(await stopped).toEqual({ received: false, scanners: 1 });
-      const abandoned = technician.scannerTest(30);
+      const abandoned = technician.diagnostics.scannerTest(30);
       await new Promise((r) => setTimeout(r, 10));
-      technician.lock();
+      technician.session.lock();
       expect(await abandoned).toEqual({ received: false, scanners: 1 });
       // The first check took its reading: the next traveller is measured anew (a reading never serves two checks).
       thermometer.readings.emit({ celsius: 36.5, atMs: now(), simulated: false });
       scanner.scans.emit({ text: code, atMs: now(), symbology: 'QR' });
       await new Promise((r) => setTimeout(r, 50));
       expect(service.status().today.admit).toBe(2);
-      await technician.unlock('482913');
+      await technician.session.unlock('482913');
       const log = CheckLog.open(path.join(dataDir, 'checks.db'));
       expect(log.count().total).toBe(2);
       log.close();
@@ -389,8 +389,8 @@ describe('settings applied while the kiosk runs', () => {
       service.close();
     }
     const bare = new TechnicianService({ dataDir, clock: now });
-    await bare.unlock('482913');
-    await expect(bare.scannerTest(1)).rejects.toThrow(/no serial or HID scanner/);
+    await bare.session.unlock('482913');
+    await expect(bare.diagnostics.scannerTest(1)).rejects.toThrow(/no serial or HID scanner/);
   });
 
   it('sentinel demo-code --test-card prints the test card (and its PNG), and refuses --status with it', () => {

@@ -35,7 +35,7 @@ describe('a locked-out PIN pad', () => {
     const technician = new TechnicianService({ dataDir, clock: () => clock.now });
     calls.scrypt = 0;
     for (let i = 0; i < 5; i++) {
-      await technician.unlock('000111');
+      await technician.session.unlock('000111');
       clock.now += PIN_ATTEMPT_GAP_MS;
     }
     expect(calls.scrypt).toBe(10);

@@ -97,7 +97,7 @@ describe('PIN attempts cannot be used to stall the kiosk', () => {
   it('locked out: 100 attempts are answered "locked" without hashing, writing or auditing', async () => {
     const { technician, dataDir, clock } = await kiosk();
     for (let i = 0; i < 5; i++) {
-      await technician.unlock('000111');
+      await technician.session.unlock('000111');
       clock.now += PIN_ATTEMPT_GAP_MS;
     }
     const attemptsFile = path.join(dataDir, 'pin-attempts.json');
@@ -140,7 +140,7 @@ describe('PIN attempts cannot be used to stall the kiosk', () => {
   it('hashing runs off the event loop: the kiosk answers other work while a PIN is checked', async () => {
     const { technician } = await kiosk();
     const order: string[] = [];
-    const attempt = technician.unlock('000111').then(() => order.push('unlock'));
+    const attempt = technician.session.unlock('000111').then(() => order.push('unlock'));
     await new Promise<void>((resolve) => setImmediate(() => (order.push('event loop'), resolve())));
     await attempt;
     expect(order).toEqual(['event loop', 'unlock']);

@@ -238,16 +238,16 @@ describe('supervisor override', () => {
 
     let now = Date.parse('2026-11-29T08:00:00Z');
     const service = new TechnicianService({ dataDir: data, clock: () => now });
-    expect(() => service.override(review.checkId, 'admit', 'paper certificate')).toThrow(TechnicianRefusal);
-    expect(await service.unlock('735102')).toMatchObject({ result: 'ok', role: 'supervisor' });
-    expect(() => service.override(admitted.checkId, 'deny', 'changed my mind')).toThrow(/only a review/);
-    expect(() => service.override('01890000-0000-7000-8000-000000000000', 'admit', 'no such')).toThrow(/no such check/);
-    expect(service.override(review.checkId, 'admit', 'paper certificate')).toEqual({ checkId: review.checkId, verdict: 'admit', role: 'supervisor' });
+    expect(() => service.changes.override(review.checkId, 'admit', 'paper certificate')).toThrow(TechnicianRefusal);
+    expect(await service.session.unlock('735102')).toMatchObject({ result: 'ok', role: 'supervisor' });
+    expect(() => service.changes.override(admitted.checkId, 'deny', 'changed my mind')).toThrow(/only a review/);
+    expect(() => service.changes.override('01890000-0000-7000-8000-000000000000', 'admit', 'no such')).toThrow(/no such check/);
+    expect(service.changes.override(review.checkId, 'admit', 'paper certificate')).toEqual({ checkId: review.checkId, verdict: 'admit', role: 'supervisor' });
     // The session ended with the act; a second try needs the PIN and is refused anyway.
-    expect(() => service.override(review.checkId, 'deny', 'again')).toThrow(/locked/);
+    expect(() => service.changes.override(review.checkId, 'deny', 'again')).toThrow(/locked/);
     now += 1000;
-    await service.unlock('735102');
-    expect(() => service.override(review.checkId, 'deny', 'again')).toThrow(/already been decided/);
+    await service.session.unlock('735102');
+    expect(() => service.changes.override(review.checkId, 'deny', 'again')).toThrow(/already been decided/);
 
     const after = CheckLog.open(path.join(data, 'checks.db'));
     try {
@@ -274,16 +274,16 @@ describe('first start', () => {
     store.save({ ...c, technician: { ...c.technician, pinHash: null } }, 1000);
     let now = Date.parse('2026-11-29T08:00:00Z');
     const service = new TechnicianService({ dataDir: data, clock: () => now });
-    expect(await service.unlock('583920')).toEqual({ result: 'no-pin' });
-    await expect(service.setFirstPin('123456')).rejects.toThrow(/6 to 12 digits/);
-    await expect(service.setFirstPin('12ab')).rejects.toThrow(/6 to 12 digits/);
-    expect(await service.setFirstPin('583920')).toMatchObject({ result: 'ok', role: 'technician' });
-    expect(service.role()).toBe('technician');
-    await expect(service.setFirstPin('702913')).rejects.toThrow(/already set/);
-    service.lock();
-    expect(await service.unlock('702913')).toMatchObject({ result: 'wrong' });
+    expect(await service.session.unlock('583920')).toEqual({ result: 'no-pin' });
+    await expect(service.session.setFirstPin('123456')).rejects.toThrow(/6 to 12 digits/);
+    await expect(service.session.setFirstPin('12ab')).rejects.toThrow(/6 to 12 digits/);
+    expect(await service.session.setFirstPin('583920')).toMatchObject({ result: 'ok', role: 'technician' });
+    expect(service.session.role()).toBe('technician');
+    await expect(service.session.setFirstPin('702913')).rejects.toThrow(/already set/);
+    service.session.lock();
+    expect(await service.session.unlock('702913')).toMatchObject({ result: 'wrong' });
     now += 1000;
-    expect(await service.unlock('583920')).toMatchObject({ result: 'ok' });
+    expect(await service.session.unlock('583920')).toMatchObject({ result: 'ok' });
     const log = CheckLog.open(path.join(data, 'checks.db'));
     try {
       expect(log.listEvents().filter((e) => e.type === 'pin/set' && e.actor !== 'demo')).toEqual([expect.objectContaining({ actor: 'screen', detail: expect.objectContaining({ role: 'technician', firstStart: true }) })]);
@@ -318,24 +318,24 @@ describe('calibration from the technician screen', () => {
     const clock = () => now;
 
     const none = new TechnicianService({ dataDir: data, clock });
-    await none.unlock('583920');
-    expect(none.thermometerCounters()).toBeNull();
+    await none.session.unlock('583920');
+    expect(none.diagnostics.thermometerCounters()).toBeNull();
     const counted = new TechnicianService({ dataDir: data, clock, thermometer: { ...feed, counters: { frames: 120, checksumFailures: 2, resyncs: 1, droppedBytes: 9, ignoredFrames: 0 } } as never });
-    await counted.unlock('583920');
-    expect(counted.thermometerCounters()).toEqual({ frames: 120, checksumFailures: 2, resyncs: 1, droppedBytes: 9 });
-    await expect(none.calibrate(36.5, 'Li')).rejects.toThrow(/no thermometer module/);
+    await counted.session.unlock('583920');
+    expect(counted.diagnostics.thermometerCounters()).toEqual({ frames: 120, checksumFailures: 2, resyncs: 1, droppedBytes: 9 });
+    await expect(none.calibration.calibrate(36.5, 'Li')).rejects.toThrow(/no thermometer module/);
 
     const service = new TechnicianService({ dataDir: data, clock, thermometer: feed });
-    await service.unlock('735102');
-    await expect(service.calibrate(36.5, 'Li')).rejects.toThrow(/technician PIN/);
+    await service.session.unlock('735102');
+    await expect(service.calibration.calibrate(36.5, 'Li')).rejects.toThrow(/technician PIN/);
     // One attempt a second per connection.
     now += 1000;
-    await service.unlock('583920');
-    const spread = service.calibrate(36.5, 'Li');
-    await expect(service.calibrate(36.5, 'Li')).rejects.toThrow(/already running/);
+    await service.session.unlock('583920');
+    const spread = service.calibration.calibrate(36.5, 'Li');
+    await expect(service.calibration.calibrate(36.5, 'Li')).rejects.toThrow(/already running/);
     [36.1, 36.6, 36.2].forEach(emit);
     await expect(spread).rejects.toThrow(/calibration refused: the readings spread 0.50/);
-    const good = service.calibrate(36.5, 'Li');
+    const good = service.calibration.calibrate(36.5, 'Li');
     [36.2, 36.25, 36.2, 36.9].forEach(emit);
     await expect(good).resolves.toMatchObject({ offsetC: 0.3, previousOffsetC: null, readingsC: [36.2, 36.25, 36.2] });
     expect(applied).toEqual([0.3]);

@@ -2,7 +2,7 @@
 // device slots, the technician's service, the settings applier and
 // background sync, wired once. The CLI, the browser shell, the Electron
 // shell and the benchmarks all start a kiosk here.
-import { DATA_FILES, DataDir } from '../data-dir.js';
+import { DataDir } from '../data-dir.js';
 import { DEFAULT_POLICY } from '../contract/policy.js';
 import type { DeviceOpeners } from '../kiosk/live-settings.js';
 import { ScannerSlot, ThermometerSlot } from '../kiosk/device-slots.js';
@@ -42,7 +42,9 @@ export interface KioskCore {
  * endpoint, a new policy or bundle.
  */
 export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promise<KioskCore> {
+  // The data directory and the screen's log, opened once: the kiosk's service and technician mode share them.
   const dataDir = DataDir.open(l.dataDir, { create: false });
+  const data = { dir: dataDir, log: CheckLog.openIn(dataDir) };
   const thermometer = new ThermometerSlot(l.clock);
   const scanners = new ScannerSlot(l.clock);
   // Devices and sync going down and back, kept for a technician's export.
@@ -54,13 +56,14 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
   let syncLog: CheckLog | null = null;
   let loop: SyncLoop | null = null;
   let service: KioskService | null = null;
+  let technician: TechnicianService | null = null;
   let stopped = false;
   const setSyncEndpoint = async (endpoint: string | null): Promise<void> => {
     const previous = loop;
     loop = null;
     await previous?.stop();
     if (!endpoint || stopped) return;
-    syncLog ??= CheckLog.open(dataDir.path(DATA_FILES.database));
+    syncLog ??= CheckLog.openIn(dataDir);
     let client;
     try {
       client = await openSyncClient(l.dataDir, endpoint, syncLog, l.clock);
@@ -118,13 +121,15 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
     thermometer.close();
     scanners.close();
     service?.close();
+    technician?.close();
+    data.log.close();
   };
   try {
     // Inside the try: a device that cannot be made (or anything after) still closes what was opened.
     thermometer.replace(() => openers.thermometer(l), 'opened');
     scanners.replace(() => openers.scanners(l), 'opened');
-    const technician = new TechnicianService({
-      dataDir: l.dataDir,
+    technician = new TechnicianService({
+      data,
       // A real module (here or in Electron's drivers process) is calibrated on screen; a simulator is not.
       thermometer,
       clock: l.clock,
@@ -153,6 +158,7 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
     });
     const opened = await KioskService.open({
       dataDir: l.dataDir,
+      data,
       technician,
       clock: l.clock,
       thermometer,

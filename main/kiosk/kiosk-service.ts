@@ -16,7 +16,7 @@ import { HolderPseudonym } from '../log/holder-pseudonym.js';
 import { PolicyStore, type InstalledPolicy } from '../policy/policy-store.js';
 import { TrustStore } from '../trust/trust-store.js';
 import type { TrustSnapshot } from '../verify/trust.js';
-import { TechnicianRefusal, type TechnicianService } from '../technician/technician-service.js';
+import { TechnicianRefusal, type OpenData, type TechnicianService } from '../technician/technician-service.js';
 import { checkView } from './check-view.js';
 import { scannersState } from './device-slots.js';
 import { ScanPace, type ScanPaceOptions } from './scan-pace.js';
@@ -24,6 +24,8 @@ import { checkTemperature, TravellerTemperature } from './traveller-temperature.
 
 export interface KioskServiceOptions {
   dataDir: string;
+  /** The data directory and log, opened once by the composition root and shared with technician mode; without it they are opened here (and closed with the service). */
+  data?: OpenData;
   clock: () => number;
   thermometer: ThermometerFeed | null;
   /** Serial and HID scanners: each scan goes through the same entry point as the camera's. */
@@ -138,8 +140,8 @@ export class KioskService {
 
   /** Throws DataDirError, TrustUnusable, PolicyUnusable or CheckLogUnusable when a part cannot be used. */
   static async open(opts: KioskServiceOptions): Promise<KioskService> {
-    const dir = DataDir.open(opts.dataDir, { create: false });
-    const log = CheckLog.open(dir.path(DATA_FILES.database));
+    const dir = opts.data?.dir ?? DataDir.open(opts.dataDir, { create: false });
+    const log = opts.data?.log ?? CheckLog.openIn(dir);
     const service = new KioskService(opts, dir, log, HolderPseudonym.forDataDir(dir));
     try {
       await service.refresh(true);
@@ -164,7 +166,8 @@ export class KioskService {
     this.unsubscribeThermometer?.();
     for (const u of this.unsubscribeScanners) u();
     this.listeners.clear();
-    this.log.close();
+    // A log the composition root opened is closed there, after everything using it.
+    if (!this.opts.data) this.log.close();
   }
 
   /**

@@ -1,0 +1,133 @@
+// What a technician looks at and tries without changing anything: the
+// kiosk's state, the self-test, the devices plugged in, a test scan, the
+// sync endpoint, the clock, and the diagnostics export.
+import type { DeviceBindings } from '../../drivers/open-devices.js';
+import { clockReportFor, jsonView } from '../clock/clock-recovery.js';
+import type { ThermometerCounters } from '../contract/devices.js';
+import { redacted } from '../contract/kiosk-config.js';
+import { TEST_CARD_TEXT, type CheckView, type ClockView, type CodeTest, type DeviceChoices, type ScannerTestResult, type SelfTestItemView, type TechnicianState } from '../contract/kiosk.js';
+import type { TrustedIssuerInfo } from '../contract/trust.js';
+import type { TechnicianContext } from './context.js';
+import { probeSyncEndpoint, runSelfTest, type LiveThermometer } from './selftest.js';
+import { TechnicianRefusal } from './session.js';
+
+/** The kiosk's scans, for a technician's scanner and camera tests (nothing is logged). */
+export interface TestScans {
+  /** How many scanners main reads (serial, HID). */
+  scanners(): number;
+  capture(ms: number): Promise<{ text: string; symbology: string | null } | null>;
+  tryCode(text: string, source: 'scanner' | 'camera'): Promise<CheckView>;
+}
+
+export interface DiagnosticsOptions {
+  scans?: TestScans;
+  exportTo?: (dir: string) => Promise<{ folder: string; checks: number }>;
+  /** What is plugged in (serial ports, HID devices), for the device pickers. */
+  discoverDevices?: () => Promise<DeviceChoices>;
+  /** The kiosk's own thermometer: its driver's counters are read rather than the port opened twice. */
+  thermometer?: LiveThermometer | null;
+  /** Where devices open in this process (the browser shell): the self-test may open a port the kiosk is not holding. */
+  deviceBindings?: () => DeviceBindings;
+}
+
+const isoOrNull = (t: number | null): string | null => (t === null ? null : new Date(t * 1000).toISOString().slice(0, 10));
+
+/** Each issuer's keys with their validity, as the technician's trust view lists them. */
+function trustKeys(issuers: TrustedIssuerInfo[]): NonNullable<TechnicianState['trust']>['keys'] {
+  return issuers.flatMap((i) => i.keys.map((k) => ({ issuer: i.id, kid: k.kid, alg: k.alg, validFrom: isoOrNull(k.nbf), validUntil: isoOrNull(k.exp), revoked: i.revoked.includes(k.kid) })));
+}
+
+export class TechnicianDiagnostics {
+  constructor(
+    private readonly c: TechnicianContext,
+    private readonly opts: DiagnosticsOptions,
+  ) {}
+
+  async state(): Promise<TechnicianState> {
+    const role = this.c.session.require('supervisor');
+    const now = this.c.clock();
+    const policy = this.c.policy.load();
+    const trust = await this.c.trust.load(now / 1000).catch(() => null);
+    return {
+      role,
+      config: redacted(this.c.config.load().config),
+      policy: policy.policy as unknown as Record<string, unknown>,
+      policyVersion: policy.version,
+      trust: trust
+        ? { seq: trust.info.seq, iss: trust.info.iss, ageDays: Math.round(((now / 1000 - trust.info.iat) / 86_400) * 10) / 10, expiresAt: new Date(trust.info.exp * 1000).toISOString(), issuers: trust.info.issuers.map((i) => i.id), keys: trustKeys(trust.info.issuers) }
+        : null,
+    };
+  }
+
+  async selftest(): Promise<SelfTestItemView[]> {
+    this.c.session.require();
+    // The kiosk's own thermometer holds the port: its driver's counters are read instead.
+    return runSelfTest(this.c.dir.root, this.c.clock(), { thermometerSeconds: 1, ...(this.opts.thermometer ? { liveThermometer: this.opts.thermometer } : {}), ...(this.opts.deviceBindings ? { bindings: this.opts.deviceBindings } : {}) });
+  }
+
+  /**
+   * "Test scan": waits for the next code from a serial or HID scanner and
+   * shows what the checkpoint would decide. The scan is not a check: it is
+   * neither logged nor counted.
+   */
+  async scannerTest(seconds: number): Promise<ScannerTestResult> {
+    this.c.session.require();
+    const scans = this.opts.scans;
+    if (seconds === 0) {
+      await scans?.capture(0);
+      return { received: false, scanners: scans?.scanners() ?? 0 };
+    }
+    if (!scans || scans.scanners() === 0) throw new TechnicianRefusal('REFUSED', 'no serial or HID scanner is configured (a keyboard-wedge scanner types into the kiosk screen itself)');
+    const scan = await scans.capture(seconds * 1000);
+    this.c.session.touch();
+    if (!scan) return { received: false, scanners: scans.scanners() };
+    return { received: true, symbology: scan.symbology, ...(await this.codeTest(scan.text, 'scanner')) };
+  }
+
+  /** A scanner test left waiting would swallow the next traveller's scan: it stops when the session does. */
+  stopScannerTest(): void {
+    void this.opts.scans?.capture(0);
+  }
+
+  /** The camera test on the devices panel: the test card, or what the checkpoint would decide of the code read, unlogged. */
+  async tryCode(text: string): Promise<CodeTest> {
+    this.c.session.require();
+    return this.codeTest(text, 'camera');
+  }
+
+  private async codeTest(text: string, source: 'scanner' | 'camera'): Promise<CodeTest> {
+    if (text.trim() === TEST_CARD_TEXT) return { testCard: true, length: text.length };
+    if (!this.opts.scans) throw new TechnicianRefusal('REFUSED', 'the checkpoint is not available here');
+    return { testCard: false, length: text.length, view: await this.opts.scans.tryCode(text, source) };
+  }
+
+  thermometerCounters(): ThermometerCounters | null {
+    this.c.session.require();
+    const counters = this.opts.thermometer?.counters;
+    return counters ? { frames: counters.frames, checksumFailures: counters.checksumFailures, resyncs: counters.resyncs, droppedBytes: counters.droppedBytes } : null;
+  }
+
+  async devices(): Promise<DeviceChoices> {
+    this.c.session.require();
+    if (!this.opts.discoverDevices) return { serial: [], hid: [], notes: ['device discovery is not available here'] };
+    return this.opts.discoverDevices();
+  }
+
+  /** "Test connection": probes an endpoint before (or after) it is saved. */
+  async testSync(endpoint: string): Promise<{ reachable: boolean; detail: string }> {
+    this.c.session.require();
+    return probeSyncEndpoint(this.c.dir.root, endpoint, this.c.log, this.c.clock());
+  }
+
+  async exportTo(dir: string): Promise<{ folder: string; checks: number }> {
+    this.c.session.require();
+    if (!this.opts.exportTo) throw new TechnicianRefusal('REFUSED', 'export is not available here');
+    return this.opts.exportTo(dir);
+  }
+
+  /** What the kiosk knows of the time: the clock, the floor, each source's evidence, what was refused. */
+  async clock(): Promise<ClockView> {
+    this.c.session.require();
+    return jsonView(await clockReportFor(this.c.dir.root, this.c.clock()));
+  }
+}
