@@ -44,7 +44,7 @@ export function junkFlood(seconds = 10): { heapGrowthMB: number; bytes: number }
 export async function readingToScreen(samples = 10): Promise<{ p50: number; p95: number; n: number } | null> {
   if (!fs.existsSync('/usr/bin/socat') || !fs.existsSync('/usr/bin/chromium')) return null;
   const { chromium } = await import('playwright-core');
-  const { PtyPair, SimulatedModule } = await import('./pty-module.js');
+  const { PtyPair, SimulatedModule } = await import('../test/fixtures/pty.js');
   const { launchFrom, launchKiosk } = await import('../main/cli/commands/kiosk.js');
   const { loadDemoKeys, setUpDemoDataDir } = await import('../main/demo/demo.js');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-drivers-bench-'));

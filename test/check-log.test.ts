@@ -14,8 +14,8 @@ import { legacyChainHash as chainHash } from '../main/log/chain.js';
 import { UUID_V7_PATTERN, uuidv7 } from '../main/log/check-id.js';
 import { HolderPseudonym } from '../main/log/holder-pseudonym.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../main/log/migrations.js';
-import { T0, DAY, code, makeWorld } from './helpers/world.js';
-import { tempDir } from './helpers/tmp.js';
+import { T0, DAY, code, makeWorld } from './fixtures/world.js';
+import { tempDir } from './fixtures/tmp.js';
 
 const MS = 1000;
 

@@ -6,9 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckLog } from '../main/log/check-log.js';
-import { SENTINEL, sentinel } from './helpers/cli.js';
-import { T0, code, makeWorld } from './helpers/world.js';
-import { tempDir } from './helpers/tmp.js';
+import { SENTINEL, sentinel } from './fixtures/cli.js';
+import { T0, code, makeWorld } from './fixtures/world.js';
+import { tempDir } from './fixtures/tmp.js';
 
 const KILLS = 20;
 const AT = new Date(T0 * 1000).toISOString();

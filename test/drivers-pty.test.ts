@@ -10,9 +10,10 @@ import type { DriverStatus, ThermometerReading } from '../drivers/contract.js';
 import { SerialScanner } from '../drivers/scanner/serial-scanner.js';
 import { PROTOCOL_NAMES, type ProtocolName } from '../drivers/thermometer/protocols/index.js';
 import { SerialThermometer } from '../drivers/thermometer/serial-thermometer.js';
-import { SENTINEL } from './helpers/cli.js';
-import { PtyPair, SimulatedModule, until } from '../bench/pty-module.js';
-import { tempDir } from './helpers/tmp.js';
+import { SENTINEL } from './fixtures/cli.js';
+import { PtyPair, SimulatedModule } from './fixtures/pty.js';
+import { until } from './fixtures/until.js';
+import { tempDir } from './fixtures/tmp.js';
 
 const missing = inject('socatMissing');
 

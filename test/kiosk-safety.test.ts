@@ -17,7 +17,7 @@ import { CheckLog } from '../main/log/check-log.js';
 import { uuidv7 } from '../main/log/check-id.js';
 import { hashPin } from '../main/technician/pin.js';
 import { TechnicianService } from '../main/technician/technician-service.js';
-import { tempDir } from './helpers/tmp.js';
+import { tempDir } from './fixtures/tmp.js';
 
 const DAY = 86_400_000;
 const T = Date.parse('2026-11-29T08:00:00Z');

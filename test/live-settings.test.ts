@@ -5,7 +5,6 @@
 // and the test scan that is decided but never logged.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { DriverStatus, Scan, ScannerFeed, SerialLink, ThermometerFeed, ThermometerReading } from '../drivers/contract.js';
 import { Listeners } from '../drivers/listeners.js';
@@ -23,12 +22,12 @@ import { KioskService } from '../main/kiosk/kiosk-service.js';
 import { CheckLog } from '../main/log/check-log.js';
 import { DriversProcessDevices } from '../main/shell/electron/drivers-openers.js';
 import type { DriversConfig } from '../main/shell/electron/drivers-process.js';
-import type { SupervisedChild } from '../main/shell/electron/supervisor.js';
 import { TechnicianService } from '../main/technician/technician-service.js';
 import { hashPin } from '../main/technician/pin.js';
 import { demoCode, loadDemoKeys, setUpDemoDataDir } from '../main/demo/demo.js';
-import { sentinel } from './helpers/cli.js';
-import { tempDir } from './helpers/tmp.js';
+import { sentinel } from './fixtures/cli.js';
+import { tempDir } from './fixtures/tmp.js';
+import { FakeChild } from './fixtures/child.js';
 
 const config = (): KioskConfig => structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig;
 
@@ -227,23 +226,9 @@ describe('the gate\'s own day', () => {
 });
 
 describe('Electron: devices in the drivers\' process', () => {
-  class FakeChild extends EventEmitter implements SupervisedChild {
-    killed = false;
-    sent: unknown[] = [];
-    constructor(readonly config: DriversConfig) {
-      super();
-    }
-    postMessage(m: unknown): void {
-      this.sent.push(m);
-    }
-    kill(): boolean {
-      this.killed = true;
-      return true;
-    }
-  }
 
   it('a changed form restarts the process once with the new configuration; counters and calibration cross over; nothing configured, no process', () => {
-    const children: FakeChild[] = [];
+    const children: FakeChild<DriversConfig>[] = [];
     const queued: (() => void)[] = [];
     const drivers = new DriversProcessDevices({
       fork: (c) => {

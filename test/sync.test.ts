@@ -23,9 +23,9 @@ import { DEFAULT_KIOSK_CONFIG, withSetting, type KioskConfig } from '../main/con
 import { probeSyncEndpoint } from '../main/technician/selftest.js';
 import { SyncLoop, type SyncEvent } from '../main/sync/sync-loop.js';
 import { TrustStore, readRootKeys } from '../main/trust/trust-store.js';
-import { SENTINEL, sentinel, sentinelAsync } from './helpers/cli.js';
-import { DAY, makeWorld, type World } from './helpers/world.js';
-import { tempDir } from './helpers/tmp.js';
+import { SENTINEL, sentinel, sentinelAsync } from './fixtures/cli.js';
+import { DAY, makeWorld, type World } from './fixtures/world.js';
+import { tempDir } from './fixtures/tmp.js';
 
 const NOW = Date.now();
 

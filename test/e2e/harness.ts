@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { launchKiosk, launchFrom, type RunningKiosk } from '../../main/cli/commands/kiosk.js';
 import { loadDemoKeys, setUpDemoDataDir, type DemoKeys } from '../../main/demo/demo.js';
 import { cameraFrame, writeY4m, type FrameOptions } from '../../bench/frames.js';
-import { ROOT } from '../helpers/cli.js';
+import { ROOT } from '../fixtures/cli.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'screens');

@@ -12,7 +12,8 @@ import { demoBundle, demoCode } from '../../main/demo/demo.js';
 import { newSigningKey, signBundle } from '../../main/issuer/sign.js';
 import { CheckLog } from '../../main/log/check-log.js';
 import { hashPin } from '../../main/technician/pin.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../fixtures/tmp.js';
+import { until } from '../fixtures/until.js';
 import { cameraFrame, writeY4m } from '../../bench/frames.js';
 import { KioskScreen, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
 
@@ -343,7 +344,7 @@ describe.skipIf(missing !== '')('a kiosk on its first start', () => {
 
 describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibration on the screen, against a module on a pseudo-terminal', () => {
   it('device changes apply live (a wrong protocol, then the right one; a scanner with its test scan); a good reference sets the offset live and audits it; one 2.8 °C off is refused', async () => {
-    const { PtyPair, SimulatedModule, until } = await import('../../bench/pty-module.js');
+    const { PtyPair, SimulatedModule } = await import('../fixtures/pty.js');
     const pty = new PtyPair(tempDir(), 'thermo');
     await pty.plug();
     const scannerPty = new PtyPair(tempDir(), 'scanner');
