@@ -23,7 +23,7 @@ import { DEFAULT_KIOSK_CONFIG, withSetting, type KioskConfig } from '../main/con
 import { probeSyncEndpoint } from '../main/technician/selftest.js';
 import { SyncLoop, type SyncEvent } from '../main/sync/sync-loop.js';
 import { TrustStore, readRootKeys } from '../main/trust/trust-store.js';
-import { SENTINEL, sentinel, sentinelAsync } from './fixtures/cli.js';
+import { SENTINEL, firstLine, sentinel, sentinelAsync } from './fixtures/cli.js';
 import { DAY, makeWorld, type World } from './fixtures/world.js';
 import { tempDir } from './fixtures/tmp.js';
 
@@ -345,10 +345,13 @@ describe('killed and restarted', () => {
     k.log.close();
     const pendingAfterKill: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const child = spawn(process.execPath, [SENTINEL, 'sync', '--endpoint', server.url, '--data', k.data], { stdio: 'ignore' });
-      await new Promise((r) => setTimeout(r, 200 + Math.floor(Math.random() * 600)));
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      // Killed at a random moment after its first event (a batch stored, a failure, or idle): work under
+      // way however slow the machine is to start it.
+      const child = spawn(process.execPath, [SENTINEL, 'sync', '--json', '--endpoint', server.url, '--data', k.data], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const exited = new Promise((r) => child.once('exit', r));
+      await firstLine(child.stdout);
+      setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 600));
+      await exited;
       pendingAfterKill.push(10_000 - server.stored.size);
     }
     expect(pendingAfterKill.filter((p) => p > 0 && p < 10_000).length).toBeGreaterThanOrEqual(5);

@@ -7,7 +7,7 @@
 // throughout: nothing sleeps.
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { REAL_TIMERS, type DriverEvent, type DriverState, type DriverStatus, type ThermometerFeed, type ThermometerNotice, type ThermometerReading, type Timers } from '../drivers/contract.js';
+import { REAL_TIMERS, type DriverEvent, type DriverState, type DriverStatus, type ThermometerFeed, type ThermometerNotice, type ThermometerReading } from '../drivers/contract.js';
 import { Listeners } from '../drivers/listeners.js';
 import { Measurement, type MeasurementEvent } from '../drivers/thermometer/measurement.js';
 import { encodeFrame } from '../drivers/thermometer/protocols/encoders.js';
@@ -24,6 +24,7 @@ import { postThermometerEvents, type DriversConfig } from '../main/shell/electro
 import { tempDir } from './fixtures/tmp.js';
 import { FakeChild } from './fixtures/child.js';
 import { MemoryLink } from './fixtures/serial.js';
+import { ManualTimers } from './fixtures/manual-timers.js';
 
 const START_MS = Date.UTC(2026, 10, 29, 8);
 
@@ -66,32 +67,6 @@ class FakeModule implements ThermometerFeed {
   setState(state: DriverState): void {
     this.state = state;
     this.statuses.emit({ device: 'thermometer', state, detail: state, atMs: this.clock() });
-  }
-}
-
-/** setTimeout by hand: `advance` fires what falls due. */
-class ManualTimers implements Pick<Timers, 'setTimeout' | 'clearTimeout'> {
-  now = 0;
-  private pending = new Map<number, { at: number; fn: () => void }>();
-  private next = 1;
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.pending.set(id, { at: this.now + ms, fn });
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.pending.delete(h as number);
-  }
-  advance(ms: number): void {
-    this.now += ms;
-    for (const [id, t] of [...this.pending]) {
-      if (t.at > this.now) continue;
-      this.pending.delete(id);
-      t.fn();
-    }
-  }
-  get count(): number {
-    return this.pending.size;
   }
 }
 
