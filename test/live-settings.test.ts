@@ -28,7 +28,7 @@ import { demoCode, loadDemoKeys, setUpDemoDataDir } from '../main/demo/demo.js';
 import { sentinel } from './fixtures/cli.js';
 import { tempDir } from './fixtures/tmp.js';
 import { FakeChild } from './fixtures/child.js';
-import { ManualTimers } from './fixtures/manual-timers.js';
+import { ManualTimers } from './fixtures/timers.js';
 import { until } from './fixtures/until.js';
 
 const config = (): KioskConfig => structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig;

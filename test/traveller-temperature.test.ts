@@ -24,7 +24,7 @@ import { postThermometerEvents, type DriversConfig } from '../main/shell/electro
 import { tempDir } from './fixtures/tmp.js';
 import { FakeChild } from './fixtures/child.js';
 import { MemoryLink } from './fixtures/serial.js';
-import { ManualTimers } from './fixtures/manual-timers.js';
+import { ManualTimers } from './fixtures/timers.js';
 
 const START_MS = Date.UTC(2026, 10, 29, 8);
 
