@@ -45,7 +45,7 @@ export function junkFlood(seconds = 10): { heapGrowthMB: number; bytes: number }
 export async function readingToScreen(samples = 10): Promise<{ p50: number; p95: number; n: number } | null> {
   if (!fs.existsSync('/usr/bin/socat') || !fs.existsSync('/usr/bin/chromium')) return null;
   const { chromium } = await import('playwright-core');
-  const { PtyPair, SimulatedModule } = await import('./pty-module.js');
+  const { PtyPair, SimulatedModule } = await import('../test/fixtures/pty.js');
   const { settingsFor } = await import('../main/app/kiosk-settings.js');
   const { launchKiosk } = await import('../main/shell/browser-kiosk.js');
   const { loadDemoKeys, setUpDemoDataDir } = await import('../main/demo/demo.js');

@@ -16,10 +16,10 @@ import { SCHEMA_VERSION } from '../main/log/migrations.js';
 import { syncEndpoints } from '../main/sync/endpoints.js';
 import { SyncClient } from '../main/sync/sync-client.js';
 import { TrustStore } from '../main/trust/trust-store.js';
+import { sentinel } from './fixtures/cli.js';
+import { T0, makeWorld } from './fixtures/world.js';
+import { tempDir } from './fixtures/tmp.js';
 import { auditEvent as event, checkRecord as check } from './fixtures/check-records.js';
-import { sentinel } from './helpers/cli.js';
-import { T0, makeWorld } from './helpers/world.js';
-import { tempDir } from './helpers/tmp.js';
 
 let file: string;
 beforeEach(() => {

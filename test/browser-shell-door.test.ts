@@ -18,7 +18,7 @@ import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserShell, type BrowserShell, type ShellService } from '../main/shell/browser-shell.js';
 import { chromiumArgs } from '../main/shell/open-chromium.js';
-import { SENTINEL, sentinel } from './helpers/cli.js';
+import { SENTINEL, sentinel } from './fixtures/cli.js';
 
 interface Door {
   /** host:port, as the shell serves it. */

@@ -13,9 +13,9 @@ import { CheckLog, CheckLogUnusable } from '../main/log/check-log.js';
 import { legacyChainHash as chainHash } from '../main/log/chain.js';
 import { UUID_V7_PATTERN, uuidv7 } from '../main/log/check-id.js';
 import { HolderPseudonym } from '../main/log/holder-pseudonym.js';
+import { T0, DAY, code, makeWorld } from './fixtures/world.js';
+import { tempDir } from './fixtures/tmp.js';
 import { checkRecord as record } from './fixtures/check-records.js';
-import { T0, DAY, code, makeWorld } from './helpers/world.js';
-import { tempDir } from './helpers/tmp.js';
 
 const MS = 1000;
 

@@ -7,10 +7,10 @@ import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { exportPrivateJwk, newSigningKey, signBundle } from '../main/issuer/sign.js';
-import { sentinel, jsonLines } from './helpers/cli.js';
-import { T0, DAY, code, makeWorld, type World } from './helpers/world.js';
-import { tempDir } from './helpers/tmp.js';
-import { CORPUS } from './helpers/corpus.js';
+import { sentinel, jsonLines } from './fixtures/cli.js';
+import { T0, DAY, code, makeWorld, type World } from './fixtures/world.js';
+import { tempDir } from './fixtures/tmp.js';
+import { CORPUS } from './fixtures/corpus.js';
 
 const AT = new Date(T0 * 1000).toISOString();
 let w: World;
@@ -377,18 +377,14 @@ describe('devices, thermo, scanner', () => {
 describe('kiosk', () => {
   it('serves the screen on loopback until SIGTERM, then exits 0', async () => {
     const { spawn } = await import('node:child_process');
-    const { SENTINEL } = await import('./helpers/cli.js');
+    const { SENTINEL, firstLine } = await import('./fixtures/cli.js');
     const data = path.join(tempDir(), 'demo');
     expect(sentinel(['demo', '--data', data]).status).toBe(0);
     // Without --browser: no Electron binary here, so it says so in one line and serves the browser shell.
     const child = spawn(process.execPath, [SENTINEL, 'kiosk', '--simulate', '--no-open', '--json', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
     let err = '';
-    child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    const deadline = Date.now() + 10_000;
-    while (!out.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const { url } = JSON.parse(out.split('\n')[0]!) as { url: string };
+    const { url } = JSON.parse(await firstLine(child.stdout, 10_000)) as { url: string };
     // The socket's token rides in the fragment, which the page keeps and the server never sees.
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#k=[\w-]{43}$/);
     const page = await fetch(url);

@@ -33,9 +33,9 @@ import { SyncClient } from '../main/sync/sync-client.js';
 import { probeSyncEndpoint } from '../main/technician/selftest.js';
 import { TrustStore } from '../main/trust/trust-store.js';
 import { verifyCode } from '../main/verify/code.js';
-import { jsonLines, sentinel } from './helpers/cli.js';
-import { tempDir } from './helpers/tmp.js';
-import { DAY, T0, code, makeWorld, type World } from './helpers/world.js';
+import { jsonLines, sentinel } from './fixtures/cli.js';
+import { tempDir } from './fixtures/tmp.js';
+import { DAY, T0, code, makeWorld, type World } from './fixtures/world.js';
 
 const MS = 1000;
 const HOUR = 3600;

@@ -9,8 +9,8 @@ import { LANGS, reasonMessage, verdictWord } from '../main/contract/messages.js'
 import { REASON_CODES, REASON_VERDICT, VERDICTS, worstVerdict } from '../main/contract/reasons.js';
 import { DataDir, DataDirError, defaultDataDir } from '../main/data-dir.js';
 import { decodeBase64url, encodeBase64url } from '../main/verify/base64url.js';
-import { ROOT } from './helpers/cli.js';
-import { tempDir } from './helpers/tmp.js';
+import { ROOT } from './fixtures/cli.js';
+import { tempDir } from './fixtures/tmp.js';
 
 describe('base64url', () => {
   it('round-trips every length and agrees with Buffer', () => {

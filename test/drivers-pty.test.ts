@@ -9,9 +9,11 @@ import { openSerialPort } from '../drivers/bindings.js';
 import type { DriverStatus, ThermometerReading } from '../drivers/contract.js';
 import { SerialScanner } from '../drivers/scanner/serial-scanner.js';
 import { SerialThermometer } from '../drivers/thermometer/serial-thermometer.js';
-import { SENTINEL } from './helpers/cli.js';
-import { PtyPair, SimulatedModule, until } from '../bench/pty-module.js';
-import { tempDir } from './helpers/tmp.js';
+import { SENTINEL } from './fixtures/cli.js';
+import { PtyPair, SimulatedModule } from './fixtures/pty.js';
+import { until } from './fixtures/until.js';
+import { ManualTimers, WatchedTimers } from './fixtures/timers.js';
+import { tempDir } from './fixtures/tmp.js';
 import { PROTOCOL_NAMES, type ProtocolName } from '../main/contract/devices.js';
 
 const missing = inject('socatMissing');
@@ -79,7 +81,8 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', everyMs: 70 });
     await module.start();
     const fdsBefore = openFds();
-    const { thermo, statuses, readings } = await watchedThermometer();
+    const timers = new WatchedTimers();
+    const { thermo, statuses, readings } = await watchedThermometer({ timers });
 
     for (let round = 0; round < 3; round++) {
       await module.stop();
@@ -87,7 +90,8 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
       await pty.unplug();
       await until(() => thermo.state === 'offline', 2000, 'offline after unplug');
       expect(Date.now() - unpluggedAt).toBeLessThan(2000);
-      await new Promise((r) => setTimeout(r, 300));
+      // Left unplugged until the driver has looked for it again and not found it.
+      await timers.timeoutsFired(1);
       await pty.plug();
       module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', everyMs: 70, celsius: 36.8 + round / 10 });
       await module.start();
@@ -99,7 +103,8 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     expect(thermo.counters.opens - thermo.counters.closes).toBe(1);
     thermo.close();
     closers.length = 0;
-    await new Promise((r) => setTimeout(r, 200));
+    // Closing a port lets go of its handle asynchronously.
+    await until(() => openFds() <= fdsBefore + 2, 2000, 'the port\'s handles released');
     expect(openFds()).toBeLessThanOrEqual(fdsBefore + 2);
     expect(statuses.some((s) => s.state === 'offline')).toBe(true);
   });
@@ -164,21 +169,29 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     const asked: string[] = [];
     // A CH340 has no serial number: the scanner's identical adapter would match.
     const usb = { idOf: async () => ({ vendorId: '1a86', productId: '7523', serialNumber: null }), pathOf: async () => (asked.push('?'), twin.kiosk) };
-    const { thermo } = await watchedThermometer({ usb });
+    const timers = new WatchedTimers();
+    const { thermo } = await watchedThermometer({ usb, timers });
     await module.stop();
     await pty.unplug();
     await twin.plug();
     await until(() => thermo.state === 'offline', 2000, 'offline after unplug');
-    await new Promise((r) => setTimeout(r, 2500));
+    // Two of its one-second retries have come and gone (each one a chance to follow the twin).
+    await timers.timeoutsFired(2, 1000);
     expect(thermo.state).toBe('offline');
     expect(asked).toEqual([]);
     expect(thermo.counters.opens - thermo.counters.closes).toBe(0);
   });
 
   it('a port that stays silent is offline (watchdog), not "normal"', async () => {
-    const thermo = new SerialThermometer({ path: pty.kiosk, protocol: 'idc50', openSerial: openSerialPort, clock: Date.now, watchdogMs: 500 });
+    const timers = new ManualTimers();
+    timers.now = Date.now();
+    const thermo = new SerialThermometer({ path: pty.kiosk, protocol: 'idc50', openSerial: openSerialPort, clock: () => timers.now, timers, watchdogMs: 500 });
     closers.push(() => thermo.close());
-    await new Promise((r) => setTimeout(r, 1200));
+    const statuses: string[] = [];
+    const open = new Promise<void>((resolve) => thermo.onStatus((st) => (statuses.push(st.detail), st.detail.includes('open') && resolve())));
+    await open;
+    // 1.2 s of the driver's clock on the open, silent port.
+    timers.advance(1200);
     expect(thermo.state).toBe('offline');
     expect(thermo.latest()).toBeNull();
   });

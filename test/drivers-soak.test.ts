@@ -6,7 +6,8 @@ import { EventEmitter } from 'node:events';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SerialLink, Timers } from '../drivers/contract.js';
+import type { Timers } from '../drivers/contract.js';
+import { MemoryLink } from './fixtures/serial.js';
 import { HidScanner, type HidApi, type HidDeviceLike } from '../drivers/scanner/hid-pos.js';
 import { encodeFrame } from '../drivers/thermometer/protocols/encoders.js';
 import { SerialThermometer } from '../drivers/thermometer/serial-thermometer.js';
@@ -20,23 +21,6 @@ const fakeTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
-
-/** A serial port in memory: the test plays the module. */
-class MemoryLink extends EventEmitter implements SerialLink {
-  isOpen = false;
-  written: Uint8Array[] = [];
-  open(cb: (err: Error | null) => void): void {
-    this.isOpen = true;
-    cb(null);
-  }
-  write(bytes: Uint8Array): void {
-    this.written.push(bytes);
-  }
-  close(cb?: (err: Error | null) => void): void {
-    this.isOpen = false;
-    cb?.(null);
-  }
-}
 
 describe('soak: one hour of streaming', () => {
   beforeEach(() => {

@@ -16,7 +16,7 @@ import { KIOSK_WEB_PREFERENCES } from '../main/shell/electron/web-preferences.js
 import { createKioskWindow } from '../main/shell/electron/window.js';
 import { RemoteScanner, RemoteThermometer, routeDriverEvent } from '../main/kiosk/remote-drivers.js';
 import { INVOKE_CHANNELS, makeKioskApi, type KioskApi } from '../main/contract/ipc.js';
-import { ROOT } from './helpers/cli.js';
+import { ROOT } from './fixtures/cli.js';
 
 class FakeContents extends EventEmitter {
   windowOpenHandler: ((d: unknown) => { action: string }) | null = null;
@@ -427,7 +427,7 @@ describe('packaging and launching', () => {
 
   it('finds the Electron binary without asking the network, and falls back when there is none', async () => {
     const { electronBinary } = await import('../main/shell/open-electron.js');
-    const { tempDir } = await import('./helpers/tmp.js');
+    const { tempDir } = await import('./fixtures/tmp.js');
     expect(electronBinary({})).toBeNull();
     const dist = tempDir();
     fs.writeFileSync(path.join(dist, 'electron'), '');

@@ -9,8 +9,8 @@ import { importPublicKey } from '../main/verify/trust.js';
 import { decodeBase64url, encodeBase64url } from '../main/verify/base64url.js';
 import { verifyCode } from '../main/verify/code.js';
 import type { CodeAlg } from '../main/contract/code.js';
-import { HAVE_CORPUS, readCorpusJson } from './helpers/corpus.js';
-import { makeWorld, type World } from './helpers/world.js';
+import { HAVE_CORPUS, readCorpusJson } from './fixtures/corpus.js';
+import { makeWorld, type World } from './fixtures/world.js';
 
 interface WycheproofTest {
   tcId: number;

@@ -1,6 +1,7 @@
 // Before any test: the compiled CLI and the built screen must be current
-// (the CLI and end-to-end tests run what ships), and Debian's Chromium must
-// be there for the end-to-end tests (installed here when missing and root).
+// (the CLI and end-to-end tests run what ships). The system packages some
+// tests need are installed by CI (.ci/run); here they are only looked for,
+// and a test that needs a missing one is skipped saying which.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,7 +26,7 @@ function mtime(file: string): number {
 }
 
 function ensureBuilt(): void {
-  const sources = Math.max(...['main', 'bench', 'drivers', 'renderer'].map((d) => newestMtime(path.join(root, d))));
+  const sources = Math.max(...['main', 'bench', 'drivers', 'renderer', path.join('test', 'fixtures')].map((d) => newestMtime(path.join(root, d))));
   const built = Math.min(mtime(path.join(root, 'dist', 'main', 'cli', 'sentinel.js')), mtime(path.join(root, 'dist', 'renderer', 'index.html')));
   if (sources > built) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 }
@@ -34,39 +35,24 @@ export const SOCAT = '/usr/bin/socat';
 /** Makes JPEGs for the decoder's tests (the corpus has PNGs only). */
 export const FFMPEG = '/usr/bin/ffmpeg';
 
+const CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
+
 /**
- * Debian's Chromium and a CJK font (browser tests, legible screenshots),
- * socat (pseudo-terminal driver tests) and ffmpeg (JPEG test images), installed with apt when missing and
- * root. Returns why each is unavailable, or '' when it is there.
+ * What the tests need from the system: Debian's Chromium and a CJK font
+ * (browser tests, legible screenshots), socat (pseudo-terminal driver
+ * tests), ffmpeg (JPEG test images). CI installs them (.ci/run); here they
+ * are only looked for. Returns why each is unavailable, or '' when it is there.
  */
-function ensurePackages(): { chromium: string; socat: string; ffmpeg: string } {
-  const wanted: string[] = [];
-  if (!fs.existsSync(CHROMIUM)) wanted.push('chromium');
-  if (!fs.existsSync('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc')) wanted.push('fonts-wqy-microhei');
-  if (!fs.existsSync(SOCAT)) wanted.push('socat');
-  if (!fs.existsSync(FFMPEG)) wanted.push('ffmpeg');
-  let failure = '';
-  if (wanted.length > 0) {
-    if (process.getuid?.() !== 0) failure = `not root, so apt-get cannot install ${wanted.join(', ')}`;
-    else {
-      try {
-        execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-        execFileSync('apt-get', ['install', '-y', '-qq', ...wanted], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-      } catch (err) {
-        failure = `apt-get could not install ${wanted.join(', ')}: ${(err as Error).message}`;
-      }
-    }
-  }
-  return {
-    chromium: fs.existsSync(CHROMIUM) ? '' : `${CHROMIUM} is missing (${failure || 'unknown reason'})`,
-    socat: fs.existsSync(SOCAT) ? '' : `${SOCAT} is missing (${failure || 'unknown reason'})`,
-    ffmpeg: fs.existsSync(FFMPEG) ? '' : `${FFMPEG} is missing (${failure || 'unknown reason'})`,
-  };
+function findPackages(): { chromium: string; socat: string; ffmpeg: string } {
+  const absent = (file: string, pkg: string): string => (fs.existsSync(file) ? '' : `${file} is missing (install the Debian package ${pkg}, as .ci/run does)`);
+  const font = absent(CJK_FONT, 'fonts-wqy-microhei');
+  if (font) console.warn(`\nScreenshots will show boxes for Chinese text: ${font}\n`);
+  return { chromium: absent(CHROMIUM, 'chromium'), socat: absent(SOCAT, 'socat'), ffmpeg: absent(FFMPEG, 'ffmpeg') };
 }
 
 export default function setup(project: TestProject): void {
   ensureBuilt();
-  const missing = ensurePackages();
+  const missing = findPackages();
   if (missing.chromium) console.warn(`\nSKIPPING browser end-to-end tests: ${missing.chromium}\n`);
   if (missing.socat) console.warn(`\nSKIPPING pseudo-terminal driver tests: ${missing.socat}\n`);
   if (missing.ffmpeg) console.warn(`\nSKIPPING JPEG decode tests: ${missing.ffmpeg}\n`);

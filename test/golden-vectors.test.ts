@@ -1,6 +1,6 @@
 // Golden vectors: one case (at least) per reason code and per attack class,
 // through verifyCode then decide, with a pinned clock. Fixtures are made from
-// keys generated at test time (test/helpers/world.ts).
+// keys generated at test time (test/fixtures/world.ts).
 import { createHmac } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, type Policy } from '../main/contract/policy.js';
@@ -11,7 +11,7 @@ import { decodeBase64url, encodeBase64url } from '../main/verify/base64url.js';
 import { verifyCode, type CodeVerification } from '../main/verify/code.js';
 import { newSigningKey, signBundle, signCode } from '../main/issuer/sign.js';
 import { verifyBundle, type TrustSnapshot } from '../main/verify/trust.js';
-import { T0, DAY, b64json, claims, code, makeWorld, rawCode, type World } from './helpers/world.js';
+import { T0, DAY, b64json, claims, code, makeWorld, rawCode, type World } from './fixtures/world.js';
 
 let w: World;
 beforeAll(async () => {

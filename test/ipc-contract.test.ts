@@ -15,8 +15,8 @@ import { registerKioskIpc } from '../main/shell/electron/ipc.js';
 import { startBrowserShell, type BrowserShell } from '../main/shell/browser-shell.js';
 import { TechnicianService } from '../main/technician/technician-service.js';
 import { connectBrowserBridge } from '../renderer/src/browser-bridge.js';
-import { ROOT } from './helpers/cli.js';
-import { tempDir } from './helpers/tmp.js';
+import { ROOT } from './fixtures/cli.js';
+import { tempDir } from './fixtures/tmp.js';
 
 const T = Date.parse('2026-11-29T08:00:00Z');
 const SCREEN: ScreenConfig = { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true };

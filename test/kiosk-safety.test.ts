@@ -18,7 +18,7 @@ import { CheckLog } from '../main/log/check-log.js';
 import { uuidv7 } from '../main/log/check-id.js';
 import { hashPin } from '../main/technician/pin.js';
 import { TechnicianService } from '../main/technician/technician-service.js';
-import { tempDir } from './helpers/tmp.js';
+import { tempDir } from './fixtures/tmp.js';
 import type { DeviceState } from '../main/contract/devices.js';
 
 const DAY = 86_400_000;

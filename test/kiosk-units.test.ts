@@ -15,8 +15,8 @@ import { SimulatedThermometer } from '../drivers/thermometer/simulated.js';
 import { ScanGate } from '../renderer/src/scan-gate.js';
 import { WedgeDetector } from '../renderer/src/wedge.js';
 import { newSigningKey, signBundle } from '../main/issuer/sign.js';
-import { ROOT } from './helpers/cli.js';
-import { tempDir } from './helpers/tmp.js';
+import { ROOT } from './fixtures/cli.js';
+import { tempDir } from './fixtures/tmp.js';
 
 describe('contract validation at the boundary', () => {
   it('accepts well-formed requests', () => {

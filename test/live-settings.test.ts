@@ -5,7 +5,6 @@
 // and the test scan that is decided but never logged.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { DriverStatus, Scan, ScannerFeed, SerialLink, ThermometerFeed, ThermometerReading } from '../drivers/contract.js';
 import { Listeners } from '../drivers/listeners.js';
@@ -24,12 +23,14 @@ import { KioskService } from '../main/kiosk/kiosk-service.js';
 import { CheckLog } from '../main/log/check-log.js';
 import { DriversProcessDevices } from '../main/shell/electron/drivers-openers.js';
 import type { DriversConfig } from '../main/shell/electron/drivers-process.js';
-import type { SupervisedChild } from '../main/shell/electron/supervisor.js';
 import { TechnicianService } from '../main/technician/technician-service.js';
 import { hashPin } from '../main/technician/pin.js';
 import { demoCode, loadDemoKeys, setUpDemoDataDir } from '../main/demo/demo.js';
-import { sentinel } from './helpers/cli.js';
-import { tempDir } from './helpers/tmp.js';
+import { sentinel } from './fixtures/cli.js';
+import { tempDir } from './fixtures/tmp.js';
+import { FakeChild } from './fixtures/child.js';
+import { ManualTimers } from './fixtures/timers.js';
+import { until } from './fixtures/until.js';
 import { type DeviceSettings, parseHidId } from '../main/contract/devices.js';
 
 const config = (): KioskConfig => structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig;
@@ -229,23 +230,9 @@ describe('the gate\'s own day', () => {
 });
 
 describe('Electron: devices in the drivers\' process', () => {
-  class FakeChild extends EventEmitter implements SupervisedChild {
-    killed = false;
-    sent: unknown[] = [];
-    constructor(readonly config: DriversConfig) {
-      super();
-    }
-    postMessage(m: unknown): void {
-      this.sent.push(m);
-    }
-    kill(): boolean {
-      this.killed = true;
-      return true;
-    }
-  }
 
   it('a changed form restarts the process once with the new configuration; counters and calibration cross over; nothing configured, no process', () => {
-    const children: FakeChild[] = [];
+    const children: FakeChild<DriversConfig>[] = [];
     const queued: (() => void)[] = [];
     const drivers = new DriversProcessDevices({
       fork: (c) => {
@@ -352,34 +339,44 @@ describe('settings applied while the kiosk runs', () => {
     const { service, technician, scanner, thermometer, dataDir, now } = await kiosk();
     try {
       await technician.session.unlock('482913');
+      const testWaiting = (): Promise<void> => until(() => service.waitingForTestScan, 5000, 'main waiting for the test scan');
+      const decided = (): Promise<unknown> => new Promise((resolve) => {
+        const off = service.subscribe((channel, payload) => {
+          if (channel !== 'checkpoint/decided') return;
+          off();
+          resolve(payload);
+        });
+      });
       const waiting = technician.diagnostics.scannerTest(5);
-      await new Promise((r) => setTimeout(r, 10));
+      await testWaiting();
       scanner.scans.emit({ text: 'SENTINEL-TEST-CARD-V1', atMs: now(), symbology: null });
       expect(await waiting).toEqual({ received: true, symbology: null, testCard: true, length: 21 });
       const code = await demoCode(await loadDemoKeys(), now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'scan-test' });
       const second = technician.diagnostics.scannerTest(5);
-      await new Promise((r) => setTimeout(r, 10));
+      await testWaiting();
       scanner.scans.emit({ text: code, atMs: now(), symbology: 'QR' });
       expect(await second).toMatchObject({ received: true, symbology: 'QR', testCard: false, view: { verdict: 'admit', checkId: null } });
       expect(service.status().today).toEqual({ admit: 0, review: 0, deny: 0 });
       // Outside a test, the scanner's scan is a traveller's check.
+      const first = decided();
       scanner.scans.emit({ text: code, atMs: now(), symbology: 'QR' });
-      await new Promise((r) => setTimeout(r, 50));
+      await first;
       expect(service.status().today.admit).toBe(1);
       expect(await technician.diagnostics.scannerTest(1)).toEqual({ received: false, scanners: 1 });
       // A test stopped (0 s), or left waiting when the technician locks, does not swallow the next traveller's scan.
       const stopped = technician.diagnostics.scannerTest(30);
-      await new Promise((r) => setTimeout(r, 10));
+      await testWaiting();
       expect(await technician.diagnostics.scannerTest(0)).toEqual({ received: false, scanners: 1 });
       expect(await stopped).toEqual({ received: false, scanners: 1 });
       const abandoned = technician.diagnostics.scannerTest(30);
-      await new Promise((r) => setTimeout(r, 10));
+      await testWaiting();
       technician.session.lock();
       expect(await abandoned).toEqual({ received: false, scanners: 1 });
       // The first check took its reading: the next traveller is measured anew (a reading never serves two checks).
       thermometer.readings.emit({ celsius: 36.5, atMs: now(), simulated: false });
+      const next = decided();
       scanner.scans.emit({ text: code, atMs: now(), symbology: 'QR' });
-      await new Promise((r) => setTimeout(r, 50));
+      await next;
       expect(service.status().today.admit).toBe(2);
       await technician.session.unlock('482913');
       const log = CheckLog.open(path.join(dataDir, 'checks.db'));
@@ -507,12 +504,16 @@ describe('sentinel config set while the kiosk runs', () => {
     const core = await openKiosk(launch, localDevices(dataDir, Date.now));
     try {
       const pushed: ScreenConfig[] = [];
+      let ningboPushed: () => void = () => undefined;
+      const pushedNingbo = new Promise<void>((resolve) => (ningboPushed = resolve));
       core.service.subscribe((channel, payload) => {
-        if (channel === 'config/changed') pushed.push(payload as ScreenConfig);
+        if (channel !== 'config/changed') return;
+        pushed.push(payload as ScreenConfig);
+        if ((payload as ScreenConfig).station === 'Ningbo') ningboPushed();
       });
       expect(sentinel(['config', 'set', 'identity.station', 'Ningbo', '--data', dataDir]).status).toBe(0);
-      const until = Date.now() + 8000;
-      while (core.service.screenConfig().station !== 'Ningbo' && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      // Within seconds: the screen is told of the new station (the test's 15 s are the deadline).
+      await pushedNingbo;
       expect(core.service.screenConfig().station).toBe('Ningbo');
       expect(pushed.at(-1)?.station).toBe('Ningbo');
     } finally {
@@ -627,10 +628,12 @@ describe('the settings applier', () => {
 
     store.set('sync.endpoint', 'http://127.0.0.1:9/', Date.now());
     applier.changed(['sync.endpoint']);
-    await new Promise((r) => setTimeout(r, 20));
+    // The change is under way once the endpoint is being opened (it is held open until release()).
+    await until(() => endpoints.length === 1, 5000, 'the sync endpoint being opened');
     let stopped = false;
     const stopping = applier.stop().then(() => (stopped = true));
-    await new Promise((r) => setTimeout(r, 20));
+    // Everything already runnable has run (a turn of the event loop): stop() is still waiting for the change.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     expect(stopped).toBe(false);
     release();
     await stopping;
@@ -665,18 +668,19 @@ describe('a port another driver let go of a moment ago', () => {
       return link as unknown as SerialLink;
     };
     const downs: string[] = [];
-    const serial = new ReconnectingSerial({ path: '/dev/ttyUSB0', baudRate: 9600, openSerial, exists: () => true, onOpen: () => undefined, onData: () => undefined, onDown: (r) => downs.push(r) });
+    const timers = new ManualTimers();
+    const serial = new ReconnectingSerial({ path: '/dev/ttyUSB0', baudRate: 9600, openSerial, exists: () => true, onOpen: () => undefined, onData: () => undefined, onDown: (r) => downs.push(r), timers });
     serial.start();
-    await new Promise((r) => setTimeout(r, 400));
+    timers.advance(400);
     expect(opened).toEqual(['/dev/ttyUSB0']);
     expect(downs).toEqual([]);
     expect(serial.counters).toMatchObject({ opens: 1, failedOpens: 2 });
     serial.close();
     // Past the quick retries, a port that stays locked is said, then tried every second.
     failures = 10;
-    const again = new ReconnectingSerial({ path: '/dev/ttyUSB1', baudRate: 9600, openSerial, exists: () => true, onOpen: () => undefined, onData: () => undefined, onDown: (r) => downs.push(r) });
+    const again = new ReconnectingSerial({ path: '/dev/ttyUSB1', baudRate: 9600, openSerial, exists: () => true, onOpen: () => undefined, onData: () => undefined, onDown: (r) => downs.push(r), timers });
     again.start();
-    await new Promise((r) => setTimeout(r, 600));
+    timers.advance(600);
     expect(downs).toEqual(['cannot open /dev/ttyUSB1: Cannot lock port']);
     again.close();
   });

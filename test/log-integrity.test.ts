@@ -27,10 +27,10 @@ import { loadDemoKeys, setUpDemoDataDir } from '../main/demo/demo.js';
 import { KioskService } from '../main/kiosk/kiosk-service.js';
 import { exportDataDir } from '../main/technician/export.js';
 import { TrustStore, TrustUnusable } from '../main/trust/trust-store.js';
+import { sentinel } from './fixtures/cli.js';
+import { T0, DAY, code, makeWorld } from './fixtures/world.js';
+import { tempDir } from './fixtures/tmp.js';
 import { auditEvent as event, checkRecord as record, feverRecord as fever, logAtSchema } from './fixtures/check-records.js';
-import { sentinel } from './helpers/cli.js';
-import { T0, DAY, code, makeWorld } from './helpers/world.js';
-import { tempDir } from './helpers/tmp.js';
 
 const MS = 1000;
 const DAY_MS = DAY * MS;

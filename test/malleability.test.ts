@@ -10,8 +10,8 @@ import { CheckLog } from '../main/log/check-log.js';
 import { HolderPseudonym } from '../main/log/holder-pseudonym.js';
 import { decodeBase64url, encodeBase64url } from '../main/verify/base64url.js';
 import { verifyCode } from '../main/verify/code.js';
-import { tempDir } from './helpers/tmp.js';
-import { code, makeWorld, T0 } from './helpers/world.js';
+import { tempDir } from './fixtures/tmp.js';
+import { code, makeWorld, T0 } from './fixtures/world.js';
 
 /** The P-256 group order. */
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;

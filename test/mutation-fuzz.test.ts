@@ -7,7 +7,7 @@ import { DEFAULT_POLICY } from '../main/contract/policy.js';
 import { decide } from '../main/decide/decide.js';
 import { decodeBase64url, encodeBase64url } from '../main/verify/base64url.js';
 import { verifyCode } from '../main/verify/code.js';
-import { T0, code, makeWorld, type World } from './helpers/world.js';
+import { T0, code, makeWorld, type World } from './fixtures/world.js';
 import { prng } from '../bench/frames.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);

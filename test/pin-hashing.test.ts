@@ -21,7 +21,7 @@ const { DataDir } = await import('../main/data-dir.js');
 const { loadDemoKeys, setUpDemoDataDir } = await import('../main/demo/demo.js');
 const { hashPin } = await import('../main/technician/pin.js');
 const { PIN_ATTEMPT_GAP_MS, TechnicianService } = await import('../main/technician/technician-service.js');
-const { tempDir } = await import('./helpers/tmp.js');
+const { tempDir } = await import('./fixtures/tmp.js');
 
 describe('a locked-out PIN pad', () => {
   it('hashes nothing: five wrong PINs cost ten hashes (two roles each), then a hundred attempts cost none', async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, parsePolicy } from '../main/contract/policy.js';
 import { DATA_FILES, DataDir } from '../main/data-dir.js';
 import { PolicyRefused, PolicyStore, PolicyUnusable } from '../main/policy/policy-store.js';
-import { tempDir } from './helpers/tmp.js';
+import { tempDir } from './fixtures/tmp.js';
 
 describe('parsePolicy', () => {
   it('the spec example is the defaults', () => {

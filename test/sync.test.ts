@@ -23,9 +23,9 @@ import { DEFAULT_KIOSK_CONFIG, withSetting, type KioskConfig } from '../main/con
 import { probeSyncEndpoint } from '../main/technician/selftest.js';
 import { SyncLoop, type SyncEvent } from '../main/sync/sync-loop.js';
 import { TrustStore, readRootKeys } from '../main/trust/trust-store.js';
-import { SENTINEL, sentinel, sentinelAsync } from './helpers/cli.js';
-import { DAY, makeWorld, type World } from './helpers/world.js';
-import { tempDir } from './helpers/tmp.js';
+import { SENTINEL, firstLine, sentinel, sentinelAsync } from './fixtures/cli.js';
+import { DAY, makeWorld, type World } from './fixtures/world.js';
+import { tempDir } from './fixtures/tmp.js';
 
 const NOW = Date.now();
 
@@ -74,6 +74,24 @@ async function kiosk(n: number): Promise<Kiosk> {
   };
 }
 
+/** A sync loop's events as they come, and a wait for the first one to match (counting those already seen). */
+function syncEvents(): { events: SyncEvent[]; onEvent: (e: SyncEvent) => void; when: (match: (e: SyncEvent, seen: SyncEvent[]) => boolean) => Promise<void> } {
+  const events: SyncEvent[] = [];
+  const waiters: { match: (e: SyncEvent, seen: SyncEvent[]) => boolean; resolve: () => void }[] = [];
+  return {
+    events,
+    onEvent: (e) => {
+      events.push(e);
+      for (const w of [...waiters]) {
+        if (!w.match(e, events)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    },
+    when: (match) => (events.some((e, i) => match(e, events.slice(0, i + 1))) ? Promise.resolve() : new Promise((resolve) => waiters.push({ match, resolve }))),
+  };
+}
+
 let server: CentralService;
 let k: Kiosk | null = null;
 beforeEach(async () => {
@@ -118,11 +136,11 @@ describe('pushing checks', () => {
     // Seeded, so the run meets its share of faults every time; Retry-After 1 s is honoured.
     server.configure({ faultRate: 1 / 3, hangMs: 1500, retryAfterSeconds: 1, random: prng(20261129) });
     const client = k.client(server, 1000);
-    const events: SyncEvent[] = [];
-    const loop = new SyncLoop({ client, log: k.log, clock: Date.now, backoff: { baseMs: 5, capMs: 50 }, probeMs: 1000, intervalMs: 60_000, onEvent: (e) => events.push(e) });
+    const { events, onEvent, when } = syncEvents();
+    const loop = new SyncLoop({ client, log: k.log, clock: Date.now, backoff: { baseMs: 5, capMs: 50 }, probeMs: 1000, intervalMs: 60_000, onEvent });
     loop.start();
-    const deadline = Date.now() + 90_000;
-    while (k.log.count().pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // A pass that ends with nothing pending.
+    await when((e) => e.type === 'idle' && e.pending === 0);
     await loop.stop();
     expect(k.log.count().pending).toBe(0);
     const ids = [...k.log.list()].map((c) => c.checkId);
@@ -193,13 +211,13 @@ describe('pushing checks', () => {
     k.log.append(records(5, NOW - 40 * DAY * 1000));
     await server.enroll(k.device.deviceId, k.device.jwk);
     server.down = true;
-    const events: SyncEvent[] = [];
-    const loop = new SyncLoop({ client: k.client(server), log: k.log, clock: Date.now, backoff: { baseMs: 50, capMs: 100 }, probeMs: 60_000, retentionDays: 21, onEvent: (e) => events.push(e) });
+    const { events, onEvent, when } = syncEvents();
+    const loop = new SyncLoop({ client: k.client(server), log: k.log, clock: Date.now, backoff: { baseMs: 50, capMs: 100 }, probeMs: 60_000, retentionDays: 21, onEvent });
     loop.start();
-    while (events.filter((e) => e.type === 'failed').length < 3) await new Promise((r) => setTimeout(r, 20));
+    await when((_e, seen) => seen.filter((e) => e.type === 'failed').length >= 3);
     expect(k.log.count()).toEqual({ total: 5, pending: 5 });
     server.down = false;
-    while (k.log.count().total > 0) await new Promise((r) => setTimeout(r, 20));
+    await when((e) => e.type === 'purged');
     await loop.stop();
     expect(events.find((e) => e.type === 'purged')).toEqual({ type: 'purged', deleted: 5, unsyncedDropped: 0 });
     expect(server.stored.size).toBe(5);
@@ -309,6 +327,7 @@ describe('Retry-After against the probe (fake timers)', () => {
       pushBatch: async () => {
         calls.push(Date.now());
         maxInFlight = Math.max(maxInFlight, ++inFlight);
+        // The service's answer takes 10 ms of the fake clock (so that a second pass could overlap it).
         await new Promise((r) => setTimeout(r, 10));
         inFlight--;
         return results.shift() ?? { kind: 'empty' as const };
@@ -316,6 +335,7 @@ describe('Retry-After against the probe (fake timers)', () => {
       fetchBundle: async () => ({ kind: 'unchanged' as const }),
       probe: async () => {
         probes.push(Date.now());
+        // 50 ms of the fake clock.
         await new Promise((r) => setTimeout(r, 50));
         return true;
       },
@@ -345,10 +365,13 @@ describe('killed and restarted', () => {
     k.log.close();
     const pendingAfterKill: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const child = spawn(process.execPath, [SENTINEL, 'sync', '--endpoint', server.url, '--data', k.data], { stdio: 'ignore' });
-      await new Promise((r) => setTimeout(r, 200 + Math.floor(Math.random() * 600)));
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      // Killed at a random moment after its first event (a batch stored, a failure, or idle): work under
+      // way however slow the machine is to start it.
+      const child = spawn(process.execPath, [SENTINEL, 'sync', '--json', '--endpoint', server.url, '--data', k.data], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const exited = new Promise((r) => child.once('exit', r));
+      await firstLine(child.stdout);
+      setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 600));
+      await exited;
       pendingAfterKill.push(10_000 - server.stored.size);
     }
     expect(pendingAfterKill.filter((p) => p > 0 && p < 10_000).length).toBeGreaterThanOrEqual(5);

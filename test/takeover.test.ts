@@ -16,8 +16,8 @@ import { CheckLog } from '../main/log/check-log.js';
 import { hashPin, verifyPin } from '../main/technician/pin.js';
 import { PIN_ATTEMPT_GAP_MS, TechnicianService } from '../main/technician/technician-service.js';
 import { readSmallRegularFile } from '../main/trust/bundle-file.js';
-import { sentinel } from './helpers/cli.js';
-import { tempDir } from './helpers/tmp.js';
+import { sentinel } from './fixtures/cli.js';
+import { tempDir } from './fixtures/tmp.js';
 
 const T = Date.parse('2026-11-29T08:00:00Z');
 const PIN = '482913';

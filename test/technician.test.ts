@@ -9,9 +9,9 @@ import { CONFIG_FILE, ConfigStore, ConfigUnusable } from '../main/config/config-
 import { DataDir } from '../main/data-dir.js';
 import { hashPin, LOCKOUT_MS, MAX_FAILURES, PinGate, verifyPin, WeakPin } from '../main/technician/pin.js';
 import { computeCalibration, CalibrationRefused } from '../drivers/thermometer/calibration.js';
-import { PtyPair, SimulatedModule } from '../bench/pty-module.js';
-import { SENTINEL, sentinel } from './helpers/cli.js';
-import { tempDir } from './helpers/tmp.js';
+import { PtyPair, SimulatedModule } from './fixtures/pty.js';
+import { SENTINEL, sentinel } from './fixtures/cli.js';
+import { tempDir } from './fixtures/tmp.js';
 
 const config = (): KioskConfig => structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig;
 

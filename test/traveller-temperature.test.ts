@@ -6,9 +6,8 @@
 // (browser shell) and through the Electron drivers' process. Time is fake
 // throughout: nothing sleeps.
 import * as path from 'node:path';
-import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { REAL_TIMERS, type DriverEvent, type DriverStatus, type SerialLink, type ThermometerFeed, type ThermometerNotice, type ThermometerReading, type Timers } from '../drivers/contract.js';
+import { REAL_TIMERS, type DriverEvent, type DriverStatus, type ThermometerFeed, type ThermometerNotice, type ThermometerReading } from '../drivers/contract.js';
 import { Listeners } from '../drivers/listeners.js';
 import { Measurement, type MeasurementEvent } from '../drivers/thermometer/measurement.js';
 import { encodeFrame } from '../drivers/thermometer/protocols/encoders.js';
@@ -22,8 +21,10 @@ import { RemoteThermometer, routeDriverEvent } from '../main/kiosk/remote-driver
 import { checkTemperature, TravellerTemperature } from '../main/kiosk/traveller-temperature.js';
 import { DriversProcessDevices } from '../main/shell/electron/drivers-openers.js';
 import { postThermometerEvents, type DriversConfig } from '../main/shell/electron/drivers-process.js';
-import type { SupervisedChild } from '../main/shell/electron/supervisor.js';
-import { tempDir } from './helpers/tmp.js';
+import { tempDir } from './fixtures/tmp.js';
+import { FakeChild } from './fixtures/child.js';
+import { MemoryLink } from './fixtures/serial.js';
+import { ManualTimers } from './fixtures/timers.js';
 import type { DeviceState } from '../main/contract/devices.js';
 
 const START_MS = Date.UTC(2026, 10, 29, 8);
@@ -67,32 +68,6 @@ class FakeModule implements ThermometerFeed {
   setState(state: DeviceState): void {
     this.state = state;
     this.statuses.emit({ device: 'thermometer', state, detail: state, atMs: this.clock() });
-  }
-}
-
-/** setTimeout by hand: `advance` fires what falls due. */
-class ManualTimers implements Pick<Timers, 'setTimeout' | 'clearTimeout'> {
-  now = 0;
-  private pending = new Map<number, { at: number; fn: () => void }>();
-  private next = 1;
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.pending.set(id, { at: this.now + ms, fn });
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.pending.delete(h as number);
-  }
-  advance(ms: number): void {
-    this.now += ms;
-    for (const [id, t] of [...this.pending]) {
-      if (t.at > this.now) continue;
-      this.pending.delete(id);
-      t.fn();
-    }
-  }
-  get count(): number {
-    return this.pending.size;
   }
 }
 
@@ -248,20 +223,6 @@ describe('the measurement says when a reading stops being anyone\'s', () => {
     thermo.close();
   });
 });
-
-/** A serial port in memory: the test plays the module. */
-class MemoryLink extends EventEmitter implements SerialLink {
-  isOpen = false;
-  open(cb: (err: Error | null) => void): void {
-    this.isOpen = true;
-    cb(null);
-  }
-  write(): void {}
-  close(cb?: (err: Error | null) => void): void {
-    this.isOpen = false;
-    cb?.(null);
-  }
-}
 
 describe('the kiosk\'s checks take only the traveller\'s own temperature', () => {
   let keys: DemoKeys;
@@ -470,12 +431,6 @@ describe('the kiosk\'s checks take only the traveller\'s own temperature', () =>
   });
 
   it('(g) end to end through the Electron drivers\' process: driver events as messages → remote feed → device slot → checks', async () => {
-    class FakeChild extends EventEmitter implements SupervisedChild {
-      postMessage(): void {}
-      kill(): boolean {
-        return true;
-      }
-    }
     const children: FakeChild[] = [];
     const drivers = new DriversProcessDevices({
       fork: (config: DriversConfig) => {

@@ -6,8 +6,8 @@ import { DATA_FILES, DataDir } from '../main/data-dir.js';
 import { newSigningKey, signBundle } from '../main/issuer/sign.js';
 import { readRootKeys, TrustStore, TrustUnusable } from '../main/trust/trust-store.js';
 import { BundleRefused } from '../main/verify/trust.js';
-import { T0, DAY, makeWorld, type World } from './helpers/world.js';
-import { tempDir } from './helpers/tmp.js';
+import { T0, DAY, makeWorld, type World } from './fixtures/world.js';
+import { tempDir } from './fixtures/tmp.js';
 
 let w: World;
 let dir: DataDir;

@@ -4,8 +4,9 @@
 // the thermometer unplugged and plugged back.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoCode } from '../../main/demo/demo.js';
-import { PtyPair, SimulatedModule, until } from '../../bench/pty-module.js';
-import { tempDir } from '../helpers/tmp.js';
+import { PtyPair, SimulatedModule } from '../fixtures/pty.js';
+import { until } from '../fixtures/until.js';
+import { tempDir } from '../fixtures/tmp.js';
 import { KioskScreen, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
 
 const missing = inject('chromiumMissing') || inject('socatMissing');

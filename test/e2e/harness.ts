@@ -1,19 +1,19 @@
 // The end-to-end harness: a real kiosk (service + browser shell) on
 // loopback, and Debian's Chromium driven by playwright-core with a fake
-// camera fed from Y4M files we write. One page object for the screen.
+// camera fed from Y4M files we write. The page objects are in pages/.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { kioskFlags } from '../../main/app/kiosk-flags.js';
 import { settingsFor } from '../../main/app/kiosk-settings.js';
 import { launchKiosk, type RunningKiosk } from '../../main/shell/browser-kiosk.js';
 import { loadDemoKeys, setUpDemoDataDir, type DemoKeys } from '../../main/demo/demo.js';
 import { cameraFrame, writeY4m, type FrameOptions } from '../../bench/frames.js';
-import { ROOT } from '../helpers/cli.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'screens');
+export { ARTIFACTS, KioskScreen } from './pages/kiosk-screen.js';
+export { TechnicianPanel } from './pages/technician-panel.js';
 
 export interface KioskUnderTest {
   kiosk: RunningKiosk;
@@ -77,42 +77,4 @@ export function codeVideo(dir: string, name: string, text: string, frame: Partia
   const frames = [0, 1, 2].map((i) => cameraFrame(text, { width: 1280, height: 720, codeFraction: 0.6, rotateDeg: 4 + i, noise: 3, seed: i + 1, ...frame }));
   writeY4m(file, frames, 10);
   return file;
-}
-
-/** The kiosk screen, as a guard and a traveller see it. */
-export class KioskScreen {
-  constructor(readonly page: Page) {}
-
-  static async open(browser: Browser, url: string, viewport = { width: 1280, height: 800 }, opts: { bypassCSP?: boolean } = {}): Promise<KioskScreen> {
-    const page = await browser.newPage({ viewport, bypassCSP: opts.bypassCSP ?? false });
-    // The screen's own errors belong in the test output.
-    page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
-    await page.goto(url);
-    await page.waitForSelector('body[data-state="ready"]');
-    return new KioskScreen(page);
-  }
-
-  async waitForCamera(state: 'live' | 'lost'): Promise<void> {
-    await this.page.waitForSelector(`[data-testid="camera-state"][data-state="${state}"]`, { timeout: 15_000 });
-  }
-
-  async waitForVerdict(timeout = 15_000): Promise<{ verdict: string; reasons: string[] }> {
-    await this.page.waitForSelector('body[data-state="result"] [data-testid="verdict"][data-verdict]', { timeout });
-    const verdict = (await this.page.getAttribute('[data-testid="verdict"]', 'data-verdict')) ?? '';
-    const reasons = await this.page.$$eval('[data-testid="reason"]', (els) => els.map((e) => (e as HTMLElement).dataset.code ?? ''));
-    return { verdict, reasons };
-  }
-
-  /** Types like a keyboard-wedge scanner: a burst ended by Enter. */
-  async wedgeScan(text: string): Promise<void> {
-    await this.page.keyboard.type(text, { delay: 0 });
-    await this.page.keyboard.press('Enter');
-  }
-
-  async screenshot(name: string): Promise<string> {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const file = path.join(ARTIFACTS, `${name}.png`);
-    await this.page.screenshot({ path: file });
-    return file;
-  }
 }

@@ -12,9 +12,10 @@ import { demoBundle, demoCode } from '../../main/demo/demo.js';
 import { newSigningKey, signBundle } from '../../main/issuer/sign.js';
 import { CheckLog } from '../../main/log/check-log.js';
 import { hashPin } from '../../main/technician/pin.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../fixtures/tmp.js';
+import { until } from '../fixtures/until.js';
 import { cameraFrame, writeY4m } from '../../bench/frames.js';
-import { KioskScreen, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
+import { KioskScreen, TechnicianPanel, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
 
 const missing = inject('chromiumMissing');
 const PIN = '482913';
@@ -39,10 +40,7 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
     await k?.stop();
   });
 
-  async function enterPin(screen: KioskScreen, pin: string): Promise<void> {
-    for (const d of pin) await screen.page.click(`[data-testid="pin-key-${d}"]`);
-    await screen.page.click('[data-testid="pin-ok"]');
-  }
+  const enterPin = (screen: KioskScreen, pin: string): Promise<void> => new TechnicianPanel(screen).enterPin(pin);
 
   it('the devices panel tests the camera end to end: the test card held up is read, and nothing is logged while the panel is open', async () => {
     // The test card and a payment QR in turn, 0.5 s each: a kiosk camera left
@@ -289,17 +287,11 @@ describe.skipIf(missing !== '')('a kiosk on its first start', () => {
     const browser = await launchBrowser({ kind: 'fake-pattern' });
     try {
       const screen = await KioskScreen.open(browser, k.kiosk.url);
-      const pin = async (digits: string): Promise<void> => {
-        for (const d of digits) await screen.page.click(`[data-testid="pin-key-${d}"]`);
-        await screen.page.click('[data-testid="pin-ok"]');
-      };
-      const message = async (text: string): Promise<void> => {
-        await screen.page.waitForFunction((t) => document.querySelector('[data-testid="pin-message"]')?.textContent?.includes(t), text);
-      };
-      const prompt = async (text: string): Promise<void> => {
-        await screen.page.waitForFunction((t) => document.querySelector('[data-testid="pin-prompt"]')?.textContent?.includes(t), text);
-      };
-      const noPad = async (): Promise<void> => expect(await screen.page.locator('[data-testid="pin-key-1"]').count()).toBe(0);
+      const panel = new TechnicianPanel(screen);
+      const pin = (digits: string): Promise<void> => panel.enterPin(digits);
+      const message = (text: string): Promise<void> => panel.waitForPinMessage(text);
+      const prompt = (text: string): Promise<void> => panel.waitForPinPrompt(text);
+      const noPad = async (): Promise<void> => expect(await panel.padShown()).toBe(false);
 
       // The status bar says there is no PIN; tapping it opens nothing.
       await screen.page.waitForSelector('[data-testid="no-pin"]', { state: 'visible' });
@@ -343,7 +335,7 @@ describe.skipIf(missing !== '')('a kiosk on its first start', () => {
 
 describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibration on the screen, against a module on a pseudo-terminal', () => {
   it('device changes apply live (a wrong protocol, then the right one; a scanner with its test scan); a good reference sets the offset live and audits it; one 2.8 °C off is refused', async () => {
-    const { PtyPair, SimulatedModule, until } = await import('../../bench/pty-module.js');
+    const { PtyPair, SimulatedModule } = await import('../fixtures/pty.js');
     const pty = new PtyPair(tempDir(), 'thermo');
     await pty.plug();
     const scannerPty = new PtyPair(tempDir(), 'scanner');
@@ -364,13 +356,9 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
     try {
       await until(() => k.kiosk.service.status().thermometer.lastC === 36.2, 10_000, 'the first reading');
       const screen = await KioskScreen.open(browser, k.kiosk.url);
-      await screen.page.keyboard.press('Control+Alt+T');
-      for (const d of PIN) await screen.page.click(`[data-testid="pin-key-${d}"]`);
-      await screen.page.click('[data-testid="pin-ok"]');
-      await screen.page.waitForSelector('[data-testid="tech-panel"]');
-      const message = async (text: string): Promise<void> => {
-        await screen.page.waitForFunction((t) => document.querySelector('[data-testid="tech-message"]')?.textContent?.includes(t), text, { timeout: 15_000 });
-      };
+      const panel = new TechnicianPanel(screen);
+      await panel.open(PIN);
+      const message = (text: string): Promise<void> => panel.waitForMessage(text);
 
       // Devices: the live reading of the module, the camera's preview, and
       // the pickers, saved to the configuration and in force at once.

@@ -10,8 +10,8 @@ import { CheckLog, type CheckRecord } from '../../main/log/check-log.js';
 import { verifyLegacyChain } from '../../main/log/legacy-chain.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../main/log/migrations.js';
 import { auditEvent, checkRecord, feverRecord, logAtSchema, type OldEntry } from '../fixtures/check-records.js';
-import { T0, DAY } from '../helpers/world.js';
-import { tempDir } from '../helpers/tmp.js';
+import { T0, DAY } from '../fixtures/world.js';
+import { tempDir } from '../fixtures/tmp.js';
 
 const MS = 1000;
 

@@ -1,0 +1,48 @@
+// Technician mode on the kiosk screen: the PIN pad and the panel, their
+// messages and the waits the technician tests repeat.
+import type { KioskScreen } from './kiosk-screen.js';
+
+export class TechnicianPanel {
+  constructor(private readonly screen: KioskScreen) {}
+
+  private get page() {
+    return this.screen.page;
+  }
+
+  /** Taps a PIN on the pad and OK. */
+  async enterPin(pin: string): Promise<void> {
+    for (const d of pin) await this.page.click(`[data-testid="pin-key-${d}"]`);
+    await this.page.click('[data-testid="pin-ok"]');
+  }
+
+  /** Ctrl+Alt+T, the PIN, and the panel open. */
+  async open(pin: string): Promise<void> {
+    await this.page.keyboard.press('Control+Alt+T');
+    await this.enterPin(pin);
+    await this.waitOpen();
+  }
+
+  async waitOpen(): Promise<void> {
+    await this.page.waitForSelector('[data-testid="tech-panel"]');
+  }
+
+  /** The panel's message line, once it includes `text`. */
+  async waitForMessage(text: string, timeout = 15_000): Promise<void> {
+    await this.screen.waitForText('tech-message', text, timeout);
+  }
+
+  /** The PIN pad's message, once it includes `text`. */
+  async waitForPinMessage(text: string): Promise<void> {
+    await this.screen.waitForText('pin-message', text);
+  }
+
+  /** The PIN pad's prompt, once it includes `text`. */
+  async waitForPinPrompt(text: string): Promise<void> {
+    await this.screen.waitForText('pin-prompt', text);
+  }
+
+  /** Whether the PIN pad is on the screen. */
+  async padShown(): Promise<boolean> {
+    return (await this.page.locator('[data-testid="pin-key-1"]').count()) > 0;
+  }
+}
