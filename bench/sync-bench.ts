@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DATA_FILES, DataDir } from '../main/data-dir.js';
+import { DataDir } from '../main/data-dir.js';
 import { loadOrCreateDeviceIdentity } from '../main/device/device-key.js';
 import { CheckLog } from '../main/log/check-log.js';
 import { uuidv7 } from '../main/log/check-id.js';
@@ -24,7 +24,7 @@ function run(sentinel: string, args: string[]): Promise<{ status: number | null;
 async function backlogDir(tmp: string, n: number, server: CentralService): Promise<string> {
   const data = path.join(tmp, `data-${n}`);
   const dir = DataDir.open(data, { create: true });
-  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  const log = CheckLog.openIn(dir);
   const start = Date.now() - 86_400_000;
   for (let i = 0; i < n; i += 1000) {
     log.append(

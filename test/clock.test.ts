@@ -22,7 +22,7 @@ import { FLOOR_META, TimeFloor } from '../main/clock/time-floor.js';
 import { DEFAULT_POLICY, type Policy } from '../main/contract/policy.js';
 import type { Decision } from '../main/contract/decision.js';
 import type { ReasonCode } from '../main/contract/reasons.js';
-import { DATA_FILES, DataDir } from '../main/data-dir.js';
+import { DataDir } from '../main/data-dir.js';
 import { decide } from '../main/decide/decide.js';
 import { loadOrCreateDeviceIdentity } from '../main/device/device-key.js';
 import { CheckLog, type CheckRecord } from '../main/log/check-log.js';
@@ -33,6 +33,7 @@ import { SyncClient } from '../main/sync/sync-client.js';
 import { probeSyncEndpoint } from '../main/technician/selftest.js';
 import { TrustStore } from '../main/trust/trust-store.js';
 import { verifyCode } from '../main/verify/code.js';
+import { checkRecord } from './fixtures/check-records.js';
 import { jsonLines, sentinel } from './fixtures/cli.js';
 import { tempDir } from './fixtures/tmp.js';
 import { DAY, T0, code, makeWorld, type World } from './fixtures/world.js';
@@ -150,7 +151,7 @@ async function kiosk(policy: Partial<Policy> = {}, opts: { older?: boolean } = {
   const data = tempDir('sentinel-clock-');
   const dir = DataDir.open(data, { create: true });
   await new TrustStore(dir).install(w.bundle, { nowS: T0, newRoots: w.roots });
-  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  const log = CheckLog.openIn(dir);
   if (!opts.older) new TimeFloor(log).migrate({ iat: w.trust.info.iat, exp: w.trust.info.exp });
   const k: Kiosk = {
     data,
@@ -168,8 +169,9 @@ async function kiosk(policy: Partial<Policy> = {}, opts: { older?: boolean } = {
 
 const IAT_MS = (T0 - DAY) * MS;
 
-function record(atMs: number, over: Partial<CheckRecord> = {}): CheckRecord {
-  return { checkId: uuidv7(atMs), atMs, verdict: 'admit', reasons: ['OK'], issuer: 'CN-ZJ', status: 'green', kid: 'zj-2026-1', holder: 'p', temperatureC: 36.5, bundleSeq: 17, policyVersion: 1, clockState: 'trusted', ...over };
+/** The fixture's admission, logged at atMs (the clock's evidence is the time a check was logged). */
+function record(atMs: number): CheckRecord {
+  return checkRecord(0, { checkId: uuidv7(atMs), atMs, holder: 'p' });
 }
 
 /** The ids of the checks (and events) in a sync request's JWS body. */
@@ -474,7 +476,7 @@ describe('sentinel clock', () => {
     // counts (a clock run ahead no longer can: clock.test.ts, checks as evidence).
     const aheadMs = (T0 + 20 * HOUR) * MS;
     const ahead = new Date(aheadMs).toISOString();
-    const log = CheckLog.open(DataDir.open(data, { create: false }).path(DATA_FILES.database));
+    const log = CheckLog.openIn(DataDir.open(data, { create: false }));
     expect(new TimeFloor(log).offerServerTime(aheadMs, { nowMs: T0 * MS, trust: { iat: T0 - DAY, exp: T0 + 30 * DAY } })).toBe('recorded');
     log.close();
     // An authenticated floor is a proven lower bound: every code is now judged 20 h ahead (expired there).
@@ -535,7 +537,7 @@ describe('sentinel clock', () => {
 
   it('show lists refused evidence and an older version\'s floor, which is not counted', async () => {
     const data = installed();
-    const log = CheckLog.open(DataDir.open(data, { create: false }).path(DATA_FILES.database));
+    const log = CheckLog.openIn(DataDir.open(data, { create: false }));
     log.setMeta(FLOOR_META.oldSingleKey, String(Y2100_MS));
     log.close();
     // The kiosk's clock at 2100 (not verify --at: a time chosen is never evidence).

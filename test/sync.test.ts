@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CentralService } from '../bench/central-service.js';
 import { prng } from '../bench/frames.js';
 import { TimeFloor } from '../main/clock/time-floor.js';
-import { DATA_FILES, DataDir } from '../main/data-dir.js';
+import { DataDir } from '../main/data-dir.js';
 import { loadOrCreateDeviceIdentity, type DeviceIdentity } from '../main/device/device-key.js';
 import { newSigningKey, signBundle } from '../main/issuer/sign.js';
 import { CheckLog, type CheckRecord } from '../main/log/check-log.js';
@@ -23,6 +23,7 @@ import { DEFAULT_KIOSK_CONFIG, withSetting, type KioskConfig } from '../main/con
 import { probeSyncEndpoint } from '../main/technician/selftest.js';
 import { SyncLoop, type SyncEvent } from '../main/sync/sync-loop.js';
 import { TrustStore, readRootKeys } from '../main/trust/trust-store.js';
+import { checkRecord } from './fixtures/check-records.js';
 import { SENTINEL, firstLine, sentinel, sentinelAsync } from './fixtures/cli.js';
 import { DAY, makeWorld, type World } from './fixtures/world.js';
 import { tempDir } from './fixtures/tmp.js';
@@ -30,20 +31,9 @@ import { tempDir } from './fixtures/tmp.js';
 const NOW = Date.now();
 
 function records(n: number, start = NOW - 3600_000): CheckRecord[] {
-  return Array.from({ length: n }, (_, i) => ({
-    checkId: uuidv7(start + i),
-    atMs: start + i,
-    verdict: i % 7 === 0 ? 'deny' : 'admit',
-    reasons: i % 7 === 0 ? ['STATUS_RED'] : ['OK'],
-    issuer: 'CN-ZJ',
-    status: i % 7 === 0 ? 'red' : 'green',
-    kid: 'zj-2026-1',
-    holder: `pseudonym-${i % 997}`,
-    temperatureC: 36.5,
-    bundleSeq: 17,
-    policyVersion: 1,
-    clockState: 'trusted',
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    checkRecord(i % 997, { checkId: uuidv7(start + i), atMs: start + i, ...(i % 7 === 0 ? { verdict: 'deny', reasons: ['STATUS_RED'], status: 'red' } : {}) }),
+  );
 }
 
 interface Kiosk {
@@ -60,7 +50,7 @@ async function kiosk(n: number): Promise<Kiosk> {
   const data = tempDir('sentinel-sync-');
   const dir = DataDir.open(data, { create: true });
   await new TrustStore(dir).install(world.bundle, { nowS: NOW / 1000, newRoots: world.roots });
-  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  const log = CheckLog.openIn(dir);
   for (let i = 0; i < n; i += 1000) log.append(records(Math.min(1000, n - i), NOW - 3600_000 + i));
   const device = await loadOrCreateDeviceIdentity(dir);
   return {
@@ -379,7 +369,7 @@ describe('killed and restarted', () => {
     let last = await sentinelAsync(['sync', '--once', '--endpoint', server.url, '--data', k.data, '--json']);
     for (let i = 0; i < 10 && last.status === 75; i++) last = await sentinelAsync(['sync', '--once', '--endpoint', server.url, '--data', k.data, '--json']);
     expect(last.status, last.stderr).toBe(0);
-    k.log = CheckLog.open(k.dir.path(DATA_FILES.database));
+    k.log = CheckLog.openIn(k.dir);
     expect(k.log.count()).toEqual({ total: 10_000, pending: 0 });
     expect(server.stored.size).toBe(10_000);
     expect(new Set([...k.log.list()].map((c) => c.checkId))).toEqual(new Set(server.stored.keys()));
@@ -524,7 +514,7 @@ describe('answers are read within a cap, while streaming', () => {
       expect(stats.sent).toBeLessThan(64 * 1024 * 1024);
     } finally {
       await svc.close();
-      k.log = CheckLog.open(k.dir.path(DATA_FILES.database));
+      k.log = CheckLog.openIn(k.dir);
     }
     expect((await new TrustStore(k.dir).load(NOW / 1000))?.info.seq).toBe(17);
   }, 60_000);

@@ -50,22 +50,27 @@ export class AuditTrail {
   }
 }
 
-/** One audit event on a log already open: `new AuditTrail(log).record(…)`, for callers that hold no trail. */
-export function appendAudit(log: CheckLog, type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
-  new AuditTrail(log).record(type, actor, detail, nowMs);
-}
-
 /**
- * One audit event in a data directory's log, opened and closed here: a
- * connection (and a migration check) per event. Kept for callers that hold
- * no open log yet; those that do use their log's AuditTrail.
+ * One event on the log of a data directory the caller holds open, the log
+ * opened for it and closed after. For a command that records one event once
+ * its change is made: the log is opened only then, so a log that cannot be
+ * opened fails the command after the change, not before it.
  */
-export function recordAudit(dataDir: string, type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
-  // The directory is opened (and its permissions checked) once: CheckLog.openIn takes it as it is.
-  const log = CheckLog.openIn(DataDir.open(dataDir, { create: true }));
+export function recordIn(dir: DataDir, type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
+  const log = CheckLog.openIn(dir);
   try {
     new AuditTrail(log).record(type, actor, detail, nowMs);
   } finally {
     log.close();
   }
+}
+
+/** One audit event on a log already open: `new AuditTrail(log).record(…)`, for callers that hold no trail. */
+export function appendAudit(log: CheckLog, type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
+  new AuditTrail(log).record(type, actor, detail, nowMs);
+}
+
+/** One audit event in the log of a data directory given by its path: recordIn on the directory, opened here. */
+export function recordAudit(dataDir: string, type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
+  recordIn(DataDir.open(dataDir, { create: true }), type, actor, detail, nowMs);
 }

@@ -1,6 +1,6 @@
 // Assembles a checkpoint from a data directory: trust, policy, log, secret.
 // Shared by the CLI and the kiosk shells so both decide the same way.
-import { DATA_FILES, DataDir } from '../data-dir.js';
+import { DataDir } from '../data-dir.js';
 import { CheckLog } from '../log/check-log.js';
 import { HolderPseudonym } from '../log/holder-pseudonym.js';
 import { PolicyStore } from '../policy/policy-store.js';
@@ -18,7 +18,7 @@ export interface OpenedCheckpoint {
 export async function openCheckpoint(dataDir: string, opts: { nowMs: number }): Promise<OpenedCheckpoint> {
   const dir = DataDir.open(dataDir, { create: false });
   // The log first: it remembers the highest bundle seq, which the load enforces (anti-rollback).
-  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  const log = CheckLog.openIn(dir);
   try {
     const trust = await new TrustStore(dir).load(opts.nowMs / 1000, { minSeq: log.highestBundleSeq() });
     const policy = new PolicyStore(dir).load();

@@ -3,11 +3,12 @@
 // audited lowering of the floor to one source's evidence or to the clock,
 // and setting the system clock. Used by `sentinel clock` and meant for the
 // technician screen: the core functions take an open log, the installed
-// bundle's times and the time; the *For(dataDir…) ones open them.
+// bundle's times and the time; the *In ones an open data directory and its
+// log; the *For(dataDir…) ones open both, once.
 import { execFile } from 'node:child_process';
 import { FLOOR_TARGETS, isFloorTarget, type ClockView, type FloorTarget } from '../contract/kiosk.js';
-import { appendAudit, recordAudit } from '../audit/audit.js';
-import { DATA_FILES, DataDir } from '../data-dir.js';
+import { AuditTrail } from '../audit/audit.js';
+import { DataDir } from '../data-dir.js';
 import { clockIsUntrusted } from '../decide/decide.js';
 import { CheckLog } from '../log/check-log.js';
 import { PolicyStore } from '../policy/policy-store.js';
@@ -93,7 +94,7 @@ export function resetFloor(log: CheckLog, trust: ClockTrust | null, skewSeconds:
   if (targetMs === undefined) throw new FloorResetRefused(`there is no ${to === 'bundle' ? 'installed trust bundle' : `${to} evidence`} to lower the floor to (use --to now, or another source)`);
   new TimeFloor(log).lowerTo(targetMs, nowMs, trust);
   const after = clockReport(log, trust, skewSeconds, nowMs);
-  appendAudit(log, 'clock/floor-reset', actor, { to, target: new Date(targetMs).toISOString(), before: auditView(before), after: auditView(after) }, nowMs);
+  new AuditTrail(log).record('clock/floor-reset', actor, { to, target: new Date(targetMs).toISOString(), before: auditView(before), after: auditView(after) }, nowMs);
   return { to, targetMs, before, after };
 }
 
@@ -167,47 +168,29 @@ export async function setSystemClock(targetMs: number, runner: ClockRunner = exe
   throw new ClockSetFailed(`cannot set the clock: ${said}`, false);
 }
 
-// ---- the same, from a data directory ----
+// ---- the same, in a data directory ----
 
-export interface OpenedClock {
-  log: CheckLog;
+/** What the clock reads in a data directory besides its log: the installed bundle's times and the policy's skew. */
+export interface ClockSettings {
   trust: ClockTrust | null;
   skewSeconds: number;
-  close(): void;
 }
 
-/** Opens what the clock needs in a data directory: the log, the installed bundle's times, the policy's skew. */
-export async function openClock(dataDir: string, nowMs: number): Promise<OpenedClock> {
-  const dir = DataDir.open(dataDir, { create: false });
-  // The log first: the bundle is loaded against the highest seq it remembers, as the checkpoint's is.
-  const log = CheckLog.open(dir.path(DATA_FILES.database));
-  try {
-    const snapshot = await new TrustStore(dir).load(nowMs / 1000, { minSeq: log.highestBundleSeq() });
-    const skewSeconds = new PolicyStore(dir).load().policy.clockSkewSeconds;
-    const trust = snapshot ? { iat: snapshot.info.iat, exp: snapshot.info.exp, seq: snapshot.info.seq } : null;
-    return { log, trust, skewSeconds, close: () => log.close() };
-  } catch (err) {
-    log.close();
-    throw err;
-  }
+/** The bundle is loaded against the highest seq the log remembers, as the checkpoint's is. */
+export async function loadClockSettings(dir: DataDir, log: CheckLog, nowMs: number): Promise<ClockSettings> {
+  const snapshot = await new TrustStore(dir).load(nowMs / 1000, { minSeq: log.highestBundleSeq() });
+  const skewSeconds = new PolicyStore(dir).load().policy.clockSkewSeconds;
+  return { trust: snapshot ? { iat: snapshot.info.iat, exp: snapshot.info.exp, seq: snapshot.info.seq } : null, skewSeconds };
 }
 
-export async function clockReportFor(dataDir: string, nowMs: number): Promise<ClockReport> {
-  const c = await openClock(dataDir, nowMs);
-  try {
-    return clockReport(c.log, c.trust, c.skewSeconds, nowMs);
-  } finally {
-    c.close();
-  }
+export async function clockReportIn(dir: DataDir, log: CheckLog, nowMs: number): Promise<ClockReport> {
+  const c = await loadClockSettings(dir, log, nowMs);
+  return clockReport(log, c.trust, c.skewSeconds, nowMs);
 }
 
-export async function resetFloorFor(dataDir: string, to: FloorTarget, nowMs: number, actor: string): Promise<FloorReset> {
-  const c = await openClock(dataDir, nowMs);
-  try {
-    return resetFloor(c.log, c.trust, c.skewSeconds, nowMs, to, actor);
-  } finally {
-    c.close();
-  }
+export async function resetFloorIn(dir: DataDir, log: CheckLog, to: FloorTarget, nowMs: number, actor: string): Promise<FloorReset> {
+  const c = await loadClockSettings(dir, log, nowMs);
+  return resetFloor(log, c.trust, c.skewSeconds, nowMs, to, actor);
 }
 
 export interface ClockSet {
@@ -222,17 +205,55 @@ export interface ClockSet {
  * and ClockSetFailed thrown), then, if asked, lowers the floor to it.
  * `fromMs` is the clock before.
  */
-export async function setClockFor(dataDir: string, targetMs: number, opts: { fromMs: number; actor: string; resetFloor: boolean; runner?: ClockRunner }): Promise<ClockSet> {
-  DataDir.open(dataDir, { create: false });
+export async function setClockIn(dir: DataDir, targetMs: number, opts: { fromMs: number; actor: string; resetFloor: boolean; runner?: ClockRunner }): Promise<ClockSet> {
   const detail = { from: new Date(opts.fromMs).toISOString(), to: new Date(targetMs).toISOString() };
+  // The log is opened only once the clock has been set (or has failed to be):
+  // a log that cannot be opened does not keep a technician from fixing the clock.
+  let failed: ClockSetFailed | null = null;
   try {
     await setSystemClock(targetMs, opts.runner);
   } catch (err) {
-    if (err instanceof ClockSetFailed) recordAudit(dataDir, 'clock/set-failed', opts.actor, { ...detail, reason: err.message }, opts.fromMs);
-    throw err;
+    if (!(err instanceof ClockSetFailed)) throw err;
+    failed = err;
   }
-  // From here the system clock reads targetMs: events are stamped with it.
-  recordAudit(dataDir, 'clock/set', opts.actor, detail, targetMs);
-  const reset = opts.resetFloor ? await resetFloorFor(dataDir, 'now', targetMs, opts.actor) : null;
-  return { fromMs: opts.fromMs, toMs: targetMs, reset };
+  const log = CheckLog.openIn(dir);
+  try {
+    const audit = new AuditTrail(log);
+    if (failed) {
+      audit.record('clock/set-failed', opts.actor, { ...detail, reason: failed.message }, opts.fromMs);
+      throw failed;
+    }
+    // From here the system clock reads targetMs: events are stamped with it.
+    audit.record('clock/set', opts.actor, detail, targetMs);
+    const reset = opts.resetFloor ? await resetFloorIn(dir, log, 'now', targetMs, opts.actor) : null;
+    return { fromMs: opts.fromMs, toMs: targetMs, reset };
+  } finally {
+    log.close();
+  }
+}
+
+// ---- the same, from a data directory's path ----
+
+/** Opens the data directory and its log once, for one use, and closes the log after it. */
+export async function withClockLog<T>(dataDir: string, use: (dir: DataDir, log: CheckLog) => Promise<T>): Promise<T> {
+  const dir = DataDir.open(dataDir, { create: false });
+  const log = CheckLog.openIn(dir);
+  try {
+    return await use(dir, log);
+  } finally {
+    log.close();
+  }
+}
+
+// For callers that hold the directory's path only (the technician screen, for now).
+export async function clockReportFor(dataDir: string, nowMs: number): Promise<ClockReport> {
+  return withClockLog(dataDir, (dir, log) => clockReportIn(dir, log, nowMs));
+}
+
+export async function resetFloorFor(dataDir: string, to: FloorTarget, nowMs: number, actor: string): Promise<FloorReset> {
+  return withClockLog(dataDir, (dir, log) => resetFloorIn(dir, log, to, nowMs, actor));
+}
+
+export async function setClockFor(dataDir: string, targetMs: number, opts: { fromMs: number; actor: string; resetFloor: boolean; runner?: ClockRunner }): Promise<ClockSet> {
+  return setClockIn(DataDir.open(dataDir, { create: false }), targetMs, opts);
 }

@@ -25,7 +25,7 @@
 // 23 h at a time, got in). Layout 3 re-judges the stored checks evidence
 // once against today's rule: evidence that no longer passes is discarded
 // and kept as the checks' last refusal, for `sentinel clock show`.
-import { appendAudit } from '../audit/audit.js';
+import { AuditTrail } from '../audit/audit.js';
 import type { CheckLog } from '../log/check-log.js';
 import {
   CHECKS_EVIDENCE_STEP_MS,
@@ -81,7 +81,11 @@ function asRefusal(value: unknown): Refusal | null {
 }
 
 export class TimeFloor {
-  constructor(private readonly log: CheckLog) {}
+  private readonly audit: AuditTrail;
+
+  constructor(private readonly log: CheckLog) {
+    this.audit = new AuditTrail(log);
+  }
 
   /** The floor in ms, or null when there is no evidence at all yet. */
   currentMs(trustIatS: number | null): number | null {
@@ -230,6 +234,6 @@ export class TimeFloor {
     all[source] = { ms: newest, atMs, count, auditedAtMs: audit ? atMs : (previous?.auditedAtMs ?? atMs) };
     this.log.setMeta(FLOOR_META.refused, JSON.stringify(all));
     if (!audit) return;
-    appendAudit(this.log, 'clock/evidence-refused', KIOSK_ACTOR, { source, at: new Date(newest).toISOString(), ms: newest, refusals: count, against }, atMs);
+    this.audit.record('clock/evidence-refused', KIOSK_ACTOR, { source, at: new Date(newest).toISOString(), ms: newest, refusals: count, against }, atMs);
   }
 }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JWK } from 'jose';
 import type { HealthStatus, IssuerName } from '../contract/code.js';
-import { recordAudit } from '../audit/audit.js';
+import { recordIn } from '../audit/audit.js';
 import { ConfigStore } from '../config/config-store.js';
 import { pinIsSet } from '../contract/kiosk-config.js';
 import { DataDir } from '../data-dir.js';
@@ -95,7 +95,7 @@ function demoPin(dir: DataDir, nowMs: number): string | null {
   const config = store.load().config;
   if (!pinIsSet(config)) {
     const stored = store.save({ ...config, technician: { ...config.technician, pinHash: hashPin(DEMO_TECHNICIAN_PIN) } }, nowMs);
-    recordAudit(dir.root, 'pin/set', 'demo', { role: 'technician', demo: true, revision: stored.revision }, nowMs);
+    recordIn(dir, 'pin/set', 'demo', { role: 'technician', demo: true, revision: stored.revision }, nowMs);
     return DEMO_TECHNICIAN_PIN;
   }
   const { pinHash } = config.technician;

@@ -8,8 +8,8 @@ import { TrustStore } from '../trust/trust-store.js';
 import { syncEndpoints } from './endpoints.js';
 import { SyncClient } from './sync-client.js';
 
-export async function openSyncClient(dataDir: string, endpoint: string, log: CheckLog, clock: () => number): Promise<SyncClient> {
-  const dir = DataDir.open(dataDir, { create: false });
+/** The sync client of a data directory the caller holds open, on its open log. */
+export async function syncClientIn(dir: DataDir, endpoint: string, log: CheckLog, clock: () => number): Promise<SyncClient> {
   return new SyncClient({
     endpoints: syncEndpoints(endpoint),
     log,
@@ -18,4 +18,9 @@ export async function openSyncClient(dataDir: string, endpoint: string, log: Che
     floor: new TimeFloor(log),
     clock,
   });
+}
+
+/** The same for callers that hold the directory's path only (the kiosk's start-up, for now): the directory is opened here. */
+export async function openSyncClient(dataDir: string, endpoint: string, log: CheckLog, clock: () => number): Promise<SyncClient> {
+  return syncClientIn(DataDir.open(dataDir, { create: false }), endpoint, log, clock);
 }

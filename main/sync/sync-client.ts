@@ -11,7 +11,7 @@ import { CompactSign } from 'jose';
 import type { TimeFloor } from '../clock/time-floor.js';
 import type { TrustTimes } from '../clock/time-evidence.js';
 import type { DeviceIdentity } from '../device/device-key.js';
-import { appendAudit } from '../audit/audit.js';
+import { AuditTrail } from '../audit/audit.js';
 import type { CheckLog } from '../log/check-log.js';
 import { wireCheck } from '../log/wire-check.js';
 import type { TrustStore } from '../trust/trust-store.js';
@@ -98,9 +98,11 @@ export interface SyncClientOptions {
 
 export class SyncClient {
   private readonly fetch: typeof fetch;
+  private readonly audit: AuditTrail;
 
   constructor(private readonly opts: SyncClientOptions) {
     this.fetch = opts.fetch ?? globalThis.fetch;
+    this.audit = new AuditTrail(opts.log);
   }
 
   /**
@@ -173,7 +175,7 @@ export class SyncClient {
       // In the keyed chain like a technician's import: the log then remembers the highest seq
       // (anti-rollback at load) even if the trust-highest-seq file is deleted.
       const atMs = this.opts.clock();
-      appendAudit(this.opts.log, 'trust/installed', 'sync', { seq: snapshot.info.seq, rootKid: snapshot.info.rootKid, from: this.opts.endpoints.trustBundle.href }, atMs);
+      this.audit.record('trust/installed', 'sync', { seq: snapshot.info.seq, rootKid: snapshot.info.rootKid, from: this.opts.endpoints.trustBundle.href }, atMs);
     } catch (err) {
       if (err instanceof BundleRefused) result = err.problem === 'rollback' ? { kind: 'unchanged' } : { kind: 'refused', reason: err.message };
       else result = { kind: 'refused', reason: (err as Error).message };

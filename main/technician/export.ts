@@ -6,14 +6,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { redacted } from '../contract/kiosk-config.js';
 import { ConfigStore } from '../config/config-store.js';
-import { DATA_FILES, DataDir } from '../data-dir.js';
+import { DataDir } from '../data-dir.js';
 import { CheckLog } from '../log/check-log.js';
 import { CSV_HEADER, csvLine, logRow } from '../log/log-rows.js';
 import { PolicyStore } from '../policy/policy-store.js';
 import { TrustStore } from '../trust/trust-store.js';
 import type { KioskStatus } from '../contract/kiosk.js';
 import { StatusJournal } from '../log/status-journal.js';
-import { exportFolder, runSelfTest, type LiveThermometer } from './selftest.js';
+import { exportFolder, selfTestIn, type LiveThermometer } from './selftest.js';
 
 /** The export folder cannot be written (CLI: a usage error). */
 export class ExportRefused extends Error {
@@ -42,8 +42,8 @@ export async function exportDataDir(dataDir: string, out: string, nowMs: number,
   } catch (err) {
     throw new ExportRefused(`cannot write to ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  const selftest = await runSelfTest(dir.root, nowMs, { thermometerSeconds: 1, ...(live ? { liveThermometer: live.thermometer } : {}) });
-  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  const selftest = await selfTestIn(dir, nowMs, { thermometerSeconds: 1, ...(live ? { liveThermometer: live.thermometer } : {}) });
+  const log = CheckLog.openIn(dir);
   try {
     const trust = await new TrustStore(dir).load(nowMs / 1000).catch(() => null);
     const diagnostics = {

@@ -7,13 +7,14 @@ import { openSerialThermometer, type DeviceBindings } from '../../drivers/open-d
 import { PROTOCOLS } from '../../drivers/thermometer/protocols/index.js';
 import { TimeFloor } from '../clock/time-floor.js';
 import { ConfigStore } from '../config/config-store.js';
-import { DATA_FILES, DataDir } from '../data-dir.js';
+import { DataDir } from '../data-dir.js';
 import { decodeImage } from '../decode/qr-decoder.js';
 import { clockIsUntrusted } from '../decide/decide.js';
 import { loadOrCreateDeviceIdentity } from '../device/device-key.js';
 import { CheckLog } from '../log/check-log.js';
 import { PolicyStore } from '../policy/policy-store.js';
-import { openSyncClient } from '../sync/open-sync.js';
+import { openSyncClient, syncClientIn } from '../sync/open-sync.js';
+import type { SyncClient } from '../sync/sync-client.js';
 import { TrustStore } from '../trust/trust-store.js';
 import { TEST_CARD_TEXT } from '../contract/kiosk.js';
 import { type ProtocolName, type ThermometerCounters, isProtocolName } from '../contract/devices.js';
@@ -62,8 +63,18 @@ async function sampleThermometer(path: string, protocol: ProtocolName, baud: num
   return c;
 }
 
-export async function runSelfTest(dataDir: string, nowMs: number, opts: { thermometerSeconds?: number; liveThermometer?: LiveThermometer; bindings?: () => DeviceBindings } = {}): Promise<SelfTestItem[]> {
-  const dir = DataDir.open(dataDir, { create: false });
+export interface SelfTestOptions {
+  thermometerSeconds?: number;
+  liveThermometer?: LiveThermometer;
+  bindings?: () => DeviceBindings;
+}
+
+export async function runSelfTest(dataDir: string, nowMs: number, opts: SelfTestOptions = {}): Promise<SelfTestItem[]> {
+  return selfTestIn(DataDir.open(dataDir, { create: false }), nowMs, opts);
+}
+
+/** The self-test of a data directory the caller holds open (an export runs it on the directory it exports). */
+export async function selfTestIn(dir: DataDir, nowMs: number, opts: SelfTestOptions = {}): Promise<SelfTestItem[]> {
   const items: SelfTestItem[] = [];
   items.push(
     await item('data directory', () => {
@@ -80,7 +91,7 @@ export async function runSelfTest(dataDir: string, nowMs: number, opts: { thermo
       return [free >= MIN_FREE_BYTES ? 'ok' : 'fail', `${Math.round(free / 2 ** 20)} MB free`];
     }),
   );
-  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  const log = CheckLog.openIn(dir);
   try {
     items.push(await item('database integrity', () => {
       const r = log.integrity();
@@ -147,7 +158,7 @@ export async function runSelfTest(dataDir: string, nowMs: number, opts: { thermo
     items.push(
       await item('sync service', async () => {
         if (!config.sync.endpoint) return ['skipped', 'no sync endpoint configured'];
-        const probe = await probeSyncEndpoint(dir.root, config.sync.endpoint, log, nowMs);
+        const probe = await probeSyncEndpointIn(dir, config.sync.endpoint, log, nowMs);
         return [probe.reachable ? 'ok' : 'warn', probe.detail];
       }),
     );
@@ -162,9 +173,17 @@ export async function runSelfTest(dataDir: string, nowMs: number, opts: { thermo
  * never throwing (a malformed address is an answer too).
  */
 export async function probeSyncEndpoint(dataDir: string, endpoint: string, log: CheckLog, nowMs: number): Promise<{ reachable: boolean; detail: string }> {
+  return probeWith(log, () => openSyncClient(dataDir, endpoint, log, () => nowMs));
+}
+
+export async function probeSyncEndpointIn(dir: DataDir, endpoint: string, log: CheckLog, nowMs: number): Promise<{ reachable: boolean; detail: string }> {
+  return probeWith(log, () => syncClientIn(dir, endpoint, log, () => nowMs));
+}
+
+async function probeWith(log: CheckLog, openClient: () => Promise<SyncClient>): Promise<{ reachable: boolean; detail: string }> {
   const pending = log.count().pending;
   try {
-    const client = await openSyncClient(dataDir, endpoint, log, () => nowMs);
+    const client = await openClient();
     const up = await client.probe();
     return { reachable: up, detail: `${up ? 'reachable' : 'not reachable'}; ${pending} checks pending` };
   } catch (err) {

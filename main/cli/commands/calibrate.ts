@@ -3,7 +3,7 @@ import { REAL_BINDINGS } from '../../../drivers/bindings.js';
 import { openSerialThermometer } from '../../../drivers/open-devices.js';
 import { collectRawReadings, computeCalibration, CalibrationRefused } from '../../../drivers/thermometer/calibration.js';
 import { PROTOCOLS } from '../../../drivers/thermometer/protocols/index.js';
-import { recordAudit } from '../../audit/audit.js';
+import { recordIn } from '../../audit/audit.js';
 import { ConfigStore } from '../../config/config-store.js';
 import { DataDir } from '../../data-dir.js';
 import type { CommandIo } from '../command-io.js';
@@ -59,7 +59,7 @@ export async function calibrateCommand(args: string[], io: CommandIo): Promise<n
     result = computeCalibration({ referenceC, readingsC: readings, by: values.by, atMs: common.nowMs });
   } catch (err) {
     if (err instanceof CalibrationRefused) {
-      recordAudit(common.dataDir, 'calibration/refused', values.by, { port: values.port, referenceC, readingsC: readings, reason: err.message }, common.nowMs);
+      recordIn(dir, 'calibration/refused', values.by, { port: values.port, referenceC, readingsC: readings, reason: err.message }, common.nowMs);
       io.err(`sentinel: calibration refused: ${err.message}\n`);
       return 1;
     }
@@ -68,7 +68,7 @@ export async function calibrateCommand(args: string[], io: CommandIo): Promise<n
   const store = new ConfigStore(dir);
   const config = store.load().config;
   const stored = store.save({ ...config, thermometer: { ...config.thermometer, path: values.port, protocol, calibration: result } }, common.nowMs);
-  recordAudit(common.dataDir, 'calibration/done', values.by, { port: values.port, protocol, offsetC: result.offsetC, previousOffsetC: config.thermometer.calibration?.offsetC ?? null, referenceC, readingsC: result.readingsC, dueAtMs: result.dueAtMs }, common.nowMs);
+  recordIn(dir, 'calibration/done', values.by, { port: values.port, protocol, offsetC: result.offsetC, previousOffsetC: config.thermometer.calibration?.offsetC ?? null, referenceC, readingsC: result.readingsC, dueAtMs: result.dueAtMs }, common.nowMs);
   const summary = { offsetC: result.offsetC, referenceC, readingsC: result.readingsC, by: result.by, at: new Date(result.atMs).toISOString(), due: new Date(result.dueAtMs).toISOString(), revision: stored.revision };
   io.out(common.json ? JSON.stringify(summary) + '\n' : `calibrated: offset ${result.offsetC >= 0 ? '+' : ''}${result.offsetC.toFixed(2)} °C (reference ${referenceC} °C), due again ${summary.due.slice(0, 10)}\n`);
   return EXIT.OK;

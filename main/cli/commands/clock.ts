@@ -5,16 +5,18 @@ import {
   FloorResetRefused,
   FLOOR_TARGETS,
   auditView,
-  clockReportFor,
+  clockReportIn,
   isFloorTarget,
   jsonView,
-  resetFloorFor,
-  setClockFor,
+  resetFloorIn,
+  setClockIn,
   type ClockReport,
   type ClockRunner,
   type FloorReset,
+  withClockLog,
 } from '../../clock/clock-recovery.js';
 import { RECORDED_SOURCES } from '../../clock/time-evidence.js';
+import { DataDir } from '../../data-dir.js';
 import type { CommandIo } from '../command-io.js';
 import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand, parseIsoTime } from '../options.js';
@@ -93,7 +95,7 @@ export async function clockCommand(args: string[], io: CommandIo, deps: { runner
   if (verb !== 'set' && values['reset-floor']) throw new UsageError('--reset-floor goes with set');
 
   if (verb === 'show') {
-    const report = await clockReportFor(common.dataDir, common.nowMs);
+    const report = await withClockLog(common.dataDir, (dir, log) => clockReportIn(dir, log, common.nowMs));
     io.out(common.json ? JSON.stringify(jsonView(report)) + '\n' : describe(report));
     return EXIT.OK;
   }
@@ -101,7 +103,8 @@ export async function clockCommand(args: string[], io: CommandIo, deps: { runner
     if (!isFloorTarget(values.to)) throw new UsageError(`reset-floor needs --to ${FLOOR_TARGETS.join('|')}`);
     let reset: FloorReset;
     try {
-      reset = await resetFloorFor(common.dataDir, values.to, common.nowMs, cliActor());
+      const to = values.to;
+      reset = await withClockLog(common.dataDir, (dir, log) => resetFloorIn(dir, log, to, common.nowMs, cliActor()));
     } catch (err) {
       if (err instanceof FloorResetRefused) throw new ConfigError(err.message);
       throw err;
@@ -117,7 +120,7 @@ export async function clockCommand(args: string[], io: CommandIo, deps: { runner
     if (!ISO_WITH_ZONE.test(arg)) throw new UsageError(`ISO-TIME must name its zone (Z or +08:00), not "${arg}"`);
     let set;
     try {
-      set = await setClockFor(common.dataDir, targetMs, { fromMs: io.clock(), actor: cliActor(), resetFloor: values['reset-floor'] ?? false, ...(deps.runner ? { runner: deps.runner } : {}) });
+      set = await setClockIn(DataDir.open(common.dataDir, { create: false }), targetMs, { fromMs: io.clock(), actor: cliActor(), resetFloor: values['reset-floor'] ?? false, ...(deps.runner ? { runner: deps.runner } : {}) });
     } catch (err) {
       if (err instanceof ClockSetFailed) throw new ConfigError(err.message);
       throw err;

@@ -3,7 +3,7 @@
 import { ConfigValueError, redacted, SETTABLE_KEYS } from '../../contract/kiosk-config.js';
 import { ConfigStore } from '../../config/config-store.js';
 import { DataDir } from '../../data-dir.js';
-import { cliActor, recordAudit } from '../../audit/audit.js';
+import { cliActor, recordIn } from '../../audit/audit.js';
 import { hashPin, WeakPin } from '../../technician/pin.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -51,10 +51,11 @@ export async function configCommand(args: string[], io: CommandIo): Promise<numb
   }
   if (verb === 'set') {
     if (key === undefined || raw === undefined) throw new UsageError('config set needs KEY and VALUE');
-    const store = new ConfigStore(DataDir.open(common.dataDir, { create: true }));
+    const dir = DataDir.open(common.dataDir, { create: true });
+    const store = new ConfigStore(dir);
     try {
       const { before, after, stored } = store.set(key, parseValue(raw), common.nowMs);
-      recordAudit(common.dataDir, 'config/changed', cliActor(), { key, before, after, revision: stored.revision }, common.nowMs);
+      recordIn(dir, 'config/changed', cliActor(), { key, before, after, revision: stored.revision }, common.nowMs);
       io.out(common.json ? JSON.stringify({ key, before, after, revision: stored.revision }) + '\n' : `${key}: ${JSON.stringify(before)} → ${JSON.stringify(after)} (revision ${stored.revision})\n`);
     } catch (err) {
       if (err instanceof ConfigValueError) throw new UsageError(err.message);
@@ -73,11 +74,12 @@ export async function configCommand(args: string[], io: CommandIo): Promise<numb
       if (err instanceof WeakPin) throw new UsageError(err.message);
       throw err;
     }
-    const store = new ConfigStore(DataDir.open(common.dataDir, { create: true }));
+    const dir = DataDir.open(common.dataDir, { create: true });
+    const store = new ConfigStore(dir);
     const current = store.load().config;
     const field = role === 'technician' ? 'pinHash' : 'supervisorPinHash';
     const stored = store.save({ ...current, technician: { ...current.technician, [field]: hash } }, common.nowMs);
-    recordAudit(common.dataDir, 'pin/set', cliActor(), { role, revision: stored.revision }, common.nowMs);
+    recordIn(dir, 'pin/set', cliActor(), { role, revision: stored.revision }, common.nowMs);
     io.out(common.json ? JSON.stringify({ role, pinSet: true, revision: stored.revision }) + '\n' : `${role} PIN set (revision ${stored.revision})\n`);
     return EXIT.OK;
   }

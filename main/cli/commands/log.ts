@@ -1,5 +1,5 @@
 // sentinel log [--since ISO] [--format jsonl|csv] [--verify-chain] [--purge]
-import { DATA_FILES, DataDir } from '../../data-dir.js';
+import { DataDir } from '../../data-dir.js';
 import { CheckLog } from '../../log/check-log.js';
 import { CSV_HEADER, csvLine, logRow } from '../../log/log-rows.js';
 import { applyRetention, DEFAULT_RETENTION_DAYS, unsyncedPurgeOutlook } from '../../log/retention.js';
@@ -51,7 +51,7 @@ export async function logCommand(args: string[], io: CommandIo): Promise<number>
   }
 
   const dir = DataDir.open(common.dataDir, { create: false });
-  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  const log = CheckLog.openIn(dir);
   try {
     if (values['verify-chain']) {
       const report = log.verifyChain();

@@ -1,7 +1,7 @@
 // sentinel policy set FILE | policy show
 import { DataDir } from '../../data-dir.js';
 import { PolicyRefused, PolicyStore } from '../../policy/policy-store.js';
-import { cliActor, recordAudit } from '../../audit/audit.js';
+import { cliActor, recordIn } from '../../audit/audit.js';
 import { readInputFile, type CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
@@ -29,7 +29,8 @@ export async function policyCommand(args: string[], io: CommandIo): Promise<numb
   if (verb === 'set') {
     if (file === undefined) throw new UsageError('policy set needs the policy FILE');
     const text = await readInputFile(file, 'policy', MAX_POLICY_FILE_BYTES);
-    const store = new PolicyStore(DataDir.open(common.dataDir, { create: true }));
+    const dir = DataDir.open(common.dataDir, { create: true });
+    const store = new PolicyStore(dir);
     let before: unknown = null;
     try {
       before = store.load().policy;
@@ -40,10 +41,10 @@ export async function policyCommand(args: string[], io: CommandIo): Promise<numb
     try {
       installed = store.set(text, common.nowMs);
     } catch (err) {
-      if (err instanceof PolicyRefused) recordAudit(common.dataDir, 'policy/refused', cliActor(), { file, field: err.field, reason: err.message }, common.nowMs);
+      if (err instanceof PolicyRefused) recordIn(dir, 'policy/refused', cliActor(), { file, field: err.field, reason: err.message }, common.nowMs);
       throw err;
     }
-    recordAudit(common.dataDir, 'policy/set', cliActor(), { file, version: installed.version, before, after: installed.policy }, common.nowMs);
+    recordIn(dir, 'policy/set', cliActor(), { file, version: installed.version, before, after: installed.policy }, common.nowMs);
     io.out(common.json ? JSON.stringify({ installed: true, version: installed.version }) + '\n' : `policy version ${installed.version} installed\n`);
     return EXIT.OK;
   }

@@ -1,7 +1,7 @@
 // sentinel sync --endpoint URL [--once]: push unsynced checks, fetch a newer bundle.
-import { DATA_FILES, DataDir } from '../../data-dir.js';
+import { DataDir } from '../../data-dir.js';
 import { CheckLog } from '../../log/check-log.js';
-import { openSyncClient } from '../../sync/open-sync.js';
+import { syncClientIn } from '../../sync/open-sync.js';
 import { SyncLoop, syncOnce, type SyncEvent } from '../../sync/sync-loop.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -47,11 +47,11 @@ export async function syncCommand(args: string[], io: CommandIo): Promise<number
   const retentionDays = values['retention-days'] === undefined ? DEFAULT_RETENTION_DAYS : Number(values['retention-days']);
   if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new UsageError('--retention-days must be a whole number of days, at least 1');
   const dir = DataDir.open(common.dataDir, { create: false });
-  const log = CheckLog.open(dir.path(DATA_FILES.database));
+  const log = CheckLog.openIn(dir);
   try {
     let client;
     try {
-      client = await openSyncClient(dir.root, endpoint, log, io.clock);
+      client = await syncClientIn(dir, endpoint, log, io.clock);
     } catch (err) {
       if ((err as Error).name === 'EndpointRefused') throw new UsageError((err as Error).message);
       throw err;

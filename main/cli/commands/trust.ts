@@ -5,7 +5,7 @@ import { PolicyStore } from '../../policy/policy-store.js';
 import { MAX_BUNDLE_FILE_BYTES, MAX_ROOT_FILE_BYTES } from '../../trust/bundle-file.js';
 import { readRootKeys, TrustStore } from '../../trust/trust-store.js';
 import { BundleRefused, type PinnedRoot } from '../../verify/trust.js';
-import { cliActor, recordAudit } from '../../audit/audit.js';
+import { cliActor, recordIn } from '../../audit/audit.js';
 import { readInputFile, type CommandIo } from '../command-io.js';
 import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
@@ -66,11 +66,11 @@ export async function trustCommand(args: string[], io: CommandIo): Promise<numbe
     try {
       snapshot = await new TrustStore(dir).install(jws, { nowS: common.nowMs / 1000, newRoots });
     } catch (err) {
-      if (err instanceof BundleRefused) recordAudit(dir.root, 'trust/refused', cliActor(), { file, problem: err.problem, reason: err.message }, common.nowMs);
+      if (err instanceof BundleRefused) recordIn(dir, 'trust/refused', cliActor(), { file, problem: err.problem, reason: err.message }, common.nowMs);
       throw err;
     }
     const { info } = snapshot;
-    recordAudit(dir.root, 'trust/installed', cliActor(), { file, seq: info.seq, rootKid: info.rootKid, pinnedRoots: newRoots.map((r) => r.kid), issuers: info.issuers.map((i) => i.id) }, common.nowMs);
+    recordIn(dir, 'trust/installed', cliActor(), { file, seq: info.seq, rootKid: info.rootKid, pinnedRoots: newRoots.map((r) => r.kid), issuers: info.issuers.map((i) => i.id) }, common.nowMs);
     if (common.json) io.out(JSON.stringify({ installed: true, seq: info.seq, rootKid: info.rootKid, issuers: info.issuers.map((i) => i.id), expiresAt: iso(info.exp) }) + '\n');
     else io.out(`installed trust bundle seq ${info.seq} from ${info.iss} (root ${info.rootKid}): ${info.issuers.length} issuers (${info.issuers.map((i) => i.id).join(', ')}), expires ${iso(info.exp)}\n`);
     return EXIT.OK;
