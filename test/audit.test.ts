@@ -10,7 +10,7 @@ import { CentralService } from '../bench/central-service.js';
 import { TimeFloor } from '../main/clock/time-floor.js';
 import { DATA_FILES, DataDir } from '../main/data-dir.js';
 import { loadOrCreateDeviceIdentity } from '../main/device/device-key.js';
-import { AuditTrail, recordAudit } from '../main/audit/audit.js';
+import { AuditTrail, recordIn } from '../main/audit/audit.js';
 import { CheckLog } from '../main/log/check-log.js';
 import { SCHEMA_VERSION } from '../main/log/migrations.js';
 import { syncEndpoints } from '../main/sync/endpoints.js';
@@ -38,14 +38,14 @@ describe('one chain for checks and events', () => {
     log.close();
   });
 
-  it('the audit trail of an open log, and recordAudit on a data directory, write into the same keyed chain', () => {
+  it('the audit trail of an open log, and recordIn on a data directory, write into the same keyed chain', () => {
     const dir = DataDir.open(tempDir(), { create: true });
     const log = CheckLog.openIn(dir);
     const reviewed = check(1, { verdict: 'review' });
     log.append([reviewed]);
     new AuditTrail(log).record('override', 'supervisor', { checkId: reviewed.checkId, verdict: 'admit' }, T0 * 1000 + 2000);
     log.close();
-    recordAudit(dir.root, 'pin/failed', 'screen', { remaining: 2 }, T0 * 1000 + 3000);
+    recordIn(dir, 'pin/failed', 'screen', { remaining: 2 }, T0 * 1000 + 3000);
     // openIn keys the log with the directory's chain key, as open does from the file's folder.
     const reopened = CheckLog.open(dir.path(DATA_FILES.database));
     expect(reopened.listEvents().map((e) => [e.type, e.actor, e.atMs])).toEqual([

@@ -30,7 +30,7 @@ import { uuidv7 } from '../main/log/check-id.js';
 import { HolderPseudonym } from '../main/log/holder-pseudonym.js';
 import { syncEndpoints, type SyncEndpoints } from '../main/sync/endpoints.js';
 import { SyncClient } from '../main/sync/sync-client.js';
-import { probeSyncEndpoint } from '../main/technician/selftest.js';
+import { probeSyncEndpointIn } from '../main/technician/selftest.js';
 import { TrustStore } from '../main/trust/trust-store.js';
 import { verifyCode } from '../main/verify/code.js';
 import { checkRecord } from './fixtures/check-records.js';
@@ -240,7 +240,7 @@ describe('the server\'s Date: evidence only from an authenticated success', () =
       await notFound.close();
       // Test connection to an address typed but not saved: answered 200, Date 2100.
       const up = await service(() => ({ status: 200 }));
-      expect(await probeSyncEndpoint(k.data, up.url, k.log, T0 * MS)).toMatchObject({ reachable: true });
+      expect(await probeSyncEndpointIn(DataDir.open(k.data, { create: false }), up.url, k.log, T0 * MS)).toMatchObject({ reachable: true });
       expect(up.requests).toEqual(['HEAD /v1/trust-bundle']);
       await up.close();
     } finally {

@@ -20,7 +20,7 @@ import { backoffDelayMs, retryAfterMs } from '../main/sync/backoff.js';
 import { EndpointRefused, syncEndpoints } from '../main/sync/endpoints.js';
 import { MAX_BUNDLE_ANSWER_BYTES, MAX_CHECKS_ANSWER_BYTES, SyncClient, type PushResult } from '../main/sync/sync-client.js';
 import { DEFAULT_KIOSK_CONFIG, withSetting, type KioskConfig } from '../main/contract/kiosk-config.js';
-import { probeSyncEndpoint } from '../main/technician/selftest.js';
+import { probeSyncEndpointIn } from '../main/technician/selftest.js';
 import { SyncLoop, type SyncEvent } from '../main/sync/sync-loop.js';
 import { TrustStore, readRootKeys } from '../main/trust/trust-store.js';
 import { checkRecord } from './fixtures/check-records.js';
@@ -559,7 +559,7 @@ describe('https, except to loopback, at every entry', () => {
 
   it('the technician\'s Test connection refuses it without a request', async () => {
     k = await kiosk(0);
-    expect(await probeSyncEndpoint(k.data, offLoopback, k.log, NOW)).toEqual({ reachable: false, detail: expect.stringMatching(/^not usable: .*must use https/) });
+    expect(await probeSyncEndpointIn(DataDir.open(k.data, { create: false }), offLoopback, k.log, NOW)).toEqual({ reachable: false, detail: expect.stringMatching(/^not usable: .*must use https/) });
   });
 });
 

@@ -11,7 +11,7 @@ import { SettingsApplier } from '../kiosk/settings-applier.js';
 import { StatusJournal } from '../log/status-journal.js';
 import { CheckLog } from '../log/check-log.js';
 import { PolicyStore } from '../policy/policy-store.js';
-import { openSyncClient } from '../sync/open-sync.js';
+import { syncClientIn } from '../sync/open-sync.js';
 import { SyncLoop } from '../sync/sync-loop.js';
 import { TechnicianService } from '../technician/technician-service.js';
 import type { KioskSettings } from './kiosk-settings.js';
@@ -66,7 +66,7 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
     syncLog ??= CheckLog.openIn(dataDir);
     let client;
     try {
-      client = await openSyncClient(l.dataDir, endpoint, syncLog, l.clock);
+      client = await syncClientIn(dataDir, endpoint, syncLog, l.clock);
     } catch (err) {
       // An address saved before https was required (plain http off loopback): the
       // gate keeps working and logging, unsynced, and the technician is told.

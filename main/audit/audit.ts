@@ -4,7 +4,7 @@
 // written on a log the caller already holds open (AuditTrail): an event is
 // one transaction on that connection, not a file opened and closed.
 import * as os from 'node:os';
-import { DataDir } from '../data-dir.js';
+import type { DataDir } from '../data-dir.js';
 import { CheckLog } from '../log/check-log.js';
 import { uuidv7 } from '../log/check-id.js';
 
@@ -63,14 +63,4 @@ export function recordIn(dir: DataDir, type: AuditType, actor: string, detail: R
   } finally {
     log.close();
   }
-}
-
-/** One audit event on a log already open: `new AuditTrail(log).record(…)`, for callers that hold no trail. */
-export function appendAudit(log: CheckLog, type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
-  new AuditTrail(log).record(type, actor, detail, nowMs);
-}
-
-/** One audit event in the log of a data directory given by its path: recordIn on the directory, opened here. */
-export function recordAudit(dataDir: string, type: AuditType, actor: string, detail: Record<string, unknown>, nowMs: number): void {
-  recordIn(DataDir.open(dataDir, { create: true }), type, actor, detail, nowMs);
 }

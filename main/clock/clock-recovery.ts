@@ -205,10 +205,10 @@ export interface ClockSet {
  * and ClockSetFailed thrown), then, if asked, lowers the floor to it.
  * `fromMs` is the clock before.
  */
-export async function setClockIn(dir: DataDir, targetMs: number, opts: { fromMs: number; actor: string; resetFloor: boolean; runner?: ClockRunner }): Promise<ClockSet> {
+export async function setClockIn(dir: DataDir, targetMs: number, opts: { fromMs: number; actor: string; resetFloor: boolean; runner?: ClockRunner; log?: CheckLog }): Promise<ClockSet> {
   const detail = { from: new Date(opts.fromMs).toISOString(), to: new Date(targetMs).toISOString() };
-  // The log is opened only once the clock has been set (or has failed to be):
-  // a log that cannot be opened does not keep a technician from fixing the clock.
+  // A log not already open (the CLI) is opened only once the clock has been set (or has
+  // failed to be): a log that cannot be opened does not keep a technician from fixing the clock.
   let failed: ClockSetFailed | null = null;
   try {
     await setSystemClock(targetMs, opts.runner);
@@ -216,7 +216,7 @@ export async function setClockIn(dir: DataDir, targetMs: number, opts: { fromMs:
     if (!(err instanceof ClockSetFailed)) throw err;
     failed = err;
   }
-  const log = CheckLog.openIn(dir);
+  const log = opts.log ?? CheckLog.openIn(dir);
   try {
     const audit = new AuditTrail(log);
     if (failed) {
@@ -228,7 +228,7 @@ export async function setClockIn(dir: DataDir, targetMs: number, opts: { fromMs:
     const reset = opts.resetFloor ? await resetFloorIn(dir, log, 'now', targetMs, opts.actor) : null;
     return { fromMs: opts.fromMs, toMs: targetMs, reset };
   } finally {
-    log.close();
+    if (!opts.log) log.close();
   }
 }
 
@@ -243,17 +243,4 @@ export async function withClockLog<T>(dataDir: string, use: (dir: DataDir, log: 
   } finally {
     log.close();
   }
-}
-
-// For callers that hold the directory's path only (the technician screen, for now).
-export async function clockReportFor(dataDir: string, nowMs: number): Promise<ClockReport> {
-  return withClockLog(dataDir, (dir, log) => clockReportIn(dir, log, nowMs));
-}
-
-export async function resetFloorFor(dataDir: string, to: FloorTarget, nowMs: number, actor: string): Promise<FloorReset> {
-  return withClockLog(dataDir, (dir, log) => resetFloorIn(dir, log, to, nowMs, actor));
-}
-
-export async function setClockFor(dataDir: string, targetMs: number, opts: { fromMs: number; actor: string; resetFloor: boolean; runner?: ClockRunner }): Promise<ClockSet> {
-  return setClockIn(DataDir.open(dataDir, { create: false }), targetMs, opts);
 }

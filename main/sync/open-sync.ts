@@ -1,7 +1,7 @@
 // Assembles the sync client for a data directory: log, device key, trust
 // store, time floor, endpoints. Shared by `sentinel sync` and the kiosk.
 import { TimeFloor } from '../clock/time-floor.js';
-import { DataDir } from '../data-dir.js';
+import type { DataDir } from '../data-dir.js';
 import { loadOrCreateDeviceIdentity } from '../device/device-key.js';
 import type { CheckLog } from '../log/check-log.js';
 import { TrustStore } from '../trust/trust-store.js';
@@ -18,9 +18,4 @@ export async function syncClientIn(dir: DataDir, endpoint: string, log: CheckLog
     floor: new TimeFloor(log),
     clock,
   });
-}
-
-/** The same for callers that hold the directory's path only (the kiosk's start-up, for now): the directory is opened here. */
-export async function openSyncClient(dataDir: string, endpoint: string, log: CheckLog, clock: () => number): Promise<SyncClient> {
-  return syncClientIn(DataDir.open(dataDir, { create: false }), endpoint, log, clock);
 }

@@ -2,7 +2,7 @@
 // bundle, the clock's floor and the clock; and a supervisor's override of a
 // review. Each is validated, applied whole or not at all, and audited.
 import { calculateJwkThumbprint } from 'jose';
-import { ClockSetFailed, clockReportFor, FloorResetRefused, jsonView, resetFloorFor, setClockFor, type ClockRunner } from '../clock/clock-recovery.js';
+import { ClockSetFailed, clockReportIn, FloorResetRefused, jsonView, resetFloorIn, setClockIn, type ClockRunner } from '../clock/clock-recovery.js';
 import { ConfigValueError } from '../contract/kiosk-config.js';
 import type { ClockView, FloorTarget, SettingUpdate, TechnicianRole } from '../contract/kiosk.js';
 import { PolicyRefused } from '../policy/policy-store.js';
@@ -129,7 +129,7 @@ export class TechnicianChanges {
   async resetClockFloor(to: FloorTarget): Promise<ClockView> {
     const role = this.c.session.require();
     try {
-      return jsonView((await resetFloorFor(this.c.dir.root, to, this.c.clock(), role)).after);
+      return jsonView((await resetFloorIn(this.c.dir, this.c.log, to, this.c.clock(), role)).after);
     } catch (err) {
       if (err instanceof FloorResetRefused) throw new TechnicianRefusal('REFUSED', err.message);
       throw err;
@@ -141,11 +141,11 @@ export class TechnicianChanges {
     const role = this.c.session.require();
     const targetMs = Date.parse(atIso);
     try {
-      await setClockFor(this.c.dir.root, targetMs, { fromMs: this.c.clock(), actor: role, resetFloor, ...(this.clockRunner ? { runner: this.clockRunner } : {}) });
+      await setClockIn(this.c.dir, targetMs, { log: this.c.log, fromMs: this.c.clock(), actor: role, resetFloor, ...(this.clockRunner ? { runner: this.clockRunner } : {}) });
     } catch (err) {
       if (err instanceof ClockSetFailed) throw new TechnicianRefusal('REFUSED', err.message);
       throw err;
     }
-    return jsonView(await clockReportFor(this.c.dir.root, targetMs));
+    return jsonView(await clockReportIn(this.c.dir, this.c.log, targetMs));
   }
 }

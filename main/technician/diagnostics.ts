@@ -2,13 +2,13 @@
 // kiosk's state, the self-test, the devices plugged in, a test scan, the
 // sync endpoint, the clock, and the diagnostics export.
 import type { DeviceBindings } from '../../drivers/open-devices.js';
-import { clockReportFor, jsonView } from '../clock/clock-recovery.js';
+import { clockReportIn, jsonView } from '../clock/clock-recovery.js';
 import type { ThermometerCounters } from '../contract/devices.js';
 import { redacted } from '../contract/kiosk-config.js';
 import { TEST_CARD_TEXT, type CheckView, type ClockView, type CodeTest, type DeviceChoices, type ScannerTestResult, type SelfTestItemView, type TechnicianState } from '../contract/kiosk.js';
 import type { TrustedIssuerInfo } from '../contract/trust.js';
 import type { TechnicianContext } from './context.js';
-import { probeSyncEndpoint, runSelfTest, type LiveThermometer } from './selftest.js';
+import { probeSyncEndpointIn, selfTestIn, type LiveThermometer } from './selftest.js';
 import { TechnicianRefusal } from './session.js';
 
 /** The kiosk's scans, for a technician's scanner and camera tests (nothing is logged). */
@@ -62,7 +62,7 @@ export class TechnicianDiagnostics {
   async selftest(): Promise<SelfTestItemView[]> {
     this.c.session.require();
     // The kiosk's own thermometer holds the port: its driver's counters are read instead.
-    return runSelfTest(this.c.dir.root, this.c.clock(), { thermometerSeconds: 1, ...(this.opts.thermometer ? { liveThermometer: this.opts.thermometer } : {}), ...(this.opts.deviceBindings ? { bindings: this.opts.deviceBindings } : {}) });
+    return selfTestIn(this.c.dir, this.c.clock(), { thermometerSeconds: 1, ...(this.opts.thermometer ? { liveThermometer: this.opts.thermometer } : {}), ...(this.opts.deviceBindings ? { bindings: this.opts.deviceBindings } : {}) });
   }
 
   /**
@@ -116,7 +116,7 @@ export class TechnicianDiagnostics {
   /** "Test connection": probes an endpoint before (or after) it is saved. */
   async testSync(endpoint: string): Promise<{ reachable: boolean; detail: string }> {
     this.c.session.require();
-    return probeSyncEndpoint(this.c.dir.root, endpoint, this.c.log, this.c.clock());
+    return probeSyncEndpointIn(this.c.dir, endpoint, this.c.log, this.c.clock());
   }
 
   async exportTo(dir: string): Promise<{ folder: string; checks: number }> {
@@ -128,6 +128,6 @@ export class TechnicianDiagnostics {
   /** What the kiosk knows of the time: the clock, the floor, each source's evidence, what was refused. */
   async clock(): Promise<ClockView> {
     this.c.session.require();
-    return jsonView(await clockReportFor(this.c.dir.root, this.c.clock()));
+    return jsonView(await clockReportIn(this.c.dir, this.c.log, this.c.clock()));
   }
 }

@@ -13,7 +13,7 @@ import { clockIsUntrusted } from '../decide/decide.js';
 import { loadOrCreateDeviceIdentity } from '../device/device-key.js';
 import { CheckLog } from '../log/check-log.js';
 import { PolicyStore } from '../policy/policy-store.js';
-import { openSyncClient, syncClientIn } from '../sync/open-sync.js';
+import { syncClientIn } from '../sync/open-sync.js';
 import type { SyncClient } from '../sync/sync-client.js';
 import { TrustStore } from '../trust/trust-store.js';
 import { TEST_CARD_TEXT } from '../contract/kiosk.js';
@@ -172,10 +172,6 @@ export async function selfTestIn(dir: DataDir, nowMs: number, opts: SelfTestOpti
  * The "test connection" of a sync endpoint: reachable or not, in words,
  * never throwing (a malformed address is an answer too).
  */
-export async function probeSyncEndpoint(dataDir: string, endpoint: string, log: CheckLog, nowMs: number): Promise<{ reachable: boolean; detail: string }> {
-  return probeWith(log, () => openSyncClient(dataDir, endpoint, log, () => nowMs));
-}
-
 export async function probeSyncEndpointIn(dir: DataDir, endpoint: string, log: CheckLog, nowMs: number): Promise<{ reachable: boolean; detail: string }> {
   return probeWith(log, () => syncClientIn(dir, endpoint, log, () => nowMs));
 }
