@@ -16,7 +16,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserShell, type BrowserShell, type ShellService } from '../main/shell/browser-shell.js';
+import { startBrowserShell, type BrowserShell } from '../main/shell/browser-shell.js';
+import type { KioskEndpoint } from '../main/contract/ipc.js';
 import { chromiumArgs } from '../main/shell/open-chromium.js';
 import { SENTINEL, sentinel } from './fixtures/cli.js';
 
@@ -257,7 +258,7 @@ describe('the browser shell with a fake service: callers and a misbehaving servi
   /** Requests on 'slow' wait until released: to answer after the client has gone. */
   let release: () => void = () => undefined;
   let slowAsked: () => void = () => undefined;
-  const service: ShellService = {
+  const service: KioskEndpoint = {
     invoke(channel, payload, caller) {
       calls.push({ channel, payload, caller });
       if (channel === 'throws') throw new Error('a bug in a handler');

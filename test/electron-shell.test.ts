@@ -9,7 +9,8 @@ import * as vm from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { appRequestHandler, APP_ORIGIN } from '../main/shell/electron/app-protocol.js';
 import { installNavigationGuards, isForbiddenShortcut, permissionCheckHandler, permissionRequestHandler } from '../main/shell/electron/guards.js';
-import { isTrustedSender, MAX_IPC_PAYLOAD_BYTES, registerKioskIpc, type KioskHandlers } from '../main/shell/electron/ipc.js';
+import { isTrustedSender, MAX_IPC_PAYLOAD_BYTES, registerKioskIpc } from '../main/shell/electron/ipc.js';
+import type { KioskEndpoint } from '../main/contract/ipc.js';
 import { UtilityProcessSupervisor, type SupervisedChild } from '../main/shell/electron/supervisor.js';
 import { startSystemdWatchdog } from '../main/shell/electron/systemd-watchdog.js';
 import { KIOSK_WEB_PREFERENCES } from '../main/shell/electron/web-preferences.js';
@@ -186,7 +187,7 @@ describe('IPC', () => {
     const ipcMain = { handle: (c: string, h: (e: unknown, p: unknown) => Promise<unknown>) => handlers.set(c, h), removeHandler: (c: string) => handlers.delete(c) };
     const calls: [string, unknown][] = [];
     let emit: ((c: string, p: unknown) => void) | null = null;
-    const service: KioskHandlers = {
+    const service: KioskEndpoint = {
       invoke: async (channel, payload) => {
         calls.push([channel, payload]);
         return { ok: true, value: { verdict: 'admit' } as never };

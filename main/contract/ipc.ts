@@ -337,6 +337,18 @@ export type KioskApi = { [C in InvokeChannel as MethodOf<C> extends `${string}.$
 };
 
 /** How a shell carries the contract to main: ipcRenderer in the preload, a WebSocket in the browser. */
+/**
+ * What a shell carries between the screen and main: requests by channel name
+ * (parsed and answered by main, never trusted as typed) and main's events.
+ * `caller` names the connection (socket, window) a request came on: a
+ * technician session belongs to the one that unlocked it.
+ */
+export interface KioskEndpoint {
+  /** A transport passes the answer on as it is: main made it an InvokeResult. */
+  invoke(channel: string, payload: unknown, caller: string): Promise<unknown>;
+  subscribe(listener: <C extends RendererChannel>(channel: C, payload: RendererChannels[C]) => void): () => void;
+}
+
 export interface KioskTransport {
   invoke<C extends InvokeChannel>(channel: C, request: ChannelRequest<C>): Promise<InvokeResult<C>>;
   /** Returns a function that unsubscribes. */

@@ -161,4 +161,3 @@ export interface TechnicianState {
 }
 
 // The screen's own files take the API's type from here; its channels live in ipc.ts.
-export type { KioskApi } from './ipc.js';

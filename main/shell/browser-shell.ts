@@ -19,8 +19,7 @@ import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { InvokeChannel } from '../contract/ipc.js';
-import type { KioskService } from '../kiosk/kiosk-service.js';
+import type { InvokeChannel, KioskEndpoint } from '../contract/ipc.js';
 import { CONTENT_TYPES, contentSecurityPolicy } from './csp.js';
 import { isLoopbackHost } from '../contract/loopback.js';
 
@@ -29,13 +28,8 @@ import { isLoopbackHost } from '../contract/loopback.js';
  * callers). Any channel name goes through: the service parses it against the
  * contract's table, so an unknown one is answered UNKNOWN_CHANNEL there.
  */
-export interface ShellService {
-  invoke(channel: string, payload: unknown, caller: string): Promise<unknown>;
-  subscribe: KioskService['subscribe'];
-}
-
 export interface BrowserShellOptions {
-  service: ShellService;
+  service: KioskEndpoint;
   /** The built renderer (dist/renderer). */
   rendererDir: string;
   host: string;

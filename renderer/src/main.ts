@@ -1,7 +1,8 @@
 // The kiosk screen: ready → checking → result → ready. It shows what main
 // decided and nothing more; the camera and a keyboard-wedge scanner feed
 // the same entry point (scan/submit).
-import type { CheckView, KioskApi, KioskStatus, ScanSource, ScreenConfig } from '../../main/contract/kiosk.js';
+import type { KioskApi } from '../../main/contract/ipc.js';
+import type { CheckView, KioskStatus, ScanSource, ScreenConfig } from '../../main/contract/kiosk.js';
 import type { Lang } from '../../main/contract/messages.js';
 import { connectBrowserBridge } from './browser-bridge.js';
 import { Camera, type CameraState } from './camera.js';

@@ -4,13 +4,7 @@
 // hands it to that channel's handler (KioskService.invoke).
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { originOf } from './guards.js';
-import { INVOKE_CHANNELS, type InvokeResult, type InvokeChannel, type RendererChannel, type RendererChannels } from '../../contract/ipc.js';
-
-export interface KioskHandlers {
-  /** `caller` names the window the request came from (a technician session belongs to it). */
-  invoke(channel: string, payload: unknown, caller?: string): Promise<InvokeResult<InvokeChannel>>;
-  subscribe(listener: <C extends RendererChannel>(channel: C, payload: RendererChannels[C]) => void): () => void;
-}
+import { INVOKE_CHANNELS, type KioskEndpoint } from '../../contract/ipc.js';
 
 export const MAX_IPC_PAYLOAD_BYTES = 64 * 1024;
 
@@ -29,7 +23,7 @@ function payloadTooLarge(payload: unknown): boolean {
 }
 
 /** Registers the handlers; returns a function that removes them and the event forwarding. */
-export function registerKioskIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, handlers: KioskHandlers, target: () => WebContents | null, appOrigin: string): () => void {
+export function registerKioskIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, handlers: KioskEndpoint, target: () => WebContents | null, appOrigin: string): () => void {
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(channel, async (event, payload: unknown) => {
       if (!isTrustedSender(event, appOrigin)) return { ok: false, error: { code: 'BAD_REQUEST', message: 'requests come from the kiosk page only' } };

@@ -1,6 +1,6 @@
 // A guard's decision on a review (after a supervisor's PIN): admit or deny,
 // with a reason main requires and audits beside the check it overrides.
-import type { KioskApi } from '../../../main/contract/kiosk.js';
+import type { KioskApi } from '../../../main/contract/ipc.js';
 import { el } from './dom.js';
 import type { TechnicianText } from './text.js';
 

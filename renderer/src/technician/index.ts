@@ -2,7 +2,7 @@
 // in the top-right corner), a PIN pad, and a panel to run the self-test,
 // change settings and the policy, and export. Main checks the PIN, the
 // lockout, the idle exit and every change; this only asks and shows.
-import type { KioskApi } from '../../../main/contract/kiosk.js';
+import type { KioskApi } from '../../../main/contract/ipc.js';
 import type { Lang } from '../../../main/contract/messages.js';
 import { el } from './dom.js';
 import type { GuardVerdict } from './guard-decision.js';

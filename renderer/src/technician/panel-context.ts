@@ -1,6 +1,6 @@
 // What every section of the technician's panel is given: the kiosk, the
 // operator's words, the panel's one message line, and the panel's lifetime.
-import type { KioskApi } from '../../../main/contract/kiosk.js';
+import type { KioskApi } from '../../../main/contract/ipc.js';
 import type { Lang } from '../../../main/contract/messages.js';
 import type { TechnicianText } from './text.js';
 

@@ -2,7 +2,7 @@
 // order under one message line) or a guard's decision. While it is
 // unlocked an idle exit runs; when it goes away, everything the panel
 // started stops and main locks the session.
-import type { KioskApi } from '../../../main/contract/kiosk.js';
+import type { KioskApi } from '../../../main/contract/ipc.js';
 import type { Lang } from '../../../main/contract/messages.js';
 import { el } from './dom.js';
 import { showGuardDecision, type GuardVerdict } from './guard-decision.js';

@@ -1,7 +1,7 @@
 // The PIN pad. 'unlock' checks a PIN; 'first' (only from a keyboard, only
 // while no PIN exists) takes a new technician PIN twice. Main counts the
 // tries, the lockout and the pace; this only asks and shows its answers.
-import type { KioskApi } from '../../../main/contract/kiosk.js';
+import type { KioskApi } from '../../../main/contract/ipc.js';
 import { el } from './dom.js';
 import type { TechnicianText } from './text.js';
 

@@ -1,6 +1,7 @@
 // Devices: pick each from what is plugged in (or type a path), preview the
 // camera, watch the thermometer's live reading, test a scanner; in force as
 // soon as saved.
+import { PROTOCOL_NAMES } from '../../../../main/contract/devices.js';
 import type { TechnicianState } from '../../../../main/contract/kiosk.js';
 import { el } from '../dom.js';
 import { pick, row, saveForm } from '../form.js';
@@ -11,7 +12,6 @@ import { scannerTest } from './scanner-test.js';
 import { thermometerLive } from './thermometer-live.js';
 
 /** The thermometer protocols main accepts (kept equal to main's list by a test). */
-export const THERMOMETER_PROTOCOL_CHOICES = ['gy-mcu90614', 'lu90614', 'idc50', 'ascii'] as const;
 
 export async function devicesSection(ctx: PanelContext, cfg: TechnicianState['config'], testCard: TestCardSightings): Promise<HTMLElement> {
   const { kiosk, T, touch } = ctx;
@@ -23,7 +23,7 @@ export async function devicesSection(ctx: PanelContext, cfg: TechnicianState['co
   const camera = await cameraTest(ctx, cfg.camera.deviceId, testCard);
 
   const thermoPath = el('input', { type: 'text', list: 'tech-serial-ports', value: cfg.thermometer.path ?? '', 'data-testid': 'dev-thermometer', 'aria-label': T.thermometer, placeholder: '/dev/ttyUSB0' });
-  const protocol = pick('protocol', T.protocol, THERMOMETER_PROTOCOL_CHOICES.map((p) => [p, p]), cfg.thermometer.protocol);
+  const protocol = pick('protocol', T.protocol, PROTOCOL_NAMES.map((p) => [p, p]), cfg.thermometer.protocol);
   const baud = el('input', { type: 'number', min: '300', value: cfg.thermometer.baud === null ? '' : String(cfg.thermometer.baud), 'data-testid': 'dev-baud', 'aria-label': T.baud });
   const live = thermometerLive(ctx);
 
