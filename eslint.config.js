@@ -33,27 +33,43 @@ export default tseslint.config(
   },
   {
     files: ['main/contract/**/*.ts'],
-    rules: restrict([...NODE_BUILTINS, ...NATIVE, 'electron', 'jose', '**/verify/**', '**/decide/**', '**/drivers/**', '**/renderer/**', '../*.js', '../../*'], 'main/contract holds types and schemas only: no node, electron, drivers or other layers.'),
+    rules: restrict(
+      [...NODE_BUILTINS, ...NATIVE, 'electron', 'jose', '**/verify/**', '**/decide/**', '**/drivers/**', '**/renderer/**', '../*.js', '../../*'],
+      'main/contract holds types and schemas only: no node, electron, drivers or other layers.',
+    ),
   },
   {
     files: ['main/verify/**/*.ts', 'main/decide/**/*.ts'],
-    rules: restrict([...NODE_BUILTINS, ...NATIVE, 'electron', '**/drivers/**', '**/renderer/**', '../log/*', '../trust/*', '../checkpoint/*', '../cli/*', '../*.js'], 'verify and decide are pure: contract and jose only; time is a parameter.'),
+    rules: restrict(
+      [...NODE_BUILTINS, ...NATIVE, 'electron', '**/drivers/**', '**/renderer/**', '../log/*', '../trust/*', '../checkpoint/*', '../cli/*', '../*.js'],
+      'verify and decide are pure: contract and jose only; time is a parameter.',
+    ),
   },
   {
     files: ['main/verify/**/*.ts', 'main/decide/**/*.ts', 'main/contract/**/*.ts'],
     rules: {
       'no-restricted-globals': ['error', 'document', 'window', 'navigator', 'localStorage', 'process', 'Buffer'],
-      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'No hidden clock in the pure core: take the time as a parameter.' }, { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'No hidden clock in the pure core: take the time as a parameter.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'No hidden clock in the pure core: take the time as a parameter.' },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'No hidden clock in the pure core: take the time as a parameter.' },
+      ],
     },
   },
   {
     files: ['main/**/*.ts', 'main/**/*.cts'],
     ignores: ['main/contract/**', 'main/verify/**', 'main/decide/**', 'main/shell/electron/**'],
-    rules: restrict(['**/renderer/**', 'electron', ...NATIVE.filter((m) => m !== 'better-sqlite3')], 'main must not import the renderer; electron only in the Electron shell; device libraries only through drivers/bindings.'),
+    rules: restrict(
+      ['**/renderer/**', 'electron', ...NATIVE.filter((m) => m !== 'better-sqlite3')],
+      'main must not import the renderer; electron only in the Electron shell; device libraries only through drivers/bindings.',
+    ),
   },
   {
     files: ['main/shell/electron/**'],
-    rules: restrict(['**/renderer/**', ...NATIVE.filter((m) => m !== 'better-sqlite3')], 'the Electron shell is the one place electron is imported; it must not import the renderer or device libraries.'),
+    rules: restrict(
+      ['**/renderer/**', ...NATIVE.filter((m) => m !== 'better-sqlite3')],
+      'the Electron shell is the one place electron is imported; it must not import the renderer or device libraries.',
+    ),
   },
   {
     files: ['drivers/**/*.ts'],
@@ -63,7 +79,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron', '**/renderer/**', ...NATIVE], message: 'drivers know nothing of renderer or electron; only drivers/bindings.ts imports the device libraries (the rest take them injected).' },
+            {
+              group: ['electron', '**/renderer/**', ...NATIVE],
+              message: 'drivers know nothing of renderer or electron; only drivers/bindings.ts imports the device libraries (the rest take them injected).',
+            },
             { regex: '(^|/)main/(?!contract/devices\\.js$)', message: 'drivers know of main only its device vocabulary (main/contract/devices).' },
           ],
         },
@@ -84,7 +103,18 @@ export default tseslint.config(
       // From main, types only (the contract), and two modules' code: the IPC table, whose
       // makeKioskApi the screen shares with the preload, and the device vocabulary its pickers
       // offer (main/contract is kept free of node by its own rule above). Never main's other code.
-      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', '!**/main/contract', '!**/main/contract/ipc.js', '!**/main/contract/devices.js'], allowTypeImports: true, message: 'the renderer takes only types from main/contract, and code from main/contract/ipc.ts and devices.ts alone' }] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/main/**', '!**/main/contract', '!**/main/contract/ipc.js', '!**/main/contract/devices.js'],
+              allowTypeImports: true,
+              message: 'the renderer takes only types from main/contract, and code from main/contract/ipc.ts and devices.ts alone',
+            },
+          ],
+        },
+      ],
     },
   },
 );

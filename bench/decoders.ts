@@ -65,12 +65,18 @@ function score(hits: boolean[], times: number[], falsePositives?: number): Decod
 export async function corpusScores(corpus: string): Promise<Record<'zxing-wasm' | '@zxing/library', DecoderScore> & { onlyLibrary: number }> {
   const root = path.join(corpus, 'zxing-qr');
   const positives: { png: string; expected: string }[] = [];
-  for (const dir of fs.readdirSync(root).filter((d) => d.startsWith('qrcode-')).sort()) {
+  for (const dir of fs
+    .readdirSync(root)
+    .filter((d) => d.startsWith('qrcode-'))
+    .sort()) {
     for (const f of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.png'))) {
       positives.push({ png: path.join(root, dir, f), expected: fs.readFileSync(path.join(root, dir, f.replace(/\.png$/, '.txt')), 'utf8') });
     }
   }
-  const negatives = fs.readdirSync(path.join(root, 'falsepositives')).filter((f) => f.endsWith('.png')).map((f) => path.join(root, 'falsepositives', f));
+  const negatives = fs
+    .readdirSync(path.join(root, 'falsepositives'))
+    .filter((f) => f.endsWith('.png'))
+    .map((f) => path.join(root, 'falsepositives', f));
   const wasm = { hits: [] as boolean[], times: [] as number[], fp: 0 };
   const js = { hits: [] as boolean[], times: [] as number[], fp: 0 };
   for (const { png, expected } of positives) {

@@ -88,13 +88,17 @@ async function verifyThroughput(data: string, codes: Record<CodeAlg, string[]>, 
     await inChunks(list.slice(0, 500), 256, (c) => verifyCode(c, trust));
     await inChunks(jws.slice(0, 500), 256, (j) => compactVerify(j, key));
 
-    const joseSeq = list.length / (await timed(async () => {
-      for (const j of jws) await compactVerify(j, key);
-    }));
+    const joseSeq =
+      list.length /
+      (await timed(async () => {
+        for (const j of jws) await compactVerify(j, key);
+      }));
     const josePar = list.length / (await timed(() => inChunks(jws, 256, (j) => compactVerify(j, key))));
-    const coreSeq = list.length / (await timed(async () => {
-      for (const c of list) await verifyCode(c, trust);
-    }));
+    const coreSeq =
+      list.length /
+      (await timed(async () => {
+        for (const c of list) await verifyCode(c, trust);
+      }));
     const corePar = list.length / (await timed(() => inChunks(list, 256, (c) => verifyCode(c, trust))));
     record(`${alg} bare jose.compactVerify, sequential`, joseSeq, 'codes/s');
     record(`${alg} bare jose.compactVerify, 256 in flight`, josePar, 'codes/s');
@@ -167,11 +171,18 @@ function startup(data: string, oneCode: string): void {
   record('start-up: sentinel --help', median(times(['--help'])), 'ms', 'median of 15');
   record('start-up: sentinel verify CODE --no-log', median(times(['verify', oneCode, '--no-log', '--temp', '36.6', '--data', data])), 'ms', 'median of 15');
   record('start-up: sentinel verify CODE (logged)', median(times(['verify', oneCode, '--temp', '36.6', '--data', data])), 'ms', 'median of 15');
-  record('node -e 0 (for reference)', median(Array.from({ length: 15 }, () => {
-    const t = process.hrtime.bigint();
-    execFileSync(process.execPath, ['-e', '0']);
-    return Number(process.hrtime.bigint() - t) / 1e6;
-  })), 'ms', 'median of 15');
+  record(
+    'node -e 0 (for reference)',
+    median(
+      Array.from({ length: 15 }, () => {
+        const t = process.hrtime.bigint();
+        execFileSync(process.execPath, ['-e', '0']);
+        return Number(process.hrtime.bigint() - t) / 1e6;
+      }),
+    ),
+    'ms',
+    'median of 15',
+  );
 }
 
 const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');

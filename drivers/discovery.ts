@@ -37,7 +37,12 @@ function listCameras(notes: string[]): { path: string; name: string | null }[] {
     notes.push('cameras are listed by the kiosk screen on this platform');
     return [];
   }
-  const nodes = fs.existsSync('/dev') ? fs.readdirSync('/dev').filter((n) => /^video\d+$/.test(n)).sort() : [];
+  const nodes = fs.existsSync('/dev')
+    ? fs
+        .readdirSync('/dev')
+        .filter((n) => /^video\d+$/.test(n))
+        .sort()
+    : [];
   return nodes.map((n) => {
     let name: string | null = null;
     try {

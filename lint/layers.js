@@ -29,19 +29,110 @@ export const LAYERS = {
   'main/checkpoint': ['main', 'main/contract', 'main/verify', 'main/decide', 'main/log', 'main/audit', 'main/policy', 'main/trust', 'main/clock'],
   'main/sync': ['main', 'main/contract', 'main/verify', 'main/log', 'main/audit', 'main/trust', 'main/device', 'main/clock'],
   // The technician's work on a kiosk, and the kiosk's service to its screen.
-  'main/technician': ['main', 'main/contract', 'main/verify', 'main/decide', 'main/decode', 'main/log', 'main/audit', 'main/config', 'main/policy', 'main/trust', 'main/device', 'main/clock', 'main/checkpoint', 'main/sync', 'drivers'],
-  'main/kiosk': ['main', 'main/contract', 'main/verify', 'main/decide', 'main/log', 'main/audit', 'main/config', 'main/policy', 'main/trust', 'main/clock', 'main/checkpoint', 'main/technician', 'drivers'],
+  'main/technician': [
+    'main',
+    'main/contract',
+    'main/verify',
+    'main/decide',
+    'main/decode',
+    'main/log',
+    'main/audit',
+    'main/config',
+    'main/policy',
+    'main/trust',
+    'main/device',
+    'main/clock',
+    'main/checkpoint',
+    'main/sync',
+    'drivers',
+  ],
+  'main/kiosk': [
+    'main',
+    'main/contract',
+    'main/verify',
+    'main/decide',
+    'main/log',
+    'main/audit',
+    'main/config',
+    'main/policy',
+    'main/trust',
+    'main/clock',
+    'main/checkpoint',
+    'main/technician',
+    'drivers',
+  ],
   'main/demo': ['main', 'main/contract', 'main/verify', 'main/issuer', 'main/audit', 'main/config', 'main/policy', 'main/trust', 'main/technician'],
   // The one composition root.
-  'main/app': ['main', 'main/contract', 'main/verify', 'main/log', 'main/audit', 'main/config', 'main/policy', 'main/trust', 'main/device', 'main/clock', 'main/checkpoint', 'main/sync', 'main/technician', 'main/kiosk', 'drivers'],
+  'main/app': [
+    'main',
+    'main/contract',
+    'main/verify',
+    'main/log',
+    'main/audit',
+    'main/config',
+    'main/policy',
+    'main/trust',
+    'main/device',
+    'main/clock',
+    'main/checkpoint',
+    'main/sync',
+    'main/technician',
+    'main/kiosk',
+    'drivers',
+  ],
   // Shells carry the composed kiosk to a screen.
   'main/shell': ['main', 'main/contract', 'main/app', 'main/kiosk', 'drivers'],
   // The command line reaches everything but the screen.
-  'main/cli': ['main', 'main/contract', 'main/verify', 'main/decode', 'main/decide', 'main/issuer', 'main/log', 'main/audit', 'main/config', 'main/policy', 'main/trust', 'main/device', 'main/clock', 'main/checkpoint', 'main/sync', 'main/technician', 'main/kiosk', 'main/demo', 'main/app', 'main/shell', 'drivers'],
+  'main/cli': [
+    'main',
+    'main/contract',
+    'main/verify',
+    'main/decode',
+    'main/decide',
+    'main/issuer',
+    'main/log',
+    'main/audit',
+    'main/config',
+    'main/policy',
+    'main/trust',
+    'main/device',
+    'main/clock',
+    'main/checkpoint',
+    'main/sync',
+    'main/technician',
+    'main/kiosk',
+    'main/demo',
+    'main/app',
+    'main/shell',
+    'drivers',
+  ],
   // The screen shows what main decided: the contract only.
   renderer: ['main/contract'],
   // Benchmarks run the kiosk as the shells do, never through the CLI's code.
-  bench: ['main', 'main/contract', 'main/verify', 'main/decode', 'main/decide', 'main/issuer', 'main/log', 'main/audit', 'main/config', 'main/policy', 'main/trust', 'main/device', 'main/clock', 'main/checkpoint', 'main/sync', 'main/technician', 'main/kiosk', 'main/demo', 'main/app', 'main/shell', 'drivers', 'test'],
+  bench: [
+    'main',
+    'main/contract',
+    'main/verify',
+    'main/decode',
+    'main/decide',
+    'main/issuer',
+    'main/log',
+    'main/audit',
+    'main/config',
+    'main/policy',
+    'main/trust',
+    'main/device',
+    'main/clock',
+    'main/checkpoint',
+    'main/sync',
+    'main/technician',
+    'main/kiosk',
+    'main/demo',
+    'main/app',
+    'main/shell',
+    'drivers',
+    'test',
+  ],
 };
 
 /** Of main, the drivers may import this module only. */
@@ -60,14 +151,27 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 export const layersPlugin = {
   rules: {
     layers: {
-      meta: { type: 'problem', schema: [], messages: { unknown: '{{from}} is in no layer: give it its place in lint/layers.js', forbidden: '{{from}} may not import {{to}} (lint/layers.js: {{from}} imports {{allowed}})', driversOnly: 'drivers may import of main only {{allowed}}' } },
+      meta: {
+        type: 'problem',
+        schema: [],
+        messages: {
+          unknown: '{{from}} is in no layer: give it its place in lint/layers.js',
+          forbidden: '{{from}} may not import {{to}} (lint/layers.js: {{from}} imports {{allowed}})',
+          driversOnly: 'drivers may import of main only {{allowed}}',
+        },
+      },
       create(context) {
         const file = path.relative(root, context.filename).split(path.sep).join('/');
         const from = layerOf(file);
         if (!from || from === 'test') return {};
         const check = (node, spec) => {
           if (typeof spec !== 'string' || !spec.startsWith('.')) return;
-          const target = path.relative(root, path.resolve(path.dirname(context.filename), spec)).split(path.sep).join('/').replace(/\.js$/, '.ts').replace(/\.cjs$/, '.cts');
+          const target = path
+            .relative(root, path.resolve(path.dirname(context.filename), spec))
+            .split(path.sep)
+            .join('/')
+            .replace(/\.js$/, '.ts')
+            .replace(/\.cjs$/, '.cts');
           const to = layerOf(target);
           if (!to || to === from) return;
           const allowed = LAYERS[from];

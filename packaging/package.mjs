@@ -32,7 +32,11 @@ if (!pkg.main || !fs.existsSync(path.join(root, pkg.main.replace(/^dist\//, 'dis
   console.error(`package.json "main" (${pkg.main}) is not built: run npm run build first`);
   process.exit(1);
 }
-console.log(`electron-builder.yml is valid (${config.linux.target.map((t) => `${t.target}:${t.arch.join('+')}`).join(', ')}; fuses ${Object.entries(config.electronFuses).map(([k, v]) => `${k}=${v}`).join(' ')})`);
+console.log(
+  `electron-builder.yml is valid (${config.linux.target.map((t) => `${t.target}:${t.arch.join('+')}`).join(', ')}; fuses ${Object.entries(config.electronFuses)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')})`,
+);
 
 // Looked up without requiring the electron package, which would try to download it.
 const { electronBinary } = await import('../dist/main/shell/open-electron.js');

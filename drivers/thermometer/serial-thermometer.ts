@@ -125,8 +125,7 @@ export class SerialThermometer extends ThermometerEvents implements ThermometerF
           this.status('ok', `receiving frames (${this.opts.protocol})`);
         }
         this.rawListeners.emit(e.reading);
-      }
-      else if (e.type === 'stable') this.stable(e.reading);
+      } else if (e.type === 'stable') this.stable(e.reading);
       else if (e.type === 'no-person') this.notices.emit({ kind: 'no-person', atMs: e.atMs });
       else if (e.type === 'changed') this.notices.emit({ kind: 'changed', atMs: e.atMs });
       else if (e.type === 'offline') this.status('offline', `no valid frame for ${Math.round(e.silentMs)} ms`);

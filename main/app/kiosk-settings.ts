@@ -90,7 +90,12 @@ export function kioskSettings(flags: KioskFlags, stored: StoredConfig | null, ct
   if (flags.thermometerPath !== undefined) {
     if (simulate) throw new SettingsRefused('--thermometer and --simulate exclude each other');
     if (!flags.thermometerProtocol) throw new SettingsRefused(`--thermo-protocol must be one of ${PROTOCOL_NAMES.join(', ')}`);
-    thermometer = { path: flags.thermometerPath, protocol: flags.thermometerProtocol, baud: flags.thermometerBaud ?? PROTOCOLS[flags.thermometerProtocol].defaultBaud, calibration: cfg?.thermometer.calibration ?? null };
+    thermometer = {
+      path: flags.thermometerPath,
+      protocol: flags.thermometerProtocol,
+      baud: flags.thermometerBaud ?? PROTOCOLS[flags.thermometerProtocol].defaultBaud,
+      calibration: cfg?.thermometer.calibration ?? null,
+    };
   } else if (!simulate && cfg?.thermometer.path) {
     const protocol = flags.thermometerProtocol ?? cfg.thermometer.protocol;
     if (!isProtocolName(protocol)) throw new SettingsRefused(`--thermo-protocol must be one of ${PROTOCOL_NAMES.join(', ')}`);

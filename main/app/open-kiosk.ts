@@ -147,7 +147,10 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
         const found = await discoverDevices();
         return {
           serial: found.serial.map((p) => ({ path: p.path, label: [p.path, p.vendorId ? `usb ${p.vendorId}:${p.productId}` : '', p.manufacturer ?? ''].filter(Boolean).join('  ') })),
-          hid: found.hid.map((d) => ({ id: `${d.vendorId}:${d.productId}`, label: [`${d.vendorId}:${d.productId}`, d.usagePage === '0x8c' ? 'POS scanner' : '', d.product ?? ''].filter(Boolean).join('  ') })),
+          hid: found.hid.map((d) => ({
+            id: `${d.vendorId}:${d.productId}`,
+            label: [`${d.vendorId}:${d.productId}`, d.usagePage === '0x8c' ? 'POS scanner' : '', d.product ?? ''].filter(Boolean).join('  '),
+          })),
           notes: found.notes,
         };
       },

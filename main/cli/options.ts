@@ -47,7 +47,6 @@ export function parseIsoTime(value: string, flag: string): number {
   return ms;
 }
 
-
 export function commonOf(values: { data?: string; json?: boolean; at?: string; lang?: string; help?: boolean }, clock: () => number): Common {
   if (values.lang !== undefined && !isLang(values.lang)) throw new UsageError(`--lang must be zh-CN or en, not "${values.lang}"`);
   return {

@@ -76,7 +76,9 @@ export async function runSentinel(argv: string[], io: CommandIo): Promise<number
     }
     const load = COMMANDS[name];
     if (!load) throw new UsageError(`unknown command "${name}" (sentinel --help lists them)`);
-    return await (await load())(rest, io);
+    return await (
+      await load()
+    )(rest, io);
   } catch (err) {
     const e = err as Error;
     if (err instanceof UsageError) {

@@ -18,7 +18,6 @@ import { TimeFloor } from './time-floor.js';
 
 export { FLOOR_TARGETS, isFloorTarget, type FloorTarget };
 
-
 /** The installed bundle as the clock sees it. */
 export interface ClockTrust extends TrustTimes {
   seq: number;

@@ -203,7 +203,12 @@ export class TimeFloor {
     if (accepted !== null && (stored === null || accepted.ms >= stored.ms + CHECKS_EVIDENCE_STEP_MS)) this.write('checks', accepted);
     if (refusedTimes.length > 0 && refusedAtMs !== null) {
       const known = this.known(trust);
-      this.refuse('checks', refusedTimes, refusedAtMs, { authenticatedMs: authenticatedMs(known), bundleIatMs: trust ? trust.iat * 1000 : null, bundleExpMs: trust ? trust.exp * 1000 : null, serverMs: known.server?.ms ?? null });
+      this.refuse('checks', refusedTimes, refusedAtMs, {
+        authenticatedMs: authenticatedMs(known),
+        bundleIatMs: trust ? trust.iat * 1000 : null,
+        bundleExpMs: trust ? trust.exp * 1000 : null,
+        serverMs: known.server?.ms ?? null,
+      });
     }
   }
 

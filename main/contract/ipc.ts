@@ -9,7 +9,22 @@
 //
 // The screen and the Electron preload bundle this file (makeKioskApi and the
 // parsers it carries along), so it stays free of node and electron.
-import type { CheckView, ClockView, CodeTest, DeviceChoices, FloorTarget, KioskStatus, ScannerTestResult, ScanSource, ScreenConfig, SelfTestItemView, SettingUpdate, TechnicianRole, TechnicianState, UnlockResult } from './kiosk.js';
+import type {
+  CheckView,
+  ClockView,
+  CodeTest,
+  DeviceChoices,
+  FloorTarget,
+  KioskStatus,
+  ScannerTestResult,
+  ScanSource,
+  ScreenConfig,
+  SelfTestItemView,
+  SettingUpdate,
+  TechnicianRole,
+  TechnicianState,
+  UnlockResult,
+} from './kiosk.js';
 import { isFloorTarget, SCAN_SOURCES } from './kiosk.js';
 import type { ThermometerCounters } from './devices.js';
 
@@ -49,7 +64,11 @@ export interface ChannelSpec<Req, Res, Method extends string = string, Args exte
 
 /** A channel taking `Req` and answering `Res` (curried so the method name and arguments are inferred). */
 function channel<Req, Res>() {
-  return <const Method extends string, Args extends unknown[]>(spec: { method: Method; request: (...args: Args) => Req; parse: (payload: unknown, channel: string) => Parsed<Req> }): ChannelSpec<Req, Res, Method, Args> => spec;
+  return <const Method extends string, Args extends unknown[]>(spec: {
+    method: Method;
+    request: (...args: Args) => Req;
+    parse: (payload: unknown, channel: string) => Parsed<Req>;
+  }): ChannelSpec<Req, Res, Method, Args> => spec;
 }
 
 const bad = (message: string): { ok: false; error: KioskError } => ({ ok: false, error: { code: 'BAD_REQUEST', message } });
@@ -156,7 +175,8 @@ const INVOKE = {
     method: 'technician.exportTo',
     request: (dir: string) => ({ dir }),
     parse: (payload) => {
-      if (!isObject(payload) || typeof payload.dir !== 'string' || payload.dir.length === 0 || payload.dir.length > 512 || Object.keys(payload).length !== 1) return bad('technician/export takes {dir}');
+      if (!isObject(payload) || typeof payload.dir !== 'string' || payload.dir.length === 0 || payload.dir.length > 512 || Object.keys(payload).length !== 1)
+        return bad('technician/export takes {dir}');
       return { ok: true, value: { dir: payload.dir } };
     },
   }),
@@ -164,7 +184,8 @@ const INVOKE = {
     method: 'technician.importTrust',
     request: (bundlePath: string, rootPath?: string, fingerprint?: string) => ({ bundlePath, ...(rootPath ? { rootPath } : {}), ...(fingerprint ? { fingerprint } : {}) }),
     parse: (payload) => {
-      if (!isObject(payload) || typeof payload.bundlePath !== 'string' || payload.bundlePath.length === 0 || payload.bundlePath.length > 512) return bad('technician/trust-import takes {bundlePath, rootPath?, fingerprint?}');
+      if (!isObject(payload) || typeof payload.bundlePath !== 'string' || payload.bundlePath.length === 0 || payload.bundlePath.length > 512)
+        return bad('technician/trust-import takes {bundlePath, rootPath?, fingerprint?}');
       const extra = Object.keys(payload).filter((k) => !['bundlePath', 'rootPath', 'fingerprint'].includes(k));
       if (extra.length > 0) return bad(`technician/trust-import does not take ${extra.join(', ')}`);
       const { rootPath, fingerprint } = payload;
@@ -188,7 +209,8 @@ const INVOKE = {
     method: 'technician.testSync',
     request: (endpoint: string) => ({ endpoint }),
     parse: (payload) => {
-      if (!isObject(payload) || typeof payload.endpoint !== 'string' || payload.endpoint.length === 0 || payload.endpoint.length > 512 || Object.keys(payload).length !== 1) return bad('technician/sync-test takes {endpoint}');
+      if (!isObject(payload) || typeof payload.endpoint !== 'string' || payload.endpoint.length === 0 || payload.endpoint.length > 512 || Object.keys(payload).length !== 1)
+        return bad('technician/sync-test takes {endpoint}');
       return { ok: true, value: { endpoint: payload.endpoint } };
     },
   }),
@@ -226,7 +248,8 @@ const INVOKE = {
       if (!isObject(payload) || Object.keys(payload).length !== 2 || typeof payload.resetFloor !== 'boolean') return bad('technician/clock-set takes {at, resetFloor}');
       // A time that names its zone (Z or ±hh:mm): a bare local time would be read in the wrong one.
       const at = payload.at;
-      if (typeof at !== 'string' || at.length > 40 || !/(Z|[+-]\d{2}:\d{2})$/.test(at) || !Number.isFinite(Date.parse(at))) return bad('the time is ISO-8601 with its zone, e.g. 2026-12-01T08:00:00+08:00');
+      if (typeof at !== 'string' || at.length > 40 || !/(Z|[+-]\d{2}:\d{2})$/.test(at) || !Number.isFinite(Date.parse(at)))
+        return bad('the time is ISO-8601 with its zone, e.g. 2026-12-01T08:00:00+08:00');
       return { ok: true, value: { at, resetFloor: payload.resetFloor } };
     },
   }),
@@ -295,7 +318,10 @@ async function answer<C extends InvokeChannel>(handlers: InvokeHandlers, channel
  * service that routes its own channels (and binds its own callers), or one
  * that is not there. Its completeness is checked where `handle` routes.
  */
-export function handlersFor<C extends InvokeChannel>(channels: readonly C[], handle: <K extends C>(channel: K, request: ChannelRequest<K>, caller: string) => Promise<ChannelResponse<K>>): InvokeHandlers<C> {
+export function handlersFor<C extends InvokeChannel>(
+  channels: readonly C[],
+  handle: <K extends C>(channel: K, request: ChannelRequest<K>, caller: string) => Promise<ChannelResponse<K>>,
+): InvokeHandlers<C> {
   // Built from a list at run time, so the compiler cannot see it is complete; `channels` is.
   return Object.fromEntries(channels.map((c) => [c, (request: ChannelRequest<typeof c>, caller: string) => handle(c, request, caller)])) as InvokeHandlers<C>;
 }

@@ -37,11 +37,16 @@ export class ConfigValueError extends Error {
   }
 }
 
-const text = (max: number) => (key: string, v: unknown): string => {
-  if (typeof v !== 'string' || v.length > max) throw new ConfigValueError(key, `${key} must be text of at most ${max} characters`);
-  return v;
-};
-const optionalText = (max: number) => (key: string, v: unknown): string | null => (v === null ? null : text(max)(key, v));
+const text =
+  (max: number) =>
+  (key: string, v: unknown): string => {
+    if (typeof v !== 'string' || v.length > max) throw new ConfigValueError(key, `${key} must be text of at most ${max} characters`);
+    return v;
+  };
+const optionalText =
+  (max: number) =>
+  (key: string, v: unknown): string | null =>
+    v === null ? null : text(max)(key, v);
 
 /** Validators per settable key. */
 const VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = {
@@ -79,7 +84,8 @@ const VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = {
     return v;
   },
   'thermometer.baud': (key, v) => {
-    if (v !== null && (typeof v !== 'number' || !Number.isInteger(v) || v < 300 || v > 4_000_000)) throw new ConfigValueError(key, `${key} must be a baud rate such as 9600, or null for the protocol's own`);
+    if (v !== null && (typeof v !== 'number' || !Number.isInteger(v) || v < 300 || v > 4_000_000))
+      throw new ConfigValueError(key, `${key} must be a baud rate such as 9600, or null for the protocol's own`);
     return v;
   },
   'scanner.serialPath': optionalText(256),

@@ -35,7 +35,6 @@ export interface CheckView {
   source: ScanSource;
 }
 
-
 export interface KioskStatus {
   online: boolean;
   pendingSync: number;
@@ -157,7 +156,14 @@ export interface TechnicianState {
   config: RedactedKioskConfig;
   policy: Record<string, unknown>;
   policyVersion: number;
-  trust: { seq: number; iss: string; ageDays: number; expiresAt: string; issuers: string[]; keys: { issuer: string; kid: string; alg: string; validFrom: string | null; validUntil: string | null; revoked: boolean }[] } | null;
+  trust: {
+    seq: number;
+    iss: string;
+    ageDays: number;
+    expiresAt: string;
+    issuers: string[];
+    keys: { issuer: string; kid: string; alg: string; validFrom: string | null; validUntil: string | null; revoked: boolean }[];
+  } | null;
 }
 
 // The screen's own files take the API's type from here; its channels live in ipc.ts.

@@ -137,8 +137,7 @@ function readPolicy(doc: unknown): Policy {
   }
   if ('onFever' in doc) policy.onFever = verdictField(doc.onFever, 'onFever');
   if ('natMaxAgeHours' in doc) {
-    policy.natMaxAgeHours =
-      doc.natMaxAgeHours === null ? null : numberField(doc.natMaxAgeHours, 'natMaxAgeHours', 1, 24 * 365, false);
+    policy.natMaxAgeHours = doc.natMaxAgeHours === null ? null : numberField(doc.natMaxAgeHours, 'natMaxAgeHours', 1, 24 * 365, false);
   }
   if ('trustMaxAgeDays' in doc) {
     policy.trustMaxAgeDays = numberField(doc.trustMaxAgeDays, 'trustMaxAgeDays', 1, 3650, false);
@@ -148,8 +147,7 @@ function readPolicy(doc: unknown): Policy {
   }
   if ('unsyncedMaxAgeDays' in doc) {
     // At least a week: a shorter bound would drop checks over an ordinary outage (a long weekend).
-    policy.unsyncedMaxAgeDays =
-      doc.unsyncedMaxAgeDays === null ? null : numberField(doc.unsyncedMaxAgeDays, 'unsyncedMaxAgeDays', UNSYNCED_MIN_DAYS, 3650, true);
+    policy.unsyncedMaxAgeDays = doc.unsyncedMaxAgeDays === null ? null : numberField(doc.unsyncedMaxAgeDays, 'unsyncedMaxAgeDays', UNSYNCED_MIN_DAYS, 3650, true);
   }
   return policy;
 }
@@ -195,12 +193,7 @@ export interface UnsyncedPurgeOutlook {
  * (effectivePurgeAtMs), and unsynced checks once a day at most, so the
  * drop comes within a day after that.
  */
-export function unsyncedPurgeOutlook(
-  oldestUnsyncedAtMs: number | null,
-  policy: Pick<Policy, 'unsyncedMaxAgeDays'>,
-  nowMs: number,
-  warnedSinceMs: number | null = null,
-): UnsyncedPurgeOutlook {
+export function unsyncedPurgeOutlook(oldestUnsyncedAtMs: number | null, policy: Pick<Policy, 'unsyncedMaxAgeDays'>, nowMs: number, warnedSinceMs: number | null = null): UnsyncedPurgeOutlook {
   if (oldestUnsyncedAtMs === null || policy.unsyncedMaxAgeDays === null) return { purgeAtMs: null, warnFromMs: null, warn: false, effectivePurgeAtMs: null };
   const purgeAtMs = oldestUnsyncedAtMs + policy.unsyncedMaxAgeDays * DAY_MS;
   const warnFromMs = purgeAtMs - UNSYNCED_WARN_DAYS * DAY_MS;

@@ -18,16 +18,12 @@ export interface SigningKey {
 const encoder = new TextEncoder();
 
 export async function signCode(claims: Record<string, unknown>, key: SigningKey): Promise<string> {
-  const jws = await new CompactSign(encoder.encode(JSON.stringify(claims)))
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: CODE_TYP })
-    .sign(key.privateKey);
+  const jws = await new CompactSign(encoder.encode(JSON.stringify(claims))).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: CODE_TYP }).sign(key.privateKey);
   return PHC1_PREFIX + jws;
 }
 
 export async function signBundle(payload: Record<string, unknown>, root: SigningKey): Promise<string> {
-  return new CompactSign(encoder.encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: root.alg, kid: root.kid, typ: TRUST_BUNDLE_TYP })
-    .sign(root.privateKey);
+  return new CompactSign(encoder.encode(JSON.stringify(payload))).setProtectedHeader({ alg: root.alg, kid: root.kid, typ: TRUST_BUNDLE_TYP }).sign(root.privateKey);
 }
 
 export async function newSigningKey(alg: CodeAlg, kid: string): Promise<SigningKey> {

@@ -4,7 +4,17 @@
 // renderer renders it.
 import type { Scan, ScannerFeed, ThermometerFeed } from '../../drivers/contract.js';
 import type { KioskStatus, ScanSource, ScreenConfig } from '../contract/kiosk.js';
-import { handleInvoke, handlersFor, MAX_SCAN_PAYLOAD_CHARS, TECHNICIAN_CHANNELS, type InvokeChannel, type InvokeChannels, type InvokeHandlers, type InvokeResult, type RendererChannels } from '../contract/ipc.js';
+import {
+  handleInvoke,
+  handlersFor,
+  MAX_SCAN_PAYLOAD_CHARS,
+  TECHNICIAN_CHANNELS,
+  type InvokeChannel,
+  type InvokeChannels,
+  type InvokeHandlers,
+  type InvokeResult,
+  type RendererChannels,
+} from '../contract/ipc.js';
 import { Checkpoint } from '../checkpoint/checkpoint.js';
 import { TimeFloor } from '../clock/time-floor.js';
 import { startOfDayMs } from '../clock/time-zone.js';

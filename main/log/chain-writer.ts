@@ -34,9 +34,7 @@ export class ChainWriter {
     private readonly events: EventRows,
     private readonly file: string,
   ) {
-    this.lastLink = db.prepare(
-      'SELECT pos AS seq, hash FROM (SELECT chain_pos AS pos, hash FROM checks UNION ALL SELECT chain_pos, hash FROM events) ORDER BY pos DESC LIMIT 1',
-    );
+    this.lastLink = db.prepare('SELECT pos AS seq, hash FROM (SELECT chain_pos AS pos, hash FROM checks UNION ALL SELECT chain_pos, hash FROM events) ORDER BY pos DESC LIMIT 1');
   }
 
   /** Links checks onto the chain; runs inside a write transaction. */

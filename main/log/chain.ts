@@ -126,5 +126,7 @@ export function legacyChainHash(prevHash: string, r: CheckRecord): string {
 
 /** Schemas 3–4: an audit event's plain SHA-256 link. */
 export function legacyEventHash(prevHash: string, e: EventLinkFields): string {
-  return createHash('sha256').update(JSON.stringify([prevHash, 'event', e.eventId, e.atMs, e.type, e.actor, e.detailText])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([prevHash, 'event', e.eventId, e.atMs, e.type, e.actor, e.detailText]))
+    .digest('hex');
 }

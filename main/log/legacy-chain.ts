@@ -30,7 +30,7 @@ function meta(db: Database.Database, key: string): string | null {
  * the caller may write between pages); events are few.
  */
 export function* legacyEntries(db: Database.Database): Generator<LegacyRow> {
-  const events = (db.prepare("SELECT *, 'event' AS kind FROM events ORDER BY chain_pos").all() as LegacyRow[]);
+  const events = db.prepare("SELECT *, 'event' AS kind FROM events ORDER BY chain_pos").all() as LegacyRow[];
   const page = db.prepare("SELECT *, 'check' AS kind FROM checks WHERE chain_pos > ? ORDER BY chain_pos LIMIT 1000");
   let e = 0;
   let after = Number.MIN_SAFE_INTEGER;

@@ -137,7 +137,10 @@ function keyedBefore(db: Database.Database, ctx: MigrationContext, holdsData: bo
   if (meta('chain_key_id') !== null) found.push('meta.chain_key_id is present');
   const head = meta('chain_head');
   if (head !== null && /"mac"\s*:/.test(head)) found.push('the chain head is sealed');
-  const markers = db.prepare(`SELECT COUNT(*) FROM events WHERE type IN (${[...PURGE_MARKER_TYPES].map(() => '?').join(', ')})`).pluck().get(...PURGE_MARKER_TYPES) as number;
+  const markers = db
+    .prepare(`SELECT COUNT(*) FROM events WHERE type IN (${[...PURGE_MARKER_TYPES].map(() => '?').join(', ')})`)
+    .pluck()
+    .get(...PURGE_MARKER_TYPES) as number;
   if (markers > 0) found.push(`${markers} keyed marker event(s) (retention/purged, log/rekeyed) are present`);
   if (hasColumn(db, 'checks', 'sync_mac') || hasColumn(db, 'events', 'sync_mac')) found.push('the sync_mac columns are present');
   if (meta('unsynced_warned') !== null) found.push('meta.unsynced_warned is present');

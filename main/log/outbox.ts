@@ -41,9 +41,7 @@ export class Outbox {
     this.oldestPendingStmt = db.prepare("SELECT at_ms FROM checks WHERE sync_state = 'pending' ORDER BY seq LIMIT 1").pluck();
     this.pendingStmt = db.prepare(selectLoggedChecks("WHERE sync_state = 'pending' ORDER BY seq LIMIT ?"));
     this.pendingEventsStmt = db.prepare("SELECT * FROM events WHERE sync_state = 'pending' ORDER BY seq LIMIT ?");
-    this.markStmt = db.prepare(
-      "UPDATE checks SET sync_state = 'synced', synced_at_ms = ?, sync_mac = sentinel_sync_mac('check', chain_pos, check_id) WHERE check_id = ? AND sync_state = 'pending'",
-    );
+    this.markStmt = db.prepare("UPDATE checks SET sync_state = 'synced', synced_at_ms = ?, sync_mac = sentinel_sync_mac('check', chain_pos, check_id) WHERE check_id = ? AND sync_state = 'pending'");
     this.markEventStmt = db.prepare(
       "UPDATE events SET sync_state = 'synced', synced_at_ms = ?, sync_mac = sentinel_sync_mac('event', chain_pos, event_id) WHERE event_id = ? AND sync_state = 'pending'",
     );
@@ -66,9 +64,11 @@ export class Outbox {
    */
   markSynced(ids: readonly string[], atMs: number): number {
     let changed = 0;
-    this.db.transaction(() => {
-      for (const id of ids) changed += this.markStmt.run(atMs, id).changes || this.markEventStmt.run(atMs, id).changes;
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const id of ids) changed += this.markStmt.run(atMs, id).changes || this.markEventStmt.run(atMs, id).changes;
+      })
+      .immediate();
     return changed;
   }
 

@@ -126,49 +126,51 @@ export class Retention {
       if (!Number.isFinite(days) || days < 0) throw new RangeError(`retention needs a number of days, not ${days}`);
     }
     const synced = down(rule.nowMs - rule.retentionDays * DAY_MS, HOUR_MS);
-    const result: RetentionResult = this.db.transaction((): RetentionResult => {
-      const unsynced = this.unsyncedCutoff(rule);
-      // Read before deleting: a kiosk whose every entry is purged still knows which bundle was in force (TrustStore.load's floor).
-      const highestBundleSeq = highestBundleSeqOf(this.db);
-      // Synced means marked so by this kiosk (ATTESTED_SYNCED); a row merely claiming it counts as unsynced.
-      const checks = this.deleteSynced.all(synced) as number[];
-      const dropped = unsynced === null ? [] : (this.deleteUnsynced.all(unsynced) as { pos: number; at: number }[]);
-      const events = this.deleteEvents.all(synced) as { pos: number; type: string; detail: string }[];
-      const none: RetentionResult = { deleted: 0, events: 0, unsyncedDropped: 0, unsyncedRange: null };
-      if (checks.length + dropped.length + events.length === 0) return none;
-      // What is left may not be due yet: its own warning then starts afresh when it is.
-      if (unsynced !== null && !unsyncedPurgeOutlook(this.outbox.oldestUnsyncedAtMs(), rule, rule.nowMs).warn) this.meta.delete(UNSYNCED_WARNED);
+    const result: RetentionResult = this.db
+      .transaction((): RetentionResult => {
+        const unsynced = this.unsyncedCutoff(rule);
+        // Read before deleting: a kiosk whose every entry is purged still knows which bundle was in force (TrustStore.load's floor).
+        const highestBundleSeq = highestBundleSeqOf(this.db);
+        // Synced means marked so by this kiosk (ATTESTED_SYNCED); a row merely claiming it counts as unsynced.
+        const checks = this.deleteSynced.all(synced) as number[];
+        const dropped = unsynced === null ? [] : (this.deleteUnsynced.all(unsynced) as { pos: number; at: number }[]);
+        const events = this.deleteEvents.all(synced) as { pos: number; type: string; detail: string }[];
+        const none: RetentionResult = { deleted: 0, events: 0, unsyncedDropped: 0, unsyncedRange: null };
+        if (checks.length + dropped.length + events.length === 0) return none;
+        // What is left may not be due yet: its own warning then starts afresh when it is.
+        if (unsynced !== null && !unsyncedPurgeOutlook(this.outbox.oldestUnsyncedAtMs(), rule, rule.nowMs).warn) this.meta.delete(UNSYNCED_WARNED);
 
-      const positions = [...checks, ...dropped.map((d) => d.pos), ...events.map((ev) => ev.pos)].sort((a, b) => a - b);
-      // An earlier marker deleted now hands its record on to this one: the positions it recorded, and a chain found broken before it was keyed.
-      const markers = events.filter((ev) => PURGE_MARKER_TYPES.has(ev.type)).map((ev) => parseStored(ev.detail));
-      const inherited = markers.flatMap((detail) => purgedRangesOf(detail) ?? []);
-      const brokenBefore = markers.map(brokenBeforeKeyedOf).find((b) => b !== null) ?? null;
-      const purged = mergeRanges([...rangesOf(positions), ...inherited]);
+        const positions = [...checks, ...dropped.map((d) => d.pos), ...events.map((ev) => ev.pos)].sort((a, b) => a - b);
+        // An earlier marker deleted now hands its record on to this one: the positions it recorded, and a chain found broken before it was keyed.
+        const markers = events.filter((ev) => PURGE_MARKER_TYPES.has(ev.type)).map((ev) => parseStored(ev.detail));
+        const inherited = markers.flatMap((detail) => purgedRangesOf(detail) ?? []);
+        const brokenBefore = markers.map(brokenBeforeKeyedOf).find((b) => b !== null) ?? null;
+        const purged = mergeRanges([...rangesOf(positions), ...inherited]);
 
-      // A loop, not Math.min(...): a first pass on an old kiosk may drop more checks than a call takes arguments.
-      let range: { fromMs: number; toMs: number } | null = null;
-      for (const d of dropped) range = range === null ? { fromMs: d.at, toMs: d.at } : { fromMs: Math.min(range.fromMs, d.at), toMs: Math.max(range.toMs, d.at) };
-      const iso = (ms: number): string => new Date(ms).toISOString();
-      this.chain.linkEvents([
-        {
-          eventId: uuidv7(rule.nowMs),
-          atMs: rule.nowMs,
-          type: 'retention/purged',
-          actor: 'sentinel',
-          detail: {
-            retentionDays: rule.retentionDays,
-            unsyncedMaxAgeDays: rule.unsyncedMaxAgeDays,
-            synced: { checks: checks.length, events: events.length },
-            unsynced: range === null ? null : { checks: dropped.length, from: iso(range.fromMs), to: iso(range.toMs) },
-            purged,
-            ...(highestBundleSeq === null ? {} : { highestBundleSeq }),
-            ...(brokenBefore === null ? {} : brokenBefore),
+        // A loop, not Math.min(...): a first pass on an old kiosk may drop more checks than a call takes arguments.
+        let range: { fromMs: number; toMs: number } | null = null;
+        for (const d of dropped) range = range === null ? { fromMs: d.at, toMs: d.at } : { fromMs: Math.min(range.fromMs, d.at), toMs: Math.max(range.toMs, d.at) };
+        const iso = (ms: number): string => new Date(ms).toISOString();
+        this.chain.linkEvents([
+          {
+            eventId: uuidv7(rule.nowMs),
+            atMs: rule.nowMs,
+            type: 'retention/purged',
+            actor: 'sentinel',
+            detail: {
+              retentionDays: rule.retentionDays,
+              unsyncedMaxAgeDays: rule.unsyncedMaxAgeDays,
+              synced: { checks: checks.length, events: events.length },
+              unsynced: range === null ? null : { checks: dropped.length, from: iso(range.fromMs), to: iso(range.toMs) },
+              purged,
+              ...(highestBundleSeq === null ? {} : { highestBundleSeq }),
+              ...(brokenBefore === null ? {} : brokenBefore),
+            },
           },
-        },
-      ]);
-      return { deleted: checks.length, events: events.length, unsyncedDropped: dropped.length, unsyncedRange: range };
-    }).immediate();
+        ]);
+        return { deleted: checks.length, events: events.length, unsyncedDropped: dropped.length, unsyncedRange: range };
+      })
+      .immediate();
     if (result.deleted + result.events + result.unsyncedDropped > 0) {
       this.db.pragma('incremental_vacuum');
       this.db.pragma('wal_checkpoint(TRUNCATE)');

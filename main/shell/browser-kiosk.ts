@@ -19,7 +19,13 @@ export interface RunningKiosk {
 export async function launchKiosk(l: KioskSettings): Promise<RunningKiosk> {
   const core = await openKiosk(l, localDevices(l.dataDir, l.clock));
   try {
-    const shell = await startBrowserShell({ service: core.service, rendererDir: path.join(packageRoot(), 'dist', 'renderer'), host: l.host, port: l.port, ...(l.onError ? { onError: l.onError } : {}) });
+    const shell = await startBrowserShell({
+      service: core.service,
+      rendererDir: path.join(packageRoot(), 'dist', 'renderer'),
+      host: l.host,
+      port: l.port,
+      ...(l.onError ? { onError: l.onError } : {}),
+    });
     return {
       url: shell.url,
       service: core.service,

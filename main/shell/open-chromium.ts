@@ -41,7 +41,10 @@ export function writeLaunchPage(url: string, profileDir: string): string {
   const attr = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   // Made afresh (never rewritten in place) so it is 0600 from its first byte.
   fs.rmSync(file, { force: true });
-  fs.writeFileSync(file, `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${attr}"><title>Sentinel</title>\n`, { mode: 0o600, flag: 'wx' });
+  fs.writeFileSync(file, `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${attr}"><title>Sentinel</title>\n`, {
+    mode: 0o600,
+    flag: 'wx',
+  });
   return file;
 }
 

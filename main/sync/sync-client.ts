@@ -77,10 +77,7 @@ export async function readCapped(response: Response, maxBytes: number): Promise<
   return new TextDecoder().decode(bytes);
 }
 
-export type PushResult =
-  | { kind: 'empty' }
-  | { kind: 'stored'; sent: number; stored: number; pendingLeft: number }
-  | { kind: 'failed'; sent: number; reason: string; retryAfterMs: number | null };
+export type PushResult = { kind: 'empty' } | { kind: 'stored'; sent: number; stored: number; pendingLeft: number } | { kind: 'failed'; sent: number; reason: string; retryAfterMs: number | null };
 
 export type BundleResult = { kind: 'installed'; seq: number } | { kind: 'unchanged' } | { kind: 'refused'; reason: string } | { kind: 'failed'; reason: string };
 
@@ -121,9 +118,7 @@ export class SyncClient {
       checks: batch.map(wireCheck),
       ...(events.length > 0 ? { events: events.map((e) => ({ eventId: e.eventId, at: new Date(e.atMs).toISOString(), type: e.type, actor: e.actor, detail: e.detail })) } : {}),
     };
-    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-      .setProtectedHeader({ alg: 'ES256', kid: device.deviceId, typ: SYNC_TYP })
-      .sign(device.privateKey);
+    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', kid: device.deviceId, typ: SYNC_TYP }).sign(device.privateKey);
     let response: Response;
     let body: string | null;
     try {

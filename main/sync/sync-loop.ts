@@ -126,7 +126,10 @@ export class SyncLoop {
       this.attempt = 0;
       Object.assign(this.state, { online: true, lastSuccessAtMs: clock(), lastError: null });
     }
-    const { deleted, unsyncedDropped } = applyRetention(log, this.opts.policy?.() ?? { unsyncedMaxAgeDays: null }, { nowMs: clock(), retentionDays: this.opts.retentionDays ?? DEFAULT_RETENTION_DAYS });
+    const { deleted, unsyncedDropped } = applyRetention(log, this.opts.policy?.() ?? { unsyncedMaxAgeDays: null }, {
+      nowMs: clock(),
+      retentionDays: this.opts.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    });
     if (deleted + unsyncedDropped > 0) emit({ type: 'purged', deleted, unsyncedDropped });
     emit({ type: 'idle', pending: log.count().pending });
     this.runSoon(this.opts.intervalMs ?? 30_000);

@@ -54,7 +54,14 @@ export class TechnicianDiagnostics {
       policy: policy.policy as unknown as Record<string, unknown>,
       policyVersion: policy.version,
       trust: trust
-        ? { seq: trust.info.seq, iss: trust.info.iss, ageDays: Math.round(((now / 1000 - trust.info.iat) / 86_400) * 10) / 10, expiresAt: new Date(trust.info.exp * 1000).toISOString(), issuers: trust.info.issuers.map((i) => i.id), keys: trustKeys(trust.info.issuers) }
+        ? {
+            seq: trust.info.seq,
+            iss: trust.info.iss,
+            ageDays: Math.round(((now / 1000 - trust.info.iat) / 86_400) * 10) / 10,
+            expiresAt: new Date(trust.info.exp * 1000).toISOString(),
+            issuers: trust.info.issuers.map((i) => i.id),
+            keys: trustKeys(trust.info.issuers),
+          }
         : null,
     };
   }
@@ -62,7 +69,11 @@ export class TechnicianDiagnostics {
   async selftest(): Promise<SelfTestItemView[]> {
     this.c.session.require();
     // The kiosk's own thermometer holds the port: its driver's counters are read instead.
-    return selfTestIn(this.c.dir, this.c.clock(), { thermometerSeconds: 1, ...(this.opts.thermometer ? { liveThermometer: this.opts.thermometer } : {}), ...(this.opts.deviceBindings ? { bindings: this.opts.deviceBindings } : {}) });
+    return selfTestIn(this.c.dir, this.c.clock(), {
+      thermometerSeconds: 1,
+      ...(this.opts.thermometer ? { liveThermometer: this.opts.thermometer } : {}),
+      ...(this.opts.deviceBindings ? { bindings: this.opts.deviceBindings } : {}),
+    });
   }
 
   /**

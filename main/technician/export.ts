@@ -52,7 +52,13 @@ export async function exportDataDir(dataDir: string, out: string, nowMs: number,
       config: redacted(new ConfigStore(dir).load().config),
       policy: new PolicyStore(dir).load(),
       trust: trust
-        ? { seq: trust.info.seq, iss: trust.info.iss, issuedAt: new Date(trust.info.iat * 1000).toISOString(), expiresAt: new Date(trust.info.exp * 1000).toISOString(), issuers: trust.info.issuers.map((i) => i.id) }
+        ? {
+            seq: trust.info.seq,
+            iss: trust.info.iss,
+            issuedAt: new Date(trust.info.iat * 1000).toISOString(),
+            expiresAt: new Date(trust.info.exp * 1000).toISOString(),
+            issuers: trust.info.issuers.map((i) => i.id),
+          }
         : null,
       counts: { ...log.count(), events: log.listEvents().length },
       // Device and sync states only (the status carries today's verdict counts, no holder).

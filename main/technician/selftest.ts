@@ -45,7 +45,14 @@ export interface LiveThermometer {
 }
 
 /** Frames and checksum errors over `seconds`: from the kiosk's own driver, or a driver opened for the test (the CLI). */
-async function sampleThermometer(path: string, protocol: ProtocolName, baud: number, seconds: number, live: LiveThermometer | undefined, bindings: (() => DeviceBindings) | undefined): Promise<{ frames: number; checksumFailures: number } | string> {
+async function sampleThermometer(
+  path: string,
+  protocol: ProtocolName,
+  baud: number,
+  seconds: number,
+  live: LiveThermometer | undefined,
+  bindings: (() => DeviceBindings) | undefined,
+): Promise<{ frames: number; checksumFailures: number } | string> {
   if (live && live.state !== 'none' && live.state !== 'simulated') {
     // A copy: a driver may hand out the same counters object as it counts.
     const before = live.counters ? { ...live.counters } : undefined;
@@ -93,14 +100,18 @@ export async function selfTestIn(dir: DataDir, nowMs: number, opts: SelfTestOpti
   );
   const log = CheckLog.openIn(dir);
   try {
-    items.push(await item('database integrity', () => {
-      const r = log.integrity();
-      return [r === 'ok' ? 'ok' : 'fail', `quick_check: ${r}`];
-    }));
-    items.push(await item('check log chain', () => {
-      const r = log.verifyChain();
-      return [r.ok ? 'ok' : 'fail', r.ok ? `${r.checked} entries chained` : (r.problem ?? 'broken')];
-    }));
+    items.push(
+      await item('database integrity', () => {
+        const r = log.integrity();
+        return [r === 'ok' ? 'ok' : 'fail', `quick_check: ${r}`];
+      }),
+    );
+    items.push(
+      await item('check log chain', () => {
+        const r = log.verifyChain();
+        return [r.ok ? 'ok' : 'fail', r.ok ? `${r.checked} entries chained` : (r.problem ?? 'broken')];
+      }),
+    );
     const policy = await item('policy', () => ['ok', `version ${new PolicyStore(dir).load().version}`]);
     items.push(policy);
     let trustIat: number | null = null;
@@ -144,7 +155,10 @@ export async function selfTestIn(dir: DataDir, nowMs: number, opts: SelfTestOpti
         const overdue = calibration !== null && nowMs > calibration.dueAtMs;
         const rate = `${(c.frames / seconds).toFixed(1)} frames/s, ${c.checksumFailures} checksum errors`;
         if (c.frames === 0) return ['fail', `no valid frames from ${t.path} (${rate})`];
-        return [overdue || calibration === null ? 'warn' : 'ok', `${rate}; ${calibration === null ? 'never calibrated' : overdue ? 'calibration overdue' : `calibrated ${new Date(calibration.atMs).toISOString().slice(0, 10)}`}`];
+        return [
+          overdue || calibration === null ? 'warn' : 'ok',
+          `${rate}; ${calibration === null ? 'never calibrated' : overdue ? 'calibration overdue' : `calibrated ${new Date(calibration.atMs).toISOString().slice(0, 10)}`}`,
+        ];
       }),
     );
     items.push(

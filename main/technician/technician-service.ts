@@ -65,7 +65,17 @@ export class TechnicianService {
       onPinSet: () => changed(['technician.pinHash']),
       onLock: () => this.diagnostics.stopScannerTest(),
     });
-    const context: TechnicianContext = { dir: data.dir, log: data.log, audit, config, policy: new PolicyStore(data.dir), trust: new TrustStore(data.dir), session: this.session, clock: opts.clock, changed };
+    const context: TechnicianContext = {
+      dir: data.dir,
+      log: data.log,
+      audit,
+      config,
+      policy: new PolicyStore(data.dir),
+      trust: new TrustStore(data.dir),
+      session: this.session,
+      clock: opts.clock,
+      changed,
+    };
     this.changes = new TechnicianChanges(context, opts.clockRunner);
     this.diagnostics = new TechnicianDiagnostics(context, opts);
     this.calibration = new ScreenCalibration(context, opts.thermometer);

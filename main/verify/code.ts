@@ -2,16 +2,7 @@
 // prefix, compact JWS, header, claims, issuer, key, signature, key validity.
 // It answers "is this code authentic, and what does it say?"; whether the
 // holder may pass is decide()'s question. Pure: no clock, no I/O.
-import {
-  CODE_ALGS,
-  HEALTH_STATUSES,
-  ISSUER_ID_PATTERN,
-  MAX_CODE_CHARS,
-  PHC1_PREFIX,
-  type CodeAlg,
-  type HealthClaims,
-  type IssuerName,
-} from '../contract/code.js';
+import { CODE_ALGS, HEALTH_STATUSES, ISSUER_ID_PATTERN, MAX_CODE_CHARS, PHC1_PREFIX, type CodeAlg, type HealthClaims, type IssuerName } from '../contract/code.js';
 import type { ReasonCode } from '../contract/reasons.js';
 import { parseJsonObject, splitCompact } from './jws.js';
 import { checkSignature } from './signature.js';

@@ -15,12 +15,7 @@ const KEY_ALGORITHM: Readonly<Record<CodeAlg, string>> = { ES256: 'ECDSA', EdDSA
 /** Both algorithms use fixed-size raw signatures: P-256 r||s and Ed25519 R||S. */
 const SIGNATURE_BYTES = 64;
 
-export async function checkSignature(
-  alg: CodeAlg,
-  key: CryptoKey,
-  signingInput: Uint8Array,
-  signature: Uint8Array,
-): Promise<boolean> {
+export async function checkSignature(alg: CodeAlg, key: CryptoKey, signingInput: Uint8Array, signature: Uint8Array): Promise<boolean> {
   if (signature.length !== SIGNATURE_BYTES) return false;
   if (key.type !== 'public' || key.algorithm.name !== KEY_ALGORITHM[alg]) return false;
   if (alg === 'ES256' && (key.algorithm as EcKeyAlgorithm).namedCurve !== 'P-256') return false;

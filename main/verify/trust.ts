@@ -32,15 +32,7 @@ export interface PinnedRoot {
   jwk: JWK;
 }
 
-export type BundleProblem =
-  | 'malformed'
-  | 'forbidden-header'
-  | 'foreign-root'
-  | 'bad-signature'
-  | 'private-key'
-  | 'bad-key'
-  | 'expired'
-  | 'rollback';
+export type BundleProblem = 'malformed' | 'forbidden-header' | 'foreign-root' | 'bad-signature' | 'private-key' | 'bad-key' | 'expired' | 'rollback';
 
 export class BundleRefused extends Error {
   constructor(
@@ -76,10 +68,7 @@ export async function importPublicKey(jwk: Record<string, unknown>, where: strin
     throw new BundleRefused('bad-key', `${where} says alg ${String(jwk.alg)} but is a ${alg} key`);
   }
   if (jwk.use !== undefined && jwk.use !== 'sig') throw new BundleRefused('bad-key', `${where} is not a signing key (use ${String(jwk.use)})`);
-  const publicOnly: JWK =
-    alg === 'ES256'
-      ? { kty: 'EC', crv: 'P-256', x: jwk.x as string, y: jwk.y as string }
-      : { kty: 'OKP', crv: 'Ed25519', x: jwk.x as string };
+  const publicOnly: JWK = alg === 'ES256' ? { kty: 'EC', crv: 'P-256', x: jwk.x as string, y: jwk.y as string } : { kty: 'OKP', crv: 'Ed25519', x: jwk.x as string };
   if (typeof jwk.x !== 'string' || (alg === 'ES256' && typeof jwk.y !== 'string')) {
     throw new BundleRefused('bad-key', `${where} lacks its public coordinates`);
   }
@@ -150,10 +139,7 @@ export async function verifyBundle(jws: string, roots: readonly PinnedRoot[], op
   return { info: info.info, jws: text, issuers: info.issuers };
 }
 
-async function readBundleBody(
-  body: Record<string, unknown>,
-  rootKid: string,
-): Promise<{ info: TrustBundleInfo; issuers: Map<string, TrustedIssuer>; seq: number; exp: number }> {
+async function readBundleBody(body: Record<string, unknown>, rootKid: string): Promise<{ info: TrustBundleInfo; issuers: Map<string, TrustedIssuer>; seq: number; exp: number }> {
   const { iss, seq, iat, exp, issuers } = body;
   if (typeof iss !== 'string' || iss.length === 0) throw new BundleRefused('malformed', 'the bundle has no iss');
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw new BundleRefused('malformed', 'the bundle seq is not a whole number');

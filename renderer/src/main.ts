@@ -25,7 +25,18 @@ const bridge = window.kiosk ? null : connectBrowserBridge();
 const kiosk: KioskApi = window.kiosk ?? bridge!;
 window.kiosk = kiosk;
 
-let config: ScreenConfig = { operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'], resultSeconds: 6, sound: true, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true };
+let config: ScreenConfig = {
+  operatorLang: 'zh-CN',
+  holderLangs: ['zh-CN', 'en'],
+  resultSeconds: 6,
+  sound: true,
+  cameraId: null,
+  simulated: false,
+  gate: '',
+  station: '',
+  timeZone: 'Asia/Shanghai',
+  pinSet: true,
+};
 let holderLang: Lang = 'zh-CN';
 let status: KioskStatus | null = null;
 let cameraState: CameraState = 'starting';
@@ -77,7 +88,11 @@ function renderStatus(): void {
   const { sync } = status;
   const lastSync = sync.lastSuccessAtMs === null ? '' : ` · ${t(op, 'lastSync')} ${new Date(sync.lastSuccessAtMs).toLocaleTimeString(op, { hour: '2-digit', minute: '2-digit' })}`;
   const backlog = sync.backlogWarning && sync.oldestPendingAtMs !== null ? ` · ${t(op, 'backlogOld')} ${Math.floor((Date.now() - sync.oldestPendingAtMs) / 86_400_000)}d` : '';
-  chip('st-online', `${status.online ? t(op, 'online') : t(op, 'offline')} · ${status.pendingSync} ${t(op, 'pending')}${lastSync}${backlog}`, sync.backlogWarning ? 'bad' : status.online ? 'ok' : 'warn');
+  chip(
+    'st-online',
+    `${status.online ? t(op, 'online') : t(op, 'offline')} · ${status.pendingSync} ${t(op, 'pending')}${lastSync}${backlog}`,
+    sync.backlogWarning ? 'bad' : status.online ? 'ok' : 'warn',
+  );
   $('st-online').dataset.pending = String(status.pendingSync);
   $('st-online').dataset.online = String(status.online);
   // The policy's bound on unsynced checks: said two weeks before the first would go.
@@ -320,7 +335,11 @@ async function start(): Promise<void> {
     renderStatus();
   }
   listenForWedge();
-  technician = installTechnicianMode(kiosk, () => config.operatorLang, () => config.pinSet);
+  technician = installTechnicianMode(
+    kiosk,
+    () => config.operatorLang,
+    () => config.pinSet,
+  );
   camera = new Camera({
     video: $<HTMLVideoElement>('preview'),
     deviceId: config.cameraId,

@@ -130,7 +130,10 @@ describe('the commands write the audit trail', () => {
     expect(sentinel(['policy', 'set', path.join(files, 'bad-policy.json'), '--data', data], { env }).status).toBe(78);
     expect(sentinel(['config', 'set', 'identity.gate', 'East 3', '--data', data], { env }).status).toBe(0);
     expect(sentinel(['config', 'set-pin', '--data', data], { input: '482913\n', env }).status).toBe(0);
-    const events = sentinel(['log', '--events', '--json', '--data', data]).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; actor: string; detail: Record<string, unknown> });
+    const events = sentinel(['log', '--events', '--json', '--data', data])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; actor: string; detail: Record<string, unknown> });
     expect(events.map((e) => e.type)).toEqual(['trust/installed', 'trust/refused', 'policy/set', 'policy/refused', 'config/changed', 'pin/set']);
     expect(events.every((e) => e.actor === 'tech-07')).toBe(true);
     expect(events[1]!.detail).toMatchObject({ problem: 'rollback' });

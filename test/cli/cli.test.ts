@@ -77,7 +77,6 @@ describe('usage errors exit 64 with one clear line', () => {
       expect(r.stdout, cmd).toMatch(/^usage: sentinel/);
     }
   });
-
 });
 
 describe('unusable data directory, bundle or policy exits 78', () => {
@@ -115,7 +114,14 @@ describe('trust', () => {
     expect(show.status).toBe(0);
     const s = JSON.parse(show.stdout);
     expect(s).toMatchObject({ seq: 17, iss: 'CN-NHC', ageSeconds: DAY, expired: false, stale: false });
-    expect(s.issuers[2]).toMatchObject({ id: 'CN-BJ', revoked: ['bj-2025-3'], keys: [{ kid: 'bj-2026-1', alg: 'ES256', revoked: false }, { kid: 'bj-2025-3', revoked: true }] });
+    expect(s.issuers[2]).toMatchObject({
+      id: 'CN-BJ',
+      revoked: ['bj-2025-3'],
+      keys: [
+        { kid: 'bj-2026-1', alg: 'ES256', revoked: false },
+        { kid: 'bj-2025-3', revoked: true },
+      ],
+    });
     const human = sentinel(['trust', 'show', '--data', data, '--at', AT]);
     expect(human.stdout).toContain('seq 17');
     expect(human.stdout).toContain('zj-2026-1 ES256');
@@ -180,7 +186,7 @@ describe('verify', () => {
     expect(notPhc).toMatchObject({ issuer: null, status: null, kid: null });
   });
 
-  it('messages in the operator\'s language: --lang, else the locale', async () => {
+  it("messages in the operator's language: --lang, else the locale", async () => {
     const data = installed();
     const red = await code(w.zj, { st: 'red' });
     const zh = jsonLines(sentinel(['verify', red, '--temp', '36.6', '--data', data, '--at', AT, '--json', '--lang', 'zh-CN']).stdout)[0]!;
@@ -227,7 +233,7 @@ describe('verify', () => {
 
   it('--batch: one result per non-empty line, exit 0, each logged; --no-log logs nothing', async () => {
     const data = installed();
-    const lines = [await code(w.zj), '', await code(w.zj, { st: 'red' }) + '\r', 'not a code', await code(w.gd, { iss: 'CN-GD' })];
+    const lines = [await code(w.zj), '', (await code(w.zj, { st: 'red' })) + '\r', 'not a code', await code(w.gd, { iss: 'CN-GD' })];
     fs.writeFileSync(f('batch.txt'), lines.join('\n') + '\n');
     const r = sentinel(['verify', '--batch', f('batch.txt'), '--temp', '36.6', '--data', data, '--at', AT, '--json']);
     expect(r.status, r.stderr).toBe(0);
@@ -324,7 +330,7 @@ describe('decode', () => {
 });
 
 describe.skipIf(inject('ffmpegMissing') !== '')('decode JPEG', () => {
-  it('reads a code from JPEG files: a health code saved as JPEG, and a photo of ZXing\'s corpus re-encoded as JPEG', () => {
+  it("reads a code from JPEG files: a health code saved as JPEG, and a photo of ZXing's corpus re-encoded as JPEG", () => {
     const dir = tempDir();
     const png = path.join(dir, 'code.png');
     const made = sentinel(['demo-code', '--png', png, '--json']);
@@ -432,7 +438,11 @@ describe('demo', () => {
     expect(sentinel(['demo', '--data', data]).status).toBe(0);
     expect(JSON.parse(sentinel(['log', '--verify-chain', '--data', data, '--json']).stdout)).toMatchObject({ ok: true, checked: 17 }); // 8 checks twice, and the demo PIN's audit event
     // A freshly made demo code is decided by `sentinel verify` against the demo data directory.
-    for (const [status, exit] of [['green', 0], ['yellow', 2], ['red', 1]] as const) {
+    for (const [status, exit] of [
+      ['green', 0],
+      ['yellow', 2],
+      ['red', 1],
+    ] as const) {
       const made = sentinel(['demo-code', '--status', status, '--issuer', 'CN-GD']);
       expect(made.status).toBe(0);
       expect(made.stdout).toMatch(/^PHC1:[\w-]+\.[\w-]+\.[\w-]+\n$/);

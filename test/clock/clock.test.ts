@@ -107,7 +107,7 @@ describe('decide: a clock behind the floor proves "too late", never "too early"'
     expect(codes(await judge(await code(w.zj, { iat: T0 + 600, exp: T0 + HOUR }), behind))).toEqual(['CLOCK_UNTRUSTED']);
   });
 
-  it('a floor only the kiosk\'s own checks make proves nothing: a fresh code is reviewed, not denied; one expired at the authenticated evidence still is', async () => {
+  it("a floor only the kiosk's own checks make proves nothing: a fresh code is reviewed, not denied; one expired at the authenticated evidence still is", async () => {
     const fresh = await code(w.zj, { iat: T0 - 60, exp: T0 + HOUR });
     const expired = await code(w.zj, { iat: T0 - 3 * HOUR, exp: T0 - 2 * HOUR });
     const policy = { maxCodeAgeSeconds: 86_400 };
@@ -158,9 +158,19 @@ async function kiosk(policy: Partial<Policy> = {}, opts: { older?: boolean } = {
     dir,
     log,
     floor: new TimeFloor(log),
-    checkpoint: () => new Checkpoint({ trust: w.trust, policy: { version: 1, setAtMs: 0, policy: { ...structuredClone(DEFAULT_POLICY), ...policy } }, log, pseudonym: HolderPseudonym.forDataDir(dir) }),
+    checkpoint: () =>
+      new Checkpoint({ trust: w.trust, policy: { version: 1, setAtMs: 0, policy: { ...structuredClone(DEFAULT_POLICY), ...policy } }, log, pseudonym: HolderPseudonym.forDataDir(dir) }),
     client: async (endpoints, opts = {}) =>
-      new SyncClient({ endpoints, log, device: await loadOrCreateDeviceIdentity(dir), trust: new TrustStore(dir), floor: new TimeFloor(log), clock: opts.clock ?? (() => T0 * MS), timeoutMs: 5000, ...(opts.fetch ? { fetch: opts.fetch } : {}) }),
+      new SyncClient({
+        endpoints,
+        log,
+        device: await loadOrCreateDeviceIdentity(dir),
+        trust: new TrustStore(dir),
+        floor: new TimeFloor(log),
+        clock: opts.clock ?? (() => T0 * MS),
+        timeoutMs: 5000,
+        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      }),
     close: () => log.close(),
   };
   opened.push(k);
@@ -226,8 +236,8 @@ function fakeFetch(date: string, seen: string[] = []): typeof fetch {
   }) as typeof fetch;
 }
 
-describe('the server\'s Date: evidence only from an authenticated success', () => {
-  it('a Date of 2100 from a 503, a 404 or the technician\'s probe raises nothing', async () => {
+describe("the server's Date: evidence only from an authenticated success", () => {
+  it("a Date of 2100 from a 503, a 404 or the technician's probe raises nothing", async () => {
     const k = await kiosk();
     k.log.append([record(T0 * MS - 60_000)]);
     const svc = await service(() => ({ status: 503 }));
@@ -310,7 +320,7 @@ describe('the server\'s Date: evidence only from an authenticated success', () =
     expect(k.floor.refused().server).toMatchObject({ ms: Y2100_MS, count: 3, atMs: T0 * MS + 30_000 + HOUR * MS });
   });
 
-  it('a Date within a day of the kiosk\'s clock is counted; one just beyond is not', async () => {
+  it("a Date within a day of the kiosk's clock is counted; one just beyond is not", async () => {
     const k = await kiosk();
     const trust = { iat: T0 - DAY, exp: T0 + 30 * DAY };
     expect(k.floor.offerServerTime(T0 * MS + PLAUSIBLE_LEAD_MS + 1000, { nowMs: T0 * MS, trust })).toBe('refused');
@@ -331,7 +341,10 @@ describe('checks as evidence', () => {
     // The clock jumps to 2100 for a while: 50 checks there, each logged (and denied or not, that is the clock's doing).
     const y2100S = Y2100_MS / MS;
     const ahead = await Promise.all(Array.from({ length: 50 }, (_, i) => text(y2100S + i)));
-    await checkpoint.checkMany(ahead.map((t, i) => ({ text: t, temperatureC: 36.6, atMs: Y2100_MS + i * MS })), { record: true });
+    await checkpoint.checkMany(
+      ahead.map((t, i) => ({ text: t, temperatureC: 36.6, atMs: Y2100_MS + i * MS })),
+      { record: true },
+    );
     await checkpoint.check({ text: await text(y2100S + 60), temperatureC: 36.6, atMs: Y2100_MS + 60 * MS }, { record: true });
     // Corrected: the next code is decided at the true time.
     const after = await checkpoint.check({ text: await text(T0 + 120), temperatureC: 36.6, atMs: (T0 + 120) * MS }, { record: true });
@@ -408,7 +421,7 @@ describe('checks as evidence', () => {
     expect(k.floor.evidence('checks')?.ms).toBe(T0 * MS);
   });
 
-  it('an older kiosk\'s single time_floor_ms is kept for display and no longer counted; its newest trusted check seeds the checks evidence', async () => {
+  it("an older kiosk's single time_floor_ms is kept for display and no longer counted; its newest trusted check seeds the checks evidence", async () => {
     const k = await kiosk({}, { older: true });
     // Written by an older version from a Date: 2100 answer, and a check logged an hour before.
     k.log.setMeta(FLOOR_META.oldSingleKey, String(Y2100_MS));
@@ -506,7 +519,11 @@ describe('sentinel clock', () => {
 
     const reset = sentinel(['clock', 'reset-floor', '--to', 'bundle', '--json', '--data', data, '--at', AT], { env: { SENTINEL_ACTOR: 'tech-07' } });
     expect(reset.status, reset.stderr).toBe(0);
-    expect(jsonLines(reset.stdout)[0]).toMatchObject({ to: 'bundle', before: { floor: ahead, trusted: false }, after: { floor: new Date(IAT_MS).toISOString(), floorSource: 'bundle', trusted: true } });
+    expect(jsonLines(reset.stdout)[0]).toMatchObject({
+      to: 'bundle',
+      before: { floor: ahead, trusted: false },
+      after: { floor: new Date(IAT_MS).toISOString(), floorSource: 'bundle', trusted: true },
+    });
     const admitted = sentinel(['verify', await code(w.zj), '--temp', '36.6', '--data', data, '--at', AT, '--json']);
     expect(jsonLines(admitted.stdout)[0]).toMatchObject({ verdict: 'admit', clock: 'trusted' });
 
@@ -529,13 +546,18 @@ describe('sentinel clock', () => {
     expect(sentinel(['verify', await code(w.zj, { sub: 'at-3', iat: later - 30, exp: later + HOUR }), '--temp', '36.6', '--data', data, '--at', new Date(later * MS).toISOString()]).status).toBe(2);
     expect(jsonLines(sentinel(['log', '--json', '--data', data]).stdout)).toHaveLength(3);
     const back = new Date((T0 - 2 * HOUR) * MS).toISOString();
-    expect(jsonLines(sentinel(['clock', 'show', '--json', '--data', data, '--at', back]).stdout)[0]).toMatchObject({ trusted: true, floorSource: 'bundle', evidence: { checks: null }, refused: { checks: null } });
+    expect(jsonLines(sentinel(['clock', 'show', '--json', '--data', data, '--at', back]).stdout)[0]).toMatchObject({
+      trusted: true,
+      floorSource: 'bundle',
+      evidence: { checks: null },
+      refused: { checks: null },
+    });
     // A code issued a minute ago, at the true time: admitted (it was denied EXPIRED, CODE_TOO_OLD at the floor three weeks ahead).
     const fresh = sentinel(['verify', await code(w.zj, { sub: 'at-4', iat: T0 + 60, exp: T0 + HOUR }), '--temp', '36.6', '--data', data, '--at', new Date((T0 + 90) * MS).toISOString(), '--json']);
     expect(jsonLines(fresh.stdout)[0]).toMatchObject({ verdict: 'admit', clock: 'trusted' });
   });
 
-  it('show lists refused evidence and an older version\'s floor, which is not counted', async () => {
+  it("show lists refused evidence and an older version's floor, which is not counted", async () => {
     const data = installed();
     const log = CheckLog.openIn(DataDir.open(data, { create: false }));
     log.setMeta(FLOOR_META.oldSingleKey, String(Y2100_MS));
@@ -547,13 +569,26 @@ describe('sentinel clock', () => {
     // Denied (KEY_NOT_VALID_AT_ISSUE: the key's window ends long before), and logged at a trusted clock all the same.
     expect(far.verdict).toBe('deny');
     const shown = jsonLines(sentinel(['clock', 'show', '--json', '--data', data, '--at', AT]).stdout)[0]!;
-    expect(shown).toMatchObject({ trusted: true, floorSource: 'bundle', refused: { checks: { at: new Date(Y2100_MS).toISOString(), count: 1 } }, legacy: { at: new Date(Y2100_MS).toISOString(), counted: false } });
+    expect(shown).toMatchObject({
+      trusted: true,
+      floorSource: 'bundle',
+      refused: { checks: { at: new Date(Y2100_MS).toISOString(), count: 1 } },
+      legacy: { at: new Date(Y2100_MS).toISOString(), counted: false },
+    });
     expect(sentinel(['clock', 'show', '--data', data, '--at', AT]).stdout).toMatch(/refused .*\n {2}checks +2100-01-01T00:00:00.000Z/);
   });
 
   it('usage errors exit 64 with one line', () => {
     const data = tempDir();
-    for (const args of [['clock'], ['clock', 'bogus'], ['clock', 'reset-floor'], ['clock', 'reset-floor', '--to', 'yesterday'], ['clock', 'set'], ['clock', 'set', '2026-11-29T08:00:00'], ['clock', 'show', '--to', 'now']]) {
+    for (const args of [
+      ['clock'],
+      ['clock', 'bogus'],
+      ['clock', 'reset-floor'],
+      ['clock', 'reset-floor', '--to', 'yesterday'],
+      ['clock', 'set'],
+      ['clock', 'set', '2026-11-29T08:00:00'],
+      ['clock', 'show', '--to', 'now'],
+    ]) {
       const r = sentinel([...args, '--data', data]);
       expect(r.status, args.join(' ')).toBe(64);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);

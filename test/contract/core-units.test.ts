@@ -88,7 +88,7 @@ describe('data directory', () => {
     fs.writeFileSync(file, '');
     expect(() => DataDir.open(file, { create: false })).toThrow(/not a directory/);
   });
-  it('defaults to the platform\'s app-data folder, or $SENTINEL_DATA', () => {
+  it("defaults to the platform's app-data folder, or $SENTINEL_DATA", () => {
     expect(defaultDataDir({ SENTINEL_DATA: '/srv/sentinel' }, 'linux')).toBe('/srv/sentinel');
     expect(defaultDataDir({ XDG_CONFIG_HOME: '/home/k/.cfg' }, 'linux')).toBe('/home/k/.cfg/sentinel');
     expect(defaultDataDir({ APPDATA: 'C:\\Users\\k\\AppData\\Roaming' }, 'win32')).toContain('sentinel');
@@ -98,8 +98,7 @@ describe('data directory', () => {
 
 describe('layering lint', () => {
   const eslint = new ESLint({ cwd: ROOT });
-  const lint = async (file: string, code: string): Promise<string[]> =>
-    (await eslint.lintText(code, { filePath: path.join(ROOT, file) }))[0]!.messages.map((m) => m.ruleId ?? m.message);
+  const lint = async (file: string, code: string): Promise<string[]> => (await eslint.lintText(code, { filePath: path.join(ROOT, file) }))[0]!.messages.map((m) => m.ruleId ?? m.message);
 
   it('the pure core may not touch node, native modules, other layers or the clock', async () => {
     expect(await lint('main/verify/x.ts', "import * as fs from 'node:fs';\nexport const a = fs;\n")).toContain('no-restricted-imports');
@@ -117,7 +116,9 @@ describe('layering lint', () => {
   it('drivers and renderer keep to their side', async () => {
     expect(await lint('drivers/x.ts', "import { CheckLog } from '../main/log/check-log.js';\nexport const a = CheckLog;\n")).toContain('no-restricted-imports');
     expect(await lint('renderer/x.ts', "import * as fs from 'node:fs';\nexport const a = fs;\n")).toContain('no-restricted-imports');
-    expect(await lint('renderer/src/x.ts', "import { DEFAULT_POLICY } from '../../main/contract/policy.js';\nexport const a = DEFAULT_POLICY;\n")).toContain('@typescript-eslint/no-restricted-imports');
+    expect(await lint('renderer/src/x.ts', "import { DEFAULT_POLICY } from '../../main/contract/policy.js';\nexport const a = DEFAULT_POLICY;\n")).toContain(
+      '@typescript-eslint/no-restricted-imports',
+    );
     expect(await lint('renderer/src/x.ts', "import type { Policy } from '../../main/contract/policy.js';\nexport type A = Policy;\n")).toEqual([]);
     expect(await lint('main/checkpoint/x.ts', "import { x } from '../../renderer/x.js';\nexport const a = x;\n")).toContain('no-restricted-imports');
   });

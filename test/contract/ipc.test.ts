@@ -19,7 +19,18 @@ import { ROOT } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/tmp.js';
 
 const T = Date.parse('2026-11-29T08:00:00Z');
-const SCREEN: ScreenConfig = { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true };
+const SCREEN: ScreenConfig = {
+  operatorLang: 'en',
+  holderLangs: ['en'],
+  resultSeconds: 5,
+  sound: false,
+  cameraId: null,
+  simulated: false,
+  gate: '',
+  station: '',
+  timeZone: 'Asia/Shanghai',
+  pinSet: true,
+};
 
 /** Every function of an API object by its dotted path ('technician.unlock'). */
 function methods(api: object, prefix = ''): Map<string, (...args: unknown[]) => unknown> {
@@ -60,7 +71,7 @@ async function kiosk(withTechnician: boolean): Promise<KioskService> {
   return service;
 }
 
-describe('the screen\'s API is made from the table', () => {
+describe("the screen's API is made from the table", () => {
   it('one method per channel and one listener per event, each reaching its own', async () => {
     const r = recording();
     const api = makeKioskApi(r.transport);
@@ -89,7 +100,7 @@ describe('the screen\'s API is made from the table', () => {
     for (const [channel, request] of r.invoked) expect(parseInvoke(channel, request), channel).toMatchObject({ ok: true, value: request });
   });
 
-  it('the browser bridge is that API over its socket (the preload\'s is in electron-shell.test.ts)', async () => {
+  it("the browser bridge is that API over its socket (the preload's is in electron-shell.test.ts)", async () => {
     const sent: unknown[] = [];
     class FakeSocket {
       onopen: (() => void) | null = null;
@@ -114,7 +125,7 @@ describe('the screen\'s API is made from the table', () => {
 });
 
 describe('the table is code the screen may share', () => {
-  it('the renderer may import the IPC table\'s code, and no other code of main (types it may)', async () => {
+  it("the renderer may import the IPC table's code, and no other code of main (types it may)", async () => {
     const eslint = new ESLint({ cwd: ROOT });
     const lint = async (code: string): Promise<string[]> => (await eslint.lintText(code, { filePath: path.join(ROOT, 'renderer/src/x.ts') }))[0]!.messages.map((m) => m.ruleId ?? m.message);
     expect(await lint("import { makeKioskApi } from '../../main/contract/ipc.js';\nexport const a = makeKioskApi;\n")).toEqual([]);
@@ -125,7 +136,7 @@ describe('the table is code the screen may share', () => {
 });
 
 describe('main answers every channel of the table, and nothing else', () => {
-  it('the kiosk\'s handler map has exactly the table\'s channels', async () => {
+  it("the kiosk's handler map has exactly the table's channels", async () => {
     const service = await kiosk(true);
     expect(Object.keys(service.handlers).sort()).toEqual([...INVOKE_CHANNELS].sort());
     const without = await kiosk(false);

@@ -112,7 +112,15 @@ describe('protocol particulars', () => {
   });
   it('ascii: a reading is a whole token, never the tail of a longer number or word', () => {
     const read = (line: string): number[] => temps(PROTOCOLS.ascii.decoder().push(new TextEncoder().encode(line + '\r\n')));
-    for (const [line, c] of [['36.7', 36.7], ['T=36.7', 36.7], ['{36.7}', 36.7], ['Temp: 37.0 C', 37], ['Temp:37.0°C', 37], ['T=-5.5', -5.5], ['  36.7  ', 36.7]] as const) {
+    for (const [line, c] of [
+      ['36.7', 36.7],
+      ['T=36.7', 36.7],
+      ['{36.7}', 36.7],
+      ['Temp: 37.0 C', 37],
+      ['Temp:37.0°C', 37],
+      ['T=-5.5', -5.5],
+      ['  36.7  ', 36.7],
+    ] as const) {
       expect(read(line), line).toEqual([c]);
     }
     for (const line of ['1038.6', '3.6.7', '36.7.1', 'x36.7', 'T36.7', '36.7x', '36.7123', '1-36.7', '_36.7', '36.', '.5']) {

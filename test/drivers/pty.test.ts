@@ -28,7 +28,9 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
   const closers: (() => void | Promise<void>)[] = [];
 
   /** A gy-mcu90614 driver on the pty, its statuses and readings collected, once the first reading is in. */
-  async function watchedThermometer(extra: Partial<ConstructorParameters<typeof SerialThermometer>[0]> = {}): Promise<{ thermo: SerialThermometer; statuses: DriverStatus[]; readings: ThermometerReading[] }> {
+  async function watchedThermometer(
+    extra: Partial<ConstructorParameters<typeof SerialThermometer>[0]> = {},
+  ): Promise<{ thermo: SerialThermometer; statuses: DriverStatus[]; readings: ThermometerReading[] }> {
     const thermo = new SerialThermometer({ path: pty.kiosk, protocol: 'gy-mcu90614', openSerial: openSerialPort, clock: Date.now, ...extra });
     closers.push(() => thermo.close());
     const statuses: DriverStatus[] = [];
@@ -104,7 +106,7 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     thermo.close();
     closers.length = 0;
     // Closing a port lets go of its handle asynchronously.
-    await until(() => openFds() <= fdsBefore + 2, 2000, 'the port\'s handles released');
+    await until(() => openFds() <= fdsBefore + 2, 2000, "the port's handles released");
     expect(openFds()).toBeLessThanOrEqual(fdsBefore + 2);
     expect(statuses.some((s) => s.state === 'offline')).toBe(true);
   });
@@ -234,7 +236,12 @@ describe.skipIf(missing !== '')('drivers on pseudo-terminals', () => {
     await module.start();
     module.write(new TextEncoder().encode('PHC1:a.b.c\rhttps://pay.example/x\r'));
     await until(() => out().split('\n').length > 2, 5000, 'two scans');
-    expect(out().trim().split('\n').map((l) => JSON.parse(l).text)).toEqual(['PHC1:a.b.c', 'https://pay.example/x']);
+    expect(
+      out()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).text),
+    ).toEqual(['PHC1:a.b.c', 'https://pay.example/x']);
   });
 
   it('sentinel thermo --stable --json keeps running across an unplug', async () => {

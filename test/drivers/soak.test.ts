@@ -125,7 +125,13 @@ describe('HID POS scanner on a fake node-hid', () => {
   function fakeHid() {
     const state = { plugged: true, opened: [] as FakeDevice[], failOpen: false };
     const api: HidApi = {
-      devices: () => (state.plugged ? [{ vendorId: 0x0c2e, productId: 0x0b61, path: '/dev/hidraw3', usagePage: 0x8c }, { vendorId: 0x0c2e, productId: 0x0b61, path: '/dev/hidraw2', usagePage: 0x01 }] : []),
+      devices: () =>
+        state.plugged
+          ? [
+              { vendorId: 0x0c2e, productId: 0x0b61, path: '/dev/hidraw3', usagePage: 0x8c },
+              { vendorId: 0x0c2e, productId: 0x0b61, path: '/dev/hidraw2', usagePage: 0x01 },
+            ]
+          : [],
       open: (path) => {
         if (state.failOpen) throw new Error('permission denied');
         expect(path).toBe('/dev/hidraw3');

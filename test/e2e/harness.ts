@@ -38,7 +38,12 @@ export async function startKiosk(
   await setUpDemoDataDir(dataDir, keys, Date.now());
   await opts.prepare?.(dataDir);
   const flags = opts.devices ?? { simulate: 'yes' };
-  const launch = settingsFor(dataDir, kioskFlags({ ...flags, simulate: flags.simulate !== undefined, 'result-seconds': String(opts.resultSeconds ?? 30), 'no-sound': true }), opts.lang ?? 'zh-CN', () => Date.now());
+  const launch = settingsFor(
+    dataDir,
+    kioskFlags({ ...flags, simulate: flags.simulate !== undefined, 'result-seconds': String(opts.resultSeconds ?? 30), 'no-sound': true }),
+    opts.lang ?? 'zh-CN',
+    () => Date.now(),
+  );
   const kiosk = await launchKiosk({ ...launch, ...(opts.technician ? { technicianIdleMs: opts.technician.idleMs, technicianLockoutMs: opts.technician.lockoutMs } : {}) });
   return {
     kiosk,

@@ -86,7 +86,7 @@ describe.skipIf(missing !== '')('kiosk screen in Chromium', () => {
     }
   });
 
-  it('a scanner\'s burst that a busy screen receives late, in one clump, is read whole; a person\'s typing, even clumped, is no scan', async () => {
+  it("a scanner's burst that a busy screen receives late, in one clump, is read whole; a person's typing, even clumped, is no scan", async () => {
     const browser = await launchBrowser({ kind: 'fake-pattern' });
     try {
       const screen = await KioskScreen.open(browser, k.kiosk.url);
@@ -200,7 +200,13 @@ describe.skipIf(missing !== '')('kiosk screen in Chromium', () => {
         const violations = await screen.page.evaluate(async () => {
           const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { html: string }[] }[] }> } }).axe;
           const r = await axe.run(document, { resultTypes: ['violations'] });
-          return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.html).join(' | ').slice(0, 300)}`);
+          return r.violations.map(
+            (v) =>
+              `${v.id} (${v.impact}): ${v.nodes
+                .map((n) => n.html)
+                .join(' | ')
+                .slice(0, 300)}`,
+          );
         });
         expect(violations).toEqual([]);
       }

@@ -31,7 +31,10 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       prepare: async (dataDir) => {
         const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
         const c = store.load().config;
-        store.save({ ...c, screen: { ...c.screen, operatorLang: 'en', holderLangs: ['en', 'zh-CN'] }, technician: { ...c.technician, pinHash: hashPin(PIN), supervisorPinHash: hashPin(SUPERVISOR_PIN) } }, Date.now());
+        store.save(
+          { ...c, screen: { ...c.screen, operatorLang: 'en', holderLangs: ['en', 'zh-CN'] }, technician: { ...c.technician, pinHash: hashPin(PIN), supervisorPinHash: hashPin(SUPERVISOR_PIN) } },
+          Date.now(),
+        );
       },
       technician: { idleMs: 4000, lockoutMs: 3000 },
     });
@@ -138,7 +141,10 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       // The installed trust list: every issuer's keys with their validity.
       const keys = await screen.page.locator('[data-testid="tech-trust-keys"] li').allTextContents();
       expect(keys.length).toBeGreaterThan(0);
-      expect(keys.every((t) => /^[A-Z]{2}-[A-Z]{2} · \S+ \((ES256|EdDSA)\) · /.test(t)), keys.join('\n')).toBe(true);
+      expect(
+        keys.every((t) => /^[A-Z]{2}-[A-Z]{2} · \S+ \((ES256|EdDSA)\) · /.test(t)),
+        keys.join('\n'),
+      ).toBe(true);
       expect(await screen.page.locator('[data-testid="tech-trust"]').textContent()).toMatch(/valid until \d{4}-\d{2}-\d{2}/);
 
       await screen.page.click('[data-testid="tech-selftest-run"]');
@@ -210,7 +216,10 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       const { issuers } = k.keys;
       fs.writeFileSync(
         path.join(stick, 'by-new-root.jws'),
-        await signBundle({ iss: 'CN-NHC', seq: Math.floor(nowS) + 100, iat: Math.floor(nowS) - 5, exp: Math.floor(nowS) + 86_400, issuers: issuers.map((i) => ({ id: i.id, name: i.name, keys: [i.key.publicJwk] })) }, newRoot),
+        await signBundle(
+          { iss: 'CN-NHC', seq: Math.floor(nowS) + 100, iat: Math.floor(nowS) - 5, exp: Math.floor(nowS) + 86_400, issuers: issuers.map((i) => ({ id: i.id, name: i.name, keys: [i.key.publicJwk] })) },
+          newRoot,
+        ),
       );
       const importing = async (bundle: string, root = '', fingerprint = ''): Promise<string> => {
         await screen.page.fill('[data-testid="tech-bundle-path"]', path.join(stick, bundle));
@@ -248,9 +257,14 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       const folder = fs.readdirSync(out)[0]!;
       expect(fs.readdirSync(path.join(out, folder)).sort()).toEqual(['checks.csv', 'checks.jsonl', 'diagnostics.json', 'events.jsonl']);
       // From the running kiosk: its live state, and its recent status events (the kiosk started, the simulator opened).
-      const diagnostics = JSON.parse(fs.readFileSync(path.join(out, folder, 'diagnostics.json'), 'utf8')) as { live: { thermometer: { state: string } }; statusEvents: { source: string; state: string }[] };
+      const diagnostics = JSON.parse(fs.readFileSync(path.join(out, folder, 'diagnostics.json'), 'utf8')) as {
+        live: { thermometer: { state: string } };
+        statusEvents: { source: string; state: string }[];
+      };
       expect(diagnostics.live.thermometer.state).toBe('simulated');
-      expect(diagnostics.statusEvents).toEqual(expect.arrayContaining([expect.objectContaining({ source: 'kiosk', state: 'started' }), expect.objectContaining({ source: 'thermometer', state: 'simulated' })]));
+      expect(diagnostics.statusEvents).toEqual(
+        expect.arrayContaining([expect.objectContaining({ source: 'kiosk', state: 'started' }), expect.objectContaining({ source: 'thermometer', state: 'simulated' })]),
+      );
 
       // Idle: the mode exits itself.
       await screen.page.waitForSelector('[data-testid="technician"][hidden]', { state: 'attached', timeout: 8000 });

@@ -24,7 +24,18 @@ import type { DeviceState } from '../../main/contract/devices.js';
 const DAY = 86_400_000;
 const T = Date.parse('2026-11-29T08:00:00Z');
 const PIN = '482913';
-const SCREEN: ScreenConfig = { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true };
+const SCREEN: ScreenConfig = {
+  operatorLang: 'en',
+  holderLangs: ['en'],
+  resultSeconds: 5,
+  sound: false,
+  cameraId: null,
+  simulated: false,
+  gate: '',
+  station: '',
+  timeZone: 'Asia/Shanghai',
+  pinSet: true,
+};
 
 const opened: { close(): void }[] = [];
 afterEach(() => {
@@ -43,7 +54,22 @@ async function demoDir(): Promise<string> {
 /** One unsynced check logged at `atMs`, as an old backlog would hold it. */
 function logUnsynced(dataDir: string, atMs: number): void {
   const log = CheckLog.open(path.join(dataDir, 'checks.db'));
-  log.append([{ checkId: uuidv7(atMs), atMs, verdict: 'admit', reasons: ['OK'], issuer: 'CN-ZJ', status: 'green', kid: 'k', holder: null, temperatureC: 36.5, bundleSeq: 1, policyVersion: 1, clockState: 'trusted' }]);
+  log.append([
+    {
+      checkId: uuidv7(atMs),
+      atMs,
+      verdict: 'admit',
+      reasons: ['OK'],
+      issuer: 'CN-ZJ',
+      status: 'green',
+      kid: 'k',
+      holder: null,
+      temperatureC: 36.5,
+      bundleSeq: 1,
+      policyVersion: 1,
+      clockState: 'trusted',
+    },
+  ]);
   log.close();
 }
 

@@ -24,7 +24,10 @@ describe('contract validation at the boundary', () => {
     expect(parseInvoke('status/get', {})).toEqual({ ok: true, value: {} });
     expect(parseInvoke('config/get', undefined)).toEqual({ ok: true, value: {} });
     expect(parseInvoke('technician/calibrate', { referenceC: 36.5, by: ' Li Wei ' })).toEqual({ ok: true, value: { referenceC: 36.5, by: 'Li Wei' } });
-    expect(parseInvoke('supervisor/override', { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'deny', reason: ' no paper ' })).toEqual({ ok: true, value: { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'deny', reason: 'no paper' } });
+    expect(parseInvoke('supervisor/override', { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'deny', reason: ' no paper ' })).toEqual({
+      ok: true,
+      value: { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'deny', reason: 'no paper' },
+    });
   });
   it.each([
     ['scan/submit', null, 'BAD_REQUEST'],
@@ -78,7 +81,7 @@ describe('keyboard wedge', () => {
   it('a fast burst of 20+ characters ended by Enter is a scan', () => {
     expect(type(new WedgeDetector(), 'PHC1:abcdefghijklmnopqrstuvwxyz', 0, 8)).toBe('PHC1:abcdefghijklmnopqrstuvwxyz');
   });
-  it('a scan survives a hiccup of the screen (one slow gap), as long as the average is a scanner\'s', () => {
+  it("a scan survives a hiccup of the screen (one slow gap), as long as the average is a scanner's", () => {
     const w = new WedgeDetector();
     [...'PHC1:abcdefghij'].forEach((c, i) => w.key(c, i * 3));
     [...'klmnopqrstuvwxyz'].forEach((c, i) => w.key(c, 200 + i * 3));
@@ -153,7 +156,18 @@ describe('kiosk service and browser shell', () => {
       dataDir,
       clock: () => now,
       thermometer,
-      screen: { operatorLang: 'en', holderLangs: ['en', 'zh-CN'], resultSeconds: 5, sound: false, cameraId: null, simulated: true, gate: 'Gate 3', station: 'Hangzhou East', timeZone: 'Asia/Shanghai', pinSet: true },
+      screen: {
+        operatorLang: 'en',
+        holderLangs: ['en', 'zh-CN'],
+        resultSeconds: 5,
+        sound: false,
+        cameraId: null,
+        simulated: true,
+        gate: 'Gate 3',
+        station: 'Hangzhou East',
+        timeZone: 'Asia/Shanghai',
+        pinSet: true,
+      },
     });
   });
   afterEach(async () => {
@@ -174,7 +188,7 @@ describe('kiosk service and browser shell', () => {
     expect(status.today).toEqual({ admit: 1, review: 0, deny: 0 });
   });
 
-  it('a stale reading is not this traveller\'s: TEMPERATURE_MISSING', async () => {
+  it("a stale reading is not this traveller's: TEMPERATURE_MISSING", async () => {
     now += 60_000;
     const r = await service.invoke('scan/submit', { text: await demoCode(keys, now / 1000, { issuer: 'CN-ZJ', status: 'green' }), source: 'camera' });
     expect(r.ok && r.value.reasons.map((x) => x.code)).toEqual(['TEMPERATURE_MISSING']);

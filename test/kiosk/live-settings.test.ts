@@ -137,7 +137,18 @@ describe('device slots', () => {
 });
 
 describe('what a setting touches', () => {
-  const screen: ScreenConfig = { operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'], resultSeconds: 4, sound: false, cameraId: 'flag-cam', simulated: true, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true };
+  const screen: ScreenConfig = {
+    operatorLang: 'zh-CN',
+    holderLangs: ['zh-CN', 'en'],
+    resultSeconds: 4,
+    sound: false,
+    cameraId: 'flag-cam',
+    simulated: true,
+    gate: '',
+    station: '',
+    timeZone: 'Asia/Shanghai',
+    pinSet: true,
+  };
 
   it('screen keys change the screen; other fields (a start flag) stay', () => {
     const c = config();
@@ -153,7 +164,12 @@ describe('what a setting touches', () => {
   });
 
   it('devices after a change: the changed settings from the configuration, a start flag held until its own setting changes, a module replacing the simulator', () => {
-    const flags: DeviceSettings = { simulate: false, thermometer: { path: '/dev/ttyUSB9', protocol: 'idc50', baud: 19200, calibration: null }, scannerSerial: { path: '/dev/ttyACM9', terminator: 'CR' }, scannerHid: null };
+    const flags: DeviceSettings = {
+      simulate: false,
+      thermometer: { path: '/dev/ttyUSB9', protocol: 'idc50', baud: 19200, calibration: null },
+      scannerSerial: { path: '/dev/ttyACM9', terminator: 'CR' },
+      scannerHid: null,
+    };
     const c = config();
     c.thermometer.baud = 9600;
     // Only the baud changed: the flag's port and protocol hold.
@@ -176,7 +192,10 @@ describe('what a setting touches', () => {
     expect(deviceSettingsAfter(sim, config(), ['identity.gate'], true).simulate).toBe(true);
     const withPort = config();
     withPort.thermometer.path = '/dev/ttyUSB0';
-    expect(deviceSettingsAfter(sim, withPort, ['thermometer.path'], true)).toMatchObject({ simulate: false, thermometer: { path: '/dev/ttyUSB0', protocol: 'gy-mcu90614', baud: PROTOCOLS['gy-mcu90614'].defaultBaud } });
+    expect(deviceSettingsAfter(sim, withPort, ['thermometer.path'], true)).toMatchObject({
+      simulate: false,
+      thermometer: { path: '/dev/ttyUSB0', protocol: 'gy-mcu90614', baud: PROTOCOLS['gy-mcu90614'].defaultBaud },
+    });
     expect(parseHidId('0c2e-0b61')).toBeNull();
   });
 });
@@ -184,9 +203,23 @@ describe('what a setting touches', () => {
 describe('a form saved as one change', () => {
   it('every value validated first: one bad value saves none; unchanged values are not a change', () => {
     const store = new ConfigStore(DataDir.open(tempDir(), { create: true }));
-    expect(() => store.update([{ key: 'identity.gate', value: 'East 3' }, { key: 'screen.resultSeconds', value: 0 }], 1000)).toThrow(/screen.resultSeconds/);
+    expect(() =>
+      store.update(
+        [
+          { key: 'identity.gate', value: 'East 3' },
+          { key: 'screen.resultSeconds', value: 0 },
+        ],
+        1000,
+      ),
+    ).toThrow(/screen.resultSeconds/);
     expect(store.load()).toMatchObject({ revision: 0, config: { identity: { gate: '' } } });
-    const r = store.update([{ key: 'identity.gate', value: 'East 3' }, { key: 'screen.resultSeconds', value: 6 }], 2000);
+    const r = store.update(
+      [
+        { key: 'identity.gate', value: 'East 3' },
+        { key: 'screen.resultSeconds', value: 6 },
+      ],
+      2000,
+    );
     expect(r.changes).toEqual([{ key: 'identity.gate', before: '', after: 'East 3' }]);
     expect(r.stored.revision).toBe(1);
     expect(store.update([{ key: 'identity.gate', value: 'East 3' }], 3000)).toMatchObject({ changes: [], stored: { revision: 1 } });
@@ -218,7 +251,7 @@ describe('a form saved as one change', () => {
   });
 });
 
-describe('the gate\'s own day', () => {
+describe("the gate's own day", () => {
   it('"today" starts at midnight in the configured zone, across a DST change too', () => {
     // 01:30 in Shanghai on 29 November is 17:30 UTC the day before.
     expect(new Date(startOfDayMs(Date.parse('2026-11-28T17:30:00Z'), 'Asia/Shanghai')).toISOString()).toBe('2026-11-28T16:00:00.000Z');
@@ -229,8 +262,7 @@ describe('the gate\'s own day', () => {
   });
 });
 
-describe('Electron: devices in the drivers\' process', () => {
-
+describe("Electron: devices in the drivers' process", () => {
   it('a changed form restarts the process once with the new configuration; counters and calibration cross over; nothing configured, no process', () => {
     const children: FakeChild<DriversConfig>[] = [];
     const queued: (() => void)[] = [];
@@ -244,7 +276,12 @@ describe('Electron: devices in the drivers\' process', () => {
       clock: () => 1,
       defer: (fn) => queued.push(fn),
     });
-    const settings = { simulate: false, thermometer: { path: '/dev/ttyUSB0', protocol: 'gy-mcu90614' as const, baud: 9600, calibration: null }, scannerSerial: { path: '/dev/ttyACM0', terminator: 'CR' as const }, scannerHid: null };
+    const settings = {
+      simulate: false,
+      thermometer: { path: '/dev/ttyUSB0', protocol: 'gy-mcu90614' as const, baud: 9600, calibration: null },
+      scannerSerial: { path: '/dev/ttyACM0', terminator: 'CR' as const },
+      scannerHid: null,
+    };
     const thermo = drivers.thermometer(settings) as FakeThermometer & { counters?: unknown };
     const scanners = drivers.scanners(settings);
     expect(queued).toHaveLength(1);
@@ -281,7 +318,15 @@ describe('Electron: devices in the drivers\' process', () => {
 });
 
 describe('settings applied while the kiosk runs', () => {
-  async function kiosk(): Promise<{ service: KioskService; technician: TechnicianService; scanner: FakeScanner; thermometer: FakeThermometer; dataDir: string; changed: string[][]; now: () => number }> {
+  async function kiosk(): Promise<{
+    service: KioskService;
+    technician: TechnicianService;
+    scanner: FakeScanner;
+    thermometer: FakeThermometer;
+    dataDir: string;
+    changed: string[][];
+    now: () => number;
+  }> {
     const dataDir = path.join(tempDir(), 'data');
     const nowMs = Date.parse('2026-11-29T08:00:00Z');
     await setUpDemoDataDir(dataDir, await loadDemoKeys(), nowMs);
@@ -318,9 +363,18 @@ describe('settings applied while the kiosk runs', () => {
     try {
       expect(() => technician.changes.updateConfig([{ key: 'identity.gate', value: 'x' }])).toThrow(/locked/);
       await technician.session.unlock('482913');
-      expect(() => technician.changes.updateConfig([{ key: 'identity.gate', value: 'East 3' }, { key: 'thermometer.baud', value: 12 }])).toThrow(/thermometer.baud/);
+      expect(() =>
+        technician.changes.updateConfig([
+          { key: 'identity.gate', value: 'East 3' },
+          { key: 'thermometer.baud', value: 12 },
+        ]),
+      ).toThrow(/thermometer.baud/);
       expect(changed).toEqual([]);
-      const r = technician.changes.updateConfig([{ key: 'identity.gate', value: 'East 3' }, { key: 'screen.sound', value: true }, { key: 'thermometer.baud', value: 19200 }]);
+      const r = technician.changes.updateConfig([
+        { key: 'identity.gate', value: 'East 3' },
+        { key: 'screen.sound', value: true },
+        { key: 'thermometer.baud', value: 19200 },
+      ]);
       expect(r.changed.map((c) => c.key)).toEqual(['identity.gate', 'thermometer.baud']);
       expect(changed).toEqual([['identity.gate', 'thermometer.baud']]);
       const log = CheckLog.open(path.join(dataDir, 'checks.db'));
@@ -340,13 +394,14 @@ describe('settings applied while the kiosk runs', () => {
     try {
       await technician.session.unlock('482913');
       const testWaiting = (): Promise<void> => until(() => service.waitingForTestScan, 5000, 'main waiting for the test scan');
-      const decided = (): Promise<unknown> => new Promise((resolve) => {
-        const off = service.subscribe((channel, payload) => {
-          if (channel !== 'checkpoint/decided') return;
-          off();
-          resolve(payload);
+      const decided = (): Promise<unknown> =>
+        new Promise((resolve) => {
+          const off = service.subscribe((channel, payload) => {
+            if (channel !== 'checkpoint/decided') return;
+            off();
+            resolve(payload);
+          });
         });
-      });
       const waiting = technician.diagnostics.scannerTest(5);
       await testWaiting();
       scanner.scans.emit({ text: 'SENTINEL-TEST-CARD-V1', atMs: now(), symbology: null });
@@ -399,7 +454,7 @@ describe('settings applied while the kiosk runs', () => {
 });
 
 describe('the self-test inside the running kiosk', () => {
-  it('reads the kiosk\'s own thermometer driver instead of opening its port a second time', async () => {
+  it("reads the kiosk's own thermometer driver instead of opening its port a second time", async () => {
     const { runSelfTest } = await import('../../main/technician/selftest.js');
     const dataDir = path.join(tempDir(), 'data');
     await setUpDemoDataDir(dataDir, await loadDemoKeys(), Date.now());
@@ -439,7 +494,10 @@ describe('the status journal (diagnostics)', () => {
     ]);
     // A traveller's reading never stays in the journal: not written, and not read back from an older line.
     journal.record('thermometer', 'ok', 'high reading 38.12 °C: measuring again');
-    fs.appendFileSync(dir.path(STATUS_JOURNAL_FILE), '\n' + JSON.stringify({ at: '2026-11-29T08:00:02.000Z', source: 'thermometer', state: 'ok', detail: 'high reading 37.9°C: measuring again' }) + '\n');
+    fs.appendFileSync(
+      dir.path(STATUS_JOURNAL_FILE),
+      '\n' + JSON.stringify({ at: '2026-11-29T08:00:02.000Z', source: 'thermometer', state: 'ok', detail: 'high reading 37.9°C: measuring again' }) + '\n',
+    );
     expect(StatusJournal.recent(dir, 2).map((e) => e.detail)).toEqual(['high reading …°C: measuring again', 'high reading …°C: measuring again']);
     expect(fs.readFileSync(dir.path(STATUS_JOURNAL_FILE), 'utf8')).not.toContain('38.12');
     fs.writeFileSync(dir.path(STATUS_JOURNAL_FILE), '');
@@ -543,7 +601,18 @@ describe('the settings applier', () => {
     const opened = { thermometers: 0, scanners: 0 };
     const screens: ScreenConfig[] = [];
     const endpoints: (string | null)[] = [];
-    let screen: ScreenConfig = { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 6, sound: true, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true };
+    let screen: ScreenConfig = {
+      operatorLang: 'en',
+      holderLangs: ['en'],
+      resultSeconds: 6,
+      sound: true,
+      cameraId: null,
+      simulated: false,
+      gate: '',
+      station: '',
+      timeZone: 'Asia/Shanghai',
+      pinSet: true,
+    };
     let release: () => void = () => undefined;
     const service = {
       reload: async () => undefined,
@@ -578,7 +647,7 @@ describe('the settings applier', () => {
     return { applier, store, dir, opened, screens, endpoints, errors, release: () => release() };
   }
 
-  it('a file change made before a technician\'s save is applied with it, not absorbed; one change opens a device once', async () => {
+  it("a file change made before a technician's save is applied with it, not absorbed; one change opens a device once", async () => {
     const { applier, store, opened, screens, errors } = await setUp();
     store.set('identity.station', 'Ningbo', Date.now()); // sentinel config set, not yet seen
     store.set('thermometer.baud', 19200, Date.now()); // the technician's save…
@@ -601,7 +670,14 @@ describe('the settings applier', () => {
       // A damaged policy file: the applier still starts (it keeps re-measuring where it was).
       prepare: (dir) => fs.writeFileSync(dir.path('policy.json'), '{ damaged'),
     });
-    store.update([{ key: 'sync.endpoint', value: 'http://127.0.0.1:9/' }, { key: 'thermometer.baud', value: 19200 }, { key: 'identity.gate', value: 'West 1' }], Date.now());
+    store.update(
+      [
+        { key: 'sync.endpoint', value: 'http://127.0.0.1:9/' },
+        { key: 'thermometer.baud', value: 19200 },
+        { key: 'identity.gate', value: 'West 1' },
+      ],
+      Date.now(),
+    );
     applier.changed(['sync.endpoint', 'thermometer.baud', 'identity.gate']);
     for (let i = 0; i < 3; i++) applier.watch();
     await applier.idle();
@@ -669,7 +745,16 @@ describe('a port another driver let go of a moment ago', () => {
     };
     const downs: string[] = [];
     const timers = new ManualTimers();
-    const serial = new ReconnectingSerial({ path: '/dev/ttyUSB0', baudRate: 9600, openSerial, exists: () => true, onOpen: () => undefined, onData: () => undefined, onDown: (r) => downs.push(r), timers });
+    const serial = new ReconnectingSerial({
+      path: '/dev/ttyUSB0',
+      baudRate: 9600,
+      openSerial,
+      exists: () => true,
+      onOpen: () => undefined,
+      onData: () => undefined,
+      onDown: (r) => downs.push(r),
+      timers,
+    });
     serial.start();
     timers.advance(400);
     expect(opened).toEqual(['/dev/ttyUSB0']);
@@ -678,7 +763,16 @@ describe('a port another driver let go of a moment ago', () => {
     serial.close();
     // Past the quick retries, a port that stays locked is said, then tried every second.
     failures = 10;
-    const again = new ReconnectingSerial({ path: '/dev/ttyUSB1', baudRate: 9600, openSerial, exists: () => true, onOpen: () => undefined, onData: () => undefined, onDown: (r) => downs.push(r), timers });
+    const again = new ReconnectingSerial({
+      path: '/dev/ttyUSB1',
+      baudRate: 9600,
+      openSerial,
+      exists: () => true,
+      onOpen: () => undefined,
+      onData: () => undefined,
+      onDown: (r) => downs.push(r),
+      timers,
+    });
     again.start();
     timers.advance(600);
     expect(downs).toEqual(['cannot open /dev/ttyUSB1: Cannot lock port']);

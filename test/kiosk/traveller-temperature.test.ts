@@ -79,7 +79,7 @@ const settledNow = async <T>(p: Promise<T>): Promise<{ done: boolean; value?: T 
   return state;
 };
 
-describe('which reading is the traveller\'s (the rule alone)', () => {
+describe("which reading is the traveller's (the rule alone)", () => {
   function rule(freshMs?: number) {
     const timers = new ManualTimers();
     timers.now = START_MS;
@@ -168,7 +168,7 @@ describe('which reading is the traveller\'s (the rule alone)', () => {
     expect(timers.count).toBe(0);
   });
 
-  it('a reading made just before the kiosk listened can be the first traveller\'s (if recent and the module is up)', async () => {
+  it("a reading made just before the kiosk listened can be the first traveller's (if recent and the module is up)", async () => {
     const timers = new ManualTimers();
     timers.now = START_MS;
     const module = new FakeModule(() => timers.now);
@@ -186,7 +186,7 @@ describe('which reading is the traveller\'s (the rule alone)', () => {
   });
 });
 
-describe('the measurement says when a reading stops being anyone\'s', () => {
+describe("the measurement says when a reading stops being anyone's", () => {
   const frame = (c: number): ThermoFrame => ({ celsius: c, ambientC: 24, bodyMode: false, raw: '' });
   const feed = (m: Measurement, values: number[], start: number): MeasurementEvent[] => values.flatMap((v, i) => m.frame(frame(v), start + i * 100));
   const kinds = (events: MeasurementEvent[]) => events.filter((e) => e.type !== 'reading').map((e) => e.type);
@@ -212,7 +212,15 @@ describe('the measurement says when a reading stops being anyone\'s', () => {
 
   it('the serial driver hands both on as notices', () => {
     const link = new MemoryLink();
-    const thermo = new SerialThermometer({ path: '/dev/ttyFAKE', protocol: 'gy-mcu90614', openSerial: () => link, clock: () => 0, timers: { ...REAL_TIMERS, setInterval: () => 0, clearInterval: () => undefined }, exists: () => true, remeasureAtC: 37.3 });
+    const thermo = new SerialThermometer({
+      path: '/dev/ttyFAKE',
+      protocol: 'gy-mcu90614',
+      openSerial: () => link,
+      clock: () => 0,
+      timers: { ...REAL_TIMERS, setInterval: () => 0, clearInterval: () => undefined },
+      exists: () => true,
+      remeasureAtC: 37.3,
+    });
     const notices: ThermometerNotice[] = [];
     thermo.onNotice((n) => notices.push(n));
     for (const c of [38.6, 38.6, 38.6, 38.6, 38.6, 24]) link.emit('data', Buffer.from(encodeFrame('gy-mcu90614', c, { ambientC: 24 })));
@@ -224,7 +232,7 @@ describe('the measurement says when a reading stops being anyone\'s', () => {
   });
 });
 
-describe('the kiosk\'s checks take only the traveller\'s own temperature', () => {
+describe("the kiosk's checks take only the traveller's own temperature", () => {
   let keys: DemoKeys;
   let dataDir: string;
   let service: KioskService | null = null;
@@ -328,7 +336,7 @@ describe('the kiosk\'s checks take only the traveller\'s own temperature', () =>
     expect(both).toEqual(expect.arrayContaining([ADMIT(36.6), MISSING]));
   });
 
-  it('(d) a reading older than 2 s is not this traveller\'s; readingFreshMs still sets it', async () => {
+  it("(d) a reading older than 2 s is not this traveller's; readingFreshMs still sets it", async () => {
     const module = new FakeModule(Date.now);
     const s = await kiosk(module);
     module.read(36.6);
@@ -353,7 +361,7 @@ describe('the kiosk\'s checks take only the traveller\'s own temperature', () =>
     expect(await scan(s)).toEqual(MISSING);
   });
 
-  it('(f) a technician\'s test decision looks at the reading without taking it', async () => {
+  it("(f) a technician's test decision looks at the reading without taking it", async () => {
     const module = new FakeModule(Date.now);
     const s = await kiosk(module);
     module.read(36.6);
@@ -368,7 +376,7 @@ describe('the kiosk\'s checks take only the traveller\'s own temperature', () =>
     expect(await test()).toBeNull();
   });
 
-  it('the demo\'s simulator measures each traveller afresh: the demo admits one after another, never on the last one\'s reading', async () => {
+  it("the demo's simulator measures each traveller afresh: the demo admits one after another, never on the last one's reading", async () => {
     const sim = new SimulatedThermometer({ clock: Date.now, random: () => 0.5, setInterval: (fn, ms) => setInterval(fn, ms), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) });
     closers.push(() => sim.close());
     const s = await kiosk(sim);
@@ -422,7 +430,7 @@ describe('the kiosk\'s checks take only the traveller\'s own temperature', () =>
     expect(await scan(s)).toEqual(MISSING);
   }
 
-  it('end to end in the kiosk\'s own process (browser shell): serial driver → device slot → checks', async () => {
+  it("end to end in the kiosk's own process (browser shell): serial driver → device slot → checks", async () => {
     const m = module();
     const slot = new ThermometerSlot(Date.now);
     closers.push(() => slot.close());
@@ -430,7 +438,7 @@ describe('the kiosk\'s checks take only the traveller\'s own temperature', () =>
     await travellers(await kiosk(slot), m);
   });
 
-  it('(g) end to end through the Electron drivers\' process: driver events as messages → remote feed → device slot → checks', async () => {
+  it("(g) end to end through the Electron drivers' process: driver events as messages → remote feed → device slot → checks", async () => {
     const children: FakeChild[] = [];
     const drivers = new DriversProcessDevices({
       fork: (config: DriversConfig) => {
@@ -447,7 +455,10 @@ describe('the kiosk\'s checks take only the traveller\'s own temperature', () =>
     expect(feed).toBeInstanceOf(RemoteThermometer);
     const slot = new ThermometerSlot(Date.now);
     slot.replace(feed, 'opened');
-    closers.push(() => slot.close(), () => drivers.stop());
+    closers.push(
+      () => slot.close(),
+      () => drivers.stop(),
+    );
     // The drivers' process side: the driver posts its events, which cross as structured clones.
     const m = module();
     postThermometerEvents(m.thermo, (e: DriverEvent) => children.at(-1)!.emit('message', structuredClone(e)));
@@ -532,7 +543,12 @@ describe('the kiosk\'s checks take only the traveller\'s own temperature', () =>
     t.onNotice((x) => got.push(x));
     routeDriverEvent({ type: 'thermometer/notice', notice: { kind: 'remeasuring', firstC: 38.6, atMs: 5, extra: 'x' } }, t, null);
     routeDriverEvent({ type: 'thermometer/notice', notice: { kind: 'no-person', atMs: 6 } }, t, null);
-    for (const junk of [{ type: 'thermometer/notice' }, { type: 'thermometer/notice', notice: { kind: 'remeasuring', atMs: 7 } }, { type: 'thermometer/notice', notice: { kind: 'nope', atMs: 8 } }, { type: 'thermometer/notice', notice: { kind: 'no-person', atMs: '9' } }]) {
+    for (const junk of [
+      { type: 'thermometer/notice' },
+      { type: 'thermometer/notice', notice: { kind: 'remeasuring', atMs: 7 } },
+      { type: 'thermometer/notice', notice: { kind: 'nope', atMs: 8 } },
+      { type: 'thermometer/notice', notice: { kind: 'no-person', atMs: '9' } },
+    ]) {
       routeDriverEvent(junk, t, null);
     }
     expect(got).toEqual([

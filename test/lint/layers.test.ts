@@ -11,7 +11,8 @@ const eslint = new ESLint({ cwd: root });
 
 /** A file path inside `layer` (a key of LAYERS) and a module path inside another. */
 const fileIn = (layer: string): string => (layer === 'main' ? 'main/probe.ts' : layer === 'renderer' ? 'renderer/src/probe.ts' : `${layer}/probe.ts`);
-const moduleIn = (layer: string): string => (layer === 'main' ? 'main/data-dir.js' : layer === 'main/contract' ? 'main/contract/devices.js' : layer === 'renderer' ? 'renderer/src/probe.js' : `${layer}/probe.js`);
+const moduleIn = (layer: string): string =>
+  layer === 'main' ? 'main/data-dir.js' : layer === 'main/contract' ? 'main/contract/devices.js' : layer === 'renderer' ? 'renderer/src/probe.js' : `${layer}/probe.js`;
 
 async function messagesFor(file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
@@ -32,7 +33,10 @@ describe('the layer map', () => {
     for (const other of layers) {
       if (other === layer || LAYERS[layer]!.includes(other)) continue;
       const messages = await messagesFor(file, importOf(file, moduleIn(other)));
-      expect(messages.filter((m) => m.startsWith('sentinel/layers')), `${layer} → ${other}`).not.toEqual([]);
+      expect(
+        messages.filter((m) => m.startsWith('sentinel/layers')),
+        `${layer} → ${other}`,
+      ).not.toEqual([]);
     }
   });
 
@@ -40,7 +44,10 @@ describe('the layer map', () => {
     const file = fileIn(layer);
     for (const other of LAYERS[layer] as string[]) {
       const messages = await messagesFor(file, importOf(file, moduleIn(other)));
-      expect(messages.filter((m) => m.startsWith('sentinel/layers')), `${layer} → ${other}`).toEqual([]);
+      expect(
+        messages.filter((m) => m.startsWith('sentinel/layers')),
+        `${layer} → ${other}`,
+      ).toEqual([]);
     }
   });
 
@@ -62,7 +69,10 @@ describe('the layer map', () => {
 
   it('every folder of main/ with code has its place', async () => {
     const fs = await import('node:fs');
-    const folders = fs.readdirSync(path.join(root, 'main'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `main/${d.name}`);
+    const folders = fs
+      .readdirSync(path.join(root, 'main'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => `main/${d.name}`);
     expect(folders.filter((f) => !(f in LAYERS))).toEqual([]);
   });
 });

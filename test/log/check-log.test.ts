@@ -162,7 +162,10 @@ describe('retention', () => {
   it('all checks purged: the chain verifies empty, and the next check continues it', () => {
     const log = CheckLog.open(file);
     log.append(Array.from({ length: 4 }, (_, i) => record(i)));
-    log.markSynced([...log.list()].map((c) => c.checkId), now);
+    log.markSynced(
+      [...log.list()].map((c) => c.checkId),
+      now,
+    );
     expect(log.purge({ nowMs: now, retentionDays: 21 }).deleted).toBe(4);
     // Only the retention/purged marker is left.
     expect(log.verifyChain()).toMatchObject({ ok: true, checked: 1 });
@@ -175,7 +178,10 @@ describe('retention', () => {
     const log = CheckLog.open(file);
     log.append(Array.from({ length: 5 }, (_, i) => record(i)));
     expect(log.purge({ nowMs: now * 10, retentionDays: 1 })).toEqual({ deleted: 0 });
-    log.markSynced([...log.list()].map((c) => c.checkId), now);
+    log.markSynced(
+      [...log.list()].map((c) => c.checkId),
+      now,
+    );
     expect(log.purge({ nowMs: T0 * MS + 20 * DAY * MS, retentionDays: 21 })).toEqual({ deleted: 0 });
     expect(log.count().total).toBe(5);
     log.close();
@@ -184,7 +190,10 @@ describe('retention', () => {
   it('gives the space back', () => {
     const log = CheckLog.open(file);
     for (let b = 0; b < 20; b++) log.append(Array.from({ length: 250 }, (_, i) => record(b * 250 + i, { holder: 'x'.repeat(40) + i })));
-    log.markSynced([...log.list()].map((c) => c.checkId), now);
+    log.markSynced(
+      [...log.list()].map((c) => c.checkId),
+      now,
+    );
     const db = new Database(file);
     const pagesBefore = db.pragma('page_count', { simple: true }) as number;
     expect(log.purge({ nowMs: now, retentionDays: 21 }).deleted).toBe(5000);
@@ -236,10 +245,27 @@ describe('through the checkpoint', () => {
     const out = await checkpoint.check({ text, temperatureC: 36.6, atMs: T0 * MS }, { record: true });
     expect(out.verdict).toBe('admit');
     const [row] = [...log.list()];
-    expect(row).toMatchObject({ checkId: out.checkId, verdict: 'admit', reasons: ['OK'], issuer: 'CN-ZJ', status: 'green', kid: 'zj-2026-1', temperatureC: 36.6, bundleSeq: 17, policyVersion: 3, clockState: 'trusted', syncState: 'pending' });
+    expect(row).toMatchObject({
+      checkId: out.checkId,
+      verdict: 'admit',
+      reasons: ['OK'],
+      issuer: 'CN-ZJ',
+      status: 'green',
+      kid: 'zj-2026-1',
+      temperatureC: 36.6,
+      bundleSeq: 17,
+      policyVersion: 3,
+      clockState: 'trusted',
+      syncState: 'pending',
+    });
     expect(row!.holder).toMatch(/^[A-Za-z0-9_-]{43}$/);
     log.close();
-    const bytes = Buffer.concat(fs.readdirSync(dir.root).filter((f) => f.startsWith('checks.db')).map((f) => fs.readFileSync(path.join(dir.root, f))));
+    const bytes = Buffer.concat(
+      fs
+        .readdirSync(dir.root)
+        .filter((f) => f.startsWith('checks.db'))
+        .map((f) => fs.readFileSync(path.join(dir.root, f))),
+    );
     for (const secret of ['RAW-SUBJECT-9f8e7d', 'ZHANG*', 'ISSUER-REASON', 'PHC1:', text.slice(5, 60)]) {
       expect(bytes.includes(Buffer.from(secret)), secret).toBe(false);
     }

@@ -74,7 +74,25 @@ const UNKEYED: Relink = { check: (p, _pos, r) => legacyChainHash(p, r), event: (
 /** Today's layout, hashed with SHA-256 instead of the HMAC. */
 const SHA256_OF_NEW_LAYOUT: Relink = {
   check: (p, pos, r) =>
-    sha256([p, pos, 'check', r.checkId, r.atMs, r.verdict, r.reasons.join(' '), r.issuer, r.status, r.kid, r.holder, r.temperatureC, r.bundleSeq, r.policyVersion, r.clockState, r.temperatureRawC ?? null, r.calibrationOffsetC ?? null]),
+    sha256([
+      p,
+      pos,
+      'check',
+      r.checkId,
+      r.atMs,
+      r.verdict,
+      r.reasons.join(' '),
+      r.issuer,
+      r.status,
+      r.kid,
+      r.holder,
+      r.temperatureC,
+      r.bundleSeq,
+      r.policyVersion,
+      r.clockState,
+      r.temperatureRawC ?? null,
+      r.calibrationOffsetC ?? null,
+    ]),
   event: (p, pos, e) => sha256([p, pos, 'event', e.eventId, e.atMs, e.type, e.actor, e.detailText]),
 };
 /** Today's HMAC under a key of the attacker's own. */
@@ -165,7 +183,13 @@ describe('retention is recorded inside the keyed chain', () => {
     const head = JSON.parse(db.prepare("SELECT value FROM meta WHERE key = 'chain_head'").pluck().get() as string) as { seq: number; hash: string };
     const detail = JSON.stringify({ retentionDays: 21, synced: { checks: 2, events: 0 }, unsynced: null, purged: [[2, 3]] });
     const forged = sha256([head.hash, head.seq + 1, 'event', 'forged', now, 'retention/purged', 'sentinel', detail]);
-    db.prepare("INSERT INTO events (event_id, at_ms, type, actor, detail, chain_pos, prev_hash, hash) VALUES ('forged', ?, 'retention/purged', 'sentinel', ?, ?, ?, ?)").run(now, detail, head.seq + 1, head.hash, forged);
+    db.prepare("INSERT INTO events (event_id, at_ms, type, actor, detail, chain_pos, prev_hash, hash) VALUES ('forged', ?, 'retention/purged', 'sentinel', ?, ?, ?, ?)").run(
+      now,
+      detail,
+      head.seq + 1,
+      head.hash,
+      forged,
+    );
     db.prepare("UPDATE meta SET value = ? WHERE key = 'chain_head'").run(JSON.stringify({ seq: head.seq + 1, hash: forged }));
     db.close();
     expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, brokenAtSeq: 11, problem: expect.stringContaining('changed') });
@@ -175,7 +199,11 @@ describe('retention is recorded inside the keyed chain', () => {
     populated();
     const db = new Database(file);
     const head = JSON.parse(db.prepare("SELECT value FROM meta WHERE key = 'chain_head'").pluck().get() as string) as { seq: number; hash: string };
-    db.prepare("INSERT INTO events (event_id, at_ms, type, actor, detail, chain_pos, prev_hash, hash) VALUES ('forged', ?, 'retention/purged', 'sentinel', '{not json', ?, ?, 'x')").run(now, head.seq + 1, head.hash);
+    db.prepare("INSERT INTO events (event_id, at_ms, type, actor, detail, chain_pos, prev_hash, hash) VALUES ('forged', ?, 'retention/purged', 'sentinel', '{not json', ?, ?, 'x')").run(
+      now,
+      head.seq + 1,
+      head.hash,
+    );
     db.prepare("UPDATE meta SET value = ? WHERE key = 'chain_head'").run(JSON.stringify({ seq: head.seq + 1, hash: 'x' }));
     db.close();
     const log = CheckLog.open(file);
@@ -191,7 +219,19 @@ describe('retention is recorded inside the keyed chain', () => {
     expect(log.purge({ nowMs: now, retentionDays: 21 })).toEqual({ deleted: 9 });
     expect(log.verifyChain()).toMatchObject({ ok: true, checked: 2 });
     const [marker] = log.listEvents();
-    expect(marker).toMatchObject({ type: 'retention/purged', actor: 'sentinel', detail: { retentionDays: 21, synced: { checks: 9, events: 0 }, unsynced: null, purged: [[1, 4], [6, 10]] } });
+    expect(marker).toMatchObject({
+      type: 'retention/purged',
+      actor: 'sentinel',
+      detail: {
+        retentionDays: 21,
+        synced: { checks: 9, events: 0 },
+        unsynced: null,
+        purged: [
+          [1, 4],
+          [6, 10],
+        ],
+      },
+    });
     log.append([record(20)]);
     log.close();
 
@@ -211,7 +251,10 @@ describe('retention is recorded inside the keyed chain', () => {
   it('a later purge that deletes an earlier marker carries its record on', () => {
     const log = CheckLog.open(file);
     log.append(Array.from({ length: 6 }, (_, i) => record(i)));
-    log.markSynced([...log.list()].slice(0, 3).map((c) => c.checkId), now);
+    log.markSynced(
+      [...log.list()].slice(0, 3).map((c) => c.checkId),
+      now,
+    );
     expect(log.purge({ nowMs: now, retentionDays: 21 }).deleted).toBe(3);
     log.append([record(100)]);
     // The first marker and the rest are synced and old by now.
@@ -263,7 +306,15 @@ describe('the newest entries: the head is sealed under the chain key', () => {
     db.close();
     expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, checked: 7, problem: expect.stringContaining('chain head) is damaged') });
     // Sealed with a MAC of the attacker's own, it is no better.
-    edit(file, `UPDATE meta SET value = '${JSON.stringify({ ...end, mac: createHash('sha256').update(JSON.stringify(['head', end.seq, end.hash])).digest('hex') })}' WHERE key = 'chain_head'`);
+    edit(
+      file,
+      `UPDATE meta SET value = '${JSON.stringify({
+        ...end,
+        mac: createHash('sha256')
+          .update(JSON.stringify(['head', end.seq, end.hash]))
+          .digest('hex'),
+      })}' WHERE key = 'chain_head'`,
+    );
     expect(CheckLog.open(file).verifyChain()).toMatchObject({ ok: false, problem: expect.stringContaining('seal does not verify') });
   });
 
@@ -304,7 +355,7 @@ describe('the newest entries: the head is sealed under the chain key', () => {
 describe('the synced state is attested by the chain key', () => {
   const later = (T0 + 22 * DAY) * MS;
 
-  it("a denial marked synced by hand is found, is not sent as synced, and retention does not delete it as synced", () => {
+  it('a denial marked synced by hand is found, is not sent as synced, and retention does not delete it as synced', () => {
     populated();
     edit(file, `UPDATE checks SET sync_state = 'synced', synced_at_ms = ${T0 * MS + 5000} WHERE verdict = 'deny'`);
     const log = CheckLog.open(file);
@@ -340,7 +391,7 @@ describe('the synced state is attested by the chain key', () => {
     log.close();
   });
 
-  it('a row claiming synced without the MAC counts as unsynced: only the policy\'s bound on unsynced checks deletes it, recorded as unsynced', () => {
+  it("a row claiming synced without the MAC counts as unsynced: only the policy's bound on unsynced checks deletes it, recorded as unsynced", () => {
     const old = (T0 - 200 * DAY) * MS;
     const pending = (T0 - 100 * DAY) * MS;
     const log = CheckLog.open(file);
@@ -365,7 +416,9 @@ describe('migration 5 re-keys a log that holds data', () => {
     logAtSchema(
       db,
       4,
-      [1, 2, 3, 4, 5, 6, 7, 8, 9].map((pos) => (pos === 4 || pos === 8 ? { event: event(pos, pos === 4 ? 'config/changed' : 'policy/set') } : { check: pos === 6 ? fever(pos) : record(pos), synced: pos <= 3 })),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9].map((pos) =>
+        pos === 4 || pos === 8 ? { event: event(pos, pos === 4 ? 'config/changed' : 'policy/set') } : { check: pos === 6 ? fever(pos) : record(pos), synced: pos <= 3 },
+      ),
     );
     // Schema 4's retention: checks 1 and 2 deleted, entry 3 recorded as resuming the chain.
     db.prepare('DELETE FROM checks WHERE chain_pos <= 2').run();
@@ -426,7 +479,7 @@ describe('migration 5 re-keys a log that holds data', () => {
     log.close();
   });
 
-  it('a log broken before it was keyed keeps saying so after retention deletes the migration\'s event (the marker carries it on)', () => {
+  it("a log broken before it was keyed keeps saying so after retention deletes the migration's event (the marker carries it on)", () => {
     schema4Log();
     feverToAdmit(file);
     const log = CheckLog.open(file, { nowMs: T0 * MS });
@@ -466,7 +519,11 @@ describe('migration 5 does not launder a log whose schema was set back', () => {
   it('found by the chain key existing even with meta.chain_key_id deleted; by meta.chain_key_id with the log moved to a folder without its key', () => {
     populated();
     downgradeAndForge(file, { deleteKeyId: true });
-    expect(CheckLog.open(file).listEvents().find((e) => e.type === 'log/rekeyed')!.detail).toMatchObject({
+    expect(
+      CheckLog.open(file)
+        .listEvents()
+        .find((e) => e.type === 'log/rekeyed')!.detail,
+    ).toMatchObject({
       legacyChain: { ok: false, problem: expect.stringContaining('the chain key existed before this log was re-keyed') },
     });
 
@@ -476,7 +533,9 @@ describe('migration 5 does not launder a log whose schema was set back', () => {
     downgradeAndForge(file);
     const elsewhere = path.join(tempDir(), DATA_FILES.database);
     fs.copyFileSync(file, elsewhere);
-    const detail = CheckLog.open(elsewhere).listEvents().find((e) => e.type === 'log/rekeyed')!.detail as { legacyChain: { problem: string } };
+    const detail = CheckLog.open(elsewhere)
+      .listEvents()
+      .find((e) => e.type === 'log/rekeyed')!.detail as { legacyChain: { problem: string } };
     expect(detail.legacyChain.problem).toContain('meta.chain_key_id is present');
     expect(detail.legacyChain.problem).not.toContain('the chain key existed');
   });
@@ -633,7 +692,10 @@ describe('an older bundle copied over the installed one is refused at load', () 
     const err = await store.load(T0).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TrustUnusable);
     expect((err as Error).message).toMatch(/seq 17\) is older than seq 18/);
-    for (const args of [['verify', text, '--temp', '36.6', '--no-log'], ['trust', 'show']]) {
+    for (const args of [
+      ['verify', text, '--temp', '36.6', '--no-log'],
+      ['trust', 'show'],
+    ]) {
       const r = sentinel([...args, '--data', data, '--at', AT]);
       expect(r.status).toBe(78);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -670,11 +732,15 @@ describe('the highest bundle seq is also kept where deleting one file does not e
     return { data, dir, store, seq17, text: await code(w.zj), w };
   }
 
-  it('trust-highest-seq deleted and the older bundle copied back: the log\'s trust/installed event refuses it (load, and sentinel verify: 78)', async () => {
+  it("trust-highest-seq deleted and the older bundle copied back: the log's trust/installed event refuses it (load, and sentinel verify: 78)", async () => {
     const { data, dir, store, seq17, text } = await installed17Then18();
     fs.writeFileSync(dir.path(DATA_FILES.bundle), seq17);
     fs.rmSync(dir.path('trust-highest-seq'));
-    for (const args of [['verify', text, '--temp', '36.6', '--no-log'], ['verify', text, '--temp', '36.6'], ['clock', 'show']]) {
+    for (const args of [
+      ['verify', text, '--temp', '36.6', '--no-log'],
+      ['verify', text, '--temp', '36.6'],
+      ['clock', 'show'],
+    ]) {
       const r = sentinel([...args, '--data', data, '--at', AT]);
       expect(r.status, r.stderr).toBe(78);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -689,7 +755,7 @@ describe('the highest bundle seq is also kept where deleting one file does not e
     await expect(store.load(T0, { minSeq })).rejects.toThrow(/seq 17\) is older than seq 18/);
   });
 
-  it('the newest logged check\'s bundle seq counts, and so does a retention marker after every entry is purged', async () => {
+  it("the newest logged check's bundle seq counts, and so does a retention marker after every entry is purged", async () => {
     const { dir, store, seq17 } = await installed17Then18();
     const file18 = fs.readFileSync(dir.path(DATA_FILES.bundle), 'utf8');
     const db = dir.path(DATA_FILES.database);
@@ -699,7 +765,10 @@ describe('the highest bundle seq is also kept where deleting one file does not e
     log.append([record(1, { bundleSeq: 18 })]);
     expect(log.highestBundleSeq()).toBe(18);
     const later = (T0 + 40 * DAY) * MS;
-    log.markSynced([...log.list()].map((c) => c.checkId), T0 * MS);
+    log.markSynced(
+      [...log.list()].map((c) => c.checkId),
+      T0 * MS,
+    );
     expect(log.retain({ nowMs: later, retentionDays: 21, unsyncedMaxAgeDays: null }).deleted).toBe(1);
     expect(log.count().total).toBe(0);
     expect(log.listEvents()[0]!.detail).toMatchObject({ highestBundleSeq: 18 });
@@ -746,9 +815,7 @@ describe('the highest bundle seq is also kept where deleting one file does not e
     fs.writeFileSync(dir.path(DATA_FILES.bundle), older);
     fs.rmSync(dir.path('trust-highest-seq'));
     const screen: ScreenConfig = { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'UTC', pinSet: true };
-    await expect(KioskService.open({ dataDir, clock: () => t + 3_600_000, thermometer: null, screen, retentionEveryMs: 0 })).rejects.toThrow(
-      new RegExp(`older than seq ${newer}`),
-    );
+    await expect(KioskService.open({ dataDir, clock: () => t + 3_600_000, thermometer: null, screen, retentionEveryMs: 0 })).rejects.toThrow(new RegExp(`older than seq ${newer}`));
   });
 });
 
@@ -973,7 +1040,11 @@ describe('the CLI around retention and policies', () => {
     execFileSync('mkfifo', [fifo]);
     const big = path.join(dir, 'big.json');
     fs.writeFileSync(big, JSON.stringify({ acceptIssuers: ['*'], pad: 'x'.repeat(70 * 1024) }));
-    for (const [file, why] of [[fifo, /not a regular file/], [dir, /folder|not a regular file/], [big, /more than the 65536/]] as const) {
+    for (const [file, why] of [
+      [fifo, /not a regular file/],
+      [dir, /folder|not a regular file/],
+      [big, /more than the 65536/],
+    ] as const) {
       const started = Date.now();
       const r = sentinel(['policy', 'set', file, '--data', tempDir()]);
       expect(r.status, r.stderr).toBe(78);
@@ -994,8 +1065,8 @@ describe('CSV formula guard', () => {
   it.each([
     ['=1+1', "'=1+1"],
     ['\t=1+1', "'\t=1+1"],
-    ['\r=1+1', "\"'\r=1+1\""],
-    ['\n=1+1', "\"'\n=1+1\""],
+    ['\r=1+1', '"\'\r=1+1"'],
+    ['\n=1+1', '"\'\n=1+1"'],
     ['\tCN-ZJ', "'\tCN-ZJ"],
     ['  =HYPERLINK("x")', '"\'  =HYPERLINK(""x"")"'],
     [' +1', "' +1"],

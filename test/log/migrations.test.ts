@@ -39,7 +39,23 @@ describe('migrations', () => {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     expect(tables).toEqual(['checks', 'meta']);
     const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('checks');
-    for (const c of ['check_id', 'at_ms', 'verdict', 'reasons', 'issuer', 'status', 'kid', 'holder', 'temperature_c', 'bundle_seq', 'policy_version', 'clock_state', 'sync_state', 'prev_hash', 'hash']) {
+    for (const c of [
+      'check_id',
+      'at_ms',
+      'verdict',
+      'reasons',
+      'issuer',
+      'status',
+      'kid',
+      'holder',
+      'temperature_c',
+      'bundle_seq',
+      'policy_version',
+      'clock_state',
+      'sync_state',
+      'prev_hash',
+      'hash',
+    ]) {
       expect(columns).toContain(c);
     }
     expect(db.pragma('user_version', { simple: true })).toBe(1);
@@ -49,9 +65,7 @@ describe('migrations', () => {
   it('2: adds the lookup indexes to a version-1 log and keeps its rows', () => {
     const db = new Database(file);
     migrate(db, 1);
-    db.prepare(
-      "INSERT INTO checks (check_id, at_ms, verdict, reasons, policy_version, clock_state, prev_hash, hash) VALUES ('a', 1, 'deny', 'NOT_PHC', 0, 'trusted', ?, 'h')",
-    ).run(GENESIS_HASH);
+    db.prepare("INSERT INTO checks (check_id, at_ms, verdict, reasons, policy_version, clock_state, prev_hash, hash) VALUES ('a', 1, 'deny', 'NOT_PHC', 0, 'trusted', ?, 'h')").run(GENESIS_HASH);
     expect(migrate(db, 2)).toBe(2);
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'checks_%' ORDER BY name").pluck().all();
     expect(indexes).toEqual(['checks_at', 'checks_holder_admitted', 'checks_pending']);
@@ -156,7 +170,11 @@ describe('migrations', () => {
     // Every value kept but the links and the (unattested) sync marks; sync_mac added, empty.
     const unlinked = (row: Record<string, unknown>): Record<string, unknown> => ({ ...row, prev_hash: '', hash: '', sync_state: 'pending', synced_at_ms: null, sync_mac: null });
     expect(rows(db, 'checks').map(unlinked)).toEqual(checks.map(unlinked));
-    expect(rows(db, 'events').filter((e) => e.type !== 'log/rekeyed').map(unlinked)).toEqual(events.map(unlinked));
+    expect(
+      rows(db, 'events')
+        .filter((e) => e.type !== 'log/rekeyed')
+        .map(unlinked),
+    ).toEqual(events.map(unlinked));
     expect(db.prepare("SELECT COUNT(*) FROM checks WHERE sync_state = 'synced'").pluck().get()).toBe(0);
     // Each link is the chain key's over the one before it, from the genesis on.
     const after = [...rows(db, 'checks'), ...rows(db, 'events')].sort((a, b) => (a.chain_pos as number) - (b.chain_pos as number));
@@ -206,6 +224,8 @@ describe('the links on disk', () => {
     expect(key.checkLink(GENESIS_HASH, 1, checkRecord(1, { checkId: '0190a5e0-0000-7000-8000-000000000001' }))).toBe('dd7e7a9e3bd54a8bf3888d0b4270092f7f6ab5a4a5bdcb1bf21cf9216857a23e');
     expect(key.checkLink(GENESIS_HASH, 2, { ...feverRecord(2), checkId: '0190a5e0-0000-7000-8000-000000000002' })).toBe('9ccbc580de41ac27c6503a37c84e74c200f29afc7429433dbed10f36fd705bbe');
     expect(chainHash(GENESIS_HASH, { ...feverRecord(2), checkId: '0190a5e0-0000-7000-8000-000000000002' })).toBe('8a37cc0a057621991da715602c891747761408bb9e70683ae20c0a7cd8c70abd');
-    expect(key.eventLink(GENESIS_HASH, 3, { eventId: '0190a5e0-0000-7000-8000-000000000003', atMs: 5, type: 'override', actor: 'guard', detailText: '{"a":1}' })).toBe('a654acf8216a32c17670d271af78f62c22a6e34e03bd92b506a23f6f2ce0f95d');
+    expect(key.eventLink(GENESIS_HASH, 3, { eventId: '0190a5e0-0000-7000-8000-000000000003', atMs: 5, type: 'override', actor: 'guard', detailText: '{"a":1}' })).toBe(
+      'a654acf8216a32c17670d271af78f62c22a6e34e03bd92b506a23f6f2ce0f95d',
+    );
   });
 });

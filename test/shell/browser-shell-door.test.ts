@@ -184,7 +184,7 @@ describe('the browser shell in a running kiosk: nothing a client sends ends it',
     await stillServing();
   });
 
-  it('the socket wants the page\'s token: none, a wrong one, two, or the right one from another origin are refused', async () => {
+  it("the socket wants the page's token: none, a wrong one, two, or the right one from another origin are refused", async () => {
     expect((await rawRequest(door, upgrade(door, '/kiosk'))).status).toBe(403);
     expect((await rawRequest(door, upgrade(door, '/kiosk?k='))).status).toBe(403);
     const wrong = door.token.slice(0, -1) + (door.token.endsWith('A') ? 'B' : 'A');

@@ -63,12 +63,20 @@ class FakeWindow extends EventEmitter {
 
 function event() {
   let prevented = false;
-  return { preventDefault: () => (prevented = true), get prevented() { return prevented; } };
+  return {
+    preventDefault: () => (prevented = true),
+    get prevented() {
+      return prevented;
+    },
+  };
 }
 
 describe('the kiosk window', () => {
   it('is kiosk, fullscreen, frameless, menu-less, with safe web preferences and a dark background', () => {
-    const win = createKioskWindow({ BrowserWindow: FakeWindow as never }, { preload: '/p/preload.cjs', url: `${APP_ORIGIN}/index.html`, appOrigin: APP_ORIGIN, production: true, hideCursor: true }) as unknown as FakeWindow;
+    const win = createKioskWindow(
+      { BrowserWindow: FakeWindow as never },
+      { preload: '/p/preload.cjs', url: `${APP_ORIGIN}/index.html`, appOrigin: APP_ORIGIN, production: true, hideCursor: true },
+    ) as unknown as FakeWindow;
     expect(win.options).toMatchObject({ kiosk: true, fullscreen: true, frame: false, backgroundColor: '#10151c' });
     expect(win.options.webPreferences).toEqual({ ...KIOSK_WEB_PREFERENCES, preload: '/p/preload.cjs', devTools: false });
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
@@ -214,7 +222,11 @@ describe('IPC', () => {
 
   it('a subframe, another origin or no frame is refused before any handler', async () => {
     const s = setup();
-    for (const sender of [s.from({ url: `${APP_ORIGIN}/index.html` }), s.from(null), { sender: { ...s.contents, mainFrame: { url: 'https://evil.example/' } }, senderFrame: { url: 'https://evil.example/' } }]) {
+    for (const sender of [
+      s.from({ url: `${APP_ORIGIN}/index.html` }),
+      s.from(null),
+      { sender: { ...s.contents, mainFrame: { url: 'https://evil.example/' } }, senderFrame: { url: 'https://evil.example/' } },
+    ]) {
       expect(await s.handlers.get('status/get')!(sender, {})).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     }
     expect(s.calls).toEqual([]);
@@ -274,11 +286,14 @@ describe('the built preload', () => {
     return { invoked, handlers, exposed: exposed as { name: string; api: Record<string, unknown> } | null };
   }
 
-  it('is one CommonJS file that needs only electron, and exposes makeKioskApi\'s API as window.kiosk', async () => {
+  it("is one CommonJS file that needs only electron, and exposes makeKioskApi's API as window.kiosk", async () => {
     const { invoked, handlers, exposed } = loadPreload();
     expect(exposed?.name).toBe('kiosk');
     const api = exposed!.api as unknown as KioskApi;
-    const shape = (o: object, prefix = ''): string[] => Object.entries(o).flatMap(([k, v]) => (typeof v === 'function' ? [prefix + k] : shape(v as object, `${prefix}${k}.`))).sort();
+    const shape = (o: object, prefix = ''): string[] =>
+      Object.entries(o)
+        .flatMap(([k, v]) => (typeof v === 'function' ? [prefix + k] : shape(v as object, `${prefix}${k}.`)))
+        .sort();
     const fromTable = makeKioskApi({ invoke: async () => ({ ok: true, value: null as never }), on: () => () => undefined });
     expect(shape(api)).toEqual(shape(fromTable));
     await api.submitScan('PHC1:x', 'wedge');
@@ -296,7 +311,7 @@ describe('the built preload', () => {
   });
 });
 
-describe('the drivers\' utility process', () => {
+describe("the drivers' utility process", () => {
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -398,7 +413,8 @@ describe('static security check', () => {
   const files = ['main', 'renderer', 'drivers', 'bench'].flatMap((d) => sources(path.join(ROOT, d)));
 
   it('no BrowserWindow anywhere is made with unsafe web preferences', () => {
-    const unsafe = /(nodeIntegration(InWorker|InSubFrames)?\s*:\s*true|contextIsolation\s*:\s*false|sandbox\s*:\s*false|webSecurity\s*:\s*false|allowRunningInsecureContent\s*:\s*true|experimentalFeatures\s*:\s*true|webviewTag\s*:\s*true|enableBlinkFeatures)/;
+    const unsafe =
+      /(nodeIntegration(InWorker|InSubFrames)?\s*:\s*true|contextIsolation\s*:\s*false|sandbox\s*:\s*false|webSecurity\s*:\s*false|allowRunningInsecureContent\s*:\s*true|experimentalFeatures\s*:\s*true|webviewTag\s*:\s*true|enableBlinkFeatures)/;
     const offenders = files.filter((f) => unsafe.test(fs.readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
   });
@@ -417,7 +433,7 @@ describe('static security check', () => {
 });
 
 describe('packaging and launching', () => {
-  it('npm run package validates electron-builder.yml with electron-builder\'s own schema (no packages without the binary)', async () => {
+  it("npm run package validates electron-builder.yml with electron-builder's own schema (no packages without the binary)", async () => {
     const { spawnSync } = await import('node:child_process');
     const r = spawnSync(process.execPath, [path.join(ROOT, 'packaging', 'package.mjs'), '--validate-only'], { encoding: 'utf8', cwd: ROOT });
     expect(r.status, r.stderr).toBe(0);

@@ -22,7 +22,18 @@ import { tempDir } from '../fixtures/tmp.js';
 const T = Date.parse('2026-11-29T08:00:00Z');
 const PIN = '482913';
 const SUPERVISOR = '735102';
-const SCREEN: ScreenConfig = { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true };
+const SCREEN: ScreenConfig = {
+  operatorLang: 'en',
+  holderLangs: ['en'],
+  resultSeconds: 5,
+  sound: false,
+  cameraId: null,
+  simulated: false,
+  gate: '',
+  station: '',
+  timeZone: 'Asia/Shanghai',
+  pinSet: true,
+};
 
 const opened: { close(): void }[] = [];
 afterEach(() => {
@@ -81,7 +92,10 @@ describe('a technician session belongs to the connection that unlocked it', () =
     }
     await service.invoke('technician/lock', {}, 'ws:2');
     // The guard's own connection still holds its session and decides.
-    expect(await service.invoke('supervisor/override', { checkId, verdict: 'deny', reason: 'paper certificate forged' }, 'ws:1')).toMatchObject({ ok: true, value: { verdict: 'deny', role: 'supervisor' } });
+    expect(await service.invoke('supervisor/override', { checkId, verdict: 'deny', reason: 'paper certificate forged' }, 'ws:1')).toMatchObject({
+      ok: true,
+      value: { verdict: 'deny', role: 'supervisor' },
+    });
     const overrides = events(dataDir).filter((e) => e.type === 'override');
     expect(overrides).toHaveLength(1);
   });

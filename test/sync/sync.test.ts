@@ -59,8 +59,7 @@ async function kiosk(n: number): Promise<Kiosk> {
     log,
     device,
     world,
-    client: (server, timeoutMs = 5000) =>
-      new SyncClient({ endpoints: syncEndpoints(server.url), log, device, trust: new TrustStore(dir), floor: new TimeFloor(log), clock: Date.now, timeoutMs }),
+    client: (server, timeoutMs = 5000) => new SyncClient({ endpoints: syncEndpoints(server.url), log, device, trust: new TrustStore(dir), floor: new TimeFloor(log), clock: Date.now, timeoutMs }),
   };
 }
 
@@ -243,7 +242,7 @@ describe('trust bundle refresh', () => {
     await server.start();
   });
 
-  it('the server\'s Date raises the time floor and never lowers it', async () => {
+  it("the server's Date raises the time floor and never lowers it", async () => {
     k = await kiosk(0);
     const floor = new TimeFloor(k.log);
     const client = k.client(server);
@@ -305,14 +304,17 @@ describe('Retry-After against the probe (fake timers)', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
-  it('no request, not even a probe, before the server\'s Retry-After; never two passes at once', async () => {
+  it("no request, not even a probe, before the server's Retry-After; never two passes at once", async () => {
     vi.useFakeTimers({ now: 0 });
     const log = CheckLog.open(path.join(tempDir(), 'c.db'));
     const calls: number[] = [];
     const probes: number[] = [];
     let inFlight = 0;
     let maxInFlight = 0;
-    const results: PushResult[] = [{ kind: 'failed', sent: 1, reason: 'HTTP 429', retryAfterMs: 60_000 }, { kind: 'stored', sent: 1, stored: 1, pendingLeft: 0 }];
+    const results: PushResult[] = [
+      { kind: 'failed', sent: 1, reason: 'HTTP 429', retryAfterMs: 60_000 },
+      { kind: 'stored', sent: 1, stored: 1, pendingLeft: 0 },
+    ];
     const client = {
       pushBatch: async () => {
         calls.push(Date.now());
@@ -385,13 +387,19 @@ describe('sentinel sync', () => {
     server.configure({ faultRate: 1, faults: ['error500'] });
     const failing = await sentinelAsync(['sync', '--once', '--endpoint', server.url, '--data', k.data, '--json']);
     expect(failing.status).toBe(75);
-    const lines = failing.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; pending?: number });
+    const lines = failing.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; pending?: number });
     expect(lines.filter((l) => l.event === 'failed').length).toBe(3);
     expect(lines.at(-1)).toMatchObject({ event: 'summary', pending: 1200 });
     server.configure({ faultRate: 0 });
     const ok = await sentinelAsync(['sync', '--once', '--endpoint', server.url, '--data', k.data, '--json']);
     expect(ok.status).toBe(0);
-    const events = ok.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; stored?: number });
+    const events = ok.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; stored?: number });
     expect(events.filter((e) => e.event === 'batch').map((e) => e.stored)).toEqual([500, 500, 200]);
     expect((await sentinelAsync(['sync', '--once', '--endpoint', server.url, '--data', k.data])).stdout).toContain('nothing pending');
   }, 60_000);
@@ -466,7 +474,15 @@ describe('answers are read within a cap, while streaming', () => {
     try {
       const before = process.memoryUsage.rss();
       const started = Date.now();
-      const r = await new SyncClient({ endpoints: syncEndpoints(svc.url), log: k.log, device: k.device, trust: new TrustStore(k.dir), floor: new TimeFloor(k.log), clock: Date.now, timeoutMs: 3000 }).pushBatch();
+      const r = await new SyncClient({
+        endpoints: syncEndpoints(svc.url),
+        log: k.log,
+        device: k.device,
+        trust: new TrustStore(k.dir),
+        floor: new TimeFloor(k.log),
+        clock: Date.now,
+        timeoutMs: 3000,
+      }).pushBatch();
       expect(r).toMatchObject({ kind: 'failed', reason: `the answer is larger than ${MAX_CHECKS_ANSWER_BYTES} bytes` });
       expect(Date.now() - started).toBeLessThan(2500);
       expect(k.log.count().pending).toBe(20);
@@ -489,7 +505,15 @@ describe('answers are read within a cap, while streaming', () => {
     });
     try {
       const started = Date.now();
-      const r = await new SyncClient({ endpoints: syncEndpoints(svc.url), log: k.log, device: k.device, trust: new TrustStore(k.dir), floor: new TimeFloor(k.log), clock: Date.now, timeoutMs: 3000 }).pushBatch();
+      const r = await new SyncClient({
+        endpoints: syncEndpoints(svc.url),
+        log: k.log,
+        device: k.device,
+        trust: new TrustStore(k.dir),
+        floor: new TimeFloor(k.log),
+        clock: Date.now,
+        timeoutMs: 3000,
+      }).pushBatch();
       expect(r).toMatchObject({ kind: 'failed', reason: expect.stringContaining('larger than') });
       expect(Date.now() - started).toBeLessThan(2500);
       expect(wrote).toBe(1);
@@ -507,7 +531,10 @@ describe('answers are read within a cap, while streaming', () => {
     try {
       const r = await sentinelAsync(['sync', '--once', '--json', '--endpoint', svc.url, '--data', k.data]);
       expect(r.status, r.stderr).toBe(0);
-      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; result?: { kind: string; reason?: string }; maxRssMB?: number });
+      const lines = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { event: string; result?: { kind: string; reason?: string }; maxRssMB?: number });
       expect(lines.find((l) => l.event === 'bundle')?.result).toEqual({ kind: 'failed', reason: `the answer is larger than ${MAX_BUNDLE_ANSWER_BYTES} bytes` });
       // A sync of nothing takes about 60–90 MB here; reading the answer whole took several hundred.
       expect(lines.at(-1)!.maxRssMB).toBeLessThan(150);
@@ -557,7 +584,7 @@ describe('https, except to loopback, at every entry', () => {
     expect(sentinel(['config', 'set', 'sync.endpoint', 'http://127.0.0.1:9/', '--data', data]).status).toBe(0);
   });
 
-  it('the technician\'s Test connection refuses it without a request', async () => {
+  it("the technician's Test connection refuses it without a request", async () => {
     k = await kiosk(0);
     expect(await probeSyncEndpointIn(DataDir.open(k.data, { create: false }), offLoopback, k.log, NOW)).toEqual({ reachable: false, detail: expect.stringMatching(/^not usable: .*must use https/) });
   });
@@ -567,7 +594,9 @@ describe('what the service says is believed only as far as it can be', () => {
   it('ids in accepted/duplicate that were not in the batch are not marked', async () => {
     k = await kiosk(10);
     const everyPending = [...k.log.list()].map((c) => c.checkId);
-    const svc = await raw((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: everyPending.slice(0, 7), duplicate: [...everyPending.slice(7), 'not-a-check'] })));
+    const svc = await raw((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: everyPending.slice(0, 7), duplicate: [...everyPending.slice(7), 'not-a-check'] })),
+    );
     try {
       const client = new SyncClient({ endpoints: syncEndpoints(svc.url), log: k.log, device: k.device, trust: new TrustStore(k.dir), floor: new TimeFloor(k.log), clock: Date.now, batchSize: 4 });
       expect(await client.pushBatch()).toMatchObject({ kind: 'stored', sent: 4, stored: 4, pendingLeft: 6 });

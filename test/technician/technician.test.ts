@@ -137,7 +137,9 @@ describe('config and calibrate commands', () => {
     const module = new SimulatedModule(pty.module, { protocol: 'gy-mcu90614', celsius: 36.7, everyMs: 40 });
     await module.start();
     try {
-      const child = spawn(process.execPath, [SENTINEL, 'calibrate', '--port', pty.kiosk, '--protocol', 'gy-mcu90614', '--reference', '37.0', '--by', 'tech-07', '--json', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [SENTINEL, 'calibrate', '--port', pty.kiosk, '--protocol', 'gy-mcu90614', '--reference', '37.0', '--by', 'tech-07', '--json', '--data', data], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       const code = await new Promise((r) => child.once('exit', r));
@@ -194,7 +196,20 @@ describe('selftest and export', () => {
     expect(ok.status, ok.stdout).toBe(0);
     const report = JSON.parse(ok.stdout) as { ok: boolean; checks: { name: string; state: string }[] };
     expect(report.ok).toBe(true);
-    expect(report.checks.map((c) => c.name)).toEqual(['data directory', 'disk space', 'database integrity', 'check log chain', 'policy', 'trust bundle', 'clock', 'device key', 'QR decoder (test card)', 'thermometer', 'scanner', 'sync service']);
+    expect(report.checks.map((c) => c.name)).toEqual([
+      'data directory',
+      'disk space',
+      'database integrity',
+      'check log chain',
+      'policy',
+      'trust bundle',
+      'clock',
+      'device key',
+      'QR decoder (test card)',
+      'thermometer',
+      'scanner',
+      'sync service',
+    ]);
     expect(report.checks.find((c) => c.name === 'QR decoder (test card)')?.state).toBe('ok');
 
     const out = tempDir();
@@ -203,7 +218,10 @@ describe('selftest and export', () => {
     const { folder, checks } = JSON.parse(exported.stdout) as { folder: string; checks: number };
     expect(checks).toBe(8);
     expect(fs.readdirSync(folder).sort()).toEqual(['checks.csv', 'checks.jsonl', 'diagnostics.json', 'events.jsonl']);
-    const everything = fs.readdirSync(folder).map((f) => fs.readFileSync(path.join(folder, f), 'utf8')).join('\n');
+    const everything = fs
+      .readdirSync(folder)
+      .map((f) => fs.readFileSync(path.join(folder, f), 'utf8'))
+      .join('\n');
     expect(everything).not.toContain('scrypt');
     expect(everything).not.toContain('demo-holder-');
     expect(everything).not.toContain('PHC1:');
@@ -286,7 +304,9 @@ describe('first start', () => {
     expect(await service.session.unlock('583920')).toMatchObject({ result: 'ok' });
     const log = CheckLog.open(path.join(data, 'checks.db'));
     try {
-      expect(log.listEvents().filter((e) => e.type === 'pin/set' && e.actor !== 'demo')).toEqual([expect.objectContaining({ actor: 'screen', detail: expect.objectContaining({ role: 'technician', firstStart: true }) })]);
+      expect(log.listEvents().filter((e) => e.type === 'pin/set' && e.actor !== 'demo')).toEqual([
+        expect.objectContaining({ actor: 'screen', detail: expect.objectContaining({ role: 'technician', firstStart: true }) }),
+      ]);
       expect(JSON.stringify(log.listEvents())).not.toContain('583920');
     } finally {
       log.close();
@@ -354,7 +374,12 @@ describe('calibration from the technician screen', () => {
     expect(store.load().config.thermometer.calibration).toMatchObject({ offsetC: 0.3, by: 'Li' });
     const log = CheckLog.open(path.join(data, 'checks.db'));
     try {
-      expect(log.listEvents().filter((e) => e.type.startsWith('calibration/')).map((e) => e.type)).toEqual(['calibration/refused', 'calibration/done']);
+      expect(
+        log
+          .listEvents()
+          .filter((e) => e.type.startsWith('calibration/'))
+          .map((e) => e.type),
+      ).toEqual(['calibration/refused', 'calibration/done']);
     } finally {
       log.close();
     }

@@ -64,7 +64,7 @@ describe('install', () => {
     expect((await store.load(T0))?.info.seq).toBe(18);
   });
 
-  it('load takes a floor from the caller (the check log\'s record): a lower seq is refused, the same or higher loads and raises the file', async () => {
+  it("load takes a floor from the caller (the check log's record): a lower seq is refused, the same or higher loads and raises the file", async () => {
     await expect(store.load(T0, { minSeq: 18 })).rejects.toThrow(/seq 17\) is older than seq 18/);
     expect((await store.load(T0, { minSeq: 17 }))?.info.seq).toBe(17);
     fs.rmSync(dir.path('trust-highest-seq'));
@@ -110,7 +110,7 @@ describe('refusals leave the old bundle in force', () => {
     expect((await store.pinnedRoots()).map((r) => r.kid)).toEqual(['root-test-1']);
   });
 
-  it('a different key under a pinned root\'s kid is refused', async () => {
+  it("a different key under a pinned root's kid is refused", async () => {
     const impostor = await newSigningKey('ES256', 'root-test-1');
     const roots = await readRootKeys(JSON.stringify(impostor.publicJwk), 'impostor');
     await expectRefusedKeepingOld(await signBundle(withPayload({ seq: 99 }), impostor), 'foreign-root', { newRoots: roots });
@@ -136,7 +136,20 @@ describe('refusals leave the old bundle in force', () => {
     ['exp before iat', () => signBundle(withPayload({ seq: 99, iat: T0 + DAY, exp: T0 }), w.root)],
     ['issuers missing', () => signBundle(withPayload({ seq: 99, issuers: undefined }), w.root)],
     ['issuer id with a space', () => signBundle(withPayload({ seq: 99, issuers: [{ id: 'zhe jiang', keys: [] }] }), w.root)],
-    ['duplicate issuer', () => signBundle(withPayload({ seq: 99, issuers: [{ id: 'CN-ZJ', keys: [] }, { id: 'CN-ZJ', keys: [] }] }), w.root)],
+    [
+      'duplicate issuer',
+      () =>
+        signBundle(
+          withPayload({
+            seq: 99,
+            issuers: [
+              { id: 'CN-ZJ', keys: [] },
+              { id: 'CN-ZJ', keys: [] },
+            ],
+          }),
+          w.root,
+        ),
+    ],
     ['key without kid', () => signBundle(withPayload({ seq: 99, issuers: [{ id: 'CN-ZJ', keys: [{ ...w.zj.publicJwk, kid: undefined }] }] }), w.root)],
   ])('malformed: %s', async (_label, make) => {
     await expectRefusedKeepingOld(await make(), 'malformed');
@@ -145,7 +158,7 @@ describe('refusals leave the old bundle in force', () => {
   it.each([
     ['a P-384 key', { kty: 'EC', crv: 'P-384', x: 'AA', y: 'AA', kid: 'k' }],
     ['an RSA key', { kty: 'RSA', n: 'AQAB', e: 'AQAB', kid: 'k' }],
-    ['alg not the key\'s', { kid: 'k', alg: 'EdDSA' }],
+    ["alg not the key's", { kid: 'k', alg: 'EdDSA' }],
     ['not a point on the curve', { kid: 'k', x: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', y: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }],
     ['an encryption key', { kid: 'k', use: 'enc' }],
   ])('bad key: %s', async (_label, over) => {

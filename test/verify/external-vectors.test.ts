@@ -41,10 +41,7 @@ async function runWycheproof(file: string, alg: CodeAlg): Promise<{ valid: numbe
   const counts = { valid: 0, invalid: 0, acceptable: 0 };
   for (const group of doc.testGroups) {
     const pk = (group.publicKey ?? group.key)!;
-    const jwk =
-      alg === 'ES256'
-        ? { kty: 'EC', crv: 'P-256', x: coordinate(pk.wx!), y: coordinate(pk.wy!) }
-        : { kty: 'OKP', crv: 'Ed25519', x: encodeBase64url(hex(pk.pk!)) };
+    const jwk = alg === 'ES256' ? { kty: 'EC', crv: 'P-256', x: coordinate(pk.wx!), y: coordinate(pk.wy!) } : { kty: 'OKP', crv: 'Ed25519', x: encodeBase64url(hex(pk.pk!)) };
     const { key } = await importPublicKey(jwk, `${file} group`);
     for (const t of group.tests) {
       const ok = await checkSignature(alg, key, hex(t.msg), hex(t.sig));

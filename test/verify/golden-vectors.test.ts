@@ -91,7 +91,10 @@ describe('not a PHC1 code', () => {
   it.each([
     ['a URL', 'https://example.com/pay?id=1'],
     ['a payment code', '281234567890123456'],
-    ['a SMART Health Card', 'shc:/5676290952432060346029243740446031222959532654603460292540772804336028702864716745222809286133314564376531415906402203064504590856435503414245413640370636654171372412363803043756220467374075323239254334433260573601064529'],
+    [
+      'a SMART Health Card',
+      'shc:/5676290952432060346029243740446031222959532654603460292540772804336028702864716745222809286133314564376531415906402203064504590856435503414245413640370636654171372412363803043756220467374075323239254334433260573601064529',
+    ],
     ['lower-case prefix', 'phc1:eyJhbGciOiJFUzI1NiJ9.e30.AA'],
     ['empty text', ''],
     ['leading space', ' PHC1:abc.def.ghi'],
@@ -256,7 +259,7 @@ describe('FORBIDDEN_HEADER and UNSUPPORTED_ALG: header attacks', () => {
     await expectOnly(await rawCode({ ...base, alg: ['ES256'] }, claims(), w.zj), 'deny', 'UNSUPPORTED_ALG');
   });
 
-  it('UNSUPPORTED_ALG when the alg is allowed but not the key\'s own', async () => {
+  it("UNSUPPORTED_ALG when the alg is allowed but not the key's own", async () => {
     // EdDSA claimed for the ES256 key zj-2026-1 (signed by an Ed25519 key to make it look right).
     const ed = await newSigningKey('EdDSA', 'zj-2026-1');
     await expectOnly(await rawCode({ ...base, alg: 'EdDSA' }, claims(), ed), 'deny', 'UNSUPPORTED_ALG');
@@ -318,7 +321,7 @@ describe('issuers and keys', () => {
     expect(d.verdict).toBe('deny');
   });
 
-  it('KEY_NOT_VALID_AT_ISSUE when iat is before the key\'s nbf or at/after its exp', async () => {
+  it("KEY_NOT_VALID_AT_ISSUE when iat is before the key's nbf or at/after its exp", async () => {
     const d = await seen(await code(w.zjFuture));
     expect(codes(d)).toEqual(['KEY_NOT_VALID_AT_ISSUE']);
     // zj-2026-1 is valid until T0 + 365 days: a code issued then is refused.

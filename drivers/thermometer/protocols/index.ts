@@ -4,7 +4,6 @@
 import type { ProtocolName } from '../../../main/contract/devices.js';
 import { BinaryFrameDecoder, newCounters, type DecoderCounters, type ProtocolDecoder, type ThermoFrame } from './frame-decoder.js';
 
-
 export interface ProtocolInfo {
   defaultBaud: number;
   /** Bytes to send once the port is open (start streaming). */

@@ -23,7 +23,15 @@ readings in the kiosk configuration, due again in 30 days.`;
 export async function calibrateCommand(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommand(
     args,
-    { port: { type: 'string' }, protocol: { type: 'string' }, reference: { type: 'string' }, by: { type: 'string' }, baud: { type: 'string' }, readings: { type: 'string' }, timeout: { type: 'string' } },
+    {
+      port: { type: 'string' },
+      protocol: { type: 'string' },
+      reference: { type: 'string' },
+      by: { type: 'string' },
+      baud: { type: 'string' },
+      readings: { type: 'string' },
+      timeout: { type: 'string' },
+    },
     0,
   );
   const common = commonOf(values, io.clock);
@@ -68,8 +76,26 @@ export async function calibrateCommand(args: string[], io: CommandIo): Promise<n
   const store = new ConfigStore(dir);
   const config = store.load().config;
   const stored = store.save({ ...config, thermometer: { ...config.thermometer, path: values.port, protocol, calibration: result } }, common.nowMs);
-  recordIn(dir, 'calibration/done', values.by, { port: values.port, protocol, offsetC: result.offsetC, previousOffsetC: config.thermometer.calibration?.offsetC ?? null, referenceC, readingsC: result.readingsC, dueAtMs: result.dueAtMs }, common.nowMs);
-  const summary = { offsetC: result.offsetC, referenceC, readingsC: result.readingsC, by: result.by, at: new Date(result.atMs).toISOString(), due: new Date(result.dueAtMs).toISOString(), revision: stored.revision };
-  io.out(common.json ? JSON.stringify(summary) + '\n' : `calibrated: offset ${result.offsetC >= 0 ? '+' : ''}${result.offsetC.toFixed(2)} °C (reference ${referenceC} °C), due again ${summary.due.slice(0, 10)}\n`);
+  recordIn(
+    dir,
+    'calibration/done',
+    values.by,
+    { port: values.port, protocol, offsetC: result.offsetC, previousOffsetC: config.thermometer.calibration?.offsetC ?? null, referenceC, readingsC: result.readingsC, dueAtMs: result.dueAtMs },
+    common.nowMs,
+  );
+  const summary = {
+    offsetC: result.offsetC,
+    referenceC,
+    readingsC: result.readingsC,
+    by: result.by,
+    at: new Date(result.atMs).toISOString(),
+    due: new Date(result.dueAtMs).toISOString(),
+    revision: stored.revision,
+  };
+  io.out(
+    common.json
+      ? JSON.stringify(summary) + '\n'
+      : `calibrated: offset ${result.offsetC >= 0 ? '+' : ''}${result.offsetC.toFixed(2)} °C (reference ${referenceC} °C), due again ${summary.due.slice(0, 10)}\n`,
+  );
   return EXIT.OK;
 }

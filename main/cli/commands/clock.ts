@@ -120,12 +120,18 @@ export async function clockCommand(args: string[], io: CommandIo, deps: { runner
     if (!ISO_WITH_ZONE.test(arg)) throw new UsageError(`ISO-TIME must name its zone (Z or +08:00), not "${arg}"`);
     let set;
     try {
-      set = await setClockIn(DataDir.open(common.dataDir, { create: false }), targetMs, { fromMs: io.clock(), actor: cliActor(), resetFloor: values['reset-floor'] ?? false, ...(deps.runner ? { runner: deps.runner } : {}) });
+      set = await setClockIn(DataDir.open(common.dataDir, { create: false }), targetMs, {
+        fromMs: io.clock(),
+        actor: cliActor(),
+        resetFloor: values['reset-floor'] ?? false,
+        ...(deps.runner ? { runner: deps.runner } : {}),
+      });
     } catch (err) {
       if (err instanceof ClockSetFailed) throw new ConfigError(err.message);
       throw err;
     }
-    if (common.json) io.out(JSON.stringify({ set: true, from: new Date(set.fromMs).toISOString(), to: new Date(set.toMs).toISOString(), ...(set.reset ? { reset: resetJson(set.reset) } : {}) }) + '\n');
+    if (common.json)
+      io.out(JSON.stringify({ set: true, from: new Date(set.fromMs).toISOString(), to: new Date(set.toMs).toISOString(), ...(set.reset ? { reset: resetJson(set.reset) } : {}) }) + '\n');
     else io.out(`system clock set to ${iso(set.toMs)} (was ${iso(set.fromMs)})\n${set.reset ? describeReset(set.reset) : ''}`);
     return EXIT.OK;
   }

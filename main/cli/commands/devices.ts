@@ -54,7 +54,10 @@ export async function thermoCommand(args: string[], io: CommandIo): Promise<numb
   if (!values.port) throw new UsageError('thermo needs --port PATH');
   if (!isProtocolName(values.protocol)) throw new UsageError(`--protocol must be one of ${PROTOCOL_NAMES.join(', ')}`);
   const protocol = values.protocol;
-  const thermo = openSerialThermometer({ path: values.port, protocol, baud: parseBaud(values.baud, PROTOCOLS[protocol].defaultBaud), calibration: null }, REAL_BINDINGS, { clock: io.clock, remeasureAtC: null });
+  const thermo = openSerialThermometer({ path: values.port, protocol, baud: parseBaud(values.baud, PROTOCOLS[protocol].defaultBaud), calibration: null }, REAL_BINDINGS, {
+    clock: io.clock,
+    remeasureAtC: null,
+  });
   const print = (celsius: number, raw: number, ambient: number | null, atMs: number, kind: string): void => {
     io.out(
       common.json
@@ -111,7 +114,8 @@ export async function devicesCommand(args: string[], io: CommandIo): Promise<num
   for (const p of ports) lines.push(`  ${p.path}${p.vendorId ? `  usb ${p.vendorId}:${p.productId}` : ''}${p.manufacturer ? `  ${p.manufacturer}` : ''}`);
   if (ports.length === 0) lines.push('  (none)');
   lines.push('HID devices:');
-  for (const d of hid) lines.push(`  ${d.vendorId}:${d.productId}${d.usagePage ? `  usage page ${d.usagePage}${d.usagePage === '0x8c' ? ' (POS scanner)' : ''}` : ''}${d.product ? `  ${d.product}` : ''}`);
+  for (const d of hid)
+    lines.push(`  ${d.vendorId}:${d.productId}${d.usagePage ? `  usage page ${d.usagePage}${d.usagePage === '0x8c' ? ' (POS scanner)' : ''}` : ''}${d.product ? `  ${d.product}` : ''}`);
   if (hid.length === 0) lines.push('  (none)');
   lines.push('cameras:');
   for (const c of cameras) lines.push(`  ${c.path}${c.name ? `  ${c.name}` : ''}`);
@@ -120,4 +124,3 @@ export async function devicesCommand(args: string[], io: CommandIo): Promise<num
   io.out(lines.join('\n') + '\n');
   return EXIT.OK;
 }
-

@@ -67,8 +67,11 @@ export async function logCommand(args: string[], io: CommandIo): Promise<number>
       const dropped = r.unsyncedDropped === 0 ? '' : `; dropped ${r.unsyncedDropped} unsynced checks older than ${unsyncedMaxAgeDays} days (policy unsyncedMaxAgeDays)`;
       // The same warning the status bar shows: a technician lowering the bound sees when the drop will come.
       const outlook = unsyncedPurgeOutlook(log.oldestUnsyncedAtMs(), { unsyncedMaxAgeDays }, common.nowMs, log.unsyncedWarnedSinceMs(unsyncedMaxAgeDays));
-      const warning = outlook.warn && outlook.effectivePurgeAtMs !== null ? `\nunsynced checks older than ${unsyncedMaxAgeDays} days will be dropped from ${new Date(outlook.effectivePurgeAtMs).toISOString()}` : '';
-      io.out(common.json ? JSON.stringify({ deleted: r.deleted, unsyncedDropped: r.unsyncedDropped }) + '\n' : `purged ${r.deleted} synced checks older than ${retentionDays} days${dropped}${warning}\n`);
+      const warning =
+        outlook.warn && outlook.effectivePurgeAtMs !== null ? `\nunsynced checks older than ${unsyncedMaxAgeDays} days will be dropped from ${new Date(outlook.effectivePurgeAtMs).toISOString()}` : '';
+      io.out(
+        common.json ? JSON.stringify({ deleted: r.deleted, unsyncedDropped: r.unsyncedDropped }) + '\n' : `purged ${r.deleted} synced checks older than ${retentionDays} days${dropped}${warning}\n`,
+      );
       return EXIT.OK;
     }
     if (values.events) {

@@ -27,7 +27,11 @@ function describe(e: SyncEvent): string {
     case 'failed':
       return `batch not stored (${e.reason}); ${e.pending} pending${e.retryInMs === null ? '' : `, retrying in ${Math.round(e.retryInMs / 100) / 10} s`}`;
     case 'bundle':
-      return e.result.kind === 'installed' ? `installed trust bundle seq ${e.result.seq}` : e.result.kind === 'unchanged' ? 'trust bundle up to date' : `trust bundle ${e.result.kind}: ${e.result.reason}`;
+      return e.result.kind === 'installed'
+        ? `installed trust bundle seq ${e.result.seq}`
+        : e.result.kind === 'unchanged'
+          ? 'trust bundle up to date'
+          : `trust bundle ${e.result.kind}: ${e.result.reason}`;
     case 'purged':
       return `purged ${e.deleted} synced checks past retention${e.unsyncedDropped ? `; dropped ${e.unsyncedDropped} unsynced checks past the policy's unsyncedMaxAgeDays` : ''}`;
     case 'idle':

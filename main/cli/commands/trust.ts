@@ -72,7 +72,10 @@ export async function trustCommand(args: string[], io: CommandIo): Promise<numbe
     const { info } = snapshot;
     recordIn(dir, 'trust/installed', cliActor(), { file, seq: info.seq, rootKid: info.rootKid, pinnedRoots: newRoots.map((r) => r.kid), issuers: info.issuers.map((i) => i.id) }, common.nowMs);
     if (common.json) io.out(JSON.stringify({ installed: true, seq: info.seq, rootKid: info.rootKid, issuers: info.issuers.map((i) => i.id), expiresAt: iso(info.exp) }) + '\n');
-    else io.out(`installed trust bundle seq ${info.seq} from ${info.iss} (root ${info.rootKid}): ${info.issuers.length} issuers (${info.issuers.map((i) => i.id).join(', ')}), expires ${iso(info.exp)}\n`);
+    else
+      io.out(
+        `installed trust bundle seq ${info.seq} from ${info.iss} (root ${info.rootKid}): ${info.issuers.length} issuers (${info.issuers.map((i) => i.id).join(', ')}), expires ${iso(info.exp)}\n`,
+      );
     return EXIT.OK;
   }
   if (verb === 'show') {

@@ -43,7 +43,10 @@ export function startDrivers(config: DriversConfig, post: (e: DriverEvent) => vo
     postThermometerEvents(thermo, post);
     // The technician's devices panel shows these live, as in the browser shell.
     const counters = setInterval(() => post({ type: 'thermometer/counters', counters: thermo.counters }), COUNTERS_EVERY_MS);
-    closers.push(() => clearInterval(counters), () => thermo.close());
+    closers.push(
+      () => clearInterval(counters),
+      () => thermo.close(),
+    );
     thermometer = thermo;
   }
   for (const { feed, via } of openScanners(config, () => REAL_BINDINGS, { clock })) {

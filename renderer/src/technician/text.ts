@@ -144,7 +144,8 @@ const EN: TechnicianText = {
   unchanged: 'Nothing changed',
   scannerTest: 'Test scan',
   scannerWaiting: (s: number) => `Scan the test card or a code with the scanner within ${s} s…`,
-  scannerNothing: (n: number) => (n === 0 ? 'No scan came (no serial or HID scanner is configured; a keyboard-wedge scanner types here)' : `No scan came from the ${n === 1 ? 'scanner' : `${n} scanners`}`),
+  scannerNothing: (n: number) =>
+    n === 0 ? 'No scan came (no serial or HID scanner is configured; a keyboard-wedge scanner types here)' : `No scan came from the ${n === 1 ? 'scanner' : `${n} scanners`}`,
   cameraTest: 'Camera test: hold the test card up to the camera',
   cameraItem: 'camera (this screen)',
   cameraItemOk: 'the test card was read through the kiosk decoder',
@@ -188,7 +189,20 @@ const EN: TechnicianText = {
 export const TEXT: Record<Lang, TechnicianText> = { 'zh-CN': ZH_CN, en: EN };
 
 /** The policy's fields as the technician's form shows them, in order. */
-export type PolicyField = 'temperature' | 'feverThresholdC' | 'onFever' | 'green' | 'yellow' | 'red' | 'acceptIssuers' | 'maxCodeAgeSeconds' | 'clockSkewSeconds' | 'natMaxAgeHours' | 'trustMaxAgeDays' | 'antiPassbackSeconds' | 'unsyncedMaxAgeDays';
+export type PolicyField =
+  | 'temperature'
+  | 'feverThresholdC'
+  | 'onFever'
+  | 'green'
+  | 'yellow'
+  | 'red'
+  | 'acceptIssuers'
+  | 'maxCodeAgeSeconds'
+  | 'clockSkewSeconds'
+  | 'natMaxAgeHours'
+  | 'trustMaxAgeDays'
+  | 'antiPassbackSeconds'
+  | 'unsyncedMaxAgeDays';
 
 /** Each policy field's label and what it means at the gate (spec §3). */
 export const POLICY_TEXT: Record<Lang, Record<PolicyField, readonly [label: string, meaning: string]>> = {
@@ -216,10 +230,13 @@ export const POLICY_TEXT: Record<Lang, Record<PolicyField, readonly [label: stri
     red: ['Red code', 'What a red code means (usually denied)'],
     acceptIssuers: ['Provinces accepted', 'Issuer ids, comma-separated; * accepts every province in the trust list'],
     maxCodeAgeSeconds: ['Code maximum age (s)', 'A code generated longer ago than this is refused (an old screenshot)'],
-    clockSkewSeconds: ['Clock tolerance (s)', 'How far the kiosk\'s clock and a phone\'s may disagree'],
+    clockSkewSeconds: ['Clock tolerance (s)', "How far the kiosk's clock and a phone's may disagree"],
     natMaxAgeHours: ['Test maximum age (h)', 'A test no older than this is required; empty: no test required'],
     trustMaxAgeDays: ['Trust list maximum age (days)', 'Past this age without a new trust list, every check goes to a guard'],
     antiPassbackSeconds: ['Anti-passback (s)', 'The same person may not pass again within this time; 0: off'],
-    unsyncedMaxAgeDays: ['Unsynced checks kept (days)', 'Checks never synced to the central service are deleted past this age (the status bar warns two weeks before; the deletion is audited); empty: kept forever'],
+    unsyncedMaxAgeDays: [
+      'Unsynced checks kept (days)',
+      'Checks never synced to the central service are deleted past this age (the status bar warns two weeks before; the deletion is audited); empty: kept forever',
+    ],
   },
 };

@@ -22,13 +22,41 @@ export async function devicesSection(ctx: PanelContext, cfg: TechnicianState['co
 
   const camera = await cameraTest(ctx, cfg.camera.deviceId, testCard);
 
-  const thermoPath = el('input', { type: 'text', list: 'tech-serial-ports', value: cfg.thermometer.path ?? '', 'data-testid': 'dev-thermometer', 'aria-label': T.thermometer, placeholder: '/dev/ttyUSB0' });
-  const protocol = pick('protocol', T.protocol, PROTOCOL_NAMES.map((p) => [p, p]), cfg.thermometer.protocol);
+  const thermoPath = el('input', {
+    type: 'text',
+    list: 'tech-serial-ports',
+    value: cfg.thermometer.path ?? '',
+    'data-testid': 'dev-thermometer',
+    'aria-label': T.thermometer,
+    placeholder: '/dev/ttyUSB0',
+  });
+  const protocol = pick(
+    'protocol',
+    T.protocol,
+    PROTOCOL_NAMES.map((p) => [p, p]),
+    cfg.thermometer.protocol,
+  );
   const baud = el('input', { type: 'number', min: '300', value: cfg.thermometer.baud === null ? '' : String(cfg.thermometer.baud), 'data-testid': 'dev-baud', 'aria-label': T.baud });
   const live = thermometerLive(ctx);
 
-  const scannerPath = el('input', { type: 'text', list: 'tech-serial-ports', value: cfg.scanner.serialPath ?? '', 'data-testid': 'dev-scanner-serial', 'aria-label': T.scannerSerial, placeholder: '/dev/ttyACM0' });
-  const terminator = pick('terminator', T.terminator, [['CR', 'CR'], ['LF', 'LF'], ['CRLF', 'CRLF']], cfg.scanner.terminator);
+  const scannerPath = el('input', {
+    type: 'text',
+    list: 'tech-serial-ports',
+    value: cfg.scanner.serialPath ?? '',
+    'data-testid': 'dev-scanner-serial',
+    'aria-label': T.scannerSerial,
+    placeholder: '/dev/ttyACM0',
+  });
+  const terminator = pick(
+    'terminator',
+    T.terminator,
+    [
+      ['CR', 'CR'],
+      ['LF', 'LF'],
+      ['CRLF', 'CRLF'],
+    ],
+    cfg.scanner.terminator,
+  );
   const hidChoices: [string, string][] = [['', T.none], ...(found.ok ? found.value.hid.map((h): [string, string] => [h.id, h.label]) : [])];
   // A configured scanner that is not plugged in stays chosen rather than silently dropped.
   if (cfg.scanner.hid && !hidChoices.some(([id]) => id === cfg.scanner.hid)) hidChoices.push([cfg.scanner.hid, cfg.scanner.hid]);

@@ -50,7 +50,10 @@ export function policySection({ kiosk, T, lang, touch, say }: PanelContext, stat
       feverThresholdC: num('feverThresholdC'),
       onFever: inputs.onFever.value,
       onStatus: { ...onStatus, green: inputs.green.value, yellow: inputs.yellow.value, red: inputs.red.value },
-      acceptIssuers: inputs.acceptIssuers.value.split(',').map((x) => x.trim()).filter(Boolean),
+      acceptIssuers: inputs.acceptIssuers.value
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
       maxCodeAgeSeconds: num('maxCodeAgeSeconds'),
       clockSkewSeconds: num('clockSkewSeconds'),
       natMaxAgeHours: num('natMaxAgeHours'),

@@ -12,7 +12,8 @@ const LANGS = Object.keys(LANGUAGE_NAMES) as Lang[];
 
 export function settingsSection(ctx: PanelContext, cfg: TechnicianState['config']): HTMLElement {
   const { kiosk, T, touch, say } = ctx;
-  const textInput = (id: string, label: string, value: string, placeholder = ''): HTMLInputElement => el('input', { type: 'text', value, 'data-testid': `set-${id}`, 'aria-label': label, placeholder, maxlength: '256' });
+  const textInput = (id: string, label: string, value: string, placeholder = ''): HTMLInputElement =>
+    el('input', { type: 'text', value, 'data-testid': `set-${id}`, 'aria-label': label, placeholder, maxlength: '256' });
   const gate = textInput('gate', T.gate, cfg.identity.gate);
   const station = textInput('station', T.station, cfg.identity.station);
   const timeZone = textInput('timeZone', T.timeZone, cfg.identity.timeZone, 'Asia/Shanghai');

@@ -12,7 +12,9 @@ export function trustSection({ kiosk, T, touch, say }: PanelContext, installed: 
   const show = (t: TechnicianState['trust']): void => {
     info.textContent = t ? `#${t.seq} · ${t.ageDays} d · ${T.validUntil} ${t.expiresAt.slice(0, 10)} · ${t.issuers.join(', ')}` : '—';
     keyList.replaceChildren(
-      ...(t?.keys ?? []).map((k) => el('li', { 'data-revoked': String(k.revoked) }, `${k.issuer} · ${k.kid} (${k.alg}) · ${k.validFrom ?? '…'} → ${k.validUntil ?? '…'}${k.revoked ? ` · ${T.revoked}` : ''}`)),
+      ...(t?.keys ?? []).map((k) =>
+        el('li', { 'data-revoked': String(k.revoked) }, `${k.issuer} · ${k.kid} (${k.alg}) · ${k.validFrom ?? '…'} → ${k.validUntil ?? '…'}${k.revoked ? ` · ${T.revoked}` : ''}`),
+      ),
     );
   };
   show(installed);
