@@ -4,19 +4,25 @@
 // docs/architecture.md; keep the two together.
 import * as path from 'node:path';
 
+// The layers from the bottom up, each a group later layers take whole.
+const VOCABULARY = ['main/contract'];
+const KEPT = ['main', 'main/contract', 'main/verify', 'main/log', 'main/audit', 'main/config', 'main/policy', 'main/trust'];
+const FLOWS = [...KEPT, 'main/decide', 'main/clock', 'main/checkpoint'];
+const EVERYTHING_BELOW_APP = [...FLOWS, 'main/decode', 'main/device', 'main/sync', 'main/technician', 'main/kiosk', 'drivers'];
+
 /** Folder → the folders it may import. `main/*.ts` (the data directory, the package root) count as `main`. */
 export const LAYERS = {
   // The vocabulary everyone shares: types, schemas, pure checks.
   'main/contract': [],
   // The pure core: codes verified and decided with the time as a parameter.
-  'main/verify': ['main/contract'],
-  'main/decode': ['main/contract'],
-  'main/decide': ['main/contract', 'main/verify'],
-  'main/issuer': ['main/contract', 'main/verify'],
+  'main/verify': VOCABULARY,
+  'main/decode': VOCABULARY,
+  'main/decide': [...VOCABULARY, 'main/verify'],
+  'main/issuer': [...VOCABULARY, 'main/verify'],
   // Device drivers know of main only the device vocabulary (see DRIVERS_MAY_IMPORT).
-  drivers: ['main/contract'],
+  drivers: VOCABULARY,
   // The data directory and what is kept in it.
-  main: ['main/contract'],
+  main: VOCABULARY,
   'main/config': ['main', 'main/contract', 'main/verify'],
   'main/policy': ['main', 'main/contract', 'main/verify'],
   'main/trust': ['main', 'main/contract', 'main/verify'],
@@ -24,115 +30,24 @@ export const LAYERS = {
   'main/log': ['main', 'main/contract', 'main/verify'],
   'main/audit': ['main', 'main/contract', 'main/log'],
   // What the kiosk knows of the time, from what it keeps.
-  'main/clock': ['main', 'main/contract', 'main/verify', 'main/decide', 'main/log', 'main/audit', 'main/config', 'main/policy', 'main/trust'],
+  'main/clock': [...KEPT, 'main/decide'],
   // Flows: scan → verify → decide → log; outbox → sync.
-  'main/checkpoint': ['main', 'main/contract', 'main/verify', 'main/decide', 'main/log', 'main/audit', 'main/policy', 'main/trust', 'main/clock'],
-  'main/sync': ['main', 'main/contract', 'main/verify', 'main/log', 'main/audit', 'main/trust', 'main/device', 'main/clock'],
+  'main/checkpoint': [...KEPT, 'main/decide', 'main/clock'],
+  'main/sync': [...KEPT, 'main/device', 'main/clock'],
   // The technician's work on a kiosk, and the kiosk's service to its screen.
-  'main/technician': [
-    'main',
-    'main/contract',
-    'main/verify',
-    'main/decide',
-    'main/decode',
-    'main/log',
-    'main/audit',
-    'main/config',
-    'main/policy',
-    'main/trust',
-    'main/device',
-    'main/clock',
-    'main/checkpoint',
-    'main/sync',
-    'drivers',
-  ],
-  'main/kiosk': [
-    'main',
-    'main/contract',
-    'main/verify',
-    'main/decide',
-    'main/log',
-    'main/audit',
-    'main/config',
-    'main/policy',
-    'main/trust',
-    'main/clock',
-    'main/checkpoint',
-    'main/technician',
-    'drivers',
-  ],
-  'main/demo': ['main', 'main/contract', 'main/verify', 'main/issuer', 'main/audit', 'main/config', 'main/policy', 'main/trust', 'main/technician'],
+  'main/technician': [...FLOWS, 'main/decode', 'main/device', 'main/sync', 'drivers'],
+  'main/kiosk': [...FLOWS, 'main/technician', 'drivers'],
+  'main/demo': [...KEPT, 'main/issuer', 'main/technician'],
   // The one composition root.
-  'main/app': [
-    'main',
-    'main/contract',
-    'main/verify',
-    'main/log',
-    'main/audit',
-    'main/config',
-    'main/policy',
-    'main/trust',
-    'main/device',
-    'main/clock',
-    'main/checkpoint',
-    'main/sync',
-    'main/technician',
-    'main/kiosk',
-    'drivers',
-  ],
+  'main/app': EVERYTHING_BELOW_APP,
   // Shells carry the composed kiosk to a screen.
   'main/shell': ['main', 'main/contract', 'main/app', 'main/kiosk', 'drivers'],
   // The command line reaches everything but the screen.
-  'main/cli': [
-    'main',
-    'main/contract',
-    'main/verify',
-    'main/decode',
-    'main/decide',
-    'main/issuer',
-    'main/log',
-    'main/audit',
-    'main/config',
-    'main/policy',
-    'main/trust',
-    'main/device',
-    'main/clock',
-    'main/checkpoint',
-    'main/sync',
-    'main/technician',
-    'main/kiosk',
-    'main/demo',
-    'main/app',
-    'main/shell',
-    'drivers',
-  ],
+  'main/cli': [...EVERYTHING_BELOW_APP, 'main/issuer', 'main/demo', 'main/app', 'main/shell'],
   // The screen shows what main decided: the contract only.
-  renderer: ['main/contract'],
+  renderer: VOCABULARY,
   // Benchmarks run the kiosk as the shells do, never through the CLI's code.
-  bench: [
-    'main',
-    'main/contract',
-    'main/verify',
-    'main/decode',
-    'main/decide',
-    'main/issuer',
-    'main/log',
-    'main/audit',
-    'main/config',
-    'main/policy',
-    'main/trust',
-    'main/device',
-    'main/clock',
-    'main/checkpoint',
-    'main/sync',
-    'main/technician',
-    'main/kiosk',
-    'main/demo',
-    'main/app',
-    'main/shell',
-    'drivers',
-    'test',
-  ],
+  bench: [...EVERYTHING_BELOW_APP, 'main/issuer', 'main/demo', 'main/app', 'main/shell', 'test'],
 };
 
 /** Of main, the drivers may import this module only. */
