@@ -7,7 +7,6 @@ import { ESLint } from 'eslint';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { INVOKE_CHANNELS, makeKioskApi, parseInvoke, RENDERER_CHANNELS, type KioskTransport } from '../../main/contract/ipc.js';
-import type { ScreenConfig } from '../../main/contract/kiosk.js';
 import { loadDemoKeys, setUpDemoDataDir } from '../../main/demo/demo.js';
 import { KioskService } from '../../main/kiosk/kiosk-service.js';
 import { APP_ORIGIN } from '../../main/shell/electron/app-protocol.js';
@@ -17,20 +16,10 @@ import { TechnicianService } from '../../main/technician/technician-service.js';
 import { connectBrowserBridge } from '../../renderer/src/browser-bridge.js';
 import { ROOT } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/tmp.js';
+import { TEST_SCREEN } from '../fixtures/screen.js';
 
 const T = Date.parse('2026-11-29T08:00:00Z');
-const SCREEN: ScreenConfig = {
-  operatorLang: 'en',
-  holderLangs: ['en'],
-  resultSeconds: 5,
-  sound: false,
-  cameraId: null,
-  simulated: false,
-  gate: '',
-  station: '',
-  timeZone: 'Asia/Shanghai',
-  pinSet: true,
-};
+const SCREEN = TEST_SCREEN;
 
 /** Every function of an API object by its dotted path ('technician.unlock'). */
 function methods(api: object, prefix = ''): Map<string, (...args: unknown[]) => unknown> {

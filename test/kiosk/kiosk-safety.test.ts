@@ -10,7 +10,6 @@ import type { ThermometerFeed, ThermometerReading } from '../../drivers/contract
 import { settingsFor } from '../../main/app/kiosk-settings.js';
 import { launchKiosk } from '../../main/shell/browser-kiosk.js';
 import { ConfigStore } from '../../main/config/config-store.js';
-import type { ScreenConfig } from '../../main/contract/kiosk.js';
 import { DataDir } from '../../main/data-dir.js';
 import { loadDemoKeys, setUpDemoDataDir } from '../../main/demo/demo.js';
 import { KioskService } from '../../main/kiosk/kiosk-service.js';
@@ -20,22 +19,12 @@ import { hashPin } from '../../main/technician/pin.js';
 import { TechnicianService } from '../../main/technician/technician-service.js';
 import { tempDir } from '../fixtures/tmp.js';
 import type { DeviceState } from '../../main/contract/devices.js';
+import { TEST_SCREEN } from '../fixtures/screen.js';
 
 const DAY = 86_400_000;
 const T = Date.parse('2026-11-29T08:00:00Z');
 const PIN = '482913';
-const SCREEN: ScreenConfig = {
-  operatorLang: 'en',
-  holderLangs: ['en'],
-  resultSeconds: 5,
-  sound: false,
-  cameraId: null,
-  simulated: false,
-  gate: '',
-  station: '',
-  timeZone: 'Asia/Shanghai',
-  pinSet: true,
-};
+const SCREEN = TEST_SCREEN;
 
 const opened: { close(): void }[] = [];
 afterEach(() => {

@@ -17,6 +17,7 @@ import { WedgeDetector } from '../../renderer/src/wedge.js';
 import { newSigningKey, signBundle } from '../../main/issuer/sign.js';
 import { ROOT } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/tmp.js';
+import { TEST_SCREEN } from '../fixtures/screen.js';
 
 describe('contract validation at the boundary', () => {
   it('accepts well-formed requests', () => {
@@ -223,7 +224,7 @@ describe('kiosk service and browser shell', () => {
       clock: () => now,
       thermometer: thermo,
       calibrationDueAtMs: () => now - 1,
-      screen: { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true },
+      screen: TEST_SCREEN,
     });
     expect(s2.status().thermometer).toMatchObject({ state: 'ok', calibrationOverdue: true, calibrationDueAtMs: now - 1 });
     s2.close();

@@ -32,6 +32,7 @@ import { FakeChild } from '../fixtures/child.js';
 import { ManualTimers } from '../fixtures/timers.js';
 import { until } from '../fixtures/until.js';
 import { type DeviceSettings, parseHidId } from '../../main/contract/devices.js';
+import { TEST_SCREEN } from '../fixtures/screen.js';
 
 const config = (): KioskConfig => structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig;
 
@@ -353,7 +354,7 @@ describe('settings applied while the kiosk runs', () => {
       thermometer,
       scanners: [slot],
       technician,
-      screen: { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true },
+      screen: TEST_SCREEN,
     });
     return { service, technician, scanner, thermometer, dataDir, changed, now: () => nowMs };
   }

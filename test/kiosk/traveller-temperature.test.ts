@@ -26,6 +26,7 @@ import { FakeChild } from '../fixtures/child.js';
 import { MemoryLink } from '../fixtures/serial.js';
 import { ManualTimers } from '../fixtures/timers.js';
 import type { DeviceState } from '../../main/contract/devices.js';
+import { TEST_SCREEN } from '../fixtures/screen.js';
 
 const START_MS = Date.UTC(2026, 10, 29, 8);
 
@@ -257,7 +258,7 @@ describe("the kiosk's checks take only the traveller's own temperature", () => {
       clock: Date.now,
       thermometer,
       ...(readingFreshMs === undefined ? {} : { readingFreshMs }),
-      screen: { operatorLang: 'en', holderLangs: ['en'], resultSeconds: 5, sound: false, cameraId: null, simulated: false, gate: '', station: '', timeZone: 'Asia/Shanghai', pinSet: true },
+      screen: TEST_SCREEN,
     });
     return service;
   }

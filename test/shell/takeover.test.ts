@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigStore } from '../../main/config/config-store.js';
-import type { ScreenConfig } from '../../main/contract/kiosk.js';
 import { DataDir } from '../../main/data-dir.js';
 import { DEMO_TECHNICIAN_PIN, loadDemoKeys, setUpDemoDataDir } from '../../main/demo/demo.js';
 import { KioskService } from '../../main/kiosk/kiosk-service.js';
@@ -18,22 +17,12 @@ import { PIN_ATTEMPT_GAP_MS, TechnicianService } from '../../main/technician/tec
 import { readSmallRegularFile } from '../../main/trust/bundle-file.js';
 import { sentinel } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/tmp.js';
+import { TEST_SCREEN } from '../fixtures/screen.js';
 
 const T = Date.parse('2026-11-29T08:00:00Z');
 const PIN = '482913';
 const SUPERVISOR = '735102';
-const SCREEN: ScreenConfig = {
-  operatorLang: 'en',
-  holderLangs: ['en'],
-  resultSeconds: 5,
-  sound: false,
-  cameraId: null,
-  simulated: false,
-  gate: '',
-  station: '',
-  timeZone: 'Asia/Shanghai',
-  pinSet: true,
-};
+const SCREEN = TEST_SCREEN;
 
 const opened: { close(): void }[] = [];
 afterEach(() => {
