@@ -6,7 +6,9 @@ import { DataDir } from '../data-dir.js';
 import { DEFAULT_POLICY } from '../contract/policy.js';
 import type { DeviceOpeners } from '../kiosk/live-settings.js';
 import { ScannerSlot, ThermometerSlot } from '../kiosk/device-slots.js';
-import { KioskService } from '../kiosk/kiosk-service.js';
+import { KioskService, SERVICE_FILES } from '../kiosk/kiosk-service.js';
+import { CONFIG_FILE } from '../config/config-store.js';
+import { DataDirWatch } from '../data-dir-watch.js';
 import { SettingsApplier } from '../kiosk/settings-applier.js';
 import { StatusJournal } from '../log/status-journal.js';
 import { CheckLog } from '../log/check-log.js';
@@ -45,6 +47,8 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
   // The data directory and the screen's log, opened once: the kiosk's service and technician mode share them.
   const dataDir = DataDir.open(l.dataDir, { create: false });
   const data = { dir: dataDir, log: CheckLog.openIn(dataDir) };
+  // One watch on the data directory: the service reloads its bundle and policy, the applier the configuration.
+  const watch = new DataDirWatch(dataDir, [...SERVICE_FILES, CONFIG_FILE]);
   const thermometer = new ThermometerSlot(l.clock);
   const scanners = new ScannerSlot(l.clock);
   // Devices and sync going down and back, kept for a technician's export.
@@ -94,6 +98,7 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
   };
   const applier = new SettingsApplier({
     dataDir,
+    watch,
     devices: l,
     startedSimulated: l.simulate,
     thermometer,
@@ -104,10 +109,8 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
     remeasureAtC: () => remeasureAtC(l.dataDir),
     onError: (err) => l.onError?.(err),
   });
-  const statusTimer = setInterval(() => {
-    service?.emitStatus();
-    applier.watch();
-  }, 5000);
+  // The status changes with time alone (the bundle's age, the clock against its floor): told every 5 s.
+  const statusTimer = setInterval(() => service?.emitStatus(), 5000);
   statusTimer.unref();
   const stop = async (): Promise<void> => {
     stopped = true;
@@ -122,6 +125,7 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
     scanners.close();
     service?.close();
     technician?.close();
+    watch.close();
     data.log.close();
   };
   try {
@@ -162,6 +166,7 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
     const opened = await KioskService.open({
       dataDir: l.dataDir,
       data,
+      watch,
       technician,
       clock: l.clock,
       thermometer,

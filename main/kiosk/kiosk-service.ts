@@ -19,6 +19,7 @@ import { Checkpoint } from '../checkpoint/checkpoint.js';
 import { TimeFloor } from '../clock/time-floor.js';
 import { startOfDayMs } from '../clock/time-zone.js';
 import { DATA_FILES, DataDir } from '../data-dir.js';
+import { DataDirWatch } from '../data-dir-watch.js';
 import { clockIsUntrusted } from '../decide/decide.js';
 import { CheckLog, type RetentionResult } from '../log/check-log.js';
 import { applyRetention, DEFAULT_RETENTION_DAYS, unsyncedPurgeOutlook } from '../log/retention.js';
@@ -36,6 +37,8 @@ export interface KioskServiceOptions {
   dataDir: string;
   /** The data directory and log, opened once by the composition root and shared with technician mode; without it they are opened here (and closed with the service). */
   data?: OpenData;
+  /** The data directory's one watch (the composition root's); without it the service watches its own files. */
+  watch?: DataDirWatch;
   clock: () => number;
   thermometer: ThermometerFeed | null;
   /** Serial and HID scanners: each scan goes through the same entry point as the camera's. */
@@ -63,6 +66,9 @@ export interface KioskServiceOptions {
 }
 
 const RETENTION_EVERY_MS = 60 * 60_000;
+
+/** The files the service decides with: a change to any is loaded before the next check. */
+export const SERVICE_FILES = [DATA_FILES.bundle, DATA_FILES.roots, DATA_FILES.policy] as const;
 
 /** A scan dropped for coming faster than people can present codes: nothing was verified, logged or counted. */
 export class ScanDropped extends Error {
@@ -100,7 +106,10 @@ export class KioskService {
   private trust: TrustSnapshot | null = null;
   private policy!: InstalledPolicy;
   private checkpoint: Checkpoint | null = null;
-  private stamps = { trust: '', policy: '' };
+  /** The data directory's watch: a bundle or policy installed under the running kiosk applies at once. */
+  private readonly watch: DataDirWatch;
+  private readonly unwatch: () => void;
+  private reloading: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<Emit>();
   private readonly unsubscribeThermometer: (() => void) | null;
   /** Which reading is the traveller's: each check takes its own. */
@@ -119,7 +128,11 @@ export class KioskService {
     private readonly dir: DataDir,
     private readonly log: CheckLog,
     private readonly pseudonym: HolderPseudonym,
+    watch: DataDirWatch,
   ) {
+    this.watch = watch;
+    // Installed under the running kiosk: loaded now, and the screens' trust chip told.
+    this.unwatch = watch.onChange((files) => void this.reloadFiles(files).then(() => this.emitStatus()));
     this.screen = opts.screen;
     this.handlers = {
       'scan/submit': ({ text, source }) => this.submitScan(text, source),
@@ -152,9 +165,11 @@ export class KioskService {
   static async open(opts: KioskServiceOptions): Promise<KioskService> {
     const dir = opts.data?.dir ?? DataDir.open(opts.dataDir, { create: false });
     const log = opts.data?.log ?? CheckLog.openIn(dir);
-    const service = new KioskService(opts, dir, log, HolderPseudonym.forDataDir(dir));
+    // Watched before the first load: nothing installed meanwhile goes unseen.
+    const watch = opts.watch ?? new DataDirWatch(dir, SERVICE_FILES);
+    const service = new KioskService(opts, dir, log, HolderPseudonym.forDataDir(dir), watch);
     try {
-      await service.refresh(true);
+      await service.load({ trust: true, policy: true }, true);
     } catch (err) {
       service.close();
       throw err;
@@ -176,7 +191,9 @@ export class KioskService {
     this.unsubscribeThermometer?.();
     for (const u of this.unsubscribeScanners) u();
     this.listeners.clear();
-    // A log the composition root opened is closed there, after everything using it.
+    this.unwatch();
+    // A log or watch the composition root opened is closed there, after everything using it.
+    if (!this.opts.watch) this.watch.close();
     if (!this.opts.data) this.log.close();
   }
 
@@ -206,7 +223,7 @@ export class KioskService {
       if (quietBefore === null || arrivedMs - quietBefore > DROPPED_SCANS_SHOWN_MS) this.emitStatus();
       throw new ScanDropped(source);
     }
-    await this.refresh(false);
+    await this.current();
     const now = this.opts.clock();
     // Taken by this check: a later one never gets the same reading.
     const took = await this.temperature.takeForCheck();
@@ -252,7 +269,7 @@ export class KioskService {
 
   /** Picks up a policy or bundle installed just now and tells the screens (the status bar's trust chip). */
   async reload(): Promise<void> {
-    await this.refresh(false);
+    await this.reloadFiles([DATA_FILES.bundle, DATA_FILES.policy]);
     this.emitStatus();
   }
 
@@ -273,7 +290,7 @@ export class KioskService {
    * camera must not count as a traveller's check.
    */
   async tryCode(text: string, source: InvokeChannels['scan/submit']['request']['source']): Promise<InvokeChannels['scan/submit']['response']> {
-    await this.refresh(false);
+    await this.current();
     const now = this.opts.clock();
     // Looked at, not taken: the traveller's check after the test still has it.
     const outcome = await this.checkpoint!.check({ text: text.slice(0, MAX_SCAN_PAYLOAD_CHARS), ...checkTemperature(this.temperature.peek()), atMs: now }, { record: false });
@@ -362,22 +379,40 @@ export class KioskService {
   }
 
   /**
-   * Picks up a bundle or policy installed since (by the CLI or a technician).
-   * A file that no longer loads leaves the one in force: the kiosk never
-   * runs on half a change.
+   * Loads the bundle and the policy (those that changed). A file that no
+   * longer loads leaves the one in force: the kiosk never runs on half a
+   * change, and at start it refuses to run on none.
    */
-  private async refresh(first: boolean): Promise<void> {
-    const trustStamp = this.dir.stamp(DATA_FILES.bundle) + this.dir.stamp(DATA_FILES.roots);
-    const policyStamp = this.dir.stamp(DATA_FILES.policy);
-    if (!first && trustStamp === this.stamps.trust && policyStamp === this.stamps.policy) return;
-    try {
-      if (first || trustStamp !== this.stamps.trust) this.trust = await new TrustStore(this.dir).load(this.opts.clock() / 1000, { minSeq: this.log.highestBundleSeq() });
-      if (first || policyStamp !== this.stamps.policy) this.policy = new PolicyStore(this.dir).load();
-    } catch (err) {
-      if (first) throw err;
+  private async load(which: { trust: boolean; policy: boolean }, first: boolean): Promise<void> {
+    if (which.trust) {
+      try {
+        this.trust = await new TrustStore(this.dir).load(this.opts.clock() / 1000, { minSeq: this.log.highestBundleSeq() });
+      } catch (err) {
+        if (first) throw err;
+      }
     }
-    this.stamps = { trust: trustStamp, policy: policyStamp };
+    if (which.policy) {
+      try {
+        this.policy = new PolicyStore(this.dir).load();
+      } catch (err) {
+        if (first) throw err;
+      }
+    }
     this.checkpoint = new Checkpoint({ trust: this.trust, policy: this.policy, log: this.log, pseudonym: this.pseudonym });
+  }
+
+  /** Queues a reload behind any still running, so they apply in the order the files changed. */
+  private reloadFiles(files: readonly string[]): Promise<void> {
+    const trust = files.includes(DATA_FILES.bundle) || files.includes(DATA_FILES.roots);
+    const policy = files.includes(DATA_FILES.policy);
+    if (trust || policy) this.reloading = this.reloading.then(() => this.load({ trust, policy }, false));
+    return this.reloading;
+  }
+
+  /** The bundle and policy in force now: every change made before this call applies first. */
+  private async current(): Promise<void> {
+    await this.watch.settled();
+    await this.reloading;
   }
 
   private emit: Emit = (channel, payload) => {

@@ -1,11 +1,13 @@
 // A running kiosk taking its technician's changes: from the screen (told
-// at once) and from `sentinel config set` (the file watched). One change
+// at once) and from `sentinel config set` or `policy set` (the data
+// directory's watch, main/data-dir-watch.ts). One change
 // at a time, measured against what was last applied, so a change is never
 // applied twice over nor lost under another; what was applied is recorded
 // only once it has been.
 import { CONFIG_FILE, ConfigStore } from '../config/config-store.js';
 import { changedKeys, type KioskConfig } from '../contract/kiosk-config.js';
-import type { DataDir } from '../data-dir.js';
+import { DATA_FILES, type DataDir } from '../data-dir.js';
+import type { DataDirWatch } from '../data-dir-watch.js';
 import type { ScannerSlot, ThermometerSlot } from './device-slots.js';
 import type { KioskService } from './kiosk-service.js';
 import { deviceSettingsAfter, screenAfter, touchesScanners, touchesThermometer, type DeviceOpeners } from './live-settings.js';
@@ -13,6 +15,8 @@ import { type DeviceSettings, appliedCalibration } from '../contract/devices.js'
 
 export interface ApplierParts {
   dataDir: DataDir;
+  /** The data directory's one watch: the configuration or the policy changed by the CLI. */
+  watch: DataDirWatch;
   /** The devices in force at start (flags and configuration). */
   devices: DeviceSettings;
   startedSimulated: boolean;
@@ -33,12 +37,18 @@ export class SettingsApplier {
   private remeasure: number | null = null;
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly unwatch: () => void;
 
   constructor(private readonly parts: ApplierParts) {
     this.current = parts.devices;
     this.stamp = parts.dataDir.stamp(CONFIG_FILE);
     this.applied = this.load();
     this.remeasure = this.safeRemeasure();
+    this.unwatch = parts.watch.onChange((files) => {
+      if (files.includes(CONFIG_FILE)) this.enqueue(() => this.configFileChanged());
+      // A new policy may move the fever threshold the thermometer re-measures at.
+      if (files.includes(DATA_FILES.policy)) this.enqueue(() => this.apply(['policy'], 'by sentinel policy'));
+    });
   }
 
   /** A technician changed something on the screen: configuration keys, or 'policy' / 'trust'. */
@@ -46,11 +56,9 @@ export class SettingsApplier {
     this.enqueue(() => this.apply(what, 'on the technician screen'));
   }
 
-  /** The file watch: `sentinel config set` while the kiosk runs. */
-  watch(): void {
-    this.enqueue(async () => {
-      if (this.parts.dataDir.stamp(CONFIG_FILE) !== this.stamp) await this.apply([], 'by sentinel config');
-    });
+  /** `sentinel config set` while the kiosk runs (a save from the screen was applied when it was told). */
+  private async configFileChanged(): Promise<void> {
+    if (this.parts.dataDir.stamp(CONFIG_FILE) !== this.stamp) await this.apply([], 'by sentinel config');
   }
 
   /** The configuration in force: read once per change, not at every status. */
@@ -66,6 +74,7 @@ export class SettingsApplier {
   /** Waits for a change being applied; none starts after. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unwatch();
     await this.queue;
   }
 

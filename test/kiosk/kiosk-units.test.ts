@@ -18,6 +18,7 @@ import { newSigningKey, signBundle } from '../../main/issuer/sign.js';
 import { ROOT } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { TEST_SCREEN } from '../fixtures/screen.js';
+import type { KioskStatus } from '../../main/contract/kiosk.js';
 
 describe('contract validation at the boundary', () => {
   it('accepts well-formed requests', () => {
@@ -196,6 +197,24 @@ describe('kiosk service and browser shell', () => {
     thermometer.setCentre(38.6);
     const fever = await service.invoke('scan/submit', { text: await demoCode(keys, now / 1000, { issuer: 'CN-ZJ', status: 'green' }), source: 'camera' });
     expect(fever.ok && fever.value).toMatchObject({ verdict: 'deny', reasons: [{ code: 'FEVER', message: { en: expect.stringContaining('fever') } }] });
+  });
+
+  it('a bundle installed under the running kiosk reaches the screens at once, without a scan', async () => {
+    const seqBefore = service.status().trust.seq!;
+    const { TrustStore } = await import('../../main/trust/trust-store.js');
+    const { DataDir } = await import('../../main/data-dir.js');
+    const { demoBundle } = await import('../../main/demo/demo.js');
+    const told = new Promise<number>((resolve) => {
+      const off = service.subscribe((channel, payload) => {
+        const seq = channel === 'status/changed' ? (payload as KioskStatus).trust.seq : null;
+        if (seq !== null && seq > seqBefore) {
+          off();
+          resolve(seq);
+        }
+      });
+    });
+    await new TrustStore(DataDir.open(dataDir, { create: false })).install(await demoBundle(keys, now / 1000 + 3), { nowS: now / 1000 });
+    expect(await told).toBeGreaterThan(seqBefore);
   });
 
   it('picks up a newer bundle installed meanwhile; a broken one leaves the old in force', async () => {

@@ -9,11 +9,12 @@ import { describe, expect, it } from 'vitest';
 import type { DriverStatus, Scan, ScannerFeed, SerialLink, ThermometerFeed, ThermometerReading } from '../../drivers/contract.js';
 import { Listeners } from '../../drivers/listeners.js';
 import { PROTOCOLS } from '../../drivers/thermometer/protocols/index.js';
-import { ConfigStore } from '../../main/config/config-store.js';
+import { CONFIG_FILE, ConfigStore } from '../../main/config/config-store.js';
 import { changedKeys, ConfigValueError, DEFAULT_KIOSK_CONFIG, withSetting, type KioskConfig } from '../../main/contract/kiosk-config.js';
 import { parseInvoke } from '../../main/contract/ipc.js';
 import type { ScreenConfig } from '../../main/contract/kiosk.js';
-import { DataDir } from '../../main/data-dir.js';
+import { DATA_FILES, DataDir } from '../../main/data-dir.js';
+import { DataDirWatch } from '../../main/data-dir-watch.js';
 import { startOfDayMs } from '../../main/clock/time-zone.js';
 import { ScannerSlot, ThermometerSlot } from '../../main/kiosk/device-slots.js';
 import type { SettingsApplier } from '../../main/kiosk/settings-applier.js';
@@ -584,6 +585,7 @@ describe('sentinel config set while the kiosk runs', () => {
 describe('the settings applier', () => {
   async function setUp(opts: { setSyncEndpoint?: (endpoint: string | null) => Promise<void>; prepare?: (dir: DataDir) => void } = {}): Promise<{
     applier: SettingsApplier;
+    watch: DataDirWatch;
     store: ConfigStore;
     dir: DataDir;
     opened: { thermometers: number; scanners: number };
@@ -624,8 +626,13 @@ describe('the settings applier', () => {
       },
       emitStatus: () => undefined,
     } as unknown as KioskService;
+    // The data directory's watch, ticked by the test (no system events: each check() is one tick).
+    const watch = new DataDirWatch(dir, [CONFIG_FILE, DATA_FILES.policy], () => {
+      throw new Error('no file events in this test');
+    });
     const applier = new SettingsApplier({
       dataDir: dir,
+      watch,
       devices: { simulate: false, thermometer: { path: '/dev/ttyUSB9', protocol: 'gy-mcu90614', baud: 9600, calibration: null }, scannerSerial: null, scannerHid: null },
       startedSimulated: false,
       thermometer: new ThermometerSlot(Date.now),
@@ -645,26 +652,26 @@ describe('the settings applier', () => {
       remeasureAtC: () => new PolicyStore(dir).load().policy.feverThresholdC,
       onError: (err) => errors.push(err.message),
     });
-    return { applier, store, dir, opened, screens, endpoints, errors, release: () => release() };
+    return { applier, watch, store, dir, opened, screens, endpoints, errors, release: () => release() };
   }
 
   it("a file change made before a technician's save is applied with it, not absorbed; one change opens a device once", async () => {
-    const { applier, store, opened, screens, errors } = await setUp();
+    const { applier, watch, store, opened, screens, errors } = await setUp();
     store.set('identity.station', 'Ningbo', Date.now()); // sentinel config set, not yet seen
     store.set('thermometer.baud', 19200, Date.now()); // the technician's save…
     applier.changed(['thermometer.baud']); // …told at once
-    applier.watch(); // and the file watch ticks too
+    watch.check(); // and the file watch ticks too
     await applier.idle();
     expect(screens.at(-1)?.station).toBe('Ningbo');
     expect(opened.thermometers).toBe(1);
-    applier.watch();
+    watch.check();
     await applier.idle();
     expect(opened.thermometers).toBe(1);
     expect(errors).toEqual([]);
   });
 
   it('a step that fails is reported once and the rest still happen; the file watch does not replay it', async () => {
-    const { applier, store, opened, screens, errors } = await setUp({
+    const { applier, watch, store, opened, screens, errors } = await setUp({
       setSyncEndpoint: async () => {
         throw new Error('the sync endpoint is refused');
       },
@@ -680,7 +687,7 @@ describe('the settings applier', () => {
       Date.now(),
     );
     applier.changed(['sync.endpoint', 'thermometer.baud', 'identity.gate']);
-    for (let i = 0; i < 3; i++) applier.watch();
+    for (let i = 0; i < 3; i++) watch.check();
     await applier.idle();
     expect(errors).toEqual(['the sync endpoint is refused']);
     expect(opened.thermometers).toBe(1);
