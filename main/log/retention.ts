@@ -35,7 +35,6 @@ import { unsyncedPurgeOutlook, UNSYNCED_WARN_DAYS, type Policy } from '../contra
 import { highestBundleSeqOf } from './bundle-floor.js';
 import { sameMac, type ChainKey } from './chain.js';
 import type { ChainWriter } from './chain-writer.js';
-import type { CheckLog } from './check-log.js';
 import { uuidv7 } from './check-id.js';
 import { parseStored, type LogMeta } from './log-meta.js';
 import { ATTESTED_SYNCED, type Outbox } from './outbox.js';
@@ -71,7 +70,7 @@ export interface RetentionRule {
  * what went in the chain (a `retention/purged` event), and gives the space
  * back.
  */
-export function applyRetention(log: CheckLog, policy: Pick<Policy, 'unsyncedMaxAgeDays'>, opts: { nowMs: number; retentionDays: number }): RetentionResult {
+export function applyRetention(log: { retain(rule: RetentionRule): RetentionResult }, policy: Pick<Policy, 'unsyncedMaxAgeDays'>, opts: { nowMs: number; retentionDays: number }): RetentionResult {
   return log.retain({ nowMs: opts.nowMs, retentionDays: opts.retentionDays, unsyncedMaxAgeDays: policy.unsyncedMaxAgeDays });
 }
 
