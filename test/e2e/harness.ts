@@ -20,6 +20,8 @@ export interface KioskUnderTest {
   keys: DemoKeys;
   dataDir: string;
   tmp: string;
+  /** Moves the kiosk's clock (main's, injected) ahead: a test waits for a lockout to end without sleeping. */
+  advanceClock(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -38,11 +40,12 @@ export async function startKiosk(
   await setUpDemoDataDir(dataDir, keys, Date.now());
   await opts.prepare?.(dataDir);
   const flags = opts.devices ?? { simulate: 'yes' };
+  let aheadMs = 0;
   const launch = settingsFor(
     dataDir,
     kioskFlags({ ...flags, simulate: flags.simulate !== undefined, 'result-seconds': String(opts.resultSeconds ?? 30), 'no-sound': true }),
     opts.lang ?? 'zh-CN',
-    () => Date.now(),
+    () => Date.now() + aheadMs,
   );
   const kiosk = await launchKiosk({ ...launch, ...(opts.technician ? { technicianIdleMs: opts.technician.idleMs, technicianLockoutMs: opts.technician.lockoutMs } : {}) });
   return {
@@ -50,6 +53,9 @@ export async function startKiosk(
     keys,
     dataDir,
     tmp,
+    advanceClock: (ms) => {
+      aheadMs += ms;
+    },
     stop: async () => {
       await kiosk.stop();
       fs.rmSync(tmp, { recursive: true, force: true });

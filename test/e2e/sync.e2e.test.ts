@@ -62,15 +62,16 @@ describe.skipIf(missing !== '')('kiosk syncing', () => {
       await screen.page.waitForSelector(`${chip}[data-online="false"][data-pending="${BACKLOG}"]`, { timeout: 10_000 });
       expect(await screen.page.getAttribute(chip, 'data-level')).toBe('bad');
       await screen.screenshot('sync-offline-backlog');
+      // Every backlog figure the chip shows, as the screen paints it (not sampled by a poll that could miss steps).
+      await screen.page.evaluate((sel) => {
+        const el = document.querySelector(sel)!;
+        const seen: number[] = [Number(el.getAttribute('data-pending'))];
+        (window as unknown as { pendingSeen: number[] }).pendingSeen = seen;
+        new MutationObserver(() => seen.push(Number(el.getAttribute('data-pending')))).observe(el, { attributes: true, attributeFilter: ['data-pending'] });
+      }, chip);
       server.down = false;
-      const seen = new Set<number>();
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const pending = Number(await screen.page.getAttribute(chip, 'data-pending'));
-        seen.add(pending);
-        if (pending === 0 || Date.now() > deadline) break;
-        await screen.page.waitForTimeout(100);
-      }
+      await screen.page.waitForSelector(`${chip}[data-pending="0"]`, { timeout: 60_000 });
+      const seen = new Set(await screen.page.evaluate(() => (window as unknown as { pendingSeen: number[] }).pendingSeen));
       expect(seen.has(0)).toBe(true);
       // It drained in steps the guard could watch, not in one jump.
       expect([...seen].filter((p) => p > 0 && p < BACKLOG).length).toBeGreaterThanOrEqual(2);
