@@ -453,7 +453,10 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
 
       // A traveller's check now logs the corrected temperature with the module's raw reading and the offset.
       await screen.page.click('[data-testid="tech-exit"]');
-      await screen.wedgeScan(await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'calibrated-check' }));
+      // A traveller's temperature is a reading of the last 2 s: on a loaded machine, scan once the module is reading again.
+      const code = await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'calibrated-check' });
+      await until(() => (k.kiosk.service.status().thermometer.atMs ?? 0) > Date.now() - 500, 10_000, 'a fresh reading');
+      await screen.wedgeScan(code);
       expect(await screen.waitForVerdict()).toEqual({ verdict: 'admit', reasons: ['OK'] });
       const checks = CheckLog.open(path.join(k.dataDir, DATA_FILES.database));
       const logged = [...checks.list()].at(-1);
