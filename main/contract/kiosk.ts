@@ -5,7 +5,7 @@ import type { HealthStatus, IssuerName } from './code.js';
 import type { DeviceState } from './devices.js';
 import type { RedactedKioskConfig } from './kiosk-config.js';
 import type { ClockState } from './decision.js';
-import type { Lang } from './messages.js';
+import type { Audience, Lang } from './messages.js';
 import type { ReasonCode, Verdict } from './reasons.js';
 
 /** Where a scanned text came from. */
@@ -17,6 +17,10 @@ export interface ReasonView {
   code: ReasonCode;
   verdict: Verdict;
   message: Record<Lang, string>;
+  /** Who can act on it: the traveller's reasons are shown to the traveller, staff's under a staff label. */
+  audience: Audience;
+  /** False where another reason of the same cause is shown instead (the check keeps every code). */
+  shown: boolean;
 }
 
 /** One decided check, as the screen shows it. No key, no raw claim beyond what is displayed. */
@@ -25,12 +29,16 @@ export interface CheckView {
   atMs: number;
   verdict: Verdict;
   verdictWord: Record<Lang, string>;
+  /** A review's or a refusal's one instruction, first on the screen (null for an admit). */
+  action: Record<Lang, string> | null;
   reasons: ReasonView[];
   issuer: string | null;
   issuerName: IssuerName | null;
   status: HealthStatus | null;
   maskedName: string | null;
   issuerReason: string | null;
+  /** The issuer's reason with its label, per language ("赋码原因：密接"). */
+  issuerReasonLine: Record<Lang, string> | null;
   temperatureC: number | null;
   source: ScanSource;
 }

@@ -1,6 +1,6 @@
 // Plain sentences for every reason code and verdict, in the operator's and
 // the holder's languages. Looked up by code, never stored with a check.
-import type { ReasonCode, Verdict } from './reasons.js';
+import { worstVerdict, type ReasonCode, type Verdict } from './reasons.js';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
@@ -9,76 +9,148 @@ export function isLang(value: unknown): value is Lang {
   return value === 'zh-CN' || value === 'en';
 }
 
-const REASON_MESSAGES: Readonly<Record<Lang, Readonly<Record<ReasonCode, string>>>> = {
+/** Who can act on a reason: the traveller (refresh the code, stand at the thermometer) or staff (the trust list, the clock, a forgery). */
+export type Audience = 'traveller' | 'staff';
+
+/** The one instruction a review or a refusal opens with: what the traveller does next. */
+export type Action = 'refreshCode' | 'showHealthCode' | 'standAtThermometer' | 'staffMeasures' | 'measureAgain' | 'waitForStaff' | 'seeStaff';
+
+const ACTIONS: Readonly<Record<Lang, Readonly<Record<Action, string>>>> = {
   en: {
-    OK: 'All checks passed.',
-    NOT_PHC: 'This is not a health code (it may be a web link or a payment code).',
-    MALFORMED: 'The health code is damaged or incomplete and cannot be read.',
-    TOO_LARGE: 'The code is too long to be a health code.',
-    FORBIDDEN_HEADER: 'The code carries settings a genuine health code never has.',
-    UNSUPPORTED_ALG: 'The code is signed in a way that is not allowed.',
-    UNKNOWN_ISSUER: 'The issuing province is not recognised here. A guard must check the code.',
-    ISSUER_NOT_ACCEPTED: 'Codes from this province are not accepted at this checkpoint.',
-    UNKNOWN_KEY: 'The code was signed with a key this checkpoint does not know.',
-    KEY_REVOKED: 'The key that signed this code has been withdrawn.',
-    KEY_NOT_VALID_AT_ISSUE: "The code was signed outside the signing key's period of validity.",
-    BAD_SIGNATURE: 'The signature does not match: the code may be forged or altered.',
-    EXPIRED: 'The health code has expired. Please refresh it on your phone.',
-    NOT_YET_VALID: 'The health code is not valid yet.',
-    CODE_TOO_OLD: 'The code was issued too long ago (a screenshot?). Please refresh it on your phone.',
-    STATUS_GREEN: 'Green status is not enough at this checkpoint.',
-    STATUS_YELLOW: 'Health status is yellow.',
-    STATUS_RED: 'Health status is red.',
-    FEVER: 'Body temperature is at or above the fever threshold.',
-    TEMPERATURE_MISSING: 'No temperature was taken. Please stand in front of the thermometer.',
-    TEMPERATURE_IMPLAUSIBLE: 'The temperature reading is not plausible. Please measure again.',
-    TEST_MISSING: 'A nucleic-acid test result is required and the code has none.',
-    TEST_TOO_OLD: 'The last nucleic-acid test is too old for this checkpoint.',
-    TRUST_EXPIRED: "This kiosk's list of trusted issuers has expired. A guard must check.",
-    TRUST_STALE: "This kiosk's list of trusted issuers is out of date. A guard must check.",
-    CLOCK_UNTRUSTED: "This kiosk's clock is wrong. A guard must check.",
-    ALREADY_PASSED: 'This code has already been used to pass a moment ago.',
+    refreshCode: 'Refresh the code on your phone, then scan again.',
+    showHealthCode: 'Show your health code, not another QR code.',
+    standAtThermometer: 'Stand in front of the thermometer, then scan again.',
+    staffMeasures: 'Please step aside: staff will take your temperature.',
+    measureAgain: 'Face the thermometer, then scan again.',
+    waitForStaff: 'Please wait here: staff will check your code.',
+    seeStaff: 'Please speak to a member of staff.',
   },
   'zh-CN': {
-    OK: '全部检查通过。',
-    NOT_PHC: '这不是健康码（可能是网址或付款码）。',
-    MALFORMED: '健康码已损坏或不完整，无法读取。',
-    TOO_LARGE: '内容过长，不是健康码。',
-    FORBIDDEN_HEADER: '此码含有正规健康码不会有的设置。',
-    UNSUPPORTED_ALG: '此码的签名方式不被允许。',
-    UNKNOWN_ISSUER: '本机不认识发码省份，请工作人员核验。',
-    ISSUER_NOT_ACCEPTED: '本检查点不接受该省份的健康码。',
-    UNKNOWN_KEY: '此码的签名密钥本机不认识。',
-    KEY_REVOKED: '签发此码的密钥已被撤销。',
-    KEY_NOT_VALID_AT_ISSUE: '此码的签发时间不在签名密钥的有效期内。',
-    BAD_SIGNATURE: '签名不符：此码可能是伪造或被篡改的。',
-    EXPIRED: '健康码已过期，请在手机上刷新。',
-    NOT_YET_VALID: '健康码尚未生效。',
-    CODE_TOO_OLD: '此码生成时间过早（可能是截图），请在手机上刷新。',
-    STATUS_GREEN: '本检查点仅凭绿码不能通行。',
-    STATUS_YELLOW: '健康状态为黄码。',
-    STATUS_RED: '健康状态为红码。',
-    FEVER: '体温达到或超过发热标准。',
-    TEMPERATURE_MISSING: '未测量体温，请站到测温仪前。',
-    TEMPERATURE_IMPLAUSIBLE: '体温读数异常，请重新测量。',
-    TEST_MISSING: '需要核酸检测结果，此码没有。',
-    TEST_TOO_OLD: '最近一次核酸检测时间过久。',
-    TRUST_EXPIRED: '本机的可信发码方名单已过期，请工作人员核验。',
-    TRUST_STALE: '本机的可信发码方名单未及时更新，请工作人员核验。',
-    CLOCK_UNTRUSTED: '本机时钟不准，请工作人员核验。',
-    ALREADY_PASSED: '此码刚刚已用于通行。',
+    refreshCode: '请在手机上刷新健康码，再扫一次。',
+    showHealthCode: '请出示健康码，不要出示其他二维码。',
+    standAtThermometer: '请站到测温仪前，再扫一次码。',
+    staffMeasures: '请到一旁稍候，工作人员将为您测温。',
+    measureAgain: '请正对测温仪，再扫一次码。',
+    waitForStaff: '请在此等候，工作人员将为您核验。',
+    seeStaff: '请联系工作人员。',
   },
 };
 
-const VERDICT_WORDS: Readonly<Record<Lang, Readonly<Record<Verdict, string>>>> = {
-  en: { admit: 'Admit', review: 'Guard check', deny: 'Denied' },
-  'zh-CN': { admit: '通行', review: '人工核验', deny: '禁止通行' },
+/**
+ * One cause, one line on the screen: codes of the same cause (an expired
+ * code that is also too old; a trust list both stale and expired) show
+ * as the first of them, so a traveller never reads "refresh" twice.
+ */
+type Cause = 'format' | 'issuer' | 'signature' | 'codeTime' | 'status' | 'temperature' | 'test' | 'trust' | 'clock' | 'passback' | 'ok';
+
+interface ReasonText {
+  audience: Audience;
+  cause: Cause;
+  /** Null for OK: an admit needs no instruction. */
+  action: Action | null;
+  text: Readonly<Record<Lang, string>>;
+}
+
+const r = (audience: Audience, cause: Cause, action: Action | null, en: string, zh: string): ReasonText => ({ audience, cause, action, text: { en, 'zh-CN': zh } });
+
+const REASONS: Readonly<Record<ReasonCode, ReasonText>> = {
+  OK: r('traveller', 'ok', null, 'All checks passed.', '全部检查通过。'),
+  NOT_PHC: r('traveller', 'format', 'showHealthCode', 'This is not a health code (it may be a web link or a payment code).', '这不是健康码（可能是网址或付款码）。'),
+  MALFORMED: r('traveller', 'format', 'refreshCode', 'The health code is damaged or incomplete and cannot be read.', '健康码已损坏或不完整，无法读取。'),
+  TOO_LARGE: r('traveller', 'format', 'showHealthCode', 'The code is too long to be a health code.', '内容过长，不是健康码。'),
+  FORBIDDEN_HEADER: r('staff', 'format', 'seeStaff', 'The code carries settings a genuine health code never has.', '此码含有正规健康码不会有的设置。'),
+  UNSUPPORTED_ALG: r('staff', 'signature', 'seeStaff', 'The code is signed in a way that is not allowed.', '此码的签名方式不被允许。'),
+  UNKNOWN_ISSUER: r('staff', 'issuer', 'waitForStaff', 'The issuing province is not recognised here. A guard must check the code.', '本机无法识别发码省份，请工作人员核验。'),
+  ISSUER_NOT_ACCEPTED: r('traveller', 'issuer', 'seeStaff', 'Codes from this province are not accepted at this checkpoint.', '本检查点不接受该省份的健康码。'),
+  UNKNOWN_KEY: r('staff', 'signature', 'seeStaff', 'The code was signed with a key this checkpoint does not know.', '此码的签名密钥本机无法识别。'),
+  KEY_REVOKED: r('staff', 'signature', 'seeStaff', 'The key that signed this code has been withdrawn.', '签发此码的密钥已被撤销。'),
+  KEY_NOT_VALID_AT_ISSUE: r('staff', 'signature', 'seeStaff', "The code was signed outside the signing key's period of validity.", '此码的签发时间不在签名密钥的有效期内。'),
+  BAD_SIGNATURE: r('staff', 'signature', 'seeStaff', 'The signature does not match: the code may be forged or altered.', '签名不符：此码可能是伪造或被篡改的。'),
+  EXPIRED: r('traveller', 'codeTime', 'refreshCode', 'The health code has expired.', '健康码已过期。'),
+  NOT_YET_VALID: r('traveller', 'codeTime', 'seeStaff', 'The health code is not valid yet.', '健康码尚未生效。'),
+  CODE_TOO_OLD: r('traveller', 'codeTime', 'refreshCode', 'The code was generated too long ago (a screenshot?).', '此码生成时间过久（可能是截图）。'),
+  STATUS_GREEN: r('traveller', 'status', 'seeStaff', 'A green code alone is not enough at this checkpoint.', '本检查点仅凭绿码不能通行。'),
+  STATUS_YELLOW: r('traveller', 'status', 'waitForStaff', 'Health status is yellow.', '健康状态为黄码。'),
+  STATUS_RED: r('traveller', 'status', 'seeStaff', 'Health status is red.', '健康状态为红码。'),
+  FEVER: r('traveller', 'temperature', 'staffMeasures', 'Body temperature is at or above the fever threshold.', '体温达到或超过发热标准。'),
+  TEMPERATURE_MISSING: r('traveller', 'temperature', 'standAtThermometer', 'No temperature was taken.', '未测得体温。'),
+  TEMPERATURE_IMPLAUSIBLE: r('traveller', 'temperature', 'measureAgain', 'The temperature reading is not plausible.', '体温读数异常。'),
+  TEST_MISSING: r('traveller', 'test', 'seeStaff', 'A nucleic-acid test result is required and the code has none.', '需要核酸检测结果，此码没有。'),
+  TEST_TOO_OLD: r('traveller', 'test', 'seeStaff', 'The last nucleic-acid test is too old for this checkpoint.', '最近一次核酸检测时间过久。'),
+  TRUST_EXPIRED: r('staff', 'trust', 'waitForStaff', "This kiosk's list of trusted issuers has expired: update it. A guard must check.", '本机的可信发码方名单已过期，需更新；请工作人员核验。'),
+  TRUST_STALE: r('staff', 'trust', 'waitForStaff', "This kiosk's list of trusted issuers is out of date: update it. A guard must check.", '本机的可信发码方名单未及时更新；请工作人员核验。'),
+  CLOCK_UNTRUSTED: r('staff', 'clock', 'waitForStaff', "This kiosk's clock is wrong. A guard must check.", '本机时钟不准，请工作人员核验。'),
+  ALREADY_PASSED: r('traveller', 'passback', 'seeStaff', 'This code has already been used to pass a moment ago.', '此码刚刚已用于通行。'),
 };
 
-export function reasonMessage(code: ReasonCode, lang: Lang): string {
-  return REASON_MESSAGES[lang][code];
+/**
+ * TEMPERATURE_MISSING while the thermometer is offline is not the
+ * traveller's to fix: standing in front of a dead module helps nobody.
+ */
+const THERMOMETER_DOWN: ReasonText = r('staff', 'temperature', 'staffMeasures', 'The thermometer is not working: no temperature was taken.', '测温仪不可用，未测得体温。');
+
+/** What the kiosk knew at the decision that changes who a reason is for. */
+export interface ReasonContext {
+  thermometerWorking: boolean;
 }
+
+function reasonText(code: ReasonCode, ctx?: ReasonContext): ReasonText {
+  return code === 'TEMPERATURE_MISSING' && ctx && !ctx.thermometerWorking ? THERMOMETER_DOWN : REASONS[code];
+}
+
+export function reasonMessage(code: ReasonCode, lang: Lang, ctx?: ReasonContext): string {
+  return reasonText(code, ctx).text[lang];
+}
+
+export function reasonAudience(code: ReasonCode, ctx?: ReasonContext): Audience {
+  return reasonText(code, ctx).audience;
+}
+
+export function actionText(action: Action, lang: Lang): string {
+  return ACTIONS[lang][action];
+}
+
+/**
+ * The reasons a screen shows, one per cause (the most severe of each, then
+ * the first in spec order), in the order given. The check and its log keep
+ * every code; this only keeps the screen from saying one thing twice.
+ */
+export function reasonsToShow<T extends { code: ReasonCode; verdict: Verdict }>(reasons: readonly T[]): T[] {
+  const best = new Map<Cause, T>();
+  for (const reason of reasons) {
+    const cause = REASONS[reason.code].cause;
+    const held = best.get(cause);
+    if (!held || worstVerdict([held.verdict, reason.verdict]) !== held.verdict) best.set(cause, reason);
+  }
+  return reasons.filter((reason) => best.get(REASONS[reason.code].cause) === reason);
+}
+
+/**
+ * The instruction a review or a refusal opens with: the action of the first
+ * shown reason that carries the verdict (null for an admit).
+ */
+export function verdictAction(verdict: Verdict, reasons: readonly { code: ReasonCode; verdict: Verdict }[], ctx?: ReasonContext): Action | null {
+  if (verdict === 'admit') return null;
+  const leading = reasons.find((reason) => reason.verdict === verdict);
+  return (leading && reasonText(leading.code, ctx).action) ?? (verdict === 'review' ? 'waitForStaff' : 'seeStaff');
+}
+
+/**
+ * Action first, sharing no word: a glance tells "go" from "stop" even when
+ * half the text is missed ("通行" inside "禁止通行" could not).
+ */
+const VERDICT_WORDS: Readonly<Record<Lang, Readonly<Record<Verdict, string>>>> = {
+  en: { admit: 'Please go through', review: 'Please wait for staff', deny: 'Please stop' },
+  'zh-CN': { admit: '请通行', review: '请等候工作人员', deny: '请止步' },
+};
 
 export function verdictWord(verdict: Verdict, lang: Lang): string {
   return VERDICT_WORDS[lang][verdict];
+}
+
+const ISSUER_REASON_LABEL: Readonly<Record<Lang, string>> = { en: 'Reason given by the issuer', 'zh-CN': '赋码原因' };
+
+/** The issuer's own words about a code (a free text from the code), with its label: "赋码原因：密接". */
+export function issuerReasonLine(text: string, lang: Lang): string {
+  return lang === 'zh-CN' ? `${ISSUER_REASON_LABEL[lang]}：${text}` : `${ISSUER_REASON_LABEL[lang]}: ${text}`;
 }

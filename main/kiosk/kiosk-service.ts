@@ -4,6 +4,7 @@
 // renderer renders it.
 import type { Scan, ScannerFeed, ThermometerFeed } from '../../drivers/contract.js';
 import type { KioskStatus, ScanSource, ScreenConfig } from '../contract/kiosk.js';
+import type { ReasonContext } from '../contract/messages.js';
 import {
   handleInvoke,
   handlersFor,
@@ -229,7 +230,7 @@ export class KioskService {
     const took = await this.temperature.takeForCheck();
     const temperature = { ...checkTemperature(took.reading), temperatureUnresolved: took.unresolved };
     const outcome = await this.checkpoint!.check({ text, ...temperature, atMs: now }, { record: true });
-    const view = checkView(outcome, source);
+    const view = checkView(outcome, source, this.reasonContext());
     this.emit('checkpoint/decided', view);
     this.emit('status/changed', this.status());
     return view;
@@ -294,7 +295,13 @@ export class KioskService {
     const now = this.opts.clock();
     // Looked at, not taken: the traveller's check after the test still has it.
     const outcome = await this.checkpoint!.check({ text: text.slice(0, MAX_SCAN_PAYLOAD_CHARS), ...checkTemperature(this.temperature.peek()), atMs: now }, { record: false });
-    return checkView(outcome, source);
+    return checkView(outcome, source, this.reasonContext());
+  }
+
+  /** What changes who a reason is for: a missing temperature is the traveller's to fix only while the thermometer works. */
+  private reasonContext(): ReasonContext {
+    const state = this.opts.thermometer?.state ?? 'none';
+    return { thermometerWorking: state === 'ok' || state === 'simulated' };
   }
 
   /**

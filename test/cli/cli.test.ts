@@ -192,7 +192,7 @@ describe('verify', () => {
     const zh = jsonLines(sentinel(['verify', red, '--temp', '36.6', '--data', data, '--at', AT, '--json', '--lang', 'zh-CN']).stdout)[0]!;
     expect((zh.reasons as { message: string }[])[0]!.message).toBe('健康状态为红码。');
     const byLocale = sentinel(['verify', red, '--temp', '36.6', '--data', data, '--at', AT], { env: { LANG: 'zh_CN.UTF-8' } });
-    expect(byLocale.stdout).toContain('禁止通行');
+    expect(byLocale.stdout).toContain('请止步');
     const en = sentinel(['verify', red, '--temp', '36.6', '--data', data, '--at', AT]);
     expect(en.stdout).toMatch(/^DENY .*STATUS_RED: Health status is red\./);
     expect(en.stdout.trim().split('\n')).toHaveLength(1);

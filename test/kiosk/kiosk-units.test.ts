@@ -183,7 +183,7 @@ describe('kiosk service and browser shell', () => {
     const events: (keyof RendererChannels)[] = [];
     service.subscribe((channel) => events.push(channel));
     const r = await service.invoke('scan/submit', { text: await demoCode(keys, now / 1000, { issuer: 'CN-ZJ', status: 'green' }), source: 'wedge' });
-    expect(r.ok && r.value).toMatchObject({ verdict: 'admit', temperatureC: 36.6, source: 'wedge', verdictWord: { en: 'Admit', 'zh-CN': '通行' } });
+    expect(r.ok && r.value).toMatchObject({ verdict: 'admit', temperatureC: 36.6, source: 'wedge', verdictWord: { en: 'Please go through', 'zh-CN': '请通行' } });
     expect(events).toEqual(['checkpoint/decided', 'status/changed']);
     const status = service.status();
     expect(status).toMatchObject({ pendingSync: 1, trust: { state: 'ok' }, clock: 'trusted', thermometer: { state: 'simulated', lastC: 36.6 } });
