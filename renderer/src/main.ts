@@ -7,8 +7,9 @@ import type { Lang } from '../../main/contract/messages.js';
 import { connectBrowserBridge } from './browser-bridge.js';
 import { Camera, type CameraState } from './camera.js';
 import { perf } from './perf.js';
-import { playVerdict } from './sounds.js';
-import { otherLang, t, type TextKey } from './ui-text.js';
+import { resultHoldMs } from './result-timing.js';
+import { announce } from './sounds.js';
+import { ago, otherLang, t, todayLine, type TextKey } from './ui-text.js';
 import { installTechnicianMode, type TechnicianMode } from './technician/index.js';
 import { WedgeDetector } from './wedge.js';
 
@@ -20,6 +21,8 @@ declare global {
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const ICONS = { admit: '✓', review: '!', deny: '✕' } as const;
+/** The verdict a traveller is shown at start and after every result: the first holder language (a tap changes it for one traveller only). */
+const defaultHolderLang = (): Lang => config.holderLangs[0] ?? config.operatorLang;
 
 const bridge = window.kiosk ? null : connectBrowserBridge();
 const kiosk: KioskApi = window.kiosk ?? bridge!;
@@ -41,12 +44,21 @@ let holderLang: Lang = 'zh-CN';
 let status: KioskStatus | null = null;
 let cameraState: CameraState = 'starting';
 let lastView: CheckView | null = null;
+/** What the banner shows now: the verdict, or a guard's decision, or "please see staff" (kept across a language tap). */
+let banner: { verdict: CheckView['verdict']; words: Record<Lang, string>; mark: 'decided' | 'overridden' | 'held' } | null = null;
 let backToReady: ReturnType<typeof setTimeout> | null = null;
 let technician: TechnicianMode | null = null;
 let camera: Camera | null = null;
+/** A keyboard-wedge scanner has typed a code since the screen started: it is an input left when the camera is lost. */
+let wedgeSeen = false;
 
 function setState(state: 'ready' | 'checking' | 'result'): void {
   document.body.dataset.state = state;
+  // The next traveller starts in the kiosk's language, whatever the last one chose.
+  if (state === 'ready' && holderLang !== defaultHolderLang()) {
+    holderLang = defaultHolderLang();
+    renderStatic();
+  }
 }
 
 function text(id: string, value: string): void {
@@ -86,22 +98,32 @@ function renderStatus(): void {
   const op = config.operatorLang;
   if (!status) return;
   const { sync } = status;
-  const lastSync = sync.lastSuccessAtMs === null ? '' : ` · ${t(op, 'lastSync')} ${new Date(sync.lastSuccessAtMs).toLocaleTimeString(op, { hour: '2-digit', minute: '2-digit' })}`;
-  const backlog = sync.backlogWarning && sync.oldestPendingAtMs !== null ? ` · ${t(op, 'backlogOld')} ${Math.floor((Date.now() - sync.oldestPendingAtMs) / 86_400_000)}d` : '';
-  chip(
-    'st-online',
-    `${status.online ? t(op, 'online') : t(op, 'offline')} · ${status.pendingSync} ${t(op, 'pending')}${lastSync}${backlog}`,
-    sync.backlogWarning ? 'bad' : status.online ? 'ok' : 'warn',
-  );
+  const lastSync = sync.lastSuccessAtMs === null ? '' : ` · ${t(op, 'lastSync')} ${clockTime(sync.lastSuccessAtMs)}`;
+  const backlog = sync.backlogWarning && sync.oldestPendingAtMs !== null ? ` · ${t(op, 'backlogOld')} ${ago(op, (Date.now() - sync.oldestPendingAtMs) / 1000)}` : '';
+  // No service configured is how this kiosk was set up, not a fault: said plainly, not in amber.
+  if (!sync.configured) chip('st-online', `${t(op, 'syncOff')} · ${status.pendingSync} ${t(op, 'pending')}`, sync.backlogWarning ? 'bad' : 'ok');
+  else
+    chip(
+      'st-online',
+      `${status.online ? t(op, 'online') : t(op, 'offline')} · ${status.pendingSync} ${t(op, 'pending')}${lastSync}${backlog}`,
+      sync.backlogWarning ? 'bad' : status.online ? 'ok' : 'warn',
+    );
   $('st-online').dataset.pending = String(status.pendingSync);
   $('st-online').dataset.online = String(status.online);
+  $('st-online').dataset.configured = String(sync.configured);
   // The policy's bound on unsynced checks: said two weeks before the first would go.
   const purge = $('st-unsynced');
   purge.hidden = !sync.unsyncedPurge.warn || sync.unsyncedPurge.purgeAtMs === null;
   if (!purge.hidden) chip('st-unsynced', `${t(op, 'unsyncedPurge')} ${day(sync.unsyncedPurge.purgeAtMs!)}`, 'bad');
   const { trust } = status;
-  const age = trust.ageSeconds === null ? '' : trust.ageSeconds < 86_400 ? ` ${Math.floor(trust.ageSeconds / 3600)}h` : ` ${Math.floor(trust.ageSeconds / 86_400)}d`;
-  chip('st-trust', trust.state === 'missing' ? t(op, 'trustMissing') : `${t(op, 'trust')} #${trust.seq}${age}`, trust.state === 'ok' ? 'ok' : trust.state === 'stale' ? 'warn' : 'bad');
+  // The list's age and what to do about it, in words (its sequence number is for the technician panel).
+  const trustWords = [
+    t(op, 'trust'),
+    trust.ageSeconds === null ? null : ago(op, trust.ageSeconds),
+    trust.state === 'stale' ? t(op, 'trustStale') : trust.state === 'expired' ? t(op, 'trustExpired') : null,
+  ];
+  chip('st-trust', trust.state === 'missing' ? t(op, 'trustMissing') : trustWords.filter(Boolean).join(' · '), trust.state === 'ok' ? 'ok' : trust.state === 'stale' ? 'warn' : 'bad');
+  $('st-trust').dataset.state = trust.state;
   chip('st-clock', status.clock === 'trusted' ? t(op, 'clock') + ' ✓' : t(op, 'clockBad'), status.clock === 'trusted' ? 'ok' : 'bad');
   const th = status.thermometer;
   const thermoText =
@@ -115,11 +137,13 @@ function renderStatus(): void {
   sc.hidden = status.scanner.state === 'none';
   sc.dataset.state = status.scanner.state;
   chip('st-scanner', status.scanner.state === 'ok' ? `${t(op, 'scanner')} ✓` : t(op, 'scannerOffline'), status.scanner.state === 'ok' ? 'ok' : 'bad');
+  // Whether a scanner is left when the camera is lost changes what the traveller is told.
+  renderCamera();
   const dropped = $('st-dropped');
   dropped.hidden = !status.scans.dropping;
   dropped.dataset.count = String(status.scans.dropped);
   chip('st-dropped', `${t(op, 'scansDropped')} ${status.scans.dropped}`, 'bad');
-  chip('st-today', `${t(op, 'today')} ✓${status.today.admit} !${status.today.review} ✕${status.today.deny}`);
+  chip('st-today', todayLine(op, status.today));
   renderPlace();
 }
 
@@ -132,15 +156,19 @@ function day(ms: number): string {
   }
 }
 
-/** Where the kiosk stands and the time there (the gate's zone, not the machine's). */
-function renderPlace(): void {
-  let time: string;
+/** A time of day in the gate's zone, 24-hour HH:MM (not the machine's zone, not AM/PM). */
+function clockTime(ms: number): string {
+  const options: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
   try {
-    time = new Date().toLocaleTimeString(config.operatorLang, { hour: '2-digit', minute: '2-digit', timeZone: config.timeZone });
+    return new Date(ms).toLocaleTimeString(config.operatorLang, { ...options, timeZone: config.timeZone });
   } catch {
-    time = new Date().toLocaleTimeString(config.operatorLang, { hour: '2-digit', minute: '2-digit' });
+    return new Date(ms).toLocaleTimeString(config.operatorLang, options);
   }
-  chip('st-place', [config.station, config.gate, time].filter(Boolean).join(' · '));
+}
+
+/** Where the kiosk stands and the time there. */
+function renderPlace(): void {
+  chip('st-place', [config.station, config.gate, clockTime(Date.now())].filter(Boolean).join(' · '));
 }
 
 function renderCamera(): void {
@@ -151,23 +179,43 @@ function renderCamera(): void {
   const problem = $('camera-problem');
   problem.hidden = cameraState !== 'lost';
   text('camera-problem-title', `${t(holderLang, 'cameraLost')} · ${t(otherLang(holderLang), 'cameraLost')}`);
-  text('camera-problem-hint', t(holderLang, 'cameraLostHint'));
+  // Point to a scanner only where one is there to use; otherwise staff.
+  const scannerLeft = status?.scanner.state === 'ok' || wedgeSeen;
+  const hint: TextKey = scannerLeft ? 'cameraLostHint' : 'noInputLeft';
+  text('camera-problem-hint', `${t(holderLang, hint)} · ${t(otherLang(holderLang), hint)}`);
+  $('camera-problem').dataset.inputLeft = String(scannerLeft);
+}
+
+/** Text in the traveller's language, large, with the other language beneath: nobody at the gate is left without words. */
+function bilingual(target: HTMLElement, words: Record<Lang, string>): void {
+  const other = otherLang(holderLang);
+  const main = document.createElement('span');
+  main.lang = holderLang;
+  main.textContent = words[holderLang];
+  const below = document.createElement('small');
+  below.lang = other;
+  below.textContent = words[other];
+  target.replaceChildren(main, below);
+}
+
+/** The banner: verdict word and icon, or the guard's decision once made (the banner itself turns). */
+function renderBanner(verdict: CheckView['verdict'], words: Record<Lang, string>, mark: 'decided' | 'overridden' | 'held'): void {
+  banner = { verdict, words, mark };
+  const banner$ = $('verdict');
+  banner$.dataset.verdict = verdict;
+  banner$.dataset.mark = mark;
+  text('verdict-icon', ICONS[verdict]);
+  bilingual($('verdict-word'), words);
+  banner$.setAttribute('aria-label', `${words[holderLang]} / ${words[otherLang(holderLang)]}`);
 }
 
 function renderResult(view: CheckView): void {
   const op = config.operatorLang;
-  const verdict = $('verdict');
-  verdict.dataset.verdict = view.verdict;
-  text('verdict-icon', ICONS[view.verdict]);
-  const word = $('verdict-word');
-  word.replaceChildren(document.createTextNode(view.verdictWord[holderLang]));
-  if (op !== holderLang) {
-    const small = document.createElement('small');
-    small.lang = op;
-    small.textContent = view.verdictWord[op];
-    word.append(small);
-  }
-  verdict.setAttribute('aria-label', `${view.verdictWord[holderLang]} / ${view.verdictWord[otherLang(holderLang)]}`);
+  renderBanner(view.verdict, view.verdictWord, 'decided');
+  // One instruction first on every review and refusal: what to do now.
+  const action = $('action');
+  action.hidden = view.action === null;
+  if (view.action) bilingual(action, view.action);
 
   const who = $('who');
   who.replaceChildren();
@@ -176,7 +224,7 @@ function renderResult(view: CheckView): void {
     const div = document.createElement('div');
     if (label) {
       const dt = document.createElement('dt');
-      dt.textContent = t(holderLang, label);
+      dt.textContent = `${t(holderLang, label)} · ${t(otherLang(holderLang), label)}`;
       div.append(dt);
     }
     const dd = document.createElement('dd');
@@ -185,7 +233,7 @@ function renderResult(view: CheckView): void {
     who.append(div);
   };
   row(null, view.maskedName);
-  row('issuer', view.issuerName ? (holderLang === 'zh-CN' ? view.issuerName.zh : view.issuerName.en) : view.issuer);
+  row('issuer', view.issuerName ? `${holderLang === 'zh-CN' ? view.issuerName.zh : view.issuerName.en} · ${holderLang === 'zh-CN' ? view.issuerName.en : view.issuerName.zh}` : view.issuer);
   // The temperature this check was decided on, large: the guard checks it at a glance.
   const temperature = $('temperature');
   temperature.hidden = view.temperatureC === null;
@@ -194,82 +242,118 @@ function renderResult(view: CheckView): void {
   temperature.dataset.fever = String(view.reasons.some((r) => r.code === 'FEVER'));
   temperature.setAttribute('aria-label', `${t(holderLang, 'temperature')} ${temperature.textContent}`);
 
+  // One line per cause; what only staff can act on is labelled for staff.
   const list = $('reasons');
   list.replaceChildren();
   for (const r of view.reasons) {
+    if (!r.shown) continue;
     const li = document.createElement('li');
     li.dataset.testid = 'reason';
     li.dataset.code = r.code;
     li.dataset.verdict = r.verdict;
-    li.lang = holderLang;
-    li.textContent = r.message[holderLang];
-    if (op !== holderLang) {
-      const small = document.createElement('small');
-      small.lang = op;
-      small.textContent = r.message[op];
-      li.append(small);
+    li.dataset.audience = r.audience;
+    bilingual(li, r.message);
+    if (r.audience === 'staff') {
+      const tag = document.createElement('b');
+      tag.className = 'for-staff';
+      tag.textContent = `${t(op, 'forStaff')}`;
+      li.prepend(tag);
     }
     list.append(li);
   }
-  if (view.issuerReason) {
+  if (view.issuerReasonLine) {
     const li = document.createElement('li');
     li.dataset.testid = 'issuer-reason';
-    li.textContent = `${t(holderLang, 'issuer')}: ${view.issuerReason}`;
+    bilingual(li, view.issuerReasonLine);
     list.append(li);
   }
-  // A review is the guard's to decide: with a supervisor PIN, here and now —
-  // and only once a PIN exists, so the button never leads a traveller to set one.
-  // The button sits outside the list so the list holds only reasons.
+  renderGuardDecision(view);
+}
+
+/**
+ * A review is the guard's to decide: with a supervisor PIN, here and now —
+ * and only once a PIN exists, so the button never leads a traveller to set
+ * one. The button sits outside the list so the list holds only reasons.
+ */
+function renderGuardDecision(view: CheckView): void {
+  const op = config.operatorLang;
   const actions = $('result-actions');
   actions.replaceChildren();
-  if (view.verdict === 'review' && view.checkId && technician && config.pinSet) {
-    const checkId = view.checkId;
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.dataset.testid = 'override';
-    button.className = 'override';
-    button.textContent = `${t(op, 'override')}`;
-    button.addEventListener('click', () => {
-      if (backToReady) clearTimeout(backToReady);
-      technician!.override(checkId, (verdict, role) => {
-        const done = document.createElement('li');
-        done.dataset.testid = 'override-result';
-        done.dataset.verdict = verdict;
-        done.textContent = `${t(op, 'overridden')}: ${view.verdictWord[op]} → ${verdict === 'admit' ? t(op, 'admitted') : t(op, 'denied')} (${role})`;
-        list.append(done);
-        button.remove();
-        backToReady = setTimeout(() => setState('ready'), config.resultSeconds * 1000);
-      });
+  if (view.verdict !== 'review' || !view.checkId || !technician || !config.pinSet) return;
+  const checkId = view.checkId;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.dataset.testid = 'override';
+  button.className = 'override';
+  button.textContent = `${t(op, 'override')}`;
+  button.addEventListener('click', () => {
+    // The guard is deciding: the result waits for them.
+    if (backToReady) clearTimeout(backToReady);
+    technician!.override(checkId, (verdict, role) => {
+      const words = verdict === 'admit' ? 'overrideAdmit' : 'overrideDeny';
+      renderBanner(verdict, { 'zh-CN': t('zh-CN', words), en: t('en', words) }, 'overridden');
+      $('action').hidden = true;
+      const done = document.createElement('li');
+      done.dataset.testid = 'override-result';
+      done.dataset.verdict = verdict;
+      done.textContent = `${t(op, 'overridden')}: ${view.verdictWord[op]} → ${t(op, words)} (${role})`;
+      $('reasons').append(done);
+      button.remove();
+      if (config.sound) announce(verdict, { 'zh-CN': t('zh-CN', words), en: t('en', words) }, holderLang);
+      hold(resultHoldMs(verdict, config.resultSeconds), () => toReady());
     });
-    actions.append(button);
-  }
+  });
+  actions.append(button);
+}
+
+function toReady(): void {
+  lastView = null;
+  setState('ready');
+}
+
+/** What the screen does next, after `ms`: one timer, replaced by every new result or scan. */
+function hold(ms: number, then: () => void): void {
+  if (backToReady) clearTimeout(backToReady);
+  backToReady = setTimeout(then, ms);
+}
+
+/**
+ * A review nobody decided in REVIEW_HOLD_MS: the traveller is told to see
+ * staff, and the check stays on the screen with its guard decision until a
+ * guard decides or the next traveller scans.
+ */
+function heldForStaff(view: CheckView): void {
+  if (lastView !== view) return;
+  renderBanner('review', { 'zh-CN': t('zh-CN', 'seeStaff'), en: t('en', 'seeStaff') }, 'held');
 }
 
 function showResult(view: CheckView, submittedAt: number | null): void {
   lastView = view;
+  // A result is read in the kiosk's language first; a tap changes it for this traveller only.
+  holderLang = defaultHolderLang();
+  renderStatic();
   renderResult(view);
   setState('result');
-  if (config.sound) playVerdict(view.verdict);
+  if (config.sound) announce(view.verdict, view.verdictWord, holderLang);
   const started = submittedAt ?? performance.now();
   requestAnimationFrame(() => requestAnimationFrame(() => perf.verdict(started, performance.now(), view.verdict, view.source)));
-  if (backToReady) clearTimeout(backToReady);
-  backToReady = setTimeout(() => {
-    lastView = null;
-    setState('ready');
-  }, config.resultSeconds * 1000);
+  hold(resultHoldMs(view.verdict, config.resultSeconds), () => (view.verdict === 'review' ? heldForStaff(view) : toReady()));
 }
 
 async function submit(textScanned: string, source: ScanSource): Promise<void> {
   const submittedAt = performance.now();
   if (backToReady) clearTimeout(backToReady);
+  if (source === 'wedge' && !wedgeSeen) {
+    wedgeSeen = true;
+    renderCamera();
+  }
   setState('checking');
   const result = await kiosk.submitScan(textScanned, source);
   // A scan dropped for coming too fast shows on the status bar, not as a fault of the kiosk.
   if (!result.ok && result.error.code === 'RATE_LIMITED') {
     // The code was not checked: the camera reads it again rather than wait for it to leave and come back.
     if (source === 'camera') camera?.forgetLastScan();
-    lastView = null;
-    setState('ready');
+    toReady();
     return;
   }
   if (!result.ok) {
@@ -301,14 +385,19 @@ function listenForWedge(): void {
 async function start(): Promise<void> {
   const got = await kiosk.getConfig();
   if (got.ok) config = got.value;
-  holderLang = config.holderLangs[0] ?? config.operatorLang;
+  holderLang = defaultHolderLang();
   renderStatic();
   renderPlace();
   setState('ready');
   $('lang-switch').addEventListener('click', () => {
     holderLang = otherLang(holderLang);
     renderStatic();
-    if (lastView) renderResult(lastView);
+    if (lastView && banner) {
+      const shown = banner;
+      renderResult(lastView);
+      if (shown.mark !== 'decided') renderBanner(shown.verdict, shown.words, shown.mark);
+      if (shown.mark === 'overridden') $('result-actions').replaceChildren();
+    }
   });
   kiosk.onStatus((s) => {
     status = s;
@@ -356,7 +445,7 @@ async function start(): Promise<void> {
   kiosk.onConfig((next) => {
     const cameraChanged = next.cameraId !== config.cameraId;
     config = next;
-    if (!config.holderLangs.includes(holderLang)) holderLang = config.holderLangs[0] ?? config.operatorLang;
+    if (!config.holderLangs.includes(holderLang)) holderLang = defaultHolderLang();
     renderStatic();
     renderStatus();
     renderPlace();

@@ -4,22 +4,26 @@ import type { Lang } from '../../main/contract/messages.js';
 const TEXT = {
   'zh-CN': {
     ready: '请出示健康码',
-    readyHint: '将手机二维码对准摄像头，或在扫码器上扫码',
+    readyHint: '将手机上的健康码对准摄像头，或在扫码器上扫码',
     checking: '正在核验…',
     switchLang: 'English',
     noPin: '未设置技术员 PIN',
     scansDropped: '扫码过快，已丢弃',
     unsyncedPurge: '未同步记录将被删除，自',
     cameraLost: '摄像头不可用',
-    cameraLostHint: '请使用扫码器，或联系工作人员',
+    cameraLostHint: '请在扫码器上扫码',
+    noInputLeft: '请联系工作人员',
     cameraStarting: '正在打开摄像头…',
     online: '在线',
     offline: '离线',
+    syncOff: '未配置同步',
     pending: '待同步',
     lastSync: '上次同步',
     backlogOld: '最早未同步',
-    trust: '名单',
-    trustMissing: '无名单',
+    trust: '可信名单',
+    trustMissing: '无可信名单',
+    trustStale: '需更新',
+    trustExpired: '已过期',
     clock: '时钟',
     clockBad: '时钟异常',
     thermometer: '体温',
@@ -28,6 +32,10 @@ const TEXT = {
     calibrationDue: '需校准',
     override: '人工决定',
     overridden: '已人工决定',
+    overrideAdmit: '人工放行',
+    overrideDeny: '人工拒绝',
+    seeStaff: '请联系工作人员',
+    forStaff: '工作人员',
     camera: '摄像头',
     scanner: '扫码器',
     scannerOffline: '扫码器离线',
@@ -49,15 +57,19 @@ const TEXT = {
     scansDropped: 'scans too fast, dropped',
     unsyncedPurge: 'unsynced checks deleted from',
     cameraLost: 'Camera unavailable',
-    cameraLostHint: 'Use the scanner, or ask a member of staff',
+    cameraLostHint: 'Scan your code on the scanner',
+    noInputLeft: 'Please see staff',
     cameraStarting: 'Starting the camera…',
     online: 'Online',
     offline: 'Offline',
+    syncOff: 'Sync not set up',
     pending: 'to sync',
     lastSync: 'last sync',
     backlogOld: 'oldest unsynced',
     trust: 'Trust list',
     trustMissing: 'No trust list',
+    trustStale: 'update needed',
+    trustExpired: 'expired',
     clock: 'Clock',
     clockBad: 'Clock wrong',
     thermometer: 'Thermometer',
@@ -66,6 +78,10 @@ const TEXT = {
     calibrationDue: 'calibration due',
     override: 'Guard decision',
     overridden: 'Decided by a guard',
+    overrideAdmit: 'Admitted by staff',
+    overrideDeny: 'Refused by staff',
+    seeStaff: 'Please see staff',
+    forStaff: 'For staff',
     camera: 'Camera',
     scanner: 'Scanner',
     scannerOffline: 'Scanner offline',
@@ -84,6 +100,20 @@ export type TextKey = keyof (typeof TEXT)['en'];
 
 export function t(lang: Lang, key: TextKey): string {
   return TEXT[lang][key];
+}
+
+/** How old the trust list is, in words a guard reads at a glance: "10天前", "3 h ago". */
+export function ago(lang: Lang, seconds: number): string {
+  const hours = Math.floor(seconds / 3600);
+  const days = Math.floor(seconds / 86_400);
+  if (lang === 'zh-CN') return hours < 1 ? '刚更新' : days < 1 ? `${hours}小时前` : `${days}天前`;
+  return hours < 1 ? 'just updated' : days < 1 ? `${hours} h ago` : days === 1 ? '1 day ago' : `${days} days ago`;
+}
+
+/** Today's counts in words: "今日 通行 1 · 核验 0 · 拒绝 0". */
+export function todayLine(lang: Lang, today: { admit: number; review: number; deny: number }): string {
+  const sep = lang === 'zh-CN' ? ' ' : ': ';
+  return `${t(lang, 'today')}${sep}${t(lang, 'admitted')} ${today.admit} · ${t(lang, 'reviewed')} ${today.review} · ${t(lang, 'denied')} ${today.deny}`;
 }
 
 export function otherLang(lang: Lang): Lang {

@@ -62,7 +62,7 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       await screen.page.waitForTimeout(1500);
       const before = k.kiosk.service.status().today;
       await screen.page.waitForFunction(() => document.querySelector('[data-testid="dev-camera-test"]')?.textContent?.includes('Camera: test card read ✓'), undefined, { timeout: 20_000 });
-      await screen.page.waitForFunction(() => document.querySelector('[data-testid="dev-camera-test"]')?.textContent?.includes('→ Denied (NOT_PHC)'), undefined, { timeout: 20_000 });
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="dev-camera-test"]')?.textContent?.includes('→ Please stop (NOT_PHC)'), undefined, { timeout: 20_000 });
       await screen.page.locator('[data-testid="dev-camera-test"]').scrollIntoViewIfNeeded();
       await screen.screenshot('technician-camera-test');
       // The self-test's camera item: the test card read through this screen's camera.
@@ -425,7 +425,7 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
         await screen.page.waitForFunction((t) => document.querySelector('[data-testid="dev-scanner-test"]')?.textContent?.includes(t), expected, { timeout: 15_000 });
       };
       await scanTest('SENTINEL-TEST-CARD-V1', 'Scanner: test card read ✓');
-      await scanTest(await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'scan-test' }), '→ Admit');
+      await scanTest(await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'scan-test' }), '→ Please go through');
       await screen.screenshot('technician-scanner-test');
       expect(k.kiosk.service.status().today).toEqual(checksBefore);
 
