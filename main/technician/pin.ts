@@ -3,6 +3,7 @@
 // hashes on libuv's thread pool (the async variants), so a burst of PIN
 // attempts cannot freeze the screen's event loop; the CLI may block.
 import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { pinWeakness, type PinWeakness } from '../contract/pin-rule.js';
 import type { DataDir } from '../data-dir.js';
 
 const N = 16_384;
@@ -10,20 +11,19 @@ const R = 8;
 const P = 1;
 const KEY_BYTES = 32;
 
-export const PIN_RULE = /^\d{6,12}$/;
 export const MAX_FAILURES = 5;
 export const LOCKOUT_MS = 5 * 60_000;
 
 export class WeakPin extends Error {
-  constructor() {
+  constructor(readonly weakness: PinWeakness) {
     super('a PIN is 6 to 12 digits, not all the same digit and not a run like 123456');
     this.name = 'WeakPin';
   }
 }
 
 export function checkPinStrength(pin: string): void {
-  if (!PIN_RULE.test(pin)) throw new WeakPin();
-  if (/^(\d)\1+$/.test(pin) || '01234567890123'.includes(pin) || '98765432109876'.includes(pin)) throw new WeakPin();
+  const weakness = pinWeakness(pin);
+  if (weakness) throw new WeakPin(weakness);
 }
 
 export function hashPin(pin: string): string {
