@@ -365,18 +365,26 @@ async function submit(textScanned: string, source: ScanSource): Promise<void> {
   showResult(result.value, submittedAt);
 }
 
+/**
+ * A traveller's scan while the PIN pad is up: the pad goes (a traveller
+ * does not wait for someone's PIN entry) and their scan is decided.
+ */
+function travellerScan(decide: () => void): void {
+  if (technician?.padShowing()) technician.dismissPad();
+  decide();
+}
+
 function listenForWedge(): void {
   const wedge = new WedgeDetector();
   document.addEventListener(
     'keydown',
     (e) => {
-      // Technician mode's inputs and shortcuts are not scans.
-      const technician = document.getElementById('technician');
-      if (e.ctrlKey || e.altKey || e.metaKey || (technician && !technician.hidden)) return;
+      // Technician mode's inputs and shortcuts are not scans; the PIN pad alone takes no typing, so a scan then is a traveller's.
+      if (e.ctrlKey || e.altKey || e.metaKey || (technician?.isOpen() && !technician.padShowing())) return;
       const scanned = wedge.key(e.key, e.timeStamp || performance.now());
       // A scanner's keys never reach the page (nor the language button).
       if (wedge.inBurst || scanned !== null) e.preventDefault();
-      if (scanned !== null) void submit(scanned, 'wedge');
+      if (scanned !== null) travellerScan(() => void submit(scanned, 'wedge'));
     },
     { capture: true },
   );
@@ -411,7 +419,7 @@ async function start(): Promise<void> {
   kiosk.onDecided((view) => {
     // Scans from main's own scanners (serial, HID) show here too; the camera's and
     // the wedge's are this screen's own requests, shown from their answers.
-    if (view.source === 'scanner') showResult(view, null);
+    if (view.source === 'scanner') travellerScan(() => showResult(view, null));
   });
   bridge?.onConnection((up) => {
     $('service-problem').hidden = up;
@@ -428,6 +436,7 @@ async function start(): Promise<void> {
     kiosk,
     () => config.operatorLang,
     () => config.pinSet,
+    () => config.timeZone,
   );
   camera = new Camera({
     video: $<HTMLVideoElement>('preview'),
@@ -438,7 +447,7 @@ async function start(): Promise<void> {
     },
     // While technician mode is open, a code held up is a test, never a traveller's check.
     onText: (scanned) => {
-      if (!technician?.isOpen()) void submit(scanned, 'camera');
+      if (!technician?.isOpen() || technician.padShowing()) travellerScan(() => void submit(scanned, 'camera'));
     },
   });
   // A technician's change applies now: language, result time, sound, place, camera.

@@ -32,6 +32,8 @@ export class TechnicianOverlay {
   constructor(
     private readonly kiosk: KioskApi,
     private readonly lang: () => Lang,
+    /** The gate's time zone (a lockout's end is said in it). */
+    private readonly timeZone: () => string,
   ) {}
 
   isOpen(): boolean {
@@ -44,6 +46,7 @@ export class TechnicianOverlay {
       kiosk: this.kiosk,
       T: TEXT[this.lang()],
       mode,
+      timeZone: this.timeZone(),
       unlocked: async (idleMs) => {
         this.idleMs = idleMs;
         await then();
