@@ -93,6 +93,31 @@ describe.skipIf(missing !== '')('the PIN pad', () => {
       await screen.page.close();
     }
   });
+
+  // Last in this block: the kiosk stays locked for five minutes after it.
+  it("a lockout's end is said 24-hour in the gate's time zone", async () => {
+    const screen = await KioskScreen.open(browser, k.kiosk.url);
+    const panel = new TechnicianPanel(screen);
+    try {
+      await screen.page.keyboard.press('Control+Alt+T');
+      for (let i = 0; i < 5; i++) {
+        await panel.enterPin('000001');
+        // Each answer before the next try (main takes one a second; the pad waits its turn).
+        await screen.page.waitForFunction(() => (document.querySelector('[data-testid="pin-message"]')?.textContent ?? '') !== '');
+        if (i < 4) await screen.page.evaluate(() => (document.querySelector('[data-testid="pin-message"]')!.textContent = ''));
+      }
+      await panel.waitForPinMessage('锁定至');
+      const said = (await screen.page.textContent('[data-testid="pin-message"]')) ?? '';
+      const until = /锁定至 (\d{2}):(\d{2}):(\d{2})/.exec(said);
+      expect(until, said).not.toBeNull();
+      expect(said).not.toMatch(/AM|PM|上午|下午/);
+      // The gate is in Asia/Shanghai (the demo's zone): the hour is Shanghai's, five minutes on.
+      const hourThere = (ms: number): string => new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Shanghai' }).format(ms);
+      expect([hourThere(Date.now()), hourThere(Date.now() + 5 * 60_000)]).toContain(until![1]);
+    } finally {
+      await screen.page.close();
+    }
+  });
 });
 
 describe.skipIf(missing !== '')('the first PIN', () => {
