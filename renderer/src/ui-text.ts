@@ -87,7 +87,7 @@ const TEXT = {
     scannerOffline: 'Scanner offline',
     today: 'Today',
     admitted: 'admitted',
-    reviewed: 'review',
+    reviewed: 'reviewed',
     denied: 'denied',
     simulated: 'Demo mode: temperatures are simulated',
     service: 'Lost contact with the kiosk service',
