@@ -2,7 +2,8 @@
 // 1280×800, 1920×1080 and 1080×1920 — both languages on every result, an
 // instruction first on every review and refusal, three banners told apart
 // in greyscale, and how long each result stays (driven by the page's clock,
-// not waited for). Screenshots of every state go to test-artifacts/screens.
+// not waited for). Screenshots of every state (ready, the three results, a
+// review held for staff, the PIN pad) go to test-artifacts/screens.
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoCode } from '../../main/demo/demo.js';
@@ -89,7 +90,13 @@ describe.skipIf(missing !== '')('results a traveller reads in one second', () =>
         luminance[verdict] = meanLuminance(await banner.screenshot());
         // On to the next traveller (a held review is replaced by the next scan).
         await screen.page.clock.runFor(31_000);
+        if (verdict === 'review') await screen.screenshot(`layout-${layout.name}-review-held`);
       }
+      // The PIN pad, as a technician meets it at this size.
+      await screen.page.keyboard.press('Control+Alt+T');
+      await screen.page.waitForSelector('[data-testid="pin-pad"]');
+      await screen.screenshot(`layout-${layout.name}-pin-pad`);
+      await screen.page.click('[data-testid="tech-exit"]');
       // Told apart without hue: admit and deny at least 3:1 in greyscale, review between them and distinct from both.
       expect(contrast(luminance.admit!, luminance.deny!)).toBeGreaterThanOrEqual(3);
       expect(luminance.review!).toBeLessThan(luminance.admit!);

@@ -134,6 +134,8 @@ export function showPinPad(overlay: HTMLElement, { kiosk, T, mode, unlocked, exi
     stopIdle();
     exit();
   });
-  overlay.append(el('h2', {}, mode === 'first' ? T.padFirstTitle : T.title), prompt, dots, pad, message, exitButton);
+  const screen = el('div', { class: 'pin-screen' });
+  screen.append(el('h2', {}, mode === 'first' ? T.padFirstTitle : T.title), prompt, dots, pad, message, exitButton);
+  overlay.append(screen);
   restartIdle();
 }
