@@ -2,10 +2,11 @@
 // JSON shapes, as a user or a script meets them.
 import { calculateJwkThumbprint } from 'jose';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { exportPrivateJwk, newSigningKey, signBundle } from '../../main/issuer/sign.js';
 import { sentinel, jsonLines } from '../fixtures/cli.js';
 import { T0, DAY, code, makeWorld, type World } from '../fixtures/world.js';
@@ -417,9 +418,15 @@ describe('device show', () => {
   });
 });
 
+// In steps on one demo folder: each step spawns the CLI a few times, and
+// one test of eleven spawns outran its time on a loaded machine.
 describe('demo', () => {
+  // The block's own folder (tempDir's go after each test).
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-demo-test-'));
+  const data = path.join(folder, 'demo');
+  afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+
   it('sets up a demo data directory and decides each kind of code as expected', () => {
-    const data = path.join(tempDir(), 'demo');
     const r = sentinel(['demo', '--data', data, '--json']);
     expect(r.status, r.stderr).toBe(0);
     const out = jsonLines(r.stdout);
@@ -434,10 +441,14 @@ describe('demo', () => {
       'code from a province this kiosk does not know': ['review', 'UNKNOWN_ISSUER'],
       'a payment QR code': ['deny', 'NOT_PHC'],
     });
-    // Run again: a fresh bundle (newer seq) installs and the chain grows intact.
+  });
+
+  it('runs again: a fresh bundle (newer seq) installs and the chain grows intact', () => {
     expect(sentinel(['demo', '--data', data]).status).toBe(0);
     expect(JSON.parse(sentinel(['log', '--verify-chain', '--data', data, '--json']).stdout)).toMatchObject({ ok: true, checked: 17 }); // 8 checks twice, and the demo PIN's audit event
-    // A freshly made demo code is decided by `sentinel verify` against the demo data directory.
+  });
+
+  it('a freshly made demo code is decided by `sentinel verify` against the demo folder, and by nobody else', () => {
     for (const [status, exit] of [
       ['green', 0],
       ['yellow', 2],
@@ -448,7 +459,7 @@ describe('demo', () => {
       expect(made.stdout).toMatch(/^PHC1:[\w-]+\.[\w-]+\.[\w-]+\n$/);
       expect(sentinel(['verify', made.stdout.trim(), '--temp', '36.6', '--data', data]).status, status).toBe(exit);
     }
-    // …and by nobody else: on a kiosk with the real Zhejiang key, a demo Zhejiang code is an unknown key.
+    // On a kiosk with the real Zhejiang key, a demo Zhejiang code is an unknown key.
     const other = installed();
     const elsewhere = sentinel(['verify', sentinel(['demo-code']).stdout.trim(), '--temp', '36.6', '--data', other, '--json']);
     expect(jsonLines(elsewhere.stdout)[0]).toMatchObject({ verdict: 'deny', reasons: [{ code: 'UNKNOWN_KEY' }] });
