@@ -8,6 +8,7 @@ import { connectBrowserBridge } from './browser-bridge.js';
 import { Camera, type CameraState } from './camera.js';
 import { perf } from './perf.js';
 import { resultHoldMs } from './result-timing.js';
+import { RecentSightings } from './scan-gate.js';
 import { announce } from './sounds.js';
 import { ago, otherLang, t, todayLine, type TextKey } from './ui-text.js';
 import { installTechnicianMode, type TechnicianMode } from './technician/index.js';
@@ -49,6 +50,8 @@ let banner: { verdict: CheckView['verdict']; words: Record<Lang, string>; mark: 
 let backToReady: ReturnType<typeof setTimeout> | null = null;
 let technician: TechnicianMode | null = null;
 let camera: Camera | null = null;
+/** What the camera passed on lately: while the PIN pad is up, only a code not seen lately is a new traveller's. */
+const cameraSightings = new RecentSightings();
 /** A keyboard-wedge scanner has typed a code since the screen started: it is an input left when the camera is lost. */
 let wedgeSeen = false;
 
@@ -447,7 +450,9 @@ async function start(): Promise<void> {
     },
     // While technician mode is open, a code held up is a test, never a traveller's check.
     onText: (scanned) => {
-      if (!technician?.isOpen() || technician.padShowing()) travellerScan(() => void submit(scanned, 'camera'));
+      const seenLately = cameraSightings.sighted(scanned, performance.now());
+      if (!technician?.isOpen()) void submit(scanned, 'camera');
+      else if (technician.padShowing() && !seenLately) travellerScan(() => void submit(scanned, 'camera'));
     },
   });
   // A technician's change applies now: language, result time, sound, place, camera.

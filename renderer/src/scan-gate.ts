@@ -37,3 +37,29 @@ export class ScanGate {
     return true;
   }
 }
+
+/**
+ * The texts the camera passed on lately. While the PIN pad is up, a code
+ * seen in the last `forMs` is the previous traveller's phone still about (or
+ * a technician's card), not a new traveller: it leaves the pad alone, while
+ * a code not seen lately closes it and is decided. Pure.
+ */
+export class RecentSightings {
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly forMs = 10_000,
+    private readonly max = 16,
+  ) {}
+
+  /** Records a sighting; true when the text was already seen within `forMs`. */
+  sighted(text: string, atMs: number): boolean {
+    for (const [t, at] of this.seen) if (atMs - at > this.forMs) this.seen.delete(t);
+    const before = this.seen.has(text);
+    // Re-inserted so the map's order is the order of last sighting (the oldest go first).
+    this.seen.delete(text);
+    this.seen.set(text, atMs);
+    if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value!);
+    return before;
+  }
+}

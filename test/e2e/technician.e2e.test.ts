@@ -55,6 +55,8 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
     try {
       const screen = await KioskScreen.open(browser, k.kiosk.url);
       await screen.page.waitForFunction(() => document.body.dataset.state === 'result');
+      // Both codes seen (the video loops once a second): neither is a new traveller's then, and the PIN pad stays up while they show.
+      await screen.waitForSightings(12);
       await screen.page.keyboard.press('Control+Alt+T');
       await enterPin(screen, PIN);
       await screen.page.waitForSelector('[data-testid="tech-panel"]');
@@ -101,18 +103,7 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       expect(override).toMatchObject({ actor: 'supervisor', detail: { originalVerdict: 'review', verdict: 'admit', reason: 'paper certificate checked' } });
       expect(original.verdict).toBe('review');
 
-      // The touchscreen's way in: a short touch of the top-right corner does
-      // nothing; holding it for two seconds opens the PIN pad.
-      const corner = (await screen.page.locator('#tech-corner').boundingBox())!;
-      await screen.page.mouse.move(corner.x + corner.width / 2, corner.y + corner.height / 2);
-      await screen.page.mouse.down();
-      await screen.page.waitForTimeout(300);
-      await screen.page.mouse.up();
-      await screen.page.waitForTimeout(2000);
-      expect(await screen.page.locator('[data-testid="pin-key-1"]').count()).toBe(0);
-      await screen.page.mouse.down();
-      await screen.page.waitForSelector('[data-testid="pin-key-1"]', { timeout: 4000 });
-      await screen.page.mouse.up();
+      // The touchscreen's way in (three taps, then a hold) is tried in pin-pad.e2e.test.ts.
     } finally {
       await browser.close();
     }
@@ -316,21 +307,17 @@ describe.skipIf(missing !== '')('a kiosk on its first start', () => {
       await screen.wedgeScan(await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-GD', status: 'yellow', subject: 'no-pin-review' }));
       expect((await screen.waitForVerdict()).verdict).toBe('review');
       expect(await screen.page.locator('[data-testid="override"]').count()).toBe(0);
-      // Holding the corner, the touchscreen's way in, opens nothing without a PIN.
-      const corner = (await screen.page.locator('#tech-corner').boundingBox())!;
-      await screen.page.mouse.move(corner.x + corner.width / 2, corner.y + corner.height / 2);
-      await screen.page.mouse.down();
-      await screen.page.waitForTimeout(2500);
-      await screen.page.mouse.up();
+      // The touchscreen's way in, done right, opens nothing without a PIN (on the page's clock, moved on; it runs on by itself after).
+      await screen.page.clock.install();
+      await panel.cornerGesture(3, 3500);
       await noPad();
 
       // A keyboard is the physical step: Ctrl+Alt+T opens the first-PIN pad.
       await screen.page.keyboard.press('Control+Alt+T');
-      await prompt('First start');
+      await prompt('new technician PIN');
+      // A weak PIN is refused on its first entry, by the rule main enforces.
       await pin('123456');
-      await prompt('again');
-      await pin('123456');
-      await message('6 to 12 digits');
+      await message('run of digits');
       await pin('583920');
       await pin('583921');
       await message('differ');

@@ -12,7 +12,7 @@ import { KioskService } from '../../main/kiosk/kiosk-service.js';
 import { startBrowserShell, type BrowserShell } from '../../main/shell/browser-shell.js';
 import { isLoopbackHost } from '../../main/contract/loopback.js';
 import { SimulatedThermometer } from '../../drivers/thermometer/simulated.js';
-import { ScanGate } from '../../renderer/src/scan-gate.js';
+import { RecentSightings, ScanGate } from '../../renderer/src/scan-gate.js';
 import { WedgeDetector } from '../../renderer/src/wedge.js';
 import { newSigningKey, signBundle } from '../../main/issuer/sign.js';
 import { ROOT } from '../fixtures/cli.js';
@@ -116,6 +116,23 @@ describe('scan gate', () => {
     expect(g.shouldSubmit('A', 3700)).toBe(true);
     expect(g.shouldSubmit('A', 7000)).toBe(true);
   });
+  it('remembers what the camera saw lately (a phone still about, a card held up), and forgets it after 10 s', () => {
+    const seen = new RecentSightings(10_000, 3);
+    expect(seen.sighted('A', 0)).toBe(false);
+    expect(seen.sighted('B', 500)).toBe(false);
+    // Alternating in view: both stay "seen lately".
+    expect(seen.sighted('A', 1000)).toBe(true);
+    expect(seen.sighted('B', 9000)).toBe(true);
+    expect(seen.sighted('A', 10_900)).toBe(true);
+    // B last seen at 9 s: gone by 19.1 s.
+    expect(seen.sighted('B', 19_100)).toBe(false);
+    // At most three remembered: the least lately seen goes first.
+    seen.sighted('C', 19_200);
+    seen.sighted('D', 19_300);
+    expect(seen.sighted('B', 19_400)).toBe(true);
+    expect(seen.sighted('A', 19_500)).toBe(false);
+  });
+
   it('caps decodes per second', () => {
     const g = new ScanGate(3000, 4);
     const allowed = Array.from({ length: 100 }, (_, i) => g.mayDecode(i * 10)).filter(Boolean).length;

@@ -48,20 +48,21 @@ export class TechnicianPanel {
 
   /**
    * Touches the top-right corner as a finger would: `taps` short touches
-   * (100 ms, 300 ms apart), then one held `holdMs`. Runs on the page's
-   * clock (installed and paused by the caller), moved on rather than waited.
+   * (100 ms, 300 ms apart), then one held `holdMs`. By default on the
+   * page's clock (installed and paused by the caller), moved on rather than
+   * waited; `advance` may wait instead.
    */
-  async cornerGesture(taps: number, holdMs: number): Promise<void> {
+  async cornerGesture(taps: number, holdMs: number, advance = (ms: number): Promise<void> => this.page.clock.runFor(ms)): Promise<void> {
     const corner = (await this.page.locator('#tech-corner').boundingBox())!;
     await this.page.mouse.move(corner.x + corner.width / 2, corner.y + corner.height / 2);
     for (let i = 0; i < taps; i++) {
       await this.page.mouse.down();
-      await this.page.clock.runFor(100);
+      await advance(100);
       await this.page.mouse.up();
-      await this.page.clock.runFor(300);
+      await advance(300);
     }
     await this.page.mouse.down();
-    await this.page.clock.runFor(holdMs);
+    await advance(holdMs);
     await this.page.mouse.up();
   }
 }
