@@ -35,8 +35,7 @@ describe.skipIf(missing !== '')('the PIN pad', () => {
 
   const openScreen = async (): Promise<{ screen: KioskScreen; panel: TechnicianPanel }> => {
     const screen = await KioskScreen.open(browser, k.kiosk.url);
-    await screen.page.clock.install();
-    await screen.page.clock.pauseAt(new Date(Date.now() + 1000));
+    await screen.freezeClock();
     return { screen, panel: new TechnicianPanel(screen) };
   };
 

@@ -54,8 +54,7 @@ describe.skipIf(missing !== '')('results a traveller reads in one second', () =>
       await screen.screenshot(`layout-${layout.name}-ready`);
       const luminance: Record<string, number> = {};
       // The page's clock stands still while each result is looked at (an admit leaves after 2 s).
-      await screen.page.clock.install();
-      await screen.page.clock.pauseAt(new Date(Date.now() + 1000));
+      await screen.freezeClock();
       for (const [status, verdict] of [
         ['green', 'admit'],
         ['yellow', 'review'],
@@ -119,8 +118,7 @@ describe.skipIf(missing !== '')('results a traveller reads in one second', () =>
   it('an admit stays 2 s, a refusal 10 s, a review until a guard acts (after 30 s it asks the traveller to see staff, the decision still offered)', async () => {
     const screen = await KioskScreen.open(browser, k.kiosk.url);
     try {
-      await screen.page.clock.install();
-      await screen.page.clock.pauseAt(new Date(Date.now() + 1000));
+      await screen.freezeClock();
       const state = (): Promise<string | undefined> => screen.page.evaluate(() => document.body.dataset.state);
 
       await screen.wedgeScan(await code('green', 'timing-admit'));
@@ -162,8 +160,7 @@ describe.skipIf(missing !== '')('results a traveller reads in one second', () =>
   it("a traveller's language choice is theirs alone: the next result and the ready screen are in the kiosk's language again", async () => {
     const screen = await KioskScreen.open(browser, k.kiosk.url);
     try {
-      await screen.page.clock.install();
-      await screen.page.clock.pauseAt(new Date(Date.now() + 1000));
+      await screen.freezeClock();
       await screen.wedgeScan(await code('red', 'lang-first'));
       expect((await screen.waitForVerdict()).verdict).toBe('deny');
       await screen.page.click('[data-testid="lang-switch"]');

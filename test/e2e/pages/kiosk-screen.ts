@@ -28,6 +28,17 @@ export class KioskScreen {
     return new KioskScreen(page);
   }
 
+  /**
+   * Installs the page's fake clock and stops it, to be moved on by the test.
+   * Stopped 5 s ahead of the page's own time: a target taken from this
+   * process's clock may already be past on a loaded machine.
+   */
+  async freezeClock(): Promise<void> {
+    await this.page.clock.install();
+    const pageNow = await this.page.evaluate(() => Date.now());
+    await this.page.clock.pauseAt(pageNow + 5000);
+  }
+
   async waitForCamera(state: 'live' | 'lost'): Promise<void> {
     await this.page.waitForSelector(`[data-testid="camera-state"][data-state="${state}"]`, { timeout: 15_000 });
   }
