@@ -10,7 +10,7 @@ import { panelSection } from '../section.js';
 export function calibrationSection({ kiosk, T, timeZone, words, refusal, touch }: PanelContext, calibration: TechnicianState['config']['thermometer']['calibration']): HTMLElement {
   const { element, say } = panelSection('calibration', T.calibration);
   const day = (ms: number): string => gateDay(ms, timeZone());
-  const info = el('p', { 'data-testid': 'tech-calibration' }, calibration ? T.calibrationDue(day(calibration.dueAtMs)) : '—');
+  const info = el('p', { 'data-testid': 'tech-calibration' }, calibration ? T.calibrationDue(day(calibration.dueAtMs)) : T.calibrationNever);
   const reference = el('input', { type: 'number', min: '30', max: '43', step: '0.1', 'data-testid': 'tech-reference', 'aria-label': T.referenceC, placeholder: T.referenceC });
   const by = el('input', { type: 'text', 'data-testid': 'tech-calibrated-by', 'aria-label': T.calibratedBy, placeholder: T.calibratedBy, maxlength: '64' });
   const calibrate = el('button', { type: 'button', 'data-testid': 'tech-calibrate' }, T.calibrate);

@@ -30,7 +30,7 @@ export function clockSection({ kiosk, T, lang, timeZone, words, refusal, touch }
     const line = (label: string, value: string, testid: string): HTMLLIElement => el('li', { 'data-testid': testid }, `${label}${colon}${value}`);
     info.replaceChildren(
       line(T.clockNow, `${at(c.clock)} · ${c.trusted ? T.clockTrusted : T.clockBehind(c.behindSeconds)}`, 'clock-now'),
-      line(T.clockFloor, `${at(c.floor)}${c.floorSource ? ` (${FLOOR_BUTTONS[c.floorSource](T)})` : ''}`, 'clock-floor'),
+      line(T.clockFloor, `${at(c.floor)}${c.floorSource ? T.floorFrom(FLOOR_BUTTONS[c.floorSource](T)) : ''}`, 'clock-floor'),
       line(T.evidenceBundle, c.evidence.bundle ? `${at(c.evidence.bundle.at)} · #${c.evidence.bundle.seq}` : '—', 'clock-bundle'),
       line(T.evidenceChecks, at(c.evidence.checks?.at), 'clock-checks'),
       line(T.evidenceServer, at(c.evidence.server?.at), 'clock-server'),

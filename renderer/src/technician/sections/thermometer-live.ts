@@ -22,7 +22,7 @@ export function thermometerLive({ kiosk, T, lang, whileOpen }: PanelContext): HT
     if (!t) return;
     const errors = counters ? ` · ${T.counters(counters.frames, counters.checksumFailures, counters.resyncs)}` : '';
     live.textContent = T.live(
-      `${DEVICE_STATE_LABELS[t.state][lang()]}${t.lastC === null ? '' : ` · ${t.lastC.toFixed(1)} °C`}${t.atMs === null ? '' : ` · ${T.ageSeconds(Math.round((Date.now() - t.atMs) / 1000))}`}${errors}`,
+      `${DEVICE_STATE_LABELS[t.state][lang()]}${t.lastC === null ? '' : ` · ${t.lastC.toFixed(1)} °C`}${t.atMs === null ? '' : ` · ${T.ageSeconds(Math.max(0, Math.round((Date.now() - t.atMs) / 1000)))}`}${errors}`,
     );
   };
 

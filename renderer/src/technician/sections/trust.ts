@@ -13,7 +13,7 @@ export function trustSection({ kiosk, T, words, refusal, touch }: PanelContext, 
   const info = el('p', { 'data-testid': 'tech-trust' });
   const keyList = el('ul', { 'data-testid': 'tech-trust-keys', class: 'trust-keys' });
   const show = (t: TechnicianState['trust']): void => {
-    info.textContent = t ? T.trustInfo(t.seq, t.ageDays, t.expiresAt.slice(0, 10), t.issuers.join(', ')) : '—';
+    info.textContent = t ? T.trustInfo(t.seq, t.ageDays, t.expiresAt.slice(0, 10), t.issuers) : '—';
     keyList.replaceChildren(
       ...(t?.keys ?? []).map((k) =>
         el('li', { 'data-revoked': String(k.revoked) }, `${k.issuer} · ${k.kid} (${k.alg}) · ${k.validFrom ?? '…'} → ${k.validUntil ?? '…'}${k.revoked ? ` · ${T.revoked}` : ''}`),
