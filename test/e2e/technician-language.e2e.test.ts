@@ -137,7 +137,8 @@ describe.skipIf(missing !== '')('technician mode in a Chinese panel', () => {
       await shot('settings', 'technician-zh-settings');
       await page.fill('[data-testid="set-timeZone"]', 'Asia/Shanghai');
 
-      // Devices: a baud no module speaks; a test scan from the keyboard-wedge scanner.
+      // Devices: the form says the kiosk runs a simulator; a baud no module speaks; a test scan from the keyboard-wedge scanner.
+      await screen.waitForText('dev-running', '模拟测温仪');
       await page.fill('[data-testid="dev-baud"]', '100');
       await page.click('[data-testid="tech-save-devices"]');
       await says('devices', '「波特率」须为 300 至 4000000 之间的整数');

@@ -16,7 +16,7 @@ export interface GuardDecision {
   /** A refusal in the operator's language. */
   refusal(error: KioskError): string;
   checkId: string;
-  /** Main recorded the decision (the overlay closes first). */
+  /** Main recorded the decision (the overlay closes first); `role` is who decided, in the operator's words. */
   decided(verdict: GuardVerdict, role: string): void;
   exit(): void;
 }
@@ -60,7 +60,7 @@ export function showGuardDecision(overlay: HTMLElement, { kiosk, T, lang, refusa
       return;
     }
     exit();
-    decided(r.value.verdict, r.value.role);
+    decided(r.value.verdict, T.roles[r.value.role]);
   };
   const admit = el('button', { type: 'button', 'data-testid': 'override-admit' }, T.overrideAdmit);
   const deny = el('button', { type: 'button', 'data-testid': 'override-deny' }, T.overrideDeny);

@@ -47,6 +47,17 @@ export async function devicesSection(ctx: PanelContext, cfg: TechnicianState['co
     placeholder: T.baudEmpty,
   });
   const live = thermometerLive(ctx);
+  // The devices the kiosk runs may not be the ones configured (a start flag, the simulator): the form says so.
+  const running = el('p', { class: 'note', 'data-testid': 'dev-running' });
+  void kiosk.getStatus().then((st) => {
+    if (!st.ok) return;
+    const notes: string[] = [];
+    const thermometer = st.value.thermometer.state;
+    if (thermometer === 'simulated') notes.push(T.runningSimulated);
+    else if (thermometer !== 'none' && !cfg.thermometer.path) notes.push(T.runningFromStart(T.thermometerWord));
+    if (st.value.scanner.state !== 'none' && !cfg.scanner.serialPath && !cfg.scanner.hid) notes.push(T.runningFromStart(T.scannerWord));
+    running.textContent = notes.join(' ');
+  });
 
   const scannerPath = el('input', {
     type: 'text',
@@ -91,6 +102,7 @@ export async function devicesSection(ctx: PanelContext, cfg: TechnicianState['co
   const testScan = scannerTest(ctx);
 
   element.append(
+    running,
     serialList,
     row(label('camera.deviceId'), camera.picker),
     camera.video,
