@@ -29,7 +29,7 @@ const SETTING_RULES: Record<string, SettingProblem | ((message: string) => Setti
   'scanner.serialPath': 'tooLong',
   'scanner.terminator': 'terminator',
   'scanner.hid': 'hid',
-  'sync.endpoint': (m) => (/user name or password/.test(m) ? 'credentials' : /https/.test(m) ? 'https' : 'url'),
+  'sync.endpoint': (m) => (/user name or password/.test(m) ? 'credentials' : /https|http\(s\)/.test(m) ? 'https' : 'url'),
 };
 
 export function settingRefusal(err: ConfigValueError): TechnicianMessage {
