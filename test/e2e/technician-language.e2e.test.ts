@@ -229,5 +229,6 @@ describe.skipIf(missing !== '')('technician mode in a Chinese panel', () => {
     } finally {
       await browser.close();
     }
-  });
+    // Every section in one walk: on a loaded two-core machine that is more than the default minute.
+  }, 180_000);
 });
