@@ -312,7 +312,8 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
     } finally {
       await browser.close();
     }
-  });
+    // The whole walk, the refused export to the kiosk's disk included: more than the default minute on a loaded machine.
+  }, 120_000);
 });
 
 describe.skipIf(missing !== '')('a kiosk on its first start', () => {
