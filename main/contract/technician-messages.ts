@@ -66,8 +66,8 @@ export type PolicyField = (typeof POLICY_FIELDS)[number];
 /** Each policy field's label and what it means at the gate (spec §3). */
 export const POLICY_TEXT: Readonly<Record<Lang, Readonly<Record<PolicyField, readonly [label: string, meaning: string]>>>> = {
   'zh-CN': {
-    temperature: ['体温', '必须测温：没有读数交人工核验；有读数才判断：有读数时才判断；不测温：不测量体温'],
-    feverThresholdC: ['发热阈值 (°C)', '体温达到或超过此值即为发热'],
+    temperature: ['体温', '必须测温：没有读数则交人工核验；有读数才判断：没有读数不影响结果；不测温：不测量体温'],
+    feverThresholdC: ['发热阈值（°C）', '体温达到或超过此值即为发热'],
     onFever: ['发热时', '发热时的结果：放行、交人工核验或拒绝通行'],
     green: ['绿码', '绿码的结果'],
     yellow: ['黄码', '黄码的结果（通常交人工核验）'],
@@ -81,7 +81,7 @@ export const POLICY_TEXT: Readonly<Record<Lang, Readonly<Record<PolicyField, rea
     unsyncedMaxAgeDays: ['未同步记录最长保留天数', '从未同步到中心的记录超过此天数即删除（删除前两周状态栏提醒，并记入审计）；留空表示永久保留'],
   },
   en: {
-    temperature: ['Temperature', 'Required: a check without a reading goes to a guard; if measured: a reading is judged when there is one; off: not measured'],
+    temperature: ['Temperature', 'Required: a check without a reading goes to a guard; if measured: a missing reading does not count; off: not measured'],
     feverThresholdC: ['Fever threshold (°C)', 'A reading at or above this is a fever'],
     onFever: ['On a fever', 'What a fever means: admit, review by a guard, or deny'],
     green: ['Green code', 'What a green code means'],

@@ -164,7 +164,7 @@ describe.skipIf(missing !== '')('technician mode in a Chinese panel', () => {
       expect(await page.locator('[data-testid="policy-red"] option').allTextContents()).toEqual(['放行', '交人工核验', '拒绝通行']);
       await page.fill('[data-testid="policy-feverThresholdC"]', '99');
       await page.click('[data-testid="tech-save-policy"]');
-      await says('policy', '策略项「发热阈值 (°C)」须在 35 至 42 之间');
+      await says('policy', '策略项「发热阈值（°C）」须在 35 至 42 之间');
       await shot('policy', 'technician-zh-policy');
 
       // Trust: a file that is not there, then a broken bundle.

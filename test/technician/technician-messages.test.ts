@@ -174,7 +174,7 @@ describe('the technician catalog', () => {
     expect(technicianText(techMessage('settingsSaved', { settings: ['identity.gate', 'screen.resultSeconds'] }), 'zh-CN', 'UTC')).toBe('已保存并立即生效：闸口名称、拒绝结果显示秒数。');
     expect(technicianText(techMessage('settingsSaved', { settings: ['identity.gate', 'screen.resultSeconds'] }), 'en', 'UTC')).toBe('Saved, in force now: Gate name, Refusal shown for (s).');
     expect(technicianText(techMessage('policyRefused', { field: 'feverThresholdC', problem: 'range', min: 35, max: 42 }), 'zh-CN', 'UTC')).toBe(
-      '策略项「发热阈值 (°C)」须在 35 至 42 之间，请修改后再保存。',
+      '策略项「发热阈值（°C）」须在 35 至 42 之间，请修改后再保存。',
     );
     expect(technicianText(techMessage('settingRefused', { setting: 'thermometer.baud', problem: 'baud' }), 'zh-CN', 'UTC')).toContain('「波特率」须为 300 至 4000000 之间的整数');
     expect(technicianText(techMessage('rootFingerprintNeeded', { kid: 'root-2027' }), 'zh-CN', 'UTC')).toContain('root-2027');

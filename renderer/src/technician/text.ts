@@ -81,7 +81,7 @@ const ZH_CN = {
   ageSeconds: (s: number) => `${s} 秒前`,
   counters: (frames: number, bad: number, resyncs: number) => `${frames} 帧，校验错误 ${bad} 个，重新同步 ${resyncs} 次`,
   calibration: '测温仪校准',
-  referenceC: '参考温度 (°C)',
+  referenceC: '参考温度（°C）',
   calibratedBy: '校准人',
   calibrate: '开始校准',
   calibrating: '请将测温仪对准参考热源并保持不动，正在读取 3 个稳定读数…',
