@@ -19,7 +19,6 @@ import type {
   ScannerTestResult,
   ScanSource,
   ScreenConfig,
-  SelfTestItemView,
   SettingUpdate,
   TechnicianRole,
   TechnicianState,
@@ -27,11 +26,36 @@ import type {
 } from './kiosk.js';
 import { isFloorTarget, SCAN_SOURCES } from './kiosk.js';
 import type { ThermometerCounters } from './devices.js';
+import { OVERRIDE_PRESETS, OVERRIDE_TEXT_CHARS, techMessage, type OverrideReason, type SelfTestLine, type TechnicianMessage } from './technician-messages.js';
 
-/** An error that crossed the boundary: a stable code and a sentence. */
+// The technician's panel renders what main says by key. The catalog is code
+// the screen needs, and this table is the one contract module whose code the
+// screen takes (eslint.config.js): the panel reaches the catalog through here.
+export * from './technician-messages.js';
+
+/**
+ * An error that crossed the boundary: a stable code and a sentence (English,
+ * for logs and tools); a technician's refusal also says what the panel shows,
+ * in the operator's language.
+ */
 export interface KioskError {
   code: 'BAD_REQUEST' | 'UNKNOWN_CHANNEL' | 'PAYLOAD_TOO_LARGE' | 'UNAVAILABLE' | 'INTERNAL' | 'LOCKED' | 'REFUSED' | 'RATE_LIMITED';
   message: string;
+  says?: TechnicianMessage;
+}
+
+/** The devices plugged in, for the technician's pickers, with what could not be listed. */
+export interface DeviceList {
+  serial: DeviceChoices['serial'];
+  hid: DeviceChoices['hid'];
+  notes: TechnicianMessage[];
+}
+
+/** A removable drive mounted now: where the export may go, and the trust bundle files on it. */
+export interface RemovableDriveView {
+  path: string;
+  device: string;
+  bundleFiles: string[];
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: KioskError };
@@ -71,7 +95,7 @@ function channel<Req, Res>() {
   }): ChannelSpec<Req, Res, Method, Args> => spec;
 }
 
-const bad = (message: string): { ok: false; error: KioskError } => ({ ok: false, error: { code: 'BAD_REQUEST', message } });
+const bad = (message: string, says?: TechnicianMessage): { ok: false; error: KioskError } => ({ ok: false, error: { code: 'BAD_REQUEST', message, ...(says ? { says } : {}) } });
 const tooLarge = (message: string): { ok: false; error: KioskError } => ({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message } });
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -101,6 +125,15 @@ function aPin(payload: unknown, channel: string): Parsed<{ pin: string }> {
 
 const none = (): NoArguments => ({});
 
+/** A preset, or "other" with the guard's own words (trimmed, within bounds); anything else is no reason. */
+function overrideReason(v: unknown): OverrideReason | null {
+  if (!isObject(v) || typeof v.preset !== 'string' || !(OVERRIDE_PRESETS as readonly string[]).includes(v.preset)) return null;
+  if (v.preset !== 'other') return Object.keys(v).length === 1 ? { preset: v.preset as Exclude<OverrideReason['preset'], 'other'> } : null;
+  if (Object.keys(v).length !== 2 || typeof v.text !== 'string') return null;
+  const text = v.text.trim();
+  return text.length >= OVERRIDE_TEXT_CHARS.min && v.text.length <= OVERRIDE_TEXT_CHARS.max ? { preset: 'other', text } : null;
+}
+
 /** Renderer → main requests: the table. */
 const INVOKE = {
   'scan/submit': channel<{ text: string; source: ScanSource }, CheckView>()({
@@ -123,7 +156,7 @@ const INVOKE = {
   'technician/set-first-pin': channel<{ pin: string }, UnlockResult>()({ method: 'technician.setFirstPin', request: (pin: string) => ({ pin }), parse: aPin }),
   'technician/lock': channel<NoArguments, { locked: true }>()({ method: 'technician.lock', request: none, parse: noArguments }),
   'technician/state': channel<NoArguments, TechnicianState>()({ method: 'technician.state', request: none, parse: noArguments }),
-  'technician/selftest': channel<NoArguments, SelfTestItemView[]>()({ method: 'technician.selftest', request: none, parse: noArguments }),
+  'technician/selftest': channel<NoArguments, SelfTestLine[]>()({ method: 'technician.selftest', request: none, parse: noArguments }),
   /** A whole form at once: every value validated, then saved as one revision and applied live. */
   'technician/config-update': channel<{ changes: SettingUpdate[] }, { revision: number; changed: { key: string; before: unknown; after: unknown }[] }>()({
     method: 'technician.updateConfig',
@@ -175,17 +208,19 @@ const INVOKE = {
     method: 'technician.exportTo',
     request: (dir: string) => ({ dir }),
     parse: (payload) => {
-      if (!isObject(payload) || typeof payload.dir !== 'string' || payload.dir.length === 0 || payload.dir.length > 512 || Object.keys(payload).length !== 1)
-        return bad('technician/export takes {dir}');
+      if (!isObject(payload) || typeof payload.dir !== 'string' || payload.dir.length > 512 || Object.keys(payload).length !== 1) return bad('technician/export takes {dir}');
+      if (payload.dir.trim() === '') return bad('choose a USB drive to export to', techMessage('exportChooseDrive', {}));
       return { ok: true, value: { dir: payload.dir } };
     },
   }),
+  /** The removable drives mounted now (export targets) and the trust bundle files on them. */
+  'technician/drives': channel<NoArguments, RemovableDriveView[]>()({ method: 'technician.drives', request: none, parse: noArguments }),
   'technician/trust-import': channel<{ bundlePath: string; rootPath?: string; fingerprint?: string }, { seq: number; pinnedRoots: string[] }>()({
     method: 'technician.importTrust',
     request: (bundlePath: string, rootPath?: string, fingerprint?: string) => ({ bundlePath, ...(rootPath ? { rootPath } : {}), ...(fingerprint ? { fingerprint } : {}) }),
     parse: (payload) => {
-      if (!isObject(payload) || typeof payload.bundlePath !== 'string' || payload.bundlePath.length === 0 || payload.bundlePath.length > 512)
-        return bad('technician/trust-import takes {bundlePath, rootPath?, fingerprint?}');
+      if (!isObject(payload) || typeof payload.bundlePath !== 'string' || payload.bundlePath.length > 512) return bad('technician/trust-import takes {bundlePath, rootPath?, fingerprint?}');
+      if (payload.bundlePath.trim() === '') return bad('choose a bundle file', techMessage('bundleChooseFile', {}));
       const extra = Object.keys(payload).filter((k) => !['bundlePath', 'rootPath', 'fingerprint'].includes(k));
       if (extra.length > 0) return bad(`technician/trust-import does not take ${extra.join(', ')}`);
       const { rootPath, fingerprint } = payload;
@@ -200,33 +235,36 @@ const INVOKE = {
     parse: (payload) => {
       if (!isObject(payload) || Object.keys(payload).length !== 2) return bad('technician/calibrate takes {referenceC, by}');
       const { referenceC, by } = payload;
-      if (typeof referenceC !== 'number' || !Number.isFinite(referenceC)) return bad('the reference is a temperature in °C');
-      if (typeof by !== 'string' || by.trim().length === 0 || by.length > 64) return bad('a calibration must say who did it (up to 64 characters)');
+      if (typeof referenceC !== 'number' || !Number.isFinite(referenceC)) return bad('the reference is a temperature in °C', techMessage('calibrationRefused', { problem: 'reference' }));
+      if (typeof by !== 'string' || by.trim().length === 0 || by.length > 64)
+        return bad('a calibration must say who did it (up to 64 characters)', techMessage('calibrationRefused', { problem: 'by' }));
       return { ok: true, value: { referenceC, by: by.trim() } };
     },
   }),
-  'technician/sync-test': channel<{ endpoint: string }, { reachable: boolean; detail: string }>()({
+  'technician/sync-test': channel<{ endpoint: string }, { reachable: boolean; detail: string; says: TechnicianMessage }>()({
     method: 'technician.testSync',
     request: (endpoint: string) => ({ endpoint }),
     parse: (payload) => {
-      if (!isObject(payload) || typeof payload.endpoint !== 'string' || payload.endpoint.length === 0 || payload.endpoint.length > 512 || Object.keys(payload).length !== 1)
-        return bad('technician/sync-test takes {endpoint}');
+      if (!isObject(payload) || typeof payload.endpoint !== 'string' || payload.endpoint.length > 512 || Object.keys(payload).length !== 1) return bad('technician/sync-test takes {endpoint}');
+      if (payload.endpoint.trim() === '') return bad('type an address to test', techMessage('settingRefused', { setting: 'sync.endpoint', problem: 'url' }));
       return { ok: true, value: { endpoint: payload.endpoint } };
     },
   }),
-  'technician/devices': channel<NoArguments, DeviceChoices>()({ method: 'technician.devices', request: none, parse: noArguments }),
+  'technician/devices': channel<NoArguments, DeviceList>()({ method: 'technician.devices', request: none, parse: noArguments }),
   /** The thermometer driver's frame and error counters since start, or null when not known here. */
   'technician/thermometer-counters': channel<NoArguments, ThermometerCounters | null>()({ method: 'technician.thermometerCounters', request: none, parse: noArguments }),
-  'supervisor/override': channel<{ checkId: string; verdict: 'admit' | 'deny'; reason: string }, { checkId: string; verdict: 'admit' | 'deny'; role: TechnicianRole }>()({
+  /** A guard's decision on a review: a preset reason, or "other" with the guard's words. */
+  'supervisor/override': channel<{ checkId: string; verdict: 'admit' | 'deny'; reason: OverrideReason }, { checkId: string; verdict: 'admit' | 'deny'; role: TechnicianRole }>()({
     method: 'technician.override',
-    request: (checkId: string, verdict: 'admit' | 'deny', reason: string) => ({ checkId, verdict, reason }),
+    request: (checkId: string, verdict: 'admit' | 'deny', reason: OverrideReason) => ({ checkId, verdict, reason }),
     parse: (payload) => {
       if (!isObject(payload) || Object.keys(payload).length !== 3) return bad('supervisor/override takes {checkId, verdict, reason}');
-      const { checkId, verdict, reason } = payload;
+      const { checkId, verdict } = payload;
       if (typeof checkId !== 'string' || !/^[0-9a-f-]{36}$/.test(checkId)) return bad('checkId must be a check id');
       if (verdict !== 'admit' && verdict !== 'deny') return bad('an override is admit or deny');
-      if (typeof reason !== 'string' || reason.trim().length < 3 || reason.length > 200) return bad('an override needs a reason (3 to 200 characters)');
-      return { ok: true, value: { checkId, verdict, reason: reason.trim() } };
+      const reason = overrideReason(payload.reason);
+      if (!reason) return bad(`an override needs a reason: a preset, or other with ${OVERRIDE_TEXT_CHARS.min} to ${OVERRIDE_TEXT_CHARS.max} characters`, techMessage('overrideReasonNeeded', {}));
+      return { ok: true, value: { checkId, verdict, reason } };
     },
   }),
   /** The clock, the time floor and each source's evidence. */
@@ -249,7 +287,7 @@ const INVOKE = {
       // A time that names its zone (Z or ±hh:mm): a bare local time would be read in the wrong one.
       const at = payload.at;
       if (typeof at !== 'string' || at.length > 40 || !/(Z|[+-]\d{2}:\d{2})$/.test(at) || !Number.isFinite(Date.parse(at)))
-        return bad('the time is ISO-8601 with its zone, e.g. 2026-12-01T08:00:00+08:00');
+        return bad('the time is ISO-8601 with its zone, e.g. 2026-12-01T08:00:00+08:00', techMessage('clockBadTime', {}));
       return { ok: true, value: { at, resetFloor: payload.resetFloor } };
     },
   }),

@@ -126,12 +126,6 @@ export type UnlockResult =
   | { result: 'no-pin' }
   | { result: 'too-fast'; retryAfterMs: number };
 
-export interface SelfTestItemView {
-  name: string;
-  state: 'ok' | 'warn' | 'fail' | 'skipped';
-  detail: string;
-}
-
 /** Where the floor may be lowered to: one source's evidence, or the kiosk's clock as it reads now. */
 export type FloorTarget = 'bundle' | 'checks' | 'server' | 'now';
 export const FLOOR_TARGETS: readonly FloorTarget[] = ['bundle', 'checks', 'server', 'now'];

@@ -210,7 +210,9 @@ export class KioskService {
     try {
       return await handleInvoke(this.handlers, channel, payload, caller);
     } catch (err) {
-      if (err instanceof TechnicianRefusal || err instanceof ScanDropped || err instanceof TechnicianUnavailable) return { ok: false, error: { code: err.code, message: err.message } };
+      // A technician's refusal carries what the panel says, rendered there in the operator's language.
+      if (err instanceof TechnicianRefusal) return { ok: false, error: { code: err.code, message: err.message, says: err.says } };
+      if (err instanceof ScanDropped || err instanceof TechnicianUnavailable) return { ok: false, error: { code: err.code, message: err.message } };
       return { ok: false, error: { code: 'INTERNAL', message: (err as Error).message } };
     }
   }

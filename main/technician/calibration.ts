@@ -4,6 +4,8 @@
 // audited, and applied to the live thermometer at once.
 import { collectRawReadings, computeCalibration, CalibrationRefused } from '../../drivers/thermometer/calibration.js';
 import type { Calibration } from '../contract/devices.js';
+import { techMessage } from '../contract/technician-messages.js';
+import { calibrationRefusal, CALIBRATION_TIMEOUT_MS } from './relayed-refusals.js';
 import type { TechnicianContext } from './context.js';
 import type { LiveThermometer } from './selftest.js';
 import { TechnicianRefusal } from './session.js';
@@ -17,9 +19,8 @@ export interface CalibratableThermometer extends LiveThermometer {
   setCalibration(c: Calibration): void;
 }
 
-/** Stable readings a screen calibration takes, and how long it waits for them. */
+/** Stable readings a screen calibration takes. */
 const CALIBRATION_READINGS = 3;
-const CALIBRATION_TIMEOUT_MS = 30_000;
 
 export class ScreenCalibration {
   private running = false;
@@ -32,8 +33,8 @@ export class ScreenCalibration {
   async calibrate(referenceC: number, by: string): Promise<{ offsetC: number; previousOffsetC: number | null; readingsC: number[]; dueAtMs: number }> {
     const role = this.c.session.require();
     const thermo = this.thermometer;
-    if (!thermo || thermo.calibratable === false) throw new TechnicianRefusal('REFUSED', 'no thermometer module to calibrate (a simulated one has nothing to correct)');
-    if (this.running) throw new TechnicianRefusal('REFUSED', 'a calibration is already running');
+    if (!thermo || thermo.calibratable === false) throw new TechnicianRefusal('REFUSED', techMessage('calibrationNoModule', {}));
+    if (this.running) throw new TechnicianRefusal('REFUSED', techMessage('calibrationRunning', {}));
     this.running = true;
     let readingsC: number[] = [];
     try {
@@ -50,7 +51,7 @@ export class ScreenCalibration {
     } catch (err) {
       if (!(err instanceof CalibrationRefused)) throw err;
       this.c.audit.record('calibration/refused', role, { by, referenceC, readingsC, reason: err.message, on: 'screen' }, this.c.clock());
-      throw new TechnicianRefusal('REFUSED', `calibration refused: ${err.message}`);
+      throw new TechnicianRefusal('REFUSED', calibrationRefusal(err), `calibration refused: ${err.message}`);
     } finally {
       this.running = false;
       // Holding the module steady is activity: the session does not idle out under it.

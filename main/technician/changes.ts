@@ -9,7 +9,9 @@ import { PolicyRefused } from '../policy/policy-store.js';
 import { MAX_BUNDLE_FILE_BYTES, MAX_ROOT_FILE_BYTES, readSmallRegularFile, UnreadableFile } from '../trust/bundle-file.js';
 import { readRootKeys } from '../trust/trust-store.js';
 import { BundleRefused, type PinnedRoot } from '../verify/trust.js';
+import { OVERRIDE_PRESET_LABELS, techMessage, type OverrideReason } from '../contract/technician-messages.js';
 import type { TechnicianContext } from './context.js';
+import { bundleRefusal, clockSetRefusal, fileRefusal, floorRefusal, policyRefusal, settingRefusal } from './relayed-refusals.js';
 import { TechnicianRefusal } from './session.js';
 
 export class TechnicianChanges {
@@ -33,7 +35,7 @@ export class TechnicianChanges {
       if (changed.length > 0) this.c.changed(changed.map((ch) => ch.key));
       return { revision: stored.revision, changed };
     } catch (err) {
-      if (err instanceof ConfigValueError) throw new TechnicianRefusal('REFUSED', err.message);
+      if (err instanceof ConfigValueError) throw new TechnicianRefusal('REFUSED', settingRefusal(err), err.message);
       throw err;
     }
   }
@@ -49,7 +51,7 @@ export class TechnicianChanges {
     } catch (err) {
       if (err instanceof PolicyRefused) {
         this.c.audit.record('policy/refused', role, { field: err.field, reason: err.message }, this.c.clock());
-        throw new TechnicianRefusal('REFUSED', err.message);
+        throw new TechnicianRefusal('REFUSED', policyRefusal(err), err.message);
       }
       throw err;
     }
@@ -65,29 +67,30 @@ export class TechnicianChanges {
     const role = this.c.session.require();
     const now = this.c.clock();
     // A path typed on the screen may name a FIFO, a device or a huge file: only a bounded regular file is read.
-    const read = async (file: string, what: string, maxBytes: number): Promise<string> => {
+    const read = async (file: string, what: 'bundle' | 'rootKey', maxBytes: number): Promise<string> => {
       try {
-        return await readSmallRegularFile(file, what, maxBytes);
+        return await readSmallRegularFile(file, what === 'bundle' ? 'bundle' : 'root key', maxBytes);
       } catch (err) {
         if (!(err instanceof UnreadableFile)) throw err;
         this.c.audit.record('trust/refused', role, { bundlePath, rootPath: rootPath ?? null, problem: err.problem, reason: err.message }, now);
-        throw new TechnicianRefusal('REFUSED', err.message);
+        throw new TechnicianRefusal('REFUSED', fileRefusal(err, what), err.message);
       }
     };
     const jws = await read(bundlePath, 'bundle', MAX_BUNDLE_FILE_BYTES);
     let newRoots: PinnedRoot[] = [];
     if (rootPath) {
       try {
-        newRoots = await readRootKeys(await read(rootPath, 'root key', MAX_ROOT_FILE_BYTES), rootPath);
+        newRoots = await readRootKeys(await read(rootPath, 'rootKey', MAX_ROOT_FILE_BYTES), rootPath);
       } catch (err) {
         if (err instanceof TechnicianRefusal) throw err;
-        throw new TechnicianRefusal('REFUSED', (err as Error).message);
+        this.c.audit.record('trust/refused', role, { bundlePath, rootPath, problem: 'root-key', reason: (err as Error).message }, now);
+        throw new TechnicianRefusal('REFUSED', techMessage('rootKeyUnusable', {}), (err as Error).message);
       }
       for (const root of newRoots) {
         const thumbprint = await calculateJwkThumbprint(root.jwk, 'sha256');
         if (!fingerprint || fingerprint.trim() !== thumbprint.slice(0, 12)) {
           this.c.audit.record('trust/refused', role, { bundlePath, rootPath, problem: 'fingerprint', reason: 'the typed fingerprint does not match the root key' }, now);
-          throw new TechnicianRefusal('REFUSED', `to pin root ${root.kid}, type the first 12 characters of its fingerprint`);
+          throw new TechnicianRefusal('REFUSED', techMessage('rootFingerprintNeeded', { kid: root.kid }));
         }
       }
     }
@@ -99,23 +102,26 @@ export class TechnicianChanges {
     } catch (err) {
       const reason = (err as Error).message;
       this.c.audit.record('trust/refused', role, { bundlePath, problem: err instanceof BundleRefused ? err.problem : 'unusable', reason }, now);
-      throw new TechnicianRefusal('REFUSED', `bundle refused: ${reason}`);
+      throw new TechnicianRefusal('REFUSED', bundleRefusal(err instanceof BundleRefused ? err.problem : null), `bundle refused: ${reason}`);
     }
   }
 
   /**
    * A guard supervisor (or technician) overrides a review verdict to admit
-   * or deny, with a reason. The decision record is never changed: the
-   * override is an audit event of its own, pointing at the check.
+   * or deny, with a reason: one of the presets, or "other" in the guard's
+   * words. The decision record is never changed: the override is an audit
+   * event of its own, pointing at the check. The audit keeps the reason as
+   * a sentence (a preset in English, the log's language) and which preset.
    */
-  override(checkId: string, verdict: 'admit' | 'deny', reason: string): { checkId: string; verdict: 'admit' | 'deny'; role: TechnicianRole } {
+  override(checkId: string, verdict: 'admit' | 'deny', reason: OverrideReason): { checkId: string; verdict: 'admit' | 'deny'; role: TechnicianRole } {
     const role = this.c.session.require('supervisor');
     const check = this.c.log.findCheck(checkId);
-    if (!check) throw new TechnicianRefusal('REFUSED', 'no such check');
-    if (check.verdict !== 'review') throw new TechnicianRefusal('REFUSED', `only a review verdict can be overridden (this check is ${check.verdict})`);
+    if (!check) throw new TechnicianRefusal('REFUSED', techMessage('checkNotFound', {}));
+    if (check.verdict !== 'review') throw new TechnicianRefusal('REFUSED', techMessage('overrideOnlyReview', { verdict: check.verdict }));
     // One decision per traveller: a second override would leave two answers.
-    if (this.c.log.overrideOf(checkId)) throw new TechnicianRefusal('REFUSED', 'this check has already been decided by a guard');
-    this.c.audit.record('override', role, { checkId, originalVerdict: check.verdict, reasons: check.reasons, verdict, reason }, this.c.clock());
+    if (this.c.log.overrideOf(checkId)) throw new TechnicianRefusal('REFUSED', techMessage('overrideAlreadyDecided', {}));
+    const said = reason.preset === 'other' ? reason.text : OVERRIDE_PRESET_LABELS[reason.preset].en;
+    this.c.audit.record('override', role, { checkId, originalVerdict: check.verdict, reasons: check.reasons, verdict, reason: said, reasonPreset: reason.preset }, this.c.clock());
     // An override is one act: the session ends with it.
     this.c.session.end();
     return { checkId, verdict, role };
@@ -131,7 +137,7 @@ export class TechnicianChanges {
     try {
       return jsonView((await resetFloorIn(this.c.dir, this.c.log, to, this.c.clock(), role)).after);
     } catch (err) {
-      if (err instanceof FloorResetRefused) throw new TechnicianRefusal('REFUSED', err.message);
+      if (err instanceof FloorResetRefused) throw new TechnicianRefusal('REFUSED', floorRefusal(err), err.message);
       throw err;
     }
   }
@@ -143,7 +149,7 @@ export class TechnicianChanges {
     try {
       await setClockIn(this.c.dir, targetMs, { log: this.c.log, fromMs: this.c.clock(), actor: role, resetFloor, ...(this.clockRunner ? { runner: this.clockRunner } : {}) });
     } catch (err) {
-      if (err instanceof ClockSetFailed) throw new TechnicianRefusal('REFUSED', err.message);
+      if (err instanceof ClockSetFailed) throw new TechnicianRefusal('REFUSED', clockSetRefusal(err), err.message);
       throw err;
     }
     return jsonView(await clockReportIn(this.c.dir, this.c.log, targetMs));

@@ -5,10 +5,14 @@ import type { DeviceBindings } from '../../drivers/open-devices.js';
 import { clockReportIn, jsonView } from '../clock/clock-recovery.js';
 import type { ThermometerCounters } from '../contract/devices.js';
 import { redacted } from '../contract/kiosk-config.js';
-import { TEST_CARD_TEXT, type CheckView, type ClockView, type CodeTest, type DeviceChoices, type ScannerTestResult, type SelfTestItemView, type TechnicianState } from '../contract/kiosk.js';
+import type { DeviceList, RemovableDriveView } from '../contract/ipc.js';
+import { TEST_CARD_TEXT, type CheckView, type ClockView, type CodeTest, type DeviceChoices, type ScannerTestResult, type TechnicianState } from '../contract/kiosk.js';
+import { techMessage, type SelfTestLine } from '../contract/technician-messages.js';
 import type { TrustedIssuerInfo } from '../contract/trust.js';
 import type { TechnicianContext } from './context.js';
-import { probeSyncEndpointIn, selfTestIn, type LiveThermometer } from './selftest.js';
+import type { ExportRefused } from './export.js';
+import { bundleFilesOn, onRemovableDrive, removableDrives, SYSTEM_DRIVE_RULE, type DriveRule } from './removable-drives.js';
+import { selfTestIn, syncProbeIn, type LiveThermometer, type SyncProbe } from './selftest.js';
 import { TechnicianRefusal } from './session.js';
 
 /** The kiosk's scans, for a technician's scanner and camera tests (nothing is logged). */
@@ -28,6 +32,8 @@ export interface DiagnosticsOptions {
   thermometer?: LiveThermometer | null;
   /** Where devices open in this process (the browser shell): the self-test may open a port the kiosk is not holding. */
   deviceBindings?: () => DeviceBindings;
+  /** Which mounts are removable drives (an export goes only to one); the system's mount table unless tests give another. */
+  drives?: DriveRule;
 }
 
 const isoOrNull = (t: number | null): string | null => (t === null ? null : new Date(t * 1000).toISOString().slice(0, 10));
@@ -66,14 +72,18 @@ export class TechnicianDiagnostics {
     };
   }
 
-  async selftest(): Promise<SelfTestItemView[]> {
+  /** The self-test of the kiosk as it runs: its own thermometer and scanners, whatever started them. */
+  async selftest(): Promise<SelfTestLine[]> {
     this.c.session.require();
+    const scans = this.opts.scans;
     // The kiosk's own thermometer holds the port: its driver's counters are read instead.
-    return selfTestIn(this.c.dir, this.c.clock(), {
+    const items = await selfTestIn(this.c.dir, this.c.clock(), {
       thermometerSeconds: 1,
       ...(this.opts.thermometer ? { liveThermometer: this.opts.thermometer } : {}),
+      ...(scans ? { liveScanners: () => scans.scanners() } : {}),
       ...(this.opts.deviceBindings ? { bindings: this.opts.deviceBindings } : {}),
     });
+    return items.map(({ check, state, says }) => ({ check, state, says }));
   }
 
   /**
@@ -88,7 +98,7 @@ export class TechnicianDiagnostics {
       await scans?.capture(0);
       return { received: false, scanners: scans?.scanners() ?? 0 };
     }
-    if (!scans || scans.scanners() === 0) throw new TechnicianRefusal('REFUSED', 'no serial or HID scanner is configured (a keyboard-wedge scanner types into the kiosk screen itself)');
+    if (!scans || scans.scanners() === 0) throw new TechnicianRefusal('REFUSED', techMessage('noMainScanner', {}));
     const scan = await scans.capture(seconds * 1000);
     this.c.session.touch();
     if (!scan) return { received: false, scanners: scans.scanners() };
@@ -108,7 +118,7 @@ export class TechnicianDiagnostics {
 
   private async codeTest(text: string, source: 'scanner' | 'camera'): Promise<CodeTest> {
     if (text.trim() === TEST_CARD_TEXT) return { testCard: true, length: text.length };
-    if (!this.opts.scans) throw new TechnicianRefusal('REFUSED', 'the checkpoint is not available here');
+    if (!this.opts.scans) throw new TechnicianRefusal('REFUSED', techMessage('checkpointUnavailable', {}));
     return { testCard: false, length: text.length, view: await this.opts.scans.tryCode(text, source) };
   }
 
@@ -118,22 +128,46 @@ export class TechnicianDiagnostics {
     return counters ? { frames: counters.frames, checksumFailures: counters.checksumFailures, resyncs: counters.resyncs, droppedBytes: counters.droppedBytes } : null;
   }
 
-  async devices(): Promise<DeviceChoices> {
+  /** What is plugged in; what could not be listed is said (the drivers' own note kept for the English panel). */
+  async devices(): Promise<DeviceList> {
     this.c.session.require();
-    if (!this.opts.discoverDevices) return { serial: [], hid: [], notes: ['device discovery is not available here'] };
-    return this.opts.discoverDevices();
+    if (!this.opts.discoverDevices) return { serial: [], hid: [], notes: [techMessage('discoveryUnavailable', {})] };
+    const found: DeviceChoices = await this.opts.discoverDevices();
+    return { serial: found.serial, hid: found.hid, notes: found.notes.map((note) => techMessage('discoveryIncomplete', { note })) };
   }
 
   /** "Test connection": probes an endpoint before (or after) it is saved. */
-  async testSync(endpoint: string): Promise<{ reachable: boolean; detail: string }> {
+  async testSync(endpoint: string): Promise<SyncProbe> {
     this.c.session.require();
-    return probeSyncEndpointIn(this.c.dir, endpoint, this.c.log, this.c.clock());
+    return syncProbeIn(this.c.dir, endpoint, this.c.log, this.c.clock());
   }
 
+  private get driveRule(): DriveRule {
+    return this.opts.drives ?? SYSTEM_DRIVE_RULE;
+  }
+
+  /** The removable drives mounted now, each with the trust bundle files on it. */
+  drives(): RemovableDriveView[] {
+    this.c.session.require();
+    return removableDrives(this.driveRule).map((d) => ({ path: d.mountPoint, device: d.device, bundleFiles: bundleFilesOn(d) }));
+  }
+
+  /**
+   * The diagnostics and the log to a folder on a removable drive: a folder
+   * on the kiosk's own disk would fill it and leave with nobody.
+   */
   async exportTo(dir: string): Promise<{ folder: string; checks: number }> {
     this.c.session.require();
-    if (!this.opts.exportTo) throw new TechnicianRefusal('REFUSED', 'export is not available here');
-    return this.opts.exportTo(dir);
+    if (!this.opts.exportTo) throw new TechnicianRefusal('REFUSED', techMessage('exportUnavailable', {}));
+    const target = onRemovableDrive(dir, this.driveRule);
+    if (!target.ok) throw new TechnicianRefusal('REFUSED', target.problem === 'no-drive' ? techMessage('exportNoDrive', {}) : techMessage('exportNotRemovable', { dir }));
+    try {
+      return await this.opts.exportTo(dir);
+    } catch (err) {
+      // By name: the export's module is loaded when an export runs, not with the kiosk.
+      if ((err as Error).name === 'ExportRefused') throw new TechnicianRefusal('REFUSED', techMessage('exportCannotWrite', { dir, code: (err as ExportRefused).code }));
+      throw err;
+    }
   }
 
   /** What the kiosk knows of the time: the clock, the floor, each source's evidence, what was refused. */

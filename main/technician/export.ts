@@ -15,9 +15,12 @@ import type { KioskStatus } from '../contract/kiosk.js';
 import { StatusJournal } from '../log/status-journal.js';
 import { exportFolder, selfTestIn, type LiveThermometer } from './selftest.js';
 
-/** The export folder cannot be written (CLI: a usage error). */
+/** The export folder cannot be written (CLI: a usage error); `code` is the system's (EACCES, EROFS, ENOSPC …). */
 export class ExportRefused extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
     this.name = 'ExportRefused';
   }
@@ -40,7 +43,8 @@ export async function exportDataDir(dataDir: string, out: string, nowMs: number,
   try {
     fs.mkdirSync(folder, { recursive: true });
   } catch (err) {
-    throw new ExportRefused(`cannot write to ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
+    throw new ExportRefused(`cannot write to ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, code);
   }
   const selftest = await selfTestIn(dir, nowMs, { thermometerSeconds: 1, ...(live ? { liveThermometer: live.thermometer } : {}) });
   const log = CheckLog.openIn(dir);

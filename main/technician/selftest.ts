@@ -14,28 +14,38 @@ import { loadOrCreateDeviceIdentity } from '../device/device-key.js';
 import { CheckLog } from '../log/check-log.js';
 import { PolicyStore } from '../policy/policy-store.js';
 import { syncClientIn } from '../sync/open-sync.js';
+import type { KioskConfig } from '../contract/kiosk-config.js';
 import type { SyncClient } from '../sync/sync-client.js';
 import { TrustStore } from '../trust/trust-store.js';
 import { TEST_CARD_TEXT } from '../contract/kiosk.js';
-import { type ProtocolName, type ThermometerCounters, isProtocolName } from '../contract/devices.js';
+import { type DeviceState, type ProtocolName, type ThermometerCounters, isProtocolName } from '../contract/devices.js';
+import { SELF_TEST_LABELS, techMessage, technicianText, type CheckState, type SelfTestCheck, type SelfTestLine, type TechnicianMessage } from '../contract/technician-messages.js';
 
-export type CheckState = 'ok' | 'warn' | 'fail' | 'skipped';
+export type { CheckState } from '../contract/technician-messages.js';
 
-export interface SelfTestItem {
+/** One check's result: its words for the panel (`says`), and the same in English for the CLI and the export. */
+export interface SelfTestItem extends SelfTestLine {
+  /** The check's English label. */
   name: string;
-  state: CheckState;
+  /** What it says, in English. */
   detail: string;
 }
 
 const MIN_FREE_BYTES = 200 * 2 ** 20;
 
-async function item(name: string, fn: () => Promise<[CheckState, string]> | [CheckState, string]): Promise<SelfTestItem> {
+type Outcome = [CheckState, TechnicianMessage];
+
+async function item(check: SelfTestCheck, timeZone: string, fn: () => Promise<Outcome> | Outcome): Promise<SelfTestItem> {
+  let state: CheckState;
+  let says: TechnicianMessage;
   try {
-    const [state, detail] = await fn();
-    return { name, state, detail };
+    [state, says] = await fn();
   } catch (err) {
-    return { name, state: 'fail', detail: (err as Error).message };
+    // The panel shows the error's code, never its raw sentence; the CLI and the export keep the sentence.
+    state = 'fail';
+    says = techMessage('checkFailed', { code: (err as NodeJS.ErrnoException).code ?? (err as Error).name, detail: (err as Error).message });
   }
+  return { check, state, says, name: SELF_TEST_LABELS[check].en, detail: technicianText(says, 'en', timeZone) };
 }
 
 /** The kiosk's own running thermometer: the self-test reads its counters rather than open the port a second time. */
@@ -44,26 +54,19 @@ export interface LiveThermometer {
   readonly counters?: ThermometerCounters | undefined;
 }
 
-/** Frames and checksum errors over `seconds`: from the kiosk's own driver, or a driver opened for the test (the CLI). */
-async function sampleThermometer(
-  path: string,
-  protocol: ProtocolName,
-  baud: number,
-  seconds: number,
-  live: LiveThermometer | undefined,
-  bindings: (() => DeviceBindings) | undefined,
-): Promise<{ frames: number; checksumFailures: number } | string> {
-  if (live && live.state !== 'none' && live.state !== 'simulated') {
-    // A copy: a driver may hand out the same counters object as it counts.
-    const before = live.counters ? { ...live.counters } : undefined;
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    const after = live.counters;
-    if (!after) return `the kiosk's thermometer is ${live.state}; its drivers have reported no counters yet`;
-    return { frames: after.frames - (before?.frames ?? 0), checksumFailures: after.checksumFailures - (before?.checksumFailures ?? 0) };
-  }
-  // Where the drivers run in another process, main never opens a port of its own.
-  if (!bindings) return `the kiosk's thermometer is ${live?.state ?? 'not running'}`;
-  const thermo = openSerialThermometer({ path, protocol, baud, calibration: null }, bindings(), { clock: Date.now, remeasureAtC: null });
+/** Frames and checksum errors over `seconds`, from a driver that is counting. */
+async function sampleCounters(live: LiveThermometer, seconds: number): Promise<{ frames: number; checksumFailures: number } | null> {
+  // A copy: a driver may hand out the same counters object as it counts.
+  const before = live.counters ? { ...live.counters } : undefined;
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const after = live.counters;
+  if (!after) return null;
+  return { frames: after.frames - (before?.frames ?? 0), checksumFailures: after.checksumFailures - (before?.checksumFailures ?? 0) };
+}
+
+/** A driver opened for the test alone (the CLI, where no kiosk holds the port). */
+async function sampleOpened(port: string, protocol: ProtocolName, baud: number, seconds: number, bindings: () => DeviceBindings): Promise<{ frames: number; checksumFailures: number }> {
+  const thermo = openSerialThermometer({ path: port, protocol, baud, calibration: null }, bindings(), { clock: Date.now, remeasureAtC: null });
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const c = thermo.counters;
   thermo.close();
@@ -72,7 +75,10 @@ async function sampleThermometer(
 
 export interface SelfTestOptions {
   thermometerSeconds?: number;
+  /** The kiosk's own thermometer, whatever started it (the configuration, a start flag, the simulator). */
   liveThermometer?: LiveThermometer;
+  /** How many serial and HID scanners the kiosk is reading now. */
+  liveScanners?: () => number;
   bindings?: () => DeviceBindings;
 }
 
@@ -80,100 +86,125 @@ export async function runSelfTest(dataDir: string, nowMs: number, opts: SelfTest
   return selfTestIn(DataDir.open(dataDir, { create: false }), nowMs, opts);
 }
 
+/** The gate's zone for the self-test's times; a configuration that cannot be read says so in its own line. */
+function gateZone(dir: DataDir): string {
+  try {
+    return new ConfigStore(dir).load().config.identity.timeZone;
+  } catch {
+    return 'UTC';
+  }
+}
+
+/**
+ * The thermometer the kiosk runs, not only the one configured: a simulator
+ * or a module started by a flag is reported as it is.
+ */
+async function thermometerCheck(config: KioskConfig, nowMs: number, opts: SelfTestOptions): Promise<Outcome> {
+  const t = config.thermometer;
+  const live = opts.liveThermometer;
+  const seconds = opts.thermometerSeconds ?? 3;
+  if (live?.state === 'simulated') return ['warn', techMessage('thermometerSimulated', {})];
+  let c: { frames: number; checksumFailures: number } | null;
+  if (live && live.state !== 'none') {
+    c = await sampleCounters(live, seconds);
+    if (!c) return ['warn', techMessage('thermometerNoCounters', { state: live.state as DeviceState })];
+  } else {
+    if (!t.path || !isProtocolName(t.protocol)) return ['skipped', techMessage('thermometerNone', {})];
+    // Where the drivers run in another process, main never opens a port of its own.
+    if (!opts.bindings) return ['warn', techMessage('thermometerNotRunning', { state: (live?.state as DeviceState | undefined) ?? null })];
+    c = await sampleOpened(t.path, t.protocol, t.baud ?? PROTOCOLS[t.protocol].defaultBaud, seconds, opts.bindings);
+  }
+  const fps = c.frames / seconds;
+  if (c.frames === 0) return ['fail', techMessage('thermometerSilent', { port: t.path ?? '—', fps, checksumErrors: c.checksumFailures })];
+  const calibration = t.calibration;
+  const due = calibration === null ? 'never' : nowMs > calibration.dueAtMs ? 'overdue' : 'ok';
+  return [due === 'ok' ? 'ok' : 'warn', techMessage('thermometerRate', { fps, checksumErrors: c.checksumFailures, calibration: due, calibratedAtMs: calibration?.atMs ?? null })];
+}
+
+/** The scanners the kiosk reads, or the one configured. */
+function scannerCheck(config: KioskConfig, opts: SelfTestOptions): Outcome {
+  const s = config.scanner;
+  const running = opts.liveScanners?.() ?? 0;
+  if (s.serialPath && !fs.existsSync(s.serialPath)) return ['fail', techMessage('scannerMissing', { port: s.serialPath })];
+  if (s.serialPath || s.hid) return ['ok', techMessage('scannerPresent', { device: s.serialPath ?? s.hid ?? '' })];
+  if (running > 0) return ['ok', techMessage('scannersRunning', { count: running })];
+  return ['skipped', techMessage('scannerNone', {})];
+}
+
 /** The self-test of a data directory the caller holds open (an export runs it on the directory it exports). */
 export async function selfTestIn(dir: DataDir, nowMs: number, opts: SelfTestOptions = {}): Promise<SelfTestItem[]> {
+  const zone = gateZone(dir);
+  const check = (name: SelfTestCheck, fn: () => Promise<Outcome> | Outcome): Promise<SelfTestItem> => item(name, zone, fn);
   const items: SelfTestItem[] = [];
   items.push(
-    await item('data directory', () => {
+    await check('dataDir', () => {
       const probe = dir.path(`.selftest-${process.pid}`);
       fs.writeFileSync(probe, 'x');
       fs.rmSync(probe);
-      return ['ok', `${dir.root} is writable`];
+      return ['ok', techMessage('dataDirWritable', { dir: dir.root })];
     }),
   );
   items.push(
-    await item('disk space', () => {
+    await check('diskSpace', () => {
       const st = fs.statfsSync(dir.root);
       const free = st.bavail * st.bsize;
-      return [free >= MIN_FREE_BYTES ? 'ok' : 'fail', `${Math.round(free / 2 ** 20)} MB free`];
+      const low = free < MIN_FREE_BYTES;
+      return [low ? 'fail' : 'ok', techMessage('diskFree', { mb: Math.round(free / 2 ** 20), low })];
     }),
   );
   const log = CheckLog.openIn(dir);
   try {
     items.push(
-      await item('database integrity', () => {
+      await check('database', () => {
         const r = log.integrity();
-        return [r === 'ok' ? 'ok' : 'fail', `quick_check: ${r}`];
+        return [r === 'ok' ? 'ok' : 'fail', techMessage('databaseIntegrity', { result: r })];
       }),
     );
     items.push(
-      await item('check log chain', () => {
+      await check('chain', () => {
         const r = log.verifyChain();
-        return [r.ok ? 'ok' : 'fail', r.ok ? `${r.checked} entries chained` : (r.problem ?? 'broken')];
+        return r.ok ? ['ok', techMessage('chainIntact', { entries: r.checked })] : ['fail', techMessage('chainBroken', { problem: r.problem ?? 'broken' })];
       }),
     );
-    const policy = await item('policy', () => ['ok', `version ${new PolicyStore(dir).load().version}`]);
-    items.push(policy);
+    items.push(await check('policy', () => ['ok', techMessage('policyVersion', { version: new PolicyStore(dir).load().version })]));
     let trustIat: number | null = null;
     items.push(
-      await item('trust bundle', async () => {
+      await check('trust', async () => {
         const snap = await new TrustStore(dir).load(nowMs / 1000);
-        if (!snap) return ['fail', 'no trust bundle installed'];
+        if (!snap) return ['fail', techMessage('trustMissing', {})];
         trustIat = snap.info.iat;
         const ageDays = (nowMs / 1000 - snap.info.iat) / 86_400;
         const maxAge = new PolicyStore(dir).load().policy.trustMaxAgeDays;
-        if (nowMs / 1000 >= snap.info.exp) return ['fail', `seq ${snap.info.seq} expired`];
-        return [ageDays > maxAge ? 'warn' : 'ok', `seq ${snap.info.seq}, ${ageDays.toFixed(1)} days old`];
+        if (nowMs / 1000 >= snap.info.exp) return ['fail', techMessage('trustExpired', { seq: snap.info.seq })];
+        const stale = ageDays > maxAge;
+        return [stale ? 'warn' : 'ok', techMessage('trustAge', { seq: snap.info.seq, days: ageDays, stale })];
       }),
     );
     items.push(
-      await item('clock', () => {
+      await check('clock', () => {
         const floor = new TimeFloor(log).currentMs(trustIat);
         const policy = new PolicyStore(dir).load().policy;
         const untrusted = clockIsUntrusted(nowMs / 1000, floor === null ? null : floor / 1000, policy);
-        return [untrusted ? 'fail' : 'ok', `now ${new Date(nowMs).toISOString()}, time floor ${floor === null ? 'none' : new Date(floor).toISOString()}`];
+        return [untrusted ? 'fail' : 'ok', techMessage('clockReading', { nowMs, floorMs: floor, trusted: !untrusted })];
       }),
     );
-    items.push(await item('device key', async () => ['ok', `device id ${(await loadOrCreateDeviceIdentity(dir)).deviceId}`]));
+    items.push(await check('deviceKey', async () => ['ok', techMessage('deviceId', { deviceId: (await loadOrCreateDeviceIdentity(dir)).deviceId })]));
     const config = new ConfigStore(dir).load().config;
     items.push(
-      await item('QR decoder (test card)', async () => {
+      await check('decoder', async () => {
         const text = TEST_CARD_TEXT;
         const png = await QRCode.toBuffer(text, { type: 'png', width: 400 });
         const r = await decodeImage(new Uint8Array(png));
-        return [r.text === text ? 'ok' : 'fail', r.text === text ? `decoded in ${r.ms.toFixed(1)} ms` : 'the test card did not decode'];
+        return r.text === text ? ['ok', techMessage('decoderOk', { ms: r.ms })] : ['fail', techMessage('decoderFailed', {})];
       }),
     );
+    items.push(await check('thermometer', () => thermometerCheck(config, nowMs, opts)));
+    items.push(await check('scanner', () => scannerCheck(config, opts)));
     items.push(
-      await item('thermometer', async () => {
-        const t = config.thermometer;
-        if (!t.path || !isProtocolName(t.protocol)) return ['skipped', 'no thermometer configured'];
-        const seconds = opts.thermometerSeconds ?? 3;
-        const c = await sampleThermometer(t.path, t.protocol, t.baud ?? PROTOCOLS[t.protocol].defaultBaud, seconds, opts.liveThermometer, opts.bindings);
-        if (typeof c === 'string') return ['warn', c];
-        const calibration = t.calibration;
-        const overdue = calibration !== null && nowMs > calibration.dueAtMs;
-        const rate = `${(c.frames / seconds).toFixed(1)} frames/s, ${c.checksumFailures} checksum errors`;
-        if (c.frames === 0) return ['fail', `no valid frames from ${t.path} (${rate})`];
-        return [
-          overdue || calibration === null ? 'warn' : 'ok',
-          `${rate}; ${calibration === null ? 'never calibrated' : overdue ? 'calibration overdue' : `calibrated ${new Date(calibration.atMs).toISOString().slice(0, 10)}`}`,
-        ];
-      }),
-    );
-    items.push(
-      await item('scanner', () => {
-        const s = config.scanner;
-        if (!s.serialPath && !s.hid) return ['skipped', 'no serial or HID scanner configured (the camera and wedge scanners need none)'];
-        if (s.serialPath && !fs.existsSync(s.serialPath)) return ['fail', `${s.serialPath} is not there`];
-        return ['ok', `${s.serialPath ?? s.hid} present; Test scan (technician screen, Devices) reads a code through it`];
-      }),
-    );
-    items.push(
-      await item('sync service', async () => {
-        if (!config.sync.endpoint) return ['skipped', 'no sync endpoint configured'];
-        const probe = await probeSyncEndpointIn(dir, config.sync.endpoint, log, nowMs);
-        return [probe.reachable ? 'ok' : 'warn', probe.detail];
+      await check('sync', async () => {
+        if (!config.sync.endpoint) return ['skipped', techMessage('syncNone', {})];
+        const probe = await syncProbeIn(dir, config.sync.endpoint, log, nowMs);
+        return [probe.reachable ? 'ok' : 'warn', probe.says];
       }),
     );
   } finally {
@@ -187,18 +218,35 @@ export async function selfTestIn(dir: DataDir, nowMs: number, opts: SelfTestOpti
  * never throwing (a malformed address is an answer too).
  */
 export async function probeSyncEndpointIn(dir: DataDir, endpoint: string, log: CheckLog, nowMs: number): Promise<{ reachable: boolean; detail: string }> {
+  const { reachable, detail } = await syncProbeIn(dir, endpoint, log, nowMs);
+  return { reachable, detail };
+}
+
+/** The same probe with what the technician's panel says of it. */
+export async function syncProbeIn(dir: DataDir, endpoint: string, log: CheckLog, nowMs: number): Promise<SyncProbe> {
   return probeWith(log, () => syncClientIn(dir, endpoint, log, () => nowMs));
 }
 
-async function probeWith(log: CheckLog, openClient: () => Promise<SyncClient>): Promise<{ reachable: boolean; detail: string }> {
+/** A probe's answer: reachable or not, what the panel says, and the same in English. */
+export interface SyncProbe {
+  reachable: boolean;
+  detail: string;
+  says: TechnicianMessage;
+}
+
+async function probeWith(log: CheckLog, openClient: () => Promise<SyncClient>): Promise<SyncProbe> {
   const pending = log.count().pending;
+  let says: TechnicianMessage;
+  let reachable = false;
   try {
     const client = await openClient();
-    const up = await client.probe();
-    return { reachable: up, detail: `${up ? 'reachable' : 'not reachable'}; ${pending} checks pending` };
+    reachable = await client.probe();
+    says = techMessage(reachable ? 'syncReachable' : 'syncUnreachable', { pending });
   } catch (err) {
-    return { reachable: false, detail: `not usable: ${(err as Error).message}` };
+    // An address refused for its scheme is the one a technician can fix by typing; anything else is "check the address".
+    says = techMessage('syncUnusable', { reason: (err as Error).message, https: (err as Error).name === 'EndpointRefused' });
   }
+  return { reachable, says, detail: technicianText(says, 'en', 'UTC') };
 }
 
 /** Where a technician's export goes: a new folder each time, never over an earlier one. */

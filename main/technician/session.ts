@@ -5,6 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditTrail } from '../audit/audit.js';
 import type { ConfigStore } from '../config/config-store.js';
 import { pinIsSet } from '../contract/kiosk-config.js';
+import { techMessage, technicianText, type TechnicianMessage } from '../contract/technician-messages.js';
 import type { TechnicianRole, UnlockResult } from '../contract/kiosk.js';
 import type { DataDir } from '../data-dir.js';
 import { hashPinAsync, PinGate, verifyPinAsync, WeakPin } from './pin.js';
@@ -13,13 +14,20 @@ export const IDLE_EXIT_MS = 2 * 60_000;
 /** The least time between two PIN attempts from one connection: a person types slower; a script gains nothing. */
 export const PIN_ATTEMPT_GAP_MS = 1000;
 
-/** A request refused for a reason the technician should read. */
+/**
+ * A request refused for a reason the technician should read: what the
+ * panel says (a key of the catalog, rendered in the operator's language),
+ * and an English sentence as the error's message, for logs and tools — the
+ * catalog's, or the very sentence of the store that refused (which names
+ * the setting or field by its key, as the CLI does).
+ */
 export class TechnicianRefusal extends Error {
   constructor(
     readonly code: 'LOCKED' | 'REFUSED',
-    message: string,
+    readonly says: TechnicianMessage,
+    english: string = technicianText(says, 'en', 'UTC'),
   ) {
-    super(message);
+    super(english);
     this.name = 'TechnicianRefusal';
   }
 }
@@ -75,8 +83,8 @@ export class TechnicianSession {
   /** The role this request acts as; refused unless the session here has it (a supervisor's is enough for `supervisor`). */
   require(role: TechnicianRole = 'technician'): TechnicianRole {
     const current = this.role();
-    if (current === null) throw new TechnicianRefusal('LOCKED', 'technician mode is locked: enter the PIN');
-    if (role === 'technician' && current !== 'technician') throw new TechnicianRefusal('LOCKED', 'this needs the technician PIN');
+    if (current === null) throw new TechnicianRefusal('LOCKED', techMessage('sessionLocked', {}));
+    if (role === 'technician' && current !== 'technician') throw new TechnicianRefusal('LOCKED', techMessage('needsTechnicianPin', {}));
     this.touch();
     return current;
   }
@@ -148,17 +156,17 @@ export class TechnicianSession {
   async setFirstPin(pin: string): Promise<UnlockResult> {
     const caller = this.caller;
     const store = this.opts.config;
-    if (pinIsSet(store.load().config)) throw new TechnicianRefusal('REFUSED', 'a PIN is already set: change it with sentinel config set-pin');
+    if (pinIsSet(store.load().config)) throw new TechnicianRefusal('REFUSED', techMessage('pinAlreadySet', {}));
     let hash: string;
     try {
       hash = await hashPinAsync(pin);
     } catch (err) {
-      if (err instanceof WeakPin) throw new TechnicianRefusal('REFUSED', err.message);
+      if (err instanceof WeakPin) throw new TechnicianRefusal('REFUSED', techMessage('weakPin', { weakness: err.weakness }));
       throw err;
     }
     // Read again after hashing: two screens racing must not both set a first PIN.
     const config = store.load().config;
-    if (pinIsSet(config)) throw new TechnicianRefusal('REFUSED', 'a PIN is already set: change it with sentinel config set-pin');
+    if (pinIsSet(config)) throw new TechnicianRefusal('REFUSED', techMessage('pinAlreadySet', {}));
     const now = this.opts.clock();
     const stored = store.save({ ...config, technician: { ...config.technician, pinHash: hash } }, now);
     this.opts.audit.record('pin/set', 'screen', { role: 'technician', firstStart: true, revision: stored.revision }, now);

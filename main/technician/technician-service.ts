@@ -97,6 +97,7 @@ export class TechnicianService {
     'technician/try-code': ({ text }) => this.diagnostics.tryCode(text),
     'technician/policy-set': ({ policy }) => this.changes.setPolicy(policy),
     'technician/export': ({ dir }) => this.diagnostics.exportTo(dir),
+    'technician/drives': () => this.diagnostics.drives(),
     'technician/devices': () => this.diagnostics.devices(),
     'technician/thermometer-counters': () => this.diagnostics.thermometerCounters(),
     'technician/sync-test': ({ endpoint }) => this.diagnostics.testSync(endpoint),

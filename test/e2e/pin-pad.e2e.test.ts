@@ -147,7 +147,7 @@ describe.skipIf(missing !== '')('the first PIN', () => {
     await panel.waitForPinPrompt('新的技术员 PIN');
     for (const [weak, said] of [
       ['111111', '同一个数字'],
-      ['345678', '连续数字'],
+      ['345678', '连续的数字'],
       ['12345', '6–12 位数字'],
     ] as const) {
       await panel.enterPin(weak);

@@ -3,7 +3,7 @@
 // with it), an export, the idle exit — each change in the audit trail.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { CentralService } from '../../bench/central-service.js';
 import { ConfigStore } from '../../main/config/config-store.js';
 import { DATA_FILES, DataDir } from '../../main/data-dir.js';
@@ -12,10 +12,26 @@ import { demoBundle, demoCode } from '../../main/demo/demo.js';
 import { newSigningKey, signBundle } from '../../main/issuer/sign.js';
 import { CheckLog } from '../../main/log/check-log.js';
 import { hashPin } from '../../main/technician/pin.js';
+import type * as Drives from '../../main/technician/removable-drives.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { until } from '../fixtures/until.js';
 import { cameraFrame, writeY4m } from '../../bench/frames.js';
 import { KioskScreen, TechnicianPanel, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
+
+// The kiosk in this process reads its mount table from here: one USB stick, mounted under a folder of the test's.
+const usb = await vi.hoisted(async () => {
+  const { mkdtempSync, mkdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const media = mkdtempSync(join(tmpdir(), 'sentinel-media-'));
+  const stick = join(media, 'STICK');
+  mkdirSync(stick);
+  return { media, stick };
+});
+vi.mock('../../main/technician/removable-drives.js', async (importOriginal) => {
+  const real = await importOriginal<typeof Drives>();
+  return { ...real, SYSTEM_DRIVE_RULE: { mounts: () => `/dev/root / ext4 rw 0 0\n/dev/sdb1 ${usb.stick} vfat rw 0 0\n`, removableRoots: [usb.media] } };
+});
 
 const missing = inject('chromiumMissing');
 const PIN = '482913';
@@ -41,9 +57,12 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
   });
   afterAll(async () => {
     await k?.stop();
+    fs.rmSync(usb.media, { recursive: true, force: true });
   });
 
   const enterPin = (screen: KioskScreen, pin: string): Promise<void> => new TechnicianPanel(screen).enterPin(pin);
+  /** A section's own message line, once it includes `text`. */
+  const sectionSays = (screen: KioskScreen, section: string, text: string, timeout = 15_000): Promise<void> => screen.waitForText(`tech-message-${section}`, text, timeout);
 
   it('the devices panel tests the camera end to end: the test card held up is read, and nothing is logged while the panel is open', async () => {
     // The test card and a payment QR in turn, 0.5 s each: a kiosk camera left
@@ -88,10 +107,14 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       expect((await screen.waitForVerdict()).verdict).toBe('review');
       await screen.page.click('[data-testid="override"]');
       await enterPin(screen, SUPERVISOR_PIN);
-      await screen.page.waitForSelector('[data-testid="override-reason"]');
+      await screen.page.waitForSelector('[data-testid="override-presets"]');
       await screen.page.click('[data-testid="override-admit"]');
-      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('reason'));
-      await screen.page.fill('[data-testid="override-reason"]', 'paper certificate checked');
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('Choose a reason'));
+      // "Other" alone asks for typing; a preset needs none.
+      await screen.page.click('[data-testid="override-preset-other"]');
+      await screen.page.waitForSelector('[data-testid="override-reason"]:not([hidden])');
+      await screen.page.click('[data-testid="override-preset-paperCertificate"]');
+      await screen.page.waitForSelector('[data-testid="override-reason"][hidden]', { state: 'attached' });
       await screen.screenshot('supervisor-override');
       await screen.page.click('[data-testid="override-admit"]');
       await screen.page.waitForSelector('[data-testid="override-result"][data-verdict="admit"]');
@@ -100,7 +123,7 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       const override = log.listEvents().find((e) => e.type === 'override')!;
       const original = log.findCheck(override.detail.checkId as string)!;
       log.close();
-      expect(override).toMatchObject({ actor: 'supervisor', detail: { originalVerdict: 'review', verdict: 'admit', reason: 'paper certificate checked' } });
+      expect(override).toMatchObject({ actor: 'supervisor', detail: { originalVerdict: 'review', verdict: 'admit', reason: 'Paper certificate checked', reasonPreset: 'paperCertificate' } });
       expect(original.verdict).toBe('review');
 
       // The touchscreen's way in (three taps, then a hold) is tried in pin-pad.e2e.test.ts.
@@ -163,19 +186,19 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       try {
         await screen.page.fill('[data-testid="set-syncEndpoint"]', central.url);
         await screen.page.click('[data-testid="tech-sync-test"]');
-        await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes(': reachable'));
+        await sectionSays(screen, 'settings', ': reachable');
       } finally {
         await central.stop();
       }
       await screen.page.click('[data-testid="tech-sync-test"]');
-      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('not reachable'), undefined, { timeout: 20_000 });
+      await sectionSays(screen, 'settings', 'not reachable', 20_000);
       await screen.page.fill('[data-testid="set-timeZone"]', 'Mars/Olympus');
       await screen.page.click('[data-testid="tech-save-settings"]');
-      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('identity.timeZone'));
+      await sectionSays(screen, 'settings', 'Time zone is not a time zone');
       await screen.page.fill('[data-testid="set-timeZone"]', 'Asia/Shanghai');
       await screen.screenshot('technician-settings');
       await screen.page.click('[data-testid="tech-save-settings"]');
-      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.startsWith('Saved'));
+      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message-settings"]')!.textContent!.startsWith('Saved, in force now: Gate name, Station,'));
       const saved = new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config;
       expect(saved.screen.resultSeconds).toBe(9);
       expect(saved.identity).toMatchObject({ gate: 'East 3', station: 'Hangzhou East', timeZone: 'Asia/Shanghai' });
@@ -190,10 +213,10 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       // A policy whose fever threshold the simulated 36.6 °C reaches: green is now denied.
       await screen.page.fill('[data-testid="policy-feverThresholdC"]', '36.0');
       await screen.page.click('[data-testid="tech-save-policy"]');
-      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('policy version'));
+      await sectionSays(screen, 'policy', 'policy version');
       await screen.page.fill('[data-testid="policy-feverThresholdC"]', '99');
       await screen.page.click('[data-testid="tech-save-policy"]');
-      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('feverThresholdC'));
+      await sectionSays(screen, 'policy', 'Fever threshold (°C) must be between 35 and 42');
       await screen.page.locator('[data-testid="policy-temperature"]').scrollIntoViewIfNeeded();
       await screen.screenshot('technician-policy');
 
@@ -217,10 +240,10 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
         await screen.page.fill('[data-testid="tech-bundle-path"]', path.join(stick, bundle));
         await screen.page.fill('[data-testid="tech-root-path"]', root ? path.join(stick, root) : '');
         await screen.page.fill('[data-testid="tech-root-fingerprint"]', fingerprint);
-        await screen.page.evaluate(() => (document.querySelector('[data-testid="tech-message"]')!.textContent = ''));
+        await screen.page.evaluate(() => (document.querySelector('[data-testid="tech-message-trust"]')!.textContent = ''));
         await screen.page.click('[data-testid="tech-trust-import"]');
-        await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent !== '');
-        return (await screen.page.textContent('[data-testid="tech-message"]')) ?? '';
+        await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message-trust"]')!.textContent !== '');
+        return (await screen.page.textContent('[data-testid="tech-message-trust"]')) ?? '';
       };
       expect(await importing('newer.jws')).toContain('trust list #');
       expect(await importing('older.jws')).toContain('refused');
@@ -235,17 +258,23 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       // The clock: each source of evidence; the floor lowered to the trust list's issue time, audited.
       await screen.page.waitForFunction(() => document.querySelector('[data-testid="clock-bundle"]')?.textContent?.includes('#'));
       await screen.page.click('[data-testid="clock-reset-bundle"]');
-      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('Time floor'));
-      expect(await screen.page.textContent('[data-testid="clock-floor"]')).toContain('(bundle)');
+      await sectionSays(screen, 'clock', 'Saved: time floor');
+      expect(await screen.page.textContent('[data-testid="clock-floor"]')).toContain('(trust list issued)');
       await screen.page.locator('[data-testid="clock-set"]').scrollIntoViewIfNeeded();
       await screen.screenshot('technician-clock');
 
-      const out = tempDir();
-      await screen.page.fill('[data-testid="tech-export-dir"]', out);
+      // The kiosk's own disk is refused; the USB stick mounted is offered, and chosen.
+      const ownDisk = tempDir();
+      await screen.page.fill('[data-testid="tech-export-dir"]', ownDisk);
       await screen.page.click('[data-testid="tech-export"]');
-      await screen.page.waitForFunction(() => document.querySelector('[data-testid="tech-message"]')!.textContent!.includes('sentinel-export-'), undefined, { timeout: 20_000 });
+      await sectionSays(screen, 'export', 'is not on a USB drive');
+      expect(fs.readdirSync(ownDisk)).toEqual([]);
+      await screen.page.click(`[data-testid="tech-export-drive"][data-path="${usb.stick}"]`);
+      await screen.page.click('[data-testid="tech-export"]');
+      await sectionSays(screen, 'export', 'sentinel-export-', 20_000);
       await screen.page.locator('[data-testid="tech-export"]').scrollIntoViewIfNeeded();
       await screen.screenshot('technician-export');
+      const out = usb.stick;
       const folder = fs.readdirSync(out)[0]!;
       expect(fs.readdirSync(path.join(out, folder)).sort()).toEqual(['checks.csv', 'checks.jsonl', 'diagnostics.json', 'events.jsonl']);
       // From the running kiosk: its live state, and its recent status events (the kiosk started, the simulator opened).
@@ -274,7 +303,8 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
     } finally {
       await browser.close();
     }
-  });
+    // The whole walk, the refused export to the kiosk's disk included: more than the default minute on a loaded machine.
+  }, 120_000);
 });
 
 describe.skipIf(missing !== '')('a kiosk on its first start', () => {
@@ -317,7 +347,7 @@ describe.skipIf(missing !== '')('a kiosk on its first start', () => {
       await prompt('new technician PIN');
       // A weak PIN is refused on its first entry, by the rule main enforces.
       await pin('123456');
-      await message('run of digits');
+      await message('a run like 123456');
       await pin('583920');
       await pin('583921');
       await message('differ');
@@ -360,7 +390,7 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
       const screen = await KioskScreen.open(browser, k.kiosk.url);
       const panel = new TechnicianPanel(screen);
       await panel.open(PIN);
-      const message = (text: string): Promise<void> => panel.waitForMessage(text);
+      const message = (section: string, text: string): Promise<void> => screen.waitForText(`tech-message-${section}`, text);
 
       // Devices: the live reading of the module, the camera's preview, and
       // the pickers, saved to the configuration and in force at once.
@@ -375,14 +405,14 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
       await screen.page.selectOption('[data-testid="dev-protocol"]', 'lu90614');
       await screen.page.fill('[data-testid="dev-baud"]', '100');
       await screen.page.click('[data-testid="tech-save-devices"]');
-      await message('thermometer.baud');
+      await message('devices', 'Baud must be a whole number from 300');
       // The form is one change: the refused baud left the protocol unsaved too.
       expect(new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.thermometer.protocol).toBe('gy-mcu90614');
       await screen.page.fill('[data-testid="dev-baud"]', '9600');
       await screen.page.fill('[data-testid="dev-scanner-serial"]', scannerPty.kiosk);
       await screen.page.selectOption('[data-testid="dev-terminator"]', 'CRLF');
       await screen.page.click('[data-testid="tech-save-devices"]');
-      await message('in force now');
+      await message('devices', 'Saved, in force now:');
       const devices = new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config;
       expect(devices.thermometer).toMatchObject({ path: pty.kiosk, protocol: 'lu90614', baud: 9600 });
       expect(devices.scanner).toMatchObject({ serialPath: scannerPty.kiosk, terminator: 'CRLF' });
@@ -391,7 +421,7 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
       await screen.screenshot('technician-devices-wrong-protocol');
       await screen.page.selectOption('[data-testid="dev-protocol"]', 'gy-mcu90614');
       await screen.page.click('[data-testid="tech-save-devices"]');
-      await message('thermometer.protocol');
+      await message('devices', 'Saved, in force now: Thermometer protocol.');
       await until(() => k.kiosk.service.status().thermometer.lastC === 36.2, 10_000, 'readings again with the right protocol');
       await screen.page.waitForFunction(() => /36\.2 °C.*[1-9]\d* frames/.test(document.querySelector('[data-testid="dev-thermometer-live"]')?.textContent ?? ''));
       // The self-test reads the kiosk's own driver (the port is the kiosk's; a second open would fail).
@@ -419,13 +449,13 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
       await screen.page.fill('[data-testid="tech-reference"]', '39.0');
       await screen.page.fill('[data-testid="tech-calibrated-by"]', 'Li Wei');
       await screen.page.click('[data-testid="tech-calibrate"]');
-      await message('needs repair');
+      await message('calibration', 'needs repair');
       await screen.screenshot('technician-calibration-refused');
       expect(new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.thermometer.calibration).toBeNull();
 
       await screen.page.fill('[data-testid="tech-reference"]', '36.5');
       await screen.page.click('[data-testid="tech-calibrate"]');
-      await message('Calibrated: offset +0.30');
+      await message('calibration', 'Calibrated: offset +0.30');
       await screen.screenshot('technician-calibration');
       const stored = new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.thermometer.calibration;
       expect(stored).toMatchObject({ offsetC: 0.3, by: 'Li Wei', referenceC: 36.5 });

@@ -26,10 +26,11 @@ describe('contract validation at the boundary', () => {
     expect(parseInvoke('status/get', {})).toEqual({ ok: true, value: {} });
     expect(parseInvoke('config/get', undefined)).toEqual({ ok: true, value: {} });
     expect(parseInvoke('technician/calibrate', { referenceC: 36.5, by: ' Li Wei ' })).toEqual({ ok: true, value: { referenceC: 36.5, by: 'Li Wei' } });
-    expect(parseInvoke('supervisor/override', { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'deny', reason: ' no paper ' })).toEqual({
+    expect(parseInvoke('supervisor/override', { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'deny', reason: { preset: 'other', text: ' no paper ' } })).toEqual({
       ok: true,
-      value: { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'deny', reason: 'no paper' },
+      value: { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'deny', reason: { preset: 'other', text: 'no paper' } },
     });
+    expect(parseInvoke('supervisor/override', { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'admit', reason: { preset: 'paperCertificate' } })).toMatchObject({ ok: true });
   });
   it.each([
     ['scan/submit', null, 'BAD_REQUEST'],
@@ -49,6 +50,8 @@ describe('contract validation at the boundary', () => {
     ['supervisor/override', { checkId: 'not-an-id', verdict: 'admit', reason: 'paper certificate' }, 'BAD_REQUEST'],
     ['supervisor/override', { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'review', reason: 'paper certificate' }, 'BAD_REQUEST'],
     ['supervisor/override', { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'admit', reason: ' ' }, 'BAD_REQUEST'],
+    ['supervisor/override', { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'admit', reason: { preset: 'other', text: ' ' } }, 'BAD_REQUEST'],
+    ['supervisor/override', { checkId: '01890000-0000-7000-8000-000000000000', verdict: 'admit', reason: { preset: 'paperCertificate', text: 'x' } }, 'BAD_REQUEST'],
   ])('%s %j → %s', (channel, payload, code) => {
     const r = parseInvoke(channel as 'scan/submit', payload);
     expect(r.ok).toBe(false);

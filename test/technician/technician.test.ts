@@ -256,22 +256,26 @@ describe('supervisor override', () => {
 
     let now = Date.parse('2026-11-29T08:00:00Z');
     const service = new TechnicianService({ dataDir: data, clock: () => now });
-    expect(() => service.changes.override(review.checkId, 'admit', 'paper certificate')).toThrow(TechnicianRefusal);
+    expect(() => service.changes.override(review.checkId, 'admit', { preset: 'paperCertificate' })).toThrow(TechnicianRefusal);
     expect(await service.session.unlock('735102')).toMatchObject({ result: 'ok', role: 'supervisor' });
-    expect(() => service.changes.override(admitted.checkId, 'deny', 'changed my mind')).toThrow(/only a review/);
-    expect(() => service.changes.override('01890000-0000-7000-8000-000000000000', 'admit', 'no such')).toThrow(/no such check/);
-    expect(service.changes.override(review.checkId, 'admit', 'paper certificate')).toEqual({ checkId: review.checkId, verdict: 'admit', role: 'supervisor' });
+    expect(() => service.changes.override(admitted.checkId, 'deny', { preset: 'other', text: 'changed my mind' })).toThrow(/Only a review/);
+    expect(() => service.changes.override('01890000-0000-7000-8000-000000000000', 'admit', { preset: 'checkedByHand' })).toThrow(/No such check/);
+    expect(service.changes.override(review.checkId, 'admit', { preset: 'paperCertificate' })).toEqual({ checkId: review.checkId, verdict: 'admit', role: 'supervisor' });
     // The session ended with the act; a second try needs the PIN and is refused anyway.
-    expect(() => service.changes.override(review.checkId, 'deny', 'again')).toThrow(/locked/);
+    expect(() => service.changes.override(review.checkId, 'deny', { preset: 'other', text: 'again' })).toThrow(/locked/);
     now += 1000;
     await service.session.unlock('735102');
-    expect(() => service.changes.override(review.checkId, 'deny', 'again')).toThrow(/already been decided/);
+    expect(() => service.changes.override(review.checkId, 'deny', { preset: 'other', text: 'again' })).toThrow(/already been decided/);
 
     const after = CheckLog.open(path.join(data, 'checks.db'));
     try {
       expect(after.findCheck(review.checkId)?.verdict).toBe('review');
       const ev = after.overrideOf(review.checkId);
-      expect(ev).toMatchObject({ type: 'override', actor: 'supervisor', detail: { checkId: review.checkId, originalVerdict: 'review', verdict: 'admit', reason: 'paper certificate' } });
+      expect(ev).toMatchObject({
+        type: 'override',
+        actor: 'supervisor',
+        detail: { checkId: review.checkId, originalVerdict: 'review', verdict: 'admit', reason: 'Paper certificate checked', reasonPreset: 'paperCertificate' },
+      });
       expect(after.verifyChain().ok).toBe(true);
     } finally {
       after.close();
@@ -293,7 +297,7 @@ describe('first start', () => {
     let now = Date.parse('2026-11-29T08:00:00Z');
     const service = new TechnicianService({ dataDir: data, clock: () => now });
     expect(await service.session.unlock('583920')).toEqual({ result: 'no-pin' });
-    await expect(service.session.setFirstPin('123456')).rejects.toThrow(/6 to 12 digits/);
+    await expect(service.session.setFirstPin('123456')).rejects.toThrow(/a run like 123456/);
     await expect(service.session.setFirstPin('12ab')).rejects.toThrow(/6 to 12 digits/);
     expect(await service.session.setFirstPin('583920')).toMatchObject({ result: 'ok', role: 'technician' });
     expect(service.session.role()).toBe('technician');
@@ -343,7 +347,7 @@ describe('calibration from the technician screen', () => {
     const counted = new TechnicianService({ dataDir: data, clock, thermometer: { ...feed, counters: { frames: 120, checksumFailures: 2, resyncs: 1, droppedBytes: 9, ignoredFrames: 0 } } as never });
     await counted.session.unlock('583920');
     expect(counted.diagnostics.thermometerCounters()).toEqual({ frames: 120, checksumFailures: 2, resyncs: 1, droppedBytes: 9 });
-    await expect(none.calibration.calibrate(36.5, 'Li')).rejects.toThrow(/no thermometer module/);
+    await expect(none.calibration.calibrate(36.5, 'Li')).rejects.toThrow(/No thermometer module/);
 
     const service = new TechnicianService({ dataDir: data, clock, thermometer: feed });
     await service.session.unlock('735102');

@@ -17,9 +17,13 @@ export function pick(id: string, label: string, options: [string, string][], val
   return s;
 }
 
-/** A form saved as one change: main validates it all (naming the setting it refuses), then it is in force at once. */
-export async function saveForm({ kiosk, T, say }: PanelContext, changes: [string, unknown][]): Promise<void> {
+/**
+ * A form saved as one change: main validates it all (naming the setting it
+ * refuses), then it is in force at once; the answer names the settings
+ * changed by their labels.
+ */
+export async function saveForm({ kiosk, words, refusal }: PanelContext, changes: [string, unknown][], say: (text: string) => void): Promise<void> {
   const r = await kiosk.technician.updateConfig(changes.map(([key, value]): SettingUpdate => ({ key, value })));
-  if (!r.ok) return say(r.error.message);
-  say(r.value.changed.length === 0 ? T.unchanged : `${T.saved} (${r.value.changed.map((c) => c.key).join(', ')}): ${T.restartNote}`);
+  if (!r.ok) return say(refusal(r.error));
+  say(r.value.changed.length === 0 ? words({ key: 'settingsUnchanged', params: {} }) : words({ key: 'settingsSaved', params: { settings: r.value.changed.map((c) => c.key) } }));
 }

@@ -13,7 +13,7 @@ import { dismissPinPad, pinPadShowing } from './pin-pad.js';
 export interface TechnicianMode {
   /** True while the PIN pad or the panel covers the screen: what the camera reads then is not a traveller's. */
   isOpen(): boolean;
-  /** A supervisor overrides a review verdict: PIN, then admit or deny with a reason. */
+  /** A supervisor overrides a review verdict: PIN, then admit or deny with a reason; `done` gets who decided in the operator's words (值班负责人 / supervisor). */
   override(checkId: string, done: (verdict: GuardVerdict, role: string) => void): void;
   /** True while only the PIN pad is up (nobody is unlocked): a scan then is a traveller's, and closes it. */
   padShowing(): boolean;

@@ -1,6 +1,7 @@
 // What every section of the technician's panel is given: the kiosk, the
-// operator's words, the panel's one message line, and the panel's lifetime.
-import type { KioskApi } from '../../../main/contract/ipc.js';
+// operator's words, main's messages rendered in them, and the panel's
+// lifetime. Each section has its own message line (section.ts).
+import type { KioskApi, KioskError, TechnicianMessage } from '../../../main/contract/ipc.js';
 import type { Lang } from '../../../main/contract/messages.js';
 import type { TechnicianText } from './text.js';
 
@@ -10,10 +11,14 @@ export interface PanelContext {
   readonly T: TechnicianText;
   /** The operator's language now (a saved setting may change it while the panel is open). */
   lang(): Lang;
+  /** The gate's time zone: every time the panel shows is in it, on a 24-hour clock. */
+  timeZone(): string;
+  /** What main says, in the operator's language. */
+  words(message: TechnicianMessage): string;
+  /** A request main refused: its words for the refusal, or "not done" with the code (never a raw English sentence). */
+  refusal(error: KioskError): string;
   /** Postpones the idle exit: each action is the technician still there. */
   touch(): void;
-  /** Shows a sentence on the panel's message line (above every section). */
-  say(text: string): void;
   /** Runs `release` when the panel goes away (at once if it already has): a camera, a listener or a test must not outlive it. */
   whileOpen(release: () => void): void;
 }

@@ -1,12 +1,13 @@
-// Technician mode's overlay: the PIN pad, then the panel (its sections in
-// order under one message line) or a guard's decision. While it is
-// unlocked an idle exit runs; when it goes away, everything the panel
-// started stops and main locks the session.
-import type { KioskApi } from '../../../main/contract/ipc.js';
+// Technician mode's overlay: the PIN pad, then the panel (an index of its
+// sections, then the sections in order, each with its own message line) or
+// a guard's decision. While it is unlocked an idle exit runs; when it goes
+// away, everything the panel started stops and main locks the session.
+import { technicianText, type KioskApi } from '../../../main/contract/ipc.js';
 import type { Lang } from '../../../main/contract/messages.js';
 import { el } from './dom.js';
 import { showGuardDecision, type GuardVerdict } from './guard-decision.js';
 import type { PanelContext } from './panel-context.js';
+import { refusalText } from './section.js';
 import { showPinPad, type PinPadMode } from './pin-pad.js';
 import { calibrationSection } from './sections/calibration.js';
 import { clockSection } from './sections/clock.js';
@@ -46,6 +47,7 @@ export class TechnicianOverlay {
       kiosk: this.kiosk,
       T: TEXT[this.lang()],
       mode,
+      lang: this.lang(),
       timeZone: this.timeZone(),
       unlocked: async (idleMs) => {
         this.idleMs = idleMs;
@@ -57,9 +59,13 @@ export class TechnicianOverlay {
 
   /** A supervisor's PIN, then admit or deny the review with a reason. */
   override(checkId: string, decided: (verdict: GuardVerdict, role: string) => void): void {
-    this.askPin(() => {
+    this.askPin(async () => {
       this.touch();
-      showGuardDecision(this.element, { kiosk: this.kiosk, T: TEXT[this.lang()], checkId, decided, exit: this.close });
+      // The gate's zone for any time a refusal names; the screen's settings carry it.
+      const config = await this.kiosk.getConfig();
+      const zone = config.ok ? config.value.timeZone : 'UTC';
+      const lang = this.lang();
+      showGuardDecision(this.element, { kiosk: this.kiosk, T: TEXT[lang], lang, refusal: (e) => refusalText(e, lang, zone), checkId, decided, exit: this.close });
     });
   }
 
@@ -100,15 +106,15 @@ export class TechnicianOverlay {
       this.element.addEventListener('pointerdown', this.touch);
       this.element.addEventListener('keydown', this.touch);
     }
-    const message = el('p', { 'data-testid': 'tech-message', role: 'status' });
+    const timeZone = (): string => state.config.identity.timeZone;
     const ctx: PanelContext = {
       kiosk: this.kiosk,
       T,
       lang: this.lang,
+      timeZone,
+      words: (m) => technicianText(m, this.lang(), timeZone()),
+      refusal: (e) => refusalText(e, this.lang(), timeZone()),
       touch: this.touch,
-      say: (text) => {
-        message.textContent = text;
-      },
       whileOpen: (release) => {
         if (this.releases === releases) releases.push(release);
         else release();
@@ -127,7 +133,19 @@ export class TechnicianOverlay {
     const exit = el('button', { type: 'button', 'data-testid': 'tech-exit', class: 'tech-exit' }, T.exit);
     exit.addEventListener('click', this.close);
     const panel = el('div', { 'data-testid': 'tech-panel', class: 'tech-panel' });
-    panel.append(el('h2', {}, `${T.title} · ${state.role}`), message, ...sections, exit);
+    panel.append(el('h2', {}, `${T.title} · ${T.roles[state.role]}`), sectionIndex(T.index, sections), ...sections, exit);
     this.element.append(panel);
   }
+}
+
+/** The panel's index: one button per section, in order, that brings it into view (the panel is one long page on a touchscreen). */
+function sectionIndex(title: string, sections: HTMLElement[]): HTMLElement {
+  const nav = el('nav', { class: 'tech-index', 'data-testid': 'tech-index', 'aria-label': title });
+  for (const section of sections) {
+    const heading = section.dataset.title ?? section.id;
+    const link = el('button', { type: 'button', 'data-testid': `tech-index-${section.id.replace(/^tech-sec-/, '')}` }, heading);
+    link.addEventListener('click', () => section.scrollIntoView({ block: 'start' }));
+    nav.append(link);
+  }
+  return nav;
 }

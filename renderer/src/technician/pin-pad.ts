@@ -4,9 +4,11 @@
 // lockout and the pace; this only asks and shows its answers. Left alone the
 // pad closes by itself (a pad left open is a screen no traveller can use),
 // and a traveller's scan closes it (pinPadShowing / dismissPinPad).
-import type { KioskApi } from '../../../main/contract/ipc.js';
+import { gateTime, technicianText, type KioskApi } from '../../../main/contract/ipc.js';
+import type { Lang } from '../../../main/contract/messages.js';
 import { pinWeakness, PIN_MAX_DIGITS } from '../../../main/contract/pin-rule.js';
 import { el } from './dom.js';
+import { refusalText } from './section.js';
 import type { TechnicianText } from './text.js';
 
 export type PinPadMode = 'unlock' | 'first';
@@ -18,8 +20,10 @@ export interface PinPad {
   /** Main took the PIN: the session's idle limit, then whatever the PIN opens. */
   unlocked(idleMs: number): Promise<void> | void;
   exit(): void;
+  /** The operator's language, for main's messages (T is in it too). */
+  lang: Lang;
   /** The gate's time zone: a lockout's end is said in it, 24-hour. */
-  timeZone?: string;
+  timeZone: string;
 }
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0', 'OK'];
@@ -42,12 +46,7 @@ export function dismissPinPad(): void {
   if (pinPadShowing()) showing!.exit();
 }
 
-/** A time of day as the gate reads it: 24-hour, in its own zone. */
-export function gateTime(ms: number, timeZone: string | undefined): string {
-  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', ...(timeZone ? { timeZone } : {}) }).format(ms);
-}
-
-export function showPinPad(overlay: HTMLElement, { kiosk, T, mode, unlocked, exit, timeZone }: PinPad): void {
+export function showPinPad(overlay: HTMLElement, { kiosk, T, mode, unlocked, exit, lang, timeZone }: PinPad): void {
   overlay.hidden = false;
   overlay.replaceChildren();
   let pin = '';
@@ -79,7 +78,7 @@ export function showPinPad(overlay: HTMLElement, { kiosk, T, mode, unlocked, exi
         // Said now, not after the second entry: the technician picks another at once.
         const weakness = pinWeakness(entered);
         if (weakness) {
-          message.textContent = T.pinWeak[weakness];
+          message.textContent = technicianText({ key: 'weakPin', params: { weakness } }, lang, timeZone);
           return;
         }
         firstPin = entered;
@@ -102,7 +101,7 @@ export function showPinPad(overlay: HTMLElement, { kiosk, T, mode, unlocked, exi
       await new Promise((resolve) => setTimeout(resolve, Math.min(wait, PACE_WAIT_MAX_MS)));
       r = await kiosk.technician.unlock(entered);
     }
-    if (!r.ok) message.textContent = r.error.message;
+    if (!r.ok) message.textContent = refusalText(r.error, lang, timeZone);
     else if (r.value.result === 'ok') {
       stopIdle();
       await unlocked(r.value.idleMs);

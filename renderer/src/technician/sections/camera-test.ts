@@ -1,6 +1,7 @@
 // The devices section's camera: a picker of the cameras this screen sees,
 // and a preview that decodes as the kiosk does, so holding the test card up
 // tests the camera end to end (nothing read here is a traveller's check).
+import { settingLabel } from '../../../../main/contract/ipc.js';
 import { Camera } from '../../camera.js';
 import { el } from '../dom.js';
 import { pick } from '../form.js';
@@ -14,9 +15,10 @@ export interface CameraTest {
 }
 
 export async function cameraTest(ctx: PanelContext, deviceId: string | null, testCard: TestCardSightings): Promise<CameraTest> {
-  const { kiosk, T, touch } = ctx;
-  const picker = pick('camera', T.camera, [['', T.cameraNone]], deviceId ?? '');
-  const video = el('video', { 'data-testid': 'camera-preview', class: 'camera-preview', muted: '', playsinline: '', 'aria-label': T.camera });
+  const { kiosk, T, lang, refusal, touch } = ctx;
+  const cameraLabel = settingLabel('camera.deviceId', lang());
+  const picker = pick('camera', cameraLabel, [['', T.cameraNone]], deviceId ?? '');
+  const video = el('video', { 'data-testid': 'camera-preview', class: 'camera-preview', muted: '', playsinline: '', 'aria-label': cameraLabel });
   video.muted = true;
   const result = el('p', { 'data-testid': 'dev-camera-test', 'aria-live': 'polite' }, T.cameraTest);
 
@@ -30,14 +32,15 @@ export async function cameraTest(ctx: PanelContext, deviceId: string | null, tes
     preview = new Camera({
       video,
       deviceId: picker.value || null,
-      onState: (state, detail) => {
-        if (state === 'lost') result.textContent = `${T.camera}: ${detail ?? state}`;
+      onState: (state) => {
+        // The camera's own detail is the browser's English: the line says what to do instead.
+        if (state === 'lost') result.textContent = T.cameraLost;
       },
       onText: async (text) => {
         touch();
         const r = await kiosk.technician.tryCode(text);
         if (r.ok && r.value.testCard) testCard.seen();
-        result.textContent = r.ok ? describeTest(ctx, T.viaCamera, r.value) : r.error.message;
+        result.textContent = r.ok ? describeTest(ctx, T.viaCamera, r.value) : refusal(r.error);
       },
     });
     await preview.start();

@@ -1,15 +1,16 @@
 // The checkpoint policy: every field with its plain meaning beside it;
 // main validates the whole policy and names a field it refuses.
+import { POLICY_FIELDS, POLICY_TEXT, TEMPERATURE_RULE_LABELS, VERDICT_LABELS, type PolicyField } from '../../../../main/contract/ipc.js';
+import type { Lang } from '../../../../main/contract/messages.js';
 import type { TechnicianState } from '../../../../main/contract/kiosk.js';
 import { el } from '../dom.js';
 import type { PanelContext } from '../panel-context.js';
-import { POLICY_TEXT, type PolicyField } from '../text.js';
+import { panelSection } from '../section.js';
 
-const VERDICTS = ['admit', 'review', 'deny'];
-
-function select(value: string, options: string[]): HTMLSelectElement {
+/** A choice among the policy's values (stored as English words), each shown by its label. */
+function select(value: string, labels: Readonly<Record<string, Readonly<Record<Lang, string>>>>, lang: Lang): HTMLSelectElement {
   const s = el('select');
-  for (const o of options) s.append(el('option', { value: o }, o));
+  for (const [v, label] of Object.entries(labels)) s.append(el('option', { value: v }, label[lang]));
   s.value = value;
   return s;
 }
@@ -18,17 +19,19 @@ function number(value: unknown, step = '1'): HTMLInputElement {
   return el('input', { type: 'number', step, value: value === null || value === undefined ? '' : String(value) });
 }
 
-export function policySection({ kiosk, T, lang, touch, say }: PanelContext, state: TechnicianState): HTMLElement {
+export function policySection({ kiosk, T, lang, words, refusal, touch }: PanelContext, state: TechnicianState): HTMLElement {
+  const { element, say } = panelSection('policy', T.policy);
+  const l = lang();
   const p = state.policy;
   const onStatus = p.onStatus as { green: string; yellow: string; red: string };
   // In the form's order: the keys' order is the order shown.
   const inputs: Record<PolicyField, HTMLInputElement | HTMLSelectElement> = {
-    temperature: select(String(p.temperature), ['required', 'optional', 'off']),
+    temperature: select(String(p.temperature), TEMPERATURE_RULE_LABELS, l),
     feverThresholdC: number(p.feverThresholdC, '0.1'),
-    onFever: select(String(p.onFever), VERDICTS),
-    green: select(onStatus.green, VERDICTS),
-    yellow: select(onStatus.yellow, VERDICTS),
-    red: select(onStatus.red, VERDICTS),
+    onFever: select(String(p.onFever), VERDICT_LABELS, l),
+    green: select(onStatus.green, VERDICT_LABELS, l),
+    yellow: select(onStatus.yellow, VERDICT_LABELS, l),
+    red: select(onStatus.red, VERDICT_LABELS, l),
     acceptIssuers: el('input', { type: 'text', value: (p.acceptIssuers as string[]).join(', ') }),
     maxCodeAgeSeconds: number(p.maxCodeAgeSeconds),
     clockSkewSeconds: number(p.clockSkewSeconds),
@@ -40,7 +43,7 @@ export function policySection({ kiosk, T, lang, touch, say }: PanelContext, stat
   // An empty number box is no number: main refuses it by name (except the test's age and the unsynced bound, where empty means none).
   const num = (name: PolicyField): number | null => (inputs[name].value.trim() === '' ? null : Number(inputs[name].value));
 
-  const title = el('h3', {}, `${T.policy} (v${state.policyVersion})`);
+  const version = el('p', { 'data-testid': 'tech-policy-version' }, T.policyVersion(state.policyVersion));
   const save = el('button', { type: 'button', 'data-testid': 'tech-save-policy' }, T.save);
   save.addEventListener('click', async () => {
     touch();
@@ -62,17 +65,16 @@ export function policySection({ kiosk, T, lang, touch, say }: PanelContext, stat
       unsyncedMaxAgeDays: num('unsyncedMaxAgeDays'),
     };
     const r = await kiosk.technician.setPolicy(next);
-    if (r.ok) title.textContent = `${T.policy} (v${r.value.version})`;
-    say(r.ok ? `${T.saved}: policy version ${r.value.version}` : r.error.message);
+    if (r.ok) version.textContent = T.policyVersion(r.value.version);
+    say(r.ok ? words({ key: 'policySaved', params: r.value }) : refusal(r.error));
   });
 
-  const words = POLICY_TEXT[lang()];
-  const section = el('section');
-  section.append(
-    title,
-    ...(Object.keys(inputs) as PolicyField[]).map((name) => {
+  const text = POLICY_TEXT[l];
+  element.append(
+    version,
+    ...POLICY_FIELDS.map((name) => {
       const input = inputs[name];
-      const [label, meaning] = words[name];
+      const [label, meaning] = text[name];
       input.setAttribute('data-testid', `policy-${name}`);
       input.setAttribute('aria-label', label);
       input.setAttribute('aria-describedby', `policy-help-${name}`);
@@ -82,5 +84,5 @@ export function policySection({ kiosk, T, lang, touch, say }: PanelContext, stat
     }),
     save,
   );
-  return section;
+  return element;
 }

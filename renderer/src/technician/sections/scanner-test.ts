@@ -51,7 +51,7 @@ function firstOf<T>(promises: Promise<T | null>[]): Promise<T | null> {
 type Read = { via: 'wedge'; text: string } | { via: 'main'; test: CodeTest };
 
 export function scannerTest(ctx: PanelContext): { button: HTMLButtonElement; result: HTMLElement } {
-  const { kiosk, T, touch } = ctx;
+  const { kiosk, T, refusal, touch } = ctx;
   const button = el('button', { type: 'button', 'data-testid': 'tech-scanner-test' }, T.scannerTest);
   const result = el('p', { 'data-testid': 'dev-scanner-test', 'aria-live': 'polite' });
   /** The wedge listening during a test, stopped if the panel goes away. */
@@ -73,11 +73,11 @@ export function scannerTest(ctx: PanelContext): { button: HTMLButtonElement; res
     if (first?.via === 'main') shown = describeTest(ctx, T.viaScanner, first.test);
     else if (first?.via === 'wedge') {
       const t = await kiosk.technician.tryCode(first.text);
-      shown = t.ok ? describeTest(ctx, T.viaWedge, t.value) : t.error.message;
+      shown = t.ok ? describeTest(ctx, T.viaWedge, t.value) : refusal(t.error);
     } else {
       // Nothing read: say why (no scanner at all is not an error when a wedge could have typed).
       const r = await fromMain;
-      shown = r.ok ? T.scannerNothing(r.value.received ? 1 : r.value.scanners) : r.error.code === 'REFUSED' ? T.scannerNothing(0) : r.error.message;
+      shown = r.ok ? T.scannerNothing(r.value.received ? 1 : r.value.scanners) : r.error.code === 'REFUSED' ? T.scannerNothing(0) : refusal(r.error);
     }
     wedge.stop();
     stopWedge = null;

@@ -1,31 +1,37 @@
-// Self-test: main's items (storage, trust, clock, devices …), then this
-// screen's own camera, which only the devices preview can test.
-import type { SelfTestItemView } from '../../../../main/contract/kiosk.js';
+// Self-test: main's checks (storage, trust, clock, the devices the kiosk
+// runs …), each line in the operator's language, then this screen's own
+// camera, which only the devices preview can test.
+import { CHECK_STATE_LABELS, SELF_TEST_LABELS, type CheckState } from '../../../../main/contract/ipc.js';
 import { el } from '../dom.js';
 import type { PanelContext } from '../panel-context.js';
+import { panelSection } from '../section.js';
 import type { TestCardSightings } from '../test-read.js';
 
 /** The camera item passes on a test card read this recently; otherwise it waits this long for one. */
 const CAMERA_TEST_FRESH_MS = 60_000;
 const CAMERA_TEST_WAIT_MS = 5000;
 
-export function selfTestSection({ kiosk, T, touch, say }: PanelContext, testCard: TestCardSightings): HTMLElement {
-  const section = el('section', { 'aria-labelledby': 'tech-selftest-title' });
+export function selfTestSection({ kiosk, T, lang, words, refusal, touch }: PanelContext, testCard: TestCardSightings): HTMLElement {
+  const { element, say } = panelSection('selftest', T.selftest);
   const list = el('ul', { class: 'selftest' });
-  const show = (item: SelfTestItemView): void => {
-    list.append(el('li', { 'data-testid': 'selftest-item', 'data-state': item.state }, `${item.state.toUpperCase()} · ${item.name}: ${item.detail}`));
+  const show = (state: CheckState, name: string, detail: string): void => {
+    const l = lang();
+    const colon = l === 'zh-CN' ? '：' : ': ';
+    list.append(el('li', { 'data-testid': 'selftest-item', 'data-state': state }, `${CHECK_STATE_LABELS[state][l]} · ${name}${colon}${detail}`));
   };
   const run = el('button', { type: 'button', 'data-testid': 'tech-selftest-run' }, T.run);
   run.addEventListener('click', async () => {
     touch();
+    say('');
     const r = await kiosk.technician.selftest();
     list.replaceChildren();
-    if (!r.ok) return say(r.error.message);
-    for (const item of r.value) show(item);
+    if (!r.ok) return say(refusal(r.error));
+    for (const line of r.value) show(line.state, SELF_TEST_LABELS[line.check][lang()], words(line.says));
     // The devices preview decodes what the camera sees: the test card held up to it passes.
     const seen = await testCard.seenSince(Date.now() - CAMERA_TEST_FRESH_MS, CAMERA_TEST_WAIT_MS);
-    show(seen ? { name: T.cameraItem, state: 'ok', detail: T.cameraItemOk } : { name: T.cameraItem, state: 'warn', detail: T.cameraItemHint });
+    if (seen) show('ok', T.cameraItem, T.cameraItemOk);
+    else show('warn', T.cameraItem, T.cameraItemHint);
   });
-  section.append(el('h3', { id: 'tech-selftest-title' }, T.selftest), run, list);
-  return section;
+  element.append(run, list);
+  return element;
 }

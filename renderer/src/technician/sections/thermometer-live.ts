@@ -2,6 +2,7 @@
 // the reading's age (from the status and each reading main pushes), and the
 // driver's frame and error counters (asked for: main pushes no event for them).
 import type { ThermometerCounters } from '../../../../main/contract/devices.js';
+import { DEVICE_STATE_LABELS } from '../../../../main/contract/ipc.js';
 import type { KioskStatus } from '../../../../main/contract/kiosk.js';
 import { el } from '../dom.js';
 import type { PanelContext } from '../panel-context.js';
@@ -11,7 +12,7 @@ const COUNTERS_EVERY_MS = 1000;
 /** The reading's age is redrawn this often. */
 const AGE_EVERY_MS = 1000;
 
-export function thermometerLive({ kiosk, T, whileOpen }: PanelContext): HTMLElement {
+export function thermometerLive({ kiosk, T, lang, whileOpen }: PanelContext): HTMLElement {
   const live = el('p', { 'data-testid': 'dev-thermometer-live', 'aria-live': 'off' });
   let thermometer: KioskStatus['thermometer'] | null = null;
   let counters: ThermometerCounters | null = null;
@@ -20,7 +21,9 @@ export function thermometerLive({ kiosk, T, whileOpen }: PanelContext): HTMLElem
     const t = thermometer;
     if (!t) return;
     const errors = counters ? ` · ${T.counters(counters.frames, counters.checksumFailures, counters.resyncs)}` : '';
-    live.textContent = T.live(`${t.state}${t.lastC === null ? '' : ` · ${t.lastC.toFixed(1)} °C`}${t.atMs === null ? '' : ` · ${Math.round((Date.now() - t.atMs) / 1000)} s`}${errors}`);
+    live.textContent = T.live(
+      `${DEVICE_STATE_LABELS[t.state][lang()]}${t.lastC === null ? '' : ` · ${t.lastC.toFixed(1)} °C`}${t.atMs === null ? '' : ` · ${T.ageSeconds(Math.max(0, Math.round((Date.now() - t.atMs) / 1000)))}`}${errors}`,
+    );
   };
 
   let asking = false;
