@@ -48,7 +48,7 @@ export interface KioskSettings extends DeviceSettings {
   onError?: (err: Error) => void;
 }
 
-export const DEFAULT_RESULT_SECONDS = 6;
+export const DEFAULT_RESULT_SECONDS = 10;
 export const DEFAULT_BACKLOG_WARN_DAYS = 3;
 
 /** Flags that cannot go together, or a device the settings cannot name fully. */

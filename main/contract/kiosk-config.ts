@@ -16,7 +16,7 @@ export interface KioskConfig {
 
 export const DEFAULT_KIOSK_CONFIG: Readonly<KioskConfig> = Object.freeze({
   identity: { gate: '', station: '', timeZone: 'Asia/Shanghai' },
-  screen: { operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'], sound: true, resultSeconds: 6 },
+  screen: { operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'], sound: true, resultSeconds: 10 },
   camera: { deviceId: null },
   thermometer: { path: null, protocol: 'gy-mcu90614', baud: null, calibration: null },
   scanner: { serialPath: null, terminator: 'CR', hid: null },

@@ -32,7 +32,7 @@ window.kiosk = kiosk;
 let config: ScreenConfig = {
   operatorLang: 'zh-CN',
   holderLangs: ['zh-CN', 'en'],
-  resultSeconds: 6,
+  resultSeconds: 10,
   sound: true,
   cameraId: null,
   simulated: false,

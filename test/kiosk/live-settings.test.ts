@@ -218,7 +218,7 @@ describe('a form saved as one change', () => {
     const r = store.update(
       [
         { key: 'identity.gate', value: 'East 3' },
-        { key: 'screen.resultSeconds', value: 6 },
+        { key: 'screen.resultSeconds', value: 10 },
       ],
       2000,
     );

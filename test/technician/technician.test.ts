@@ -56,7 +56,7 @@ describe('configuration', () => {
     const dir = DataDir.open(tempDir(), { create: true });
     fs.writeFileSync(dir.path(CONFIG_FILE), JSON.stringify({ identity: { gate: 'Old gate' }, screen: { sound: false } }));
     const loaded = new ConfigStore(dir).load();
-    expect(loaded).toMatchObject({ version: 1, revision: 1, config: { identity: { gate: 'Old gate', timeZone: 'Asia/Shanghai' }, screen: { sound: false, resultSeconds: 6 } } });
+    expect(loaded).toMatchObject({ version: 1, revision: 1, config: { identity: { gate: 'Old gate', timeZone: 'Asia/Shanghai' }, screen: { sound: false, resultSeconds: 10 } } });
   });
 
   it('refuses a damaged file and one from a newer Sentinel', () => {
