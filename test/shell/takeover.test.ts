@@ -75,13 +75,13 @@ describe('a technician session belongs to the connection that unlocked it', () =
     for (const [channel, payload] of [
       ['technician/state', {}],
       ['technician/export', { dir: '/tmp/x' }],
-      ['supervisor/override', { checkId, verdict: 'admit', reason: 'my own review' }],
+      ['supervisor/override', { checkId, verdict: 'admit', reason: { preset: 'other', text: 'my own review' } }],
     ] as const) {
       expect(await service.invoke(channel, payload, 'ws:2'), channel).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
     }
     await service.invoke('technician/lock', {}, 'ws:2');
     // The guard's own connection still holds its session and decides.
-    expect(await service.invoke('supervisor/override', { checkId, verdict: 'deny', reason: 'paper certificate forged' }, 'ws:1')).toMatchObject({
+    expect(await service.invoke('supervisor/override', { checkId, verdict: 'deny', reason: { preset: 'other', text: 'paper certificate forged' } }, 'ws:1')).toMatchObject({
       ok: true,
       value: { verdict: 'deny', role: 'supervisor' },
     });
