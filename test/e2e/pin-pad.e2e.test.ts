@@ -9,6 +9,7 @@ import { ConfigStore } from '../../main/config/config-store.js';
 import { DataDir } from '../../main/data-dir.js';
 import { demoCode } from '../../main/demo/demo.js';
 import { hashPin } from '../../main/technician/pin.js';
+import { until } from '../fixtures/until.js';
 import { KioskScreen, TechnicianPanel, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
 
 const missing = inject('chromiumMissing');
@@ -88,6 +89,45 @@ describe.skipIf(missing !== '')('the PIN pad', () => {
       expect(await screen.waitForVerdict()).toEqual({ verdict: 'admit', reasons: ['OK'] });
       expect(await panel.padShown()).toBe(false);
       expect(k.kiosk.service.status().today.admit).toBe(before.admit + 1);
+    } finally {
+      await screen.page.close();
+    }
+  });
+
+  it('typed fields get an on-screen keyboard (digits only for a number), and what it types is saved', async () => {
+    const screen = await KioskScreen.open(browser, k.kiosk.url);
+    const panel = new TechnicianPanel(screen);
+    const osk = screen.page.locator('[data-testid="osk"]');
+    const tap = async (...keys: string[]): Promise<void> => {
+      for (const key of keys) await screen.page.click(`[data-testid="${key}"]`);
+    };
+    try {
+      await panel.open(PIN);
+      expect(await osk.isHidden()).toBe(true);
+      const gate = screen.page.locator('[data-testid="set-gate"]');
+      await gate.click();
+      await osk.waitFor();
+      await gate.fill('');
+      await tap('osk-shift', 'osk-key-g', 'osk-key-a', 'osk-key-t', 'osk-key-e', 'osk-space', 'osk-key-9', 'osk-back', 'osk-key-7');
+      expect(await gate.inputValue()).toBe('Gate 7');
+      // The field kept the focus through every key.
+      expect(await gate.evaluate((e) => e === document.activeElement)).toBe(true);
+      await screen.screenshot('technician-on-screen-keyboard');
+      await tap('osk-done');
+      await osk.waitFor({ state: 'hidden' });
+
+      const seconds = screen.page.locator('[data-testid="set-resultSeconds"]');
+      await seconds.click();
+      await osk.waitFor();
+      expect(await screen.page.locator('[data-testid="osk-key-q"]').count()).toBe(0);
+      await tap('osk-back', 'osk-back', 'osk-back', 'osk-key-8');
+      expect(await seconds.inputValue()).toBe('8');
+      await tap('osk-done');
+      await screen.page.click('[data-testid="tech-save-settings"]');
+      await until(() => new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.identity.gate === 'Gate 7', 10_000, 'the gate saved');
+      expect(new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.screen.resultSeconds).toBe(8);
+      await screen.page.click('[data-testid="tech-exit"]');
+      expect(await osk.isHidden()).toBe(true);
     } finally {
       await screen.page.close();
     }

@@ -8,7 +8,9 @@ import { CornerGesture, HOLD_MS } from './corner-gesture.js';
 import { el } from './dom.js';
 import type { GuardVerdict } from './guard-decision.js';
 import { TechnicianOverlay } from './panel.js';
+import { installOnScreenKeyboard } from './on-screen-keyboard.js';
 import { dismissPinPad, pinPadShowing } from './pin-pad.js';
+import { TEXT } from './text.js';
 
 export interface TechnicianMode {
   /** True while the PIN pad or the panel covers the screen: what the camera reads then is not a traveller's. */
@@ -29,6 +31,7 @@ export interface TechnicianMode {
 export function installTechnicianMode(kiosk: KioskApi, lang: () => Lang, pinSet: () => boolean, timeZone: () => string): TechnicianMode {
   const overlay = new TechnicianOverlay(kiosk, lang, timeZone);
   document.body.append(overlay.element);
+  installOnScreenKeyboard(overlay.element, () => TEXT[lang()]);
   const corner = el('div', { id: 'tech-corner', 'aria-hidden': 'true' });
   document.body.append(corner);
 
