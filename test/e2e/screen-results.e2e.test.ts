@@ -3,11 +3,12 @@
 // instruction first on every review and refusal, three banners told apart
 // in greyscale, and how long each result stays (driven by the page's clock,
 // not waited for). Screenshots of every state (ready, the three results, a
-// review held for staff, the PIN pad) go to test-artifacts/screens.
+// review held for staff, the PIN pad, the technician panel) go to
+// test-artifacts/screens.
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { demoCode } from '../../main/demo/demo.js';
-import { KioskScreen, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
+import { DEMO_TECHNICIAN_PIN, demoCode } from '../../main/demo/demo.js';
+import { KioskScreen, TechnicianPanel, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
 import type { Browser } from 'playwright-core';
 
 const missing = inject('chromiumMissing');
@@ -95,6 +96,10 @@ describe.skipIf(missing !== '')('results a traveller reads in one second', () =>
       await screen.page.keyboard.press('Control+Alt+T');
       await screen.page.waitForSelector('[data-testid="pin-pad"]');
       await screen.screenshot(`layout-${layout.name}-pin-pad`);
+      // And the panel it opens (the demo's PIN), with its index.
+      await new TechnicianPanel(screen).enterPin(DEMO_TECHNICIAN_PIN);
+      await screen.page.waitForSelector('[data-testid="tech-panel"]');
+      await screen.screenshot(`layout-${layout.name}-technician-panel`);
       await screen.page.click('[data-testid="tech-exit"]');
       // Told apart without hue: admit and deny at least 3:1 in greyscale, review between them and distinct from both.
       expect(contrast(luminance.admit!, luminance.deny!)).toBeGreaterThanOrEqual(3);
