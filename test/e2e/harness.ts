@@ -32,6 +32,8 @@ export async function startKiosk(
     devices?: Record<string, string>;
     prepare?: (dataDir: string) => Promise<void>;
     technician?: { idleMs: number; lockoutMs: number };
+    /** Sound and voice on (off by default: a test run is silent). */
+    sound?: boolean;
   } = {},
 ): Promise<KioskUnderTest> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-e2e-'));
@@ -43,7 +45,7 @@ export async function startKiosk(
   let aheadMs = 0;
   const launch = settingsFor(
     dataDir,
-    kioskFlags({ ...flags, simulate: flags.simulate !== undefined, 'result-seconds': String(opts.resultSeconds ?? 30), 'no-sound': true }),
+    kioskFlags({ ...flags, simulate: flags.simulate !== undefined, 'result-seconds': String(opts.resultSeconds ?? 30), 'no-sound': !opts.sound }),
     opts.lang ?? 'zh-CN',
     () => Date.now() + aheadMs,
   );

@@ -182,4 +182,56 @@ describe.skipIf(missing !== '')('results a traveller reads in one second', () =>
       await screen.page.close();
     }
   });
+
+  it("says each verdict in the traveller's language where the platform has a voice, and says nothing with sound off", async () => {
+    // Chromium here has no voices: the page is given two, and what it says is recorded.
+    const withVoices = async (url: string): Promise<KioskScreen> => {
+      const page = await browser.newPage();
+      await page.addInitScript(() => {
+        const said: { text: string; lang: string }[] = [];
+        const voices = [
+          { lang: 'zh-CN', name: 'zh', default: false, localService: true, voiceURI: 'zh' },
+          { lang: 'en-US', name: 'en', default: true, localService: true, voiceURI: 'en' },
+        ];
+        class Utterance {
+          voice: { lang: string } | null = null;
+          lang = '';
+          rate = 1;
+          constructor(readonly text: string) {}
+        }
+        // Own properties over the window's read-only ones.
+        Object.defineProperty(window, '__said', { value: said });
+        Object.defineProperty(window, 'SpeechSynthesisUtterance', { value: Utterance, configurable: true });
+        Object.defineProperty(window, 'speechSynthesis', {
+          value: { getVoices: () => voices, cancel: () => undefined, speak: (u: Utterance) => said.push({ text: u.text, lang: u.lang }) },
+          configurable: true,
+        });
+      });
+      await page.goto(url);
+      await page.waitForSelector('body[data-state="ready"]');
+      return new KioskScreen(page);
+    };
+    const said = (screen: KioskScreen): Promise<{ text: string; lang: string }[]> => screen.page.evaluate(() => (window as unknown as { __said: { text: string; lang: string }[] }).__said);
+
+    const loud = await startKiosk({ sound: true });
+    try {
+      const screen = await withVoices(loud.kiosk.url);
+      await screen.wedgeScan(await demoCode(loud.keys, Date.now() / 1000, { issuer: 'CN-BJ', status: 'red', subject: 'voice-deny' }));
+      expect((await screen.waitForVerdict()).verdict).toBe('deny');
+      await screen.page.waitForFunction(() => (window as unknown as { __said: unknown[] }).__said.length > 0);
+      expect(await said(screen)).toEqual([{ text: '请止步', lang: 'zh-CN' }]);
+      await screen.page.close();
+    } finally {
+      await loud.stop();
+    }
+    // This block's kiosk runs with sound off: a result, and not a word.
+    const quiet = await withVoices(k.kiosk.url);
+    try {
+      await quiet.wedgeScan(await code('green', 'voice-muted'));
+      expect((await quiet.waitForVerdict()).verdict).toBe('admit');
+      expect(await said(quiet)).toEqual([]);
+    } finally {
+      await quiet.page.close();
+    }
+  });
 });
