@@ -19,19 +19,11 @@ import { KioskScreen, TechnicianPanel, launchBrowser, startKiosk, type KioskUnde
 
 // The kiosk in this process reads its mount table from here: one USB stick, so the
 // export's refusal is the one for a folder off the drive (not "no drive at all").
-const usb = await vi.hoisted(async () => {
-  const { mkdtempSync, mkdirSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
-  const media = mkdtempSync(join(tmpdir(), 'sentinel-media-'));
-  const stick = join(media, 'STICK');
-  mkdirSync(stick);
-  return { media, stick };
-});
-vi.mock('../../main/technician/removable-drives.js', async (importOriginal) => {
-  const real = await importOriginal<typeof Drives>();
-  return { ...real, SYSTEM_DRIVE_RULE: { mounts: () => `/dev/root / ext4 rw 0 0\n/dev/sdb1 ${usb.stick} vfat rw 0 0\n`, removableRoots: [usb.media] } };
-});
+const usb = await vi.hoisted(async () => (await import('../fixtures/usb-stick.js')).fakeUsbStick());
+vi.mock('../../main/technician/removable-drives.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof Drives>()),
+  SYSTEM_DRIVE_RULE: (await import('../fixtures/usb-stick.js')).driveRuleWith(usb),
+}));
 
 const missing = inject('chromiumMissing');
 const PIN = '482913';

@@ -1,9 +1,11 @@
 // An on-screen keyboard for technician mode's typed fields (a gate's name, a
 // path on the USB drive, a reference temperature, an override's own words):
 // a kiosk has a touchscreen and usually no keyboard. It shows while a typed
-// field of the overlay has the focus, digits only for a number field, and
-// its keys never take the focus from the field. A physical keyboard still
-// works beside it. Chinese characters need an input method the kiosk does
+// field of the overlay has the focus after a touch on it (not when the focus
+// came from a keyboard's Tab, where the keyboard is at hand), digits only for
+// a number field, and its keys never take the focus from the field. Many
+// kiosk touchscreens report themselves as a mouse, so any pointer counts. A
+// physical keyboard still works beside it. Chinese characters need an input method the kiosk does
 // not have: typed fields take Latin letters, digits and punctuation here.
 import { el } from './dom.js';
 import type { TechnicianText } from './text.js';
@@ -122,9 +124,14 @@ export function installOnScreenKeyboard(overlay: HTMLElement, text: () => Techni
     board.append(last);
   };
 
+  // A field touched is focused by that touch: the keys show for the field the last pointerdown was on
+  // (or its label), not for a focus a keyboard's Tab or a script gave.
+  let touched: { target: EventTarget | null; atMs: number } = { target: null, atMs: -Infinity };
+  overlay.addEventListener('pointerdown', (e) => (touched = { target: e.target, atMs: performance.now() }), { capture: true });
+  const byTouch = (f: Field): boolean => performance.now() - touched.atMs < 1000 && (touched.target === f || (touched.target instanceof HTMLLabelElement && touched.target.control === f));
   overlay.addEventListener('focusin', (e) => {
     const f = typedField(e.target);
-    if (!f) return hide();
+    if (!f || !byTouch(f)) return hide();
     field = f;
     shifted = false;
     render();
