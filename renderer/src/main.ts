@@ -22,7 +22,7 @@ declare global {
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const ICONS = { admit: '✓', review: '!', deny: '✕' } as const;
-/** The verdict a traveller is shown at start and after every result: the first holder language (a tap changes it for one traveller only). */
+/** The language a traveller is shown at start and on every result: the first holder language (a tap changes it for one traveller only). */
 const defaultHolderLang = (): Lang => config.holderLangs[0] ?? config.operatorLang;
 
 const bridge = window.kiosk ? null : connectBrowserBridge();

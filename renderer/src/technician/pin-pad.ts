@@ -101,6 +101,11 @@ export function showPinPad(overlay: HTMLElement, { kiosk, T, mode, unlocked, exi
       await new Promise((resolve) => setTimeout(resolve, Math.min(wait, PACE_WAIT_MAX_MS)));
       r = await kiosk.technician.unlock(entered);
     }
+    // Closed while main was answering (a traveller's scan, the timeout): what the PIN opened is closed again.
+    if (showing !== current || !pad.isConnected) {
+      if (r.ok && r.value.result === 'ok') void kiosk.technician.lock();
+      return;
+    }
     if (!r.ok) message.textContent = refusalText(r.error, lang, timeZone);
     else if (r.value.result === 'ok') {
       stopIdle();
