@@ -32,6 +32,8 @@ import { OVERRIDE_PRESETS, OVERRIDE_TEXT_CHARS, techMessage, type OverrideReason
 // the screen needs, and this table is the one contract module whose code the
 // screen takes (eslint.config.js): the panel reaches the catalog through here.
 export * from './technician-messages.js';
+// The screen knows the technician's test card: held up while the PIN pad is open, it is never a traveller's scan.
+export { TEST_CARD_TEXT } from './kiosk.js';
 
 /**
  * An error that crossed the boundary: a stable code and a sentence (English,

@@ -1,7 +1,7 @@
 // The kiosk screen: ready → checking → result → ready. It shows what main
 // decided and nothing more; the camera and a keyboard-wedge scanner feed
 // the same entry point (scan/submit).
-import type { KioskApi } from '../../main/contract/ipc.js';
+import { TEST_CARD_TEXT, type KioskApi } from '../../main/contract/ipc.js';
 import type { CheckView, KioskStatus, ScanSource, ScreenConfig } from '../../main/contract/kiosk.js';
 import type { Lang } from '../../main/contract/messages.js';
 import { connectBrowserBridge } from './browser-bridge.js';
@@ -452,7 +452,7 @@ async function start(): Promise<void> {
     onText: (scanned) => {
       const seenLately = cameraSightings.sighted(scanned, performance.now());
       if (!technician?.isOpen()) void submit(scanned, 'camera');
-      else if (technician.padShowing() && !seenLately) travellerScan(() => void submit(scanned, 'camera'));
+      else if (technician.padShowing() && !seenLately && scanned.trim() !== TEST_CARD_TEXT) travellerScan(() => void submit(scanned, 'camera'));
     },
   });
   // A technician's change applies now: language, result time, sound, place, camera.
