@@ -6,6 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { kioskFlags } from '../../main/app/kiosk-flags.js';
+import { ConfigStore } from '../../main/config/config-store.js';
+import type { KioskConfig } from '../../main/contract/kiosk-config.js';
+import { DataDir } from '../../main/data-dir.js';
 import { settingsFor } from '../../main/app/kiosk-settings.js';
 import { launchKiosk, type RunningKiosk } from '../../main/shell/browser-kiosk.js';
 import { loadDemoKeys, setUpDemoDataDir, type DemoKeys } from '../../main/demo/demo.js';
@@ -23,6 +26,14 @@ export interface KioskUnderTest {
   /** Moves the kiosk's clock (main's, injected) ahead: a test waits for a lockout to end without sleeping. */
   advanceClock(ms: number): void;
   stop(): Promise<void>;
+}
+
+/** A `prepare` for startKiosk: the demo folder's configuration, changed before the kiosk starts (PINs, languages, zone). */
+export function withConfig(change: (c: KioskConfig) => KioskConfig): (dataDir: string) => Promise<void> {
+  return async (dataDir) => {
+    const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
+    store.save(change(store.load().config), Date.now());
+  };
 }
 
 export async function startKiosk(

@@ -10,7 +10,7 @@ import { DataDir } from '../../main/data-dir.js';
 import { demoCode } from '../../main/demo/demo.js';
 import { hashPin } from '../../main/technician/pin.js';
 import { until } from '../fixtures/until.js';
-import { KioskScreen, TechnicianPanel, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
+import { KioskScreen, TechnicianPanel, launchBrowser, startKiosk, withConfig, type KioskUnderTest } from './harness.js';
 
 const missing = inject('chromiumMissing');
 const PIN = '582913';
@@ -21,11 +21,7 @@ describe.skipIf(missing !== '')('the PIN pad', () => {
 
   beforeAll(async () => {
     k = await startKiosk({
-      prepare: async (dataDir) => {
-        const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
-        const c = store.load().config;
-        store.save({ ...c, technician: { ...c.technician, pinHash: hashPin(PIN) } }, Date.now());
-      },
+      prepare: withConfig((c) => ({ ...c, technician: { ...c.technician, pinHash: hashPin(PIN) } })),
     });
     browser = await launchBrowser({ kind: 'fake-pattern' });
   });
@@ -139,14 +135,9 @@ describe.skipIf(missing !== '')('the PIN pad', () => {
     const panel = new TechnicianPanel(screen);
     try {
       await screen.page.keyboard.press('Control+Alt+T');
-      for (let i = 0; i < 5; i++) {
-        await panel.enterPin('000001');
-        // Each answer before the next try (main takes one a second; the pad waits its turn).
-        await screen.page.waitForFunction(() => (document.querySelector('[data-testid="pin-message"]')?.textContent ?? '') !== '');
-        if (i < 4) await screen.page.evaluate(() => (document.querySelector('[data-testid="pin-message"]')!.textContent = ''));
-      }
-      await panel.waitForPinMessage('锁定至');
-      const said = (await screen.page.textContent('[data-testid="pin-message"]')) ?? '';
+      // Each answer before the next try (main takes one a second; the pad waits its turn).
+      let said = '';
+      for (let i = 0; i < 5; i++) said = await panel.enterPinForAnswer('000001');
       const until = /锁定至 (\d{2}):(\d{2}):(\d{2})/.exec(said);
       expect(until, said).not.toBeNull();
       expect(said).not.toMatch(/AM|PM|上午|下午/);
@@ -166,11 +157,7 @@ describe.skipIf(missing !== '')('the first PIN', () => {
   beforeAll(async () => {
     // A kiosk fresh from its package: the demo's own PIN taken away.
     k = await startKiosk({
-      prepare: async (dataDir) => {
-        const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
-        const c = store.load().config;
-        store.save({ ...c, technician: { ...c.technician, pinHash: null, supervisorPinHash: null } }, Date.now());
-      },
+      prepare: withConfig((c) => ({ ...c, technician: { ...c.technician, pinHash: null, supervisorPinHash: null } })),
     });
     browser = await launchBrowser({ kind: 'fake-pattern' });
   });

@@ -8,14 +8,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { ConfigStore } from '../../main/config/config-store.js';
-import { DataDir } from '../../main/data-dir.js';
 import { demoCode } from '../../main/demo/demo.js';
 import { hashPin } from '../../main/technician/pin.js';
 import type * as Drives from '../../main/technician/removable-drives.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { hasCjk, notChinese } from '../technician/chinese-text.js';
-import { KioskScreen, TechnicianPanel, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
+import { KioskScreen, TechnicianPanel, launchBrowser, startKiosk, withConfig, type KioskUnderTest } from './harness.js';
 
 // The kiosk in this process reads its mount table from here: one USB stick, so the
 // export's refusal is the one for a folder off the drive (not "no drive at all").
@@ -51,19 +49,12 @@ describe.skipIf(missing !== '')('technician mode in a Chinese panel', () => {
     k = await startKiosk({
       lang: 'zh-CN',
       devices: { simulate: 'yes' },
-      prepare: async (dataDir) => {
-        const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
-        const c = store.load().config;
-        store.save(
-          {
-            ...c,
-            identity: { ...c.identity, timeZone: 'Asia/Shanghai' },
-            screen: { ...c.screen, operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'] },
-            technician: { ...c.technician, pinHash: hashPin(PIN), supervisorPinHash: hashPin(SUPERVISOR_PIN) },
-          },
-          Date.now(),
-        );
-      },
+      prepare: withConfig((c) => ({
+        ...c,
+        identity: { ...c.identity, timeZone: 'Asia/Shanghai' },
+        screen: { ...c.screen, operatorLang: 'zh-CN', holderLangs: ['zh-CN', 'en'] },
+        technician: { ...c.technician, pinHash: hashPin(PIN), supervisorPinHash: hashPin(SUPERVISOR_PIN) },
+      })),
       technician: { idleMs: 180_000, lockoutMs: 3000 },
     });
   });

@@ -16,7 +16,7 @@ import type * as Drives from '../../main/technician/removable-drives.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { until } from '../fixtures/until.js';
 import { cameraFrame, writeY4m } from '../../bench/frames.js';
-import { KioskScreen, TechnicianPanel, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
+import { KioskScreen, TechnicianPanel, launchBrowser, startKiosk, withConfig, type KioskUnderTest } from './harness.js';
 
 // The kiosk in this process reads its mount table from here: one USB stick, mounted under a folder of the test's.
 const usb = await vi.hoisted(async () => (await import('../fixtures/usb-stick.js')).fakeUsbStick());
@@ -36,14 +36,11 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
     k = await startKiosk({
       lang: 'en',
       devices: { simulate: 'yes' },
-      prepare: async (dataDir) => {
-        const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
-        const c = store.load().config;
-        store.save(
-          { ...c, screen: { ...c.screen, operatorLang: 'en', holderLangs: ['en', 'zh-CN'] }, technician: { ...c.technician, pinHash: hashPin(PIN), supervisorPinHash: hashPin(SUPERVISOR_PIN) } },
-          Date.now(),
-        );
-      },
+      prepare: withConfig((c) => ({
+        ...c,
+        screen: { ...c.screen, operatorLang: 'en', holderLangs: ['en', 'zh-CN'] },
+        technician: { ...c.technician, pinHash: hashPin(PIN), supervisorPinHash: hashPin(SUPERVISOR_PIN) },
+      })),
       technician: { idleMs: 4000, lockoutMs: 3000 },
     });
   });
@@ -140,9 +137,7 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       }
       // The right PIN while locked: this attempt's own answer read (the pad may still be waiting its turn with main),
       // before the clock moves on — an attempt still in flight then would unlock.
-      await screen.page.evaluate(() => (document.querySelector('[data-testid="pin-message"]')!.textContent = ''));
-      await enterPin(screen, PIN);
-      await screen.page.waitForFunction(() => document.querySelector('[data-testid="pin-message"]')!.textContent!.includes('locked'));
+      expect(await new TechnicianPanel(screen).enterPinForAnswer(PIN)).toContain('locked');
       await screen.screenshot('technician-locked');
       // The lockout's end, on main's clock: moved past it rather than waited for.
       k.advanceClock(3100);
@@ -309,11 +304,7 @@ describe.skipIf(missing !== '')('a kiosk on its first start', () => {
       devices: { simulate: 'yes' },
       technician: { idleMs: 60_000, lockoutMs: 3000 },
       // A kiosk fresh from its package: the demo's own PIN taken away.
-      prepare: async (dataDir) => {
-        const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
-        const c = store.load().config;
-        store.save({ ...c, screen: { ...c.screen, operatorLang: 'en', holderLangs: ['en', 'zh-CN'] }, technician: { ...c.technician, pinHash: null, supervisorPinHash: null } }, Date.now());
-      },
+      prepare: withConfig((c) => ({ ...c, screen: { ...c.screen, operatorLang: 'en', holderLangs: ['en', 'zh-CN'] }, technician: { ...c.technician, pinHash: null, supervisorPinHash: null } })),
     });
     const browser = await launchBrowser({ kind: 'fake-pattern' });
     try {
@@ -372,11 +363,7 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
     const k = await startKiosk({
       lang: 'en',
       devices: { thermometer: pty.kiosk, 'thermo-protocol': 'gy-mcu90614' },
-      prepare: async (dataDir) => {
-        const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
-        const c = store.load().config;
-        store.save({ ...c, screen: { ...c.screen, operatorLang: 'en' }, technician: { ...c.technician, pinHash: hashPin(PIN) } }, Date.now());
-      },
+      prepare: withConfig((c) => ({ ...c, screen: { ...c.screen, operatorLang: 'en' }, technician: { ...c.technician, pinHash: hashPin(PIN) } })),
       technician: { idleMs: 60_000, lockoutMs: 3000 },
     });
     const browser = await launchBrowser({ kind: 'fake-pattern' });

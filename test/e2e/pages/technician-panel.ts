@@ -15,6 +15,18 @@ export class TechnicianPanel {
     await this.page.click('[data-testid="pin-ok"]');
   }
 
+  /**
+   * Taps a PIN and OK, and returns this attempt's own answer: the message
+   * line is cleared first, since the pad may wait its turn with main and
+   * the line would still show the answer before.
+   */
+  async enterPinForAnswer(pin: string): Promise<string> {
+    await this.page.evaluate(() => (document.querySelector('[data-testid="pin-message"]')!.textContent = ''));
+    await this.enterPin(pin);
+    await this.page.waitForFunction(() => (document.querySelector('[data-testid="pin-message"]')?.textContent ?? '') !== '');
+    return (await this.page.textContent('[data-testid="pin-message"]')) ?? '';
+  }
+
   /** Ctrl+Alt+T, the PIN, and the panel open. */
   async open(pin: string): Promise<void> {
     await this.page.keyboard.press('Control+Alt+T');
