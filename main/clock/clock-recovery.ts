@@ -177,7 +177,7 @@ export interface ClockSettings {
 
 /** The bundle is loaded against the highest seq the log remembers, as the checkpoint's is. */
 export async function loadClockSettings(dir: DataDir, log: CheckLog, nowMs: number): Promise<ClockSettings> {
-  const snapshot = await new TrustStore(dir).load(nowMs / 1000, { minSeq: log.highestBundleSeq() });
+  const snapshot = await new TrustStore(dir, log).load(nowMs / 1000);
   const skewSeconds = new PolicyStore(dir).load().policy.clockSkewSeconds;
   return { trust: snapshot ? { iat: snapshot.info.iat, exp: snapshot.info.exp, seq: snapshot.info.seq } : null, skewSeconds };
 }

@@ -14,7 +14,7 @@ export async function syncClientIn(dir: DataDir, endpoint: string, log: CheckLog
     endpoints: syncEndpoints(endpoint),
     log,
     device: await loadOrCreateDeviceIdentity(dir),
-    trust: new TrustStore(dir),
+    trust: new TrustStore(dir, log),
     floor: new TimeFloor(log),
     clock,
   });

@@ -49,7 +49,7 @@ export async function exportDataDir(dataDir: string, out: string, nowMs: number,
   const selftest = await selfTestIn(dir, nowMs, { thermometerSeconds: 1, ...(live ? { liveThermometer: live.thermometer } : {}) });
   const log = CheckLog.openIn(dir);
   try {
-    const trust = await new TrustStore(dir).load(nowMs / 1000).catch(() => null);
+    const trust = await new TrustStore(dir, log).load(nowMs / 1000).catch(() => null);
     const diagnostics = {
       exportedAt: new Date(nowMs).toISOString(),
       versions: { sentinel: '0.1.0', node: process.version, platform: `${process.platform} ${process.arch}` },

@@ -170,7 +170,7 @@ export async function selfTestIn(dir: DataDir, nowMs: number, opts: SelfTestOpti
     let trustIat: number | null = null;
     items.push(
       await check('trust', async () => {
-        const snap = await new TrustStore(dir).load(nowMs / 1000);
+        const snap = await new TrustStore(dir, log).load(nowMs / 1000);
         if (!snap) return ['fail', techMessage('trustMissing', {})];
         trustIat = snap.info.iat;
         const ageDays = (nowMs / 1000 - snap.info.iat) / 86_400;

@@ -71,7 +71,7 @@ export class TechnicianService {
       audit,
       config,
       policy: new PolicyStore(data.dir),
-      trust: new TrustStore(data.dir),
+      trust: new TrustStore(data.dir, data.log),
       session: this.session,
       clock: opts.clock,
       changed,

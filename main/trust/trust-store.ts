@@ -44,8 +44,27 @@ export async function readRootKeys(text: string, source: string): Promise<Pinned
 
 const HIGHEST_SEQ_FILE = 'trust-highest-seq';
 
+/**
+ * What the check log remembers of the bundles in force here
+ * (CheckLog.highestBundleSeq): a record in its keyed chain, which deleting
+ * `trust-highest-seq` does not erase. A structural type: trust sits below
+ * the log and does not import it.
+ */
+export interface BundleSeqRecord {
+  highestBundleSeq(): number | null;
+}
+
 export class TrustStore {
-  constructor(private readonly dir: DataDir) {}
+  /**
+   * `log`: the data directory's open check log. Every load and install of
+   * this store then enforces its record, without each call having to pass
+   * it. Give it wherever the log is open; a store without it knows only
+   * `trust-highest-seq` (and a `minSeq` given to load).
+   */
+  constructor(
+    private readonly dir: DataDir,
+    private readonly log?: BundleSeqRecord,
+  ) {}
 
   async pinnedRoots(): Promise<PinnedRoot[]> {
     const text = this.dir.readText(DATA_FILES.roots);
@@ -58,10 +77,10 @@ export class TrustStore {
    * refused like a tampered one: an older, validly signed bundle copied over
    * the installed file would otherwise bring back the keys revoked since.
    *
-   * "Already installed" is the highest of `trust-highest-seq` and `minSeq`:
-   * the check log's record (CheckLog.highestBundleSeq — the bundle seq of
-   * the checks and trust/installed events in its keyed chain), so that
-   * deleting one file does not erase it. Callers with the log pass it.
+   * "Already installed" is the highest of `trust-highest-seq`, the check
+   * log's record (CheckLog.highestBundleSeq — the bundle seq of the checks
+   * and trust/installed events in its keyed chain) given at construction,
+   * and `minSeq`, so that deleting one file does not erase it.
    */
   async load(nowS: number, opts: { minSeq?: number | null } = {}): Promise<TrustSnapshot | null> {
     const jws = this.dir.readText(DATA_FILES.bundle);
@@ -77,8 +96,7 @@ export class TrustStore {
       throw err;
     }
     const recorded = this.highestSeq('strict');
-    const known = [recorded, opts.minSeq ?? null].filter((s): s is number => s !== null);
-    const highest = known.length === 0 ? null : Math.max(...known);
+    const highest = highestOf(recorded, this.logSeq(), opts.minSeq ?? null);
     if (highest !== null && snapshot.info.seq < highest) {
       throw new TrustUnusable(
         `the installed trust bundle (seq ${snapshot.info.seq}) is older than seq ${highest}, already installed here: an older bundle was put in its place; install one with seq ${highest} or higher`,
@@ -104,17 +122,21 @@ export class TrustStore {
     }
     const roots = [...pinned, ...added];
     if (roots.length === 0) throw new TrustUnusable('no root key is pinned here: give one with --root JWK-FILE');
-    let installedSeq: number | null = null;
+    let loadedSeq: number | null = null;
     try {
-      installedSeq = (await this.load(opts.nowS))?.info.seq ?? null;
+      loadedSeq = (await this.load(opts.nowS))?.info.seq ?? null;
     } catch (err) {
-      // A damaged installed bundle is replaced by a good one — but never by an older one.
+      // A damaged (or older, put back) installed bundle is replaced by a good one — but never by an older one.
       if (!(err instanceof TrustUnusable)) throw err;
     }
-    // A damaged record is rewritten by the bundle installed now (load, without the log, cannot tell more).
-    const highest = this.highestSeq('lenient');
-    if (highest !== null) installedSeq = Math.max(installedSeq ?? highest, highest);
-    const snapshot = await verifyBundle(jws, roots, { nowS: opts.nowS, installedSeq, allowExpired: false });
+    // Newer than the bundle in force (the same again is no change); never older than the records —
+    // the file's (a damaged one is rewritten by the bundle installed now) and the log's, which hold
+    // when the installed bundle did not load. The recorded seq itself repairs a bundle that did not.
+    const floor = highestOf(this.highestSeq('lenient'), this.logSeq());
+    const snapshot = await verifyBundle(jws, roots, { nowS: opts.nowS, installedSeq: loadedSeq, allowExpired: false });
+    if (floor !== null && snapshot.info.seq < floor) {
+      throw new BundleRefused('rollback', `the bundle's seq ${snapshot.info.seq} is older than seq ${floor}, already installed here`);
+    }
     // Roots first: a bundle on disk must never be signed by an unpinned root.
     if (added.length > 0) {
       this.dir.writeAtomic(DATA_FILES.roots, JSON.stringify({ keys: roots.map((r) => r.jwk) }, null, 2) + '\n', 0o600);
@@ -122,6 +144,10 @@ export class TrustStore {
     this.dir.writeAtomic(DATA_FILES.bundle, snapshot.jws + '\n', 0o600);
     this.dir.writeAtomic(HIGHEST_SEQ_FILE, `${snapshot.info.seq}\n`, 0o600);
     return snapshot;
+  }
+
+  private logSeq(): number | null {
+    return this.log?.highestBundleSeq() ?? null;
   }
 
   /**
@@ -141,4 +167,9 @@ export class TrustStore {
       `${this.dir.path(HIGHEST_SEQ_FILE)} (the highest trust bundle seq installed here) is damaged; install the newest trust bundle again (sentinel trust install) to rewrite it`,
     );
   }
+}
+
+function highestOf(...seqs: (number | null)[]): number | null {
+  const known = seqs.filter((s): s is number => s !== null);
+  return known.length === 0 ? null : Math.max(...known);
 }

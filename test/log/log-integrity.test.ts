@@ -27,6 +27,12 @@ import { loadDemoKeys, setUpDemoDataDir } from '../../main/demo/demo.js';
 import { KioskService } from '../../main/kiosk/kiosk-service.js';
 import { exportDataDir } from '../../main/technician/export.js';
 import { TrustStore, TrustUnusable } from '../../main/trust/trust-store.js';
+import { CentralService } from '../../bench/central-service.js';
+import { ConfigStore } from '../../main/config/config-store.js';
+import { syncClientIn } from '../../main/sync/open-sync.js';
+import { hashPin } from '../../main/technician/pin.js';
+import { TechnicianService } from '../../main/technician/technician-service.js';
+import { selfTestIn } from '../../main/technician/selftest.js';
 import { sentinel } from '../fixtures/cli.js';
 import { T0, DAY, code, makeWorld } from '../fixtures/world.js';
 import { tempDir } from '../fixtures/tmp.js';
@@ -753,6 +759,95 @@ describe('the highest bundle seq is also kept where deleting one file does not e
     log.close();
     expect(minSeq).toBe(18);
     await expect(store.load(T0, { minSeq })).rejects.toThrow(/seq 17\) is older than seq 18/);
+  });
+
+  /** installed17Then18, then seq 17's file copied back and trust-highest-seq deleted. */
+  async function rolledBack(): Promise<Awaited<ReturnType<typeof installed17Then18>> & { file18: string }> {
+    const kiosk = await installed17Then18();
+    const file18 = fs.readFileSync(kiosk.dir.path(DATA_FILES.bundle), 'utf8');
+    fs.writeFileSync(kiosk.dir.path(DATA_FILES.bundle), kiosk.seq17);
+    fs.rmSync(kiosk.dir.path('trust-highest-seq'));
+    return { ...kiosk, file18 };
+  }
+  const NOW_MS = T0 * MS;
+  /** The older bundle was not taken as installed: no record of its seq was written. */
+  const noRecordWritten = (dir: DataDir): void => expect(fs.existsSync(dir.path('trust-highest-seq'))).toBe(false);
+
+  it('so does the self-test', async () => {
+    const { dir } = await rolledBack();
+    const trustLine = (await selfTestIn(dir, NOW_MS, { thermometerSeconds: 0 })).find((i) => i.check === 'trust');
+    expect(trustLine).toMatchObject({ state: 'fail', detail: expect.stringMatching(/seq 17\) is older than seq 18/) });
+    noRecordWritten(dir);
+  });
+
+  it("so does the technician's panel: its state shows no bundle in force, its self-test fails the trust line", async () => {
+    const { data, dir } = await rolledBack();
+    const config = new ConfigStore(dir);
+    const c = config.load().config;
+    config.save({ ...c, technician: { ...c.technician, pinHash: hashPin('482913') } }, NOW_MS);
+    const tech = new TechnicianService({ dataDir: data, clock: () => NOW_MS });
+    try {
+      expect(await tech.session.unlock('482913')).toMatchObject({ result: 'ok' });
+      expect((await tech.handle('technician/state', {})).trust).toBeNull();
+      noRecordWritten(dir);
+      expect((await tech.handle('technician/selftest', {})).find((l) => l.check === 'trust')).toMatchObject({ state: 'fail' });
+    } finally {
+      tech.close();
+    }
+    noRecordWritten(dir);
+  });
+
+  it('so does the diagnostics export', async () => {
+    const { data, dir } = await rolledBack();
+    // Its trust summary, and the self-test it carries.
+    const out = tempDir();
+    await exportDataDir(data, out, NOW_MS);
+    const [folder] = fs.readdirSync(out);
+    const diagnostics = JSON.parse(fs.readFileSync(path.join(out, folder!, 'diagnostics.json'), 'utf8')) as { trust: unknown; selftest: { check: string; state: string }[] };
+    expect(diagnostics.trust).toBeNull();
+    expect(diagnostics.selftest.find((i) => i.check === 'trust')).toMatchObject({ state: 'fail' });
+    noRecordWritten(dir);
+  });
+
+  it('so does install: the older bundle again is a rollback, with the installed file gone too; seq 18 repairs it', async () => {
+    const { dir, seq17, file18 } = await rolledBack();
+    const log = CheckLog.openIn(dir);
+    try {
+      const store = new TrustStore(dir, log);
+      await expect(store.install(seq17, { nowS: T0 })).rejects.toMatchObject({ problem: 'rollback' });
+      fs.rmSync(dir.path(DATA_FILES.bundle));
+      await expect(store.install(seq17, { nowS: T0 })).rejects.toMatchObject({ problem: 'rollback', message: expect.stringMatching(/seq 17 is older than seq 18/) });
+      noRecordWritten(dir);
+      expect((await store.install(file18, { nowS: T0 })).info.seq).toBe(18);
+      expect((await store.load(T0))?.info.seq).toBe(18);
+    } finally {
+      log.close();
+    }
+  });
+
+  it('so does sync: no record of seq 17 when the answer fails, no seq 17 from the service; seq 18 from it repairs the kiosk', async () => {
+    const { dir, seq17, file18 } = await rolledBack();
+    const log = CheckLog.openIn(dir);
+    const server = new CentralService();
+    await server.start();
+    try {
+      const client = await syncClientIn(dir, server.url, log, () => NOW_MS);
+      server.down = true;
+      expect(await client.fetchBundle()).toMatchObject({ kind: 'failed' });
+      noRecordWritten(dir);
+      server.down = false;
+      server.bundle = { jws: seq17, seq: 17 };
+      expect(await client.fetchBundle()).toEqual({ kind: 'unchanged' });
+      expect(fs.readFileSync(dir.path(DATA_FILES.bundle), 'utf8')).toBe(seq17);
+      noRecordWritten(dir);
+      server.bundle = { jws: file18.trim(), seq: 18 };
+      expect(await client.fetchBundle()).toEqual({ kind: 'installed', seq: 18 });
+      expect((await new TrustStore(dir, log).load(T0))?.info.seq).toBe(18);
+      expect(fs.readFileSync(dir.path('trust-highest-seq'), 'utf8')).toBe('18\n');
+    } finally {
+      await server.stop();
+      log.close();
+    }
   });
 
   it("the newest logged check's bundle seq counts, and so does a retention marker after every entry is purged", async () => {

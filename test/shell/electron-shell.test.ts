@@ -17,9 +17,17 @@ import { KIOSK_WEB_PREFERENCES } from '../../main/shell/electron/web-preferences
 import { createKioskWindow } from '../../main/shell/electron/window.js';
 import { RemoteScanner, RemoteThermometer, routeDriverEvent } from '../../main/kiosk/remote-drivers.js';
 import { INVOKE_CHANNELS, makeKioskApi, type KioskApi } from '../../main/contract/ipc.js';
+import { ConfigStore } from '../../main/config/config-store.js';
+import type { TechnicianChannel } from '../../main/contract/ipc.js';
+import { DataDir } from '../../main/data-dir.js';
+import { hashPin } from '../../main/technician/pin.js';
+import { TechnicianService } from '../../main/technician/technician-service.js';
 import { ROOT } from '../fixtures/cli.js';
+import { tempDir } from '../fixtures/tmp.js';
 
 class FakeContents extends EventEmitter {
+  static next = 1;
+  id = FakeContents.next++;
   windowOpenHandler: ((d: unknown) => { action: string }) | null = null;
   mainFrame = { url: `${APP_ORIGIN}/index.html` };
   sent: [string, unknown][] = [];
@@ -194,10 +202,12 @@ describe('IPC', () => {
     const handlers = new Map<string, (e: unknown, p: unknown) => Promise<unknown>>();
     const ipcMain = { handle: (c: string, h: (e: unknown, p: unknown) => Promise<unknown>) => handlers.set(c, h), removeHandler: (c: string) => handlers.delete(c) };
     const calls: [string, unknown][] = [];
+    const callers: string[] = [];
     let emit: ((c: string, p: unknown) => void) | null = null;
     const service: KioskEndpoint = {
-      invoke: async (channel, payload) => {
+      invoke: async (channel, payload, caller) => {
         calls.push([channel, payload]);
+        callers.push(caller);
         return { ok: true, value: { verdict: 'admit' } as never };
       },
       subscribe: (l) => {
@@ -209,8 +219,99 @@ describe('IPC', () => {
     const dispose = registerKioskIpc(ipcMain as never, service, () => contents as never, APP_ORIGIN);
     const mainFrame = contents.mainFrame;
     const from = (frame: { url: string } | null) => ({ sender: contents, senderFrame: frame });
-    return { handlers, calls, contents, dispose, mainFrame, from, emit: (c: string, p: unknown) => emit?.(c, p) };
+    return { handlers, calls, callers, contents, dispose, mainFrame, from, emit: (c: string, p: unknown) => emit?.(c, p) };
   }
+
+  it('hands each request to the service as the caller window:<id> of the window that sent it', async () => {
+    const s = setup();
+    const other = new FakeContents();
+    await s.handlers.get('status/get')!(s.from(s.mainFrame), {});
+    await s.handlers.get('technician/state')!({ sender: other, senderFrame: other.mainFrame }, {});
+    expect(s.callers).toEqual([`window:${s.contents.id}`, `window:${other.id}`]);
+    expect(s.contents.id).not.toBe(other.id);
+  });
+
+  describe("a technician session ends with the page that opened it (the window's id outlives the page)", () => {
+    const PIN = '482913';
+    const NOW = 1_800_000_000_000;
+
+    /** The IPC in front of a real technician service whose PIN is set. */
+    function withTechnician() {
+      const dir = DataDir.open(tempDir(), { create: true });
+      const config = new ConfigStore(dir);
+      const c = config.load().config;
+      config.save({ ...c, technician: { ...c.technician, pinHash: hashPin(PIN) } }, NOW);
+      const tech = new TechnicianService({ dataDir: dir.root, clock: () => NOW });
+      const handlers = new Map<string, (e: unknown, p: unknown) => Promise<unknown>>();
+      const ipcMain = { handle: (ch: string, h: (e: unknown, p: unknown) => Promise<unknown>) => handlers.set(ch, h), removeHandler: (ch: string) => handlers.delete(ch) };
+      const service: KioskEndpoint = {
+        invoke: async (channel, payload, caller) => ({ ok: true, value: await tech.handle(channel as TechnicianChannel, payload as never, caller) }),
+        subscribe: () => () => undefined,
+      };
+      const contents = new FakeContents();
+      const dispose = registerKioskIpc(ipcMain as never, service, () => contents as never, APP_ORIGIN);
+      const as = (wc: FakeContents) => ({ sender: wc, senderFrame: wc.mainFrame });
+      const unlock = (wc = contents) => handlers.get('technician/unlock')!(as(wc), { pin: PIN });
+      const role = (wc = contents) => tech.session.role(`window:${wc.id}`);
+      const settle = () => new Promise((r) => setTimeout(r, 0));
+      return { tech, contents, unlock, role, settle, close: () => (dispose(), tech.close()) };
+    }
+
+    it('the screen process gone: locked', async () => {
+      const t = withTechnician();
+      try {
+        expect(await t.unlock()).toMatchObject({ ok: true, value: { result: 'ok' } });
+        expect(t.role()).toBe('technician');
+        t.contents.emit('render-process-gone', {}, { reason: 'crashed' });
+        await t.settle();
+        expect(t.role()).toBeNull();
+      } finally {
+        t.close();
+      }
+    });
+
+    it('a reload or navigation of the main frame: locked; a same-document or subframe navigation: not', async () => {
+      const t = withTechnician();
+      try {
+        await t.unlock();
+        t.contents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: true, url: `${APP_ORIGIN}/index.html#x` });
+        t.contents.emit('did-start-navigation', { isMainFrame: false, isSameDocument: false, url: 'about:blank' });
+        await t.settle();
+        expect(t.role()).toBe('technician');
+        // A reload (the page's own, or main's loadURL after a crash) starts a new document in the main frame.
+        t.contents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false, url: `${APP_ORIGIN}/index.html` });
+        await t.settle();
+        expect(t.role()).toBeNull();
+      } finally {
+        t.close();
+      }
+    });
+
+    it('the window closed: locked', async () => {
+      const t = withTechnician();
+      try {
+        await t.unlock();
+        t.contents.emit('destroyed');
+        await t.settle();
+        expect(t.role()).toBeNull();
+      } finally {
+        t.close();
+      }
+    });
+
+    it('an unlock still running when its page ends does not leave the session open', async () => {
+      const t = withTechnician();
+      try {
+        const pending = t.unlock();
+        t.contents.emit('render-process-gone', {}, { reason: 'killed' });
+        expect(await pending).toMatchObject({ ok: true, value: { result: 'ok' } });
+        await t.settle();
+        expect(t.role()).toBeNull();
+      } finally {
+        t.close();
+      }
+    });
+  });
 
   it('one handler per contract channel; the main frame of the app is heard', async () => {
     const s = setup();

@@ -55,10 +55,15 @@ describe('install', () => {
     await expect(fresh.install(w.bundle, { nowS: T0 })).rejects.toBeInstanceOf(TrustUnusable);
   });
 
-  it('anti-rollback survives a deleted or damaged bundle file', async () => {
+  it('anti-rollback survives a deleted or damaged bundle file; the recorded seq itself repairs it', async () => {
     fs.rmSync(dir.path(DATA_FILES.bundle));
     await expect(store.install(await signBundle(withPayload({ seq: 5 }), w.root), { nowS: T0 })).rejects.toMatchObject({ problem: 'rollback' });
     fs.writeFileSync(dir.path(DATA_FILES.bundle), 'garbage');
+    await expect(store.install(await signBundle(withPayload({ seq: 16 }), w.root), { nowS: T0 })).rejects.toMatchObject({ problem: 'rollback' });
+    // Seq 17 is no rollback from the 17 recorded: it replaces the damaged file (as the load refusal says: "seq 17 or higher").
+    await store.install(await signBundle(withPayload({ seq: 17 }), w.root), { nowS: T0 });
+    expect((await store.load(T0))?.info.seq).toBe(17);
+    // Over a bundle that loads, the same seq again is no change.
     await expect(store.install(await signBundle(withPayload({ seq: 17 }), w.root), { nowS: T0 })).rejects.toMatchObject({ problem: 'rollback' });
     await store.install(await signBundle(withPayload({ seq: 18 }), w.root), { nowS: T0 });
     expect((await store.load(T0))?.info.seq).toBe(18);
