@@ -39,10 +39,28 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['main/verify/**/*.ts', 'main/decide/**/*.ts'],
+    files: ['main/decide/**/*.ts'],
     rules: restrict(
       [...NODE_BUILTINS, ...NATIVE, 'electron', '**/drivers/**', '**/renderer/**', '../log/*', '../trust/*', '../checkpoint/*', '../cli/*', '../*.js'],
-      'verify and decide are pure: contract and jose only; time is a parameter.',
+      'decide is pure: contract and verify only; time is a parameter.',
+    ),
+  },
+  {
+    // Verification may use two of Node's pure computations and nothing else of it:
+    // node:zlib (a DCC is ZLIB-compressed, an SHC raw DEFLATE) and node:crypto
+    // (X509Certificate reads a DCC signer's certificate). No I/O, no clock.
+    files: ['main/verify/*.ts'],
+    rules: restrict(
+      [...NODE_BUILTINS, '!node:zlib', '!node:crypto', ...NATIVE, 'electron', '**/drivers/**', '**/renderer/**', '../log/*', '../trust/*', '../checkpoint/*', '../cli/*', '../*.js'],
+      'verify is pure: contract, jose, node:zlib and node:crypto only; time is a parameter.',
+    ),
+  },
+  {
+    // The same rule one folder down (each format's verifier): its siblings in main/verify are its own layer.
+    files: ['main/verify/formats/*.ts'],
+    rules: restrict(
+      [...NODE_BUILTINS, '!node:zlib', '!node:crypto', ...NATIVE, 'electron', '**/drivers/**', '**/renderer/**', '../../log/*', '../../trust/*', '../../checkpoint/*', '../../cli/*', '../../*.js'],
+      'verify is pure: contract, jose, node:zlib and node:crypto only; time is a parameter.',
     ),
   },
   {

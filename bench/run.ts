@@ -14,6 +14,7 @@ import { uuidv7 } from '../main/log/check-id.js';
 import { readRootKeys, TrustStore } from '../main/trust/trust-store.js';
 import { verifyCode } from '../main/verify/code.js';
 import { corpusScores, frameScores } from './decoders.js';
+import { formatThroughput } from './formats.js';
 import { CHROMIUM, screenBench } from './screen-bench.js';
 import { decoderThroughput, junkFlood, readingToScreen } from './drivers-bench.js';
 import { syncBench } from './sync-bench.js';
@@ -252,6 +253,7 @@ async function main(): Promise<void> {
     process.stderr.write(`Sentinel benchmarks (${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version})\n`);
     const { data, codes, trust } = await setUp(tmp);
     await verifyThroughput(data, codes, trust, tmp);
+    await formatThroughput(record);
     logThroughput(tmp);
     cliLogged(data, codes.ES256, tmp);
     startup(data, codes.ES256[0]!);

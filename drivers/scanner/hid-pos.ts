@@ -19,7 +19,8 @@ export interface HidReportAdapter {
 }
 
 export const HONEYWELL_REPORT_ID = 0x02;
-const MAX_SCAN_BYTES = 4096;
+// As the serial scanner (serial-scanner.ts): twice the longest text the checkpoint decides.
+const MAX_SCAN_BYTES = 16_384;
 
 export class HoneywellHidPos implements HidReportAdapter {
   readonly name = 'honeywell';

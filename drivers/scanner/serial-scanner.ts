@@ -1,12 +1,14 @@
 // Serial (CDC-ACM) 2D scanners: bytes until the configured terminator, or
-// until the line goes quiet for the inter-byte timeout; a scan over 4 KiB
+// until the line goes quiet for the inter-byte timeout; a scan over 16 KiB
 // is discarded whole rather than cut. The assembler is pure; the driver
 // adds the port (reopened when it comes back).
 import { REAL_TIMERS, type DriverStatus, type OpenSerial, type Scan, type ScannerFeed, type Timers, type UsbPorts } from '../contract.js';
 import { ReconnectingSerial } from '../serial-link.js';
 import { Listeners } from '../listeners.js';
 import type { Terminator } from '../../main/contract/devices.js';
-export const MAX_SCAN_BYTES = 4096;
+// Twice the longest text the checkpoint decides (formats.md §1: 8,192): a longer one there is
+// TOO_LARGE with a verdict; only beyond this is a scan discarded unseen.
+export const MAX_SCAN_BYTES = 16_384;
 
 export interface AssemblerCounters {
   scans: number;

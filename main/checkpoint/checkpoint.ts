@@ -95,7 +95,8 @@ export class Checkpoint {
     scans.forEach((scan, i) => {
       const v = verifications[i] as CodeVerification;
       // The pseudonym is needed to log the check or to look up the holder's last pass; else skip the HMAC.
-      const holder = v.claims && (opts.record || antiPassback) ? pseudonym.of(v.claims.iss, v.claims.sub) : null;
+      const cred = v.credential;
+      const holder = cred && (opts.record || antiPassback) ? pseudonym.of(cred.holderScope, cred.holderSubject) : null;
       const lastAdmittedMs = holder === null || !antiPassback ? null : (admittedHere.get(holder) ?? log.lastAdmittedAtMs(holder));
       const nowS = scan.atMs / 1000;
       const timeFloorS = floorMs === null ? null : floorMs / 1000;
@@ -113,12 +114,14 @@ export class Checkpoint {
         ...decision,
         checkId: opts.record ? uuidv7(scan.atMs) : null,
         atMs: scan.atMs,
+        format: v.format,
         issuer: v.issuer,
         issuerName: v.issuerName,
-        status: v.outcome === 'verified' && v.claims ? v.claims.st : null,
+        status: v.outcome === 'verified' ? (cred?.status ?? null) : null,
+        credentialKind: v.outcome === 'verified' ? (cred?.kind ?? null) : null,
         kid: v.kid,
-        maskedName: v.outcome === 'verified' ? (v.claims?.nm ?? null) : null,
-        issuerReason: v.outcome === 'verified' ? (v.claims?.rsn ?? null) : null,
+        maskedName: v.outcome === 'verified' ? (cred?.maskedName ?? null) : null,
+        issuerReason: v.outcome === 'verified' ? (cred?.issuerReason ?? null) : null,
         temperatureC: scan.temperatureC,
         bundleSeq: trust?.info.seq ?? null,
         policyVersion: policy.version,
@@ -131,6 +134,7 @@ export class Checkpoint {
         atMs: scan.atMs,
         verdict: outcome.verdict,
         reasons: outcome.reasons.map((r) => r.code),
+        format: outcome.format,
         issuer: outcome.issuer,
         status: outcome.status,
         kid: outcome.kid,

@@ -20,7 +20,7 @@ export async function openCheckpoint(dataDir: string, opts: { nowMs: number }): 
   // The log first: it remembers the highest bundle seq, which the load enforces (anti-rollback).
   const log = CheckLog.openIn(dir);
   try {
-    const trust = await new TrustStore(dir).load(opts.nowMs / 1000, { minSeq: log.highestBundleSeq() });
+    const trust = await new TrustStore(dir, log).load(opts.nowMs / 1000);
     const policy = new PolicyStore(dir).load();
     const checkpoint = new Checkpoint({ trust, policy, log, pseudonym: HolderPseudonym.forDataDir(dir) });
     return { dir, checkpoint, log, close: () => log.close() };

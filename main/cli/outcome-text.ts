@@ -18,10 +18,12 @@ export function outcomeJson(o: CheckOutcome, lang: Lang, extra: Record<string, u
   return JSON.stringify({
     ...extra,
     verdict: o.verdict,
+    format: o.format,
     reasons: o.reasons.map((r) => ({ code: r.code, message: reasonMessage(r.code, lang), verdict: r.verdict })),
     issuer: o.issuer,
     issuerName: o.issuerName,
     status: o.status,
+    kind: o.credentialKind,
     kid: o.kid,
     checkId: o.checkId,
     at: isoOf(o.atMs),
@@ -38,6 +40,8 @@ export function outcomeLine(o: CheckOutcome, lang: Lang, prefix = ''): string {
   const word = `${o.verdict.toUpperCase()} ${verdictWord(o.verdict, lang)}`;
   const who = [
     o.issuerName ? `${lang === 'zh-CN' ? o.issuerName.zh : o.issuerName.en} ${o.issuer}` : o.issuer,
+    o.format === 'phc1' || o.format === null ? null : o.format.toUpperCase(),
+    o.credentialKind,
     o.status,
     o.maskedName,
     o.temperatureC === null ? null : `${o.temperatureC.toFixed(1)}°C`,

@@ -20,7 +20,7 @@ commands:
   selftest                                                  check every part of the kiosk (exit 1 on a failure)
   export --out DIR                                          diagnostics and the check log (pseudonyms only) to a folder
   demo [--kiosk]                                            a demo data directory and demo codes decided (then the kiosk)
-  demo-code [--issuer ID] [--status S] [--test-card]        print a fresh code signed with a demo key (or the test card)
+  demo-code [--format phc1|dcc|shc] [--parts N] [--test-card]  print a fresh code signed with a demo key (or the test card)
   decode IMAGE…                                             decode the QR code in image files with the kiosk's decoder
   thermo --port PATH --protocol NAME [--stable]             read a serial IR thermometer
   scanner --serial PATH | --hid VID:PID                     print scans from a serial or HID scanner

@@ -1,7 +1,7 @@
 // What a check ends in (spec §4), as it crosses from the core to the CLI,
 // the log and the screens. Messages are not carried: they are looked up by
 // code in the reader's language.
-import type { HealthStatus, IssuerName } from './code.js';
+import type { CodeFormat, CredentialKind, HealthStatus, IssuerName } from './code.js';
 import type { ReasonCode, Verdict } from './reasons.js';
 
 export interface Reason {
@@ -24,9 +24,14 @@ export interface CheckOutcome extends Decision {
   checkId: string | null;
   /** When the check was decided, ms since the epoch. */
   atMs: number;
+  /** The format the text claimed (formats.md §1); null when it is none this kiosk knows. */
+  format: CodeFormat | null;
   issuer: string | null;
+  /** The issuer's name from the bundle: a province, a DCC's country, an SHC issuer. */
   issuerName: IssuerName | null;
   status: HealthStatus | null;
+  /** A DCC's or an SHC's kind (vaccination, test, recovery; immunization, laboratory), verified only. */
+  credentialKind: CredentialKind | null;
   kid: string | null;
   /** The masked display name, shown only, never stored. */
   maskedName: string | null;

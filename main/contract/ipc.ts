@@ -17,6 +17,8 @@ import type {
   FloorTarget,
   KioskStatus,
   ScannerTestResult,
+  PartialScanView,
+  ScanAnswer,
   ScanSource,
   ScreenConfig,
   SettingUpdate,
@@ -138,7 +140,7 @@ function overrideReason(v: unknown): OverrideReason | null {
 
 /** Renderer → main requests: the table. */
 const INVOKE = {
-  'scan/submit': channel<{ text: string; source: ScanSource }, CheckView>()({
+  'scan/submit': channel<{ text: string; source: ScanSource }, ScanAnswer>()({
     method: 'submitScan',
     request: (text: string, source: ScanSource) => ({ text, source }),
     parse: (payload) => {
@@ -380,6 +382,8 @@ function event<Payload>() {
 /** Main → renderer events: the table. */
 const EVENTS = {
   'checkpoint/decided': event<CheckView>()('onDecided'),
+  /** A part of a card in several QR codes from main's own scanners, held until the rest come (formats.md §3). */
+  'scan/partial': event<PartialScanView>()('onPartial'),
   'status/changed': event<KioskStatus>()('onStatus'),
   'thermometer/reading': event<{ celsius: number; atMs: number; simulated: boolean }>()('onThermometer'),
   /** A technician changed a screen setting: it applies now, not at the next start. */

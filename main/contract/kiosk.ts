@@ -1,7 +1,7 @@
 // What main (which decides) hands the screen (which shows): the views and
 // values the kiosk's channels carry. The channels themselves, one table,
 // are in ipc.ts.
-import type { HealthStatus, IssuerName } from './code.js';
+import type { CodeFormat, CredentialKind, HealthStatus, IssuerName } from './code.js';
 import type { DeviceState } from './devices.js';
 import type { RedactedKioskConfig } from './kiosk-config.js';
 import type { ClockState } from './decision.js';
@@ -32,9 +32,15 @@ export interface CheckView {
   /** A review's or a refusal's one instruction, first on the screen (null for an admit). */
   action: Record<Lang, string> | null;
   reasons: ReasonView[];
+  /** The format the text claimed: phc1, dcc, shc; null when none this kiosk knows. */
+  format: CodeFormat | null;
   issuer: string | null;
+  /** A province, a DCC's country, an SHC issuer: by name, never the birth date or the full name. */
   issuerName: IssuerName | null;
   status: HealthStatus | null;
+  /** A DCC's or an SHC's kind, with its words ("Vaccination", "疫苗接种"); null for PHC1 and refusals. */
+  credentialKind: CredentialKind | null;
+  credentialKindWord: Record<Lang, string> | null;
   maskedName: string | null;
   issuerReason: string | null;
   /** The issuer's reason with its label, per language ("赋码原因：密接"). */
@@ -42,6 +48,31 @@ export interface CheckView {
   temperatureC: number | null;
   source: ScanSource;
 }
+
+/**
+ * One part of a SMART Health Card printed in several QR codes (formats.md
+ * §3), held until every part is in: no verdict yet and nothing logged. The
+ * screen says "part i of n" and which parts it still needs.
+ */
+export interface PartialScanView {
+  partial: {
+    /** The part just read, and how many the card has. */
+    index: number;
+    total: number;
+    /** Parts read so far, and those still needed, ascending. */
+    have: number[];
+    missing: number[];
+    /** When the parts held are given up (and the card checked as incomplete), and the kiosk's time now, ms: the screen waits the difference. */
+    expiresAtMs: number;
+    nowMs: number;
+  };
+  /** "Part 1 of 3 read. Scan the next part." per language. */
+  message: Record<Lang, string>;
+  source: ScanSource;
+}
+
+/** What a scan answers: a decided check, or a part of a card still being collected. */
+export type ScanAnswer = CheckView | PartialScanView;
 
 export interface KioskStatus {
   online: boolean;
@@ -164,7 +195,7 @@ export interface TechnicianState {
     ageDays: number;
     expiresAt: string;
     issuers: string[];
-    keys: { issuer: string; kid: string; alg: string; validFrom: string | null; validUntil: string | null; revoked: boolean }[];
+    keys: { issuer: string; format: CodeFormat; kid: string; alg: string; validFrom: string | null; validUntil: string | null; revoked: boolean }[];
   } | null;
 }
 

@@ -1,5 +1,6 @@
 // Plain sentences for every reason code and verdict, in the operator's and
 // the holder's languages. Looked up by code, never stored with a check.
+import type { CredentialKind } from './code.js';
 import { worstVerdict, type ReasonCode, type Verdict } from './reasons.js';
 
 export type Lang = 'zh-CN' | 'en';
@@ -55,9 +56,16 @@ const r = (audience: Audience, cause: Cause, action: Action | null, en: string, 
 
 const REASONS: Readonly<Record<ReasonCode, ReasonText>> = {
   OK: r('traveller', 'ok', null, 'All checks passed.', '全部检查通过。'),
-  NOT_PHC: r('traveller', 'format', 'showHealthCode', 'This is not a health code (it may be a web link or a payment code).', '这不是健康码（可能是网址或付款码）。'),
+  NOT_PHC: r('traveller', 'format', 'showHealthCode', 'This is not a health code this kiosk knows (it may be a web link or a payment code).', '这不是本机能识别的健康码（可能是网址或付款码）。'),
   MALFORMED: r('traveller', 'format', 'refreshCode', 'The health code is damaged or incomplete and cannot be read.', '健康码已损坏或不完整，无法读取。'),
   TOO_LARGE: r('traveller', 'format', 'showHealthCode', 'The code is too long to be a health code.', '内容过长，不是健康码。'),
+  FORMAT_NOT_ACCEPTED: r(
+    'staff',
+    'format',
+    'waitForStaff',
+    'This kind of health certificate is not accepted automatically here. A guard must check it.',
+    '本检查点不自动受理此类健康证明，请工作人员核验。',
+  ),
   FORBIDDEN_HEADER: r('staff', 'format', 'seeStaff', 'The code carries settings a genuine health code never has.', '此码含有正规健康码不会有的设置。'),
   UNSUPPORTED_ALG: r('staff', 'signature', 'seeStaff', 'The code is signed in a way that is not allowed.', '此码的签名方式不被允许。'),
   UNKNOWN_ISSUER: r('staff', 'issuer', 'waitForStaff', 'The issuing province is not recognised here. A guard must check the code.', '本机无法识别发码省份，请工作人员核验。'),
@@ -65,13 +73,16 @@ const REASONS: Readonly<Record<ReasonCode, ReasonText>> = {
   UNKNOWN_KEY: r('staff', 'signature', 'seeStaff', 'The code was signed with a key this checkpoint does not know.', '此码的签名密钥本机无法识别。'),
   KEY_REVOKED: r('staff', 'signature', 'seeStaff', 'The key that signed this code has been withdrawn.', '签发此码的密钥已被撤销。'),
   KEY_NOT_VALID_AT_ISSUE: r('staff', 'signature', 'seeStaff', "The code was signed outside the signing key's period of validity.", '此码的签发时间不在签名密钥的有效期内。'),
+  KEY_USAGE: r('staff', 'signature', 'seeStaff', 'The signer of this certificate may not sign this kind of certificate.', '此证书的签发方无权签发此类证书。'),
   BAD_SIGNATURE: r('staff', 'signature', 'seeStaff', 'The signature does not match: the code may be forged or altered.', '签名不符：此码可能是伪造或被篡改的。'),
+  REVOKED: r('traveller', 'signature', 'seeStaff', 'This health certificate has been withdrawn by its issuer.', '此健康证明已被签发方撤销。'),
   EXPIRED: r('traveller', 'codeTime', 'refreshCode', 'The health code has expired.', '健康码已过期。'),
   NOT_YET_VALID: r('traveller', 'codeTime', 'seeStaff', 'The health code is not valid yet.', '健康码尚未生效。'),
   CODE_TOO_OLD: r('traveller', 'codeTime', 'refreshCode', 'The code was generated too long ago (a screenshot?).', '此码生成时间过久（可能是截图）。'),
   STATUS_GREEN: r('traveller', 'status', 'seeStaff', 'A green code alone is not enough at this checkpoint.', '本检查点仅凭绿码不能通行。'),
   STATUS_YELLOW: r('traveller', 'status', 'waitForStaff', 'Health status is yellow.', '健康状态为黄码。'),
   STATUS_RED: r('traveller', 'status', 'seeStaff', 'Health status is red.', '健康状态为红码。'),
+  TEST_POSITIVE: r('traveller', 'status', 'seeStaff', 'The certificate records a positive test result.', '此证明记录的检测结果为阳性。'),
   FEVER: r('traveller', 'temperature', 'staffMeasures', 'Body temperature is at or above the fever threshold.', '体温达到或超过发热标准。'),
   TEMPERATURE_MISSING: r('traveller', 'temperature', 'standAtThermometer', 'No temperature was taken.', '未测得体温。'),
   TEMPERATURE_IMPLAUSIBLE: r('traveller', 'temperature', 'measureAgain', 'The temperature reading is not plausible.', '体温读数异常。'),
@@ -153,4 +164,20 @@ const ISSUER_REASON_LABEL: Readonly<Record<Lang, string>> = { en: 'Reason given 
 /** The issuer's own words about a code (a free text from the code), with its label: "赋码原因：密接". */
 export function issuerReasonLine(text: string, lang: Lang): string {
   return lang === 'zh-CN' ? `${ISSUER_REASON_LABEL[lang]}：${text}` : `${ISSUER_REASON_LABEL[lang]}: ${text}`;
+}
+
+const CREDENTIAL_KINDS_TEXT: Readonly<Record<Lang, Readonly<Record<CredentialKind, string>>>> = {
+  en: { vaccination: 'Vaccination', test: 'Test', recovery: 'Recovery', immunization: 'Immunization', laboratory: 'Laboratory result' },
+  'zh-CN': { vaccination: '疫苗接种', test: '检测', recovery: '康复', immunization: '免疫接种', laboratory: '实验室检测结果' },
+};
+
+/** A DCC's or an SHC's kind in words, for the guard (formats.md §2–3). */
+export function credentialKindWord(kind: CredentialKind, lang: Lang): string {
+  return CREDENTIAL_KINDS_TEXT[lang][kind];
+}
+
+/** A card in several QR codes, while its parts are collected (formats.md §3). */
+export function partialScanMessage(index: number, total: number, missing: readonly number[], lang: Lang): string {
+  const next = missing.join(lang === 'zh-CN' ? '、' : ', ');
+  return lang === 'zh-CN' ? `已读取第 ${index} 部分，共 ${total} 部分。请扫描第 ${next} 部分。` : `Part ${index} of ${total} read. Scan part${missing.length > 1 ? 's' : ''} ${next}.`;
 }

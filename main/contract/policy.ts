@@ -1,13 +1,17 @@
 // The checkpoint policy (spec §3): its type, defaults and validation.
 // A policy document may omit fields (they take the defaults) but may not
 // carry unknown ones: a misspelt field silently ignored would weaken a gate.
-import { ISSUER_ID_PATTERN } from './code.js';
+import { CODE_FORMATS, DCC_TYPES, isIssuerId, type CodeFormat, type DccType } from './code.js';
 import type { Verdict } from './reasons.js';
 
 export type TemperatureRule = 'required' | 'optional' | 'off';
 
 export interface Policy {
   acceptIssuers: string[];
+  /** formats.md §4: the formats decided automatically; another is FORMAT_NOT_ACCEPTED (review). */
+  acceptFormats: CodeFormat[];
+  /** formats.md §4: the DCC certificate types accepted; another is ISSUER_NOT_ACCEPTED. */
+  dccAccept: DccType[];
   onStatus: { green: Verdict; yellow: Verdict; red: Verdict };
   maxCodeAgeSeconds: number;
   clockSkewSeconds: number;
@@ -27,6 +31,8 @@ export interface Policy {
 
 const DEFAULTS: Policy = {
   acceptIssuers: ['*'],
+  acceptFormats: ['phc1', 'dcc', 'shc'],
+  dccAccept: ['v', 't', 'r'],
   onStatus: { green: 'admit', yellow: 'review', red: 'deny' },
   maxCodeAgeSeconds: 300,
   clockSkewSeconds: 60,
@@ -70,6 +76,21 @@ function numberField(value: unknown, field: string, min: number, max: number, in
   return value;
 }
 
+/**
+ * A list of distinct members of `choices`. Empty is allowed: no format (or no
+ * DCC type) accepted automatically is a checkpoint where a guard sees every
+ * such code, which is a choice a policy may make.
+ */
+function choiceList<T extends string>(value: unknown, field: string, choices: readonly T[]): T[] {
+  const sentence = `${field} must be a list of ${choices.map((c) => `"${c}"`).join(', ')}`;
+  if (!Array.isArray(value)) throw new PolicyError(field, sentence);
+  for (const [i, v] of value.entries()) {
+    if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) throw new PolicyError(`${field}[${i}]`, sentence);
+    if (value.indexOf(v) !== i) throw new PolicyError(`${field}[${i}]`, `${field} lists "${v}" twice`);
+  }
+  return [...(value as T[])];
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -103,12 +124,14 @@ function readPolicy(doc: unknown): Policy {
       throw new PolicyError('acceptIssuers', 'acceptIssuers must be a list of 1 to 200 issuer ids, or ["*"]');
     }
     for (const [i, id] of list.entries()) {
-      if (typeof id !== 'string' || (id !== '*' && !ISSUER_ID_PATTERN.test(id))) {
-        throw new PolicyError(`acceptIssuers[${i}]`, `acceptIssuers[${i}] must be "*" or an issuer id such as "CN-ZJ"`);
+      if (typeof id !== 'string' || (id !== '*' && !isIssuerId(id))) {
+        throw new PolicyError(`acceptIssuers[${i}]`, `acceptIssuers[${i}] must be "*" or an issuer id such as "CN-ZJ", "DCC-AT" or an SMART Health Card issuer's https URL`);
       }
     }
     policy.acceptIssuers = [...(list as string[])];
   }
+  if ('acceptFormats' in doc) policy.acceptFormats = choiceList(doc.acceptFormats, 'acceptFormats', CODE_FORMATS);
+  if ('dccAccept' in doc) policy.dccAccept = choiceList(doc.dccAccept, 'dccAccept', DCC_TYPES);
   if ('onStatus' in doc) {
     const on = doc.onStatus;
     if (!isPlainObject(on)) throw new PolicyError('onStatus', 'onStatus must be an object with green, yellow and red');

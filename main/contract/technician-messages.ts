@@ -54,6 +54,8 @@ export const POLICY_FIELDS = [
   'yellow',
   'red',
   'acceptIssuers',
+  'acceptFormats',
+  'dccAccept',
   'maxCodeAgeSeconds',
   'clockSkewSeconds',
   'natMaxAgeHours',
@@ -72,7 +74,9 @@ export const POLICY_TEXT: Readonly<Record<Lang, Readonly<Record<PolicyField, rea
     green: ['绿码', '绿码的结果'],
     yellow: ['黄码', '黄码的结果（通常交人工核验）'],
     red: ['红码', '红码的结果（通常拒绝通行）'],
-    acceptIssuers: ['接受的发码省份', '省份编号，用逗号分隔；* 表示可信名单中的全部省份'],
+    acceptIssuers: ['接受的发码方', '发码方编号，用逗号分隔（省份如 CN-ZJ，欧盟国家如 DCC-AT，SMART 健康卡签发方的 https 地址）；* 表示可信名单中的全部发码方'],
+    acceptFormats: ['自动受理的格式', 'phc1（健康码）、dcc（欧盟数字新冠证书）、shc（SMART 健康卡），用逗号分隔；其他格式交人工核验'],
+    dccAccept: ['受理的欧盟证书类型', 'v（疫苗接种）、t（检测）、r（康复），用逗号分隔；其他类型拒绝通行'],
     maxCodeAgeSeconds: ['码的最长有效秒数', '生成超过此秒数的码被拒绝（防止旧截图）'],
     clockSkewSeconds: ['允许的时钟偏差（秒）', '本机与手机时钟可相差的秒数'],
     natMaxAgeHours: ['核酸检测最长小时数', '要求此小时数内的检测；留空表示不要求检测'],
@@ -87,7 +91,12 @@ export const POLICY_TEXT: Readonly<Record<Lang, Readonly<Record<PolicyField, rea
     green: ['Green code', 'What a green code means'],
     yellow: ['Yellow code', 'What a yellow code means (usually a guard looks)'],
     red: ['Red code', 'What a red code means (usually denied)'],
-    acceptIssuers: ['Provinces accepted', 'Issuer ids, comma-separated; * accepts every province in the trust list'],
+    acceptIssuers: [
+      'Issuers accepted',
+      "Issuer ids, comma-separated (provinces such as CN-ZJ, EU countries such as DCC-AT, a SMART Health Card issuer's https address); * accepts every issuer in the trust list",
+    ],
+    acceptFormats: ['Formats decided automatically', 'phc1 (health code), dcc (EU Digital COVID Certificate), shc (SMART Health Card), comma-separated; any other goes to a guard'],
+    dccAccept: ['EU certificate types accepted', 'v (vaccination), t (test), r (recovery), comma-separated; any other is denied'],
     maxCodeAgeSeconds: ['Code maximum age (s)', 'A code generated longer ago than this is refused (an old screenshot)'],
     clockSkewSeconds: ['Clock tolerance (s)', "How far the kiosk's clock and a phone's may disagree"],
     natMaxAgeHours: ['Test maximum age (h)', 'A test no older than this is required; empty: no test required'],
@@ -181,7 +190,7 @@ export type FileProblem = 'missing' | 'not-a-file' | 'too-large' | 'unreadable';
 /** What is wrong with a setting's value; one per rule the configuration checks. */
 export type SettingProblem = 'tooLong' | 'timeZone' | 'language' | 'languages' | 'seconds' | 'yesNo' | 'protocol' | 'baud' | 'terminator' | 'hid' | 'url' | 'https' | 'credentials' | 'notSettable';
 /** What is wrong with a policy field's value. */
-export type PolicyProblem = 'number' | 'wholeNumber' | 'range' | 'verdict' | 'temperatureRule' | 'issuers' | 'unknownField' | 'document';
+export type PolicyProblem = 'number' | 'wholeNumber' | 'range' | 'verdict' | 'temperatureRule' | 'issuers' | 'choices' | 'unknownField' | 'document';
 /** Why a calibration was refused. */
 export type CalibrationProblem = 'reference' | 'by' | 'tooFew' | 'spread' | 'offset';
 /** Why the clock could not be set. */
@@ -354,7 +363,9 @@ const ZH_CN = {
       case 'temperatureRule':
         return `${what}请选择必须测温、有读数才判断或不测温。`;
       case 'issuers':
-        return `${what}须为省份编号（如 CN-ZJ），用逗号分隔；或填 * 表示全部。`;
+        return `${what}须为发码方编号（如 CN-ZJ、DCC-AT 或 https 地址），用逗号分隔；或填 * 表示全部。`;
+      case 'choices':
+        return `${what}只能填说明中列出的值，用逗号分隔，每个只写一次。`;
       case 'unknownField':
         return `${what}不是本机认识的策略项，请联系维护人员。`;
       case 'document':
@@ -493,7 +504,9 @@ const EN: Catalog = {
       case 'temperatureRule':
         return `${what}: choose required, if measured, or off.`;
       case 'issuers':
-        return `${what} must be issuer ids such as CN-ZJ, comma-separated, or * for all.`;
+        return `${what} must be issuer ids such as CN-ZJ, DCC-AT or an https address, comma-separated, or * for all.`;
+      case 'choices':
+        return `${what} takes only the values its help lists, comma-separated, each once.`;
       case 'unknownField':
         return `${what} is not a policy field this kiosk knows: call maintenance.`;
       case 'document':

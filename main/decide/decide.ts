@@ -5,6 +5,7 @@ import type { Decision, Reason } from '../contract/decision.js';
 import type { Policy } from '../contract/policy.js';
 import { PLAUSIBLE_TEMPERATURE_C } from '../contract/policy.js';
 import { REASON_VERDICT, compareReasonCodes, worstVerdict, type ReasonCode, type Verdict } from '../contract/reasons.js';
+import { FORMAT_RULES } from '../contract/code.js';
 import type { CodeVerification } from '../verify/code.js';
 
 export interface CheckCircumstances {
@@ -47,6 +48,7 @@ export function decide(v: CodeVerification, c: CheckCircumstances): Decision {
     const fixed = REASON_VERDICT[code];
     reasons.push({ code, verdict: verdict ?? (fixed === 'policy' ? 'review' : fixed) });
   };
+  // A refusal's reasons, UNKNOWN_ISSUER, or what a verified credential's content says against it (TEST_POSITIVE).
   for (const code of v.reasons) add(code);
 
   // A refused code is refused for what it is; the circumstances add nothing a guard needs.
@@ -85,19 +87,25 @@ export function decide(v: CodeVerification, c: CheckCircumstances): Decision {
       if (at - c.trust.iat > policy.trustMaxAgeDays * DAY_S) add('TRUST_STALE');
     }
     addTemperatureReasons(c, add);
-    if (v.outcome === 'verified' && v.claims) {
-      const { claims } = v;
+    // The format first: a guard looks at a kind of code this checkpoint does not
+    // take automatically, whatever else holds (formats.md §1, §4).
+    if (v.format !== null && !policy.acceptFormats.includes(v.format)) add('FORMAT_NOT_ACCEPTED');
+    if (v.outcome === 'verified' && v.credential) {
+      const cred = v.credential;
+      const rules = FORMAT_RULES[cred.format];
       const skew = policy.clockSkewSeconds;
-      if (!policy.acceptIssuers.includes('*') && !policy.acceptIssuers.includes(claims.iss)) add('ISSUER_NOT_ACCEPTED');
-      if (at >= claims.exp + skew) add('EXPIRED');
-      if (knowsNow && ((claims.nbf !== undefined && at < claims.nbf - skew) || claims.iat > at + skew)) add('NOT_YET_VALID');
-      if (at - claims.iat > policy.maxCodeAgeSeconds) add('CODE_TOO_OLD');
-      if (claims.st === 'green' && policy.onStatus.green !== 'admit') add('STATUS_GREEN', policy.onStatus.green);
-      if (claims.st === 'yellow') add('STATUS_YELLOW', policy.onStatus.yellow);
-      if (claims.st === 'red') add('STATUS_RED', policy.onStatus.red);
-      if (policy.natMaxAgeHours !== null) {
-        if (claims.nat === undefined) add('TEST_MISSING');
-        else if (at - claims.nat > policy.natMaxAgeHours * HOUR_S) add('TEST_TOO_OLD');
+      if (!policy.acceptIssuers.includes('*') && !policy.acceptIssuers.includes(cred.issuer)) add('ISSUER_NOT_ACCEPTED');
+      // A DCC type the checkpoint does not take (formats.md §2): its issuer is not accepted for it.
+      if (cred.dccType !== null && !policy.dccAccept.includes(cred.dccType)) add('ISSUER_NOT_ACCEPTED');
+      if (cred.expires !== null && at >= cred.expires + skew) add('EXPIRED');
+      if (knowsNow && ((cred.notBefore !== null && at < cred.notBefore - skew) || cred.issuedAt > at + skew)) add('NOT_YET_VALID');
+      if (rules.codeAge && at - cred.issuedAt > policy.maxCodeAgeSeconds) add('CODE_TOO_OLD');
+      if (cred.status === 'green' && policy.onStatus.green !== 'admit') add('STATUS_GREEN', policy.onStatus.green);
+      if (cred.status === 'yellow') add('STATUS_YELLOW', policy.onStatus.yellow);
+      if (cred.status === 'red') add('STATUS_RED', policy.onStatus.red);
+      if (rules.testClaim && policy.natMaxAgeHours !== null) {
+        if (cred.testedAt === null) add('TEST_MISSING');
+        else if (at - cred.testedAt > policy.natMaxAgeHours * HOUR_S) add('TEST_TOO_OLD');
       }
       // "Passed within N seconds" needs the true time bounded from above: only a trusted
       // clock gives that. A pass logged in the future beyond the skew (by a clock that

@@ -2,7 +2,19 @@
 // up here, so the renderer carries no copy of them.
 import type { CheckOutcome } from '../contract/decision.js';
 import type { CheckView, ScanSource } from '../contract/kiosk.js';
-import { actionText, issuerReasonLine, LANGS, reasonAudience, reasonMessage, reasonsToShow, verdictAction, verdictWord, type Lang, type ReasonContext } from '../contract/messages.js';
+import {
+  actionText,
+  credentialKindWord,
+  issuerReasonLine,
+  LANGS,
+  reasonAudience,
+  reasonMessage,
+  reasonsToShow,
+  verdictAction,
+  verdictWord,
+  type Lang,
+  type ReasonContext,
+} from '../contract/messages.js';
 import type { ReasonCode, Verdict } from '../contract/reasons.js';
 
 function inEvery<T>(fn: (lang: Lang) => T): Record<Lang, T> {
@@ -28,9 +40,12 @@ export function checkView(o: CheckOutcome, source: ScanSource, ctx?: ReasonConte
     verdictWord: inEvery((l) => verdictWord(o.verdict, l)),
     action: action === null ? null : inEvery((l) => actionText(action, l)),
     reasons: o.reasons.map((r) => reasonView(r.code, r.verdict, ctx, shown.has(r))),
+    format: o.format,
     issuer: o.issuer,
     issuerName: o.issuerName,
     status: o.status,
+    credentialKind: o.credentialKind,
+    credentialKindWord: o.credentialKind === null ? null : inEvery((l) => credentialKindWord(o.credentialKind!, l)),
     maskedName: o.maskedName,
     issuerReason: o.issuerReason,
     issuerReasonLine: o.issuerReason === null ? null : inEvery((l) => issuerReasonLine(o.issuerReason!, l)),

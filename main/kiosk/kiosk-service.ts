@@ -3,8 +3,9 @@
 // contract (main/contract/ipc.ts). Main owns the checkpoint's state; the
 // renderer renders it.
 import type { Scan, ScannerFeed, ThermometerFeed } from '../../drivers/contract.js';
-import type { KioskStatus, ScanSource, ScreenConfig } from '../contract/kiosk.js';
-import type { ReasonContext } from '../contract/messages.js';
+import type { CheckView, KioskStatus, PartialScanView, ScanSource, ScreenConfig } from '../contract/kiosk.js';
+import { partialScanMessage, type ReasonContext } from '../contract/messages.js';
+import { parseShcChunk, ShcChunkCollector, type DroppedSet } from '../verify/formats/shc-chunks.js';
 import {
   handleInvoke,
   handlersFor,
@@ -121,6 +122,9 @@ export class KioskService {
   private scanTest: ((scan: Scan | null) => void) | null = null;
   private readonly pace: ScanPace;
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly chunks = new ShcChunkCollector();
+  private chunkTimer: ReturnType<typeof setTimeout> | null = null;
+  private chunkSource: ScanSource = 'camera';
   /** Every channel's handler (main/contract/ipc.ts): the kiosk's own, then technician mode's. */
   readonly handlers: InvokeHandlers;
 
@@ -187,6 +191,7 @@ export class KioskService {
 
   close(): void {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.chunkTimer) clearTimeout(this.chunkTimer);
     this.retentionTimer = null;
     this.scanTest?.(null);
     this.unsubscribeThermometer?.();
@@ -227,6 +232,27 @@ export class KioskService {
       throw new ScanDropped(source);
     }
     await this.current();
+    // A part of a card in several QR codes is held, not checked: nothing is decided or
+    // logged until every part is in (formats.md §3), or its 60 s are up.
+    if (parseShcChunk(text) !== null) {
+      const held = this.chunks.add(text, this.opts.clock());
+      this.chunkSource = source;
+      await this.logAbandoned(held.dropped.filter((d) => d.why !== 'conflict'));
+      this.armChunkExpiry();
+      if (held.kind === 'partial') {
+        const view = this.partialView(held, source);
+        this.emit('scan/partial', view);
+        return view;
+      }
+      // A conflict (one part read twice, differently: two cards at once) is refused as
+      // the incomplete card it leaves; the traveller scans one card at a time.
+      if (held.kind === 'complete') return this.decideScan(held.text, source);
+    }
+    return this.decideScan(text, source);
+  }
+
+  /** One traveller's check, logged: the temperature is theirs, taken now. */
+  private async decideScan(text: string, source: ScanSource): Promise<CheckView> {
     const now = this.opts.clock();
     // Taken by this check: a later one never gets the same reading.
     const took = await this.temperature.takeForCheck();
@@ -236,6 +262,42 @@ export class KioskService {
     this.emit('checkpoint/decided', view);
     this.emit('status/changed', this.status());
     return view;
+  }
+
+  private partialView(p: { index: number; total: number; have: number[]; missing: number[] }, source: ScanSource): PartialScanView {
+    const nowMs = this.opts.clock();
+    return {
+      partial: { index: p.index, total: p.total, have: p.have, missing: p.missing, expiresAtMs: this.chunks.nextExpiryMs() ?? nowMs, nowMs },
+      message: { 'zh-CN': partialScanMessage(p.index, p.total, p.missing, 'zh-CN'), en: partialScanMessage(p.index, p.total, p.missing, 'en') },
+      source,
+    };
+  }
+
+  /**
+   * A card whose parts stopped coming is checked when its 60 s are up (or
+   * when a part of another card replaces it): as an incomplete card,
+   * MALFORMED, and logged — an abandoned card is on record like any refused
+   * code. No text of it is kept, so it is checked as a bare part header.
+   */
+  private async logAbandoned(dropped: readonly DroppedSet[]): Promise<void> {
+    for (const set of dropped) {
+      await this.decideScan(`shc:/${set.have[0] ?? 1}/${set.total}/`, this.chunkSource).catch((err: Error) => this.opts.onError?.(err));
+    }
+  }
+
+  private armChunkExpiry(): void {
+    if (this.chunkTimer) clearTimeout(this.chunkTimer);
+    this.chunkTimer = null;
+    const next = this.chunks.nextExpiryMs();
+    if (next === null) return;
+    this.chunkTimer = setTimeout(
+      () => {
+        this.chunkTimer = null;
+        void this.logAbandoned(this.chunks.expire(this.opts.clock())).then(() => this.armChunkExpiry());
+      },
+      Math.max(0, next - this.opts.clock()) + 1,
+    );
+    this.chunkTimer.unref?.();
   }
 
   /** The policy deciding checks now (retention reads its bound on unsynced checks). */
@@ -292,7 +354,7 @@ export class KioskService {
    * Decides a code without logging it: a technician's test of a scanner or
    * camera must not count as a traveller's check.
    */
-  async tryCode(text: string, source: InvokeChannels['scan/submit']['request']['source']): Promise<InvokeChannels['scan/submit']['response']> {
+  async tryCode(text: string, source: InvokeChannels['scan/submit']['request']['source']): Promise<CheckView> {
     await this.current();
     const now = this.opts.clock();
     // Looked at, not taken: the traveller's check after the test still has it.
@@ -395,7 +457,7 @@ export class KioskService {
   private async load(which: { trust: boolean; policy: boolean }, first: boolean): Promise<void> {
     if (which.trust) {
       try {
-        this.trust = await new TrustStore(this.dir).load(this.opts.clock() / 1000, { minSeq: this.log.highestBundleSeq() });
+        this.trust = await new TrustStore(this.dir, this.log).load(this.opts.clock() / 1000);
       } catch (err) {
         if (first) throw err;
       }

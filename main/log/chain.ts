@@ -9,7 +9,7 @@ import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObjec
 import { DATA_FILES, type DataDir } from '../data-dir.js';
 import type { AuditEvent } from './audit-events.js';
 import type { CheckRecord } from './check-record.js';
-import { storedValues } from './check-rows.js';
+import { linkedValues, storedValues } from './check-rows.js';
 
 export const CHAIN_KEY_BYTES = 32;
 export const GENESIS_HASH = '0'.repeat(64);
@@ -55,10 +55,11 @@ export class ChainKey {
   /**
    * A check's link: the previous link, its own chain position (a link cannot
    * be moved elsewhere in the chain), and every field as stored (CHECK_COLUMNS)
-   * but the sync state, which changes after logging.
+   * but the sync state, which changes after logging (and the format only
+   * when there is one: linkedValues).
    */
   checkLink(prevHash: string, pos: number, r: CheckRecord): string {
-    return this.mac(JSON.stringify([prevHash, pos, 'check', ...storedValues(r)]));
+    return this.mac(JSON.stringify([prevHash, pos, 'check', ...linkedValues(r)]));
   }
 
   eventLink(prevHash: string, pos: number, e: EventLinkFields): string {
@@ -118,8 +119,9 @@ export function sameMac(found: unknown, expected: string): boolean {
 
 /** Schemas 1–4: a check's plain SHA-256 link (raw reading and offset covered only when present, since schema 4). */
 export function legacyChainHash(prevHash: string, r: CheckRecord): string {
-  const fields = [prevHash, ...storedValues(r)];
-  // The raw reading and offset are the last two columns (CHECK_COLUMNS).
+  // Schemas 1–4 had no format column (the last of CHECK_COLUMNS): it is not covered.
+  const fields = [prevHash, ...storedValues(r).slice(0, -1)];
+  // The raw reading and offset are then the last two columns (CHECK_COLUMNS).
   if ((r.temperatureRawC ?? null) === null && (r.calibrationOffsetC ?? null) === null) fields.splice(-2);
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }

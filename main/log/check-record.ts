@@ -1,7 +1,7 @@
 // What the log keeps of one check, and of one check once logged. Never the
 // QR text, never the raw subject.
 import type { ClockState } from '../contract/decision.js';
-import type { HealthStatus } from '../contract/code.js';
+import type { CodeFormat, HealthStatus } from '../contract/code.js';
 import type { ReasonCode, Verdict } from '../contract/reasons.js';
 
 /** What is written for one check. Never the QR text, never the raw subject. */
@@ -24,6 +24,11 @@ export interface CheckRecord {
    */
   temperatureRawC?: number | null;
   calibrationOffsetC?: number | null;
+  /**
+   * The format the scanned text claimed (formats.md §4), null for a text of
+   * none; absent in checks logged before schema 6 (all of them PHC1 or none).
+   */
+  format?: CodeFormat | null;
   bundleSeq: number | null;
   policyVersion: number;
   clockState: ClockState;

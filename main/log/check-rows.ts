@@ -26,6 +26,8 @@ export const CHECK_COLUMNS = {
   // Schema 4: covered by the plain links of schemas 1–4 only when present (legacyChainHash).
   temperatureRawC: 'temperature_raw_c',
   calibrationOffsetC: 'calibration_offset_c',
+  // Schema 6: covered by the keyed link only when present (linkedValues): checks logged before it verify unchanged.
+  format: 'format',
 } as const satisfies { [F in keyof CheckRecord]-?: string };
 
 type CheckField = keyof typeof CHECK_COLUMNS;
@@ -37,6 +39,17 @@ export type StoredCheck = { [F in CheckField]: F extends 'reasons' ? string : Ex
 /** The check's values as stored, in CHECK_COLUMNS order: what its row holds and what its link covers. */
 export function storedValues(r: CheckRecord): unknown[] {
   return CHECK_FIELDS.map((f) => (f === 'reasons' ? r.reasons.join(' ') : (r[f] ?? null)));
+}
+
+/**
+ * The values a check's keyed link covers (chain.ts): every stored value, but
+ * the format only when there is one — a check logged before schema 6 had no
+ * format, and its link must verify as it was made.
+ */
+export function linkedValues(r: CheckRecord): unknown[] {
+  const values = storedValues(r);
+  if ((r.format ?? null) === null) values.pop();
+  return values;
 }
 
 /**

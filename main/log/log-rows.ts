@@ -22,6 +22,7 @@ export const LOG_COLUMNS = [
   // Added later: at the end, so a script reading columns by position still reads the rest.
   'temperatureRawC',
   'calibrationOffsetC',
+  'format',
 ] as const;
 
 export type LogRow = Record<(typeof LOG_COLUMNS)[number], unknown>;

@@ -110,6 +110,15 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "the chain keyed with the kiosk's chain key; retention recorded inside the chain; the synced state attested by the key; unsynced checks looked up by time",
     up: rekeyChain,
   },
+  {
+    version: 6,
+    name: 'the format of each check (phc1, dcc, shc)',
+    up: (db) => {
+      // A log whose user_version was set back (see keyedBefore) may hold the column already.
+      const columns = db.prepare("SELECT name FROM pragma_table_info('checks')").pluck().all() as string[];
+      if (!columns.includes('format')) db.exec('ALTER TABLE checks ADD COLUMN format TEXT');
+    },
+  },
 ];
 
 /** What migration 5 records when the log it finds was keyed before (see keyedBefore). */

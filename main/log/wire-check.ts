@@ -9,6 +9,8 @@ export interface SyncedCheck {
   at: string;
   verdict: string;
   reasons: string[];
+  /** formats.md §4: phc1, dcc or shc; null for a text of no known format (and for checks logged before formats were kept). */
+  format: string | null;
   issuer: string | null;
   status: string | null;
   kid: string | null;
@@ -25,6 +27,7 @@ export function wireCheck(c: LoggedCheck): SyncedCheck {
     at: new Date(c.atMs).toISOString(),
     verdict: c.verdict,
     reasons: c.reasons,
+    format: c.format ?? null,
     issuer: c.issuer,
     status: c.status,
     kid: c.kid,

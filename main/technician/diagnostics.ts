@@ -40,7 +40,11 @@ const isoOrNull = (t: number | null): string | null => (t === null ? null : new 
 
 /** Each issuer's keys with their validity, as the technician's trust view lists them. */
 function trustKeys(issuers: TrustedIssuerInfo[]): NonNullable<TechnicianState['trust']>['keys'] {
-  return issuers.flatMap((i) => i.keys.map((k) => ({ issuer: i.id, kid: k.kid, alg: k.alg, validFrom: isoOrNull(k.nbf), validUntil: isoOrNull(k.exp), revoked: i.revoked.includes(k.kid) })));
+  return issuers.flatMap((i) => [
+    ...i.keys.map((k) => ({ issuer: i.id, format: i.format, kid: k.kid, alg: k.alg, validFrom: isoOrNull(k.nbf), validUntil: isoOrNull(k.exp), revoked: i.revoked.includes(k.kid) })),
+    // A DCC country's keys are its signer certificates, valid as the certificate says.
+    ...(i.certificates ?? []).map((c) => ({ issuer: i.id, format: i.format, kid: c.kid, alg: c.alg, validFrom: c.notBefore, validUntil: c.notAfter, revoked: i.revoked.includes(c.kid) })),
+  ]);
 }
 
 export class TechnicianDiagnostics {

@@ -48,6 +48,7 @@ export function policyRefusal(err: PolicyRefused): TechnicianMessage {
   if (/"admit", "review" or "deny"/.test(m)) return techMessage('policyRefused', { field, problem: 'verdict' });
   if (/"required", "optional" or "off"/.test(m)) return techMessage('policyRefused', { field, problem: 'temperatureRule' });
   if (field.startsWith('acceptIssuers')) return techMessage('policyRefused', { field, problem: 'issuers' });
+  if (field.startsWith('acceptFormats') || field.startsWith('dccAccept')) return techMessage('policyRefused', { field, problem: 'choices' });
   if (/is not a policy field/.test(m)) return techMessage('policyRefused', { field, problem: 'unknownField' });
   return techMessage('policyRefused', { field, problem: 'document' });
 }

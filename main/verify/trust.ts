@@ -1,10 +1,12 @@
 // Trust bundles (spec §2): verified against the pinned roots, then turned
 // into a snapshot whose keys are imported once, so a scan never imports.
 import { importJWK, type JWK } from 'jose';
-import { CODE_ALGS, ISSUER_ID_PATTERN, type CodeAlg } from '../contract/code.js';
+import { CODE_ALGS, CODE_FORMATS, ISSUER_ID_PATTERN, type CodeAlg, type CodeFormat, type DccType, type IssuerName } from '../contract/code.js';
 import { MAX_BUNDLE_CHARS, TRUST_BUNDLE_TYP, type TrustBundleInfo, type TrustedIssuerInfo, type TrustedKeyInfo } from '../contract/trust.js';
 import { isJsonObject, parseJsonObject, splitCompact } from './jws.js';
 import { checkSignature } from './signature.js';
+import { readDccEntry } from './formats/dcc-trust.js';
+import { readShcEntry } from './formats/shc-trust.js';
 
 export interface TrustedKey extends TrustedKeyInfo {
   key: CryptoKey;
@@ -15,12 +17,63 @@ export interface TrustedIssuer extends TrustedIssuerInfo {
   revokedKids: ReadonlySet<string>;
 }
 
+/** A DCC Document Signer Certificate from a `dcc` entry (formats.md §2), its key imported. */
+export interface TrustedDsc {
+  /** Standard base64 of the 8-byte kid. */
+  kid: string;
+  /** The bundle entry it is listed in (DCC-AT), its country and name. */
+  entryId: string;
+  country: string;
+  name: IssuerName;
+  alg: 'ES256' | 'PS256';
+  key: CryptoKey;
+  /** The certificate types its extended key usages allow; null = any. */
+  types: readonly DccType[] | null;
+}
+
+/** Every `dcc` entry of a bundle, indexed as a scan looks them up. */
+export interface DccTrust {
+  /** By kid across all entries; a kid two certificates share lists both. */
+  byKid: ReadonlyMap<string, readonly TrustedDsc[]>;
+  /** Revoked kids, of any entry. */
+  revokedKids: ReadonlySet<string>;
+  /** The countries the bundle has an entry for (UNKNOWN_KEY rather than UNKNOWN_ISSUER). */
+  countries: ReadonlySet<string>;
+}
+
+/** An SHC issuer's key (formats.md §3): ES256, named by its RFC 7638 thumbprint. */
+export interface TrustedShcKey {
+  kid: string;
+  key: CryptoKey;
+}
+
+/** A card revocation (formats.md §3): a bare rid always; `rid.timestamp` for cards with nbf before it. */
+export interface RevokedCard {
+  rid: string;
+  /** Seconds; null for a bare rid. */
+  before: number | null;
+}
+
+/** A `shc` entry ready for scanning. */
+export interface TrustedShcIssuer {
+  /** Its iss, an https URL. */
+  id: string;
+  name: IssuerName;
+  keysByKid: ReadonlyMap<string, TrustedShcKey>;
+  /** Revoked cards by the kid of the key that signed them. */
+  crl: ReadonlyMap<string, readonly RevokedCard[]>;
+}
+
 /** An installed bundle ready for scanning. Immutable: a new bundle is a new snapshot. */
 export interface TrustSnapshot {
   info: TrustBundleInfo;
   /** The compact JWS it came from, kept so it can be stored byte for byte. */
   jws: string;
+  /** PHC1 issuers by id. */
   issuers: ReadonlyMap<string, TrustedIssuer>;
+  dcc: DccTrust;
+  /** SHC issuers by iss. */
+  shc: ReadonlyMap<string, TrustedShcIssuer>;
 }
 
 /** A root key pinned in the kiosk's configuration. */
@@ -136,10 +189,28 @@ export async function verifyBundle(jws: string, roots: readonly PinnedRoot[], op
   if (opts.installedSeq !== null && info.seq <= opts.installedSeq) {
     throw new BundleRefused('rollback', `the bundle's seq ${info.seq} is not newer than the installed seq ${opts.installedSeq}`);
   }
-  return { info: info.info, jws: text, issuers: info.issuers };
+  return { info: info.info, jws: text, issuers: info.issuers, dcc: info.dcc, shc: info.shc };
 }
 
-async function readBundleBody(body: Record<string, unknown>, rootKid: string): Promise<{ info: TrustBundleInfo; issuers: Map<string, TrustedIssuer>; seq: number; exp: number }> {
+/** An entry's format: absent means phc1 (bundles written before formats.md). */
+function entryFormat(raw: Record<string, unknown>, where: string): CodeFormat {
+  if (raw.format === undefined) return 'phc1';
+  if (typeof raw.format !== 'string' || !(CODE_FORMATS as readonly string[]).includes(raw.format)) {
+    throw new BundleRefused('malformed', `${where}.format must be one of ${CODE_FORMATS.join(', ')}`);
+  }
+  return raw.format as CodeFormat;
+}
+
+interface BundleBody {
+  info: TrustBundleInfo;
+  issuers: Map<string, TrustedIssuer>;
+  dcc: DccTrust;
+  shc: Map<string, TrustedShcIssuer>;
+  seq: number;
+  exp: number;
+}
+
+async function readBundleBody(body: Record<string, unknown>, rootKid: string): Promise<BundleBody> {
   const { iss, seq, iat, exp, issuers } = body;
   if (typeof iss !== 'string' || iss.length === 0) throw new BundleRefused('malformed', 'the bundle has no iss');
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw new BundleRefused('malformed', 'the bundle seq is not a whole number');
@@ -148,12 +219,38 @@ async function readBundleBody(body: Record<string, unknown>, rootKid: string): P
   if (!Array.isArray(issuers)) throw new BundleRefused('malformed', 'the bundle has no issuers list');
 
   const byId = new Map<string, TrustedIssuer>();
+  const infos: TrustedIssuerInfo[] = [];
+  const ids = new Set<string>();
+  const dscsByKid = new Map<string, TrustedDsc[]>();
+  const dccRevoked = new Set<string>();
+  const countries = new Set<string>();
+  const shc = new Map<string, TrustedShcIssuer>();
   for (const [i, raw] of issuers.entries()) {
     const where = `issuers[${i}]`;
     if (!isJsonObject(raw)) throw new BundleRefused('malformed', `${where} is not an object`);
+    const format = entryFormat(raw, where);
+    if (format === 'dcc') {
+      const entry = await readDccEntry(raw, where);
+      if (ids.has(entry.info.id)) throw new BundleRefused('malformed', `issuer ${entry.info.id} is listed twice`);
+      ids.add(entry.info.id);
+      infos.push(entry.info);
+      countries.add(entry.info.country!);
+      for (const kid of entry.info.revoked) dccRevoked.add(kid);
+      for (const dsc of entry.dscs) dscsByKid.set(dsc.kid, [...(dscsByKid.get(dsc.kid) ?? []), dsc]);
+      continue;
+    }
+    if (format === 'shc') {
+      const entry = await readShcEntry(raw, where);
+      if (ids.has(entry.info.id)) throw new BundleRefused('malformed', `issuer ${entry.info.id} is listed twice`);
+      ids.add(entry.info.id);
+      infos.push(entry.info);
+      shc.set(entry.issuer.id, entry.issuer);
+      continue;
+    }
     const id = raw.id;
     if (typeof id !== 'string' || !ISSUER_ID_PATTERN.test(id)) throw new BundleRefused('malformed', `${where}.id is not an issuer id such as CN-ZJ`);
-    if (byId.has(id)) throw new BundleRefused('malformed', `issuer ${id} is listed twice`);
+    if (ids.has(id)) throw new BundleRefused('malformed', `issuer ${id} is listed twice`);
+    ids.add(id);
     const name = raw.name === undefined ? { zh: id, en: id } : raw.name;
     if (!isJsonObject(name) || typeof name.zh !== 'string' || typeof name.en !== 'string') {
       throw new BundleRefused('malformed', `${where}.name must have zh and en strings`);
@@ -177,22 +274,10 @@ async function readBundleBody(body: Record<string, unknown>, rootKid: string): P
       keysByKid.set(jwk.kid, { kid: jwk.kid, alg, nbf, exp: kexp, key });
     }
     const keys = [...keysByKid.values()].map(({ kid, alg, nbf, exp: e }) => ({ kid, alg, nbf, exp: e }));
-    byId.set(id, {
-      id,
-      name: { zh: name.zh, en: name.en },
-      keys,
-      revoked: [...(revoked as string[])],
-      keysByKid,
-      revokedKids: new Set(revoked as string[]),
-    });
+    const issuerInfo: TrustedIssuerInfo = { id, format: 'phc1', name: { zh: name.zh, en: name.en }, keys, revoked: [...(revoked as string[])] };
+    infos.push(issuerInfo);
+    byId.set(id, { ...issuerInfo, keysByKid, revokedKids: new Set(revoked as string[]) });
   }
-  const info: TrustBundleInfo = {
-    iss,
-    seq,
-    iat,
-    exp,
-    rootKid,
-    issuers: [...byId.values()].map(({ id, name, keys, revoked: r }) => ({ id, name, keys, revoked: r })),
-  };
-  return { info, issuers: byId, seq, exp };
+  const info: TrustBundleInfo = { iss, seq, iat, exp, rootKid, issuers: infos };
+  return { info, issuers: byId, dcc: { byKid: dscsByKid, revokedKids: dccRevoked, countries }, shc, seq, exp };
 }

@@ -2,7 +2,7 @@
 // decided and nothing more; the camera and a keyboard-wedge scanner feed
 // the same entry point (scan/submit).
 import { TEST_CARD_TEXT, type KioskApi } from '../../main/contract/ipc.js';
-import type { CheckView, KioskStatus, ScanSource, ScreenConfig } from '../../main/contract/kiosk.js';
+import type { CheckView, KioskStatus, PartialScanView, ScanAnswer, ScanSource, ScreenConfig } from '../../main/contract/kiosk.js';
 import type { Lang } from '../../main/contract/messages.js';
 import { connectBrowserBridge } from './browser-bridge.js';
 import { Camera, type CameraState } from './camera.js';
@@ -55,7 +55,7 @@ const cameraSightings = new RecentSightings();
 /** A keyboard-wedge scanner has typed a code since the screen started: it is an input left when the camera is lost. */
 let wedgeSeen = false;
 
-function setState(state: 'ready' | 'checking' | 'result'): void {
+function setState(state: 'ready' | 'checking' | 'partial' | 'result'): void {
   document.body.dataset.state = state;
   // The next traveller starts in the kiosk's language, whatever the last one chose.
   if (state === 'ready' && holderLang !== defaultHolderLang()) {
@@ -237,6 +237,8 @@ function renderResult(view: CheckView): void {
   };
   row(null, view.maskedName);
   row('issuer', view.issuerName ? `${holderLang === 'zh-CN' ? view.issuerName.zh : view.issuerName.en} · ${holderLang === 'zh-CN' ? view.issuerName.en : view.issuerName.zh}` : view.issuer);
+  // A DCC's or an SHC's kind (vaccination, test…): what the guard weighs it as.
+  row('credential', view.credentialKindWord ? `${view.credentialKindWord[holderLang]} · ${view.credentialKindWord[otherLang(holderLang)]}` : null);
   // The temperature this check was decided on, large: the guard checks it at a glance.
   const temperature = $('temperature');
   temperature.hidden = view.temperatureC === null;
@@ -343,6 +345,34 @@ function showResult(view: CheckView, submittedAt: number | null): void {
   hold(resultHoldMs(view.verdict, config.resultSeconds), () => (view.verdict === 'review' ? heldForStaff(view) : toReady()));
 }
 
+/**
+ * A part of a card printed in several QR codes: no verdict yet. The screen
+ * says which part was read and which are still needed, and waits for them;
+ * with none coming, it goes back to ready when main gives the parts up.
+ */
+function showPartial(view: PartialScanView): void {
+  lastView = null;
+  bilingual($('partial-text'), view.message);
+  const { total, have } = view.partial;
+  $('partial-parts').replaceChildren(
+    ...Array.from({ length: total }, (_, i) => {
+      const li = document.createElement('li');
+      li.dataset.have = String(have.includes(i + 1));
+      const n = document.createElement('span');
+      n.textContent = have.includes(i + 1) ? '✓' : String(i + 1);
+      li.append(n);
+      return li;
+    }),
+  );
+  setState('partial');
+  hold(Math.max(0, view.partial.expiresAtMs - view.partial.nowMs), toReady);
+}
+
+function showAnswer(answer: ScanAnswer, submittedAt: number | null): void {
+  if ('partial' in answer) showPartial(answer);
+  else showResult(answer, submittedAt);
+}
+
 async function submit(textScanned: string, source: ScanSource): Promise<void> {
   const submittedAt = performance.now();
   if (backToReady) clearTimeout(backToReady);
@@ -365,7 +395,7 @@ async function submit(textScanned: string, source: ScanSource): Promise<void> {
     setState('ready');
     return;
   }
-  showResult(result.value, submittedAt);
+  showAnswer(result.value, submittedAt);
 }
 
 /**
@@ -423,6 +453,9 @@ async function start(): Promise<void> {
     // Scans from main's own scanners (serial, HID) show here too; the camera's and
     // the wedge's are this screen's own requests, shown from their answers.
     if (view.source === 'scanner') travellerScan(() => showResult(view, null));
+  });
+  kiosk.onPartial((view) => {
+    if (view.source === 'scanner') travellerScan(() => showPartial(view));
   });
   bridge?.onConnection((up) => {
     $('service-problem').hidden = up;

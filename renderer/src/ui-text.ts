@@ -46,6 +46,7 @@ const TEXT = {
     simulated: '演示模式：体温为模拟数据',
     service: '服务连接中断',
     issuer: '发码方',
+    credential: '证明类型',
     temperature: '体温',
   },
   en: {
@@ -92,6 +93,7 @@ const TEXT = {
     simulated: 'Demo mode: temperatures are simulated',
     service: 'Lost contact with the kiosk service',
     issuer: 'Issuer',
+    credential: 'Certificate',
     temperature: 'Temperature',
   },
 } as const satisfies Record<Lang, Record<string, string>>;

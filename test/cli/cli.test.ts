@@ -271,7 +271,7 @@ describe('log', () => {
     const since = jsonLines(sentinel(['log', '--data', data, '--json', '--since', new Date((T0 + 60) * 1000).toISOString()]).stdout);
     expect(since).toHaveLength(1);
     const csv = sentinel(['log', '--data', data, '--format', 'csv']).stdout.trim().split('\n');
-    expect(csv[0]).toBe('checkId,at,verdict,reasons,issuer,status,kid,holder,temperatureC,bundleSeq,policyVersion,clockState,syncState,temperatureRawC,calibrationOffsetC');
+    expect(csv[0]).toBe('checkId,at,verdict,reasons,issuer,status,kid,holder,temperatureC,bundleSeq,policyVersion,clockState,syncState,temperatureRawC,calibrationOffsetC,format');
     expect(csv).toHaveLength(3);
     const everything = sentinel(['log', '--data', data, '--format', 'csv']).stdout + sentinel(['log', '--data', data]).stdout;
     expect(everything).not.toContain(sub);
@@ -439,13 +439,17 @@ describe('demo', () => {
       'forged code (red edited to green)': ['deny', 'BAD_SIGNATURE'],
       'green code, fever': ['deny', 'FEVER'],
       'code from a province this kiosk does not know': ['review', 'UNKNOWN_ISSUER'],
+      'EU vaccination certificate (DCC)': ['admit', 'OK'],
+      'EU test certificate, positive (DCC)': ['deny', 'TEST_POSITIVE'],
+      'SMART Health Card, immunization': ['admit', 'OK'],
+      'SMART Health Card revoked by its issuer': ['deny', 'REVOKED'],
       'a payment QR code': ['deny', 'NOT_PHC'],
     });
   });
 
   it('runs again: a fresh bundle (newer seq) installs and the chain grows intact', () => {
     expect(sentinel(['demo', '--data', data]).status).toBe(0);
-    expect(JSON.parse(sentinel(['log', '--verify-chain', '--data', data, '--json']).stdout)).toMatchObject({ ok: true, checked: 17 }); // 8 checks twice, and the demo PIN's audit event
+    expect(JSON.parse(sentinel(['log', '--verify-chain', '--data', data, '--json']).stdout)).toMatchObject({ ok: true, checked: 25 }); // 12 checks twice, and the demo PIN's audit event
   });
 
   it('a freshly made demo code is decided by `sentinel verify` against the demo folder, and by nobody else', () => {

@@ -140,7 +140,8 @@ describe('main answers every channel of the table, and nothing else', () => {
     opened.push({ close: dispose });
     expect([...handlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
     const mainFrame = { url: `${APP_ORIGIN}/index.html` };
-    for (const [channel, handle] of handlers) expect((await handle({ sender: { id: 1, mainFrame }, senderFrame: mainFrame }, {})).error?.code, channel).not.toBe('UNKNOWN_CHANNEL');
+    for (const [channel, handle] of handlers)
+      expect((await handle({ sender: { id: 1, mainFrame, on: () => undefined }, senderFrame: mainFrame }, {})).error?.code, channel).not.toBe('UNKNOWN_CHANNEL');
     // The browser shell: every channel over the page's socket.
     const shell: BrowserShell = await startBrowserShell({ service, rendererDir: path.join(ROOT, 'dist', 'renderer'), host: '127.0.0.1', port: 0 });
     opened.push(shell);

@@ -200,10 +200,16 @@ describe('serial scan assembly', () => {
     expect(a.idle(150)).toEqual(['PHC1:no-suffix']);
     expect(a.counters.timeouts).toBe(1);
   });
-  it('a scan over 4 KiB is discarded whole, the next one kept', () => {
+  it('a scan over 16 KiB is discarded whole, the next one kept', () => {
     const a = new ScanAssembler('CR', 100);
-    expect(a.push(bytes('x'.repeat(5000) + '\rPHC1:ok\r'), 0)).toEqual(['PHC1:ok']);
+    expect(a.push(bytes('x'.repeat(17_000) + '\rPHC1:ok\r'), 0)).toEqual(['PHC1:ok']);
     expect(a.counters.overflows).toBe(1);
+  });
+  it('a text up to 16 KiB is passed on: a DCC or an SHC is longer than PHC1, and an over-long one is TOO_LARGE with a verdict', () => {
+    const a = new ScanAssembler('CR', 100);
+    const long = 'shc:/' + '5'.repeat(9000);
+    expect(a.push(bytes(long + '\r'), 0)).toEqual([long]);
+    expect(a.counters.overflows).toBe(0);
   });
 });
 
@@ -238,10 +244,10 @@ describe('HID POS (Honeywell layout)', () => {
     expect(h.counters.ignored).toBe(2);
     expect(h.push(reports('PHC1:x')[0]!)).toEqual({ text: 'PHC1:x', symbology: ']Q1' });
   });
-  it('a runaway sequence over 4 KiB is dropped', () => {
+  it('a runaway sequence over 16 KiB is dropped', () => {
     const h = new HoneywellHidPos();
     const r = reports('y'.repeat(56 * 2))[0]!;
-    for (let i = 0; i < 80; i++) h.push(r);
+    for (let i = 0; i < 300; i++) h.push(r);
     expect(h.counters.overflows).toBe(1);
   });
 });

@@ -19,6 +19,7 @@ import { ROOT } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { TEST_SCREEN } from '../fixtures/screen.js';
 import type { KioskStatus } from '../../main/contract/kiosk.js';
+import { decided } from '../fixtures/scan-answer.js';
 
 describe('contract validation at the boundary', () => {
   it('accepts well-formed requests', () => {
@@ -213,7 +214,7 @@ describe('kiosk service and browser shell', () => {
   it("a stale reading is not this traveller's: TEMPERATURE_MISSING", async () => {
     now += 60_000;
     const r = await service.invoke('scan/submit', { text: await demoCode(keys, now / 1000, { issuer: 'CN-ZJ', status: 'green' }), source: 'camera' });
-    expect(r.ok && r.value.reasons.map((x) => x.code)).toEqual(['TEMPERATURE_MISSING']);
+    expect(r.ok && decided(r.value).reasons.map((x) => x.code)).toEqual(['TEMPERATURE_MISSING']);
     thermometer.setCentre(38.6);
     const fever = await service.invoke('scan/submit', { text: await demoCode(keys, now / 1000, { issuer: 'CN-ZJ', status: 'green' }), source: 'camera' });
     expect(fever.ok && fever.value).toMatchObject({ verdict: 'deny', reasons: [{ code: 'FEVER', message: { en: expect.stringContaining('fever') } }] });
@@ -250,7 +251,7 @@ describe('kiosk service and browser shell', () => {
     // The 'x' check took the reading: the next traveller is measured anew (a reading never serves two checks).
     thermometer.setCentre(36.6);
     const r = await service.invoke('scan/submit', { text: await demoCode(keys, now / 1000, { issuer: 'CN-ZJ', status: 'green' }), source: 'wedge' });
-    expect(r.ok && r.value.verdict).toBe('admit');
+    expect(r.ok && decided(r.value).verdict).toBe('admit');
     expect(service.status().trust.seq).toBe(seqNow);
   });
 

@@ -27,6 +27,7 @@ import { MemoryLink } from '../fixtures/serial.js';
 import { ManualTimers } from '../fixtures/timers.js';
 import type { DeviceState } from '../../main/contract/devices.js';
 import { TEST_SCREEN } from '../fixtures/screen.js';
+import { decided } from '../fixtures/scan-answer.js';
 
 const START_MS = Date.UTC(2026, 10, 29, 8);
 
@@ -266,7 +267,7 @@ describe("the kiosk's checks take only the traveller's own temperature", () => {
   const green = (): Promise<string> => demoCode(keys, Date.now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: `traveller-${++n}` });
   /** A traveller's check; given the code, it starts at once (a code signed now would let time pass). */
   const scan = async (s: KioskService, code?: string): Promise<{ verdict: string; reasons: string[]; temperatureC: number | null }> => {
-    const v = await s.submitScan(code ?? (await green()), 'scanner');
+    const v = decided(await s.submitScan(code ?? (await green()), 'scanner'));
     return { verdict: v.verdict, reasons: v.reasons.map((r) => r.code), temperatureC: v.temperatureC };
   };
   const MISSING = { verdict: 'review', reasons: ['TEMPERATURE_MISSING'], temperatureC: null };
@@ -284,7 +285,7 @@ describe("the kiosk's checks take only the traveller's own temperature", () => {
     await vi.advanceTimersByTimeAsync(400);
     expect((await settledNow(b)).done).toBe(false);
     module.read(38.6);
-    const view = await b;
+    const view = decided(await b);
     expect({ verdict: view.verdict, reasons: view.reasons.map((r) => r.code), temperatureC: view.temperatureC }).toEqual(FEVER(38.6));
   });
 

@@ -1180,7 +1180,7 @@ describe('CSV formula guard', () => {
 
   it('our own exact columns are never touched (a negative offset stays a number)', () => {
     const line = csvLine(logRow({ ...record(1, { temperatureC: 36.2, temperatureRawC: 36.5, calibrationOffsetC: -0.3 }), seq: 1, syncState: 'pending', syncedAtMs: null }));
-    expect(line.endsWith(',36.5,-0.3')).toBe(true);
+    expect(line.endsWith(',36.5,-0.3,')).toBe(true);
   });
 });
 

@@ -87,8 +87,8 @@ describe('migrations', () => {
     const log = CheckLog.open(file, { nowMs: (T0 + DAY) * MS });
     // The six checks and migration 5's log/rekeyed event.
     expect(log.verifyChain()).toEqual({ ok: true, checked: 7, brokenAtSeq: null, problem: null });
-    // What schema 1 kept of each check (no raw reading or offset before schema 4), read back field for field.
-    const kept = SIX_CHECKS.map((e) => ({ ...(e as { check: CheckRecord }).check, temperatureRawC: null, calibrationOffsetC: null }));
+    // What schema 1 kept of each check (no raw reading or offset before schema 4, no format before 6), read back field for field.
+    const kept = SIX_CHECKS.map((e) => ({ ...(e as { check: CheckRecord }).check, temperatureRawC: null, calibrationOffsetC: null, format: null }));
     expect([...log.list()].map(({ seq: _s, syncState: _st, syncedAtMs: _sa, ...r }) => r)).toEqual(kept);
     log.close();
   });

@@ -21,8 +21,8 @@ describe('parsePolicy', () => {
       trustMaxAgeDays: 7,
       antiPassbackSeconds: 0,
     };
-    // The spec's fields are the defaults; the one extension field (unsyncedMaxAgeDays) takes its own.
-    expect(parsePolicy(example)).toEqual({ ok: true, policy: { ...example, unsyncedMaxAgeDays: 90 } });
+    // The spec's fields are the defaults; formats.md's members take theirs (§4), and the one extension field (unsyncedMaxAgeDays) its own.
+    expect(parsePolicy(example)).toEqual({ ok: true, policy: { ...example, acceptFormats: ['phc1', 'dcc', 'shc'], dccAccept: ['v', 't', 'r'], unsyncedMaxAgeDays: 90 } });
     expect(parsePolicy({})).toEqual({ ok: true, policy: DEFAULT_POLICY });
   });
 

@@ -145,7 +145,7 @@ describe('pushing checks', () => {
       expect(payload).not.toMatch(/"sub"|"nm"|"rsn"/);
     }
     const one = server.stored.get(ids[0]!)!;
-    expect(Object.keys(one).sort()).toEqual(['at', 'bundleSeq', 'checkId', 'clockState', 'holder', 'issuer', 'kid', 'policyVersion', 'reasons', 'status', 'temperatureC', 'verdict']);
+    expect(Object.keys(one).sort()).toEqual(['at', 'bundleSeq', 'checkId', 'clockState', 'format', 'holder', 'issuer', 'kid', 'policyVersion', 'reasons', 'status', 'temperatureC', 'verdict']);
     expect(k.log.verifyChain().ok).toBe(true);
   }, 120_000);
 

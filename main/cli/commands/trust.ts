@@ -1,6 +1,7 @@
 // sentinel trust install FILE [--root JWK-FILE]… | trust show
 import type { TrustBundleInfo } from '../../contract/trust.js';
 import { DataDir } from '../../data-dir.js';
+import { CheckLog } from '../../log/check-log.js';
 import { PolicyStore } from '../../policy/policy-store.js';
 import { MAX_BUNDLE_FILE_BYTES, MAX_ROOT_FILE_BYTES } from '../../trust/bundle-file.js';
 import { readRootKeys, TrustStore } from '../../trust/trust-store.js';
@@ -17,7 +18,9 @@ install verifies a trust bundle (a compact JWS signed by a pinned root) and
 installs it atomically; --root pins a root public key (JWK or JWK set) for
 this data directory, kept only if the bundle is accepted. A refused bundle
 leaves the installed one in force and exits 78.
-show prints the installed bundle: seq, age, issuers, key ids and validity.`;
+show prints the installed bundle: seq, age, issuers with their format (phc1,
+dcc, shc), key ids and validity; for a DCC country each signer certificate's
+kid, subject and validity.`;
 
 const iso = (s: number | null): string | null => (s === null ? null : new Date(s * 1000).toISOString());
 
@@ -34,9 +37,13 @@ export function trustSummary(info: TrustBundleInfo, nowMs: number, trustMaxAgeDa
     stale: ageSeconds > trustMaxAgeDays * 86_400,
     issuers: info.issuers.map((i) => ({
       id: i.id,
+      format: i.format,
       name: i.name,
+      ...(i.country === undefined ? {} : { country: i.country }),
       keys: i.keys.map((k) => ({ kid: k.kid, alg: k.alg, validFrom: iso(k.nbf), validUntil: iso(k.exp), revoked: i.revoked.includes(k.kid) })),
+      ...(i.certificates === undefined ? {} : { certificates: i.certificates.map((c) => ({ ...c, revoked: i.revoked.includes(c.kid) })) }),
       revoked: i.revoked,
+      ...(i.revokedCards === undefined ? {} : { revokedCards: i.revokedCards }),
     })),
   };
 }
@@ -63,11 +70,15 @@ export async function trustCommand(args: string[], io: CommandIo): Promise<numbe
     for (const rootFile of values.root ?? []) newRoots.push(...(await readRootKeys(await readInputFile(rootFile, 'root key', MAX_ROOT_FILE_BYTES), rootFile)));
     const dir = DataDir.open(common.dataDir, { create: true });
     let snapshot;
+    // The log remembers the highest seq ever installed (anti-rollback), even with trust-highest-seq gone.
+    const log = CheckLog.openIn(dir);
     try {
-      snapshot = await new TrustStore(dir).install(jws, { nowS: common.nowMs / 1000, newRoots });
+      snapshot = await new TrustStore(dir, log).install(jws, { nowS: common.nowMs / 1000, newRoots });
     } catch (err) {
       if (err instanceof BundleRefused) recordIn(dir, 'trust/refused', cliActor(), { file, problem: err.problem, reason: err.message }, common.nowMs);
       throw err;
+    } finally {
+      log.close();
     }
     const { info } = snapshot;
     recordIn(dir, 'trust/installed', cliActor(), { file, seq: info.seq, rootKid: info.rootKid, pinnedRoots: newRoots.map((r) => r.kid), issuers: info.issuers.map((i) => i.id) }, common.nowMs);
@@ -81,7 +92,8 @@ export async function trustCommand(args: string[], io: CommandIo): Promise<numbe
   if (verb === 'show') {
     if (file !== undefined) throw new UsageError(`unexpected argument "${file}"`);
     const dir = DataDir.open(common.dataDir, { create: false });
-    const snapshot = await new TrustStore(dir).load(common.nowMs / 1000);
+    const log = CheckLog.openIn(dir);
+    const snapshot = await new TrustStore(dir, log).load(common.nowMs / 1000).finally(() => log.close());
     if (!snapshot) throw new ConfigError(`no trust bundle is installed in ${dir.root}`);
     const summary = trustSummary(snapshot.info, common.nowMs, new PolicyStore(dir).load().policy.trustMaxAgeDays);
     if (common.json) {
@@ -95,12 +107,18 @@ export async function trustCommand(args: string[], io: CommandIo): Promise<numbe
       `issued ${iso(info.iat)} (${humanAge(summary.ageSeconds as number)} ago), expires ${iso(info.exp)}: ${state}`,
     ];
     for (const i of info.issuers) {
-      lines.push(`  ${i.id} ${i.name.zh} / ${i.name.en}`);
+      lines.push(`  ${i.id} [${i.format}${i.country === undefined ? '' : ` ${i.country}`}] ${i.name.zh} / ${i.name.en}`);
       for (const k of i.keys) {
         const revoked = i.revoked.includes(k.kid) ? ' REVOKED' : '';
         lines.push(`    ${k.kid} ${k.alg} valid ${iso(k.nbf) ?? '-∞'} … ${iso(k.exp) ?? '∞'}${revoked}`);
       }
-      const gone = i.revoked.filter((kid) => !i.keys.some((k) => k.kid === kid));
+      for (const c of i.certificates ?? []) {
+        const revoked = i.revoked.includes(c.kid) ? ' REVOKED' : '';
+        const types = c.types === null ? 'any type' : `types ${c.types.join(',')}`;
+        lines.push(`    ${c.kid} ${c.alg} ${c.subject} valid ${c.notBefore} … ${c.notAfter}, ${types}${revoked}`);
+      }
+      if (i.revokedCards !== undefined && i.revokedCards > 0) lines.push(`    ${i.revokedCards} revoked card${i.revokedCards === 1 ? '' : 's'}`);
+      const gone = i.revoked.filter((kid) => !i.keys.some((k) => k.kid === kid) && !(i.certificates ?? []).some((c) => c.kid === kid));
       if (gone.length > 0) lines.push(`    revoked: ${gone.join(', ')}`);
     }
     io.out(lines.join('\n') + '\n');

@@ -8,11 +8,15 @@ import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
 import { outcomeJson, outcomeLine } from '../outcome-text.js';
 import type { CommandIo } from '../command-io.js';
+import type { Lang } from '../../contract/messages.js';
+import { joinShcChunks, parseShcChunk, type JoinResult } from '../../verify/formats/shc-chunks.js';
 
 export const VERIFY_HELP = `usage: sentinel verify (TEXT | - | --batch FILE) [--temp C] [--no-log] [--json] [--at ISO] [--lang zh-CN|en] [--data DIR]
 
 Decides on one scanned code (TEXT, or stdin with -), or on one code per line
 of FILE (--batch; - reads stdin). Each check is logged unless --no-log.
+A SMART Health Card in chunks (shc:/1/3/…) is given on stdin, one chunk per
+line, in any order; a set with parts missing is MALFORMED and names them.
 Exit status with one code: 0 admit, 1 deny, 2 review. With --batch: 0 once
 every line was decided.`;
 
@@ -27,6 +31,37 @@ export function parseTemperature(value: string | undefined): number | null {
   const t = /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isFinite(t) || t < -50 || t > 150) throw new UsageError(`--temp must be a temperature in °C such as 36.6, not "${value}"`);
   return t;
+}
+
+/**
+ * A SMART Health Card given as chunks, one per line (formats.md §3): the
+ * whole card once every part is there. A set that is not a card (parts
+ * missing, of two cards, one part twice and different) is checked as its
+ * first chunk — MALFORMED, a part is not a card — and what is wrong with it
+ * is said. Anything else is the code as given.
+ */
+function joinedChunks(given: string): { code: string; problem: Exclude<JoinResult, { ok: true }> | null } {
+  const lines = given
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  if (lines.length === 0 || !lines.every((l) => parseShcChunk(l) !== null)) return { code: given, problem: null };
+  const joined = joinShcChunks(lines);
+  return joined.ok ? { code: joined.text, problem: null } : { code: lines[0]!, problem: joined };
+}
+
+function chunkProblemSentence(p: Exclude<JoinResult, { ok: true }>, lang: Lang): string {
+  const zh = lang === 'zh-CN';
+  switch (p.problem) {
+    case 'incomplete':
+      return zh ? `缺少第 ${p.missing.join('、')} 部分` : `part${p.missing.length > 1 ? 's' : ''} ${p.missing.join(', ')} missing`;
+    case 'mixed-totals':
+      return zh ? '这些部分属于不同的卡' : 'the parts belong to different cards';
+    case 'conflict':
+      return zh ? '同一部分出现两次且内容不同' : 'one part is given twice, differently';
+    case 'not-a-chunk':
+      return zh ? '有一行不是卡的一部分' : 'a line is not a part of a card';
+  }
 }
 
 async function readAllStdin(io: CommandIo): Promise<string> {
@@ -70,9 +105,13 @@ export async function verifyCommand(args: string[], io: CommandIo): Promise<numb
 
     if (batchFile === undefined) {
       // A scanner or a pipe ends the code with a newline; that is not part of it.
-      const code = text === '-' ? (await readAllStdin(io)).replace(/\r?\n$/, '') : text!;
+      const given = text === '-' ? (await readAllStdin(io)).replace(/\r?\n$/, '') : text!;
+      const { code, problem } = joinedChunks(given);
       const outcome = await opened.checkpoint.check({ text: code, temperatureC, atMs: common.nowMs }, { record, clockEvidence });
-      io.out(print(outcome) + '\n');
+      if (problem === null) io.out(print(outcome) + '\n');
+      else if (common.json)
+        io.out(outcomeJson(outcome, common.lang, { chunks: { problem: problem.problem, missingParts: problem.missing, message: chunkProblemSentence(problem, common.lang) } }) + '\n');
+      else io.out(`${print(outcome)} — ${chunkProblemSentence(problem, common.lang)}\n`);
       return VERDICT_EXIT[outcome.verdict];
     }
 

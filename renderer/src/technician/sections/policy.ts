@@ -33,6 +33,8 @@ export function policySection({ kiosk, T, lang, words, refusal, touch }: PanelCo
     yellow: select(onStatus.yellow, VERDICT_LABELS, l),
     red: select(onStatus.red, VERDICT_LABELS, l),
     acceptIssuers: el('input', { type: 'text', value: (p.acceptIssuers as string[]).join(', ') }),
+    acceptFormats: el('input', { type: 'text', value: (p.acceptFormats as string[]).join(', ') }),
+    dccAccept: el('input', { type: 'text', value: (p.dccAccept as string[]).join(', ') }),
     maxCodeAgeSeconds: number(p.maxCodeAgeSeconds),
     clockSkewSeconds: number(p.clockSkewSeconds),
     natMaxAgeHours: number(p.natMaxAgeHours),
@@ -42,6 +44,11 @@ export function policySection({ kiosk, T, lang, words, refusal, touch }: PanelCo
   };
   // An empty number box is no number: main refuses it by name (except the test's age and the unsynced bound, where empty means none).
   const num = (name: PolicyField): number | null => (inputs[name].value.trim() === '' ? null : Number(inputs[name].value));
+  const list = (name: PolicyField): string[] =>
+    inputs[name].value
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
 
   const version = el('p', { 'data-testid': 'tech-policy-version' }, T.policyVersion(state.policyVersion));
   const save = el('button', { type: 'button', 'data-testid': 'tech-save-policy' }, T.save);
@@ -53,10 +60,9 @@ export function policySection({ kiosk, T, lang, words, refusal, touch }: PanelCo
       feverThresholdC: num('feverThresholdC'),
       onFever: inputs.onFever.value,
       onStatus: { ...onStatus, green: inputs.green.value, yellow: inputs.yellow.value, red: inputs.red.value },
-      acceptIssuers: inputs.acceptIssuers.value
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
+      acceptIssuers: list('acceptIssuers'),
+      acceptFormats: list('acceptFormats'),
+      dccAccept: list('dccAccept'),
       maxCodeAgeSeconds: num('maxCodeAgeSeconds'),
       clockSkewSeconds: num('clockSkewSeconds'),
       natMaxAgeHours: num('natMaxAgeHours'),

@@ -16,7 +16,11 @@ export function trustSection({ kiosk, T, words, refusal, touch }: PanelContext, 
     info.textContent = t ? T.trustInfo(t.seq, t.ageDays, t.expiresAt.slice(0, 10), t.issuers) : '—';
     keyList.replaceChildren(
       ...(t?.keys ?? []).map((k) =>
-        el('li', { 'data-revoked': String(k.revoked) }, `${k.issuer} · ${k.kid} (${k.alg}) · ${k.validFrom ?? '…'} → ${k.validUntil ?? '…'}${k.revoked ? ` · ${T.revoked}` : ''}`),
+        el(
+          'li',
+          { 'data-revoked': String(k.revoked), 'data-format': k.format },
+          `${k.issuer} [${k.format}] · ${k.kid} (${k.alg}) · ${k.validFrom ?? '…'} → ${k.validUntil ?? '…'}${k.revoked ? ` · ${T.revoked}` : ''}`,
+        ),
       ),
     );
   };
