@@ -69,7 +69,7 @@ const REASONS: Readonly<Record<ReasonCode, ReasonText>> = {
   FORBIDDEN_HEADER: r('staff', 'format', 'seeStaff', 'The code carries settings a genuine health code never has.', '此码含有正规健康码不会有的设置。'),
   UNSUPPORTED_ALG: r('staff', 'signature', 'seeStaff', 'The code is signed in a way that is not allowed.', '此码的签名方式不被允许。'),
   UNKNOWN_ISSUER: r('staff', 'issuer', 'waitForStaff', 'The issuing province is not recognised here. A guard must check the code.', '本机无法识别发码省份，请工作人员核验。'),
-  ISSUER_NOT_ACCEPTED: r('traveller', 'issuer', 'seeStaff', 'Codes from this province are not accepted at this checkpoint.', '本检查点不接受该省份的健康码。'),
+  ISSUER_NOT_ACCEPTED: r('traveller', 'issuer', 'seeStaff', 'Codes from this issuer, or of this kind, are not accepted at this checkpoint.', '本检查点不接受该发码方或此类的健康码。'),
   UNKNOWN_KEY: r('staff', 'signature', 'seeStaff', 'The code was signed with a key this checkpoint does not know.', '此码的签名密钥本机无法识别。'),
   KEY_REVOKED: r('staff', 'signature', 'seeStaff', 'The key that signed this code has been withdrawn.', '签发此码的密钥已被撤销。'),
   KEY_NOT_VALID_AT_ISSUE: r('staff', 'signature', 'seeStaff', "The code was signed outside the signing key's period of validity.", '此码的签发时间不在签名密钥的有效期内。'),

@@ -143,13 +143,14 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
       k.advanceClock(3100);
       await enterPin(screen, PIN);
       await screen.page.waitForSelector('[data-testid="tech-panel"]');
-      // The installed trust list: every issuer's keys with their validity.
+      // The installed trust list: every issuer's keys with their format and validity (the demo has a DCC country and an SHC issuer too).
       const keys = await screen.page.locator('[data-testid="tech-trust-keys"] li').allTextContents();
       expect(keys.length).toBeGreaterThan(0);
       expect(
-        keys.every((t) => /^[A-Z]{2}-[A-Z]{2} · \S+ \((ES256|EdDSA)\) · /.test(t)),
+        keys.every((t) => /^\S+ \[(phc1|dcc|shc)\] · \S+ \((ES256|EdDSA|PS256)\) · /.test(t)),
         keys.join('\n'),
       ).toBe(true);
+      expect(keys.some((t) => t.startsWith('DCC-XD [dcc] · ')) && keys.some((t) => t.startsWith('https://demo-issuer.example [shc] · ')), keys.join('\n')).toBe(true);
       expect(await screen.page.locator('[data-testid="tech-trust"]').textContent()).toMatch(/valid until \d{4}-\d{2}-\d{2}/);
 
       await screen.page.click('[data-testid="tech-selftest-run"]');

@@ -216,7 +216,7 @@ describe('selftest and export', () => {
     const exported = sentinel(['export', '--out', out, '--json', '--data', data]);
     expect(exported.status, exported.stderr).toBe(0);
     const { folder, checks } = JSON.parse(exported.stdout) as { folder: string; checks: number };
-    expect(checks).toBe(8);
+    expect(checks).toBe(12); // the demo's twelve cases
     expect(fs.readdirSync(folder).sort()).toEqual(['checks.csv', 'checks.jsonl', 'diagnostics.json', 'events.jsonl']);
     const everything = fs
       .readdirSync(folder)
@@ -225,7 +225,7 @@ describe('selftest and export', () => {
     expect(everything).not.toContain('scrypt');
     expect(everything).not.toContain('demo-holder-');
     expect(everything).not.toContain('PHC1:');
-    expect(JSON.parse(fs.readFileSync(path.join(folder, 'diagnostics.json'), 'utf8'))).toMatchObject({ counts: { total: 8 }, config: { technician: { pinSet: true } }, live: null, statusEvents: [] });
+    expect(JSON.parse(fs.readFileSync(path.join(folder, 'diagnostics.json'), 'utf8'))).toMatchObject({ counts: { total: 12 }, config: { technician: { pinSet: true } }, live: null, statusEvents: [] });
 
     const db = new Database(path.join(data, 'checks.db'));
     db.prepare("UPDATE checks SET verdict = 'admit' WHERE chain_pos = 3").run();
