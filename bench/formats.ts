@@ -8,7 +8,7 @@ import { inflateSync } from 'node:zlib';
 import { DEFAULT_POLICY } from '../main/contract/policy.js';
 import { decide } from '../main/decide/decide.js';
 import { dccEntry, makeDsc, signDcc, type Dsc } from '../main/issuer/dcc-sign.js';
-import { newShcSigningKey, shcEntry, signShc } from '../main/issuer/shc-sign.js';
+import { immunizationCard, newShcSigningKey, shcEntry, signShc } from '../main/issuer/shc-sign.js';
 import { newSigningKey, signBundle } from '../main/issuer/sign.js';
 import { readRootKeys } from '../main/trust/trust-store.js';
 import { decodeBase45 } from '../main/verify/base45.js';
@@ -109,24 +109,7 @@ async function setUp(nowS: number): Promise<{ trust: TrustSnapshot; workloads: W
   });
   const dccCodes = (dsc: Dsc): string[] =>
     Array.from({ length: DISTINCT }, (_, i) => signDcc(hcert(i), { iss: 'AT', iat: nowS - 86_400, exp: nowS + 365 * 86_400, key: dsc.privateKey, kid: dsc.kidBytes, alg: dsc.alg }));
-  const card = (i: number): Record<string, unknown> => ({
-    iss: SHC_ISS,
-    nbf: nowS - 86_400,
-    vc: {
-      type: ['https://smarthealth.cards#health-card', 'https://smarthealth.cards#immunization'],
-      credentialSubject: {
-        fhirVersion: '4.0.1',
-        fhirBundle: {
-          resourceType: 'Bundle',
-          type: 'collection',
-          entry: [
-            { fullUrl: 'resource:0', resource: { resourceType: 'Patient', name: [{ family: 'Anyperson', given: [`Bench${i}`] }], birthDate: '1951-01-20' } },
-            { fullUrl: 'resource:1', resource: { resourceType: 'Immunization', status: 'completed', vaccineCode: { coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code: '207' }] } } },
-          ],
-        },
-      },
-    },
-  });
+  const card = (i: number): Record<string, unknown> => immunizationCard({ iss: SHC_ISS, nbf: nowS - 86_400, patient: { family: 'Anyperson', given: [`Bench${i}`], birthDate: '1951-01-20' } });
   const shcCodes: string[] = [];
   for (let i = 0; i < DISTINCT; i++) shcCodes.push(await signShc(card(i), shcKey));
 

@@ -22,7 +22,7 @@ import { BundleRefused } from '../verify/trust.js';
 import { encodeBase64url, decodeBase64url } from '../verify/base64url.js';
 import { dscKid } from '../verify/formats/dcc-trust.js';
 import { dccEntry, signDcc } from '../issuer/dcc-sign.js';
-import { chunkShc, shcEntry, shcSigningKeyFromJwk, signShc } from '../issuer/shc-sign.js';
+import { chunkShc, shcEntry, shcSigningKeyFromJwk, signShc, COMPLETED_IMMUNIZATION, immunizationCard } from '../issuer/shc-sign.js';
 
 export interface DemoIssuer {
   id: string;
@@ -248,35 +248,20 @@ export interface DemoShcOptions {
 export async function demoShc(keys: DemoKeys, nowS: number, opts: DemoShcOptions = {}): Promise<string[]> {
   const t = Math.floor(nowS);
   const issuer = demoShcIssuer(keys, opts.issuer);
-  const patient = { resourceType: 'Patient', name: [{ family: DEMO_HOLDER.family, given: [DEMO_HOLDER.given] }], birthDate: DEMO_HOLDER.birthDate };
   const immunization = {
-    resourceType: 'Immunization',
-    status: 'completed',
-    vaccineCode: { coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code: '207' }] },
+    ...COMPLETED_IMMUNIZATION,
     patient: { reference: 'resource:0' },
     occurrenceDateTime: isoDay(t - 60 * DAY_S),
     performer: [{ actor: { display: issuer.name.en } }],
   };
   const card = await signShc(
-    {
+    immunizationCard({
       iss: issuer.iss,
       nbf: t - DAY_S,
-      vc: {
-        type: ['https://smarthealth.cards#health-card', 'https://smarthealth.cards#immunization'],
-        credentialSubject: {
-          fhirVersion: '4.0.1',
-          fhirBundle: {
-            resourceType: 'Bundle',
-            type: 'collection',
-            entry: [
-              { fullUrl: 'resource:0', resource: patient },
-              { fullUrl: 'resource:1', resource: immunization },
-            ],
-          },
-        },
-        ...(opts.rid === undefined ? {} : { rid: opts.rid }),
-      },
-    },
+      ...(opts.rid === undefined ? {} : { rid: opts.rid }),
+      patient: { family: DEMO_HOLDER.family, given: [DEMO_HOLDER.given], birthDate: DEMO_HOLDER.birthDate },
+      immunizations: [immunization],
+    }),
     issuer.key,
   );
   return opts.parts === undefined || opts.parts === 1 ? [card] : chunkShc(card, opts.parts);

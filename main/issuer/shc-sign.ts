@@ -93,3 +93,52 @@ export function shcEntry({ iss, name, keys, crl }: ShcEntryInput): Record<string
   if (crl !== undefined) entry.crl = crl;
   return entry;
 }
+
+export const SHC_HEALTH_CARD = 'https://smarthealth.cards#health-card';
+export const SHC_IMMUNIZATION = 'https://smarthealth.cards#immunization';
+
+/** A completed COVID-19 vaccination (CVX 207), the FHIR resource an immunization card carries. */
+export const COMPLETED_IMMUNIZATION: Readonly<Record<string, unknown>> = Object.freeze({
+  resourceType: 'Immunization',
+  status: 'completed',
+  vaccineCode: { coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code: '207' }] },
+});
+
+export interface ImmunizationCardInput {
+  iss: string;
+  nbf: number;
+  exp?: number;
+  /** The card's revocation id (formats.md §3). */
+  rid?: string;
+  patient: { family: string; given?: string[]; birthDate: string };
+  /** The Immunization resources after the Patient; one completed vaccination by default. */
+  immunizations?: readonly Record<string, unknown>[];
+}
+
+/**
+ * The payload of an immunization card as the SMART spec's examples write it:
+ * the health-card and immunization types, a FHIR collection bundle holding
+ * the Patient (resource:0) and the Immunizations. One place for the tests,
+ * the benchmarks and the demo to make cards from.
+ */
+export function immunizationCard(c: ImmunizationCardInput): Record<string, unknown> {
+  const patient = { resourceType: 'Patient', name: [{ family: c.patient.family, ...(c.patient.given ? { given: c.patient.given } : {}) }], birthDate: c.patient.birthDate };
+  const immunizations = c.immunizations ?? [COMPLETED_IMMUNIZATION];
+  return {
+    iss: c.iss,
+    nbf: c.nbf,
+    ...(c.exp === undefined ? {} : { exp: c.exp }),
+    vc: {
+      type: [SHC_HEALTH_CARD, SHC_IMMUNIZATION],
+      credentialSubject: {
+        fhirVersion: '4.0.1',
+        fhirBundle: {
+          resourceType: 'Bundle',
+          type: 'collection',
+          entry: [{ fullUrl: 'resource:0', resource: patient }, ...immunizations.map((resource, i) => ({ fullUrl: `resource:${i + 1}`, resource }))],
+        },
+      },
+      ...(c.rid === undefined ? {} : { rid: c.rid }),
+    },
+  };
+}

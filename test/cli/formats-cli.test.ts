@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dccEntry, makeDsc, signDcc, type Dsc } from '../../main/issuer/dcc-sign.js';
-import { chunkShc, newShcSigningKey, shcEntry, signShc } from '../../main/issuer/shc-sign.js';
+import { chunkShc, newShcSigningKey, shcEntry, signShc, immunizationCard } from '../../main/issuer/shc-sign.js';
 import { newSigningKey, signBundle, type SigningKey } from '../../main/issuer/sign.js';
 import { jsonLines, sentinel, type Run } from '../fixtures/cli.js';
 
@@ -36,25 +36,7 @@ const POSITIVE = '260373001';
 const NEGATIVE = '260415000';
 
 function card(rid?: string): Record<string, unknown> {
-  return {
-    iss: ISS,
-    nbf: T0 - DAY,
-    vc: {
-      type: ['https://smarthealth.cards#health-card', 'https://smarthealth.cards#immunization'],
-      credentialSubject: {
-        fhirVersion: '4.0.1',
-        fhirBundle: {
-          resourceType: 'Bundle',
-          type: 'collection',
-          entry: [
-            { fullUrl: 'resource:0', resource: { resourceType: 'Patient', name: [{ family: FAMILY, given: ['Ursula'] }], birthDate: DOB } },
-            { fullUrl: 'resource:1', resource: { resourceType: 'Immunization', status: 'completed', vaccineCode: { coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code: '207' }] } } },
-          ],
-        },
-      },
-      ...(rid === undefined ? {} : { rid }),
-    },
-  };
+  return immunizationCard({ iss: ISS, nbf: T0 - DAY, ...(rid === undefined ? {} : { rid }), patient: { family: FAMILY, given: ['Ursula'], birthDate: DOB } });
 }
 
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-formats-cli-'));

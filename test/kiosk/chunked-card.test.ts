@@ -11,7 +11,7 @@ import { DataDir } from '../../main/data-dir.js';
 import { CheckLog } from '../../main/log/check-log.js';
 import { KioskService } from '../../main/kiosk/kiosk-service.js';
 import { signBundle, type SigningKey } from '../../main/issuer/sign.js';
-import { chunkShc, newShcSigningKey, shcEntry, signShc } from '../../main/issuer/shc-sign.js';
+import { chunkShc, immunizationCard, newShcSigningKey, shcEntry, signShc } from '../../main/issuer/shc-sign.js';
 import { TrustStore } from '../../main/trust/trust-store.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { TEST_SCREEN } from '../fixtures/screen.js';
@@ -47,24 +47,7 @@ describe('a chunked SMART Health Card at the kiosk', () => {
       keys.root,
     );
     await new TrustStore(DataDir.open(dataDir, { create: false })).install(bundle, { nowS: now / 1000 });
-    const card = await signShc(
-      {
-        iss: ISS,
-        nbf: Math.floor(now / 1000) - DAY_S,
-        vc: {
-          type: ['https://smarthealth.cards#health-card', 'https://smarthealth.cards#immunization'],
-          credentialSubject: {
-            fhirVersion: '4.0.1',
-            fhirBundle: {
-              resourceType: 'Bundle',
-              type: 'collection',
-              entry: [{ fullUrl: 'resource:0', resource: { resourceType: 'Patient', name: [{ family: 'Traveller' }], birthDate: '1990-01-01' } }],
-            },
-          },
-        },
-      },
-      issuer,
-    );
+    const card = await signShc(immunizationCard({ iss: ISS, nbf: Math.floor(now / 1000) - DAY_S, patient: { family: 'Traveller', birthDate: '1990-01-01' } }), issuer);
     parts = chunkShc(card, 3);
     service = await KioskService.open({ dataDir, clock: () => now, thermometer: null, screen: { ...TEST_SCREEN, simulated: true }, retentionEveryMs: 0 });
   });

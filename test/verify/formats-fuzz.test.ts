@@ -14,7 +14,7 @@ import { prng } from '../../bench/frames.js';
 import { DEFAULT_POLICY } from '../../main/contract/policy.js';
 import { decide } from '../../main/decide/decide.js';
 import { dccEkuOid, dccEntry, makeDsc, signDcc, type DccSignOptions, type Dsc } from '../../main/issuer/dcc-sign.js';
-import { chunkShc, newShcSigningKey, shcEntry, shcNumeric, signShc } from '../../main/issuer/shc-sign.js';
+import { chunkShc, newShcSigningKey, shcEntry, shcNumeric, signShc, COMPLETED_IMMUNIZATION, immunizationCard, SHC_HEALTH_CARD as HEALTH_CARD } from '../../main/issuer/shc-sign.js';
 import { newSigningKey, signBundle, type SigningKey } from '../../main/issuer/sign.js';
 import { readRootKeys } from '../../main/trust/trust-store.js';
 import { decodeBase45, encodeBase45 } from '../../main/verify/base45.js';
@@ -31,7 +31,6 @@ const ITERATIONS = 10_000;
 const YEAR = 365 * DAY;
 const ISS = 'https://health.example.org/issuer';
 const OTHER_ISS = 'https://other.example.org';
-const HEALTH_CARD = 'https://smarthealth.cards#health-card';
 /** The P-256 group order: (r, n − s) is the ECDSA twin of (r, s). */
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
@@ -316,33 +315,9 @@ const hcertOf = (type: 'v' | 't' | 'r', over: Record<string, unknown> = {}): Rec
 };
 
 function card(over: Record<string, unknown> = {}, vcOver: Record<string, unknown> = {}, entries = 1): Record<string, unknown> {
-  const immunizations = Array.from({ length: entries }, (_, i) => ({
-    fullUrl: `resource:${i + 1}`,
-    resource: {
-      resourceType: 'Immunization',
-      status: 'completed',
-      vaccineCode: { coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code: '207' }] },
-      occurrenceDateTime: `2026-0${1 + (i % 9)}-15`,
-      lotNumber: `LOT${1000 + i}`,
-    },
-  }));
-  return {
-    iss: ISS,
-    nbf: T0 - DAY,
-    vc: {
-      type: [HEALTH_CARD, 'https://smarthealth.cards#immunization'],
-      credentialSubject: {
-        fhirVersion: '4.0.1',
-        fhirBundle: {
-          resourceType: 'Bundle',
-          type: 'collection',
-          entry: [{ fullUrl: 'resource:0', resource: { resourceType: 'Patient', name: [{ family: 'Anyperson', given: ['Johnathan'] }], birthDate: '1951-01-20' } }, ...immunizations],
-        },
-      },
-      ...vcOver,
-    },
-    ...over,
-  };
+  const immunizations = Array.from({ length: entries }, (_, i) => ({ ...COMPLETED_IMMUNIZATION, occurrenceDateTime: `2026-0${1 + (i % 9)}-15`, lotNumber: `LOT${1000 + i}` }));
+  const base = immunizationCard({ iss: ISS, nbf: T0 - DAY, patient: { family: 'Anyperson', given: ['Johnathan'], birthDate: '1951-01-20' }, immunizations });
+  return { ...base, vc: { ...(base.vc as Record<string, unknown>), ...vcOver }, ...over };
 }
 
 beforeAll(async () => {
