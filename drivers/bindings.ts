@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { SerialPort as SerialPortClass } from 'serialport';
-import type { OpenSerial, SerialLink, UsbId, UsbPorts } from './contract.js';
+import type { HidDeviceInfo, HidFeatureApi, HidFeatureDevice, OpenSerial, SerialLink, UsbId, UsbPorts } from './contract.js';
 import type { DeviceBindings } from './open-devices.js';
 import type { HidApi, HidDeviceLike } from './scanner/hid-pos.js';
 
@@ -43,6 +43,8 @@ export function pickUsbPort(ports: readonly { path: string; vendorId?: string | 
 interface NodeHid {
   devices(): { vendorId: number; productId: number; path?: string; usagePage?: number; product?: string; manufacturer?: string; serialNumber?: string; usage?: number; interface?: number }[];
   HID: new (path: string) => HidDeviceLike;
+  devicesAsync(): Promise<HidDeviceInfo[]>;
+  HIDAsync: { open(path: string): Promise<HidFeatureDevice> };
   setDriverType?(type: 'hidraw' | 'libusb'): void;
 }
 
@@ -60,6 +62,12 @@ export function loadNodeHid(): NodeHid {
 export const nodeHidApi: HidApi = {
   devices: () => loadNodeHid().devices(),
   open: (path) => new (loadNodeHid().HID)(path),
+};
+
+/** USB HID relays' feature reports, asynchronous (a control transfer to a slow board never stalls the kiosk). */
+export const nodeHidFeatureApi: HidFeatureApi = {
+  devices: () => loadNodeHid().devicesAsync(),
+  open: (path) => loadNodeHid().HIDAsync.open(path),
 };
 
 /** The real libraries, for drivers/open-devices (each loads on first use). */

@@ -30,7 +30,7 @@ export interface ThermometerReading {
 export type ThermometerNotice = { kind: 'remeasuring'; firstC: number; atMs: number } | { kind: 'no-person'; atMs: number } | { kind: 'changed'; atMs: number };
 
 export interface DriverStatus {
-  device: 'thermometer' | 'scanner';
+  device: 'thermometer' | 'scanner' | 'gate';
   state: DeviceState;
   detail: string;
   atMs: number;
@@ -74,11 +74,83 @@ export interface ScannerFeed {
   close(): void;
 }
 
+/**
+ * A gate the kiosk opens (issue 15: LCUS serial relays, USB HID relays, OSDP
+ * output modules). `state` is the link's: 'ok' ready, 'offline' out of order
+ * (a write or a confirmation failed, or the module went silent), 'none' not
+ * configured. Whether the gate is open now is `isOpen`.
+ */
+export interface Gate {
+  readonly state: DeviceState;
+  readonly isOpen: boolean;
+  /**
+   * Opens for `pulseMs` and closes again by itself. Resolves true once the
+   * device confirmed the open (OSDP ACK, a HID relay's state read back, an
+   * LCUS frame written), false when it did not (then `state` is 'offline').
+   * A call while an open is in progress extends nothing and sends nothing:
+   * one admit never opens twice.
+   */
+  open(pulseMs: number): Promise<boolean>;
+  /** Holds the gate open until release() (free passage, or a gate that needs a level); true when confirmed. */
+  hold(): Promise<boolean>;
+  release(): Promise<boolean>;
+  onStatus(listener: (status: DriverStatus) => void): () => void;
+  close(): void;
+}
+
+/** Something passed the gate (a passage sensor tripped), or an input changed. */
+export type GateInputEvent = { kind: 'passage'; atMs: number } | { kind: 'input'; index: number; active: boolean; atMs: number };
+
+/**
+ * A passage sensor or a module's inputs: an OSDP input, a serial adapter's
+ * modem status line (CTS, DSR, DCD), or none. Reports each passage once (on
+ * the sensor's active edge) and every input change.
+ */
+export interface GateInputs {
+  readonly state: DeviceState;
+  onInput(listener: (event: GateInputEvent) => void): () => void;
+  close(): void;
+}
+
+/** A serial port's modem status lines (true: asserted), as serialport's get() reads them. */
+export interface ModemLines {
+  cts: boolean;
+  dsr: boolean;
+  dcd: boolean;
+}
+
+/** A HID device as enumerated (node-hid's devices()). */
+export interface HidDeviceInfo {
+  vendorId: number;
+  productId: number;
+  path?: string | undefined;
+  product?: string | undefined;
+  serialNumber?: string | undefined;
+}
+
+/** A HID device spoken to by feature reports (USB HID relays): node-hid's HIDAsync in bindings; tests inject fakes. */
+export interface HidFeatureDevice {
+  /** `data[0]` is the report id (0 for a device without numbered reports); resolves the bytes sent. */
+  sendFeatureReport(data: number[]): Promise<number>;
+  getFeatureReport(reportId: number, length: number): Promise<ArrayLike<number>>;
+  close(): Promise<void> | void;
+}
+
+/** Finding and opening feature-report HID devices; each call may reject (a device unplugged mid-call). */
+export interface HidFeatureApi {
+  devices(): Promise<HidDeviceInfo[]>;
+  open(path: string): Promise<HidFeatureDevice>;
+}
+
 /** The part of a serial port a driver uses (serialport's SerialPort fits; tests inject others). */
 export interface SerialLink {
   readonly isOpen: boolean;
   open(callback: (err: Error | null) => void): void;
   write(bytes: Uint8Array): void;
+  /** Calls back once what was written has left (serialport's drain); a link without it counts a write done when handed over. */
+  drain?(callback: (err: Error | null) => void): void;
+  /** Reads the modem status lines (serialport's get), for a passage sensor wired to one. */
+  get?(callback: (err: Error | null, lines?: ModemLines) => void): void;
   close(callback?: (err: Error | null) => void): void;
   on(event: 'data', listener: (chunk: Buffer) => void): this;
   on(event: 'close' | 'error', listener: (err?: Error) => void): this;

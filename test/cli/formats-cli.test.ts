@@ -12,6 +12,7 @@ import { dccEntry, makeDsc, signDcc, type Dsc } from '../../main/issuer/dcc-sign
 import { chunkShc, newShcSigningKey, shcEntry, signShc, immunizationCard } from '../../main/issuer/shc-sign.js';
 import { newSigningKey, signBundle, type SigningKey } from '../../main/issuer/sign.js';
 import { jsonLines, sentinel, type Run } from '../fixtures/cli.js';
+import { CORPUS, HAVE_CORPUS } from '../fixtures/corpus.js';
 
 const T0 = Date.UTC(2026, 10, 29, 8, 0, 0) / 1000;
 const DAY = 86_400;
@@ -219,5 +220,22 @@ describe('the demo', () => {
     const r = sentinel(['verify', '-', '--json', '--temp', '36.6', '--data', path.join(folder, 'demo')], { input: [...parts].reverse().join('\n') + '\n' });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'admit', format: 'shc', issuer: 'https://demo-issuer.example' });
+  });
+
+  it("sentinel decode reads the EU suite's own QR images to their texts (every image is read in-process by test/verify/dcc-testdata; these few go through the command)", () => {
+    if (!HAVE_CORPUS) return;
+    const cases = ['AT/2DCode/raw/1.json', 'DE/2DCode/raw/1.json', 'BG/2DCode/raw/1.json']
+      .map((rel) => path.join(CORPUS, 'dcc-testdata', rel))
+      .filter((file) => fs.existsSync(file))
+      .map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as { PREFIX: string; '2DCODE': string });
+    expect(cases.length).toBeGreaterThan(0);
+    const images = cases.map((c, i) => {
+      const file = path.join(folder, `dcc-${i}.png`);
+      fs.writeFileSync(file, Buffer.from(c['2DCODE'], 'base64'));
+      return file;
+    });
+    const r = sentinel(['decode', ...images, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(jsonLines(r.stdout).map((o) => o.text)).toEqual(cases.map((c) => c.PREFIX));
   });
 });
