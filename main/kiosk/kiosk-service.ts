@@ -251,11 +251,16 @@ export class KioskService {
     return this.decideScan(text, source);
   }
 
-  /** One traveller's check, logged: the temperature is theirs, taken now. */
-  private async decideScan(text: string, source: ScanSource): Promise<CheckView> {
+  /**
+   * One traveller's check, logged: the temperature is theirs, taken now —
+   * unless `measured` is false (an abandoned card logged when its time is
+   * up: whoever stands at the thermometer then is someone else, whose
+   * reading must stay theirs).
+   */
+  private async decideScan(text: string, source: ScanSource, measured = true): Promise<CheckView> {
     const now = this.opts.clock();
     // Taken by this check: a later one never gets the same reading.
-    const took = await this.temperature.takeForCheck();
+    const took = measured ? await this.temperature.takeForCheck() : { reading: null, unresolved: false };
     const temperature = { ...checkTemperature(took.reading), temperatureUnresolved: took.unresolved };
     const outcome = await this.checkpoint!.check({ text, ...temperature, atMs: now }, { record: true });
     const view = checkView(outcome, source, this.reasonContext());
@@ -281,7 +286,7 @@ export class KioskService {
    */
   private async logAbandoned(dropped: readonly DroppedSet[]): Promise<void> {
     for (const set of dropped) {
-      await this.decideScan(`shc:/${set.have[0] ?? 1}/${set.total}/`, this.chunkSource).catch((err: Error) => this.opts.onError?.(err));
+      await this.decideScan(`shc:/${set.have[0] ?? 1}/${set.total}/`, this.chunkSource, false).catch((err: Error) => this.opts.onError?.(err));
     }
   }
 

@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PartialScanView, ScanAnswer } from '../../main/contract/kiosk.js';
-import { demoBundle, loadDemoKeys, setUpDemoDataDir, type DemoKeys } from '../../main/demo/demo.js';
+import { demoBundle, demoCode, loadDemoKeys, setUpDemoDataDir, type DemoKeys } from '../../main/demo/demo.js';
+import { SimulatedThermometer } from '../../drivers/thermometer/simulated.js';
 import { DataDir } from '../../main/data-dir.js';
 import { CheckLog } from '../../main/log/check-log.js';
 import { KioskService } from '../../main/kiosk/kiosk-service.js';
@@ -135,5 +136,26 @@ describe('a chunked SMART Health Card at the kiosk', () => {
     );
     expect(partial(await service.submitScan(two[0]!, 'camera'))).toMatchObject({ total: 2, have: [1] });
     expect(logged()).toBe(1);
+  });
+
+  it("an abandoned card logged at its time takes no one's temperature: the next traveller's reading stays theirs", async () => {
+    service.close();
+    const thermometer = new SimulatedThermometer({ clock: () => now, setInterval: () => 0, clearInterval: () => undefined, random: () => 0.5 });
+    service = await KioskService.open({ dataDir, clock: () => now, thermometer, screen: { ...TEST_SCREEN, simulated: true }, retentionEveryMs: 0 });
+    try {
+      partial(await service.submitScan(parts[0]!, 'camera'));
+      now += 61_000;
+      thermometer.setCentre(36.6);
+      await vi.advanceTimersByTimeAsync(61_000);
+      const log = CheckLog.open(path.join(dataDir, 'checks.db'));
+      const rows = [...log.list()];
+      log.close();
+      expect(rows.map((r) => [r.reasons, r.temperatureC])).toEqual([[['MALFORMED'], null]]);
+      // The traveller now at the thermometer is measured for their own check.
+      const view = decided(await service.submitScan(await demoCode(keys, now / 1000, { issuer: 'CN-ZJ', status: 'green' }), 'wedge'));
+      expect(view).toMatchObject({ verdict: 'admit', temperatureC: 36.6 });
+    } finally {
+      thermometer.close();
+    }
   });
 });
