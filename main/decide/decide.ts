@@ -94,9 +94,10 @@ export function decide(v: CodeVerification, c: CheckCircumstances): Decision {
       const cred = v.credential;
       const rules = FORMAT_RULES[cred.format];
       const skew = policy.clockSkewSeconds;
-      if (!policy.acceptIssuers.includes('*') && !policy.acceptIssuers.includes(cred.issuer)) add('ISSUER_NOT_ACCEPTED');
-      // A DCC type the checkpoint does not take (formats.md §2): its issuer is not accepted for it.
-      if (cred.dccType !== null && !policy.dccAccept.includes(cred.dccType)) add('ISSUER_NOT_ACCEPTED');
+      const issuerAccepted = policy.acceptIssuers.includes('*') || policy.acceptIssuers.includes(cred.issuer);
+      // A DCC type the checkpoint does not take (formats.md §2): its issuer is not accepted for it. One reason, even for both.
+      const typeAccepted = cred.dccType === null || policy.dccAccept.includes(cred.dccType);
+      if (!issuerAccepted || !typeAccepted) add('ISSUER_NOT_ACCEPTED');
       if (cred.expires !== null && at >= cred.expires + skew) add('EXPIRED');
       if (knowsNow && ((cred.notBefore !== null && at < cred.notBefore - skew) || cred.issuedAt > at + skew)) add('NOT_YET_VALID');
       if (rules.codeAge && at - cred.issuedAt > policy.maxCodeAgeSeconds) add('CODE_TOO_OLD');

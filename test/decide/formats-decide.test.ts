@@ -87,6 +87,10 @@ describe('acceptFormats and dccAccept', () => {
     expect(judge(verified('dcc', { dccType: 't', kind: 'test' }), { policy: p })).toEqual({ verdict: 'deny', codes: ['ISSUER_NOT_ACCEPTED'] });
     expect(judge(verified('dcc'), { policy: p }).verdict).toBe('admit');
   });
+  it('an issuer not accepted and a DCC type not accepted are one ISSUER_NOT_ACCEPTED, not two', () => {
+    const p = { ...policy({ acceptIssuers: ['CN-ZJ'], dccAccept: ['v'] }), temperature: 'off' as const };
+    expect(judge(verified('dcc', { dccType: 't', kind: 'test' }), { policy: p })).toEqual({ verdict: 'deny', codes: ['ISSUER_NOT_ACCEPTED'] });
+  });
   it('acceptIssuers names a DCC entry or an SHC issuer URL', () => {
     const p = { ...policy({ acceptIssuers: ['CN-ZJ', 'https://issuer.example'] }), temperature: 'off' as const };
     expect(judge(verified('shc'), { policy: p }).verdict).toBe('admit');
