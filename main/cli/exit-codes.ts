@@ -7,6 +7,8 @@ export const EXIT = {
   CHAIN_BROKEN: 1,
   REVIEW: 2,
   USAGE: 64,
+  /** gate test: the device did not answer or confirm (EX_UNAVAILABLE). */
+  UNAVAILABLE: 69,
   SOFTWARE: 70,
   /** sync --once: something is still pending (EX_TEMPFAIL). */
   TEMPFAIL: 75,

@@ -25,6 +25,7 @@ commands:
   thermo --port PATH --protocol NAME [--stable]             read a serial IR thermometer
   scanner --serial PATH | --hid VID:PID                     print scans from a serial or HID scanner
   devices                                                   serial ports and HID devices the kiosk can use
+  gate test | watch --driver lcus|osdp --port PATH          open the gate once (69: no answer); watch its inputs
   sync --endpoint URL [--once]                              push unsynced checks, fetch a newer trust bundle (exit 75: still pending)
   clock show | reset-floor --to SOURCE | set ISO-TIME       the clock, the time floor and its evidence; recover from a wrong one
 
@@ -50,6 +51,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   thermo: async () => (await import('./commands/devices.js')).thermoCommand,
   scanner: async () => (await import('./commands/devices.js')).scannerCommand,
   devices: async () => (await import('./commands/devices.js')).devicesCommand,
+  gate: async () => (await import('./commands/gate.js')).gateCommand,
   config: async () => (await import('./commands/config.js')).configCommand,
   calibrate: async () => (await import('./commands/calibrate.js')).calibrateCommand,
   selftest: async () => (await import('./commands/selftest.js')).selftestCommand,

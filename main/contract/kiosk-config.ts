@@ -1,6 +1,17 @@
 // The kiosk's own configuration (technician mode): one validated document,
 // versioned. Pure: types, defaults, validation of a dotted key's value.
-import { isProtocolName, isTerminator, PROTOCOL_NAMES, type CalibrationRecord, type Terminator } from './devices.js';
+import {
+  checkGateField,
+  DEFAULT_GATE_CONFIG,
+  GATE_CONFIG_FIELDS,
+  GateSettingsRefused,
+  isProtocolName,
+  isTerminator,
+  PROTOCOL_NAMES,
+  type CalibrationRecord,
+  type GateConfig,
+  type Terminator,
+} from './devices.js';
 import { isLoopbackHost } from './loopback.js';
 import { isLang, type Lang } from './messages.js';
 
@@ -11,6 +22,8 @@ export interface KioskConfig {
   thermometer: { path: string | null; protocol: string; baud: number | null; calibration: CalibrationRecord | null };
   scanner: { serialPath: string | null; terminator: Terminator; hid: string | null };
   sync: { endpoint: string | null };
+  /** The gate (issue 15); a file written before gates existed loads with the defaults: driver 'none'. */
+  gate: GateConfig;
   technician: { pinHash: string | null; supervisorPinHash: string | null };
 }
 
@@ -21,6 +34,7 @@ export const DEFAULT_KIOSK_CONFIG: Readonly<KioskConfig> = Object.freeze({
   thermometer: { path: null, protocol: 'gy-mcu90614', baud: null, calibration: null },
   scanner: { serialPath: null, terminator: 'CR', hid: null },
   sync: { endpoint: null },
+  gate: { ...DEFAULT_GATE_CONFIG },
   technician: { pinHash: null, supervisorPinHash: null },
 } as KioskConfig);
 
@@ -115,6 +129,26 @@ const VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = {
     return v;
   },
 };
+
+/**
+ * The gate's fields, each checked on its own (devices.ts holds the rules;
+ * gateSettingsOf() checks them together when the gate is opened). Not yet
+ * among VALIDATORS: `config set gate.*` and the technician's panel come with
+ * the panel's wording of each refusal (main/technician/relayed-refusals.ts).
+ */
+export const GATE_VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = Object.fromEntries(
+  GATE_CONFIG_FIELDS.map((field) => [
+    `gate.${field}`,
+    (key: string, v: unknown) => {
+      try {
+        return checkGateField(field, v, () => key);
+      } catch (err) {
+        if (err instanceof GateSettingsRefused) throw new ConfigValueError(key, err.message);
+        throw err;
+      }
+    },
+  ]),
+);
 
 export const SETTABLE_KEYS: readonly string[] = Object.keys(VALIDATORS);
 
