@@ -169,8 +169,8 @@ export function localeLang(env: NodeJS.ProcessEnv = process.env): Lang {
 }
 
 /** The flags' values typed and checked, the gate's among them; throws SettingsRefused with the flag's name. */
-export function kioskFlags(values: FlagValues): KioskFlags & GateFlags {
-  const flags: KioskFlags & GateFlags = gateFlags(values);
+export function kioskFlags(values: FlagValues): KioskFlags {
+  const flags: KioskFlags = gateFlags(values);
   if (values.lang !== undefined) {
     if (!isLang(values.lang)) throw new SettingsRefused(`--lang must be zh-CN or en, not "${values.lang}"`);
     flags.lang = values.lang;
@@ -235,7 +235,7 @@ export function kioskFlags(values: FlagValues): KioskFlags & GateFlags {
  * `sentinel kiosk` hands them on (--json and --help mean nothing to a window;
  * unknown flags are refused, as by the CLI).
  */
-export function readKioskCommandLine(args: string[]): { flags: KioskFlags & GateFlags; dataDir: string } {
+export function readKioskCommandLine(args: string[]): { flags: KioskFlags; dataDir: string } {
   const options = { ...KIOSK_OPTIONS, data: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } as const;
   const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
   return { flags: kioskFlags(values), dataDir: values.data ?? defaultDataDir() };

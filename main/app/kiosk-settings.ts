@@ -10,9 +10,11 @@ import { DEFAULT_KIOSK_CONFIG, pinIsSet } from '../contract/kiosk-config.js';
 import type { ScreenConfig } from '../contract/kiosk.js';
 import type { Lang } from '../contract/messages.js';
 import { PROTOCOLS } from '../../drivers/thermometer/protocols/index.js';
+import { gateSettingsFor, type GateFlags } from './kiosk-flags.js';
 
 /** What the command line said; a member left out was not said. */
-export interface KioskFlags {
+/** The kiosk's command line, typed (kiosk-flags.ts reads it): the gate's flags with the rest. */
+export interface KioskFlags extends GateFlags {
   host?: string;
   port?: number;
   simulate?: boolean;
@@ -113,6 +115,8 @@ export function kioskSettings(flags: KioskFlags, stored: StoredConfig | null, ct
     thermometer,
     scannerSerial,
     scannerHid,
+    // The gate named on the command line, else the configured one (flags adjust it).
+    gate: gateSettingsFor(flags, cfg?.gate),
     syncEndpoint: flags.syncEndpoint ?? cfg?.sync.endpoint ?? null,
     backlogWarnDays: flags.backlogWarnDays ?? DEFAULT_BACKLOG_WARN_DAYS,
     clock: ctx.clock,

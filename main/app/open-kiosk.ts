@@ -6,7 +6,8 @@ import { DataDir } from '../data-dir.js';
 import { DEFAULT_POLICY } from '../contract/policy.js';
 import type { DeviceOpeners } from '../kiosk/live-settings.js';
 import { ScannerSlot, ThermometerSlot } from '../kiosk/device-slots.js';
-import { KioskService, SERVICE_FILES } from '../kiosk/kiosk-service.js';
+import { KioskService, SERVICE_FILES, type KioskServiceOptions } from '../kiosk/kiosk-service.js';
+import type { OpenedGate } from '../../drivers/open-devices.js';
 import { CONFIG_FILE } from '../config/config-store.js';
 import { DataDirWatch } from '../data-dir-watch.js';
 import { SettingsApplier } from '../kiosk/settings-applier.js';
@@ -17,6 +18,17 @@ import { syncClientIn } from '../sync/open-sync.js';
 import { SyncLoop } from '../sync/sync-loop.js';
 import { TechnicianService } from '../technician/technician-service.js';
 import type { KioskSettings } from './kiosk-settings.js';
+
+/**
+ * The gate's devices and timings as the kiosk's gate rules take them: the
+ * OSDP module is the gate, its passage sensor and its emergency input at
+ * once; a relay board's sensor, if any, is a modem line of its own.
+ */
+export function gateControlOptions(opened: OpenedGate): NonNullable<KioskServiceOptions['gate']> {
+  const s = opened.settings;
+  const emergency = s.emergency.kind === 'osdp-input' && opened.module ? { inputs: opened.module, index: s.emergency.input, alarmWhenActive: !s.emergency.normallyClosed } : null;
+  return { gate: opened.gate, sensor: opened.passage, emergency, mode: s.mode, pulseMs: s.pulseMs, openSeconds: s.openSeconds, passSeconds: s.passSeconds };
+}
 
 /** A high reading is measured again before it decides anything: at the policy's fever threshold. */
 export function remeasureAtC(dataDir: string): number | null {
@@ -62,6 +74,7 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
   let service: KioskService | null = null;
   let technician: TechnicianService | null = null;
   let stopped = false;
+  let gate: OpenedGate | null = null;
   const setSyncEndpoint = async (endpoint: string | null): Promise<void> => {
     const previous = loop;
     loop = null;
@@ -124,6 +137,7 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
     thermometer.close();
     scanners.close();
     service?.close();
+    gate?.close();
     technician?.close();
     watch.close();
     data.log.close();
@@ -132,6 +146,10 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
     // Inside the try: a device that cannot be made (or anything after) still closes what was opened.
     thermometer.replace(() => openers.thermometer(l), 'opened');
     scanners.replace(() => openers.scanners(l), 'opened');
+    // The gate opens with the kiosk; a changed gate setting takes a restart (not applied live yet).
+    gate = l.gate ? (openers.gate?.(l) ?? null) : null;
+    if (l.gate && !openers.gate) journal.record('gate', 'unsupported', 'this shell drives no gate yet: the guard opens it by hand');
+    gate?.onStatus((st) => journal.record('gate', st.state, st.detail));
     technician = new TechnicianService({
       data,
       // A real module (here or in Electron's drivers process) is calibrated on screen; a simulator is not.
@@ -177,6 +195,7 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
       sync: () => loop?.state ?? null,
       ...(l.scanPace ? { scanPace: l.scanPace } : {}),
       ...(l.onError ? { onError: l.onError } : {}),
+      gate: gate ? gateControlOptions(gate) : null,
     });
     service = opened;
     // A new check goes out at once when the service is reachable.

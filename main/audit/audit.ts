@@ -27,6 +27,19 @@ export type AuditType =
   /** A technician set the system clock, or tried to. */
   | 'clock/set'
   | 'clock/set-failed'
+  /**
+   * The gate (issue 15), each referring to its check where there is one:
+   * an admitted traveller who did not pass within the pass time (the check
+   * itself is never rewritten; anti-passback no longer counts it), a
+   * passage the sensor confirmed, a passage nobody was admitted for, the
+   * gate out of order and back, free passage on and off.
+   */
+  | 'gate/not-passed'
+  | 'gate/passed'
+  | 'gate/tailgate'
+  | 'gate/out-of-order'
+  | 'gate/back-in-order'
+  | 'gate/free-passage'
   /** Written by the check log itself: a retention pass (what went, inside the keyed chain), and the re-keying of an older log. */
   | 'retention/purged'
   | 'log/rekeyed';

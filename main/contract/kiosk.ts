@@ -98,6 +98,25 @@ export interface KioskStatus {
   /** Scans dropped for coming faster than people present codes (never checked, logged or counted); `dropping` within the last minute. */
   scans: { dropped: number; lastDroppedAtMs: number | null; dropping: boolean };
   today: Record<Verdict, number>;
+  /** The gate the kiosk opens (issue 15); null when it drives none. */
+  gate: GateStatus | null;
+}
+
+/** The gate as the status bar shows it (main/kiosk/gate-control.ts keeps it). */
+export interface GateStatus {
+  /** Free passage outranks out of order (the screen says free passage; `outOfOrder` still tells the technician). */
+  gate: 'none' | 'ready' | 'open' | 'out-of-order' | 'free-passage';
+  outOfOrder: boolean;
+  /** Why it is out of order (the driver's detail or the failed call), else null. */
+  detail: string | null;
+  freePassage: { since: number; technician: string | null; input: boolean } | null;
+  /** The passage sensor: 'none' without one. */
+  sensor: DeviceState;
+  /** Admits whose open waits for the traveller before. */
+  queued: number;
+  /** Admits waiting for their passage. */
+  waiting: number;
+  tailgatesToday: number;
 }
 
 /** Settings the screen needs; chosen by the technician, never by the traveller. */

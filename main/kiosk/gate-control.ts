@@ -40,6 +40,7 @@
 // Clock and timers are injected: tests never sleep.
 import { REAL_TIMERS, type DriverStatus, type Gate, type GateInputEvent, type GateInputs, type Timers } from '../../drivers/contract.js';
 import type { DeviceState } from '../contract/devices.js';
+import type { GateStatus } from '../contract/kiosk.js';
 
 /** A pulse, unless configured: a turnstile's "one passage" contact, ms. */
 export const DEFAULT_PULSE_MS = 500;
@@ -87,21 +88,8 @@ export type GateEvent =
   | { kind: 'free-passage-ended'; atMs: number; cause: FreePassageCause; actor: string };
 
 /** The gate for the status bar and the screen. */
-export interface GateControlState {
-  /** Free passage outranks out of order (the screen says free passage; `outOfOrder` still tells the technician). */
-  gate: 'none' | 'ready' | 'open' | 'out-of-order' | 'free-passage';
-  outOfOrder: boolean;
-  /** Why it is out of order (the driver's detail or the failed call), else null. */
-  detail: string | null;
-  freePassage: { since: number; technician: string | null; input: boolean } | null;
-  /** The passage sensor: 'none' without one. */
-  sensor: DeviceState;
-  /** Admits whose open waits for the traveller before. */
-  queued: number;
-  /** Admits waiting for their passage. */
-  waiting: number;
-  tailgatesToday: number;
-}
+/** What the status bar shows of the gate (declared once, in the contract the screen shares). */
+export type GateControlState = GateStatus;
 
 /** An emergency contact on an input module (an OSDP input: a fire alarm, normally closed). */
 export interface EmergencyInput {

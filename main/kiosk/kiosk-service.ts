@@ -34,6 +34,8 @@ import { checkView } from './check-view.js';
 import { scannersState } from './device-slots.js';
 import { ScanPace, type ScanPaceOptions } from './scan-pace.js';
 import { checkTemperature, TravellerTemperature } from './traveller-temperature.js';
+import { GateControl, type GateControlOptions, type GateEvent } from './gate-control.js';
+import { AuditTrail, type AuditType } from '../audit/audit.js';
 
 export interface KioskServiceOptions {
   dataDir: string;
@@ -65,6 +67,12 @@ export interface KioskServiceOptions {
    * that never syncs must still drop what the policy bounds. 0 turns it off.
    */
   retentionEveryMs?: number;
+  /**
+   * The gate this kiosk opens (issue 15): its devices and timings; the
+   * service keeps the rules (gate-control.ts) and logs what they find.
+   * None: no gate, a guard waves travellers through as before.
+   */
+  gate?: Omit<GateControlOptions, 'clock' | 'startOfDayMs' | 'onEvent'> | null;
 }
 
 const RETENTION_EVERY_MS = 60 * 60_000;
@@ -123,6 +131,7 @@ export class KioskService {
   private readonly pace: ScanPace;
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
   private readonly chunks = new ShcChunkCollector();
+  private readonly gate: GateControl | null;
   private chunkTimer: ReturnType<typeof setTimeout> | null = null;
   private chunkSource: ScanSource = 'camera';
   /** Every channel's handler (main/contract/ipc.ts): the kiosk's own, then technician mode's. */
@@ -139,12 +148,20 @@ export class KioskService {
     // Installed under the running kiosk: loaded now, and the screens' trust chip told.
     this.unwatch = watch.onChange((files) => void this.reloadFiles(files).then(() => this.emitStatus()));
     this.screen = opts.screen;
+    const technicianHandlers = opts.technician?.handlers ?? handlersFor(TECHNICIAN_CHANNELS, technicianUnavailable);
     this.handlers = {
       'scan/submit': ({ text, source }) => this.submitScan(text, source),
       'status/get': async () => this.status(),
       'config/get': async () => this.screen,
-      ...(opts.technician?.handlers ?? handlersFor(TECHNICIAN_CHANNELS, technicianUnavailable)),
+      ...technicianHandlers,
+      // A supervisor's override to admit opens the gate, as an admit does.
+      'supervisor/override': async (request, caller) => {
+        const decided = await technicianHandlers['supervisor/override'](request, caller);
+        if (decided.verdict === 'admit') this.gate?.overrideAdmitted(decided.checkId, this.opts.clock());
+        return decided;
+      },
     };
+    this.gate = opts.gate ? new GateControl({ ...opts.gate, clock: opts.clock, startOfDayMs: (ms) => startOfDayMs(ms, this.screen.timeZone), onEvent: (e) => this.gateEvent(e) }) : null;
     this.pace = new ScanPace(opts.scanPace);
     this.temperature = new TravellerTemperature(opts.thermometer, { clock: opts.clock, ...(opts.readingFreshMs === undefined ? {} : { freshMs: opts.readingFreshMs }) });
     const offScreen = opts.thermometer?.onReading((r) => this.emit('thermometer/reading', { celsius: r.celsius, atMs: r.atMs, simulated: r.simulated }));
@@ -192,6 +209,7 @@ export class KioskService {
   close(): void {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.chunkTimer) clearTimeout(this.chunkTimer);
+    this.gate?.close();
     this.retentionTimer = null;
     this.scanTest?.(null);
     this.unsubscribeThermometer?.();
@@ -263,6 +281,8 @@ export class KioskService {
     const took = measured ? await this.temperature.takeForCheck() : { reading: null, unresolved: false };
     const temperature = { ...checkTemperature(took.reading), temperatureUnresolved: took.unresolved };
     const outcome = await this.checkpoint!.check({ text, ...temperature, atMs: now }, { record: true });
+    // Logged before the gate moves: an open is always for a check on disk.
+    this.gate?.decided(outcome.checkId, outcome.verdict, outcome.atMs);
     const view = checkView(outcome, source, this.reasonContext());
     this.emit('checkpoint/decided', view);
     this.emit('status/changed', this.status());
@@ -439,7 +459,33 @@ export class KioskService {
       scanner: { state: scannersState(this.opts.scanners ?? []) },
       scans: this.scansStatus(now),
       today: this.log.verdictCountsSince(startOfDayMs(now, this.screen.timeZone)),
+      gate: this.gate?.state() ?? null,
     };
+  }
+
+  /**
+   * What the gate found, into the keyed log (synced like every event) and
+   * onto the status bar. A traveller admitted who did not pass gets a
+   * NOT_PASSED event referring to the check, which is never rewritten;
+   * anti-passback then no longer counts that admit (CheckLog). Opens,
+   * closes and passes nobody could confirm are not logged: they would only
+   * repeat the checks.
+   */
+  private gateEvent(e: GateEvent): void {
+    const record = (type: AuditType, actor: string, detail: Record<string, unknown>): void => {
+      try {
+        new AuditTrail(this.log).record(type, actor, detail, e.atMs);
+      } catch (err) {
+        this.opts.onError?.(err as Error);
+      }
+    };
+    if (e.kind === 'not-passed') record('gate/not-passed', 'gate', { checkId: e.checkId, code: 'NOT_PASSED', admittedAtMs: e.admittedAtMs, passSeconds: e.passSeconds });
+    else if (e.kind === 'passed' && e.confirmed) record('gate/passed', 'gate', { checkId: e.checkId });
+    else if (e.kind === 'tailgate') record('gate/tailgate', 'gate', { today: e.today });
+    else if (e.kind === 'out-of-order') record('gate/out-of-order', 'gate', { detail: e.detail, checkId: e.checkId });
+    else if (e.kind === 'back-in-order') record('gate/back-in-order', 'gate', { detail: e.detail });
+    else if (e.kind === 'free-passage-started' || e.kind === 'free-passage-ended') record('gate/free-passage', e.actor, { on: e.kind === 'free-passage-started', cause: e.cause });
+    this.emitStatus();
   }
 
   /** When the policy's bound will drop the oldest unsynced check, and whether to warn of it yet. */

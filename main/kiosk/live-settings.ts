@@ -2,7 +2,7 @@
 // which settings reopen a device, which redraw the screen. Pure: the
 // configuration in, device settings and screen settings out.
 import type { ScannerFeed, ThermometerFeed } from '../../drivers/contract.js';
-import type { DeviceBindings } from '../../drivers/open-devices.js';
+import type { DeviceBindings, OpenedGate } from '../../drivers/open-devices.js';
 import { PROTOCOLS } from '../../drivers/thermometer/protocols/index.js';
 import { pinIsSet, type KioskConfig } from '../contract/kiosk-config.js';
 import type { ScreenConfig } from '../contract/kiosk.js';
@@ -14,6 +14,8 @@ export interface DeviceOpeners {
   scanners(settings: DeviceSettings): ScannerFeed[];
   /** The device libraries, where devices open in this process (the self-test may open a port the kiosk is not holding). */
   readonly bindings?: () => DeviceBindings;
+  /** The gate and its sensors, where this shell opens them (the browser shell's kiosk); absent: this shell drives no gate yet. */
+  gate?(settings: DeviceSettings): OpenedGate | null;
 }
 
 /**

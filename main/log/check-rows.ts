@@ -111,7 +111,11 @@ export class CheckRows {
   constructor(private readonly db: Database.Database) {
     this.insertStmt = db.prepare(INSERT_SQL);
     this.findStmt = db.prepare(selectLoggedChecks('WHERE check_id = ?'));
-    this.lastAdmitted = db.prepare("SELECT MAX(at_ms) AS at FROM checks WHERE holder = ? AND verdict = 'admit'");
+    // An admit whose traveller did not pass the gate (a gate/not-passed event names it) is no
+    // passage: anti-passback counts only passages that happened, or that nobody could deny.
+    this.lastAdmitted = db.prepare(
+      "SELECT MAX(at_ms) AS at FROM checks WHERE holder = ? AND verdict = 'admit' AND check_id NOT IN (SELECT json_extract(detail, '$.checkId') FROM events WHERE type = 'gate/not-passed')",
+    );
     this.newest = db.prepare('SELECT MAX(at_ms) AS at FROM checks');
     this.verdictCounts = db.prepare('SELECT verdict, COUNT(*) AS n FROM checks WHERE at_ms >= ? GROUP BY verdict');
   }

@@ -10,7 +10,7 @@ export const STATUS_JOURNAL_FILE = 'status-events.jsonl';
 
 export interface StatusEvent {
   at: string;
-  source: 'kiosk' | 'thermometer' | 'scanner' | 'sync';
+  source: 'kiosk' | 'thermometer' | 'scanner' | 'sync' | 'gate';
   state: string;
   detail: string;
 }

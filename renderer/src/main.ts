@@ -97,6 +97,18 @@ function chip(id: string, value: string, level: 'ok' | 'warn' | 'bad' = 'ok'): v
   el.dataset.level = level;
 }
 
+/** The gate the kiosk opens: ready, open, out of order (red: the guard opens it by hand), free passage; and today's tailgates. */
+function renderGate(op: Lang): void {
+  const g = status?.gate ?? null;
+  const el = $('st-gate');
+  el.hidden = g === null || g.gate === 'none';
+  if (!g) return;
+  el.dataset.state = g.gate;
+  const words = t(op, g.gate === 'open' ? 'gateOpen' : g.gate === 'out-of-order' ? 'gateOutOfOrder' : g.gate === 'free-passage' ? 'gateFreePassage' : 'gateReady');
+  const tailgates = g.tailgatesToday > 0 ? ` · ${t(op, 'tailgates')} ${g.tailgatesToday}` : '';
+  chip('st-gate', words + tailgates, g.gate === 'out-of-order' ? 'bad' : g.gate === 'free-passage' || g.tailgatesToday > 0 ? 'warn' : 'ok');
+}
+
 function renderStatus(): void {
   const op = config.operatorLang;
   if (!status) return;
@@ -140,6 +152,7 @@ function renderStatus(): void {
   sc.hidden = status.scanner.state === 'none';
   sc.dataset.state = status.scanner.state;
   chip('st-scanner', status.scanner.state === 'ok' ? `${t(op, 'scanner')} ✓` : t(op, 'scannerOffline'), status.scanner.state === 'ok' ? 'ok' : 'bad');
+  renderGate(op);
   // Whether a scanner is left when the camera is lost changes what the traveller is told.
   renderCamera();
   const dropped = $('st-dropped');

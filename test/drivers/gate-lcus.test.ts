@@ -4,23 +4,19 @@
 // pseudo-terminals (socat) with a board simulator in a process of its own
 // at the far end that records every byte with its own receive times, so
 // the pulse is measured where a relay would see it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { openSerialPort } from '../../drivers/bindings.js';
 import type { DriverStatus } from '../../drivers/contract.js';
 import { lcusFrame, LcusGate, type LcusGateOptions } from '../../drivers/gate/lcus.js';
 import { PtyPair } from '../fixtures/pty.js';
+import { LcusBoardSimulator } from '../fixtures/lcus-board.js';
 import { MemoryLink } from '../fixtures/serial.js';
 import { ManualTimers } from '../fixtures/timers.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { until } from '../fixtures/until.js';
 
 const missing = inject('socatMissing');
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const ON = [0xa0, 0x01, 0x01, 0xa2];
 const OFF = [0xa0, 0x01, 0x00, 0xa1];
@@ -242,76 +238,6 @@ describe('LCUS gate on an in-memory port', () => {
     t.gate.close();
   });
 });
-
-// The board at the far end, in a process of its own: it prints every chunk it receives
-// with its own clock, so the pulse it sees is not the test process's idea of it.
-const BOARD = `
-import { SerialPort } from 'serialport';
-const port = new SerialPort({ path: process.argv[1], baudRate: 9600, autoOpen: false });
-port.on('error', () => undefined);
-port.on('data', (b) => process.stdout.write(JSON.stringify({ t: performance.now(), bytes: [...b] }) + '\\n'));
-port.open((err) => {
-  if (err) { console.error(err.message); process.exit(1); }
-  process.stdout.write('ready\\n');
-});
-process.on('SIGTERM', () => process.exit(0));
-`;
-
-interface Frame {
-  /** The board's clock when the frame's last byte arrived, ms. */
-  t: number;
-  bytes: number[];
-}
-
-class LcusBoardSimulator {
-  readonly frames: Frame[] = [];
-  private pending: number[] = [];
-  private child: ChildProcess | null = null;
-  private waiters: { n: number; resolve: () => void }[] = [];
-
-  async start(devicePath: string): Promise<void> {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', BOARD, devicePath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    this.child = child;
-    const lines = createInterface({ input: child.stdout! });
-    await new Promise<void>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`the board simulator exited (${code})`)));
-      lines.on('line', (line) => {
-        if (line === 'ready') return resolve();
-        const chunk = JSON.parse(line) as Frame;
-        for (const b of chunk.bytes) {
-          this.pending.push(b);
-          if (this.pending.length === 4) {
-            this.frames.push({ t: chunk.t, bytes: this.pending });
-            this.pending = [];
-          }
-        }
-        for (const w of [...this.waiters]) {
-          if (this.frames.length < w.n) continue;
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve();
-        }
-      });
-    });
-  }
-
-  /** Resolves once `n` frames in all have arrived. */
-  received(n: number): Promise<void> {
-    return this.frames.length >= n ? Promise.resolve() : new Promise((resolve) => this.waiters.push({ n, resolve }));
-  }
-
-  bytes(): number[][] {
-    return this.frames.map((f) => f.bytes);
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
 
 /** Resolves with the gate's next status in `state`. */
 function nextStatus(gate: LcusGate, state: 'ok' | 'offline'): Promise<DriverStatus> {

@@ -2,105 +2,15 @@
 // records every call and answers as told, a fake sensor reports passages
 // and inputs, and time is a manual clock — nothing sleeps.
 import { describe, expect, it } from 'vitest';
-import type { DriverStatus, Gate, GateInputEvent, GateInputs } from '../../drivers/contract.js';
+import type { GateInputEvent, GateInputs } from '../../drivers/contract.js';
 import { Listeners } from '../../drivers/listeners.js';
 import type { DeviceState } from '../../main/contract/devices.js';
 import { GateControl, type GateControlOptions, type GateEvent } from '../../main/kiosk/gate-control.js';
 import { ManualTimers } from '../fixtures/timers.js';
+import { FakeGate, FakeInputs } from '../fixtures/fake-gate.js';
 
 const DAY_MS = 86_400_000;
 const START_MS = Date.UTC(2026, 10, 29, 8);
-
-type Answer = boolean | Error | 'later';
-
-/** A gate driver as the kiosk sees it: every call recorded; open/hold/release answer as the test says (default: confirmed). */
-class FakeGate implements Gate {
-  state: DeviceState = 'ok';
-  isOpen = false;
-  readonly calls: string[] = [];
-  /** The answers of the next calls, in order; then true. */
-  readonly answers: Answer[] = [];
-  /** Calls answered 'later': the test resolves them. */
-  readonly later: ((ok: boolean) => void)[] = [];
-  /** The driver's own pulse runs this much longer than asked (its units, its timer). */
-  extraPulseMs = 0;
-  private readonly statuses = new Listeners<DriverStatus>();
-
-  constructor(private readonly timers: ManualTimers) {}
-
-  open(pulseMs: number): Promise<boolean> {
-    this.calls.push(`open ${pulseMs}`);
-    return this.answer(() => {
-      this.isOpen = true;
-      this.timers.setTimeout(() => (this.isOpen = false), pulseMs + this.extraPulseMs);
-    });
-  }
-  hold(): Promise<boolean> {
-    this.calls.push('hold');
-    return this.answer(() => (this.isOpen = true));
-  }
-  release(): Promise<boolean> {
-    this.calls.push('release');
-    return this.answer(() => (this.isOpen = false));
-  }
-  onStatus(listener: (status: DriverStatus) => void): () => void {
-    return this.statuses.add(listener);
-  }
-  close(): void {
-    this.statuses.clear();
-  }
-  setState(state: DeviceState, detail: string = state): void {
-    this.state = state;
-    if (state !== 'ok') this.isOpen = false;
-    this.statuses.emit({ device: 'gate', state, detail, atMs: this.timers.now });
-  }
-  get opens(): number {
-    return this.calls.filter((c) => c.startsWith('open')).length;
-  }
-
-  private answer(done: () => void): Promise<boolean> {
-    const a = this.answers.shift() ?? true;
-    if (a instanceof Error) return Promise.reject(a);
-    if (a === 'later')
-      return new Promise((resolve) =>
-        this.later.push((ok) => {
-          if (ok) done();
-          resolve(ok);
-        }),
-      );
-    if (a) done();
-    return Promise.resolve(a);
-  }
-}
-
-/** A passage sensor and/or input module: the test trips it. Reports its state as ModemLineSensor does. */
-class FakeInputs implements GateInputs {
-  state: DeviceState = 'ok';
-  private readonly inputs = new Listeners<GateInputEvent>();
-  private readonly statuses = new Listeners<DriverStatus>();
-
-  constructor(private readonly timers: ManualTimers) {}
-
-  onInput(listener: (event: GateInputEvent) => void): () => void {
-    return this.inputs.add(listener);
-  }
-  onStatus(listener: (status: DriverStatus) => void): () => void {
-    return this.statuses.add(listener);
-  }
-  close(): void {
-    this.inputs.clear();
-  }
-  passage(): void {
-    this.inputs.emit({ kind: 'passage', atMs: this.timers.now });
-  }
-  input(index: number, active: boolean): void {
-    this.inputs.emit({ kind: 'input', index, active, atMs: this.timers.now });
-  }
-  setState(state: DeviceState): void {
-    this.state = state;
-    this.statuses.emit({ device: 'gate', state, detail: state, atMs: this.timers.now });
-  }
-}
 
 interface Rig {
   t: ManualTimers;

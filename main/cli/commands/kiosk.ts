@@ -13,6 +13,7 @@ import { commonOf, parseCommand } from '../options.js';
 export const KIOSK_HELP = `usage: sentinel kiosk [--browser] [--port N] [--host 127.0.0.1] [--data DIR] [--simulate] [--no-open]
                      [--thermometer PATH --thermo-protocol ${PROTOCOL_NAMES.join('|')} [--thermo-baud N]]
                      [--scanner-serial PATH [--scanner-terminator CR|LF|CRLF] | --scanner-hid VID:PID]
+                     [--gate PATH --gate-driver lcus|osdp [--gate-channel N] [--gate-address N] [--gate-pulse-ms N] | --gate-hid VID:PID]
                      [--sync-endpoint URL [--backlog-warn-days N]]
                      [--lang zh-CN|en] [--result-seconds N] [--no-sound] [--camera DEVICE-ID] [--json]
 
@@ -23,7 +24,11 @@ port) and opened in the system Chromium in kiosk mode unless --no-open.
 the same checkpoint as the camera. Devices that are unplugged are reopened
 when they come back. --sync-endpoint keeps the central log service up to
 date in the background (the status bar shows the backlog). Stops on SIGINT or SIGTERM. Prints the screen's URL
-(--json: {"url":…}); it ends in #k=… (the screen socket's token for this run): open it whole.`;
+(--json: {"url":…}); it ends in #k=… (the screen socket's token for this run): open it whole.
+--gate opens the turnstile or door on each admit (an LCUS relay board or an
+OSDP module on PATH, or a USB HID relay with --gate-hid); its pass time,
+passage sensor and emergency input come from the configuration. The browser
+shell drives it; the Electron shell does not yet.`;
 
 /** Runs until SIGINT/SIGTERM; opens Chromium unless told not to. */
 export async function serveUntilStopped(kiosk: RunningKiosk, io: CommandIo, opts: { open: boolean; json: boolean; dataDir: string }): Promise<number> {

@@ -1,0 +1,121 @@
+// The gate driven by the kiosk (issue 15): a decided check reaches the gate
+// only when logged and admitted; what the gate finds goes into the keyed log
+// (NOT_PASSED referring to its check, tailgating, out of order) and onto the
+// status bar; anti-passback counts only passages that happened. A fake gate
+// and sensor, the kiosk's clock and the gate's timers are the test's.
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DataDir } from '../../main/data-dir.js';
+import { demoCode, loadDemoKeys, setUpDemoDataDir, type DemoKeys } from '../../main/demo/demo.js';
+import { KioskService } from '../../main/kiosk/kiosk-service.js';
+import { CheckLog } from '../../main/log/check-log.js';
+import { PolicyStore } from '../../main/policy/policy-store.js';
+import { FakeGate, FakeInputs } from '../fixtures/fake-gate.js';
+import { decided } from '../fixtures/scan-answer.js';
+import { TEST_SCREEN } from '../fixtures/screen.js';
+import { ManualTimers } from '../fixtures/timers.js';
+import { tempDir } from '../fixtures/tmp.js';
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+};
+
+describe('the kiosk drives its gate', () => {
+  let keys: DemoKeys;
+  let dataDir: string;
+  let service: KioskService;
+  let t: ManualTimers;
+  let gate: FakeGate;
+  let sensor: FakeInputs;
+
+  /** Time on, 10 ms at a time, letting the gate's answers settle between. */
+  const step = async (ms: number): Promise<void> => {
+    await settle();
+    for (let left = ms; left > 0; left -= 10) {
+      t.advance(Math.min(10, left));
+      await settle();
+    }
+  };
+  const scan = async (status: 'green' | 'yellow' | 'red', subject: string) =>
+    decided(await service.submitScan(await demoCode(keys, t.now / 1000, { issuer: status === 'yellow' ? 'CN-GD' : status === 'red' ? 'CN-BJ' : 'CN-ZJ', status, subject }), 'wedge'));
+  const events = (type: string): Record<string, unknown>[] => {
+    const log = CheckLog.open(path.join(dataDir, 'checks.db'));
+    try {
+      return log
+        .listEvents()
+        .filter((e) => e.type === type)
+        .map((e) => e.detail as Record<string, unknown>);
+    } finally {
+      log.close();
+    }
+  };
+
+  beforeEach(async () => {
+    keys = await loadDemoKeys();
+    dataDir = path.join(tempDir(), 'data');
+    t = new ManualTimers();
+    t.now = Date.now();
+    await setUpDemoDataDir(dataDir, keys, t.now);
+    // No thermometer here: the gate is under test, not the temperature. Anti-passback on.
+    new PolicyStore(DataDir.open(dataDir, { create: false })).set(JSON.stringify({ temperature: 'off', antiPassbackSeconds: 600 }), t.now);
+    gate = new FakeGate(t);
+    sensor = new FakeInputs(t);
+    service = await KioskService.open({
+      dataDir,
+      clock: () => t.now,
+      thermometer: null,
+      screen: TEST_SCREEN,
+      retentionEveryMs: 0,
+      gate: { gate, sensor, timers: t, passSeconds: 5, pulseMs: 500 },
+    });
+  });
+  afterEach(() => service.close());
+
+  it('an admit opens the gate once; a review and a refusal never do', async () => {
+    expect((await scan('green', 'g-1')).verdict).toBe('admit');
+    await step(0);
+    expect(gate.calls).toEqual(['open 500']);
+    expect((await scan('yellow', 'y-1')).verdict).toBe('review');
+    expect((await scan('red', 'r-1')).verdict).toBe('deny');
+    await step(1000);
+    expect(gate.calls).toEqual(['open 500']);
+    expect(service.status().gate).toMatchObject({ gate: 'ready', outOfOrder: false, waiting: 1 });
+  });
+
+  it('no passage within the pass time: a NOT_PASSED event names the check, and anti-passback does not count that admit', async () => {
+    const first = await scan('green', 'walked-away');
+    await step(5100);
+    expect(events('gate/not-passed')).toEqual([{ checkId: first.checkId, code: 'NOT_PASSED', admittedAtMs: first.atMs, passSeconds: 5 }]);
+    // The same holder again: the first admit let nobody through, so this is no passback.
+    const again = await scan('green', 'walked-away');
+    expect(again.verdict).toBe('admit');
+    await step(0);
+    sensor.passage();
+    await step(10);
+    expect(events('gate/passed')).toEqual([{ checkId: again.checkId }]);
+    // Now the holder did pass: once more within the window is ALREADY_PASSED.
+    const third = await scan('green', 'walked-away');
+    expect(third.reasons.map((r) => r.code)).toContain('ALREADY_PASSED');
+  });
+
+  it('a passage nobody was admitted for is tailgating: logged and counted on the status bar', async () => {
+    sensor.passage();
+    await step(10);
+    expect(events('gate/tailgate')).toHaveLength(1);
+    expect(service.status().gate).toMatchObject({ tailgatesToday: 1 });
+  });
+
+  it('a gate out of order is logged and shown, and the kiosk keeps deciding and logging', async () => {
+    gate.setState('offline', 'no answer from the relay board');
+    await step(10);
+    expect(service.status().gate).toMatchObject({ gate: 'out-of-order', outOfOrder: true });
+    expect(events('gate/out-of-order')).toHaveLength(1);
+    expect((await scan('green', 'by-hand')).verdict).toBe('admit');
+    await step(0);
+    expect(gate.opens).toBe(0);
+    gate.setState('ok', 'back');
+    await step(10);
+    expect(service.status().gate).toMatchObject({ gate: 'ready', outOfOrder: false });
+    expect(events('gate/back-in-order')).toHaveLength(1);
+  });
+});
