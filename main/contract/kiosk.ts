@@ -47,6 +47,8 @@ export interface CheckView {
   issuerReasonLine: Record<Lang, string> | null;
   temperatureC: number | null;
   source: ScanSource;
+  /** An admit the gate cannot open by itself (out of order, or free passage): what the traveller does instead. */
+  gateNote?: Record<Lang, string> | null;
 }
 
 /**

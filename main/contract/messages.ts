@@ -181,3 +181,15 @@ export function partialScanMessage(index: number, total: number, missing: readon
   const next = missing.join(lang === 'zh-CN' ? '、' : ', ');
   return lang === 'zh-CN' ? `已读取第 ${index} 部分，共 ${total} 部分。请扫描第 ${next} 部分。` : `Part ${index} of ${total} read. Scan part${missing.length > 1 ? 's' : ''} ${next}.`;
 }
+
+/** What an admitted traveller is told when the gate cannot open for them by itself (issue 15). */
+export type GateNote = 'outOfOrder' | 'freePassage';
+
+const GATE_NOTES: Readonly<Record<Lang, Readonly<Record<GateNote, string>>>> = {
+  en: { outOfOrder: 'The gate is out of order: please wait, staff will let you through.', freePassage: 'Free passage: the gate is open, walk through.' },
+  'zh-CN': { outOfOrder: '闸机故障，请稍候，工作人员将为您放行。', freePassage: '紧急放行：闸机已打开，请直接通过。' },
+};
+
+export function gateNoteText(note: GateNote, lang: Lang): string {
+  return GATE_NOTES[lang][note];
+}

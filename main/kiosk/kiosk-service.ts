@@ -4,7 +4,7 @@
 // renderer renders it.
 import type { Scan, ScannerFeed, ThermometerFeed } from '../../drivers/contract.js';
 import type { CheckView, KioskStatus, PartialScanView, ScanSource, ScreenConfig } from '../contract/kiosk.js';
-import { partialScanMessage, type ReasonContext } from '../contract/messages.js';
+import { gateNoteText, partialScanMessage, type GateNote, type Lang, type ReasonContext } from '../contract/messages.js';
 import { parseShcChunk, ShcChunkCollector, type DroppedSet } from '../verify/formats/shc-chunks.js';
 import {
   handleInvoke,
@@ -283,7 +283,7 @@ export class KioskService {
     const outcome = await this.checkpoint!.check({ text, ...temperature, atMs: now }, { record: true });
     // Logged before the gate moves: an open is always for a check on disk.
     this.gate?.decided(outcome.checkId, outcome.verdict, outcome.atMs);
-    const view = checkView(outcome, source, this.reasonContext());
+    const view = { ...checkView(outcome, source, this.reasonContext()), gateNote: outcome.verdict === 'admit' ? this.gateNote() : null };
     this.emit('checkpoint/decided', view);
     this.emit('status/changed', this.status());
     return view;
@@ -461,6 +461,13 @@ export class KioskService {
       today: this.log.verdictCountsSince(startOfDayMs(now, this.screen.timeZone)),
       gate: this.gate?.state() ?? null,
     };
+  }
+
+  /** What an admitted traveller is told when the gate will not open for them by itself; null when it will (or there is no gate). */
+  private gateNote(): Record<Lang, string> | null {
+    const g = this.gate?.state().gate;
+    const note: GateNote | null = g === 'out-of-order' ? 'outOfOrder' : g === 'free-passage' ? 'freePassage' : null;
+    return note === null ? null : { 'zh-CN': gateNoteText(note, 'zh-CN'), en: gateNoteText(note, 'en') };
   }
 
   /**

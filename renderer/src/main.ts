@@ -232,6 +232,10 @@ function renderResult(view: CheckView): void {
   const action = $('action');
   action.hidden = view.action === null;
   if (view.action) bilingual(action, view.action);
+  // An admit the gate will not open by itself: what to do instead, right under the banner.
+  const gateNote = $('gate-note');
+  gateNote.hidden = !view.gateNote;
+  if (view.gateNote) bilingual(gateNote, view.gateNote);
 
   const who = $('who');
   who.replaceChildren();

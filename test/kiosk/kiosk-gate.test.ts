@@ -75,7 +75,8 @@ describe('the kiosk drives its gate', () => {
     expect((await scan('green', 'g-1')).verdict).toBe('admit');
     await step(0);
     expect(gate.calls).toEqual(['open 500']);
-    expect((await scan('yellow', 'y-1')).verdict).toBe('review');
+    const review = await scan('yellow', 'y-1');
+    expect([review.verdict, review.gateNote]).toEqual(['review', null]);
     expect((await scan('red', 'r-1')).verdict).toBe('deny');
     await step(1000);
     expect(gate.calls).toEqual(['open 500']);
@@ -110,7 +111,10 @@ describe('the kiosk drives its gate', () => {
     await step(10);
     expect(service.status().gate).toMatchObject({ gate: 'out-of-order', outOfOrder: true });
     expect(events('gate/out-of-order')).toHaveLength(1);
-    expect((await scan('green', 'by-hand')).verdict).toBe('admit');
+    const byHand = await scan('green', 'by-hand');
+    expect(byHand.verdict).toBe('admit');
+    // The traveller is told the gate will not open by itself.
+    expect(byHand.gateNote?.en).toBe('The gate is out of order: please wait, staff will let you through.');
     await step(0);
     expect(gate.opens).toBe(0);
     gate.setState('ok', 'back');
