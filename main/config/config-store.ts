@@ -77,7 +77,8 @@ export class ConfigStore {
   set(key: string, value: unknown, nowMs: number): { before: unknown; after: unknown; stored: StoredConfig } {
     const { changes, stored } = this.update([{ key, value }], nowMs, { saveUnchanged: true });
     const field = (config: KioskConfig): unknown => fieldOf(config, key);
-    return { before: changes[0]?.before ?? field(stored.config), after: field(stored.config), stored };
+    // No change recorded: the value was already this (a null before is still a before).
+    return { before: changes.length > 0 ? changes[0]!.before : field(stored.config), after: field(stored.config), stored };
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   checkGateField,
   DEFAULT_GATE_CONFIG,
   GATE_CONFIG_FIELDS,
+  gateSettingsOf,
   GateSettingsRefused,
   isProtocolName,
   isTerminator,
@@ -61,6 +62,25 @@ const optionalText =
   (max: number) =>
   (key: string, v: unknown): string | null =>
     v === null ? null : text(max)(key, v);
+
+/**
+ * The gate's fields, each checked on its own (devices.ts holds the rules;
+ * withSetting() then checks the gate section together, as gateSettingsOf()
+ * does when the gate is opened at kiosk start).
+ */
+export const GATE_VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = Object.fromEntries(
+  GATE_CONFIG_FIELDS.map((field) => [
+    `gate.${field}`,
+    (key: string, v: unknown) => {
+      try {
+        return checkGateField(field, v, () => key);
+      } catch (err) {
+        if (err instanceof GateSettingsRefused) throw new ConfigValueError(key, err.message);
+        throw err;
+      }
+    },
+  ]),
+);
 
 /** Validators per settable key. */
 const VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = {
@@ -128,27 +148,8 @@ const VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = {
     if (url.username || url.password) throw new ConfigValueError(key, `${key} must not carry a user name or password`);
     return v;
   },
+  ...GATE_VALIDATORS,
 };
-
-/**
- * The gate's fields, each checked on its own (devices.ts holds the rules;
- * gateSettingsOf() checks them together when the gate is opened). Not yet
- * among VALIDATORS: `config set gate.*` and the technician's panel come with
- * the panel's wording of each refusal (main/technician/relayed-refusals.ts).
- */
-export const GATE_VALIDATORS: Record<string, (key: string, v: unknown) => unknown> = Object.fromEntries(
-  GATE_CONFIG_FIELDS.map((field) => [
-    `gate.${field}`,
-    (key: string, v: unknown) => {
-      try {
-        return checkGateField(field, v, () => key);
-      } catch (err) {
-        if (err instanceof GateSettingsRefused) throw new ConfigValueError(key, err.message);
-        throw err;
-      }
-    },
-  ]),
-);
 
 export const SETTABLE_KEYS: readonly string[] = Object.keys(VALIDATORS);
 
@@ -161,7 +162,28 @@ export function withSetting(config: KioskConfig, key: string, value: unknown): K
   const [section, field] = key.split('.') as [keyof KioskConfig, string];
   const next = structuredClone(config);
   (next[section] as unknown as Record<string, unknown>)[field] = validate(key, value);
+  if (section === 'gate') checkGateWhole(next.gate, key);
   return next;
+}
+
+/**
+ * The gate section as the kiosk will open it: a gate setting that leaves
+ * the section inconsistent (driver lcus without a path, an OSDP input
+ * without the osdp driver, the sensor on the gate's own port) is refused,
+ * so that a saved configuration always starts the kiosk. The refusal's key
+ * is the field at fault (what the technician corrects); its sentence names
+ * the key being set too when that is another. Only a gate key is checked
+ * so: a section made inconsistent by hand does not block other settings
+ * (the kiosk refuses it at start).
+ */
+function checkGateWhole(gate: GateConfig, key: string): void {
+  try {
+    gateSettingsOf(gate);
+  } catch (err) {
+    if (!(err instanceof GateSettingsRefused)) throw err;
+    const fault = `gate.${err.field}`;
+    throw new ConfigValueError(fault, fault === key ? err.message : `${key} not set: ${err.message}`);
+  }
 }
 
 /** The settings (section.field) whose values differ between two configurations. */

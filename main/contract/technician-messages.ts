@@ -37,6 +37,26 @@ export const SETTING_LABELS = {
   'scanner.terminator': label('扫码器结束符', 'Scanner terminator'),
   'scanner.hid': label('HID 扫码器', 'HID scanner'),
   'sync.endpoint': label('同步服务地址', 'Sync service address'),
+  'gate.driver': label('闸机驱动', 'Gate driver'),
+  'gate.path': label('闸机串口', 'Gate serial port'),
+  'gate.hid': label('HID 继电器板', 'HID relay board'),
+  'gate.hidSerial': label('继电器板序列号', 'Relay board serial'),
+  'gate.channel': label('继电器通道', 'Relay channel'),
+  'gate.address': label('OSDP 地址', 'OSDP address'),
+  'gate.output': label('OSDP 输出', 'OSDP output'),
+  'gate.baud': label('闸机波特率', 'Gate baud'),
+  'gate.pulseMs': label('开闸脉冲（毫秒）', 'Open pulse (ms)'),
+  'gate.mode': label('开闸方式', 'Gate mode'),
+  'gate.openSeconds': label('常开秒数', 'Held open for (s)'),
+  'gate.passSeconds': label('通行等待秒数', 'Time to pass (s)'),
+  'gate.passageSensor': label('通行传感器', 'Passage sensor'),
+  'gate.passageInput': label('通行传感器输入', 'Passage sensor input'),
+  'gate.passageLine': label('通行传感器信号线', 'Passage sensor line'),
+  'gate.passagePath': label('通行传感器串口', 'Passage sensor port'),
+  'gate.passageNormallyClosed': label('通行传感器常闭', 'Passage sensor normally closed'),
+  'gate.emergency': label('紧急输入', 'Emergency input'),
+  'gate.emergencyInput': label('紧急输入编号', 'Emergency input number'),
+  'gate.emergencyNormallyClosed': label('紧急输入常闭', 'Emergency input normally closed'),
 } as const satisfies Record<string, Label>;
 export type SettingKey = keyof typeof SETTING_LABELS;
 
@@ -187,8 +207,37 @@ export type BundleRefusal = 'malformed' | 'forbidden-header' | 'foreign-root' | 
 /** Why a file named on the panel was not read. */
 export type FileProblem = 'missing' | 'not-a-file' | 'too-large' | 'unreadable';
 
-/** What is wrong with a setting's value; one per rule the configuration checks. */
-export type SettingProblem = 'tooLong' | 'timeZone' | 'language' | 'languages' | 'seconds' | 'yesNo' | 'protocol' | 'baud' | 'terminator' | 'hid' | 'url' | 'https' | 'credentials' | 'notSettable';
+/** What is wrong with a setting's value; one per rule the configuration checks (the gate's last six: its settings together). */
+export type SettingProblem =
+  | 'tooLong'
+  | 'timeZone'
+  | 'language'
+  | 'languages'
+  | 'seconds'
+  | 'yesNo'
+  | 'protocol'
+  | 'baud'
+  | 'terminator'
+  | 'hid'
+  | 'url'
+  | 'https'
+  | 'credentials'
+  | 'notSettable'
+  | 'choice'
+  | 'serialPort'
+  | 'relayHid'
+  | 'boardSerial'
+  | 'relay'
+  | 'osdpAddress'
+  | 'inputNumber'
+  | 'gateBaud'
+  | 'pulseMs'
+  | 'openSeconds'
+  | 'osdpBaud'
+  | 'portNeeded'
+  | 'needsOsdp'
+  | 'samePort'
+  | 'sameInput';
 /** What is wrong with a policy field's value. */
 export type PolicyProblem = 'number' | 'wholeNumber' | 'range' | 'verdict' | 'temperatureRule' | 'issuers' | 'choices' | 'unknownField' | 'document';
 /** Why a calibration was refused. */
@@ -265,6 +314,21 @@ const ZH_SETTING_PROBLEMS: Record<SettingProblem, string> = {
   https: '须使用 https（只有本机地址 127.0.0.1、::1 或 localhost 可用 http）。',
   credentials: '网址中不能含用户名或密码，请删去。',
   notSettable: '不能在此处更改。',
+  choice: '请从列表中选择。',
+  serialPort: '须为串口路径（如 /dev/ttyUSB0），最多 256 个字符，或留空。',
+  relayHid: '须为十六进制的 VID:PID（如 16c0:05df），或留空使用 USBRelay 继电器板。',
+  boardSerial: '须为继电器板的序列号（最多 16 个可打印字符，如 ABCDE），或留空。',
+  relay: '须为 1 至 8 之间的继电器编号。',
+  osdpAddress: '须为 0 至 126 之间的 OSDP 地址。',
+  inputNumber: '须为 0 至 255 之间的编号。',
+  gateBaud: '须为 300 至 4000000 之间的整数（如 9600），或留空使用 9600。',
+  pulseMs: '须为 50 至 10000 之间的整数毫秒。',
+  openSeconds: '须为 1 至 600 之间的整数秒。',
+  osdpBaud: '须为 OSDP 允许的波特率：9600、19200、38400、57600、115200 或 230400。',
+  portNeeded: '须填写串口（如 /dev/ttyUSB0）：所选的驱动或传感器需要它。请先填写，再选择驱动或传感器。',
+  needsOsdp: '使用 OSDP 模块的输入时，闸机驱动须为 OSDP：请先选择 OSDP，或改选其他方式。',
+  samePort: '须与闸机串口不同：每个串口只能由一个驱动打开。',
+  sameInput: '须与通行传感器的输入不同。',
 };
 const EN_SETTING_PROBLEMS: Record<SettingProblem, string> = {
   tooLong: 'is too long: shorten it and save again.',
@@ -281,6 +345,21 @@ const EN_SETTING_PROBLEMS: Record<SettingProblem, string> = {
   https: 'must use https (plain http only to 127.0.0.1, ::1 or localhost).',
   credentials: 'must not carry a user name or password: remove them.',
   notSettable: 'cannot be changed here.',
+  choice: 'must be one from the list.',
+  serialPort: 'must be a serial port (such as /dev/ttyUSB0) of at most 256 characters, or empty.',
+  relayHid: 'must be VID:PID in hex (such as 16c0:05df), or empty for a USBRelay board.',
+  boardSerial: "must be the board's serial (at most 16 printable characters, such as ABCDE), or empty.",
+  relay: 'must be a relay number from 1 to 8.',
+  osdpAddress: 'must be an OSDP address from 0 to 126.',
+  inputNumber: 'must be a number from 0 to 255.',
+  gateBaud: 'must be a whole number from 300 to 4000000 (such as 9600), or empty for 9600.',
+  pulseMs: 'must be a whole number of milliseconds from 50 to 10000.',
+  openSeconds: 'must be a whole number of seconds from 1 to 600.',
+  osdpBaud: 'must be one OSDP allows: 9600, 19200, 38400, 57600, 115200 or 230400.',
+  portNeeded: 'must name a serial port (such as /dev/ttyUSB0): the driver or sensor chosen needs one. Fill it in first, then choose the driver or sensor.',
+  needsOsdp: 'from an OSDP module needs the gate driver OSDP: choose OSDP first, or another sensor.',
+  samePort: "must be another port than the gate's own (each port is opened by one driver).",
+  sameInput: "must be another input than the passage sensor's.",
 };
 
 const ZH_BUNDLE: Record<BundleRefusal, string> = {

@@ -42,7 +42,8 @@ export function deviceSettingsAfter(current: DeviceSettings, config: KioskConfig
     scannerSerial = path ? { path, terminator } : null;
   }
   const scannerHid = has('scanner.hid') ? (config.scanner.hid ? parseHidId(config.scanner.hid) : null) : current.scannerHid;
-  return { simulate: startedSimulated && thermometer === null, thermometer, scannerSerial, scannerHid };
+  // The gate stays as it opened: a changed gate setting takes a restart (not applied live yet).
+  return { simulate: startedSimulated && thermometer === null, thermometer, scannerSerial, scannerHid, gate: current.gate ?? null };
 }
 
 /** The screen's part of each setting a technician can change. */

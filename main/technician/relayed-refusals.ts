@@ -13,7 +13,14 @@ import type { PolicyRefused } from '../policy/policy-store.js';
 import type { UnreadableFile } from '../trust/bundle-file.js';
 import type { BundleProblem } from '../verify/trust.js';
 
-/** The rule each setting is held to; the sync address has three, told apart by the sentence. */
+/** A gate field's own rule, or (the sentence tells) a rule between the gate's settings (devices.ts gateSettingsOf). */
+const gateRule =
+  (own: SettingProblem, together: readonly [RegExp, SettingProblem][]) =>
+  (m: string): SettingProblem =>
+    together.find(([pattern]) => pattern.test(m))?.[1] ?? own;
+const needsOsdp: [RegExp, SettingProblem] = [/needs the osdp driver/, 'needsOsdp'];
+
+/** The rule each setting is held to; the sync address has three, told apart by the sentence, and so have some of the gate's. */
 const SETTING_RULES: Record<string, SettingProblem | ((message: string) => SettingProblem)> = {
   'identity.gate': 'tooLong',
   'identity.station': 'tooLong',
@@ -30,6 +37,29 @@ const SETTING_RULES: Record<string, SettingProblem | ((message: string) => Setti
   'scanner.terminator': 'terminator',
   'scanner.hid': 'hid',
   'sync.endpoint': (m) => (/user name or password/.test(m) ? 'credentials' : /https|http\(s\)/.test(m) ? 'https' : 'url'),
+  'gate.driver': 'choice',
+  'gate.path': gateRule('serialPort', [[/must name the serial port/, 'portNeeded']]),
+  'gate.hid': 'relayHid',
+  'gate.hidSerial': 'boardSerial',
+  'gate.channel': 'relay',
+  'gate.address': 'osdpAddress',
+  'gate.output': 'inputNumber',
+  'gate.baud': gateRule('gateBaud', [[/one OSDP allows/, 'osdpBaud']]),
+  'gate.pulseMs': 'pulseMs',
+  'gate.mode': 'choice',
+  'gate.openSeconds': 'openSeconds',
+  'gate.passSeconds': 'seconds',
+  'gate.passageSensor': gateRule('choice', [needsOsdp]),
+  'gate.passageInput': 'inputNumber',
+  'gate.passageLine': 'choice',
+  'gate.passagePath': gateRule('serialPort', [
+    [/must name the serial port/, 'portNeeded'],
+    [/must be another port/, 'samePort'],
+  ]),
+  'gate.passageNormallyClosed': 'yesNo',
+  'gate.emergency': gateRule('choice', [needsOsdp]),
+  'gate.emergencyInput': gateRule('inputNumber', [[/must be another input/, 'sameInput']]),
+  'gate.emergencyNormallyClosed': 'yesNo',
 };
 
 export function settingRefusal(err: ConfigValueError): TechnicianMessage {

@@ -403,6 +403,22 @@ describe('kiosk', () => {
   });
 });
 
+describe('config set gate.*', () => {
+  it('saves a good gate setting; a bad one, or one the gate section refuses, exits 64 with one line naming the key', () => {
+    const data = tempDir();
+    const path_ = sentinel(['config', 'set', 'gate.path', '/dev/ttyUSB0', '--data', data, '--json']);
+    expect(path_.status, path_.stderr).toBe(0);
+    expect(JSON.parse(path_.stdout)).toMatchObject({ key: 'gate.path', after: '/dev/ttyUSB0', revision: 1 });
+    const driver = sentinel(['config', 'set', 'gate.driver', 'lcus', '--data', data]);
+    expect(driver.status, driver.stderr).toBe(0);
+    expect(driver.stdout).toBe('gate.driver: "none" → "lcus" (revision 2)\n');
+    expectOneLineError(sentinel(['config', 'set', 'gate.channel', '9', '--data', data]), 64, /^sentinel: gate\.channel must be a relay number from 1 to 8, not 9$/m);
+    expectOneLineError(sentinel(['config', 'set', 'gate.path', 'null', '--data', data]), 64, /gate\.path must name the serial port of the LCUS relay board/);
+    const shown = JSON.parse(sentinel(['config', 'show', '--data', data, '--json']).stdout);
+    expect(shown).toMatchObject({ revision: 2, config: { gate: { driver: 'lcus', path: '/dev/ttyUSB0', channel: 1 } } });
+  });
+});
+
 describe('device show', () => {
   it('makes the device key once: id is the RFC 7638 thumbprint, private key 0600, public JWK printed', async () => {
     const data = tempDir();

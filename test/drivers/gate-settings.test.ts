@@ -12,7 +12,7 @@ import { UsageError } from '../../main/cli/exit-codes.js';
 import { runSentinel } from '../../main/cli/run.js';
 import { ConfigStore } from '../../main/config/config-store.js';
 import { DEFAULT_GATE_CONFIG, gateSettingsOf, GateSettingsRefused, type GateConfig, type GateSettings } from '../../main/contract/devices.js';
-import { ConfigValueError, DEFAULT_KIOSK_CONFIG, GATE_VALIDATORS } from '../../main/contract/kiosk-config.js';
+import { ConfigValueError, DEFAULT_KIOSK_CONFIG, GATE_VALIDATORS, SETTABLE_KEYS, withSetting, type KioskConfig } from '../../main/contract/kiosk-config.js';
 import { DataDir } from '../../main/data-dir.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -145,6 +145,126 @@ describe('the gate section of the configuration', () => {
     }
     expect(err).toBeInstanceOf(ConfigValueError);
     expect(err).toMatchObject({ key: 'gate.passageLine', message: 'gate.passageLine must be cts, dsr or dcd, not "rts"' });
+  });
+});
+
+describe('the gate section set key by key (config set gate.*, a technician form)', () => {
+  const fresh = (): KioskConfig => structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig;
+  const setAll = (changes: [string, unknown][], from: KioskConfig = fresh()): KioskConfig => changes.reduce((c, [k, v]) => withSetting(c, k, v), from);
+  const refused = (fn: () => unknown): ConfigValueError => {
+    try {
+      fn();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigValueError);
+      return err as ConfigValueError;
+    }
+    throw new Error('accepted');
+  };
+
+  it('every gate field is a setting', () => {
+    for (const key of Object.keys(GATE_VALIDATORS)) expect(SETTABLE_KEYS, key).toContain(key);
+  });
+
+  it('a gate set up field by field, the driver last, is the gate the kiosk opens', () => {
+    const c = setAll([
+      ['gate.path', '/dev/ttyUSB0'],
+      ['gate.channel', 2],
+      ['gate.pulseMs', 800],
+      ['gate.passSeconds', 8],
+      ['gate.driver', 'lcus'],
+      ['gate.passagePath', '/dev/ttyUSB1'],
+      ['gate.passageLine', 'dsr'],
+      ['gate.passageSensor', 'modem-line'],
+    ]);
+    expect(gateSettingsOf(c.gate)).toMatchObject({
+      driver: 'lcus',
+      path: '/dev/ttyUSB0',
+      channel: 2,
+      pulseMs: 800,
+      passSeconds: 8,
+      passage: { kind: 'modem-line', path: '/dev/ttyUSB1', line: 'dsr', normallyClosed: false },
+    });
+    expect(
+      setAll([
+        ['gate.hid', '16c0:05df'],
+        ['gate.hidSerial', 'ABCDE'],
+        ['gate.driver', 'hid'],
+        ['gate.mode', 'potential'],
+        ['gate.openSeconds', 30],
+      ]).gate,
+    ).toMatchObject({
+      driver: 'hid',
+      hid: '16c0:05df',
+      hidSerial: 'ABCDE',
+      mode: 'potential',
+      openSeconds: 30,
+    });
+  });
+
+  it('a bad value is refused in one sentence naming the key, and nothing changes', () => {
+    const before = fresh();
+    expect(refused(() => withSetting(before, 'gate.channel', 9))).toMatchObject({ key: 'gate.channel', message: 'gate.channel must be a relay number from 1 to 8, not 9' });
+    expect(refused(() => withSetting(before, 'gate.pulseMs', '800'))).toMatchObject({
+      key: 'gate.pulseMs',
+      message: 'gate.pulseMs must be a whole number of milliseconds from 50 to 10000, not "800"',
+    });
+    expect(refused(() => withSetting(before, 'gate.driver', 'relay')).message).toBe('gate.driver must be lcus, hid, osdp or none, not "relay"');
+    expect(before).toEqual(DEFAULT_KIOSK_CONFIG);
+  });
+
+  it('a gate setting that leaves the section inconsistent is refused, naming the setting at fault', () => {
+    // lcus without a port: the field to correct is the path; the sentence says which key was not set.
+    expect(refused(() => withSetting(fresh(), 'gate.driver', 'lcus'))).toMatchObject({
+      key: 'gate.path',
+      message: 'gate.driver not set: gate.path must name the serial port of the LCUS relay board (such as /dev/ttyUSB0)',
+    });
+    const lcus = setAll([
+      ['gate.path', '/dev/ttyUSB0'],
+      ['gate.driver', 'lcus'],
+    ]);
+    expect(refused(() => withSetting(lcus, 'gate.path', null))).toMatchObject({
+      key: 'gate.path',
+      message: 'gate.path must name the serial port of the LCUS relay board (such as /dev/ttyUSB0)',
+    });
+    expect(refused(() => withSetting(lcus, 'gate.emergency', 'osdp-input')).message).toBe("gate.emergency osdp-input needs the osdp driver (the input is the OSDP module's), not lcus");
+    const osdp = setAll([['gate.driver', 'osdp']], lcus);
+    expect(refused(() => withSetting(osdp, 'gate.baud', 4800))).toMatchObject({ key: 'gate.baud' });
+    expect(refused(() => withSetting(setAll([['gate.passageSensor', 'osdp-input']], osdp), 'gate.driver', 'lcus'))).toMatchObject({
+      key: 'gate.passageSensor',
+      message: "gate.driver not set: gate.passageSensor osdp-input needs the osdp driver (the input is the OSDP module's), not lcus",
+    });
+    // Driver none: the other fields are not used, so anything valid on its own is kept for later.
+    expect(setAll([['gate.driver', 'none']], lcus).gate.path).toBe('/dev/ttyUSB0');
+    expect(setAll([['gate.passageSensor', 'osdp-input']]).gate.passageSensor).toBe('osdp-input');
+  });
+
+  it('a form of several settings is one revision or none: ConfigStore refuses the lot', () => {
+    const store = new ConfigStore(DataDir.open(tempDir(), { create: true }));
+    expect(() =>
+      store.update(
+        [
+          { key: 'gate.channel', value: 3 },
+          { key: 'gate.driver', value: 'lcus' },
+        ],
+        1,
+      ),
+    ).toThrow(/gate\.path must name the serial port/);
+    expect(store.load().config.gate).toEqual(DEFAULT_GATE_CONFIG);
+    store.update(
+      [
+        { key: 'gate.path', value: '/dev/ttyUSB0' },
+        { key: 'gate.channel', value: 3 },
+        { key: 'gate.driver', value: 'lcus' },
+      ],
+      2,
+    );
+    expect(gateSettingsOf(store.load().config.gate)).toMatchObject({ driver: 'lcus', path: '/dev/ttyUSB0', channel: 3 });
+  });
+
+  it('other settings are not held up by a gate section made inconsistent by hand (the kiosk refuses it at start)', () => {
+    const hand = { ...fresh(), gate: gate({ driver: 'lcus' }) };
+    expect(withSetting(hand, 'identity.station', 'North').identity.station).toBe('North');
+    expect(refused(() => withSetting(hand, 'gate.channel', 2)).key).toBe('gate.path');
   });
 });
 

@@ -203,6 +203,11 @@ describe('what a setting touches', () => {
 });
 
 describe('a form saved as one change', () => {
+  it('one setting set from null says null was before (it said the new value twice)', () => {
+    const store = new ConfigStore(DataDir.open(tempDir(), { create: true }));
+    expect(store.set('thermometer.path', '/dev/ttyUSB0', 1000)).toMatchObject({ before: null, after: '/dev/ttyUSB0' });
+    expect(store.set('thermometer.path', '/dev/ttyUSB0', 2000)).toMatchObject({ before: '/dev/ttyUSB0', after: '/dev/ttyUSB0' });
+  });
   it('every value validated first: one bad value saves none; unchanged values are not a change', () => {
     const store = new ConfigStore(DataDir.open(tempDir(), { create: true }));
     expect(() =>

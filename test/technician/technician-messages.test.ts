@@ -28,12 +28,31 @@ const EXAMPLES: { [M in TechnicianMessage as M['key']]: M['params'][] } = {
   needsTechnicianPin: [{}],
   pinAlreadySet: [{}],
   weakPin: [{ weakness: 'format' }, { weakness: 'repeated' }, { weakness: 'run' }],
-  settingRefused: (['tooLong', 'timeZone', 'language', 'languages', 'seconds', 'yesNo', 'protocol', 'baud', 'terminator', 'hid', 'url', 'https', 'credentials', 'notSettable'] as const).map(
-    (problem) => ({
+  settingRefused: [
+    ...(['tooLong', 'timeZone', 'language', 'languages', 'seconds', 'yesNo', 'protocol', 'baud', 'terminator', 'hid', 'url', 'https', 'credentials', 'notSettable'] as const).map((problem) => ({
       setting: 'thermometer.baud',
       problem,
-    }),
-  ),
+    })),
+    ...(
+      [
+        'choice',
+        'serialPort',
+        'relayHid',
+        'boardSerial',
+        'relay',
+        'osdpAddress',
+        'inputNumber',
+        'gateBaud',
+        'pulseMs',
+        'openSeconds',
+        'osdpBaud',
+        'portNeeded',
+        'needsOsdp',
+        'samePort',
+        'sameInput',
+      ] as const
+    ).map((problem) => ({ setting: 'gate.path', problem })),
+  ],
   settingsSaved: [{ settings: ['identity.gate', 'screen.resultSeconds', 'sync.endpoint'] }],
   settingsUnchanged: [{}],
   policyRefused: [
@@ -219,6 +238,26 @@ describe("the stores' English refusals, as the panel says them", () => {
     'scanner.terminator': 'TAB',
     'scanner.hid': 'scanner',
     'sync.endpoint': 'not a url',
+    'gate.driver': 'relay',
+    'gate.path': '',
+    'gate.hid': 'relay',
+    'gate.hidSerial': 'x'.repeat(17),
+    'gate.channel': 9,
+    'gate.address': 127,
+    'gate.output': 256,
+    'gate.baud': 100,
+    'gate.pulseMs': 20,
+    'gate.mode': 'toggle',
+    'gate.openSeconds': 0,
+    'gate.passSeconds': 121,
+    'gate.passageSensor': 'beam',
+    'gate.passageInput': -1,
+    'gate.passageLine': 'rts',
+    'gate.passagePath': 7,
+    'gate.passageNormallyClosed': 'yes',
+    'gate.emergency': 'alarm',
+    'gate.emergencyInput': 1.5,
+    'gate.emergencyNormallyClosed': null,
   };
 
   it('names each setting and its rule', () => {
@@ -238,6 +277,20 @@ describe("the stores' English refusals, as the panel says them", () => {
       expect(notChinese(technicianText(says, 'zh-CN', 'UTC')), key).toBeNull();
     }
     expect(problems).toMatchObject({ 'thermometer.baud': 'baud', 'identity.timeZone': 'timeZone', 'screen.resultSeconds': 'seconds', 'sync.endpoint': 'url', 'scanner.hid': 'hid' });
+    expect(problems).toMatchObject({
+      'gate.driver': 'choice',
+      'gate.path': 'serialPort',
+      'gate.hid': 'relayHid',
+      'gate.hidSerial': 'boardSerial',
+      'gate.channel': 'relay',
+      'gate.address': 'osdpAddress',
+      'gate.output': 'inputNumber',
+      'gate.baud': 'gateBaud',
+      'gate.pulseMs': 'pulseMs',
+      'gate.openSeconds': 'openSeconds',
+      'gate.passSeconds': 'seconds',
+      'gate.passageNormallyClosed': 'yesNo',
+    });
     const sync = (value: string): string => {
       try {
         withSetting(structuredClone(DEFAULT_KIOSK_CONFIG), 'sync.endpoint', value);
@@ -248,6 +301,38 @@ describe("the stores' English refusals, as the panel says them", () => {
     };
     expect([sync('http://10.0.0.5/'), sync('https://u:p@sync.example/'), sync('ftp://sync.example/')]).toEqual(['https', 'credentials', 'https']);
     expect(settingRefusal(new ConfigValueError('technician.pinHash', 'technician.pinHash is set by its own command, not by config set')).params).toMatchObject({ problem: 'notSettable' });
+  });
+
+  it("names the gate setting at fault when the gate's settings disagree", () => {
+    type Gate = (typeof DEFAULT_KIOSK_CONFIG)['gate'];
+    const refused = (gate: Partial<Gate>, key: string, value: unknown) => {
+      const config = { ...structuredClone(DEFAULT_KIOSK_CONFIG), gate: { ...DEFAULT_KIOSK_CONFIG.gate, ...gate } };
+      try {
+        withSetting(config, key, value);
+      } catch (e) {
+        const says = settingRefusal(e as ConfigValueError);
+        expect(notChinese(technicianText(says, 'zh-CN', 'UTC')), key).toBeNull();
+        return says.params;
+      }
+      throw new Error(`accepted ${key}`);
+    };
+    const osdp = { driver: 'osdp', path: '/dev/ttyUSB0' } as const;
+    expect(refused({}, 'gate.driver', 'lcus')).toEqual({ setting: 'gate.path', problem: 'portNeeded' });
+    expect(refused({ driver: 'lcus', path: '/dev/ttyUSB0' }, 'gate.path', null)).toEqual({ setting: 'gate.path', problem: 'portNeeded' });
+    expect(refused(osdp, 'gate.baud', 300)).toEqual({ setting: 'gate.baud', problem: 'osdpBaud' });
+    expect(refused({ driver: 'lcus', path: '/dev/ttyUSB0' }, 'gate.passageSensor', 'beam')).toEqual({ setting: 'gate.passageSensor', problem: 'choice' });
+    expect(refused({ driver: 'lcus', path: '/dev/ttyUSB0' }, 'gate.passageSensor', 'osdp-input')).toEqual({ setting: 'gate.passageSensor', problem: 'needsOsdp' });
+    expect(refused({ driver: 'lcus', path: '/dev/ttyUSB0' }, 'gate.emergency', 'osdp-input')).toEqual({ setting: 'gate.emergency', problem: 'needsOsdp' });
+    expect(refused({ driver: 'lcus', path: '/dev/ttyUSB0' }, 'gate.passageSensor', 'modem-line')).toEqual({ setting: 'gate.passagePath', problem: 'portNeeded' });
+    expect(refused({ driver: 'lcus', path: '/dev/ttyUSB0', passageSensor: 'modem-line', passagePath: '/dev/ttyUSB1' }, 'gate.passagePath', '/dev/ttyUSB0')).toEqual({
+      setting: 'gate.passagePath',
+      problem: 'samePort',
+    });
+    expect(refused({ ...osdp, passageSensor: 'osdp-input', passageInput: 2, emergency: 'osdp-input', emergencyInput: 1 }, 'gate.emergencyInput', 2)).toEqual({
+      setting: 'gate.emergencyInput',
+      problem: 'sameInput',
+    });
+    expect(technicianText(techMessage('settingRefused', { setting: 'gate.path', problem: 'portNeeded' }), 'zh-CN', 'UTC')).toMatch(/^「闸机串口」须填写串口/);
   });
 
   it('names each policy field and its rule', () => {
