@@ -57,10 +57,12 @@ describe.skipIf(missing !== '')('the kiosk opens its gate', () => {
       await board.received(3);
       const frames = board.frames;
       expect(board.bytes()).toEqual([off, on, off]);
-      // The pulse as the board saw it: 300 ms asked, within a loaded machine's tolerance.
+      // One pulse: on, then off, not held. Its length is the driver's (measured by the board within ±100 ms in
+      // test/drivers/gate-lcus.test.ts); here the kiosk, the board and the browser share a machine, and a starved
+      // board reads the "on" late (a 300 ms pulse was seen as 153 ms on a loaded run).
       const pulse = frames[2]!.t - frames[1]!.t;
-      expect(pulse).toBeGreaterThan(250);
-      expect(pulse).toBeLessThan(1000);
+      expect(pulse).toBeGreaterThan(0);
+      expect(pulse).toBeLessThan(1500);
       expect(await screen.page.locator('[data-testid="gate-state"]').textContent()).toMatch(/Gate|闸机/);
       await screen.screenshot('gate-admit');
     } finally {

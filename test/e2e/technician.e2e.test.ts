@@ -10,7 +10,7 @@ import { DATA_FILES, DataDir } from '../../main/data-dir.js';
 import { calculateJwkThumbprint } from 'jose';
 import { demoBundle, demoCode } from '../../main/demo/demo.js';
 import { newSigningKey, signBundle } from '../../main/issuer/sign.js';
-import { CheckLog } from '../../main/log/check-log.js';
+import { CheckLog, type LoggedCheck } from '../../main/log/check-log.js';
 import { hashPin } from '../../main/technician/pin.js';
 import type * as Drives from '../../main/technician/removable-drives.js';
 import { tempDir } from '../fixtures/tmp.js';
@@ -454,14 +454,27 @@ describe.skipIf(missing !== '' || inject('socatMissing') !== '')('guided calibra
       // A traveller's check now logs the corrected temperature with the module's raw reading and the offset.
       await screen.page.click('[data-testid="tech-exit"]');
       // A traveller's temperature is a reading of the last 2 s: on a loaded machine, scan once the module is reading again.
-      const code = await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'calibrated-check' });
-      await until(() => (k.kiosk.service.status().thermometer.atMs ?? 0) > Date.now() - 500, 10_000, 'a fresh reading');
-      await screen.wedgeScan(code);
-      expect(await screen.waitForVerdict()).toEqual({ verdict: 'admit', reasons: ['OK'] });
-      const checks = CheckLog.open(path.join(k.dataDir, DATA_FILES.database));
-      const logged = [...checks.list()].at(-1);
-      checks.close();
-      expect(logged).toMatchObject({ temperatureC: 36.5, temperatureRawC: 36.2, calibrationOffsetC: 0.3 });
+      // A machine starved past that (the module, the typing and the kiosk share it) gets TEMPERATURE_MISSING, which is the
+      // kiosk being right: the traveller then stands at the thermometer and scans again, as at a real gate (three tries).
+      const checks = (): LoggedCheck[] => {
+        const log = CheckLog.open(path.join(k.dataDir, DATA_FILES.database));
+        try {
+          return [...log.list()];
+        } finally {
+          log.close();
+        }
+      };
+      let logged: LoggedCheck | undefined;
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const before = checks().length;
+        const code = await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: `calibrated-check-${attempt}` });
+        await until(() => (k.kiosk.service.status().thermometer.atMs ?? 0) > Date.now() - 500, 10_000, 'a fresh reading');
+        await screen.wedgeScan(code);
+        await until(() => checks().length > before, 15_000, 'the check logged');
+        logged = checks().at(-1);
+        if (!(logged?.verdict === 'review' && logged.reasons.join() === 'TEMPERATURE_MISSING')) break;
+      }
+      expect(logged).toMatchObject({ verdict: 'admit', reasons: ['OK'], temperatureC: 36.5, temperatureRawC: 36.2, calibrationOffsetC: 0.3 });
     } finally {
       await browser.close();
       await k.stop();
