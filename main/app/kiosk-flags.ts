@@ -70,7 +70,8 @@ const GATE_FLAG_NAMES: Partial<Record<keyof GateConfig, string>> = {
 };
 
 /** A whole number as typed, or the text itself (so that the refusal quotes it). */
-const wholeOrText = (text: string): number | string => (/^\s*\d+\s*$/.test(text) ? Number(text) : text);
+/** A flag's text as a number when it is a whole one, else as given (the gate's checks then name what is wrong). */
+export const wholeOrText = (text: string): number | string => (/^\s*\d+\s*$/.test(text) ? Number(text) : text);
 
 function gateField<K extends keyof GateConfig>(field: K, value: unknown): GateConfig[K] {
   try {

@@ -113,8 +113,11 @@ export class CheckRows {
     this.findStmt = db.prepare(selectLoggedChecks('WHERE check_id = ?'));
     // An admit whose traveller did not pass the gate (a gate/not-passed event names it) is no
     // passage: anti-passback counts only passages that happened, or that nobody could deny.
+    // Each of the holder's admits is looked up in events_not_passed (migration 6), not by a
+    // scan of every event on every check. The `|| ''` strips the column's text affinity, which
+    // would otherwise keep SQLite from searching the expression index (EXPLAIN QUERY PLAN).
     this.lastAdmitted = db.prepare(
-      "SELECT MAX(at_ms) AS at FROM checks WHERE holder = ? AND verdict = 'admit' AND check_id NOT IN (SELECT json_extract(detail, '$.checkId') FROM events WHERE type = 'gate/not-passed')",
+      "SELECT MAX(at_ms) AS at FROM checks WHERE holder = ? AND verdict = 'admit' AND NOT EXISTS (SELECT 1 FROM events WHERE type = 'gate/not-passed' AND json_extract(detail, '$.checkId') = checks.check_id || '')",
     );
     this.newest = db.prepare('SELECT MAX(at_ms) AS at FROM checks');
     this.verdictCounts = db.prepare('SELECT verdict, COUNT(*) AS n FROM checks WHERE at_ms >= ? GROUP BY verdict');

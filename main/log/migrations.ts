@@ -112,11 +112,13 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
-    name: 'the format of each check (phc1, dcc, shc)',
+    name: "the format of each check (phc1, dcc, shc); the gate's NOT_PASSED events by check",
     up: (db) => {
       // A log whose user_version was set back (see keyedBefore) may hold the column already.
       const columns = db.prepare("SELECT name FROM pragma_table_info('checks')").pluck().all() as string[];
       if (!columns.includes('format')) db.exec('ALTER TABLE checks ADD COLUMN format TEXT');
+      // Anti-passback asks, per admit, whether its traveller did not pass the gate (check-rows.ts).
+      db.exec("CREATE INDEX IF NOT EXISTS events_not_passed ON events (json_extract(detail, '$.checkId')) WHERE type = 'gate/not-passed'");
     },
   },
 ];

@@ -184,10 +184,10 @@ describe('DCC and SHC through sentinel', () => {
     expect(csv.slice(1).map((l) => l.split(',')[col])).toEqual(expected);
   });
 
-  it('the date of birth and the full name are nowhere: not printed, not in any file of the data directory', () => {
+  it('the date of birth, the full name and the certificate identifier are nowhere: not printed, not in any file of the data directory', () => {
     const everything = printed.join('\n');
     expect(everything).toContain('Z*');
-    for (const secret of [DOB, FAMILY, 'Ursula']) {
+    for (const secret of [DOB, FAMILY, 'Ursula', 'URN:UVCI', 'CLI0001']) {
       expect(everything).not.toContain(secret);
       const files = fs.readdirSync(data, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
       // The SQLite log (with its WAL) and every JSON file, read as bytes.

@@ -16,6 +16,7 @@ import {
   type GateSettings,
   type PassageSensor,
 } from '../../contract/devices.js';
+import { wholeOrText } from '../../app/kiosk-flags.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand } from '../options.js';
@@ -91,7 +92,6 @@ const FLAG_OF: Record<keyof GateConfig, string> = {
 };
 
 /** A whole number as typed, or the text itself (so that the refusal quotes it). */
-const wholeOrText = (text: string): number | string => (/^\s*\d+\s*$/.test(text) ? Number(text) : text);
 
 /** The settings the flags describe; null for a watch of a modem-line sensor alone. Throws UsageError. */
 export function gateSettingsFromFlags(v: Values, sub: 'test' | 'watch'): { settings: GateSettings | null; passage: PassageSensor } {

@@ -4,6 +4,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { ISSUER_ID_PATTERN, type DccType } from '../../contract/code.js';
 import type { DscInfo, TrustedIssuerInfo } from '../../contract/trust.js';
+import { isJsonObject } from '../jws.js';
 import { MIN_RSA_BITS } from '../signature.js';
 import { BundleRefused, type TrustedDsc } from '../trust.js';
 
@@ -118,10 +119,6 @@ async function readCertificate(b64: unknown, where: string, entry: { id: string;
   return { dsc, info };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 export async function readDccEntry(raw: Record<string, unknown>, where: string): Promise<DccEntry> {
   const { id, country } = raw;
   if (typeof id !== 'string' || !ISSUER_ID_PATTERN.test(id)) throw new BundleRefused('malformed', `${where}.id is not an issuer id such as DCC-AT`);
@@ -129,7 +126,7 @@ export async function readDccEntry(raw: Record<string, unknown>, where: string):
     throw new BundleRefused('malformed', `${where}.country must be an ISO 3166-1 alpha-2 code such as AT`);
   }
   const name = raw.name === undefined ? { zh: id, en: id } : raw.name;
-  if (!isObject(name) || typeof name.zh !== 'string' || typeof name.en !== 'string') {
+  if (!isJsonObject(name) || typeof name.zh !== 'string' || typeof name.en !== 'string') {
     throw new BundleRefused('malformed', `${where}.name must have zh and en strings`);
   }
   const revoked = raw.revoked === undefined ? [] : raw.revoked;
