@@ -18,6 +18,7 @@ import { syncClientIn } from '../sync/open-sync.js';
 import { SyncLoop } from '../sync/sync-loop.js';
 import { TechnicianService } from '../technician/technician-service.js';
 import type { KioskSettings } from './kiosk-settings.js';
+import type { DeviceSettings } from '../contract/devices.js';
 
 /**
  * The gate's devices and timings as the kiosk's gate rules take them: the
@@ -27,7 +28,16 @@ import type { KioskSettings } from './kiosk-settings.js';
 export function gateControlOptions(opened: OpenedGate): NonNullable<KioskServiceOptions['gate']> {
   const s = opened.settings;
   const emergency = s.emergency.kind === 'osdp-input' && opened.module ? { inputs: opened.module, index: s.emergency.input, alarmWhenActive: !s.emergency.normallyClosed } : null;
-  return { gate: opened.gate, sensor: opened.passage, emergency, mode: s.mode, pulseMs: s.pulseMs, openSeconds: s.openSeconds, passSeconds: s.passSeconds };
+  return {
+    gate: opened.gate,
+    sensor: opened.passage,
+    emergency,
+    mode: s.mode,
+    pulseMs: s.pulseMs,
+    openSeconds: s.openSeconds,
+    passSeconds: s.passSeconds,
+    freePassageBy: s.freePassage ? 'technician (gate.freePassage)' : null,
+  };
 }
 
 /** A high reading is measured again before it decides anything: at the policy's fever threshold. */
@@ -75,6 +85,23 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
   let technician: TechnicianService | null = null;
   let stopped = false;
   let gate: OpenedGate | null = null;
+  /** Closes the gate in force (the service lets go of it first) and opens the one `settings` describe. */
+  const replaceGate = (settings: DeviceSettings, detail: string): void => {
+    service?.replaceGate(null);
+    gate?.close();
+    gate = null;
+    if (settings.gate && !openers.gate) journal.record('gate', 'unsupported', 'this shell drives no gate: the guard opens it by hand');
+    try {
+      gate = settings.gate ? (openers.gate?.(settings) ?? null) : null;
+    } catch (err) {
+      // A gate that cannot even be made is said in the journal; the kiosk runs on, the guard opening by hand.
+      journal.record('gate', 'offline', `cannot open the gate: ${(err as Error).message}`);
+      l.onError?.(err as Error);
+    }
+    gate?.onStatus((st) => journal.record('gate', st.state, st.detail));
+    if (settings.gate) journal.record('gate', gate ? gate.gate.state : 'none', detail);
+    service?.replaceGate(gate ? gateControlOptions(gate) : null);
+  };
   const setSyncEndpoint = async (endpoint: string | null): Promise<void> => {
     const previous = loop;
     loop = null;
@@ -117,6 +144,7 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
     thermometer,
     scanners,
     openers,
+    replaceGate,
     service: () => service,
     setSyncEndpoint,
     remeasureAtC: () => remeasureAtC(l.dataDir),
@@ -146,10 +174,8 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
     // Inside the try: a device that cannot be made (or anything after) still closes what was opened.
     thermometer.replace(() => openers.thermometer(l), 'opened');
     scanners.replace(() => openers.scanners(l), 'opened');
-    // The gate opens with the kiosk; a changed gate setting takes a restart (not applied live yet).
-    gate = l.gate ? (openers.gate?.(l) ?? null) : null;
-    if (l.gate && !openers.gate) journal.record('gate', 'unsupported', 'this shell drives no gate yet: the guard opens it by hand');
-    gate?.onStatus((st) => journal.record('gate', st.state, st.detail));
+    // The gate opens with the kiosk (the service takes it below); a technician's change reopens it (replaceGate).
+    replaceGate(l, 'opened');
     technician = new TechnicianService({
       data,
       // A real module (here or in Electron's drivers process) is calibrated on screen; a simulator is not.
@@ -159,6 +185,7 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
       ...(l.technicianLockoutMs ? { lockoutMs: l.technicianLockoutMs } : {}),
       onChanged: (what) => applier.changed(what),
       ...(openers.bindings ? { deviceBindings: openers.bindings } : {}),
+      gate: { testOpen: (actor) => service?.testOpenGate(actor) ?? Promise.resolve({ outcome: 'noGate', detail: 'the kiosk is starting' }) },
       scans: {
         scanners: () => scanners.count,
         capture: (ms) => service!.captureNextScan(ms),
@@ -196,6 +223,8 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
       ...(l.scanPace ? { scanPace: l.scanPace } : {}),
       ...(l.onError ? { onError: l.onError } : {}),
       gate: gate ? gateControlOptions(gate) : null,
+      // A NOT_PASSED goes to the central service as soon as it is reachable, as a check does.
+      onEventLogged: () => loop?.state.online && loop.nudge(),
     });
     service = opened;
     // A new check goes out at once when the service is reachable.

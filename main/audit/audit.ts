@@ -32,7 +32,8 @@ export type AuditType =
    * an admitted traveller who did not pass within the pass time (the check
    * itself is never rewritten; anti-passback no longer counts it), a
    * passage the sensor confirmed, a passage nobody was admitted for, the
-   * gate out of order and back, free passage on and off.
+   * gate out of order and back, free passage on and off, a technician's
+   * Test open (and whether the gate confirmed it).
    */
   | 'gate/not-passed'
   | 'gate/passed'
@@ -40,6 +41,7 @@ export type AuditType =
   | 'gate/out-of-order'
   | 'gate/back-in-order'
   | 'gate/free-passage'
+  | 'gate/test-open'
   /** Written by the check log itself: a retention pass (what went, inside the keyed chain), and the re-keying of an older log. */
   | 'retention/purged'
   | 'log/rekeyed';

@@ -116,6 +116,8 @@ export interface GateBehaviour {
   passSeconds: number;
   passage: PassageSensor;
   emergency: EmergencyInput;
+  /** A technician switched free passage on (an emergency): the gate held open until a technician switches it off. */
+  freePassage: boolean;
 }
 
 /** A configured gate, checked and complete (a kiosk without one has `gate: null`). */
@@ -155,6 +157,8 @@ export interface GateConfig {
   emergency: EmergencyInputKind;
   emergencyInput: number;
   emergencyNormallyClosed: boolean;
+  /** Free passage, switched on by a technician (kept across a restart: an emergency outlasts the kiosk's process). */
+  freePassage: boolean;
 }
 
 export const DEFAULT_GATE_CONFIG: Readonly<GateConfig> = Object.freeze({
@@ -178,6 +182,7 @@ export const DEFAULT_GATE_CONFIG: Readonly<GateConfig> = Object.freeze({
   emergency: 'none',
   emergencyInput: 1,
   emergencyNormallyClosed: true,
+  freePassage: false,
 } satisfies GateConfig);
 
 export const GATE_DEFAULT_BAUD = 9600;
@@ -237,6 +242,7 @@ const GATE_FIELD_RULES: { [K in keyof GateConfig]: (v: unknown) => string | null
   emergency: choice(EMERGENCY_INPUTS),
   emergencyInput: whole(0, 255, 'an input number'),
   emergencyNormallyClosed: yesNo,
+  freePassage: yesNo,
 };
 
 export const GATE_CONFIG_FIELDS = Object.keys(GATE_FIELD_RULES) as (keyof GateConfig)[];
@@ -281,7 +287,7 @@ export function gateSettingsOf(config: GateConfig, label: GateFieldLabel = confi
       refuse('emergencyInput', `${label('emergencyInput')} must be another input than the passage sensor's (${label('passageInput')} is ${c.passageInput} too)`);
     emergency = { kind: 'osdp-input', input: c.emergencyInput, normallyClosed: c.emergencyNormallyClosed };
   }
-  const behaviour: GateBehaviour = { pulseMs: c.pulseMs, mode: c.mode, openSeconds: c.openSeconds, passSeconds: c.passSeconds, passage, emergency };
+  const behaviour: GateBehaviour = { pulseMs: c.pulseMs, mode: c.mode, openSeconds: c.openSeconds, passSeconds: c.passSeconds, passage, emergency, freePassage: c.freePassage };
   if (c.driver === 'lcus') return { driver: 'lcus', path: c.path!, channel: c.channel, baud, ...behaviour };
   if (c.driver === 'osdp') return { driver: 'osdp', path: c.path!, address: c.address, output: c.output, baud, ...behaviour };
   return { driver: 'hid', hid: c.hid === null ? { ...USB_RELAY_HID_ID } : parseHidId(c.hid)!, serial: c.hidSerial, channel: c.channel, ...behaviour };

@@ -255,6 +255,8 @@ const INVOKE = {
     },
   }),
   'technician/devices': channel<NoArguments, DeviceList>()({ method: 'technician.devices', request: none, parse: noArguments }),
+  /** Opens the gate once, for no check (audited); says whether the device confirmed it. */
+  'technician/gate-test': channel<NoArguments, { confirmed: boolean; says: TechnicianMessage }>()({ method: 'technician.testGate', request: none, parse: noArguments }),
   /** The thermometer driver's frame and error counters since start, or null when not known here. */
   'technician/thermometer-counters': channel<NoArguments, ThermometerCounters | null>()({ method: 'technician.thermometerCounters', request: none, parse: noArguments }),
   /** A guard's decision on a review: a preset reason, or "other" with the guard's words. */

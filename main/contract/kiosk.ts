@@ -119,6 +119,14 @@ export interface GateStatus {
   /** Admits waiting for their passage. */
   waiting: number;
   tailgatesToday: number;
+  /** Admits nobody went through on (NOT_PASSED) today. */
+  notPassedToday: number;
+  /** The last NOT_PASSED since the kiosk started: the guard is told (the check it annuls, when it was admitted). */
+  lastNotPassed: { checkId: string; admittedAtMs: number; atMs: number } | null;
+  /** The passage sensor's last passage since start (the technician's live view). */
+  lastPassageAtMs: number | null;
+  /** The emergency input's level: 'none' without one, 'unknown' until it has reported. */
+  emergencyInput: 'none' | 'unknown' | 'normal' | 'alarm';
 }
 
 /** Settings the screen needs; chosen by the technician, never by the traveller. */

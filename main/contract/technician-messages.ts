@@ -57,6 +57,7 @@ export const SETTING_LABELS = {
   'gate.emergency': label('紧急输入', 'Emergency input'),
   'gate.emergencyInput': label('紧急输入编号', 'Emergency input number'),
   'gate.emergencyNormallyClosed': label('紧急输入常闭', 'Emergency input normally closed'),
+  'gate.freePassage': label('紧急放行（闸机常开）', 'Free passage (gate held open)'),
 } as const satisfies Record<string, Label>;
 export type SettingKey = keyof typeof SETTING_LABELS;
 
@@ -242,6 +243,8 @@ export type SettingProblem =
 export type PolicyProblem = 'number' | 'wholeNumber' | 'range' | 'verdict' | 'temperatureRule' | 'issuers' | 'choices' | 'unknownField' | 'document';
 /** Why a calibration was refused. */
 export type CalibrationProblem = 'reference' | 'by' | 'tooFew' | 'spread' | 'offset';
+/** What a technician's Test open found (main/kiosk/gate-control.ts). */
+export type GateTestOutcome = 'opened' | 'noGate' | 'freePassage' | 'busy' | 'noAnswer';
 /** Why the clock could not be set. */
 export type ClockSetProblem = 'notInstalled' | 'permission' | 'ntp' | 'other';
 /** The time evidence the floor can be lowered to. */
@@ -298,6 +301,21 @@ const zhPolicy = (field: string): string => `策略项「${policyFieldLabel(fiel
 const n1 = (x: number): string => x.toFixed(1);
 const n2 = (x: number): string => x.toFixed(2);
 const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+
+const ZH_GATE_TEST: Record<GateTestOutcome, string> = {
+  opened: '闸机已打开，设备已确认。',
+  noGate: '本机未配置闸机：请先选择驱动并保存。',
+  freePassage: '紧急放行中，闸机已常开，无需测试。',
+  busy: '闸机正在为旅客开启，请稍后再试。',
+  noAnswer: '闸机没有确认开启（故障）：请检查接线、串口、地址和继电器通道。',
+};
+const EN_GATE_TEST: Record<GateTestOutcome, string> = {
+  opened: 'The gate opened; the device confirmed it.',
+  noGate: 'This kiosk drives no gate: choose a driver and save first.',
+  freePassage: 'Free passage holds the gate open: nothing to test.',
+  busy: 'The gate is opening for a traveller: try again in a moment.',
+  noAnswer: 'The gate did not confirm the open (out of order): check the wiring, port, address and relay channel.',
+};
 
 const ZH_SETTING_PROBLEMS: Record<SettingProblem, string> = {
   tooLong: '文字过长，请缩短后再保存。',
@@ -511,6 +529,9 @@ const ZH_CN = {
   syncUnreachable: (p: { pending: number }) => `无法连接，请检查网络和地址；${p.pending} 条记录待同步。`,
   syncUnusable: (p: { reason: string; https: boolean }) => (p.https ? '该地址不可用：须使用 https（只有本机地址可用 http）。' : '该地址不可用，请检查地址是否正确。'),
 
+  // The gate's Test open.
+  gateTested: (p: { outcome: GateTestOutcome }) => ZH_GATE_TEST[p.outcome],
+
   // Export.
   exportNoDrive: () => '未找到U盘，请检查U盘是否已插入。',
   exportNotRemovable: (p: { dir: string }) => `${p.dir} 不在U盘上，请从下方选择一个U盘。`,
@@ -645,6 +666,8 @@ const EN: Catalog = {
   syncReachable: (p) => `reachable; ${p.pending} checks pending`,
   syncUnreachable: (p) => `not reachable; ${p.pending} checks pending`,
   syncUnusable: (p) => `not usable: ${p.reason}`,
+
+  gateTested: (p) => EN_GATE_TEST[p.outcome],
 
   exportNoDrive: () => 'No USB drive found: check that the drive is plugged in.',
   exportNotRemovable: (p) => `${p.dir} is not on a USB drive: choose one of the drives listed.`,

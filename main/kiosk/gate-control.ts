@@ -36,11 +36,15 @@
 //   logged, an admit counts as passed and opens nothing; passages are
 //   nobody's (no tailgates). It ends with the technician's action, or when
 //   the input returns from alarm (unless a technician also switched it on).
+// - A technician's Test open: one open for no check, refused while an
+//   admit's open is under way (admits then wait for it); whoever passes in
+//   its window is nobody's tailgate.
 //
 // Clock and timers are injected: tests never sleep.
 import { REAL_TIMERS, type DriverStatus, type Gate, type GateInputEvent, type GateInputs, type Timers } from '../../drivers/contract.js';
 import type { DeviceState } from '../contract/devices.js';
 import type { GateStatus } from '../contract/kiosk.js';
+import type { GateTestOutcome } from '../contract/technician-messages.js';
 
 /** A pulse, unless configured: a turnstile's "one passage" contact, ms. */
 export const DEFAULT_PULSE_MS = 500;
@@ -72,6 +76,12 @@ export type Passage =
 
 export type FreePassageCause = 'technician' | 'input';
 
+/** A Test open's outcome, and the driver's words for it (the journal's, English). */
+export interface GateTest {
+  outcome: GateTestOutcome;
+  detail: string;
+}
+
 /** Everything the gate does that the kiosk logs, shows or counts: one callback gets them all, and each changes state(). */
 export type GateEvent =
   | { kind: 'opened'; checkId: string; atMs: number; how: 'pulse' | 'hold'; override: boolean }
@@ -84,6 +94,8 @@ export type GateEvent =
   | { kind: 'tailgate'; atMs: number; today: number }
   | { kind: 'out-of-order'; atMs: number; detail: string; checkId: string | null }
   | { kind: 'back-in-order'; atMs: number; detail: string }
+  /** A technician's Test open: `confirmed` as the driver answered (nobody's check; a passage in its window is no tailgate). */
+  | { kind: 'test-opened'; atMs: number; actor: string; confirmed: boolean; detail: string }
   | { kind: 'free-passage-started'; atMs: number; cause: FreePassageCause; actor: string }
   | { kind: 'free-passage-ended'; atMs: number; cause: FreePassageCause; actor: string };
 
@@ -115,6 +127,8 @@ export interface GateControlOptions {
   openSeconds?: number;
   passSeconds?: number;
   gapMs?: number;
+  /** Free passage a technician switched on (the `gate.freePassage` setting): held from the start, by this actor. */
+  freePassageBy?: string | null;
 }
 
 interface Admit {
@@ -128,7 +142,8 @@ interface Admit {
 }
 
 interface Opening {
-  admit: Admit;
+  /** null: a technician's Test open. */
+  admit: Admit | null;
   how: 'pulse' | 'hold';
   timer: unknown;
 }
@@ -152,8 +167,13 @@ export class GateControl {
   private alarmLevel = false;
   /** Which free-passage period a hold/release answer belongs to. */
   private freeEpoch = 0;
-  private tailgates = 0;
-  private tailgateDay: number | null = null;
+  private readonly tailgates: DayCount;
+  private readonly notPassed: DayCount;
+  private lastNotPassed: GateControlState['lastNotPassed'] = null;
+  private lastPassageAtMs: number | null = null;
+  /** A passage until then follows a technician's Test open: nobody's, and no tailgate. */
+  private testWindowUntilMs = 0;
+  private emergencyKnown = false;
   private closed = false;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timers: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
@@ -171,6 +191,8 @@ export class GateControl {
     this.passMs = positive(opts.passSeconds ?? DEFAULT_PASS_SECONDS, 'passSeconds') * 1000;
     this.gapMs = Math.max(0, opts.gapMs ?? DEFAULT_GAP_MS);
     this.reportedOutOfOrder = this.outOfOrder;
+    this.tailgates = new DayCount(opts.startOfDayMs);
+    this.notPassed = new DayCount(opts.startOfDayMs);
     const { gate, sensor, emergency } = opts;
     if (gate) this.unsubscribe.push(gate.onStatus((s) => this.gateStatus(s)));
     if (sensor) {
@@ -180,6 +202,7 @@ export class GateControl {
       if (offStatus) this.unsubscribe.push(offStatus);
     }
     if (emergency) this.unsubscribe.push(emergency.inputs.onInput((e) => this.emergencyInput(e)));
+    if (opts.freePassageBy) this.startFreePassage(opts.freePassageBy);
   }
 
   /**
@@ -244,9 +267,42 @@ export class GateControl {
     this.freeChanged('technician', actor);
   }
 
+  /**
+   * A technician's Test open: one open now, as an admit's would be (a pulse,
+   * or a hold for `openSeconds`), for no check. Asked of a gate out of order
+   * too: it is how a technician sees it answer again. Refused while the gate
+   * is opening for a traveller or held open for free passage.
+   */
+  async testOpen(actor: string): Promise<GateTest> {
+    const gate = this.opts.gate;
+    if (this.closed || !gate) return { outcome: 'noGate', detail: 'this kiosk drives no gate' };
+    if (this.freePassage) return { outcome: 'freePassage', detail: 'the gate is held open for free passage' };
+    if (this.opening) return { outcome: 'busy', detail: 'the gate is opening for a traveller: try again in a moment' };
+    const how = this.mode === 'pulse' ? 'pulse' : 'hold';
+    const opening: Opening = { admit: null, how, timer: null };
+    this.opening = opening;
+    const failed = await this.call(() => (how === 'pulse' ? gate.open(this.pulseMs) : gate.hold()));
+    const atMs = this.opts.clock();
+    const detail = failed ?? (how === 'pulse' ? `opened for ${this.pulseMs} ms` : `held open for ${this.openMs / 1000} s`);
+    if (this.opening === opening) {
+      if (failed !== null) {
+        this.opening = null;
+        this.failed(failed, null);
+      } else {
+        this.recovered('test open');
+        this.testWindowUntilMs = atMs + (how === 'pulse' ? this.pulseMs : this.openMs) + this.passMs;
+        this.closeLater(opening);
+      }
+    }
+    this.opts.onEvent({ kind: 'test-opened', atMs, actor, confirmed: failed === null, detail });
+    if (this.opening === null) this.pump();
+    return { outcome: failed === null ? 'opened' : 'noAnswer', detail };
+  }
+
   state(): GateControlState {
     const gate = this.opts.gate;
     const outOfOrder = this.outOfOrder;
+    const now = this.opts.clock();
     return {
       gate: !gate ? 'none' : this.freeSince !== null ? 'free-passage' : outOfOrder ? 'out-of-order' : this.opening || gate.isOpen ? 'open' : 'ready',
       outOfOrder,
@@ -255,7 +311,11 @@ export class GateControl {
       sensor: this.opts.sensor?.state ?? 'none',
       queued: this.queue.length,
       waiting: this.waiting.length,
-      tailgatesToday: this.tailgatesToday(this.opts.clock()),
+      tailgatesToday: this.tailgates.on(now),
+      notPassedToday: this.notPassed.on(now),
+      lastNotPassed: this.lastNotPassed,
+      lastPassageAtMs: this.lastPassageAtMs,
+      emergencyInput: !this.opts.emergency ? 'none' : !this.emergencyKnown ? 'unknown' : this.alarmLevel ? 'alarm' : 'normal',
     };
   }
 
@@ -357,10 +417,15 @@ export class GateControl {
       }
       this.recovered('opened');
       this.opts.onEvent({ kind: 'opened', checkId: admit.checkId, atMs: this.opts.clock(), how, override: admit.override });
-      // Timed from the confirmation: a driver's pulse starts no earlier (OSDP's runs on the module's own timer from the ACK).
-      if (how === 'pulse') opening.timer = this.timers.setTimeout(() => this.pulseEnded(opening, 0), this.pulseMs + this.gapMs);
-      else opening.timer = this.timers.setTimeout(() => this.holdEnded(opening), this.openMs);
+      this.closeLater(opening);
     });
+  }
+
+  /** The confirmed open ends: a pulse by itself (then the gap), a hold by its release after `openSeconds`. */
+  private closeLater(opening: Opening): void {
+    // Timed from the confirmation: a driver's pulse starts no earlier (OSDP's runs on the module's own timer from the ACK).
+    if (opening.how === 'pulse') opening.timer = this.timers.setTimeout(() => this.pulseEnded(opening, 0), this.pulseMs + this.gapMs);
+    else opening.timer = this.timers.setTimeout(() => this.holdEnded(opening), this.openMs);
   }
 
   private pulseEnded(opening: Opening, checks: number): void {
@@ -381,7 +446,7 @@ export class GateControl {
       if (failed !== null) {
         // Still held, perhaps: out of order; the driver re-asserts "closed" when it is back.
         this.opening = null;
-        this.failed(failed, opening.admit.checkId);
+        this.failed(failed, opening.admit?.checkId ?? null);
         this.pump();
         return;
       }
@@ -392,7 +457,7 @@ export class GateControl {
   private closedFor(opening: Opening): void {
     if (this.opening !== opening) return;
     this.opening = null;
-    this.opts.onEvent({ kind: 'closed', checkId: opening.admit.checkId, atMs: this.opts.clock() });
+    if (opening.admit) this.opts.onEvent({ kind: 'closed', checkId: opening.admit.checkId, atMs: this.opts.clock() });
     this.pump();
   }
 
@@ -435,6 +500,8 @@ export class GateControl {
     } else {
       const atMs = this.opts.clock();
       this.setPassage(admit.checkId, { state: 'not-passed', admittedAtMs: admit.admittedAtMs, atMs });
+      this.notPassed.add(atMs);
+      this.lastNotPassed = { checkId: admit.checkId, admittedAtMs: admit.admittedAtMs, atMs };
       this.opts.onEvent({ kind: 'not-passed', checkId: admit.checkId, atMs, admittedAtMs: admit.admittedAtMs, passSeconds: this.passMs / 1000 });
     }
     this.pump();
@@ -447,7 +514,9 @@ export class GateControl {
   }
 
   private passage(atMs: number): void {
-    if (this.closed || this.freePassage) return;
+    if (this.closed) return;
+    this.lastPassageAtMs = atMs;
+    if (this.freePassage) return;
     const admit = this.waiting.shift();
     if (admit) {
       this.timers.clearTimeout(admit.timer);
@@ -456,18 +525,9 @@ export class GateControl {
       this.pump();
       return;
     }
-    const today = this.tailgatesToday(atMs) + 1;
-    this.tailgates = today;
-    this.opts.onEvent({ kind: 'tailgate', atMs, today });
-  }
-
-  private tailgatesToday(nowMs: number): number {
-    const day = this.opts.startOfDayMs(nowMs);
-    if (day !== this.tailgateDay) {
-      this.tailgateDay = day;
-      this.tailgates = 0;
-    }
-    return this.tailgates;
+    // Whoever a technician's Test open let through is nobody's tailgate.
+    if (atMs <= this.testWindowUntilMs) return;
+    this.opts.onEvent({ kind: 'tailgate', atMs, today: this.tailgates.add(atMs) });
   }
 
   private sensorStatus(s: DriverStatus): void {
@@ -518,6 +578,7 @@ export class GateControl {
     const alarm = e.active === (em.alarmWhenActive ?? true);
     const was = this.alarmLevel;
     this.alarmLevel = alarm;
+    this.emergencyKnown = true;
     if (alarm === was) return;
     this.inputFree = alarm;
     this.freeChanged('input', `input ${em.index}`);
@@ -578,6 +639,29 @@ export class GateControl {
       const oldest = this.passages.keys().next();
       if (!oldest.done) this.passages.delete(oldest.value);
     }
+  }
+}
+
+/** A count that starts again at each day's start (the kiosk's zone). */
+class DayCount {
+  private day: number | null = null;
+  private n = 0;
+
+  constructor(private readonly startOfDayMs: (nowMs: number) => number) {}
+
+  on(nowMs: number): number {
+    const day = this.startOfDayMs(nowMs);
+    if (day !== this.day) {
+      this.day = day;
+      this.n = 0;
+    }
+    return this.n;
+  }
+
+  /** Counts one at `atMs`; the day's count after it. */
+  add(atMs: number): number {
+    this.n = this.on(atMs) + 1;
+    return this.n;
   }
 }
 

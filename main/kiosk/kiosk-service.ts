@@ -34,7 +34,7 @@ import { checkView } from './check-view.js';
 import { scannersState } from './device-slots.js';
 import { ScanPace, type ScanPaceOptions } from './scan-pace.js';
 import { checkTemperature, TravellerTemperature } from './traveller-temperature.js';
-import { GateControl, type GateControlOptions, type GateEvent } from './gate-control.js';
+import { GateControl, type GateControlOptions, type GateEvent, type GateTest } from './gate-control.js';
 import { AuditTrail, type AuditType } from '../audit/audit.js';
 
 export interface KioskServiceOptions {
@@ -72,8 +72,13 @@ export interface KioskServiceOptions {
    * service keeps the rules (gate-control.ts) and logs what they find.
    * None: no gate, a guard waves travellers through as before.
    */
-  gate?: Omit<GateControlOptions, 'clock' | 'startOfDayMs' | 'onEvent'> | null;
+  gate?: KioskGateOptions | null;
+  /** An event was logged outside a check (the gate's NOT_PASSED, tailgating…): sync may send it now. */
+  onEventLogged?: () => void;
 }
+
+/** The gate's devices and timings as the composition root gives them (the clock, the day and the events are the service's). */
+export type KioskGateOptions = Omit<GateControlOptions, 'clock' | 'startOfDayMs' | 'onEvent'>;
 
 const RETENTION_EVERY_MS = 60 * 60_000;
 
@@ -131,7 +136,7 @@ export class KioskService {
   private readonly pace: ScanPace;
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
   private readonly chunks = new ShcChunkCollector();
-  private readonly gate: GateControl | null;
+  private gate: GateControl | null;
   private chunkTimer: ReturnType<typeof setTimeout> | null = null;
   private chunkSource: ScanSource = 'camera';
   /** Every channel's handler (main/contract/ipc.ts): the kiosk's own, then technician mode's. */
@@ -161,7 +166,7 @@ export class KioskService {
         return decided;
       },
     };
-    this.gate = opts.gate ? new GateControl({ ...opts.gate, clock: opts.clock, startOfDayMs: (ms) => startOfDayMs(ms, this.screen.timeZone), onEvent: (e) => this.gateEvent(e) }) : null;
+    this.gate = this.gateControl(opts.gate ?? null);
     this.pace = new ScanPace(opts.scanPace);
     this.temperature = new TravellerTemperature(opts.thermometer, { clock: opts.clock, ...(opts.readingFreshMs === undefined ? {} : { freshMs: opts.readingFreshMs }) });
     const offScreen = opts.thermometer?.onReading((r) => this.emit('thermometer/reading', { celsius: r.celsius, atMs: r.atMs, simulated: r.simulated }));
@@ -463,6 +468,33 @@ export class KioskService {
     };
   }
 
+  /**
+   * A gate reconfigured by a technician: the rules start again on the new
+   * devices (or none). Admits still waiting for their passage are dropped
+   * unjudged — never a NOT_PASSED on a guess; they count as passed, as
+   * without a sensor.
+   */
+  replaceGate(options: KioskGateOptions | null): void {
+    this.gate?.close();
+    this.gate = this.gateControl(options);
+    this.emitStatus();
+  }
+
+  /** A technician's Test open, audited; refused (not confirmed, with why) without a gate. */
+  async testOpenGate(actor: string): Promise<GateTest> {
+    return this.gate ? this.gate.testOpen(actor) : { outcome: 'noGate', detail: 'this kiosk drives no gate' };
+  }
+
+  /** The technician's free-passage setting changed: on holds the gate open, off ends free passage (an input still in alarm starts it again on its next edge). */
+  setFreePassage(on: boolean, actor: string): void {
+    if (on) this.gate?.startFreePassage(actor);
+    else this.gate?.endFreePassage(actor);
+  }
+
+  private gateControl(options: KioskGateOptions | null): GateControl | null {
+    return options ? new GateControl({ ...options, clock: this.opts.clock, startOfDayMs: (ms) => startOfDayMs(ms, this.screen.timeZone), onEvent: (e) => this.gateEvent(e) }) : null;
+  }
+
   /** What an admitted traveller is told when the gate will not open for them by itself; null when it will (or there is no gate). */
   private gateNote(): Record<Lang, string> | null {
     const g = this.gate?.state().gate;
@@ -482,6 +514,7 @@ export class KioskService {
     const record = (type: AuditType, actor: string, detail: Record<string, unknown>): void => {
       try {
         new AuditTrail(this.log).record(type, actor, detail, e.atMs);
+        this.opts.onEventLogged?.();
       } catch (err) {
         this.opts.onError?.(err as Error);
       }
@@ -492,6 +525,7 @@ export class KioskService {
     else if (e.kind === 'out-of-order') record('gate/out-of-order', 'gate', { detail: e.detail, checkId: e.checkId });
     else if (e.kind === 'back-in-order') record('gate/back-in-order', 'gate', { detail: e.detail });
     else if (e.kind === 'free-passage-started' || e.kind === 'free-passage-ended') record('gate/free-passage', e.actor, { on: e.kind === 'free-passage-started', cause: e.cause });
+    else if (e.kind === 'test-opened') record('gate/test-open', e.actor, { confirmed: e.confirmed, detail: e.detail });
     this.emitStatus();
   }
 

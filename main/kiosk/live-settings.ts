@@ -6,7 +6,7 @@ import type { DeviceBindings, OpenedGate } from '../../drivers/open-devices.js';
 import { PROTOCOLS } from '../../drivers/thermometer/protocols/index.js';
 import { pinIsSet, type KioskConfig } from '../contract/kiosk-config.js';
 import type { ScreenConfig } from '../contract/kiosk.js';
-import { isProtocolName, parseHidId, type DeviceSettings } from '../contract/devices.js';
+import { gateSettingsOf, isProtocolName, parseHidId, type DeviceSettings, type GateSettings } from '../contract/devices.js';
 
 /** How a shell opens devices: in its own process (browser shell) or in the drivers' process (Electron). */
 export interface DeviceOpeners {
@@ -14,7 +14,7 @@ export interface DeviceOpeners {
   scanners(settings: DeviceSettings): ScannerFeed[];
   /** The device libraries, where devices open in this process (the self-test may open a port the kiosk is not holding). */
   readonly bindings?: () => DeviceBindings;
-  /** The gate and its sensors, where this shell opens them (the browser shell's kiosk); absent: this shell drives no gate yet. */
+  /** The gate and its sensors, where this shell opens them; absent: this shell drives no gate. */
   gate?(settings: DeviceSettings): OpenedGate | null;
 }
 
@@ -42,8 +42,26 @@ export function deviceSettingsAfter(current: DeviceSettings, config: KioskConfig
     scannerSerial = path ? { path, terminator } : null;
   }
   const scannerHid = has('scanner.hid') ? (config.scanner.hid ? parseHidId(config.scanner.hid) : null) : current.scannerHid;
-  // The gate stays as it opened: a changed gate setting takes a restart (not applied live yet).
-  return { simulate: startedSimulated && thermometer === null, thermometer, scannerSerial, scannerHid, gate: current.gate ?? null };
+  return { simulate: startedSimulated && thermometer === null, thermometer, scannerSerial, scannerHid, gate: gateAfter(current.gate ?? null, config, keys) };
+}
+
+/**
+ * The gate after `keys` changed. A gate setting other than free passage
+ * makes the whole gate the configuration's (its section is checked whole
+ * when saved; the start flags give way, as a device's do); free passage
+ * alone changes nothing of the devices.
+ */
+function gateAfter(current: GateSettings | null, config: KioskConfig, keys: readonly string[]): GateSettings | null {
+  if (touchesGateDevices(keys)) {
+    try {
+      return gateSettingsOf(config.gate);
+    } catch {
+      // A section edited by hand past its checks: the gate in force stays (the self-test names the fault).
+      return current;
+    }
+  }
+  if (keys.includes('gate.freePassage') && current) return { ...current, freePassage: config.gate.freePassage };
+  return current;
 }
 
 /** The screen's part of each setting a technician can change. */
@@ -74,3 +92,5 @@ export function screenAfter(current: ScreenConfig, config: KioskConfig, keys: re
 
 export const touchesThermometer = (keys: readonly string[]): boolean => keys.some((k) => k === 'thermometer.path' || k === 'thermometer.protocol' || k === 'thermometer.baud');
 export const touchesScanners = (keys: readonly string[]): boolean => keys.some((k) => k.startsWith('scanner.'));
+/** A gate setting that reopens the gate (every one but free passage, which the running gate takes as it is). */
+export const touchesGateDevices = (keys: readonly string[]): boolean => keys.some((k) => k.startsWith('gate.') && k !== 'gate.freePassage');

@@ -10,7 +10,7 @@ import { DATA_FILES, type DataDir } from '../data-dir.js';
 import type { DataDirWatch } from '../data-dir-watch.js';
 import type { ScannerSlot, ThermometerSlot } from './device-slots.js';
 import type { KioskService } from './kiosk-service.js';
-import { deviceSettingsAfter, screenAfter, touchesScanners, touchesThermometer, type DeviceOpeners } from './live-settings.js';
+import { deviceSettingsAfter, screenAfter, touchesGateDevices, touchesScanners, touchesThermometer, type DeviceOpeners } from './live-settings.js';
 import { type DeviceSettings, appliedCalibration } from '../contract/devices.js';
 
 export interface ApplierParts {
@@ -23,6 +23,8 @@ export interface ApplierParts {
   thermometer: ThermometerSlot;
   scanners: ScannerSlot;
   openers: DeviceOpeners;
+  /** Closes the gate in force and opens the one `devices` describe (or none). */
+  replaceGate(devices: DeviceSettings, detail: string): void;
   service(): KioskService | null;
   setSyncEndpoint(endpoint: string | null): Promise<void>;
   /** The policy's fever threshold, at which the thermometer measures a high reading again. */
@@ -127,6 +129,10 @@ export class SettingsApplier {
     });
     await step(() => {
       if (touchesScanners(keys)) scanners.replace(() => openers.scanners(devices), `reconfigured ${by}`);
+    });
+    await step(() => {
+      if (touchesGateDevices(keys)) this.parts.replaceGate(devices, `reconfigured ${by}`);
+      else if (keys.includes('gate.freePassage')) service.setFreePassage(config!.gate.freePassage, `technician (gate.freePassage ${by})`);
     });
     this.current = devices;
     if (config) {

@@ -7,7 +7,7 @@ import type { ThermometerCounters } from '../contract/devices.js';
 import { redacted } from '../contract/kiosk-config.js';
 import type { DeviceList, RemovableDriveView } from '../contract/ipc.js';
 import { TEST_CARD_TEXT, type CheckView, type ClockView, type CodeTest, type DeviceChoices, type ScannerTestResult, type TechnicianState } from '../contract/kiosk.js';
-import { techMessage, type SelfTestLine } from '../contract/technician-messages.js';
+import { techMessage, type GateTestOutcome, type SelfTestLine, type TechnicianMessage } from '../contract/technician-messages.js';
 import type { TrustedIssuerInfo } from '../contract/trust.js';
 import type { TechnicianContext } from './context.js';
 import type { ExportRefused } from './export.js';
@@ -23,8 +23,14 @@ export interface TestScans {
   tryCode(text: string, source: 'scanner' | 'camera'): Promise<CheckView>;
 }
 
+/** The kiosk's gate, for a technician's Test open (the kiosk audits it). */
+export interface TestGate {
+  testOpen(actor: string): Promise<{ outcome: GateTestOutcome; detail: string }>;
+}
+
 export interface DiagnosticsOptions {
   scans?: TestScans;
+  gate?: TestGate;
   exportTo?: (dir: string) => Promise<{ folder: string; checks: number }>;
   /** What is plugged in (serial ports, HID devices), for the device pickers. */
   discoverDevices?: () => Promise<DeviceChoices>;
@@ -74,6 +80,13 @@ export class TechnicianDiagnostics {
           }
         : null,
     };
+  }
+
+  /** Opens the gate once for no check, as the technician's Test open. */
+  async testGate(): Promise<{ confirmed: boolean; says: TechnicianMessage }> {
+    const role = this.c.session.require();
+    const test = this.opts.gate ? await this.opts.gate.testOpen(role) : { outcome: 'noGate' as const };
+    return { confirmed: test.outcome === 'opened', says: techMessage('gateTested', { outcome: test.outcome }) };
   }
 
   /** The self-test of the kiosk as it runs: its own thermometer and scanners, whatever started them. */

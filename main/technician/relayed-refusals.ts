@@ -60,6 +60,7 @@ const SETTING_RULES: Record<string, SettingProblem | ((message: string) => Setti
   'gate.emergency': gateRule('choice', [needsOsdp]),
   'gate.emergencyInput': gateRule('inputNumber', [[/must be another input/, 'sameInput']]),
   'gate.emergencyNormallyClosed': 'yesNo',
+  'gate.freePassage': 'yesNo',
 };
 
 export function settingRefusal(err: ConfigValueError): TechnicianMessage {

@@ -100,6 +100,7 @@ export class TechnicianService {
     'technician/drives': () => this.diagnostics.drives(),
     'technician/devices': () => this.diagnostics.devices(),
     'technician/thermometer-counters': () => this.diagnostics.thermometerCounters(),
+    'technician/gate-test': () => this.diagnostics.testGate(),
     'technician/sync-test': ({ endpoint }) => this.diagnostics.testSync(endpoint),
     'technician/calibrate': ({ referenceC, by }) => this.calibration.calibrate(referenceC, by),
     'supervisor/override': ({ checkId, verdict, reason }) => this.changes.override(checkId, verdict, reason),

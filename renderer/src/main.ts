@@ -97,6 +97,9 @@ function chip(id: string, value: string, level: 'ok' | 'warn' | 'bad' = 'ok'): v
   el.dataset.level = level;
 }
 
+/** How long the guard is shown that an admitted traveller did not pass, ms. */
+const NOT_PASSED_SHOWN_MS = 2 * 60_000;
+
 /** The gate the kiosk opens: ready, open, out of order (red: the guard opens it by hand), free passage; and today's tailgates. */
 function renderGate(op: Lang): void {
   const g = status?.gate ?? null;
@@ -106,7 +109,18 @@ function renderGate(op: Lang): void {
   el.dataset.state = g.gate;
   const words = t(op, g.gate === 'open' ? 'gateOpen' : g.gate === 'out-of-order' ? 'gateOutOfOrder' : g.gate === 'free-passage' ? 'gateFreePassage' : 'gateReady');
   const tailgates = g.tailgatesToday > 0 ? ` · ${t(op, 'tailgates')} ${g.tailgatesToday}` : '';
-  chip('st-gate', words + tailgates, g.gate === 'out-of-order' ? 'bad' : g.gate === 'free-passage' || g.tailgatesToday > 0 ? 'warn' : 'ok');
+  const notPassed = g.notPassedToday > 0 ? ` · ${t(op, 'notPassed')} ${g.notPassedToday}` : '';
+  chip('st-gate', words + tailgates + notPassed, g.gate === 'out-of-order' ? 'bad' : g.gate === 'free-passage' || g.tailgatesToday > 0 || g.notPassedToday > 0 ? 'warn' : 'ok');
+  el.dataset.notPassed = String(g.notPassedToday);
+  el.dataset.tailgates = String(g.tailgatesToday);
+  // The guard is told of the last admit nobody went through on, for a while after (the status comes every 5 s and on each gate event).
+  const last = g.lastNotPassed;
+  const alert = $('st-not-passed');
+  alert.hidden = last === null || Date.now() - last.atMs > NOT_PASSED_SHOWN_MS;
+  if (last && !alert.hidden) {
+    chip('st-not-passed', `${t(op, 'notPassedAlert')} ${clockTime(last.admittedAtMs)}`, 'warn');
+    alert.dataset.checkId = last.checkId;
+  }
 }
 
 function renderStatus(): void {

@@ -58,7 +58,11 @@ describe('the gate section of the configuration', () => {
       passSeconds: 5,
       passage: { kind: 'none' },
       emergency: { kind: 'none' },
+      freePassage: false,
     });
+    // Free passage a technician switched on is part of the gate's settings (it outlasts a restart).
+    expect(gateSettingsOf(gate({ driver: 'lcus', path: '/dev/ttyUSB0', freePassage: true }))?.freePassage).toBe(true);
+    expect(refusal(() => gateSettingsOf(gate({ driver: 'lcus', path: '/dev/ttyUSB0', freePassage: 'yes' as never })))).toBe('gate.freePassage must be true or false, not "yes"');
     expect(gateSettingsOf(gate({ driver: 'hid', hidSerial: 'ABCDE' }))).toMatchObject({ driver: 'hid', hid: { vendorId: 0x16c0, productId: 0x05df }, serial: 'ABCDE', channel: 1 });
     expect(
       gateSettingsOf(

@@ -627,3 +627,99 @@ describe('closing', () => {
     expect(r.t.count).toBe(0);
   });
 });
+
+describe("a technician's Test open", () => {
+  it('opens once for no check, says the device confirmed it, and a passage in its window is nobody’s tailgate', async () => {
+    const r = rig({ passSeconds: 5 });
+    expect(await r.control.testOpen('technician')).toEqual({ outcome: 'opened', detail: 'opened for 500 ms' });
+    expect(r.gate.calls).toEqual(['open 500']);
+    expect(r.of('test-opened')).toEqual([{ kind: 'test-opened', atMs: START_MS, actor: 'technician', confirmed: true, detail: 'opened for 500 ms' }]);
+    // Whoever walks through the test is neither an admit's passage nor a tailgate, but it is seen.
+    await r.step(2000);
+    r.sensor.passage();
+    expect(r.of('tailgate')).toEqual([]);
+    expect(r.of('opened')).toEqual([]);
+    expect(r.control.state().lastPassageAtMs).toBe(START_MS + 2000);
+    // After the window a passage with nobody admitted is a tailgate again.
+    await r.step(4000);
+    r.sensor.passage();
+    expect(r.of('tailgate')).toHaveLength(1);
+  });
+
+  it('holds for openSeconds in potential mode, then releases', async () => {
+    const r = rig({ mode: 'potential', openSeconds: 3 });
+    expect(await r.control.testOpen('technician')).toMatchObject({ outcome: 'opened', detail: 'held open for 3 s' });
+    await r.step(3000);
+    expect(r.gate.calls).toEqual(['hold', 'release']);
+  });
+
+  it('a gate that does not confirm: noAnswer and out of order; the next confirmed Test open recovers it', async () => {
+    const r = rig();
+    r.gate.answers.push(false);
+    expect(await r.control.testOpen('technician')).toMatchObject({ outcome: 'noAnswer' });
+    expect(r.control.state()).toMatchObject({ gate: 'out-of-order', outOfOrder: true });
+    expect(r.kinds()).toEqual(['out-of-order', 'test-opened']);
+    expect(await r.control.testOpen('technician')).toMatchObject({ outcome: 'opened' });
+    expect(r.control.state().outOfOrder).toBe(false);
+    expect(r.kinds()).toEqual(['out-of-order', 'test-opened', 'back-in-order', 'test-opened']);
+  });
+
+  it('refused while the gate opens for a traveller, while free passage holds it, and without a gate', async () => {
+    const r = rig();
+    r.control.admitted('c1');
+    await r.step(0);
+    expect(await r.control.testOpen('technician')).toMatchObject({ outcome: 'busy' });
+    await r.step(1000);
+    r.control.startFreePassage('technician');
+    await r.step(0);
+    expect(await r.control.testOpen('technician')).toMatchObject({ outcome: 'freePassage' });
+    expect(r.gate.calls).toEqual(['open 500', 'hold']);
+    expect(await rig({ gate: false }).control.testOpen('technician')).toMatchObject({ outcome: 'noGate' });
+  });
+
+  it('an admit during a Test open waits for it, then gets its own open', async () => {
+    const r = rig({ sensor: false });
+    await r.control.testOpen('technician');
+    r.control.admitted('c1');
+    await r.step(0);
+    expect(r.gate.calls).toEqual(['open 500']);
+    await r.step(800);
+    expect(r.gate.calls).toEqual(['open 500', 'open 500']);
+    expect(r.of('opened').map((e) => e.checkId)).toEqual(['c1']);
+  });
+});
+
+describe('what the guard and the technician see', () => {
+  it('counts not-passed admits today and keeps the last one for the guard', async () => {
+    const r = rig({ passSeconds: 5 });
+    r.control.admitted('c1', START_MS - 100);
+    await r.step(5000);
+    expect(r.control.state()).toMatchObject({ notPassedToday: 1, lastNotPassed: { checkId: 'c1', admittedAtMs: START_MS - 100, atMs: START_MS + 5000 } });
+    r.control.admitted('c2');
+    await r.step(6000);
+    expect(r.control.state()).toMatchObject({ notPassedToday: 2, lastNotPassed: { checkId: 'c2' } });
+    r.t.advance(DAY_MS);
+    expect(r.control.state().notPassedToday).toBe(0);
+  });
+
+  it("the emergency input's level: unknown until reported, then normal or alarm", async () => {
+    const r = rig({ emergencyIndex: 3 });
+    expect(r.control.state().emergencyInput).toBe('unknown');
+    r.sensor.input(3, false);
+    expect(r.control.state().emergencyInput).toBe('normal');
+    r.sensor.input(3, true);
+    await r.step(0);
+    expect(r.control.state().emergencyInput).toBe('alarm');
+    expect(rig().control.state().emergencyInput).toBe('none');
+  });
+
+  it('free passage a technician switched on before a restart holds the gate from the start', async () => {
+    const r = rig({ freePassageBy: 'technician (gate.freePassage)' });
+    await r.step(0);
+    expect(r.gate.calls).toEqual(['hold']);
+    expect(r.control.state()).toMatchObject({ gate: 'free-passage', freePassage: { technician: 'technician (gate.freePassage)', input: false } });
+    r.control.endFreePassage('technician');
+    await r.step(0);
+    expect(r.gate.calls).toEqual(['hold', 'release']);
+  });
+});

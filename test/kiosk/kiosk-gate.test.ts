@@ -122,4 +122,53 @@ describe('the kiosk drives its gate', () => {
     expect(service.status().gate).toMatchObject({ gate: 'ready', outOfOrder: false });
     expect(events('gate/back-in-order')).toHaveLength(1);
   });
+
+  it("a technician's Test open opens the gate for no check, audited with whether it was confirmed", async () => {
+    expect(await service.testOpenGate('technician')).toMatchObject({ outcome: 'opened' });
+    gate.answers.push(false);
+    await step(1000);
+    expect(await service.testOpenGate('technician')).toMatchObject({ outcome: 'noAnswer' });
+    expect(gate.calls).toEqual(['open 500', 'open 500']);
+    expect(events('gate/test-open').map((e) => e.confirmed)).toEqual([true, false]);
+    // Nothing was checked: no check was logged for it.
+    const log = CheckLog.open(path.join(dataDir, 'checks.db'));
+    try {
+      expect(log.count().total).toBe(0);
+    } finally {
+      log.close();
+    }
+  });
+
+  it('free passage switched on and off by the setting is logged; the gate is held open, then released', async () => {
+    service.setFreePassage(true, 'technician (gate.freePassage on the technician screen)');
+    await step(0);
+    expect(service.status().gate).toMatchObject({ gate: 'free-passage', freePassage: { technician: 'technician (gate.freePassage on the technician screen)' } });
+    expect((await scan('green', 'in-emergency')).gateNote?.en).toMatch(/free passage/i);
+    service.setFreePassage(false, 'technician');
+    await step(0);
+    expect(gate.calls).toEqual(['hold', 'release']);
+    expect(events('gate/free-passage').map((e) => e.on)).toEqual([true, false]);
+  });
+
+  it('a reconfigured gate: the old one is let go, the new one opens for the next admit; none leaves no gate', async () => {
+    const next = new FakeGate(t);
+    service.replaceGate({ gate: next, sensor: null, timers: t, pulseMs: 800 });
+    expect((await scan('green', 'after-change')).verdict).toBe('admit');
+    await step(0);
+    expect(gate.calls).toEqual([]);
+    expect(next.calls).toEqual(['open 800']);
+    // The old sensor is no longer listened to.
+    sensor.passage();
+    await step(10);
+    expect(events('gate/tailgate')).toHaveLength(0);
+    service.replaceGate(null);
+    expect(service.status().gate).toBeNull();
+    expect(await service.testOpenGate('technician')).toMatchObject({ outcome: 'noGate' });
+  });
+
+  it('the guard is shown the last admit nobody went through on, and the day’s count', async () => {
+    const admitted = await scan('green', 'stays-behind');
+    await step(5000);
+    expect(service.status().gate).toMatchObject({ notPassedToday: 1, lastNotPassed: { checkId: admitted.checkId } });
+  });
 });

@@ -12,7 +12,7 @@ import { PROTOCOLS } from '../../drivers/thermometer/protocols/index.js';
 import { CONFIG_FILE, ConfigStore } from '../../main/config/config-store.js';
 import { changedKeys, ConfigValueError, DEFAULT_KIOSK_CONFIG, withSetting, type KioskConfig } from '../../main/contract/kiosk-config.js';
 import { parseInvoke } from '../../main/contract/ipc.js';
-import type { ScreenConfig } from '../../main/contract/kiosk.js';
+import type { KioskStatus, ScreenConfig } from '../../main/contract/kiosk.js';
 import { DATA_FILES, DataDir } from '../../main/data-dir.js';
 import { DataDirWatch } from '../../main/data-dir-watch.js';
 import { startOfDayMs } from '../../main/clock/time-zone.js';
@@ -32,7 +32,7 @@ import { tempDir } from '../fixtures/tmp.js';
 import { FakeChild } from '../fixtures/child.js';
 import { ManualTimers } from '../fixtures/timers.js';
 import { until } from '../fixtures/until.js';
-import { type DeviceSettings, parseHidId } from '../../main/contract/devices.js';
+import { type DeviceSettings, type GateSettings, parseHidId } from '../../main/contract/devices.js';
 import { TEST_SCREEN } from '../fixtures/screen.js';
 
 const config = (): KioskConfig => structuredClone(DEFAULT_KIOSK_CONFIG) as KioskConfig;
@@ -585,6 +585,55 @@ describe('sentinel config set while the kiosk runs', () => {
       await core.stop();
     }
   }, 15_000);
+
+  it('a gate reconfigured while the kiosk runs: the old gate closed, the new one opened and driven; free passage alone reopens nothing', async () => {
+    const { settingsFor } = await import('../../main/app/kiosk-settings.js');
+    const { openKiosk } = await import('../../main/app/open-kiosk.js');
+    const { FakeGate } = await import('../fixtures/fake-gate.js');
+    const dataDir = path.join(tempDir(), 'data');
+    await setUpDemoDataDir(dataDir, await loadDemoKeys(), Date.now());
+    const store = new ConfigStore(DataDir.open(dataDir, { create: false }));
+    const c = store.load().config;
+    store.save({ ...c, gate: { ...c.gate, driver: 'lcus', path: '/dev/ttyGATE0' } }, Date.now());
+    const t = new ManualTimers();
+    const opened: { settings: GateSettings; gate: InstanceType<typeof FakeGate>; closed: boolean }[] = [];
+    let openedAgain: () => void = () => undefined;
+    const second = new Promise<void>((resolve) => (openedAgain = resolve));
+    const launch = settingsFor(dataDir, { simulate: true }, 'en', Date.now);
+    const core = await openKiosk(launch, {
+      thermometer: () => null,
+      scanners: () => [],
+      gate: (settings) => {
+        const entry = { settings: settings.gate!, gate: new FakeGate(t), closed: false };
+        opened.push(entry);
+        if (opened.length === 2) openedAgain();
+        return { settings: settings.gate!, gate: entry.gate, passage: null, module: null, onStatus: (l) => entry.gate.onStatus(l), close: () => (entry.closed = true) };
+      },
+    });
+    try {
+      expect(opened.map((o) => o.settings)).toMatchObject([{ driver: 'lcus', path: '/dev/ttyGATE0', channel: 1 }]);
+      expect(await core.service.testOpenGate('technician')).toMatchObject({ outcome: 'opened' });
+      expect(sentinel(['config', 'set', 'gate.channel', '3', '--data', dataDir]).status).toBe(0);
+      await second;
+      expect(opened[0]!.closed).toBe(true);
+      expect(opened[1]!.settings).toMatchObject({ driver: 'lcus', channel: 3 });
+      expect(await core.service.testOpenGate('technician')).toMatchObject({ outcome: 'opened' });
+      expect(opened[1]!.gate.calls).toEqual(['open 500']);
+      // Free passage: the running gate is held open, nothing is reopened.
+      let freePassage: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (freePassage = resolve));
+      core.service.subscribe((channel, payload) => {
+        if (channel === 'status/changed' && (payload as KioskStatus).gate?.gate === 'free-passage') freePassage();
+      });
+      expect(sentinel(['config', 'set', 'gate.freePassage', 'true', '--data', dataDir]).status).toBe(0);
+      await held;
+      expect(opened).toHaveLength(2);
+      expect(opened[1]!.gate.calls).toEqual(['open 500', 'hold']);
+    } finally {
+      await core.stop();
+    }
+    expect(opened[1]!.closed).toBe(true);
+  }, 15_000);
 });
 
 describe('the settings applier', () => {
@@ -646,6 +695,7 @@ describe('the settings applier', () => {
         thermometer: () => (opened.thermometers++, new FakeThermometer()),
         scanners: () => (opened.scanners++, []),
       },
+      replaceGate: () => undefined,
       service: () => service,
       // A sync endpoint takes its time to open: stop() must wait for it.
       setSyncEndpoint:

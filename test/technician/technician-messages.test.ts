@@ -102,6 +102,7 @@ const EXAMPLES: { [M in TechnicianMessage as M['key']]: M['params'][] } = {
     { reason: 'the sync endpoint must use https', https: true },
     { reason: 'Invalid URL', https: false },
   ],
+  gateTested: [{ outcome: 'opened' }, { outcome: 'noGate' }, { outcome: 'freePassage' }, { outcome: 'busy' }, { outcome: 'noAnswer' }],
   exportNoDrive: [{}],
   exportNotRemovable: [{ dir: '/tmp/export' }],
   exportCannotWrite: [{ dir: '/media/usb', code: 'EROFS' }],
@@ -258,6 +259,7 @@ describe("the stores' English refusals, as the panel says them", () => {
     'gate.emergency': 'alarm',
     'gate.emergencyInput': 1.5,
     'gate.emergencyNormallyClosed': null,
+    'gate.freePassage': 'on',
   };
 
   it('names each setting and its rule', () => {

@@ -89,6 +89,7 @@ const FLAG_OF: Record<keyof GateConfig, string> = {
   emergency: '--emergency-input',
   emergencyInput: '--emergency-input',
   emergencyNormallyClosed: '--emergency-input',
+  freePassage: 'gate.freePassage',
 };
 
 /** A whole number as typed, or the text itself (so that the refusal quotes it). */

@@ -16,6 +16,9 @@ import { registerKioskIpc } from './ipc.js';
 import { startSystemdWatchdog } from './systemd-watchdog.js';
 import { createKioskWindow } from './window.js';
 
+/** How long quitting waits for the kiosk to stop (sync's pass in progress, the gate's close) before it goes anyway, ms. */
+const QUIT_WAIT_MS = 5000;
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 protocol.registerSchemesAsPrivileged(APP_SCHEME_PRIVILEGES);
@@ -31,9 +34,20 @@ if (!app.requestSingleInstanceLock()) {
     if (window && !window.isDestroyed()) window.focus();
   });
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', () => {
-    drivers?.stop();
-    void core?.stop();
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    if (stopping) return;
+    stopping = true;
+    // The kiosk first, and waited for (bounded): its gate's close is sent to the drivers' process before that
+    // process goes (a relay left on is switched off there, or at the driver's next start); then the app quits.
+    event.preventDefault();
+    const bound = new Promise<void>((resolve) => setTimeout(resolve, QUIT_WAIT_MS).unref());
+    void Promise.race([core?.stop() ?? Promise.resolve(), bound])
+      .catch(() => undefined)
+      .finally(() => {
+        drivers?.stop();
+        app.quit();
+      });
   });
 
   app.whenReady().then(async () => {

@@ -13,6 +13,7 @@ import { calibrationSection } from './sections/calibration.js';
 import { clockSection } from './sections/clock.js';
 import { devicesSection } from './sections/devices.js';
 import { exportSection } from './sections/export.js';
+import { gateSection } from './sections/gate.js';
 import { policySection } from './sections/policy.js';
 import { selfTestSection } from './sections/self-test.js';
 import { settingsSection } from './sections/settings.js';
@@ -124,6 +125,7 @@ export class TechnicianOverlay {
       selfTestSection(ctx, this.testCard),
       settingsSection(ctx, state.config),
       await devicesSection(ctx, state.config, this.testCard),
+      gateSection(ctx, state.config),
       calibrationSection(ctx, state.config.thermometer.calibration),
       policySection(ctx, state),
       trustSection(ctx, state.trust),

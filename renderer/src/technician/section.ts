@@ -7,7 +7,7 @@ import type { Lang } from '../../../main/contract/messages.js';
 import { el } from './dom.js';
 
 /** The panel's sections, in order; each is one entry of the index. */
-export type SectionId = 'selftest' | 'settings' | 'devices' | 'calibration' | 'policy' | 'trust' | 'clock' | 'export';
+export type SectionId = 'selftest' | 'settings' | 'devices' | 'gate' | 'calibration' | 'policy' | 'trust' | 'clock' | 'export';
 
 export interface PanelSection {
   readonly element: HTMLElement;
