@@ -27,7 +27,7 @@ export default tseslint.config(
   },
   {
     // Who may import whom, folder by folder: the map in lint/layers.js.
-    files: ['main/**/*.ts', 'main/**/*.cts', 'drivers/**/*.ts', 'renderer/**/*.ts', 'bench/**/*.ts'],
+    files: ['main/**/*.ts', 'main/**/*.cts', 'central/**/*.ts', 'drivers/**/*.ts', 'renderer/**/*.ts', 'bench/**/*.ts'],
     plugins: { sentinel: layersPlugin },
     rules: { 'sentinel/layers': 'error' },
   },
@@ -88,6 +88,11 @@ export default tseslint.config(
       ['**/renderer/**', ...NATIVE.filter((m) => m !== 'better-sqlite3')],
       'the Electron shell is the one place electron is imported; it must not import the renderer or device libraries.',
     ),
+  },
+  {
+    // The central service runs on a server: PostgreSQL or PGlite, never the kiosk's devices, screen or SQLite.
+    files: ['central/**/*.ts'],
+    rules: restrict(['electron', '**/renderer/**', '**/drivers/**', ...NATIVE], "central is the server side: no electron, renderer, drivers, device libraries or the kiosk's SQLite."),
   },
   {
     files: ['drivers/**/*.ts'],

@@ -42,12 +42,15 @@ export const LAYERS = {
   'main/app': EVERYTHING_BELOW_APP,
   // Shells carry the composed kiosk to a screen.
   'main/shell': ['main', 'main/contract', 'main/app', 'main/kiosk', 'drivers'],
+  // The central service (its own program on a server, not the kiosk): the wire's vocabulary and the
+  // pure verification (sync JWS, device keys, trust bundles). Only the command line and benchmarks import it.
+  central: ['main/contract', 'main/verify'],
   // The command line reaches everything but the screen.
-  'main/cli': [...EVERYTHING_BELOW_APP, 'main/issuer', 'main/demo', 'main/app', 'main/shell'],
+  'main/cli': [...EVERYTHING_BELOW_APP, 'main/issuer', 'main/demo', 'main/app', 'main/shell', 'central'],
   // The screen shows what main decided: the contract only.
   renderer: VOCABULARY,
   // Benchmarks run the kiosk as the shells do, never through the CLI's code.
-  bench: [...EVERYTHING_BELOW_APP, 'main/issuer', 'main/demo', 'main/app', 'main/shell', 'test'],
+  bench: [...EVERYTHING_BELOW_APP, 'main/issuer', 'main/demo', 'main/app', 'main/shell', 'central', 'test'],
 };
 
 /** Of main, the drivers may import this module only. */
@@ -57,7 +60,7 @@ export const DRIVERS_MAY_IMPORT = ['main/contract/devices.ts'];
 export function layerOf(repoPath) {
   const parts = repoPath.split('/');
   if (parts[0] === 'main') return parts.length === 2 ? 'main' : `main/${parts[1]}`;
-  if (parts[0] === 'drivers' || parts[0] === 'renderer' || parts[0] === 'bench' || parts[0] === 'test') return parts[0];
+  if (parts[0] === 'central' || parts[0] === 'drivers' || parts[0] === 'renderer' || parts[0] === 'bench' || parts[0] === 'test') return parts[0];
   return null;
 }
 

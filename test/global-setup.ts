@@ -26,7 +26,7 @@ function mtime(file: string): number {
 }
 
 function ensureBuilt(): void {
-  const sources = Math.max(...['main', 'bench', 'drivers', 'renderer', path.join('test', 'fixtures')].map((d) => newestMtime(path.join(root, d))));
+  const sources = Math.max(...['main', 'central', 'bench', 'drivers', 'renderer', path.join('test', 'fixtures')].map((d) => newestMtime(path.join(root, d))));
   const built = Math.min(mtime(path.join(root, 'dist', 'main', 'cli', 'sentinel.js')), mtime(path.join(root, 'dist', 'renderer', 'index.html')));
   if (sources > built) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 }

@@ -27,6 +27,8 @@ commands:
   devices                                                   serial ports and HID devices the kiosk can use
   gate test | watch --driver lcus|osdp --port PATH          open the gate once (69: no answer); watch its inputs
   sync --endpoint URL [--once]                              push unsynced checks, fetch a newer trust bundle (exit 75: still pending)
+  enroll URL TOKEN                                          enroll this kiosk with a central service; keep URL as its sync endpoint
+  central serve | enroll-token | devices | revoke | checks | bundle publish   the central service and its store (--db URL | --data DIR)
   clock show | reset-floor --to SOURCE | set ISO-TIME       the clock, the time floor and its evidence; recover from a wrong one
 
 options for every command (where they make sense):
@@ -57,6 +59,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   selftest: async () => (await import('./commands/selftest.js')).selftestCommand,
   export: async () => (await import('./commands/selftest.js')).exportCommand,
   sync: async () => (await import('./commands/sync.js')).syncCommand,
+  enroll: async () => (await import('./commands/enroll.js')).enrollCommand,
+  central: async () => (await import('./commands/central.js')).centralCommand,
   clock: async () => (await import('./commands/clock.js')).clockCommand,
   kiosk: async () => (await import('./commands/kiosk.js')).kioskCommand,
   'demo-code': async () => (await import('./commands/demo.js')).demoCodeCommand,

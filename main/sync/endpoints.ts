@@ -51,3 +51,8 @@ export function syncEndpoints(base: string, env: NodeJS.ProcessEnv = process.env
 export function authenticatedTransport(url: URL): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
 }
+
+/** Where a kiosk enrolls with the service (sentinel enroll): beside the sync endpoints, under the same rules. */
+export function enrollEndpoint(base: string, env: NodeJS.ProcessEnv = process.env): URL {
+  return new URL('v1/enroll', syncEndpoints(base, env).base);
+}

@@ -67,6 +67,14 @@ describe('the layer map', () => {
     expect(messages.join('\n')).toMatch(/main\/log may not import main\/sync/);
   });
 
+  it('the central service is a layer of its own: of the layers, only the command line and the benchmarks import it', async () => {
+    expect(layerOf('central/service.ts')).toBe('central');
+    const importers = Object.keys(LAYERS).filter((l) => LAYERS[l]!.includes('central'));
+    expect(importers.sort()).toEqual(['bench', 'main/cli']);
+    const messages = await messagesFor('central/probe.ts', importOf('central/probe.ts', 'main/log/check-log.js'));
+    expect(messages.join('\n')).toMatch(/central may not import main\/log/);
+  });
+
   it('every folder of main/ with code has its place', async () => {
     const fs = await import('node:fs');
     const folders = fs

@@ -1,0 +1,132 @@
+// The central store's one schema, as numbered migrations applied in order on
+// either backend. Several service processes may start at once against one
+// database: each takes the same transaction-scoped advisory lock first, so
+// exactly one applies a migration and the others find it applied. A store
+// migrated by a newer Sentinel is refused rather than written by an older one.
+//
+// Room left for later steps: signed receipts (a service key in
+// service_settings, a receipt per batch), the fleet view (operators,
+// sessions; a device's status object beside last_seen_at), policy versions
+// per station — each a new migration adding its tables or columns.
+import { StoreUnusable, numberOf, type Sql, type SqlQueryable } from './sql.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** One statement each (PGlite's extended protocol takes one at a time). */
+  statements: readonly string[];
+}
+
+/** Held for the length of a migration transaction ("SENT" in ASCII). */
+const MIGRATION_LOCK = 0x53454e54;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'devices, enrollment tokens, checks by month, events, bundles',
+    statements: [
+      // A kiosk: its id is the RFC 7638 thumbprint of its public key, which is all it ever sends.
+      `CREATE TABLE devices (
+        id text PRIMARY KEY,
+        jwk jsonb NOT NULL,
+        gate text,
+        station text,
+        enrolled_at timestamptz NOT NULL,
+        revoked_at timestamptz,
+        last_seen_at timestamptz
+      )`,
+      // One-time enrollment tokens: only the SHA-256 of a token is kept, so a copy of the store enrolls nobody.
+      `CREATE TABLE enroll_tokens (
+        token_hash text PRIMARY KEY,
+        gate text,
+        station text,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz,
+        device_id text REFERENCES devices (id)
+      )`,
+      // The checks, exactly the pseudonymous fields a kiosk sends (spec §6) plus who sent them in
+      // which batch. Partitioned by month of the check's time: retention drops whole months. The
+      // unique key must hold the partition column; a kiosk's retry carries the same time.
+      `CREATE TABLE checks (
+        check_id text NOT NULL,
+        at timestamptz NOT NULL,
+        device_id text NOT NULL,
+        batch_id uuid NOT NULL,
+        verdict text NOT NULL,
+        reasons text[] NOT NULL,
+        format text,
+        issuer text,
+        status text,
+        kid text,
+        temperature_c double precision,
+        bundle_seq bigint,
+        policy_version integer,
+        clock_state text,
+        holder text,
+        received_at timestamptz NOT NULL,
+        PRIMARY KEY (check_id, at)
+      ) PARTITION BY RANGE (at)`,
+      'CREATE INDEX checks_at ON checks (at, check_id)',
+      'CREATE INDEX checks_device_at ON checks (device_id, at)',
+      // The kiosks' audit events (configuration, PINs, bundles, the gate): never holder data.
+      `CREATE TABLE events (
+        event_id text PRIMARY KEY,
+        device_id text NOT NULL,
+        batch_id uuid NOT NULL,
+        at timestamptz NOT NULL,
+        type text NOT NULL,
+        actor text NOT NULL,
+        detail jsonb NOT NULL,
+        received_at timestamptz NOT NULL
+      )`,
+      'CREATE INDEX events_device_at ON events (device_id, at)',
+      // Trust bundles as published, verified against the pinned root; the newest is served.
+      `CREATE TABLE bundles (
+        seq bigint PRIMARY KEY,
+        jws text NOT NULL,
+        root_kid text NOT NULL,
+        issued_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        published_at timestamptz NOT NULL
+      )`,
+      // Small facts of the service itself (the URL it was last started at; later its receipt key).
+      `CREATE TABLE service_settings (
+        key text PRIMARY KEY,
+        value jsonb NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+    ],
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+async function appliedVersion(tx: SqlQueryable): Promise<number> {
+  const [row] = await tx.query('SELECT coalesce(max(version), 0) AS v FROM schema_migrations');
+  return numberOf(row?.v) ?? 0;
+}
+
+/** Brings the store to SCHEMA_VERSION; returns the versions applied by this call. */
+export async function migrate(sql: Sql, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  return sql.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await tx.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)');
+    const from = await appliedVersion(tx);
+    if (from > latest) throw new StoreUnusable(`the store ${sql.where} is at schema version ${from}, newer than this Sentinel knows (${latest}): upgrade Sentinel`);
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (m.version <= from) continue;
+      for (const statement of m.statements) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [m.version, m.name]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}
+
+export async function schemaVersion(sql: SqlQueryable): Promise<number> {
+  const [row] = await sql.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
+  return row?.present === true ? appliedVersion(sql) : 0;
+}
