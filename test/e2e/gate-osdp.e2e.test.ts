@@ -113,15 +113,35 @@ describe.skipIf(missing !== '')('the kiosk at an OSDP gate', () => {
     await pty?.unplug();
   });
 
+  /**
+   * A green scan and its one open. The PD shares this process with the
+   * kiosk and the browser: a machine starved for long enough (three missed
+   * 250 ms replies) makes the module out of order, and then the kiosk is
+   * right to hand the admit to the guard instead of opening. Then the
+   * traveller scans again once the gate is back, as at a real gate.
+   */
+  const admitAndOpen = async (subject: string): Promise<string> => {
+    for (let attempt = 1; ; attempt++) {
+      const opensBefore = opens();
+      const faultsBefore = events('gate/out-of-order').length;
+      const checkId = await green(`${subject}-${attempt}`);
+      await until(() => opens() > opensBefore || events('gate/out-of-order').length > faultsBefore, 10_000, 'an open, or the gate out of order');
+      if (opens() > opensBefore) return checkId;
+      if (attempt === 3) throw new Error('the gate went out of order at each of 3 attempts');
+      await gateState('ready');
+    }
+  };
+
   it('a green code opens the gate once; the traveller passes: logged as passed', async () => {
-    const checkId = await green('passes');
-    await until(() => opens() === 1, 5000, 'one open');
+    const opensBefore = opens();
+    const checkId = await admitAndOpen('passes');
+    expect(opens()).toBe(opensBefore + 1);
     expect(pd.actions.at(-1)).toMatchObject({ output: 0, control: OUT_CONTROL.TEMPORARY_ON, timer: 5 });
     // The turnstile turns: the sensor's input goes active (reported at the next POLL), then rests.
     pd.setInput(PASSAGE, true);
     await until(() => events('gate/passed').some((e) => e.checkId === checkId), 5000, 'the passage logged');
     pd.setInput(PASSAGE, false);
-    expect(opens()).toBe(1);
+    expect(opens()).toBe(opensBefore + 1);
     expect(events('gate/not-passed')).toEqual([]);
   });
 
