@@ -18,6 +18,7 @@ import { formatThroughput } from './formats.js';
 import { CHROMIUM, screenBench } from './screen-bench.js';
 import { decoderThroughput, junkFlood, readingToScreen } from './drivers-bench.js';
 import { syncBench } from './sync-bench.js';
+import { centralBench, centralTable, type CentralBenchResult } from './central-bench.js';
 import type { TrustSnapshot } from '../main/verify/trust.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -222,6 +223,27 @@ async function syncFigures(): Promise<void> {
   record('network back → first batch stored (after 20 s down)', s.networkReturnToFirstBatchMs, 'ms', 'backoff with jitter, probe every 5 s');
 }
 
+/** The central service: two processes behind the balancer on a real PostgreSQL (bench/central-bench.ts; $BENCH_CENTRAL_* set its sizes). */
+async function centralFigures(): Promise<CentralBenchResult | null> {
+  let r: CentralBenchResult;
+  try {
+    r = await centralBench({ sentinel: SENTINEL });
+  } catch (err) {
+    if (!/PostgreSQL server binaries/.test((err as Error).message)) throw err;
+    process.stderr.write(`  (${(err as Error).message}: the central service benchmark skipped)\n`);
+    return null;
+  }
+  for (const l of r.levels) {
+    const note = `${l.kiosks} kiosks, 2 services + PostgreSQL + balancer + kiosks on ${r.machine.cpus} shared cores`;
+    record(`central: checks stored/s, ${l.kiosks} kiosks`, l.checksPerSecond, 'checks/s', note);
+    record(`central: batch latency p50 / p95, ${l.kiosks} kiosks`, l.latencyMs.p50, 'ms', `p95 ${l.latencyMs.p95} ms`);
+    record(`central: peak RSS per service process, ${l.kiosks} kiosks`, Math.max(...l.peakRssMB), 'MB', `VmHWM ${l.peakRssMB.join(' / ')} MB`);
+    record(`central: service ÷ raw INSERT … ON CONFLICT, ${l.kiosks} kiosks`, l.ratioToInsert * 100, '%', `target ≥ 50%; by CPU time ${Math.round(l.cpuRatioToInsert * 100)}%`);
+    record(`central: lost + doubled checks, ${l.kiosks} kiosks`, l.database.lost + l.database.doubled, 'checks', 'counted in the database; target 0');
+  }
+  return r;
+}
+
 async function driverFigures(): Promise<void> {
   for (const [protocol, perSecond] of Object.entries(decoderThroughput())) record(`thermometer frames decoded/s, ${protocol}`, perSecond, 'frames/s', 'pure decoder, 64-byte chunks');
   const flood = junkFlood(10);
@@ -258,6 +280,7 @@ async function main(): Promise<void> {
     cliLogged(data, codes.ES256, tmp);
     startup(data, codes.ES256[0]!);
     await syncFigures();
+    const central = await centralFigures();
     await driverFigures();
     const decoders = await decoderFigures();
     await screenFigures();
@@ -269,7 +292,8 @@ async function main(): Promise<void> {
       console.log(`\n| decoder on | zxing-wasm | @zxing/library |\n|---|---:|---:|`);
       for (const [name, s] of Object.entries(decoders.table)) console.log(`| ${name} | ${s['zxing-wasm']} | ${s['@zxing/library']} |`);
     }
-    console.log('\n' + JSON.stringify({ machine, codesPerAlg: CODES_PER_ALG, figures, decoders: decoders?.raw ?? null }));
+    if (central) console.log(centralTable(central));
+    console.log('\n' + JSON.stringify({ machine, codesPerAlg: CODES_PER_ALG, figures, decoders: decoders?.raw ?? null, central }));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

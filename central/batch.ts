@@ -5,6 +5,8 @@
 // Only the members named here are kept, so nothing a kiosk should not have
 // sent (a QR text, a name) can reach the store by riding along.
 import { isJsonObject, parseJsonObject, splitCompact, type CompactParts } from '../main/verify/jws.js';
+import { parseKioskSyncStatus, type KioskSyncStatus } from '../main/contract/sync-status.js';
+import { readChainHead, type ChainHead } from './alerts.js';
 import { Refused } from './refused.js';
 
 export const SYNC_TYP = 'phc-sync+jwt';
@@ -45,6 +47,10 @@ export interface SyncBatch {
   batch: string;
   checks: WireCheck[];
   events: WireEvent[];
+  /** The kiosk's log chain head (central/alerts.ts); null when it sent none, or none readable (ignored, never refused). */
+  chain?: ChainHead | null;
+  /** The kiosk's status (main/contract/sync-status.ts); null when it sent none, or an invalid one (ignored, never refused). */
+  status?: KioskSyncStatus | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -153,5 +159,7 @@ export function readSyncPayload(bytes: Uint8Array, kid: string): SyncBatch {
     batch: doc.batch.toLowerCase(),
     checks: doc.checks.map((c, i) => readCheck(c, `checks[${i}]`)),
     events: events.map((e, i) => readEvent(e, `events[${i}]`)),
+    chain: readChainHead(doc.chain),
+    status: parseKioskSyncStatus(doc.status),
   };
 }

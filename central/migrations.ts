@@ -98,6 +98,70 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'receipts: the service key; chain heads, status and alerts of the kiosks',
+    statements: [
+      // The service's own ES256 key that signs every receipt (central/service-key.ts): one in use per
+      // store, so every process over it signs with the same key. retired_at is room for rotation.
+      `CREATE TABLE service_keys (
+        kid text PRIMARY KEY,
+        private_jwk jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        retired_at timestamptz
+      )`,
+      'CREATE UNIQUE INDEX service_keys_one_in_use ON service_keys ((retired_at IS NULL)) WHERE retired_at IS NULL',
+      // What each kiosk last reported of itself (central/alerts.ts): its log chain's head (length, the opaque
+      // link, the kiosk's time of it), and its status object with when it came and the kiosk's clock against ours.
+      `ALTER TABLE devices
+        ADD COLUMN chain_length bigint,
+        ADD COLUMN chain_head text,
+        ADD COLUMN chain_at_ms bigint,
+        ADD COLUMN status jsonb,
+        ADD COLUMN status_at timestamptz,
+        ADD COLUMN clock_offset_ms integer`,
+      // For the operator: a kiosk's history truncated or rewritten (kind), with what showed it (detail).
+      `CREATE TABLE alerts (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        device_id text NOT NULL REFERENCES devices (id),
+        kind text NOT NULL,
+        detail jsonb NOT NULL,
+        raised_at timestamptz NOT NULL,
+        cleared_at timestamptz
+      )`,
+      'CREATE INDEX alerts_open ON alerts (device_id, raised_at) WHERE cleared_at IS NULL',
+      'CREATE INDEX alerts_raised ON alerts (raised_at)',
+    ],
+  },
+  {
+    version: 3,
+    name: 'fleet view: operators, their sessions, events by type and time',
+    statements: [
+      // Who may open the fleet view (sentinel central user add): a scrypt hash with its own salt, and the lockout's count.
+      `CREATE TABLE operators (
+        name text PRIMARY KEY,
+        password_hash text NOT NULL,
+        created_at timestamptz NOT NULL,
+        password_set_at timestamptz NOT NULL,
+        failed_attempts integer NOT NULL DEFAULT 0,
+        locked_until timestamptz
+      )`,
+      // A login: the id is the SHA-256 of the cookie's random token (a copy of the store logs nobody in); it ends
+      // idle, at expires_at, at logout, or with its operator.
+      `CREATE TABLE operator_sessions (
+        id text PRIMARY KEY,
+        operator text NOT NULL REFERENCES operators (name) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL,
+        last_seen_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        csrf_token text NOT NULL
+      )`,
+      'CREATE INDEX operator_sessions_operator ON operator_sessions (operator)',
+      'CREATE INDEX operator_sessions_expires ON operator_sessions (expires_at)',
+      // The fleet view counts the gates' not-passed and tailgating events of the last day.
+      'CREATE INDEX events_type_at ON events (type, at)',
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,7 +3,9 @@
 // POST /v1/enroll. Stateless over the store: any number of processes may
 // serve one database. Every request is read within a size cap and a time
 // limit; every refusal is a status with {"error","reason"} in JSON; no input
-// is answered by a crash. Listens on 127.0.0.1 unless told otherwise.
+// is answered by a crash. Listens on 127.0.0.1 unless told otherwise. Every
+// stored batch is answered with a receipt signed by the store's own key
+// (central/receipts.ts, central/service-key.ts), which enrollment hands out.
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { isJsonObject } from '../main/verify/jws.js';
@@ -12,6 +14,9 @@ import { MAX_CHECKS_PER_BATCH, readSyncJws, readSyncPayload } from './batch.js';
 import { Refused } from './refused.js';
 import { deviceKey, readDeviceJwk } from './device-keys.js';
 import { dropExpiredPartitions } from './partitions.js';
+import { handleFleet, type FleetOptions } from './fleet/router.js';
+import { signReceipt } from './receipts.js';
+import { serviceKey, type ServiceKey } from './service-key.js';
 import type { CentralStore } from './store.js';
 
 /**
@@ -35,6 +40,8 @@ export interface CentralServiceOptions {
   retentionIntervalMs?: number;
   /** Whole request (headers and body) within this, ms. */
   requestTimeoutMs?: number;
+  /** The fleet view under /fleet (central/fleet/router.ts). */
+  fleet?: FleetOptions;
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -107,6 +114,8 @@ export class CentralService {
   private readonly clock: () => number;
   private readonly log: (line: string) => void;
   private retentionTimer: NodeJS.Timeout | null = null;
+  /** The store's receipt key, read (or made) on first need and kept for the process's life. */
+  private receiptKey: Promise<ServiceKey> | null = null;
   url = '';
 
   constructor(private readonly opts: CentralServiceOptions) {
@@ -174,6 +183,19 @@ export class CentralService {
     return run();
   }
 
+  /** The key receipts are signed with: the store's (made there on first need, central/service-key.ts). */
+  serviceKey(): Promise<ServiceKey> {
+    if (!this.receiptKey) {
+      const loading = serviceKey(this.store.sql, this.clock());
+      // A store that could not be read this time is asked again next time.
+      loading.catch(() => {
+        if (this.receiptKey === loading) this.receiptKey = null;
+      });
+      this.receiptKey = loading;
+    }
+    return this.receiptKey;
+  }
+
   async close(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.retentionTimer = null;
@@ -208,6 +230,7 @@ export class CentralService {
       if (method !== 'POST') return send(res, 405, { error: 'method', reason: 'POST {token, jwk} here' }, { allow: 'POST' });
       return this.postEnroll(req, res);
     }
+    if (path === '/fleet' || path.startsWith('/fleet/')) return handleFleet(this, this.opts, req, res, path);
     return send(res, 404, { error: 'not-found', reason: `no such endpoint: ${path.slice(0, 100)}` });
   }
 
@@ -226,8 +249,13 @@ export class CentralService {
       throw new Refused(401, 'bad-signature', `the batch's signature does not verify with the key enrolled for device ${kid}`);
     }
     const batch = readSyncPayload(parts.payloadBytes, kid);
-    const answer = await this.store.storeBatch(batch, this.clock());
-    send(res, 200, { accepted: answer.accepted, duplicate: answer.duplicate, ...(answer.pastRetention.length > 0 ? { pastRetention: answer.pastRetention } : {}) });
+    const key = await this.serviceKey();
+    const nowMs = this.clock();
+    const answer = await this.store.storeBatch(batch, nowMs);
+    if (answer.alert) this.log(`alert ${answer.alert.kind} for device ${kid} (gate ${device.gate ?? '-'}): ${JSON.stringify(answer.alert.detail)}`);
+    // Signed over exactly the lists answered (central/receipts.ts): a kiosk that pinned the key marks only what it names.
+    const receipt = await signReceipt(key, { device: kid, batch: batch.batch, accepted: answer.accepted, duplicate: answer.duplicate, chain: batch.chain ?? null, at: new Date(nowMs).toISOString() });
+    send(res, 200, { accepted: answer.accepted, duplicate: answer.duplicate, ...(answer.pastRetention.length > 0 ? { pastRetention: answer.pastRetention } : {}), receipt });
   }
 
   private async getBundle(req: http.IncomingMessage, res: http.ServerResponse, head: boolean): Promise<void> {
@@ -254,7 +282,10 @@ export class CentralService {
     if (typeof doc.token !== 'string' || doc.token.length === 0 || doc.token.length > 256) throw new Refused(400, 'malformed', 'token must be the enrollment token, as text');
     const { id, jwk } = await readDeviceJwk(doc.jwk);
     if (doc.deviceId !== undefined && doc.deviceId !== id) throw new Refused(400, 'malformed', `deviceId is not the thumbprint of the jwk (${id})`);
+    // Read before the token is spent: a store that cannot give the key enrolls nobody.
+    const key = await this.serviceKey();
     const device = await this.store.enroll({ token: doc.token, id, jwk, nowMs: this.clock() });
-    send(res, 200, { deviceId: device.id, gate: device.gate, station: device.station, enrolledAt: device.enrolledAt, maxBatch: MAX_CHECKS_PER_BATCH });
+    // serviceKey: what the kiosk pins to verify every receipt from now on.
+    send(res, 200, { deviceId: device.id, gate: device.gate, station: device.station, enrolledAt: device.enrolledAt, maxBatch: MAX_CHECKS_PER_BATCH, serviceKey: key.publicJwk });
   }
 }

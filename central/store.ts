@@ -9,6 +9,7 @@ import type { TrustBundleInfo } from '../main/contract/trust.js';
 import { BundleRefused } from '../main/verify/trust.js';
 import type { SyncBatch, WireCheck } from './batch.js';
 import { Refused } from './refused.js';
+import { noteKioskReport, type Alert } from './alerts.js';
 import type { DeviceJwk } from './device-keys.js';
 import { DEFAULT_RETENTION_DAYS, ensurePartitions, monthExpired, monthKey, monthOf, type Month } from './partitions.js';
 import { isoOf, numberOf, sqlState, textOf, type Row, type Sql, type SqlQueryable } from './sql.js';
@@ -50,6 +51,8 @@ export interface BatchAnswer {
    * them at once (so a kiosk that was away long does not resend them forever).
    */
   pastRetention: string[];
+  /** The alert this batch raised (its chain head shorter, or rewritten: central/alerts.ts), for the service's log. */
+  alert?: Alert;
 }
 
 export interface PublishedBundle {
@@ -137,7 +140,9 @@ export class CentralStore {
   // ---- enrollment ----
 
   async createEnrollToken(opts: { gate: string | null; station: string | null; ttlMinutes: number; nowMs: number }): Promise<NewEnrollToken> {
-    const token = randomBytes(32).toString('base64url');
+    // Never one starting with '-': typed after `sentinel enroll URL` it would be read as an option.
+    let token = randomBytes(32).toString('base64url');
+    while (token.startsWith('-')) token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(opts.nowMs + opts.ttlMinutes * MINUTE_MS).toISOString();
     await this.sql.query('INSERT INTO enroll_tokens (token_hash, gate, station, created_at, expires_at) VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz)', [
       hashToken(token),
@@ -219,6 +224,8 @@ export class CentralStore {
         months.set(monthKey(m), m);
       }
     }
+    // The chain head and status the batch reports, noted under the same lock (central/alerts.ts).
+    let alert = null as Alert | null;
     const insert = async (): Promise<Set<string>> => {
       const missing = [...months.entries()].filter(([key]) => !this.partitions.has(key));
       if (missing.length > 0) {
@@ -238,6 +245,7 @@ export class CentralStore {
         if (batch.events.length > 0) {
           for (const r of await tx.query(INSERT_EVENTS, [JSON.stringify(batch.events), batch.device, batch.batch, received])) stored.add(String(r.event_id));
         }
+        alert = await noteKioskReport(tx, batch, nowMs);
         return stored;
       });
     };
@@ -258,7 +266,7 @@ export class CentralStore {
       seen.add(id);
       (inserted.has(id) ? accepted : duplicate).push(id);
     }
-    return { accepted: [...accepted, ...pastRetention.filter((id) => !seen.has(id))], duplicate, pastRetention };
+    return { accepted: [...accepted, ...pastRetention.filter((id) => !seen.has(id))], duplicate, pastRetention, ...(alert ? { alert } : {}) };
   }
 
   /** Locks the device's row for this transaction and notes it seen; Refused 401/403 if it is unknown or revoked. */

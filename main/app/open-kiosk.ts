@@ -110,7 +110,8 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
     syncLog ??= CheckLog.openIn(dataDir);
     let client;
     try {
-      client = await syncClientIn(dataDir, endpoint, syncLog, l.clock);
+      // The kiosk's status (devices, gate counts) goes with every push, for the fleet view.
+      client = await syncClientIn(dataDir, endpoint, syncLog, l.clock, { kiosk: () => service?.status() ?? null });
     } catch (err) {
       // An address saved before https was required (plain http off loopback): the
       // gate keeps working and logging, unsynced, and the technician is told.

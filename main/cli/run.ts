@@ -29,6 +29,8 @@ commands:
   sync --endpoint URL [--once]                              push unsynced checks, fetch a newer trust bundle (exit 75: still pending)
   enroll URL TOKEN                                          enroll this kiosk with a central service; keep URL as its sync endpoint
   central serve | enroll-token | devices | revoke | checks | bundle publish   the central service and its store (--db URL | --data DIR)
+  central key [--json]                                      the service's receipt-signing public key and its thumbprint
+  central user add NAME | list | remove NAME                operators of the fleet view (/fleet); add asks the password
   clock show | reset-floor --to SOURCE | set ISO-TIME       the clock, the time floor and its evidence; recover from a wrong one
 
 options for every command (where they make sense):

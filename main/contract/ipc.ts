@@ -36,6 +36,8 @@ import { OVERRIDE_PRESETS, OVERRIDE_TEXT_CHARS, techMessage, type OverrideReason
 export * from './technician-messages.js';
 // The screen knows the technician's test card: held up while the PIN pad is open, it is never a traveller's scan.
 export { TEST_CARD_TEXT } from './kiosk.js';
+// The screen recognises an enrollment QR (the camera test offers it to the Settings section).
+export { parseEnrollmentText } from './enrollment.js';
 
 /**
  * An error that crossed the boundary: a stable code and a sentence (English,
@@ -255,6 +257,16 @@ const INVOKE = {
     },
   }),
   'technician/devices': channel<NoArguments, DeviceList>()({ method: 'technician.devices', request: none, parse: noArguments }),
+  /** Enrolls this kiosk with a central service: the enrollment QR's text, or "URL TOKEN" typed. */
+  'technician/enroll': channel<{ code: string }, { enrolled: boolean; says: TechnicianMessage }>()({
+    method: 'technician.enroll',
+    request: (code: string) => ({ code }),
+    parse: (payload) => {
+      if (!isObject(payload) || typeof payload.code !== 'string' || payload.code.length > 1024 || Object.keys(payload).length !== 1) return bad('technician/enroll takes {code}');
+      if (payload.code.trim() === '') return bad('scan or type an enrollment code', techMessage('enrollRefused', { problem: 'notACode', detail: '' }));
+      return { ok: true, value: { code: payload.code } };
+    },
+  }),
   /** Opens the gate once, for no check (audited); says whether the device confirmed it. */
   'technician/gate-test': channel<NoArguments, { confirmed: boolean; says: TechnicianMessage }>()({ method: 'technician.testGate', request: none, parse: noArguments }),
   /** The thermometer driver's frame and error counters since start, or null when not known here. */

@@ -87,6 +87,11 @@ export interface KioskStatus {
     backlogWarning: boolean;
     /** When the policy's unsyncedMaxAgeDays will drop the oldest unsynced check (null: never); `warn` from two weeks before. */
     unsyncedPurge: { purgeAtMs: number | null; warn: boolean };
+    /**
+     * 'verified': the service's key was pinned at enrollment and a check is marked synced only on a receipt it
+     * signed; 'unpinned': enrolled before receipts (or not at all), synced on the service's word: re-enroll.
+     */
+    receipts: 'verified' | 'unpinned';
   };
   trust: {
     state: 'ok' | 'stale' | 'expired' | 'missing';

@@ -243,6 +243,8 @@ export type SettingProblem =
 export type PolicyProblem = 'number' | 'wholeNumber' | 'range' | 'verdict' | 'temperatureRule' | 'issuers' | 'choices' | 'unknownField' | 'document';
 /** Why a calibration was refused. */
 export type CalibrationProblem = 'reference' | 'by' | 'tooFew' | 'spread' | 'offset';
+/** Why an enrollment did not happen: not an enrollment code, a URL sync refuses, the service said no, or it was not reached. */
+export type EnrollProblem = 'notACode' | 'url' | 'refused' | 'unreachable';
 /** What a technician's Test open found (main/kiosk/gate-control.ts). */
 export type GateTestOutcome = 'opened' | 'noGate' | 'freePassage' | 'busy' | 'noAnswer';
 /** Why the clock could not be set. */
@@ -301,6 +303,19 @@ const zhPolicy = (field: string): string => `策略项「${policyFieldLabel(fiel
 const n1 = (x: number): string => x.toFixed(1);
 const n2 = (x: number): string => x.toFixed(2);
 const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+
+const ZH_ENROLL: Record<EnrollProblem, string> = {
+  notACode: '这不是注册码：请扫描 sentinel central enroll-token --png 生成的二维码，或输入“地址 令牌”。',
+  url: '注册码中的地址不可用：须使用 https（只有本机地址可用 http）。',
+  refused: '中心服务拒绝注册：令牌可能已用过或已过期，请生成新的令牌。',
+  unreachable: '无法连接中心服务，未作任何更改。请检查网络后重试。',
+};
+const EN_ENROLL: Record<EnrollProblem, string> = {
+  notACode: "That is not an enrollment code: scan the QR that 'sentinel central enroll-token --png' makes, or type the URL and the token.",
+  url: "The code's address cannot be used: it must be https (plain http only to this machine).",
+  refused: 'The central service refused the enrollment: the token may be used or expired; make a new one.',
+  unreachable: 'The central service could not be reached; nothing was changed. Check the network and try again.',
+};
 
 const ZH_GATE_TEST: Record<GateTestOutcome, string> = {
   opened: '闸机已打开，设备已确认。',
@@ -532,6 +547,12 @@ const ZH_CN = {
   // The gate's Test open.
   gateTested: (p: { outcome: GateTestOutcome }) => ZH_GATE_TEST[p.outcome],
 
+  // Enrollment with the central service.
+  enrolled: (p: { endpoint: string; receipts: boolean }) =>
+    `已注册到中心服务 ${p.endpoint}，同步地址已改为该地址。${p.receipts ? '已固定服务密钥：只有其签名回执确认的记录才算已同步。' : '该服务不提供回执：记录以其答复为准。'}`,
+  // The service's own reason is English: the Chinese sentence says what to do without it (the journal keeps it).
+  enrollRefused: (p: { problem: EnrollProblem; detail: string }) => ZH_ENROLL[p.problem],
+
   // Export.
   exportNoDrive: () => '未找到U盘，请检查U盘是否已插入。',
   exportNotRemovable: (p: { dir: string }) => `${p.dir} 不在U盘上，请从下方选择一个U盘。`,
@@ -668,6 +689,10 @@ const EN: Catalog = {
   syncUnusable: (p) => `not usable: ${p.reason}`,
 
   gateTested: (p) => EN_GATE_TEST[p.outcome],
+
+  enrolled: (p) =>
+    `Enrolled with the central service at ${p.endpoint}; the sync address is now that one. ${p.receipts ? "The service's key is pinned: a check counts as synced only on a receipt it signed." : 'The service gives no receipts: checks are synced on its word.'}`,
+  enrollRefused: (p) => EN_ENROLL[p.problem] + (p.detail ? ` (${p.detail})` : ''),
 
   exportNoDrive: () => 'No USB drive found: check that the drive is plugged in.',
   exportNotRemovable: (p) => `${p.dir} is not on a USB drive: choose one of the drives listed.`,

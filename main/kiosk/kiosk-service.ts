@@ -53,7 +53,7 @@ export interface KioskServiceOptions {
   /** Where failures outside any request go (a scanner's scan that could not be logged). */
   onError?: (err: Error) => void;
   /** The sync loop's state, or null while the kiosk has no sync endpoint (see main/sync). */
-  sync?: () => { online: boolean; lastSuccessAtMs: number | null } | null;
+  sync?: () => { online: boolean; lastSuccessAtMs: number | null; receipts?: 'verified' | 'unpinned' } | null;
   /** When the thermometer's calibration falls due (from the technician's configuration). */
   calibrationDueAtMs?: () => number | null;
   /** Warn on screen when the oldest unsynced check is older than this (default 3 days). */
@@ -450,6 +450,7 @@ export class KioskService {
         oldestPendingAtMs,
         backlogWarning: oldestPendingAtMs !== null && now - oldestPendingAtMs > (this.opts.backlogWarnDays ?? 3) * DAY_S * 1000,
         unsyncedPurge: this.unsyncedPurge(now),
+        receipts: sync?.receipts ?? 'unpinned',
       },
       trust: { state, seq: info?.seq ?? null, ageSeconds },
       clock: clockIsUntrusted(now / 1000, floorMs === null ? null : floorMs / 1000, this.policy.policy) ? 'untrusted' : 'trusted',

@@ -19,7 +19,10 @@ export type SyncEvent =
 export interface SyncState {
   online: boolean;
   lastSuccessAtMs: number | null;
+  /** Why the last pass failed (a receipt refused says why), null after a success. */
   lastError: string | null;
+  /** 'verified': a service key is pinned, and only receipts it signed mark checks synced; 'unpinned': enrolled before receipts, or never. */
+  receipts: 'verified' | 'unpinned';
 }
 
 export interface LoopTimers {
@@ -48,7 +51,7 @@ export interface SyncLoopOptions {
 const REAL: LoopTimers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
 
 export class SyncLoop {
-  readonly state: SyncState = { online: false, lastSuccessAtMs: null, lastError: null };
+  readonly state: SyncState;
   private attempt = 0;
   private wake: unknown = null;
   private probe: unknown = null;
@@ -60,6 +63,7 @@ export class SyncLoop {
 
   constructor(private readonly opts: SyncLoopOptions) {
     this.timers = opts.timers ?? REAL;
+    this.state = { online: false, lastSuccessAtMs: null, lastError: null, receipts: opts.client.receipts };
   }
 
   start(): void {
@@ -95,6 +99,8 @@ export class SyncLoop {
     const emit = (e: SyncEvent): void => this.opts.onEvent?.(e);
     for (;;) {
       if (this.stopped) return;
+      // A re-enrollment while running pins (or unpins) the key: read again each batch.
+      this.state.receipts = client.receipts;
       let r: PushResult;
       try {
         r = await client.pushBatch();

@@ -9,7 +9,9 @@ import { PolicyRefused } from '../policy/policy-store.js';
 import { MAX_BUNDLE_FILE_BYTES, MAX_ROOT_FILE_BYTES, readSmallRegularFile, UnreadableFile } from '../trust/bundle-file.js';
 import { readRootKeys } from '../trust/trust-store.js';
 import { BundleRefused, type PinnedRoot } from '../verify/trust.js';
-import { OVERRIDE_PRESET_LABELS, techMessage, type OverrideReason } from '../contract/technician-messages.js';
+import { OVERRIDE_PRESET_LABELS, techMessage, type EnrollProblem, type OverrideReason, type TechnicianMessage } from '../contract/technician-messages.js';
+import { parseEnrollmentText } from '../contract/enrollment.js';
+import { enrollWith } from '../sync/enroll.js';
 import type { TechnicianContext } from './context.js';
 import { bundleRefusal, clockSetRefusal, fileRefusal, floorRefusal, policyRefusal, settingRefusal } from './relayed-refusals.js';
 import { TechnicianRefusal } from './session.js';
@@ -63,6 +65,31 @@ export class TechnicianChanges {
    * in: the first 12 characters of its RFC 7638 thumbprint, read off the
    * trust operator's letter — a stick alone cannot change whom the kiosk trusts.
    */
+  /**
+   * Enrolls this kiosk with a central service from the enrollment QR's text
+   * (or "URL TOKEN" typed): the device key sent, the service's key pinned,
+   * the sync endpoint set and applied at once — as `sentinel enroll` does.
+   */
+  async enroll(code: string): Promise<{ enrolled: boolean; says: TechnicianMessage }> {
+    const role = this.c.session.require();
+    const typed = code.trim().split(/\s+/);
+    const e = parseEnrollmentText(code) ?? (typed.length === 2 && /^https?:\/\//.test(typed[0]!) ? { url: typed[0]!, token: typed[1]! } : null);
+    const refused = (problem: EnrollProblem, detail = ''): { enrolled: false; says: TechnicianMessage } => ({ enrolled: false, says: techMessage('enrollRefused', { problem, detail }) });
+    if (!e) return refused('notACode');
+    let outcome;
+    try {
+      outcome = await enrollWith(this.c.dir, e.url, e.token, { clock: this.c.clock, audit: (detail) => this.c.audit.record('config/changed', role, detail, this.c.clock()) });
+    } catch (err) {
+      if ((err as Error).name === 'EndpointRefused' || err instanceof ConfigValueError) return refused('url', (err as Error).message);
+      throw err;
+    }
+    this.c.session.touch();
+    if (outcome.kind === 'refused') return refused('refused', outcome.reason);
+    if (outcome.kind === 'unavailable') return refused('unreachable', outcome.reason);
+    this.c.changed(['sync.endpoint']);
+    return { enrolled: true, says: techMessage('enrolled', { endpoint: outcome.endpoint, receipts: outcome.serviceKey !== null }) };
+  }
+
   async importTrust(bundlePath: string, rootPath?: string, fingerprint?: string): Promise<{ seq: number; pinnedRoots: string[] }> {
     const role = this.c.session.require();
     const now = this.c.clock();

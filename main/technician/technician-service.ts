@@ -101,6 +101,7 @@ export class TechnicianService {
     'technician/devices': () => this.diagnostics.devices(),
     'technician/thermometer-counters': () => this.diagnostics.thermometerCounters(),
     'technician/gate-test': () => this.diagnostics.testGate(),
+    'technician/enroll': ({ code }) => this.changes.enroll(code),
     'technician/sync-test': ({ endpoint }) => this.diagnostics.testSync(endpoint),
     'technician/calibrate': ({ referenceC, by }) => this.calibration.calibrate(referenceC, by),
     'supervisor/override': ({ checkId, verdict, reason }) => this.changes.override(checkId, verdict, reason),

@@ -129,17 +129,20 @@ function renderStatus(): void {
   const { sync } = status;
   const lastSync = sync.lastSuccessAtMs === null ? '' : ` · ${t(op, 'lastSync')} ${clockTime(sync.lastSuccessAtMs)}`;
   const backlog = sync.backlogWarning && sync.oldestPendingAtMs !== null ? ` · ${t(op, 'backlogOld')} ${ago(op, (Date.now() - sync.oldestPendingAtMs) / 1000)}` : '';
+  // Enrolled before receipts: synced on the service's word alone until a technician enrolls the kiosk again.
+  const unpinned = sync.receipts === 'unpinned' ? ` · ${t(op, 'receiptsUnpinned')}` : '';
   // No service configured is how this kiosk was set up, not a fault: said plainly, not in amber.
   if (!sync.configured) chip('st-online', `${t(op, 'syncOff')} · ${status.pendingSync} ${t(op, 'pending')}`, sync.backlogWarning ? 'bad' : 'ok');
   else
     chip(
       'st-online',
-      `${status.online ? t(op, 'online') : t(op, 'offline')} · ${status.pendingSync} ${t(op, 'pending')}${lastSync}${backlog}`,
-      sync.backlogWarning ? 'bad' : status.online ? 'ok' : 'warn',
+      `${status.online ? t(op, 'online') : t(op, 'offline')} · ${status.pendingSync} ${t(op, 'pending')}${lastSync}${backlog}${unpinned}`,
+      sync.backlogWarning ? 'bad' : status.online && !unpinned ? 'ok' : 'warn',
     );
   $('st-online').dataset.pending = String(status.pendingSync);
   $('st-online').dataset.online = String(status.online);
   $('st-online').dataset.configured = String(sync.configured);
+  $('st-online').dataset.receipts = sync.receipts;
   // The policy's bound on unsynced checks: said two weeks before the first would go.
   const purge = $('st-unsynced');
   purge.hidden = !sync.unsyncedPurge.warn || sync.unsyncedPurge.purgeAtMs === null;

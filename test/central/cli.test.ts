@@ -116,7 +116,11 @@ describe.each(BACKENDS)('sentinel central on $name', (backend) => {
       const enrolled = await cli(['enroll', url, String(token.token), '--data', kiosk]);
       expect(enrolled.status, enrolled.stderr).toBe(0);
       const device = await loadOrCreateDeviceIdentity(DataDir.open(kiosk, { create: false }));
-      expect(enrolled.stdout).toBe(`enrolled as device ${device.deviceId} (gate G7, station Hongqiao West); sync.endpoint is now ${url}\n`);
+      expect(enrolled.stdout).toMatch(
+        new RegExp(
+          `^enrolled as device ${device.deviceId} \\(gate G7, station Hongqiao West\\); sync\\.endpoint is now ${url.replace(/[.:/]/g, '\\$&')}\nreceipts: the service's key \\S{43} is pinned \\(central-key\\.json\\)`,
+        ),
+      );
       expect(new ConfigStore(DataDir.open(kiosk, { create: false })).load().config.sync.endpoint).toBe(url);
       const synced = await cli(['sync', '--once', '--data', kiosk, '--endpoint', url, '--json']);
       expect(synced.status, synced.stderr).toBe(0);
@@ -130,7 +134,9 @@ describe.each(BACKENDS)('sentinel central on $name', (backend) => {
     const human = await cli(['central', 'enroll-token', ...STORE, '--station', 'Hongqiao West']);
     const escaped = url.replace(/[.:/]/g, (c) => `\\${c}`);
     expect(human.stdout).toMatch(
-      new RegExp(`^enrollment token: \\S{43}\nservice URL: ${escaped}\nfor gate -, station Hongqiao West; single use, valid until \\S+\non the kiosk: sentinel enroll ${escaped} \\S{43}\n$`),
+      new RegExp(
+        `^enrollment token: \\S{43}\nservice URL: ${escaped}\nfor gate -, station Hongqiao West; single use, valid until \\S+\non the kiosk: sentinel enroll ${escaped} \\S{43}\nor on its technician screen \\(Settings, Enroll\\), scan the QR of this code: SENTINEL-ENROLL:1:\\S{43}:${escaped}\n$`,
+      ),
     );
 
     const devices = await cli(['central', 'devices', ...STORE, '--json']);

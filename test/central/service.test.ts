@@ -217,12 +217,12 @@ describe.each(BACKENDS)('the central service on $name', (backend) => {
       const jws = await sign(device, payloadOf(device, checks, events));
       const first = await postChecks(a.url, jws);
       expect(first.status).toBe(200);
-      expect(first.json).toEqual({ accepted: [...checks.map((c) => c.checkId), events[0]!.eventId], duplicate: [] });
+      expect(first.json).toEqual({ accepted: [...checks.map((c) => c.checkId), events[0]!.eventId], duplicate: [], receipt: expect.any(String) });
       const again = await postChecks(b.url, jws);
-      expect(again.json).toEqual({ accepted: [], duplicate: [...checks.map((c) => c.checkId), events[0]!.eventId] });
+      expect(again.json).toEqual({ accepted: [], duplicate: [...checks.map((c) => c.checkId), events[0]!.eventId], receipt: expect.any(String) });
       const fresh = wireChecks(10, Date.now() - HOUR);
       const overlap = await postChecks(a.url, await sign(device, payloadOf(device, [...checks.slice(15), ...fresh])));
-      expect(overlap.json).toEqual({ accepted: fresh.map((c) => c.checkId), duplicate: checks.slice(15).map((c) => c.checkId) });
+      expect(overlap.json).toEqual({ accepted: fresh.map((c) => c.checkId), duplicate: checks.slice(15).map((c) => c.checkId), receipt: expect.any(String) });
       const stored = await storedFor(device.deviceId);
       expect(stored.size).toBe(30);
       expect([...stored.values()].every((n) => n === 1)).toBe(true);
@@ -314,7 +314,7 @@ describe.each(BACKENDS)('the central service on $name', (backend) => {
       await rawExchange(a.url, 'POST /v1/checks HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc', { hangUp: true });
       // Still answering, and the good batch is taken.
       const ok = await postChecks(a.url, await sign(device, good));
-      expect(ok.json).toEqual({ accepted: [check.checkId], duplicate: [] });
+      expect(ok.json).toEqual({ accepted: [check.checkId], duplicate: [], receipt: expect.any(String) });
     });
   });
 
@@ -365,7 +365,7 @@ describe.each(BACKENDS)('the central service on $name', (backend) => {
         const io = { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), stdin: process.stdin, clock: Date.now };
         expect(await runSentinel(['enroll', a.url, token, '--data', data, '--json'], io), err.join('')).toBe(0);
         const device = await loadOrCreateDeviceIdentity(dir);
-        expect(JSON.parse(out.join(''))).toEqual({ enrolled: true, deviceId: device.deviceId, endpoint: a.url, gate: 'G8', station: 'Hongqiao' });
+        expect(JSON.parse(out.join(''))).toEqual({ enrolled: true, deviceId: device.deviceId, endpoint: a.url, gate: 'G8', station: 'Hongqiao', serviceKey: (await a.serviceKey()).kid });
         expect(new ConfigStore(dir).load().config.sync.endpoint).toBe(a.url);
         expect(await runSentinel(['enroll', a.url, token, '--data', data], io)).toBe(1);
         expect(err.join('')).toMatch(/refused the enrollment \(HTTP 410, token-used: /);

@@ -102,6 +102,16 @@ const EXAMPLES: { [M in TechnicianMessage as M['key']]: M['params'][] } = {
     { reason: 'the sync endpoint must use https', https: true },
     { reason: 'Invalid URL', https: false },
   ],
+  enrolled: [
+    { endpoint: 'https://central.example/', receipts: true },
+    { endpoint: 'https://central.example/', receipts: false },
+  ],
+  enrollRefused: [
+    { problem: 'notACode', detail: '' },
+    { problem: 'url', detail: 'plain http off loopback' },
+    { problem: 'refused', detail: 'HTTP 401, token-used' },
+    { problem: 'unreachable', detail: 'ECONNREFUSED' },
+  ],
   gateTested: [{ outcome: 'opened' }, { outcome: 'noGate' }, { outcome: 'freePassage' }, { outcome: 'busy' }, { outcome: 'noAnswer' }],
   exportNoDrive: [{}],
   exportNotRemovable: [{ dir: '/tmp/export' }],

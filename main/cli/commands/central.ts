@@ -6,6 +6,7 @@ import { CHECK_CSV_HEADER, checkCsvLine } from '../../../central/check-csv.js';
 import { describeLocation, openStore, storeLocation, type StoreLocation } from '../../../central/open-store.js';
 import { DEFAULT_RETENTION_DAYS } from '../../../central/partitions.js';
 import { CentralService } from '../../../central/service.js';
+import { serviceKey } from '../../../central/service-key.js';
 import { StoreUnusable } from '../../../central/sql.js';
 import { StoreBusy } from '../../../central/store-lock.js';
 import type { CentralStore, DeviceRecord } from '../../../central/store.js';
@@ -14,15 +15,20 @@ import { readRootKeys } from '../../trust/trust-store.js';
 import { readInputFile, type CommandIo } from '../command-io.js';
 import { ConfigError, EXIT, UsageError } from '../exit-codes.js';
 import { commonOf, parseCommand, parseIsoTime } from '../options.js';
+import { USER_HELP, centralUserCommand } from './central-user.js';
+import { writeQrPng } from './demo.js';
+import { enrollmentText } from '../../contract/enrollment.js';
 
 export const DEFAULT_CENTRAL_PORT = 8460;
 
 export const CENTRAL_HELP = `usage: sentinel central serve [--port N] [--host ADDR] [--retention-days N] [STORE]
-       sentinel central enroll-token [--gate NAME] [--station NAME] [--ttl-minutes N] [--url URL] [--json] [STORE]
+       sentinel central enroll-token [--gate NAME] [--station NAME] [--ttl-minutes N] [--url URL] [--png FILE] [--json] [STORE]
        sentinel central devices [--json] [STORE]
        sentinel central revoke DEVICE_ID [STORE]
        sentinel central checks [--since ISO] [--device ID] [--json | --format jsonl|csv] [STORE]
        sentinel central bundle publish FILE --root JWK-FILE [STORE]
+       sentinel central key [--json] [STORE]
+       sentinel central user add NAME [--replace] | user list [--json] | user remove NAME [STORE]
 STORE is --db postgres://USER@HOST:PORT/DB (or $SENTINEL_CENTRAL_DB), or
 --data DIR, the embedded PGlite store (default $SENTINEL_CENTRAL_DATA, else
 ~/.local/share/sentinel-central).
@@ -34,24 +40,34 @@ once they are older than --retention-days (default ${DEFAULT_RETENTION_DAYS}), a
 hourly: a check is kept at least that long and at most a month more.
 enroll-token makes a one-time token (default valid 60 minutes) for
 'sentinel enroll URL TOKEN' on the kiosk; URL is --url, else the address
-serve last listened on. revoke: nothing the device sends is stored from
+serve last listened on. --png FILE saves both as a QR for the kiosk's
+technician screen (Settings, Enroll) to scan. revoke: nothing the device sends is stored from
 then on (403). checks prints what is stored, one JSON object a check
 (pseudonyms only). bundle publish verifies a trust bundle against the pinned
 root public key and serves it; a seq not higher than the newest is refused.
+key prints the service's own public key (ES256) and its thumbprint: it signs
+the receipt of every stored batch, and 'sentinel enroll' pins it on the
+kiosk. It is made in the store on first need (serve makes it at start).
+The fleet view is at /fleet on serve's address, for operators only:
+${USER_HELP}
+--public-url URL (serve) is the view's address as browsers reach it behind
+a proxy: its origin is accepted for logins, and https makes cookies Secure.
 On PostgreSQL any number of serve processes may share the store and admin
 commands run beside them; the embedded store is one process: while serve
 holds it, admin commands say so and exit 75.`;
 
 const VERBS: Record<string, readonly string[]> = {
-  serve: ['port', 'host', 'retention-days'],
-  'enroll-token': ['gate', 'station', 'ttl-minutes', 'url'],
+  serve: ['port', 'host', 'retention-days', 'public-url'],
+  'enroll-token': ['gate', 'station', 'ttl-minutes', 'url', 'png'],
   devices: [],
   revoke: [],
   checks: ['since', 'device', 'format'],
   bundle: ['root'],
+  key: [],
+  user: ['replace'],
 };
 
-const SPECIFIC = ['port', 'host', 'retention-days', 'gate', 'station', 'ttl-minutes', 'url', 'since', 'device', 'format', 'root'];
+const SPECIFIC = ['port', 'host', 'retention-days', 'gate', 'station', 'ttl-minutes', 'url', 'since', 'device', 'format', 'root', 'public-url', 'replace'];
 
 function wholeNumber(raw: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -107,10 +123,13 @@ export async function centralCommand(args: string[], io: CommandIo): Promise<num
       station: { type: 'string' },
       'ttl-minutes': { type: 'string' },
       url: { type: 'string' },
+      png: { type: 'string' },
       since: { type: 'string' },
       device: { type: 'string' },
       format: { type: 'string' },
       root: { type: 'string' },
+      'public-url': { type: 'string' },
+      replace: { type: 'boolean' },
     },
     3,
   );
@@ -120,7 +139,7 @@ export async function centralCommand(args: string[], io: CommandIo): Promise<num
     return EXIT.OK;
   }
   const [verb, ...rest] = positionals;
-  if (verb === undefined) throw new UsageError('central needs serve, enroll-token, devices, revoke, checks or bundle publish (sentinel central --help)');
+  if (verb === undefined) throw new UsageError('central needs serve, enroll-token, devices, revoke, checks, bundle publish or key (sentinel central --help)');
   const allowed = VERBS[verb];
   if (!allowed) throw new UsageError(`unknown central command "${verb}" (sentinel central --help)`);
   for (const flag of SPECIFIC) {
@@ -133,6 +152,8 @@ export async function centralCommand(args: string[], io: CommandIo): Promise<num
       case 'serve':
         if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
         return await serve(location, values, io);
+      case 'user':
+        return await centralUserCommand(rest, { json: common.json, nowMs: common.nowMs, replace: values.replace === true }, io, (role, work) => withStore(location, role, work));
       case 'bundle': {
         const [sub, file] = rest;
         if (sub !== 'publish') throw new UsageError(sub === undefined ? 'central bundle needs publish FILE --root JWK-FILE' : `unknown central bundle command "${sub}"`);
@@ -174,15 +195,26 @@ export async function centralCommand(args: string[], io: CommandIo): Promise<num
           const made = await store.createEnrollToken({ gate, station, ttlMinutes, nowMs: common.nowMs });
           const recorded = await store.setting('url');
           const url = values.url ?? (typeof recorded === 'string' ? recorded : `http://127.0.0.1:${DEFAULT_CENTRAL_PORT}/`);
-          if (common.json) io.out(JSON.stringify({ token: made.token, url, gate, station, expiresAt: made.expiresAt }) + '\n');
+          // The same token and URL as one text, for the technician screen to scan instead of typing 43 characters.
+          const code = enrollmentText({ url, token: made.token });
+          if (values.png !== undefined) await writeQrPng(values.png, code);
+          if (common.json) io.out(JSON.stringify({ token: made.token, url, gate, station, expiresAt: made.expiresAt, code, png: values.png ?? null }) + '\n');
           else
             io.out(
               `enrollment token: ${made.token}\nservice URL: ${url}\nfor gate ${gate ?? '-'}, station ${station ?? '-'}; single use, valid until ${made.expiresAt}\n` +
-                `on the kiosk: sentinel enroll ${url} ${made.token}\n`,
+                `on the kiosk: sentinel enroll ${url} ${made.token}\n` +
+                `or on its technician screen (Settings, Enroll), scan ${values.png ?? 'the QR of this code'}: ${code}\n`,
             );
           return EXIT.OK;
         });
       }
+      case 'key':
+        return await withStore(location, 'key', async (store) => {
+          const key = await serviceKey(store.sql, common.nowMs);
+          if (common.json) io.out(JSON.stringify({ kid: key.kid, jwk: key.publicJwk, createdAt: key.createdAt }) + '\n');
+          else io.out(`service key ${key.kid} (ES256, made ${key.createdAt}): it signs every receipt; kiosks pin it at enrollment\n${JSON.stringify(key.publicJwk)}\n`);
+          return EXIT.OK;
+        });
       case 'devices':
         return await withStore(location, 'devices', async (store) => {
           const devices = await store.devices();
@@ -226,17 +258,21 @@ async function withStore(location: StoreLocation, role: string, work: (store: Ce
 
 async function serve(
   location: StoreLocation,
-  values: { port?: string | undefined; host?: string | undefined; 'retention-days'?: string | undefined; json?: boolean | undefined },
+  values: { port?: string | undefined; host?: string | undefined; 'retention-days'?: string | undefined; 'public-url'?: string | undefined; json?: boolean | undefined },
   io: CommandIo,
 ): Promise<number> {
   const port = wholeNumber(values.port, '--port', DEFAULT_CENTRAL_PORT, 0, 65_535);
   const host = values.host ?? '127.0.0.1';
   const retentionDays = wholeNumber(values['retention-days'], '--retention-days', DEFAULT_RETENTION_DAYS, 1, 36_500);
+  const publicUrl = values['public-url'];
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(publicUrl)) throw new UsageError(`--public-url must be the http(s) address browsers reach, not "${publicUrl}"`);
   const store = await openStore(location, { role: 'serve', retentionDays });
-  const service = new CentralService({ store, clock: io.clock, log: (line) => io.err(`sentinel central: ${line}\n`) });
+  const service = new CentralService({ store, clock: io.clock, log: (line) => io.err(`sentinel central: ${line}\n`), ...(publicUrl === undefined ? {} : { fleet: { publicUrl } }) });
   try {
     // Retention first (what is past it goes before anything is served), then the first line says it is up.
     const dropped = await service.startRetention((names) => io.out(values.json ? JSON.stringify({ event: 'retention', dropped: names }) + '\n' : `retention: dropped ${names.join(', ')}\n`));
+    // The receipt key, made in the store on the first serve (every process over the store signs with it).
+    const { kid } = await service.serviceKey();
     let url: string;
     try {
       url = await service.listen(port, host);
@@ -246,8 +282,11 @@ async function serve(
     }
     // Remembered for enroll-token (a kiosk cannot reach a wildcard address; there the operator gives --url).
     if (!/^http:\/\/(0\.0\.0\.0|\[::\]):/.test(url)) await store.setSetting('url', url, io.clock());
-    if (values.json) io.out(JSON.stringify({ event: 'listening', url, store: describeLocation(location), retentionDays, dropped }) + '\n');
-    else io.out(`central service listening on ${url} (store: ${describeLocation(location)}; retention ${retentionDays} days${dropped.length > 0 ? `; dropped ${dropped.join(', ')}` : ''})\n`);
+    if (values.json) io.out(JSON.stringify({ event: 'listening', url, store: describeLocation(location), retentionDays, dropped, serviceKey: kid }) + '\n');
+    else
+      io.out(
+        `central service listening on ${url} (store: ${describeLocation(location)}; retention ${retentionDays} days; receipts signed by ${kid}${dropped.length > 0 ? `; dropped ${dropped.join(', ')}` : ''})\n`,
+      );
     const signal = await signalled();
     if (values.json) io.out(JSON.stringify({ event: 'stopped', signal }) + '\n');
     else io.out(`stopped (${signal})\n`);

@@ -173,7 +173,8 @@ export async function demoCodeCommand(args: string[], io: CommandIo): Promise<nu
   return EXIT.OK;
 }
 
-async function writeQrPng(file: string, text: string): Promise<void> {
+/** A QR image of `text` (also the enrollment QR of `sentinel central enroll-token --png`). */
+export async function writeQrPng(file: string, text: string): Promise<void> {
   const { default: QRCode } = await import('qrcode');
   try {
     await QRCode.toFile(file, text, { type: 'png', errorCorrectionLevel: 'M', margin: 4, width: 800 });

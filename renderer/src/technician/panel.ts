@@ -19,6 +19,7 @@ import { selfTestSection } from './sections/self-test.js';
 import { settingsSection } from './sections/settings.js';
 import { trustSection } from './sections/trust.js';
 import { TestCardSightings } from './test-read.js';
+import { EnrollmentOffer } from './enrollment-offer.js';
 import { TEXT } from './text.js';
 
 export class TechnicianOverlay {
@@ -121,10 +122,11 @@ export class TechnicianOverlay {
         else release();
       },
     };
+    const enrollment = new EnrollmentOffer();
     const sections = [
       selfTestSection(ctx, this.testCard),
-      settingsSection(ctx, state.config),
-      await devicesSection(ctx, state.config, this.testCard),
+      settingsSection(ctx, state.config, enrollment),
+      await devicesSection(ctx, state.config, this.testCard, enrollment),
       gateSection(ctx, state.config),
       calibrationSection(ctx, state.config.thermometer.calibration),
       policySection(ctx, state),

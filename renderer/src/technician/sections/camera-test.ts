@@ -1,7 +1,8 @@
 // The devices section's camera: a picker of the cameras this screen sees,
 // and a preview that decodes as the kiosk does, so holding the test card up
 // tests the camera end to end (nothing read here is a traveller's check).
-import { settingLabel } from '../../../../main/contract/ipc.js';
+import { parseEnrollmentText, settingLabel } from '../../../../main/contract/ipc.js';
+import type { EnrollmentOffer } from '../enrollment-offer.js';
 import { Camera } from '../../camera.js';
 import { el } from '../dom.js';
 import { pick } from '../form.js';
@@ -14,7 +15,7 @@ export interface CameraTest {
   result: HTMLElement;
 }
 
-export async function cameraTest(ctx: PanelContext, deviceId: string | null, testCard: TestCardSightings): Promise<CameraTest> {
+export async function cameraTest(ctx: PanelContext, deviceId: string | null, testCard: TestCardSightings, enrollment: EnrollmentOffer): Promise<CameraTest> {
   const { kiosk, T, lang, refusal, touch } = ctx;
   const cameraLabel = settingLabel('camera.deviceId', lang());
   const picker = pick('camera', cameraLabel, [['', T.cameraNone]], deviceId ?? '');
@@ -38,6 +39,12 @@ export async function cameraTest(ctx: PanelContext, deviceId: string | null, tes
       },
       onText: async (text) => {
         touch();
+        // An enrollment QR is no code to decide: it goes to Settings' Enroll row, which the technician confirms.
+        if (parseEnrollmentText(text)) {
+          enrollment.offer(text);
+          result.textContent = T.enrollmentRead;
+          return;
+        }
         const r = await kiosk.technician.tryCode(text);
         if (r.ok && r.value.testCard) testCard.seen();
         result.textContent = r.ok ? describeTest(ctx, T.viaCamera, r.value) : refusal(r.error);

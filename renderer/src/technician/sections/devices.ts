@@ -12,8 +12,9 @@ import type { TestCardSightings } from '../test-read.js';
 import { cameraTest } from './camera-test.js';
 import { scannerTest } from './scanner-test.js';
 import { thermometerLive } from './thermometer-live.js';
+import type { EnrollmentOffer } from '../enrollment-offer.js';
 
-export async function devicesSection(ctx: PanelContext, cfg: TechnicianState['config'], testCard: TestCardSightings): Promise<HTMLElement> {
+export async function devicesSection(ctx: PanelContext, cfg: TechnicianState['config'], testCard: TestCardSightings, enrollment: EnrollmentOffer): Promise<HTMLElement> {
   const { kiosk, T, lang, words, refusal, touch } = ctx;
   const { element, say } = panelSection('devices', T.devices);
   const label = (key: SettingKey): string => settingLabel(key, lang());
@@ -22,7 +23,7 @@ export async function devicesSection(ctx: PanelContext, cfg: TechnicianState['co
   const serialList = el('datalist', { id: 'tech-serial-ports' });
   for (const p of found.ok ? found.value.serial : []) serialList.append(el('option', { value: p.path }, p.label));
 
-  const camera = await cameraTest(ctx, cfg.camera.deviceId, testCard);
+  const camera = await cameraTest(ctx, cfg.camera.deviceId, testCard, enrollment);
 
   const thermoPath = el('input', {
     type: 'text',

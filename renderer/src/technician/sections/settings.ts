@@ -8,12 +8,13 @@ import { el } from '../dom.js';
 import { row, saveForm } from '../form.js';
 import type { PanelContext } from '../panel-context.js';
 import { panelSection } from '../section.js';
+import type { EnrollmentOffer } from '../enrollment-offer.js';
 
 /** Each language by its own name; typed by Lang, so a language added there is offered here or does not compile. */
 const LANGUAGE_NAMES: Record<Lang, string> = { 'zh-CN': '中文', en: 'English' };
 const LANGS = Object.keys(LANGUAGE_NAMES) as Lang[];
 
-export function settingsSection(ctx: PanelContext, cfg: TechnicianState['config']): HTMLElement {
+export function settingsSection(ctx: PanelContext, cfg: TechnicianState['config'], enrollment: EnrollmentOffer): HTMLElement {
   const { kiosk, T, lang, words, refusal, touch } = ctx;
   const { element, say } = panelSection('settings', T.settings);
   const label = (key: SettingKey): string => settingLabel(key, lang());
@@ -45,6 +46,27 @@ export function settingsSection(ctx: PanelContext, cfg: TechnicianState['config'
     say(r.ok ? `${label('sync.endpoint')}${lang() === 'zh-CN' ? '：' : ': '}${words(r.value.says)}` : refusal(r.error));
   });
 
+  // Enrolling with the central service: the QR from 'sentinel central enroll-token --png', read by a scanner
+  // into this field or by the Devices section's camera, or "URL TOKEN" typed; it sets the sync address too.
+  const enrollCode = el('input', { type: 'text', 'data-testid': 'set-enrollCode', 'aria-label': T.enrollCode, placeholder: T.enrollCodeHint, maxlength: '1024', autocomplete: 'off' });
+  const enroll = el('button', { type: 'button', 'data-testid': 'tech-enroll' }, T.enroll);
+  enroll.addEventListener('click', async () => {
+    touch();
+    enroll.disabled = true;
+    const r = await kiosk.technician.enroll(enrollCode.value);
+    enroll.disabled = false;
+    say(r.ok ? words(r.value.says) : refusal(r.error));
+    if (r.ok && r.value.enrolled) {
+      enrollCode.value = '';
+      const st = await kiosk.technician.state();
+      if (st.ok) endpoint.value = st.value.config.sync.endpoint ?? '';
+    }
+  });
+  enrollment.onOffer((code) => {
+    enrollCode.value = code;
+    say(T.enrollmentRead);
+  });
+
   const save = el('button', { type: 'button', 'data-testid': 'tech-save-settings' }, T.save);
   save.addEventListener('click', async () => {
     touch();
@@ -73,6 +95,7 @@ export function settingsSection(ctx: PanelContext, cfg: TechnicianState['config'
     row(label('screen.resultSeconds'), seconds),
     row(label('screen.sound'), sound),
     row(label('sync.endpoint'), endpoint, testSync),
+    row(T.enrollCode, enrollCode, enroll),
     save,
   );
   return element;
