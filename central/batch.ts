@@ -8,6 +8,7 @@ import { isJsonObject, parseJsonObject, splitCompact, type CompactParts } from '
 import { parseKioskSyncStatus, type KioskSyncStatus } from '../main/contract/sync-status.js';
 import { readChainHead, type ChainHead } from './alerts.js';
 import { Refused } from './refused.js';
+import { decodeBase64urlNative } from './base64url.js';
 
 export const SYNC_TYP = 'phc-sync+jwt';
 /** Spec §6: at most 500 checks in a batch. */
@@ -65,7 +66,7 @@ const malformed = (message: string): Refused => new Refused(400, 'malformed', me
 
 /** The JWS taken apart and its header checked: the device it names, and what its signature covers. */
 export function readSyncJws(body: string): { kid: string; parts: CompactParts } {
-  const parts = splitCompact(body.trim());
+  const parts = splitCompact(body.trim(), decodeBase64urlNative);
   if (!parts) throw malformed('the body is not a compact JWS');
   const { header } = parts;
   for (const member of Object.keys(header)) {

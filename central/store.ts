@@ -101,24 +101,36 @@ function checkOf(row: Row): StoredCheck {
   };
 }
 
+// Each answers only the ids it did NOT insert (already stored: the duplicates), usually none: a
+// RETURNING of every inserted id was 500 rows for the driver to read on every batch.
 const INSERT_CHECKS = `
-  INSERT INTO checks (check_id, at, device_id, batch_id, verdict, reasons, format, issuer, status, kid,
-                      temperature_c, bundle_seq, policy_version, clock_state, holder, received_at)
-  SELECT r."checkId", r."at", $2, $3::uuid, r."verdict", ARRAY(SELECT jsonb_array_elements_text(r."reasons")),
-         r."format", r."issuer", r."status", r."kid", r."temperatureC", r."bundleSeq", r."policyVersion",
-         r."clockState", r."holder", $4::timestamptz
-  FROM jsonb_to_recordset($1::jsonb) AS r("checkId" text, "at" timestamptz, "verdict" text, "reasons" jsonb,
-       "format" text, "issuer" text, "status" text, "kid" text, "temperatureC" double precision,
-       "bundleSeq" bigint, "policyVersion" integer, "clockState" text, "holder" text)
-  ON CONFLICT DO NOTHING
-  RETURNING check_id`;
+  WITH src AS MATERIALIZED (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS r("checkId" text, "at" timestamptz, "verdict" text, "reasons" jsonb,
+         "format" text, "issuer" text, "status" text, "kid" text, "temperatureC" double precision,
+         "bundleSeq" bigint, "policyVersion" integer, "clockState" text, "holder" text)
+  ), ins AS (
+    INSERT INTO checks (check_id, at, device_id, batch_id, verdict, reasons, format, issuer, status, kid,
+                        temperature_c, bundle_seq, policy_version, clock_state, holder, received_at)
+    SELECT r."checkId", r."at", $2, $3::uuid, r."verdict", ARRAY(SELECT jsonb_array_elements_text(r."reasons")),
+           r."format", r."issuer", r."status", r."kid", r."temperatureC", r."bundleSeq", r."policyVersion",
+           r."clockState", r."holder", $4::timestamptz
+    FROM src r
+    ON CONFLICT DO NOTHING
+    RETURNING check_id
+  )
+  SELECT "checkId" AS id FROM src EXCEPT SELECT check_id FROM ins`;
 
 const INSERT_EVENTS = `
-  INSERT INTO events (event_id, device_id, batch_id, at, type, actor, detail, received_at)
-  SELECT r."eventId", $2, $3::uuid, r."at", r."type", r."actor", r."detail", $4::timestamptz
-  FROM jsonb_to_recordset($1::jsonb) AS r("eventId" text, "at" timestamptz, "type" text, "actor" text, "detail" jsonb)
-  ON CONFLICT DO NOTHING
-  RETURNING event_id`;
+  WITH src AS MATERIALIZED (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS r("eventId" text, "at" timestamptz, "type" text, "actor" text, "detail" jsonb)
+  ), ins AS (
+    INSERT INTO events (event_id, device_id, batch_id, at, type, actor, detail, received_at)
+    SELECT r."eventId", $2, $3::uuid, r."at", r."type", r."actor", r."detail", $4::timestamptz
+    FROM src r
+    ON CONFLICT DO NOTHING
+    RETURNING event_id
+  )
+  SELECT "eventId" AS id FROM src EXCEPT SELECT event_id FROM ins`;
 
 export class CentralStore {
   /** Months whose partition this process has seen made (another process's retention only drops expired ones). */
@@ -226,6 +238,7 @@ export class CentralStore {
     }
     // The chain head and status the batch reports, noted under the same lock (central/alerts.ts).
     let alert = null as Alert | null;
+    /** The ids not inserted: stored before (duplicates). */
     const insert = async (): Promise<Set<string>> => {
       const missing = [...months.entries()].filter(([key]) => !this.partitions.has(key));
       if (missing.length > 0) {
@@ -238,25 +251,25 @@ export class CentralStore {
       return this.sql.transaction(async (tx) => {
         await this.lockUnrevoked(tx, batch.device, nowMs);
         const received = new Date(nowMs).toISOString();
-        const stored = new Set<string>();
+        const before = new Set<string>();
         if (kept.length > 0) {
-          for (const r of await tx.query(INSERT_CHECKS, [JSON.stringify(kept), batch.device, batch.batch, received])) stored.add(String(r.check_id));
+          for (const r of await tx.query(INSERT_CHECKS, [JSON.stringify(kept), batch.device, batch.batch, received])) before.add(String(r.id));
         }
         if (batch.events.length > 0) {
-          for (const r of await tx.query(INSERT_EVENTS, [JSON.stringify(batch.events), batch.device, batch.batch, received])) stored.add(String(r.event_id));
+          for (const r of await tx.query(INSERT_EVENTS, [JSON.stringify(batch.events), batch.device, batch.batch, received])) before.add(String(r.id));
         }
         alert = await noteKioskReport(tx, batch, nowMs);
-        return stored;
+        return before;
       });
     };
-    let inserted: Set<string>;
+    let storedBefore: Set<string>;
     try {
-      inserted = await insert();
+      storedBefore = await insert();
     } catch (err) {
       // 23514: no partition for a row — another process's retention (with a shorter period) dropped a month this one thought was there.
       if (sqlState(err) !== '23514') throw err;
       this.partitions.clear();
-      inserted = await insert();
+      storedBefore = await insert();
     }
     const accepted: string[] = [];
     const duplicate: string[] = [];
@@ -264,7 +277,7 @@ export class CentralStore {
     for (const id of [...kept.map((c) => c.checkId), ...batch.events.map((e) => e.eventId)]) {
       if (seen.has(id)) continue;
       seen.add(id);
-      (inserted.has(id) ? accepted : duplicate).push(id);
+      (storedBefore.has(id) ? duplicate : accepted).push(id);
     }
     return { accepted: [...accepted, ...pastRetention.filter((id) => !seen.has(id))], duplicate, pastRetention, ...(alert ? { alert } : {}) };
   }
