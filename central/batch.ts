@@ -8,6 +8,7 @@ import { isJsonObject, parseJsonObject, splitCompact, type CompactParts } from '
 import { parseKioskSyncStatus, type KioskSyncStatus } from '../main/contract/sync-status.js';
 import { readChainHead, type ChainHead } from './alerts.js';
 import { Refused } from './refused.js';
+import type { SyncedCheck, SyncedEvent } from '../main/contract/sync-wire.js';
 import { decodeBase64urlNative } from './base64url.js';
 
 export const SYNC_TYP = 'phc-sync+jwt';
@@ -18,30 +19,15 @@ export const MAX_EVENTS_PER_BATCH = 500;
 /** An event's detail (old and new settings and the like), as JSON. */
 export const MAX_EVENT_DETAIL_CHARS = 64 * 1024;
 
-/** One check as stored: the wire fields of spec §6 (main/log/wire-check.ts), nothing else. */
-export interface WireCheck {
-  checkId: string;
-  at: string;
-  verdict: 'admit' | 'review' | 'deny';
-  reasons: string[];
-  format: string | null;
-  issuer: string | null;
-  status: string | null;
-  kid: string | null;
-  temperatureC: number | null;
-  bundleSeq: number | null;
-  policyVersion: number | null;
-  clockState: string | null;
-  holder: string | null;
-}
+/**
+ * One check as stored: the wire fields of spec §6 (main/contract/sync-wire.ts),
+ * nothing else; a policy version and clock state may be absent (null) from
+ * a kiosk that did not send them.
+ */
+export type WireCheck = Omit<SyncedCheck, 'policyVersion' | 'clockState'> & { policyVersion: number | null; clockState: string | null };
 
-export interface WireEvent {
-  eventId: string;
-  at: string;
-  type: string;
-  actor: string;
-  detail: Record<string, unknown>;
-}
+/** One event as stored: its detail is always a JSON object here. */
+export type WireEvent = Omit<SyncedEvent, 'detail'> & { detail: Record<string, unknown> };
 
 export interface SyncBatch {
   device: string;

@@ -2,6 +2,7 @@
 // --format csv): the columns of spec §6 plus device, batch and arrival, and
 // text from a kiosk that a spreadsheet would run as a formula defused the
 // way main/log/log-rows.ts does for the kiosk's own log.
+import { csvCell } from '../main/contract/csv.js';
 import type { StoredCheck } from './store.js';
 
 export const CHECK_COLUMNS = [
@@ -25,16 +26,8 @@ export const CHECK_COLUMNS = [
 
 /** Columns of the service's or the kiosk's own making (ids, times, numbers): never formula-guarded, so they stay exact. */
 const EXACT = new Set<string>(['checkId', 'at', 'device', 'batch', 'holder', 'temperatureC', 'bundleSeq', 'policyVersion', 'receivedAt']);
-const FORMULA_START = /^(?:[\t\r\n]|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
-
-function cell(value: unknown, column: string): string {
-  const text = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(' ') : String(value);
-  const safe = !EXACT.has(column) && FORMULA_START.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 export const CHECK_CSV_HEADER = CHECK_COLUMNS.join(',');
 
 export function checkCsvLine(c: StoredCheck): string {
-  return CHECK_COLUMNS.map((col) => cell(c[col], col)).join(',');
+  return CHECK_COLUMNS.map((col) => csvCell(c[col], EXACT.has(col))).join(',');
 }

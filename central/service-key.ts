@@ -11,25 +11,15 @@
 // store can sign receipts. Rotation (retiring the key in use and making a
 // new one, kiosks re-enrolled to pin it) is left for later: the table has
 // room for it (retired_at), nothing here retires a key yet.
+import type { ServiceKeyJwk } from '../main/contract/service-key.js';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { isJsonObject } from '../main/verify/jws.js';
 import { isoOf, type Row, type SqlQueryable } from './sql.js';
 
-/** The public members of the service key, as a kiosk pins it: kid = the RFC 7638 thumbprint. */
-export interface ServicePublicJwk {
-  kty: 'EC';
-  crv: 'P-256';
-  x: string;
-  y: string;
-  kid: string;
-  alg: 'ES256';
-  use: 'sig';
-}
-
 export interface ServiceKey {
   /** The RFC 7638 thumbprint of the public key: every receipt's kid. */
   kid: string;
-  publicJwk: ServicePublicJwk;
+  publicJwk: ServiceKeyJwk;
   privateKey: CryptoKey;
   createdAt: string;
 }
@@ -44,7 +34,7 @@ async function keyOf(row: Row): Promise<ServiceKey> {
     throw new Error(`the service key ${kid} in the store is damaged (not a P-256 private key)`);
   }
   if (!COORDINATE.test(priv.x) || !COORDINATE.test(priv.y)) throw new Error(`the service key ${kid} in the store is damaged (bad coordinates)`);
-  const publicJwk: ServicePublicJwk = { kty: 'EC', crv: 'P-256', x: priv.x, y: priv.y, kid, alg: 'ES256', use: 'sig' };
+  const publicJwk: ServiceKeyJwk = { kty: 'EC', crv: 'P-256', x: priv.x, y: priv.y, kid, alg: 'ES256', use: 'sig' };
   if ((await calculateJwkThumbprint({ kty: 'EC', crv: 'P-256', x: priv.x, y: priv.y }, 'sha256')) !== kid) {
     throw new Error(`the service key ${kid} in the store is damaged (its kid is not its thumbprint)`);
   }

@@ -8,6 +8,7 @@
 // receipts, or with a service that signs none) syncs as before and its
 // status says 'unpinned'. A file that is there but damaged marks nothing:
 // it fails closed, and says to enroll again.
+import type { ServiceKeyJwk } from '../contract/service-key.js';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { importJWK } from 'jose';
@@ -16,16 +17,7 @@ import { isJsonObject } from '../verify/jws.js';
 
 export const SERVICE_KEY_FILE = 'central-key.json';
 
-/** The service key as pinned: a public P-256 key whose kid is its RFC 7638 thumbprint. */
-export interface ServiceKeyJwk {
-  kty: 'EC';
-  crv: 'P-256';
-  x: string;
-  y: string;
-  kid: string;
-  alg: 'ES256';
-  use: 'sig';
-}
+export type { ServiceKeyJwk } from '../contract/service-key.js';
 
 export interface ServicePin {
   kid: string;

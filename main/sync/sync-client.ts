@@ -20,7 +20,8 @@ import type { TrustTimes } from '../clock/time-evidence.js';
 import type { DeviceIdentity } from '../device/device-key.js';
 import { AuditTrail } from '../audit/audit.js';
 import type { CheckLog } from '../log/check-log.js';
-import { wireCheck, type SyncedCheck } from '../log/wire-check.js';
+import { wireCheck } from '../log/wire-check.js';
+import type { SyncedCheck, SyncedEvent } from '../contract/sync-wire.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import { MAX_BUNDLE_CHARS, type TrustBundleInfo } from '../contract/trust.js';
 import type { KioskStatus } from '../contract/kiosk.js';
@@ -88,15 +89,6 @@ export async function readCapped(response: Response, maxBytes: number): Promise<
     at += c.byteLength;
   }
   return new TextDecoder().decode(bytes);
-}
-
-/** An audit event as a push carries it beside the checks (the `events` extension of spec §6). */
-export interface SyncedEvent {
-  eventId: string;
-  at: string;
-  type: string;
-  actor: string;
-  detail: unknown;
 }
 
 /**
