@@ -88,7 +88,7 @@ export interface RawRun {
   /**
    * insert-values: INSERT … VALUES (…), (…) × 500 … ON CONFLICT DO NOTHING (8,000 parameters);
    * insert-unnest: the same rows as 13 arrays, INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING;
-   * insert-jsonb: the store's own statement (jsonb_to_recordset, RETURNING check_id) alone, no transaction around it;
+   * insert-jsonb: the store's earlier statement (jsonb_to_recordset, RETURNING check_id; it now takes unnest arrays) alone, no transaction around it;
    * copy: COPY … FROM STDIN (no conflict handling; fresh ids);
    * storeBatch: central/store.ts as the service calls it (transaction, device row lock, the statement), without HTTP, JWS or parsing.
    */
@@ -441,7 +441,7 @@ const UNNEST_SQL = `INSERT INTO checks (${COLUMNS.join(', ')})
     AS u(id, at, verdict, reasons, format, issuer, status, kid, temperature, bundle_seq, policy_version, clock_state, holder)
   ON CONFLICT DO NOTHING`;
 
-/** central/store.ts's statement (INSERT_CHECKS) as it stands: one jsonb parameter for the 500 checks, RETURNING the ids stored. */
+/** central/store.ts's earlier statement (before it took one array per column): one jsonb parameter for the 500 checks, RETURNING the ids stored. */
 const JSONB_SQL = `
   INSERT INTO checks (check_id, at, device_id, batch_id, verdict, reasons, format, issuer, status, kid,
                       temperature_c, bundle_seq, policy_version, clock_state, holder, received_at)
@@ -598,7 +598,7 @@ async function rawCopy(ctx: Context, batches: RawBatch[], concurrency: number): 
   return run;
 }
 
-/** The store's own path (central/store.ts storeBatch: device row locked, jsonb_to_recordset, RETURNING) without HTTP, JWS or parsing. */
+/** The store's own path (central/store.ts storeBatch: device row locked, the checks' INSERT, the report noted) without HTTP, JWS or parsing. */
 async function rawStoreBatch(ctx: Context, batches: RawBatch[], concurrency: number): Promise<RawRun> {
   const store = await openStore({ kind: 'postgres', url: ctx.url }, { role: 'bench' });
   const prepared = renamed(batches);
