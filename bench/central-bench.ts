@@ -41,7 +41,7 @@ import pg from 'pg';
 import { readSyncJws, readSyncPayload, type WireCheck } from '../central/batch.js';
 import { deviceKey, type DeviceJwk } from '../central/device-keys.js';
 import { openStore } from '../central/open-store.js';
-import type { CentralStore } from '../central/store.js';
+import { checkColumns, type CentralStore } from '../central/store.js';
 import { DataDir } from '../main/data-dir.js';
 import { loadOrCreateDeviceIdentity, type DeviceIdentity } from '../main/device/device-key.js';
 import { uuidv7 } from '../main/log/check-id.js';
@@ -436,7 +436,7 @@ function valuesSql(rows: number): string {
 }
 
 const UNNEST_SQL = `INSERT INTO checks (${COLUMNS.join(', ')})
-  SELECT u.id, u.at, $1, $2::uuid, u.verdict, u.reasons::text[], u.format, u.issuer, u.status, u.kid, u.temperature, u.bundle_seq, u.policy_version, u.clock_state, u.holder, $3::timestamptz
+  SELECT u.id, u.at, $1, $2::uuid, u.verdict, string_to_array(u.reasons, ','), u.format, u.issuer, u.status, u.kid, u.temperature, u.bundle_seq, u.policy_version, u.clock_state, u.holder, $3::timestamptz
   FROM unnest($4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::float8[], $13::int8[], $14::int4[], $15::text[], $16::text[])
     AS u(id, at, verdict, reasons, format, issuer, status, kid, temperature, bundle_seq, policy_version, clock_state, holder)
   ON CONFLICT DO NOTHING`;
@@ -454,30 +454,13 @@ const JSONB_SQL = `
   ON CONFLICT DO NOTHING
   RETURNING check_id`;
 
-/** A text[] literal, for a list carried inside one array element. */
-const arrayLiteral = (xs: string[]): string => `{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-
+/** The arrays as the store passes them (central/store.ts checkColumns: the reasons comma-joined), after device, batch and time. */
 function unnestParams(b: RawBatch, batch: string, received: string): unknown[] {
-  const col = <T>(f: (c: SyncedCheck) => T): T[] => b.checks.map(f);
-  return [
-    b.device,
-    batch,
-    received,
-    col((c) => c.checkId),
-    col((c) => c.at),
-    col((c) => c.verdict),
-    col((c) => arrayLiteral(c.reasons)),
-    col((c) => c.format),
-    col((c) => c.issuer),
-    col((c) => c.status),
-    col((c) => c.kid),
-    col((c) => c.temperatureC),
-    col((c) => c.bundleSeq),
-    col((c) => c.policyVersion),
-    col((c) => c.clockState),
-    col((c) => c.holder),
-  ];
+  return [b.device, batch, received, ...checkColumns(b.checks)];
 }
+
+/** A text[] literal, for COPY's array column. */
+const arrayLiteral = (xs: string[]): string => `{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 
 /** COPY's text format: tab-separated, \\N for null, arrays as {a,b}. */
 function copyField(v: unknown): string {

@@ -125,7 +125,7 @@ const INSERT_CHECKS = `
  * against 47,000 rows/s in the benchmark). A check's reasons go as one
  * comma-joined text: batch.ts lets no comma into a reason code.
  */
-function checkColumns(checks: readonly WireCheck[]): unknown[] {
+export function checkColumns(checks: readonly WireCheck[]): unknown[] {
   const col = <T>(f: (c: WireCheck) => T): T[] => checks.map(f);
   return [
     col((c) => c.checkId),
