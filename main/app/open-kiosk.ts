@@ -111,7 +111,9 @@ export async function openKiosk(l: KioskSettings, openers: DeviceOpeners): Promi
     let client;
     try {
       // The kiosk's status (devices, gate counts) goes with every push, for the fleet view.
-      client = await syncClientIn(dataDir, endpoint, syncLog, l.clock, { kiosk: () => service?.status() ?? null });
+      client = await syncClientIn(dataDir, endpoint, syncLog, l.clock, {
+        kiosk: { status: () => service?.status() ?? null, policyVersion: () => service?.policyVersionInForce() ?? null },
+      });
     } catch (err) {
       // An address saved before https was required (plain http off loopback): the
       // gate keeps working and logging, unsynced, and the technician is told.

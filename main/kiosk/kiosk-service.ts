@@ -335,6 +335,11 @@ export class KioskService {
     return this.policy.policy;
   }
 
+  /** The version of that policy (the status sync sends with each push). */
+  policyVersionInForce(): number {
+    return this.policy.version;
+  }
+
   /**
    * One retention pass on this kiosk's log, with the policy in force: synced
    * checks past the retention period, unsynced ones past the policy's

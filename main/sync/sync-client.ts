@@ -126,13 +126,19 @@ export interface SyncClientOptions {
   batchSize?: number;
   /** The service key pinned at enrollment (service-pin.ts): with one, only a receipt it signed marks anything synced. */
   pin?: { state(): PinState };
-  /** The running kiosk (its status and the policy version in force): its status goes with each push. */
-  kiosk?: { status(): KioskStatus | null; policyVersion(): number | null };
+  /** The running kiosk: its status goes with each push. */
+  kiosk?: RunningKiosk;
   /** How often a status goes alone when there is nothing to send (default HEARTBEAT_MS). */
   heartbeatMs?: number;
 }
 
 const NO_PIN: PinState = { kind: 'none' };
+
+/** The running kiosk as sync reports it: its status and the policy version it decides with, both from memory. */
+export interface RunningKiosk {
+  status(): KioskStatus | null;
+  policyVersion(): number | null;
+}
 
 export class SyncClient {
   private readonly fetch: typeof fetch;
