@@ -131,6 +131,15 @@ describe.each(BACKENDS)('sentinel central on $name', (backend) => {
     }
     if (location.kind === 'pglite') expect(fs.existsSync(path.join(location.dir, LOCK_FILE))).toBe(false);
     // A token made now names the address the service listened on.
+    // --png: the same code as a QR, which the kiosk's own decoder reads back (the technician screen scans it).
+    const png = path.join(tempDir(), 'enroll.png');
+    const withPng = await cli(['central', 'enroll-token', ...STORE, '--png', png, '--json']);
+    expect(withPng.status, withPng.stderr).toBe(0);
+    const qr = JSON.parse(withPng.stdout) as { token: string; url: string; code: string; png: string };
+    expect(qr).toMatchObject({ url, png, code: `SENTINEL-ENROLL:1:${qr.token}:${url}` });
+    const read = await cli(['decode', png, '--json']);
+    expect(read.status, read.stderr).toBe(0);
+    expect(JSON.parse(read.stdout)).toMatchObject({ text: qr.code });
     const human = await cli(['central', 'enroll-token', ...STORE, '--station', 'Hongqiao West']);
     const escaped = url.replace(/[.:/]/g, (c) => `\\${c}`);
     expect(human.stdout).toMatch(
