@@ -7,16 +7,15 @@
 // going silent (out of order on screen within 2 s) and coming back, the fire
 // alarm (free passage) and its return, and the technician's gate section:
 // the live state, Test open, free passage on and off.
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { eventDetails } from '../fixtures/log-events.js';
 import { CentralService } from '../../bench/central-service.js';
 import { OUT_CONTROL } from '../../drivers/gate/osdp-frame.js';
 import type { CheckView } from '../../main/contract/kiosk.js';
-import { DATA_FILES, DataDir } from '../../main/data-dir.js';
+import { DataDir } from '../../main/data-dir.js';
 import { demoCode } from '../../main/demo/demo.js';
 import { loadOrCreateDeviceIdentity } from '../../main/device/device-key.js';
-import { CheckLog } from '../../main/log/check-log.js';
 import { hashPin } from '../../main/technician/pin.js';
 import { SimulatedPd } from '../fixtures/osdp-pd.js';
 import { PtyPair } from '../fixtures/pty.js';
@@ -38,17 +37,7 @@ describe.skipIf(missing !== '')('the kiosk at an OSDP gate', () => {
   let browser: Browser;
   let screen: KioskScreen;
 
-  const events = (type: string): Record<string, unknown>[] => {
-    const log = CheckLog.open(path.join(k.dataDir, DATA_FILES.database));
-    try {
-      return log
-        .listEvents()
-        .filter((e) => e.type === type)
-        .map((e) => e.detail as Record<string, unknown>);
-    } finally {
-      log.close();
-    }
-  };
+  const events = (type: string): Record<string, unknown>[] => eventDetails(k.dataDir, type);
   const opens = (): number => pd.actions.filter((a) => a.control === OUT_CONTROL.TEMPORARY_ON).length;
   const gateState = (state: string, timeout = 10_000) => screen.page.waitForSelector(`[data-testid="gate-state"][data-state="${state}"]`, { timeout });
   /** The kiosk's admits, in order, as the screen is told of them. */

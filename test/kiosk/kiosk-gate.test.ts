@@ -5,6 +5,7 @@
 // and sensor, the kiosk's clock and the gate's timers are the test's.
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventDetails } from '../fixtures/log-events.js';
 import { DataDir } from '../../main/data-dir.js';
 import { demoCode, loadDemoKeys, setUpDemoDataDir, type DemoKeys } from '../../main/demo/demo.js';
 import { KioskService } from '../../main/kiosk/kiosk-service.js';
@@ -38,17 +39,7 @@ describe('the kiosk drives its gate', () => {
   };
   const scan = async (status: 'green' | 'yellow' | 'red', subject: string) =>
     decided(await service.submitScan(await demoCode(keys, t.now / 1000, { issuer: status === 'yellow' ? 'CN-GD' : status === 'red' ? 'CN-BJ' : 'CN-ZJ', status, subject }), 'wedge'));
-  const events = (type: string): Record<string, unknown>[] => {
-    const log = CheckLog.open(path.join(dataDir, 'checks.db'));
-    try {
-      return log
-        .listEvents()
-        .filter((e) => e.type === type)
-        .map((e) => e.detail as Record<string, unknown>);
-    } finally {
-      log.close();
-    }
-  };
+  const events = (type: string): Record<string, unknown>[] => eventDetails(dataDir, type);
 
   beforeEach(async () => {
     keys = await loadDemoKeys();
