@@ -11,6 +11,8 @@ export interface PgSqlOptions {
   statementTimeoutMs?: number;
   /** Waiting longer for a connection fails the request, ms. */
   connectTimeoutMs?: number;
+  /** Where a line goes when something fails outside any request (default stderr). */
+  log?: (line: string) => void;
 }
 
 /** The URL as it may be shown: without its password. */
@@ -22,6 +24,31 @@ export function redactedUrl(url: string): string {
   } catch {
     return 'the database URL (not a URL)';
   }
+}
+
+/** The server as a log line names it: host, port and database, no user, password or query options (?password= is one). */
+function serverName(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return 'the database';
+  }
+}
+
+/** A driver's message with the URL and password taken out, should it ever echo them. */
+function withoutSecrets(message: string, url: string): string {
+  const secrets = [url];
+  try {
+    const u = new URL(url);
+    secrets.push(u.password, u.searchParams.get('password') ?? '');
+    secrets.push(decodeURIComponent(u.password));
+  } catch {
+    /* not a URL, or a password that is not valid percent-encoding: what was found is hidden */
+  }
+  let out = message;
+  for (const secret of secrets.filter((s) => s !== '').sort((a, b) => b.length - a.length)) out = out.split(secret).join('***');
+  return out;
 }
 
 class PgQueryable implements SqlQueryable {
@@ -55,8 +82,11 @@ export class PgSql extends PgQueryable implements Sql {
       idleTimeoutMillis: 30_000,
       application_name: 'sentinel-central',
     });
-    // An idle connection the server drops must not take the process down; the next query reconnects.
-    pool.on('error', () => undefined);
+    // An idle connection the server drops must not take the process down; the next query
+    // reconnects. It is still said, or a server restarting or a proxy cutting connections goes unseen.
+    const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+    const server = serverName(url);
+    pool.on('error', (err) => log(`PostgreSQL store: an idle connection to ${server} failed (the next query reconnects): ${withoutSecrets(err.message, url)}`));
     try {
       await pool.query('SELECT 1');
     } catch (err) {

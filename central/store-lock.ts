@@ -3,7 +3,10 @@
 // (the service, or an admin command) first takes a lock file holding its
 // pid, made with O_EXCL; another process finds it and is told who holds the
 // store, instead of opening it. A lock left by a process that is gone is
-// taken over. (A PostgreSQL server needs none of this: --db.)
+// taken over, and so is one naming this process's own pid that this process
+// does not hold: in a container the service is PID 1 again after an unclean
+// stop, and its old lock must not keep it out. (A PostgreSQL server needs
+// none of this: --db.)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -52,6 +55,18 @@ function readHolder(file: string): LockHolder | null {
   }
 }
 
+/**
+ * The directories whose lock this process holds, by device and inode so that
+ * another spelling of one directory (a symlink, a bind mount) is still known:
+ * the pid in a lock file alone cannot tell our lock from a dead PID 1's.
+ */
+const held = new Map<string, LockHolder>();
+
+function dirKey(dir: string): string {
+  const st = fs.statSync(dir);
+  return `${st.dev}:${st.ino}`;
+}
+
 export interface StoreLock {
   release(): void;
 }
@@ -60,14 +75,20 @@ export interface StoreLock {
 export function lockStore(dir: string, role: string, nowMs = Date.now()): StoreLock {
   const file = path.join(dir, LOCK_FILE);
   const mine: LockHolder = { pid: process.pid, role, host: os.hostname(), since: new Date(nowMs).toISOString() };
+  const key = dirKey(dir);
+  // Held by this very process: a second PGlite on one directory is as bad as another process's.
+  const ours = held.get(key);
+  if (ours) throw new StoreBusy(dir, ours);
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       fs.writeFileSync(file, JSON.stringify(mine) + '\n', { flag: 'wx', mode: 0o600 });
+      held.set(key, mine);
       let released = false;
       return {
         release: () => {
           if (released) return;
           released = true;
+          held.delete(key);
           // Only our own lock is removed (never one a later process took over).
           if (readHolder(file)?.pid === process.pid) fs.rmSync(file, { force: true });
         },
@@ -76,8 +97,9 @@ export function lockStore(dir: string, role: string, nowMs = Date.now()): StoreL
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = readHolder(file);
-    // A holder on this host that is alive (this very process included: a second PGlite on one directory is as bad).
-    if (holder && (holder.host !== mine.host || alive(holder.pid))) throw new StoreBusy(dir, holder);
+    // A holder elsewhere, or alive on this host. Our own pid without our hold is a previous
+    // life of this pid (a container's PID 1 restarted), so it is gone like any other.
+    if (holder && (holder.host !== mine.host || (holder.pid !== process.pid && alive(holder.pid)))) throw new StoreBusy(dir, holder);
     // Gone, or a half-written file of a process that died: taken over. Moved aside first and
     // looked at again, so that of two processes taking over at once, the one that moved a
     // lock the other had just made puts it back rather than removing it.

@@ -202,10 +202,20 @@ export const DEVICE_STATE_WORDS: Record<string, Record<Lang, string>> = {
   'free-passage': { 'zh-CN': '紧急放行', en: 'free passage' },
 };
 
+/** Said to a login refused while too many hashings wait (passwords.ts), in the page's language. */
+export const LOGINS_BUSY: Record<Lang, string> = {
+  'zh-CN': '登录请求过多，请稍后重试。',
+  en: 'Too many logins at once. Try again in a moment.',
+};
+
 /** The stored alerts' kinds this view has words for; any other is shown as its kind. */
 const STORED_WORDS: Record<string, Record<Lang, string>> = {
   'chain-rewritten': { 'zh-CN': '日志链被改写：终端上已同步的记录与服务端不符', en: 'Log chain rewritten: the kiosk’s synced history no longer matches the service’s' },
   'chain-truncated': { 'zh-CN': '日志链被截断：终端上已同步的记录缺失', en: 'Log chain truncated: synced history is missing on the kiosk' },
+  'checks-held-back': {
+    'zh-CN': '有记录无法入库：终端会重发，其余记录照常同步（见 sentinel central alerts）',
+    en: 'Records the service cannot store: the kiosk keeps resending them, the rest sync as usual (see sentinel central alerts)',
+  },
 };
 
 export interface AlertText {

@@ -2,7 +2,9 @@
 // salt, the parameters kept in the stored text (as main/technician/pin.ts
 // keeps a PIN's), compared in constant time. Hashing runs on libuv's thread
 // pool and at most two at once per process: one costs 32 MiB, so a burst of
-// logins can neither freeze the service's event loop nor exhaust its memory.
+// logins can neither freeze the service's event loop nor exhaust its memory;
+// and only a few wait, so a burst is refused rather than kept in a queue a
+// real operator would wait behind.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /** 2^15 × 8: 32 MiB and about 100 ms an attempt on one server core. */
@@ -39,24 +41,61 @@ export function checkPasswordStrength(password: string, name: string): void {
   if (normalizePassword(password).toLowerCase().includes(name.toLowerCase())) throw new WeakPassword("a password may not contain the operator's name");
 }
 
-/** At most this many hashes at once in this process; the rest wait their turn. */
-const MAX_CONCURRENT = 2;
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function limited<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await work();
-  } finally {
-    running--;
-    waiting.shift()?.();
+/** Hashing refused because the queue is full: the caller answers "busy, try again" (503 with Retry-After). */
+export class HashingBusy extends Error {
+  constructor() {
+    super('too many password hashings are waiting');
+    this.name = 'HashingBusy';
   }
 }
 
+/** At most this many hashes at once in this process; the rest wait their turn. */
+const MAX_CONCURRENT = 2;
+/**
+ * And at most this many wait: at two at a time and about 100 ms each, 16
+ * drain in under a second, so an operator who logs in during a flood of
+ * attempts is refused at once or answered within about a second, never
+ * queued behind thousands of hashings whose clients may have left long ago.
+ */
+export const MAX_WAITING_HASHES = 16;
+/** What a refused login is told to wait, s: about how long a full queue takes to drain. */
+export const HASHING_RETRY_AFTER_S = 1;
+
+/** Runs hashings at most `maxRunning` at once, with at most `maxWaiting` waiting; past that HashingBusy. */
+export class HashQueue {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    readonly maxRunning: number,
+    readonly maxWaiting: number,
+  ) {}
+
+  /** Would a hashing asked for now be refused? */
+  get full(): boolean {
+    return this.running >= this.maxRunning && this.waiting.length >= this.maxWaiting;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running < this.maxRunning) this.running++;
+    else if (this.waiting.length >= this.maxWaiting) throw new HashingBusy();
+    // The finishing one hands its slot straight over, so no newcomer slips in between.
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+/** The process's one queue: every hash and verify goes through it. */
+export const PASSWORD_HASHING = new HashQueue(MAX_CONCURRENT, MAX_WAITING_HASHES);
+
 function scryptAsync(password: string, salt: Buffer, bytes: number, opts: ScryptOptions): Promise<Buffer> {
-  return limited(() => new Promise((resolve, reject) => scrypt(normalizePassword(password), salt, bytes, { ...opts, maxmem: MAX_MEM }, (err, key) => (err ? reject(err) : resolve(key)))));
+  return PASSWORD_HASHING.run(() => new Promise((resolve, reject) => scrypt(normalizePassword(password), salt, bytes, { ...opts, maxmem: MAX_MEM }, (err, key) => (err ? reject(err) : resolve(key)))));
 }
 
 function format(salt: Buffer, key: Buffer): string {
@@ -87,7 +126,10 @@ function parseStored(stored: string): { salt: Buffer; expected: Buffer; opts: Sc
  */
 const DUMMY = format(Buffer.alloc(SALT_BYTES, 0x5a), Buffer.alloc(KEY_BYTES, 0));
 
-/** Does the password match the stored hash? With null (no such operator) it hashes all the same and answers false. */
+/**
+ * Does the password match the stored hash? With null (no such operator) it hashes all the same and answers false.
+ * Throws HashingBusy when too many hashings wait already.
+ */
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
   const parts = parseStored(stored ?? DUMMY) ?? parseStored(DUMMY)!;
   const key = await scryptAsync(password.length > MAX_PASSWORD_CHARS * 4 ? '' : password, parts.salt, parts.expected.length, parts.opts);

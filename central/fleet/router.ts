@@ -18,8 +18,9 @@ import { isLang, type Lang } from '../../main/contract/messages.js';
 import type { CentralStore } from '../store.js';
 import { ASSETS } from './assets.js';
 import { LANG_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, clearCookie, fromOwnPage, isSecure, isToken, newToken, parseCookies, securityHeaders, setCookie, tokensEqual } from './auth.js';
-import { requestLang, t } from './i18n.js';
-import { Operators, type Session } from './operators.js';
+import { LOGINS_BUSY, requestLang, t } from './i18n.js';
+import { Operators, type LoginResult, type Session } from './operators.js';
+import { HASHING_RETRY_AFTER_S, HashingBusy, PASSWORD_HASHING } from './passwords.js';
 import { REFRESH_MS, fleetMain, fleetPage, loginPage, type LoginNotice, type PageContext } from './page.js';
 import { THRESHOLDS, fleetSummary, type FleetSummary, type Thresholds } from './summary.js';
 
@@ -61,12 +62,24 @@ class FormRefused extends Error {
   }
 }
 
+/** The client went away before its form had come whole: nobody is left to answer. */
+class ClientGone extends Error {
+  constructor(cause?: unknown) {
+    super('the client went away', cause === undefined ? undefined : { cause });
+    this.name = 'ClientGone';
+  }
+}
+
+/** The form of a POST, at most MAX_FORM_BYTES; rejects FormRefused, or ClientGone when the request is aborted or fails. */
 function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') return Promise.reject(new FormRefused(415));
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > MAX_FORM_BYTES) return Promise.reject(new FormRefused(413));
   return new Promise((resolve, reject) => {
+    // Gone while the route awaited something else (logout looks its session up first): its
+    // 'error' and 'close' went by with nobody listening, and no event will come now.
+    if (req.destroyed) return reject(new ClientGone());
     const chunks: Buffer[] = [];
     let total = 0;
     let done = false;
@@ -85,7 +98,12 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
       resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
     });
     req.on('error', (err) => {
-      if (!done) reject(err);
+      if (!done) reject(new ClientGone(err));
+      done = true;
+    });
+    // An aborted request emits 'error' only to listeners it had then, and never ends: 'close' always comes.
+    req.on('close', () => {
+      if (!done) reject(new ClientGone());
       done = true;
     });
   });
@@ -158,6 +176,7 @@ export class FleetRouter {
     try {
       await this.route(ctx);
     } catch (err) {
+      if (err instanceof ClientGone) return void ctx.res.destroy();
       if (err instanceof FormRefused)
         return this.send(ctx, err.status, 'text/plain; charset=utf-8', err.status === 413 ? 'the form is too large\n' : 'send the form as application/x-www-form-urlencoded\n');
       this.log(`fleet view: internal error: ${(err as Error).stack ?? String(err)}`);
@@ -278,11 +297,21 @@ export class FleetRouter {
     }
     const name = (form.get('name') ?? '').trim().slice(0, 64);
     const password = form.get('password') ?? '';
-    const result = await this.operators.login(name, password, this.clock());
+    // A full queue is told before the attempt is counted, so a flood costs no operator one of theirs
+    // (the check and the hashing can still race: then verifyPassword refuses, after the count).
+    let result: LoginResult | 'busy' = 'busy';
+    if (!PASSWORD_HASHING.full) {
+      try {
+        result = await this.operators.login(name, password, this.clock());
+      } catch (err) {
+        if (!(err instanceof HashingBusy)) throw err;
+      }
+    }
     // Every answer to a login takes at least the floor: none is told apart by its time.
     const floor = this.options.loginFloorMs ?? LOGIN_FLOOR_MS;
     const left = floor - (performance.now() - started);
     if (left > 0) await sleep(left);
+    if (result === 'busy') return this.send(ctx, 503, 'text/plain; charset=utf-8', `${LOGINS_BUSY[ctx.lang]}\n`, { 'retry-after': String(HASHING_RETRY_AFTER_S) });
     if (!result.ok) return this.loginForm(ctx, 401, 'refused', name);
     // A new session (never one the browser brought: no fixation), the old one ended.
     const previous = ctx.cookies.get(SESSION_COOKIE);
