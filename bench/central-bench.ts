@@ -62,6 +62,12 @@ export interface CentralBenchOptions {
   kiosks?: number[];
   /** New checks per kiosk count (batches per kiosk: this ÷ kiosks ÷ 500, at least 2). */
   checksPerLevel?: number;
+  /**
+   * Checks sent by the first kiosk count before anything is measured (0: none). A service process
+   * runs for months; its first second is V8 compiling the hot path and the pools opening, which a
+   * short level would otherwise count as the service's rate (20 kiosks read 28–43% cold, 52–61% warm).
+   */
+  warmUpChecks?: number;
   /** Batches per kiosk, overriding checksPerLevel. */
   batchesPerKiosk?: number;
   /** Connections the raw INSERT and COPY runs use, one run each. */
@@ -155,6 +161,8 @@ export interface CentralBenchResult {
   enrollment: string;
   /** Connections the balancer handed to each service process over the whole run. */
   balancerConnections: number[] | null;
+  /** The warm-up level (not measured against the target), or null when there was none. */
+  warmUp: LevelResult | null;
   levels: LevelResult[];
   stages: StageTimes | null;
   profile: { function: string; where: string; selfMs: number; share: number }[] | null;
@@ -595,7 +603,7 @@ async function rawStoreBatch(ctx: Context, batches: RawBatch[], concurrency: num
   const run = await timedRun(ctx, 'storeBatch', concurrency, async () => {
     let rows = 0;
     await inParallel(prepared, concurrency, async (b) => {
-      const answer = await store.storeBatch({ device: b.device, batch: randomUUID(), checks: b.checks as WireCheck[], events: [] }, Date.now());
+      const answer = await store.storeBatch({ device: b.device, batch: randomUUID(), checks: b.checks as WireCheck[], events: [], held: [] }, Date.now());
       rows += answer.accepted.length;
     });
     return rows;
@@ -966,10 +974,11 @@ export function defaultOptions(): Required<CentralBenchOptions> {
   return {
     sentinel: path.join(ROOT, 'bin', 'sentinel.js'),
     kiosks: envList('BENCH_CENTRAL_KIOSKS') ?? [20, 50, 100, 200],
-    checksPerLevel: Number(process.env.BENCH_CENTRAL_CHECKS ?? 50_000),
+    checksPerLevel: Number(process.env.BENCH_CENTRAL_CHECKS ?? 200_000),
+    warmUpChecks: Number(process.env.BENCH_CENTRAL_WARMUP ?? 50_000),
     batchesPerKiosk: Number(process.env.BENCH_CENTRAL_BATCHES ?? 0),
     rawConcurrency: envList('BENCH_CENTRAL_RAW_CONCURRENCY') ?? [4],
-    rawRows: Number(process.env.BENCH_CENTRAL_RAW_ROWS ?? 30_000),
+    rawRows: Number(process.env.BENCH_CENTRAL_RAW_ROWS ?? 100_000),
     batchSize: Number(process.env.BENCH_CENTRAL_BATCH_SIZE ?? BATCH),
     profile: process.env.BENCH_CENTRAL_PROFILE === '1',
     log: (line) => process.stderr.write(line + '\n'),
@@ -1016,11 +1025,17 @@ export async function centralBench(options: CentralBenchOptions = {}): Promise<C
       log: opts.log,
     };
 
+    const perKiosk = (n: number, checks: number): number => (opts.batchesPerKiosk > 0 ? opts.batchesPerKiosk : Math.max(2, Math.ceil(checks / (n * opts.batchSize))));
+    let warmUp: LevelResult | null = null;
+    if (opts.warmUpChecks > 0 && opts.kiosks.length > 0) {
+      const n = opts.kiosks[0]!;
+      opts.log('  central: warm-up (not measured against the target)…');
+      warmUp = (await runLevel(ctx, n, perKiosk(n, opts.warmUpChecks), 0)).result;
+    }
     const levels: LevelResult[] = [];
     let last: Kiosk[] = [];
     for (const [i, n] of opts.kiosks.entries()) {
-      const perKiosk = opts.batchesPerKiosk > 0 ? opts.batchesPerKiosk : Math.max(2, Math.ceil(opts.checksPerLevel / (n * opts.batchSize)));
-      const { result, kiosks } = await runLevel(ctx, n, perKiosk, i);
+      const { result, kiosks } = await runLevel(ctx, n, perKiosk(n, opts.checksPerLevel), i + 1);
       levels.push(result);
       last = kiosks;
     }
@@ -1047,6 +1062,7 @@ export async function centralBench(options: CentralBenchOptions = {}): Promise<C
       },
       postgresSettings: settings,
       balancerConnections: stopped?.connections ?? null,
+      warmUp,
       enrollment: 'each kiosk: a key made by main/device in its own data directory, a token from the store (as sentinel central enroll-token), POST /v1/enroll through the balancer',
       levels,
       stages,
@@ -1081,13 +1097,14 @@ export function centralTable(r: CentralBenchResult): string {
     '\n| kiosks | checks | checks/s stored | p50 / p95 / max batch latency | peak RSS per service | CPU s: services / postgres / balancer / kiosks | raw INSERT (best) | raw COPY (best) | storeBatch alone | service ÷ INSERT (by CPU) | service ÷ COPY | lost / doubled | answers wrong | load avg |',
   );
   lines.push('|---:|---:|---:|---|---|---|---:|---:|---:|---:|---:|---|---:|---|');
-  for (const l of r.levels) {
+  const rows = [...(r.warmUp ? [{ l: r.warmUp, label: `${r.warmUp.kiosks} (warm-up)` }] : []), ...r.levels.map((l) => ({ l, label: String(l.kiosks) }))];
+  for (const { l, label } of rows) {
     const best = (...methods: RawRun['method'][]): RawRun => l.raw.filter((x) => methods.includes(x.method)).sort((a, b) => b.rowsPerSecond - a.rowsPerSecond)[0]!;
     const ins = best('insert-values', 'insert-unnest', 'insert-jsonb');
     const copy = best('copy');
     const sb = best('storeBatch');
     lines.push(
-      `| ${l.kiosks} | ${l.checks.toLocaleString('en')} | ${l.checksPerSecond.toLocaleString('en')} | ${l.latencyMs.p50} / ${l.latencyMs.p95} / ${l.latencyMs.max} ms | ${l.peakRssMB.map((x) => `${x} MB`).join(', ')} | ${l.cpuSeconds.services.join(' + ')} / ${l.cpuSeconds.postgres} / ${l.cpuSeconds.balancer} / ${l.cpuSeconds.kiosks} | ${ins.rowsPerSecond.toLocaleString('en')} (${ins.method.replace('insert-', '')} ×${ins.concurrency}) | ${copy.rowsPerSecond.toLocaleString('en')} (×${copy.concurrency}) | ${sb.rowsPerSecond.toLocaleString('en')} (×${sb.concurrency}) | **${Math.round(l.ratioToInsert * 100)}%** (${Math.round(l.cpuRatioToInsert * 100)}%) | ${Math.round(l.ratioToCopy * 100)}% | ${l.database.lost} / ${l.database.doubled} | ${l.answerMismatches} | ${l.loadAverage.before} → ${l.loadAverage.after} |`,
+      `| ${label} | ${l.checks.toLocaleString('en')} | ${l.checksPerSecond.toLocaleString('en')} | ${l.latencyMs.p50} / ${l.latencyMs.p95} / ${l.latencyMs.max} ms | ${l.peakRssMB.map((x) => `${x} MB`).join(', ')} | ${l.cpuSeconds.services.join(' + ')} / ${l.cpuSeconds.postgres} / ${l.cpuSeconds.balancer} / ${l.cpuSeconds.kiosks} | ${ins.rowsPerSecond.toLocaleString('en')} (${ins.method.replace('insert-', '')} ×${ins.concurrency}) | ${copy.rowsPerSecond.toLocaleString('en')} (×${copy.concurrency}) | ${sb.rowsPerSecond.toLocaleString('en')} (×${sb.concurrency}) | **${Math.round(l.ratioToInsert * 100)}%** (${Math.round(l.cpuRatioToInsert * 100)}%) | ${Math.round(l.ratioToCopy * 100)}% | ${l.database.lost} / ${l.database.doubled} | ${l.answerMismatches} | ${l.loadAverage.before} → ${l.loadAverage.after} |`,
     );
   }
   lines.push('\nraw runs, rows/s (CPU µs per row: PostgreSQL + client):');

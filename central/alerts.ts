@@ -26,8 +26,9 @@
 // was locked (CentralStore.storeBatch): two processes receiving batches of
 // one kiosk compare and update one after the other.
 import { parseKioskSyncStatus, type KioskSyncStatus } from '../main/contract/sync-status.js';
+import { storableText } from '../main/contract/sync-wire.js';
 import { isJsonObject } from '../main/verify/jws.js';
-import type { SyncBatch } from './batch.js';
+import type { HeldBack, SyncBatch } from './batch.js';
 import { isoOf, numberOf, textOf, type Row, type SqlQueryable } from './sql.js';
 
 /** The kiosk's log chain as a batch reports it. */
@@ -40,7 +41,10 @@ export interface ChainHead {
   atMs: number | null;
 }
 
-export type AlertKind = 'chain-truncated' | 'chain-rewritten';
+export type AlertKind = 'chain-truncated' | 'chain-rewritten' | 'checks-held-back';
+
+/** A kiosk sends checks or events the service cannot store (central/batch.ts HeldBack). */
+export const HELD_BACK_ALERT = 'checks-held-back' satisfies AlertKind;
 
 export interface Alert {
   id: number;
@@ -146,6 +150,31 @@ export async function noteKioskReport(tx: SqlQueryable, batch: Pick<SyncBatch, '
     ]);
   }
   return raised;
+}
+
+/**
+ * A batch held something back: one open alert per device says so (raised by
+ * the first such batch, not one per retry). The kiosk sends what was held
+ * back again in every batch; the first batch that holds nothing back means
+ * it is gone (stored after a kiosk fix, or the kiosk's clock set right), and
+ * clears the alert. Runs in the batch's transaction, the device row locked.
+ */
+export async function noteHeldBack(tx: SqlQueryable, b: { device: string; batch: string; held: readonly HeldBack[]; openBefore: boolean }, nowMs: number): Promise<Alert | null> {
+  const at = new Date(nowMs).toISOString();
+  if (b.held.length === 0) {
+    if (b.openBefore) await tx.query('UPDATE alerts SET cleared_at = $3::timestamptz WHERE device_id = $1 AND kind = $2 AND cleared_at IS NULL', [b.device, HELD_BACK_ALERT, at]);
+    return null;
+  }
+  if (b.openBefore) return null;
+  // A reason may quote what the kiosk sent: made storable like any text of a batch.
+  const detail = { batch: b.batch, count: b.held.length, first: b.held.slice(0, 5).map((h) => ({ ...h, reason: storableText(h.reason) })) };
+  const [made] = await tx.query('INSERT INTO alerts (device_id, kind, detail, raised_at) VALUES ($1, $2, $3::jsonb, $4::timestamptz) RETURNING id', [
+    b.device,
+    HELD_BACK_ALERT,
+    JSON.stringify(detail),
+    at,
+  ]);
+  return { id: numberOf(made?.id) ?? 0, deviceId: b.device, kind: HELD_BACK_ALERT, detail, raisedAt: at, clearedAt: null };
 }
 
 function alertOf(row: Row): Alert {

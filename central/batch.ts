@@ -8,7 +8,7 @@ import { isJsonObject, parseJsonObject, splitCompact, type CompactParts } from '
 import { parseKioskSyncStatus, type KioskSyncStatus } from '../main/contract/sync-status.js';
 import { readChainHead, type ChainHead } from './alerts.js';
 import { Refused } from './refused.js';
-import type { SyncedCheck, SyncedEvent } from '../main/contract/sync-wire.js';
+import { HOLDER_PSEUDONYM, WIRE_CHECK_TEXT_MAX, storableText, type SyncedCheck, type SyncedEvent } from '../main/contract/sync-wire.js';
 import { decodeBase64urlNative } from './base64url.js';
 
 export const SYNC_TYP = 'phc-sync+jwt';
@@ -18,6 +18,10 @@ export const MAX_CHECKS_PER_BATCH = 500;
 export const MAX_EVENTS_PER_BATCH = 500;
 /** An event's detail (old and new settings and the like), as JSON. */
 export const MAX_EVENT_DETAIL_CHARS = 64 * 1024;
+/** Nesting in an event's detail: settings are a few levels deep; JSON.stringify itself fails near 10,000. */
+export const MAX_EVENT_DETAIL_DEPTH = 32;
+/** policy_version is an integer column (int4). */
+const MAX_POLICY_VERSION = 2_147_483_647;
 
 /**
  * One check as stored: the wire fields of spec §6 (main/contract/sync-wire.ts),
@@ -29,11 +33,26 @@ export type WireCheck = Omit<SyncedCheck, 'policyVersion' | 'clockState'> & { po
 /** One event as stored: its detail is always a JSON object here. */
 export type WireEvent = Omit<SyncedEvent, 'detail'> & { detail: Record<string, unknown> };
 
+/**
+ * A check or event the service did not store and says why: listed in
+ * neither accepted nor duplicate, so the kiosk keeps it and sends it again
+ * (spec §6: "the service may take part of a batch"). One bad check never
+ * stops the rest of its kiosk's log from reaching the service.
+ */
+export interface HeldBack {
+  /** Its id, when it carried a readable one (null: the kiosk cannot be told which). */
+  id: string | null;
+  kind: 'check' | 'event';
+  reason: string;
+}
+
 export interface SyncBatch {
   device: string;
   batch: string;
   checks: WireCheck[];
   events: WireEvent[];
+  /** What was read but will not be stored (the store adds checks from the future). */
+  held: HeldBack[];
   /** The kiosk's log chain head (central/alerts.ts); null when it sent none, or none readable (ignored, never refused). */
   chain?: ChainHead | null;
   /** The kiosk's status (main/contract/sync-status.ts); null when it sent none, or an invalid one (ignored, never refused). */
@@ -64,31 +83,97 @@ export function readSyncJws(body: string): { kid: string; parts: CompactParts } 
   return { kid: header.kid, parts };
 }
 
+/** Text as PostgreSQL can keep it: a NUL or a lone surrogate (which it would refuse, failing the whole batch) becomes U+FFFD. */
 function text(value: unknown, where: string, max: number, opts: { nullable: boolean }): string | null {
   if (value === undefined || value === null) {
     if (opts.nullable) return null;
     throw malformed(`${where} is missing`);
   }
   if (typeof value !== 'string' || value.length > max) throw malformed(`${where} must be text of at most ${max} characters`);
-  return value;
+  return storableText(value);
 }
+
+/** The form a kiosk writes (toISOString), hours 00–23: kept as sent when its day exists. */
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
 function time(value: unknown, where: string): string {
   const ms = typeof value === 'string' && value.length <= 40 ? Date.parse(value) : NaN;
   if (!Number.isFinite(ms)) throw malformed(`${where} must be an ISO-8601 time`);
   if (ms < EARLIEST_MS || ms >= LATEST_MS) throw malformed(`${where} (${String(value)}) is outside the years 2000 to 2099`);
+  // Writing every time out again was 5.7% of a service's CPU; the kiosk's own form needs it only
+  // when V8 rolled a day that does not exist (02-30 reads as 03-02) over.
+  const text = value as string;
+  if (CANONICAL_TIME.test(text) && new Date(ms).getUTCDate() === Number(text.slice(8, 10))) return text;
   return new Date(ms).toISOString();
 }
 
-function integer(value: unknown, where: string): number | null {
+function integer(value: unknown, where: string, max = Number.MAX_SAFE_INTEGER): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw malformed(`${where} must be a whole number`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) throw malformed(`${where} must be a whole number up to ${max}`);
   return value;
+}
+
+/**
+ * The holder's pseudonym exactly as the kiosk makes it, nothing else: no
+ * name or raw subject a broken kiosk might send is kept, and no text a
+ * spreadsheet would run as a formula reaches an export for authorities.
+ */
+function holder(value: unknown, where: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || !HOLDER_PSEUDONYM.test(value)) throw malformed(`${where} must be the kiosk's keyed pseudonym (43 base64url characters)`);
+  return value;
+}
+
+/** A detail's value with its text made storable; undefined past the depth bound (refused by the caller as not an object). */
+function storableJson(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_EVENT_DETAIL_DEPTH) return undefined;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const v of value) {
+      const clean = storableJson(v, depth + 1);
+      if (clean === undefined) return undefined;
+      out.push(clean);
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const clean = storableJson(v, depth + 1);
+    if (clean === undefined) return undefined;
+    out[storableText(k)] = clean;
+  }
+  return out;
+}
+
+/** The id a malformed check or event carried, when it is one the kiosk would know it by. */
+function idOf(raw: unknown, member: 'checkId' | 'eventId'): string | null {
+  if (!isJsonObject(raw)) return null;
+  const id = raw[member];
+  return typeof id === 'string' && ID.test(id) ? id : null;
+}
+
+/** Reads each item; one that does not read is held back with why, and the rest go on. */
+function readEach<T>(list: unknown[], read: (raw: unknown, where: string) => T, kind: HeldBack['kind'], held: HeldBack[]): T[] {
+  const out: T[] = [];
+  const member = kind === 'check' ? 'checkId' : 'eventId';
+  const name = kind === 'check' ? 'checks' : 'events';
+  for (let i = 0; i < list.length; i++) {
+    try {
+      out.push(read(list[i], `${name}[${i}]`));
+    } catch (err) {
+      if (!(err instanceof Refused)) throw err;
+      held.push({ id: idOf(list[i], member), kind, reason: err.message });
+    }
+  }
+  return out;
 }
 
 export function readCheck(raw: unknown, where: string): WireCheck {
   if (!isJsonObject(raw)) throw malformed(`${where} is not an object`);
-  const checkId = text(raw.checkId, `${where}.checkId`, 64, { nullable: false })!;
+  const M = WIRE_CHECK_TEXT_MAX;
+  const checkId = text(raw.checkId, `${where}.checkId`, M.checkId, { nullable: false })!;
   if (!ID.test(checkId)) throw malformed(`${where}.checkId must be an id such as a UUID`);
   if (typeof raw.verdict !== 'string' || !VERDICTS.has(raw.verdict)) throw malformed(`${where}.verdict must be admit, review or deny`);
   if (!Array.isArray(raw.reasons) || raw.reasons.length > 64 || !raw.reasons.every((r) => typeof r === 'string' && REASON.test(r))) {
@@ -101,15 +186,15 @@ export function readCheck(raw: unknown, where: string): WireCheck {
     at: time(raw.at, `${where}.at`),
     verdict: raw.verdict as WireCheck['verdict'],
     reasons: raw.reasons as string[],
-    format: text(raw.format, `${where}.format`, 16, { nullable: true }),
-    issuer: text(raw.issuer, `${where}.issuer`, 512, { nullable: true }),
-    status: text(raw.status, `${where}.status`, 32, { nullable: true }),
-    kid: text(raw.kid, `${where}.kid`, 256, { nullable: true }),
+    format: text(raw.format, `${where}.format`, M.format, { nullable: true }),
+    issuer: text(raw.issuer, `${where}.issuer`, M.issuer, { nullable: true }),
+    status: text(raw.status, `${where}.status`, M.status, { nullable: true }),
+    kid: text(raw.kid, `${where}.kid`, M.kid, { nullable: true }),
     temperatureC: (t as number | null | undefined) ?? null,
     bundleSeq: integer(raw.bundleSeq, `${where}.bundleSeq`),
-    policyVersion: integer(raw.policyVersion, `${where}.policyVersion`),
-    clockState: text(raw.clockState, `${where}.clockState`, 32, { nullable: true }),
-    holder: text(raw.holder, `${where}.holder`, 128, { nullable: true }),
+    policyVersion: integer(raw.policyVersion, `${where}.policyVersion`, MAX_POLICY_VERSION),
+    clockState: text(raw.clockState, `${where}.clockState`, M.clockState, { nullable: true }),
+    holder: holder(raw.holder, `${where}.holder`),
   };
 }
 
@@ -117,8 +202,10 @@ export function readEvent(raw: unknown, where: string): WireEvent {
   if (!isJsonObject(raw)) throw malformed(`${where} is not an object`);
   const eventId = text(raw.eventId, `${where}.eventId`, 64, { nullable: false })!;
   if (!ID.test(eventId)) throw malformed(`${where}.eventId must be an id such as a UUID`);
-  const detail = raw.detail === undefined || raw.detail === null ? {} : raw.detail;
-  if (!isJsonObject(detail) || JSON.stringify(detail).length > MAX_EVENT_DETAIL_CHARS) throw malformed(`${where}.detail must be an object of at most ${MAX_EVENT_DETAIL_CHARS} characters`);
+  const detail = raw.detail === undefined || raw.detail === null ? {} : storableJson(raw.detail, 0);
+  if (!isJsonObject(detail) || JSON.stringify(detail).length > MAX_EVENT_DETAIL_CHARS) {
+    throw malformed(`${where}.detail must be an object of at most ${MAX_EVENT_DETAIL_CHARS} characters, nested at most ${MAX_EVENT_DETAIL_DEPTH} deep`);
+  }
   return {
     eventId,
     at: time(raw.at, `${where}.at`),
@@ -141,11 +228,13 @@ export function readSyncPayload(bytes: Uint8Array, kid: string): SyncBatch {
   const events = doc.events ?? [];
   if (!Array.isArray(events)) throw malformed('the payload events must be a list');
   if (events.length > MAX_EVENTS_PER_BATCH) throw new Refused(413, 'batch-too-large', `a batch carries at most ${MAX_EVENTS_PER_BATCH} events; this one has ${events.length}`);
+  const held: HeldBack[] = [];
   return {
     device: kid,
     batch: doc.batch.toLowerCase(),
-    checks: doc.checks.map((c, i) => readCheck(c, `checks[${i}]`)),
-    events: events.map((e, i) => readEvent(e, `events[${i}]`)),
+    checks: readEach(doc.checks, readCheck, 'check', held),
+    events: readEach(events, readEvent, 'event', held),
+    held,
     chain: readChainHead(doc.chain),
     status: parseKioskSyncStatus(doc.status),
   };

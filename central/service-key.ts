@@ -12,7 +12,8 @@
 // new one, kiosks re-enrolled to pin it) is left for later: the table has
 // room for it (retired_at), nothing here retires a key yet.
 import type { ServiceKeyJwk } from '../main/contract/service-key.js';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { isJsonObject } from '../main/verify/jws.js';
 import { isoOf, type Row, type SqlQueryable } from './sql.js';
 
@@ -20,7 +21,8 @@ export interface ServiceKey {
   /** The RFC 7638 thumbprint of the public key: every receipt's kid. */
   kid: string;
   publicJwk: ServiceKeyJwk;
-  privateKey: CryptoKey;
+  /** A Node key object: receipts are signed with node:crypto (central/receipts.ts says why). */
+  privateKey: KeyObject;
   createdAt: string;
 }
 
@@ -38,8 +40,12 @@ async function keyOf(row: Row): Promise<ServiceKey> {
   if ((await calculateJwkThumbprint({ kty: 'EC', crv: 'P-256', x: priv.x, y: priv.y }, 'sha256')) !== kid) {
     throw new Error(`the service key ${kid} in the store is damaged (its kid is not its thumbprint)`);
   }
-  const privateKey = await importJWK({ kty: 'EC', crv: 'P-256', x: priv.x, y: priv.y, d: priv.d } as JWK, 'ES256');
-  if (privateKey instanceof Uint8Array) throw new Error('the service key is not an asymmetric key');
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: { kty: 'EC', crv: 'P-256', x: priv.x, y: priv.y, d: priv.d }, format: 'jwk' });
+  } catch (err) {
+    throw new Error(`the service key ${kid} in the store is damaged (${(err as Error).message})`, { cause: err });
+  }
   return { kid, publicJwk, privateKey, createdAt: isoOf(row.created_at) ?? '' };
 }
 

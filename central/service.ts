@@ -25,6 +25,19 @@ import type { CentralStore } from './store.js';
  */
 export const MAX_BATCH_BODY_BYTES = 8 * 1024 * 1024;
 export const MAX_ENROLL_BODY_BYTES = 16 * 1024;
+/**
+ * Batch bytes one process holds at once, all requests together. A body is
+ * buffered (and copied as it is decoded) before its device is known, so
+ * without a bound a few clients posting 8 MiB of anything at once would run
+ * the process out of memory. 200 kiosks each mid-way through a 500-check
+ * batch hold about 40 MB; past this a request is answered 503 with
+ * Retry-After and the kiosk comes back later, as after any failure.
+ */
+export const MAX_IN_FLIGHT_BYTES = 96 * 1024 * 1024;
+/** Past this many open connections node closes new ones: each holds memory and a slot of the request timeout's checks. */
+export const MAX_CONNECTIONS = 2048;
+/** The Retry-After of a 503 for a full budget, seconds. */
+const BUSY_RETRY_AFTER_S = 5;
 export const RETENTION_INTERVAL_MS = 3_600_000;
 
 export const ROUTES = { checks: '/v1/checks', trustBundle: '/v1/trust-bundle', enroll: '/v1/enroll' } as const;
@@ -36,6 +49,8 @@ export interface CentralServiceOptions {
   /** Where the service says what went wrong inside it (never what a kiosk sent). */
   log?: (line: string) => void;
   maxBatchBytes?: number;
+  /** Body bytes held at once over all requests (MAX_IN_FLIGHT_BYTES). */
+  maxInFlightBytes?: number;
   /** How often retention runs while serving (it also runs at start). */
   retentionIntervalMs?: number;
   /** Whole request (headers and body) within this, ms. */
@@ -55,7 +70,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
 }
 
 function refuse(res: http.ServerResponse, r: Refused): void {
-  send(res, r.status, { error: r.code, reason: r.message });
+  send(res, r.status, { error: r.code, reason: r.message }, r.status === 503 ? { 'retry-after': String(BUSY_RETRY_AFTER_S) } : {});
 }
 
 /**
@@ -66,8 +81,13 @@ function refuse(res: http.ServerResponse, r: Refused): void {
  */
 const DISCARD_BYTES = 16 * 1024 * 1024;
 
-/** The body as UTF-8, at most maxBytes: a declared length over it is refused unread, a stream passing it is refused there. */
-function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> {
+/**
+ * The body as UTF-8, at most maxBytes: a declared length over it is refused
+ * unread, a stream passing it is refused there. Each chunk is first taken
+ * from the process's budget (reserve); a chunk it has no room for refuses
+ * the request 503, and what was taken is the caller's to give back.
+ */
+function readBody(req: http.IncomingMessage, maxBytes: number, reserve: (bytes: number) => boolean = () => true): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -89,7 +109,11 @@ function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> 
       if (refused) {
         if (total > maxBytes + DISCARD_BYTES) req.socket.destroy();
       } else if (total > maxBytes) tooLarge();
-      else chunks.push(chunk);
+      else if (!reserve(chunk.length)) {
+        refused = true;
+        chunks.length = 0;
+        finish(new Refused(503, 'busy', `the service is receiving more than it can hold at once; try again in ${BUSY_RETRY_AFTER_S} s`));
+      } else chunks.push(chunk);
     });
     req.on('end', () => finish(null));
     req.on('error', (err) => finish(err));
@@ -116,6 +140,8 @@ export class CentralService {
   private retentionTimer: NodeJS.Timeout | null = null;
   /** The store's receipt key, read (or made) on first need and kept for the process's life. */
   private receiptKey: Promise<ServiceKey> | null = null;
+  /** Batch body bytes held now, over all requests (MAX_IN_FLIGHT_BYTES). */
+  private inFlightBytes = 0;
   url = '';
 
   constructor(private readonly opts: CentralServiceOptions) {
@@ -127,6 +153,7 @@ export class CentralService {
     this.server = http.createServer(timeouts, (req, res) => {
       this.handle(req, res).catch((err: unknown) => this.fail(res, err));
     });
+    this.server.maxConnections = MAX_CONNECTIONS;
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -240,7 +267,23 @@ export class CentralService {
    * batch is written (the store locks its row).
    */
   private async postChecks(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const body = await readBody(req, this.opts.maxBatchBytes ?? MAX_BATCH_BODY_BYTES);
+    const budget = this.opts.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES;
+    let held = 0;
+    const reserve = (bytes: number): boolean => {
+      if (this.inFlightBytes + bytes > budget) return false;
+      this.inFlightBytes += bytes;
+      held += bytes;
+      return true;
+    };
+    try {
+      await this.storeBatch(await readBody(req, this.opts.maxBatchBytes ?? MAX_BATCH_BODY_BYTES, reserve), res);
+    } finally {
+      // Held until the answer: the body's decoded copies live as long as the batch is handled.
+      this.inFlightBytes -= held;
+    }
+  }
+
+  private async storeBatch(body: string, res: http.ServerResponse): Promise<void> {
     const { kid, parts } = readSyncJws(body);
     const device = await this.store.device(kid);
     if (!device) throw new Refused(401, 'unknown-device', `device ${kid} is not enrolled here (sentinel enroll URL TOKEN)`);
@@ -252,10 +295,17 @@ export class CentralService {
     const key = await this.serviceKey();
     const nowMs = this.clock();
     const answer = await this.store.storeBatch(batch, nowMs);
-    if (answer.alert) this.log(`alert ${answer.alert.kind} for device ${kid} (gate ${device.gate ?? '-'}): ${JSON.stringify(answer.alert.detail)}`);
+    for (const alert of answer.alerts) this.log(`alert ${alert.kind} for device ${kid} (gate ${device.gate ?? '-'}): ${JSON.stringify(alert.detail)}`);
     // Signed over exactly the lists answered (central/receipts.ts): a kiosk that pinned the key marks only what it names.
-    const receipt = await signReceipt(key, { device: kid, batch: batch.batch, accepted: answer.accepted, duplicate: answer.duplicate, chain: batch.chain ?? null, at: new Date(nowMs).toISOString() });
-    send(res, 200, { accepted: answer.accepted, duplicate: answer.duplicate, ...(answer.pastRetention.length > 0 ? { pastRetention: answer.pastRetention } : {}), receipt });
+    const receipt = signReceipt(key, { device: kid, batch: batch.batch, accepted: answer.accepted, duplicate: answer.duplicate, chain: batch.chain ?? null, at: new Date(nowMs).toISOString() });
+    send(res, 200, {
+      accepted: answer.accepted,
+      duplicate: answer.duplicate,
+      ...(answer.pastRetention.length > 0 ? { pastRetention: answer.pastRetention } : {}),
+      // Beside spec §6's lists: what was not stored and why (it is in neither list, so the kiosk sends it again).
+      ...(answer.held.length > 0 ? { heldBack: answer.held } : {}),
+      receipt,
+    });
   }
 
   private async getBundle(req: http.IncomingMessage, res: http.ServerResponse, head: boolean): Promise<void> {

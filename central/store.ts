@@ -7,14 +7,22 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { TrustBundleInfo } from '../main/contract/trust.js';
 import { BundleRefused } from '../main/verify/trust.js';
-import type { SyncBatch, WireCheck } from './batch.js';
+import type { HeldBack, SyncBatch, WireCheck } from './batch.js';
 import { Refused } from './refused.js';
-import { noteKioskReport, type Alert } from './alerts.js';
+import { HELD_BACK_ALERT, noteHeldBack, noteKioskReport, type Alert } from './alerts.js';
 import type { DeviceJwk } from './device-keys.js';
 import { DEFAULT_RETENTION_DAYS, ensurePartitions, monthExpired, monthKey, monthOf, type Month } from './partitions.js';
 import { isoOf, numberOf, sqlState, textOf, type Row, type Sql, type SqlQueryable } from './sql.js';
 
 const MINUTE_MS = 60_000;
+/**
+ * A check dated further ahead of the service's clock than this is held back
+ * (sent again later): stored, it would sit in a month partition retention
+ * does not reach for as long as the kiosk's clock is ahead — its pseudonym
+ * kept past the promised period — and each new month would be a partition
+ * made (a lock on the whole table) at a kiosk's say-so.
+ */
+export const MAX_AHEAD_MS = 24 * 60 * MINUTE_MS;
 
 export interface DeviceRecord {
   id: string;
@@ -51,8 +59,10 @@ export interface BatchAnswer {
    * them at once (so a kiosk that was away long does not resend them forever).
    */
   pastRetention: string[];
-  /** The alert this batch raised (its chain head shorter, or rewritten: central/alerts.ts), for the service's log. */
-  alert?: Alert;
+  /** Read but not stored, with why (central/batch.ts HeldBack): in neither list, so the kiosk sends them again. */
+  held: HeldBack[];
+  /** The alerts this batch raised (its chain head shorter or rewritten, something held back: central/alerts.ts), for the service's log. */
+  alerts: Alert[];
 }
 
 export interface PublishedBundle {
@@ -251,17 +261,20 @@ export class CentralStore {
   async storeBatch(batch: SyncBatch, nowMs: number): Promise<BatchAnswer> {
     const pastRetention: string[] = [];
     const kept: WireCheck[] = [];
+    const held: HeldBack[] = [...batch.held];
     const months = new Map<string, Month>();
     for (const c of batch.checks) {
-      const m = monthOf(Date.parse(c.at));
-      if (monthExpired(m, nowMs, this.retentionDays)) pastRetention.push(c.checkId);
+      const atMs = Date.parse(c.at);
+      const m = monthOf(atMs);
+      if (atMs > nowMs + MAX_AHEAD_MS) held.push({ id: c.checkId, kind: 'check', reason: `its time ${c.at} is more than a day ahead of the service's clock` });
+      else if (monthExpired(m, nowMs, this.retentionDays)) pastRetention.push(c.checkId);
       else {
         kept.push(c);
         months.set(monthKey(m), m);
       }
     }
-    // The chain head and status the batch reports, noted under the same lock (central/alerts.ts).
-    let alert = null as Alert | null;
+    // The chain head and status the batch reports, and what it held back, noted under the same lock (central/alerts.ts).
+    const alerts: Alert[] = [];
     /** The ids not inserted: stored before (duplicates). */
     const insert = async (): Promise<Set<string>> => {
       const missing = [...months.entries()].filter(([key]) => !this.partitions.has(key));
@@ -273,7 +286,8 @@ export class CentralStore {
         for (const [key] of missing) this.partitions.add(key);
       }
       return this.sql.transaction(async (tx) => {
-        await this.lockUnrevoked(tx, batch.device, nowMs);
+        alerts.length = 0;
+        const { heldBefore } = await this.lockUnrevoked(tx, batch.device, nowMs);
         const received = new Date(nowMs).toISOString();
         const before = new Set<string>();
         if (kept.length > 0) {
@@ -282,7 +296,10 @@ export class CentralStore {
         if (batch.events.length > 0) {
           for (const r of await tx.query(INSERT_EVENTS, [JSON.stringify(batch.events), batch.device, batch.batch, received])) before.add(String(r.id));
         }
-        alert = await noteKioskReport(tx, batch, nowMs);
+        const reported = await noteKioskReport(tx, batch, nowMs);
+        if (reported) alerts.push(reported);
+        const heldAlert = await noteHeldBack(tx, { device: batch.device, batch: batch.batch, held, openBefore: heldBefore }, nowMs);
+        if (heldAlert) alerts.push(heldAlert);
         return before;
       });
     };
@@ -303,14 +320,23 @@ export class CentralStore {
       seen.add(id);
       (storedBefore.has(id) ? duplicate : accepted).push(id);
     }
-    return { accepted: [...accepted, ...pastRetention.filter((id) => !seen.has(id))], duplicate, pastRetention, ...(alert ? { alert } : {}) };
+    return { accepted: [...accepted, ...pastRetention.filter((id) => !seen.has(id))], duplicate, pastRetention, held, alerts };
   }
 
-  /** Locks the device's row for this transaction and notes it seen; Refused 401/403 if it is unknown or revoked. */
-  private async lockUnrevoked(tx: SqlQueryable, id: string, nowMs: number): Promise<void> {
-    const [row] = await tx.query('UPDATE devices SET last_seen_at = greatest(last_seen_at, $2::timestamptz) WHERE id = $1 RETURNING revoked_at', [id, new Date(nowMs).toISOString()]);
+  /**
+   * Locks the device's row for this transaction and notes it seen; Refused
+   * 401/403 if it is unknown or revoked. Also whether it has an open
+   * held-back alert, read here so a clean batch costs no query for it.
+   */
+  private async lockUnrevoked(tx: SqlQueryable, id: string, nowMs: number): Promise<{ heldBefore: boolean }> {
+    const [row] = await tx.query(
+      `UPDATE devices SET last_seen_at = greatest(last_seen_at, $2::timestamptz) WHERE id = $1
+       RETURNING revoked_at, EXISTS (SELECT 1 FROM alerts WHERE device_id = $1 AND kind = '${HELD_BACK_ALERT}' AND cleared_at IS NULL) AS held_before`,
+      [id, new Date(nowMs).toISOString()],
+    );
     if (!row) throw new Refused(401, 'unknown-device', `device ${id} is not enrolled here`);
     if (row.revoked_at !== null) throw new Refused(403, 'device-revoked', `device ${id} was revoked at ${isoOf(row.revoked_at)}`);
+    return { heldBefore: row.held_before === true };
   }
 
   /** Stored checks in time order, read a page at a time (the table may hold millions). */

@@ -57,7 +57,19 @@ export async function checkReceipt(receipt: unknown, pinned: { kid: string; key:
 }
 
 /** The answer to a push (spec §6 and the receipt beside it); null when it is not one. */
-export function readPushAnswer(body: string): { accepted: string[]; duplicate: string[]; receipt: unknown } | null {
+/**
+ * Why the service held the first of the batch's checks back (its `heldBack`
+ * list beside spec §6's), cut for a status line; null when it held nothing
+ * back or said nothing readable. Only shown, never trusted for anything.
+ */
+function heldBackReason(raw: unknown): string | null {
+  if (!Array.isArray(raw) || raw.length === 0) return null;
+  const first: unknown = raw[0];
+  const reason = isJsonObject(first) && typeof first.reason === 'string' ? first.reason.slice(0, 200) : 'no reason given';
+  return `the service held back ${raw.length} (${reason})`;
+}
+
+export function readPushAnswer(body: string): { accepted: string[]; duplicate: string[]; receipt: unknown; heldBack: string | null } | null {
   let doc: unknown;
   try {
     doc = JSON.parse(body);
@@ -65,5 +77,5 @@ export function readPushAnswer(body: string): { accepted: string[]; duplicate: s
     return null;
   }
   if (!isJsonObject(doc) || !idList(doc.accepted) || !idList(doc.duplicate)) return null;
-  return { accepted: doc.accepted, duplicate: doc.duplicate, receipt: doc.receipt };
+  return { accepted: doc.accepted, duplicate: doc.duplicate, receipt: doc.receipt, heldBack: heldBackReason(doc.heldBack) };
 }

@@ -110,7 +110,11 @@ export function signSyncPayload(device: DeviceIdentity, payload: unknown): Promi
   return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', kid: device.deviceId, typ: SYNC_TYP }).sign(device.privateKey);
 }
 
-export type PushResult = { kind: 'empty' } | { kind: 'stored'; sent: number; stored: number; pendingLeft: number } | { kind: 'failed'; sent: number; reason: string; retryAfterMs: number | null };
+export type PushResult =
+  | { kind: 'empty' }
+  /** heldBack: why the service held some of the batch back (it stays pending and goes again), or null. */
+  | { kind: 'stored'; sent: number; stored: number; pendingLeft: number; heldBack: string | null }
+  | { kind: 'failed'; sent: number; reason: string; retryAfterMs: number | null };
 
 export type BundleResult = { kind: 'installed'; seq: number } | { kind: 'unchanged' } | { kind: 'refused'; reason: string } | { kind: 'failed'; reason: string };
 
@@ -206,7 +210,7 @@ export class SyncClient {
     if (status !== null) this.lastReportAtMs = nowMs;
     await this.noteServerTime(this.opts.endpoints.checks, response, bundle);
     if (heartbeat) return { kind: 'empty' };
-    return { kind: 'stored', sent: batch.length + events.length, stored: stored.length, pendingLeft: log.count().pending };
+    return { kind: 'stored', sent: batch.length + events.length, stored: stored.length, pendingLeft: log.count().pending, heldBack: answer.heldBack };
   }
 
   /**

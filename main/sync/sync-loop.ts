@@ -48,6 +48,9 @@ export interface SyncLoopOptions {
   onEvent?: (e: SyncEvent) => void;
 }
 
+/** A 200 that stored nothing: backed off like a failure, and said why when the service said. */
+const storedNone = (heldBack: string | null): string => (heldBack === null ? 'the service stored none of the batch' : `the service stored none of the batch: ${heldBack}`);
+
 const REAL: LoopTimers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
 
 export class SyncLoop {
@@ -115,7 +118,7 @@ export class SyncLoop {
         continue;
       }
       // A failure, or a 200 that stored nothing (which would otherwise spin): back off.
-      const reason = r.kind === 'failed' ? r.reason : 'the service stored none of the batch';
+      const reason = r.kind === 'failed' ? r.reason : storedNone(r.heldBack);
       const retryAfter = r.kind === 'failed' ? r.retryAfterMs : null;
       const { baseMs, capMs } = this.opts.backoff ?? BACKOFF;
       const delay = Math.max(retryAfter ?? 0, backoffDelayMs(this.attempt++, this.opts.random ?? Math.random, baseMs, capMs));
@@ -205,7 +208,7 @@ export async function syncOnce(
       }
       continue;
     }
-    const reason = r.kind === 'failed' ? r.reason : 'the service stored none of the batch';
+    const reason = r.kind === 'failed' ? r.reason : storedNone(r.heldBack);
     const retryAfter = r.kind === 'failed' ? r.retryAfterMs : null;
     if (retryAfter !== null && retryAfter > 10_000) {
       // The service asked for more patience than one pass has: leave it pending (exit 75).

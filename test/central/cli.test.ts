@@ -10,7 +10,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultCentralDataDir, storeLocation } from '../../central/open-store.js';
+import { readSyncPayload } from '../../central/batch.js';
+import { readDeviceJwk } from '../../central/device-keys.js';
+import { defaultCentralDataDir, openStore, storeLocation } from '../../central/open-store.js';
 import { LOCK_FILE } from '../../central/store-lock.js';
 import { runSentinel } from '../../main/cli/run.js';
 import { ConfigStore } from '../../main/config/config-store.js';
@@ -25,7 +27,7 @@ import { SENTINEL, firstLine } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { makeWorld } from '../fixtures/world.js';
 import { BACKENDS, POSTGRES } from './backends.js';
-import { payloadOf, postChecks, postEnroll, sign, wireChecks } from './kiosks.js';
+import { newDevice, payloadOf, postChecks, postEnroll, sign, wireChecks } from './kiosks.js';
 
 interface Ran {
   status: number;
@@ -201,6 +203,39 @@ describe.each(BACKENDS)('sentinel central on $name', (backend) => {
   });
 });
 
+describe.each(BACKENDS)('sentinel central alerts on $name', (backend) => {
+  it('lists the open alerts (all with --all, of one device with --device), and clear ID marks one dealt with', async () => {
+    const location = await backend.location();
+    const STORE = location.kind === 'postgres' ? ['--db', location.url] : ['--data', location.dir];
+    const store = await openStore(location, { role: 'test' });
+    let deviceId: string;
+    try {
+      const device = await newDevice();
+      const { token } = await store.createEnrollToken({ gate: 'G2', station: null, ttlMinutes: 5, nowMs: Date.now() });
+      const { id, jwk } = await readDeviceJwk(device.jwk);
+      await store.enroll({ token, id, jwk, nowMs: Date.now() });
+      deviceId = id;
+      const [good, bad] = wireChecks(2, Date.now() - 60_000);
+      const answer = await store.storeBatch(readSyncPayload(new TextEncoder().encode(JSON.stringify(payloadOf(device, [good, { ...bad, verdict: 'maybe' }]))), id), Date.now());
+      expect(answer.alerts.map((a) => a.kind)).toEqual(['checks-held-back']);
+    } finally {
+      await store.close();
+    }
+    const listed = await cli(['central', 'alerts', ...STORE, '--json']);
+    expect(listed.status, listed.stderr).toBe(0);
+    const [alert] = lines(listed.stdout);
+    expect(alert).toMatchObject({ deviceId, kind: 'checks-held-back', clearedAt: null, detail: { count: 1, first: [{ kind: 'check', reason: expect.stringMatching(/verdict/) }] } });
+    expect((await cli(['central', 'alerts', ...STORE])).stdout).toMatch(new RegExp(`^${String(alert!.id)}\t\\S+\t${deviceId}\tchecks-held-back\t`));
+    expect((await cli(['central', 'alerts', ...STORE, '--device', 'someone-else'])).stdout).toBe('no open alert\n');
+    const cleared = await cli(['central', 'alerts', 'clear', String(alert!.id), ...STORE]);
+    expect([cleared.status, cleared.stdout]).toEqual([0, `alert ${String(alert!.id)} cleared\n`]);
+    const twice = await cli(['central', 'alerts', 'clear', String(alert!.id), ...STORE]);
+    expect([twice.status, twice.stderr]).toEqual([64, `sentinel: no open alert has the ID ${String(alert!.id)} (sentinel central alerts lists them)\n`]);
+    expect((await cli(['central', 'alerts', ...STORE])).stdout).toBe('no open alert\n');
+    expect(lines((await cli(['central', 'alerts', ...STORE, '--all', '--json'])).stdout)[0]).toMatchObject({ id: alert!.id, clearedAt: expect.any(String) });
+  });
+});
+
 describe('sentinel central: usage and exit codes', () => {
   it.each([
     [['central'], /central needs serve, enroll-token/],
@@ -216,6 +251,10 @@ describe('sentinel central: usage and exit codes', () => {
     [['central', 'serve', '--port', '70000'], /--port must be a whole number from 0 to 65535/],
     [['central', 'serve', '--retention-days', '0'], /--retention-days must be a whole number from 1/],
     [['central', 'revoke'], /needs the DEVICE_ID/],
+    [['central', 'alerts', 'clear'], /alerts clear needs the alert's ID/],
+    [['central', 'alerts', 'clear', 'seven'], /alerts clear needs the alert's ID, a number/],
+    [['central', 'alerts', 'mute'], /unknown central alerts command "mute"/],
+    [['central', 'alerts', 'clear', '7', '--all'], /alerts clear takes one alert ID/],
     [['enroll', 'http://127.0.0.1:1/'], /enroll needs the service URL and the TOKEN/],
     [['central', 'enroll-token', '--url', 'central.example.cn'], /--url must be the service's http\(s\) URL/],
     [['enroll', 'http://10.0.0.5/', 'token'], /loopback/],

@@ -118,7 +118,7 @@ export async function seedFleet(store: CentralStore, t0 = T0): Promise<SeededFle
       holders.push(c.holder!);
       return c;
     });
-  const batch = (k: SeededKiosk, list: ReturnType<typeof checks>, events: WireEvent[] = []) => store.storeBatch({ device: k.id, batch: crypto.randomUUID(), checks: list, events }, t0);
+  const batch = (k: SeededKiosk, list: ReturnType<typeof checks>, events: WireEvent[] = []) => store.storeBatch({ device: k.id, batch: crypto.randomUUID(), checks: list, events, held: [] }, t0);
   await batch(f.ok, [...checks(t0 - HOUR, 'admit', 3), ...checks(t0 - HOUR, 'review', 1), ...checks(t0 - 5 * HOUR, 'deny', 2), ...checks(t0 - 25 * HOUR, 'admit', 5)]);
   await batch(f.okTwin, checks(t0 - HOUR + 10 * MIN, 'admit', 1));
   await batch(f.noStatus, checks(t0 - 10 * MIN, 'admit', 4));

@@ -7,6 +7,7 @@ import type { CentralStore } from '../../central/store.js';
 import type { DeviceIdentity } from '../../main/device/device-key.js';
 import { uuidv7 } from '../../main/log/check-id.js';
 import type { SyncedCheck } from '../../main/log/wire-check.js';
+import { pseudonymOf } from '../fixtures/check-records.js';
 
 export async function newDevice(): Promise<DeviceIdentity> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
@@ -34,7 +35,7 @@ export function wireCheck(atMs: number, over: Partial<SyncedCheck> = {}): Synced
     bundleSeq: 17,
     policyVersion: 1,
     clockState: 'trusted',
-    holder: `pseudonym-${n}`,
+    holder: pseudonymOf(n),
     ...over,
   };
 }

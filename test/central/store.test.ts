@@ -83,7 +83,8 @@ describe.each(BACKENDS)('the central store on $name', (backend) => {
     // A check at the last millisecond of a month is in that month's partition, the next in the next.
     const device = await enrolled(store);
     const edge = [wireCheck(Date.UTC(2026, 11, 31, 23, 59, 59, 999)), wireCheck(Date.UTC(2027, 0, 1))];
-    await store.storeBatch(batch(device, edge), NOW);
+    // Stored on New Year's Day: a check more than a day ahead of the service's clock is held back.
+    await store.storeBatch(batch(device, edge), Date.UTC(2027, 0, 1, 12));
     const rows = await store.sql.query<{ part: string; id: string }>('SELECT tableoid::regclass::text AS part, check_id AS id FROM checks ORDER BY at');
     expect(rows.map((r) => r.part)).toEqual(['checks_2026_12', 'checks_2027_01']);
   });
@@ -94,7 +95,7 @@ describe.each(BACKENDS)('the central store on $name', (backend) => {
     await ensurePartitions(store.sql, [{ year: 2027, month: 7 }]);
     const device = await enrolled(store);
     const july = wireCheck(Date.UTC(2027, 6, 14));
-    expect((await store.storeBatch(batch(device, [july]), NOW)).accepted).toEqual([july.checkId]);
+    expect((await store.storeBatch(batch(device, [july]), Date.UTC(2027, 6, 14, 12))).accepted).toEqual([july.checkId]);
     expect(await store.sql.query('SELECT tableoid::regclass::text AS part FROM checks')).toEqual([{ part: 'checks_july' }]);
   });
 
@@ -126,6 +127,37 @@ describe.each(BACKENDS)('the central store on $name', (backend) => {
     expect(one).toEqual({ ...first[0], device: device.deviceId, batch: expect.stringMatching(/^[0-9a-f-]{36}$/), receivedAt: new Date(NOW).toISOString() });
   });
 
+  it("stores a traveller's NUL or lone surrogate (in a code's kid or issuer, an event's text) as U+FFFD, where PostgreSQL would fail the whole batch", async () => {
+    const store = await backend.freshStore();
+    const device = await enrolled(store);
+    const [c] = wireChecks(1, NOW - 60_000);
+    const odd = { ...c!, kid: 'a\u0000b', issuer: 'CN-\uD800ZJ\uDC00', status: 'gr\u0000een' };
+    const e = { ...wireEvent(NOW - 30_000), actor: 'tech\u0000', detail: { 'k\u0000': ['v\uDBFF', { deeper: '\u0000' }], fine: '\uD83D\uDE00' } };
+    const answer = await store.storeBatch(batch(device, [odd], [e]), NOW);
+    expect(answer.accepted).toEqual([c!.checkId, e.eventId]);
+    const [stored] = await (async () => {
+      const out = [];
+      for await (const x of store.checks({ deviceId: device.deviceId })) out.push(x);
+      return out;
+    })();
+    expect(stored).toMatchObject({ kid: 'a\uFFFDb', issuer: 'CN-\uFFFDZJ\uFFFD', status: 'gr\uFFFDeen' });
+    const [event] = await store.events(device.deviceId);
+    expect(event).toMatchObject({ actor: 'tech\uFFFD', detail: { 'k\uFFFD': ['v\uFFFD', { deeper: '\uFFFD' }], fine: '\uD83D\uDE00' } });
+  });
+
+  it('holds back a check dated more than a day ahead of its clock (no partition made for it), and takes one an hour ahead', async () => {
+    const store = await backend.freshStore();
+    const device = await enrolled(store);
+    const soon = wireCheck(NOW + 3_600_000);
+    const far = wireCheck(Date.UTC(2099, 5, 1));
+    const answer = await store.storeBatch(batch(device, [soon, far]), NOW);
+    expect(answer.accepted).toEqual([soon.checkId]);
+    expect(answer.held).toEqual([{ id: far.checkId, kind: 'check', reason: expect.stringMatching(/more than a day ahead/) }]);
+    const parts = await store.sql.query<{ name: string }>("SELECT relname AS name FROM pg_class WHERE relname LIKE 'checks\\_2099%'");
+    expect(parts).toEqual([]);
+    expect(answer.alerts.map((a) => a.kind)).toEqual(['checks-held-back']);
+  });
+
   it('stores nothing from a device revoked, or never enrolled, when the batch is written', async () => {
     const store = await backend.freshStore();
     const device = await enrolled(store);
@@ -146,7 +178,7 @@ describe.each(BACKENDS)('the central store on $name', (backend) => {
     const device = await enrolled(loose, Date.UTC(2026, 7, 1));
     const at = (month: number, day: number): number => Date.UTC(2026, month - 1, day, 9);
     const byMonth = { 9: [wireCheck(at(9, 30))], 10: [wireCheck(at(10, 1)), wireCheck(at(10, 31))], 11: [wireCheck(at(11, 5)), wireCheck(at(11, 20))], 12: [wireCheck(at(12, 1))] };
-    await loose.storeBatch(batch(device, Object.values(byMonth).flat()), at(9, 30));
+    await loose.storeBatch(batch(device, Object.values(byMonth).flat()), at(12, 1));
     expect((await partitionMonths(loose.sql)).map(partitionName)).toEqual(['checks_2026_09', 'checks_2026_10', 'checks_2026_11', 'checks_2026_12']);
     // On 2 December with 21 days: the cut is 11 November, so September and October (ended 1 November) go; November stays whole.
     expect(monthExpired({ year: 2026, month: 10 }, NOW, 21)).toBe(true);
@@ -160,7 +192,7 @@ describe.each(BACKENDS)('the central store on $name', (backend) => {
     const late = wireCheck(at(10, 15));
     const fresh = wireCheck(NOW - 1000);
     const answer = await strict.storeBatch(batch(device, [late, fresh]), NOW);
-    expect(answer).toEqual({ accepted: [fresh.checkId, late.checkId], duplicate: [], pastRetention: [late.checkId] });
+    expect(answer).toEqual({ accepted: [fresh.checkId, late.checkId], duplicate: [], pastRetention: [late.checkId], held: [], alerts: [] });
     expect((await partitionMonths(loose.sql)).map(partitionName)).toEqual(['checks_2026_11', 'checks_2026_12']);
     expect(await loose.countChecks()).toBe(4);
     // And at a later date the rest goes too.

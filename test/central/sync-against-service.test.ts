@@ -343,6 +343,20 @@ describe.each(BACKENDS)("the kiosk's sync against the central service on $name, 
     expect(balancer.connections.every((n) => n > 0)).toBe(true);
   }, 60_000);
 
+  it("a check whose code carried a NUL in its kid and an issuer past the service's limit is sent cut and clean, and stored: one traveller cannot stop a kiosk's sync", async () => {
+    const k = await newKiosk(0);
+    const at = (i: number) => ({ checkId: uuidv7(NOW - 60_000 + i), atMs: NOW - 60_000 + i });
+    k.log.append([checkRecord(1, { ...at(1), kid: 'a\u0000b', issuer: `CN-${'Z'.repeat(600)}` }), checkRecord(2, at(2))]);
+    const client = k.client(balancer.url);
+    expect(await client.pushBatch()).toMatchObject({ kind: 'stored', sent: 2, stored: 2, pendingLeft: 0, heldBack: null });
+    const stored = [];
+    for await (const c of store.checks({ deviceId: k.device.deviceId })) stored.push(c);
+    expect(stored.map((c) => [c.kid, c.issuer?.length])).toEqual([
+      ['a\uFFFDb', 512],
+      ['zj-2026-1', 'CN-ZJ'.length],
+    ]);
+  });
+
   it('a check the answer did not list is sent again and answered duplicate; only listed ids are marked', async () => {
     const p = faults({ faultRate: 1, faults: ['partial'] });
     const k = await newKiosk(10);

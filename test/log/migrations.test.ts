@@ -221,9 +221,13 @@ describe('the links on disk', () => {
   // Pinned: kiosks hold chains linked this way. The check's fields go into its link in the order its columns are declared.
   it('a check and an event link exactly as every earlier version of schema 5 linked them', () => {
     const key = new ChainKey(Buffer.alloc(32, 7));
-    expect(key.checkLink(GENESIS_HASH, 1, checkRecord(1, { checkId: '0190a5e0-0000-7000-8000-000000000001' }))).toBe('dd7e7a9e3bd54a8bf3888d0b4270092f7f6ab5a4a5bdcb1bf21cf9216857a23e');
-    expect(key.checkLink(GENESIS_HASH, 2, { ...feverRecord(2), checkId: '0190a5e0-0000-7000-8000-000000000002' })).toBe('9ccbc580de41ac27c6503a37c84e74c200f29afc7429433dbed10f36fd705bbe');
-    expect(chainHash(GENESIS_HASH, { ...feverRecord(2), checkId: '0190a5e0-0000-7000-8000-000000000002' })).toBe('8a37cc0a057621991da715602c891747761408bb9e70683ae20c0a7cd8c70abd');
+    // The holders these links were first computed with.
+    expect(key.checkLink(GENESIS_HASH, 1, checkRecord(1, { checkId: '0190a5e0-0000-7000-8000-000000000001', holder: 'pseudonym-1' }))).toBe(
+      'dd7e7a9e3bd54a8bf3888d0b4270092f7f6ab5a4a5bdcb1bf21cf9216857a23e',
+    );
+    const fever = { ...feverRecord(2), checkId: '0190a5e0-0000-7000-8000-000000000002', holder: 'pseudonym-2' };
+    expect(key.checkLink(GENESIS_HASH, 2, fever)).toBe('9ccbc580de41ac27c6503a37c84e74c200f29afc7429433dbed10f36fd705bbe');
+    expect(chainHash(GENESIS_HASH, fever)).toBe('8a37cc0a057621991da715602c891747761408bb9e70683ae20c0a7cd8c70abd');
     expect(key.eventLink(GENESIS_HASH, 3, { eventId: '0190a5e0-0000-7000-8000-000000000003', atMs: 5, type: 'override', actor: 'guard', detailText: '{"a":1}' })).toBe(
       'a654acf8216a32c17670d271af78f62c22a6e34e03bd92b506a23f6f2ce0f95d',
     );

@@ -9,6 +9,7 @@
 // now and then when nothing is pending. Last, a running kiosk against the
 // real central service: its status bar says 'verified', the service keeps
 // its status and chain head.
+import { KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -46,8 +47,9 @@ const NOW = Date.now();
 const APP_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 async function newServiceKey(): Promise<ServiceKey> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const { privateKey: webKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const { x, y } = await exportJWK(publicKey);
+  const privateKey = KeyObject.from(webKey);
   const kid = await calculateJwkThumbprint({ kty: 'EC', crv: 'P-256', x: x!, y: y! }, 'sha256');
   return { kid, privateKey, createdAt: new Date().toISOString(), publicJwk: { kty: 'EC', crv: 'P-256', x: x!, y: y!, kid, alg: 'ES256', use: 'sig' } };
 }
@@ -119,7 +121,7 @@ class ReceiptingService {
     if (m === 'garbage') receipt = 'not.a.receipt';
     else if (m !== 'none') {
       const key = m === 'other-key' ? this.forger : m === 'same-kid-other-key' ? { ...this.forger, kid: this.key.kid } : this.key;
-      receipt = await signReceipt(key, {
+      receipt = signReceipt(key, {
         ...signed,
         ...(m === 'other-batch' ? { batch: crypto.randomUUID() } : {}),
         ...(m === 'other-device' ? { device: 'another-kiosk' } : {}),

@@ -281,7 +281,7 @@ describe('the loop: backoff, Retry-After, probe (fake timers)', () => {
     const log = CheckLog.open(path.join(tempDir(), 'c.db'));
     const fail = (retryAfterMs: number | null = null): PushResult => ({ kind: 'failed', sent: 1, reason: 'HTTP 500', retryAfterMs });
     let probeOk = false;
-    const { client, calls } = scripted([fail(), fail(), fail(7000), fail(), { kind: 'stored', sent: 1, stored: 1, pendingLeft: 0 }], () => probeOk);
+    const { client, calls } = scripted([fail(), fail(), fail(7000), fail(), { kind: 'stored', sent: 1, stored: 1, pendingLeft: 0, heldBack: null }], () => probeOk);
     const loop = new SyncLoop({ client, log, clock: Date.now, random: () => 0.999, probeMs: 5000, intervalMs: 3_600_000 });
     loop.start();
     for (let i = 0; i < 50; i++) await vi.advanceTimersByTimeAsync(100);
@@ -313,7 +313,7 @@ describe('Retry-After against the probe (fake timers)', () => {
     let maxInFlight = 0;
     const results: PushResult[] = [
       { kind: 'failed', sent: 1, reason: 'HTTP 429', retryAfterMs: 60_000 },
-      { kind: 'stored', sent: 1, stored: 1, pendingLeft: 0 },
+      { kind: 'stored', sent: 1, stored: 1, pendingLeft: 0, heldBack: null },
     ];
     const client = {
       pushBatch: async () => {

@@ -1,6 +1,7 @@
-// sentinel central serve | enroll-token | devices | revoke | checks | bundle publish:
+// sentinel central serve | enroll-token | devices | revoke | checks | alerts | bundle publish:
 // the central service (central/) and the admin commands on its store. Every
 // one takes --db URL (PostgreSQL) or --data DIR (the embedded PGlite store).
+import { clearAlert, listAlerts, type Alert } from '../../../central/alerts.js';
 import { publishBundle } from '../../../central/bundles.js';
 import { CHECK_CSV_HEADER, checkCsvLine } from '../../../central/check-csv.js';
 import { describeLocation, openStore, storeLocation, type StoreLocation } from '../../../central/open-store.js';
@@ -26,6 +27,7 @@ export const CENTRAL_HELP = `usage: sentinel central serve [--port N] [--host AD
        sentinel central devices [--json] [STORE]
        sentinel central revoke DEVICE_ID [STORE]
        sentinel central checks [--since ISO] [--device ID] [--json | --format jsonl|csv] [STORE]
+       sentinel central alerts [--all] [--device ID] [--json] | alerts clear ID [STORE]
        sentinel central bundle publish FILE --root JWK-FILE [STORE]
        sentinel central key [--json] [STORE]
        sentinel central user add NAME [--replace] | user list [--json] | user remove NAME [STORE]
@@ -43,7 +45,10 @@ enroll-token makes a one-time token (default valid 60 minutes) for
 serve last listened on. --png FILE saves both as a QR for the kiosk's
 technician screen (Settings, Enroll) to scan. revoke: nothing the device sends is stored from
 then on (403). checks prints what is stored, one JSON object a check
-(pseudonyms only). bundle publish verifies a trust bundle against the pinned
+(pseudonyms only). alerts lists the alerts the service raised (a history
+rewritten or truncated, records it cannot store), open ones unless --all;
+alerts clear ID marks one dealt with (the fleet view stops showing it).
+bundle publish verifies a trust bundle against the pinned
 root public key and serves it; a seq not higher than the newest is refused.
 key prints the service's own public key (ES256) and its thumbprint: it signs
 the receipt of every stored batch, and 'sentinel enroll' pins it on the
@@ -62,12 +67,13 @@ const VERBS: Record<string, readonly string[]> = {
   devices: [],
   revoke: [],
   checks: ['since', 'device', 'format'],
+  alerts: ['device', 'all'],
   bundle: ['root'],
   key: [],
   user: ['replace'],
 };
 
-const SPECIFIC = ['port', 'host', 'retention-days', 'gate', 'station', 'ttl-minutes', 'url', 'since', 'device', 'format', 'root', 'public-url', 'replace'];
+const SPECIFIC = ['port', 'host', 'retention-days', 'gate', 'station', 'ttl-minutes', 'url', 'since', 'device', 'format', 'root', 'public-url', 'replace', 'all'];
 
 function wholeNumber(raw: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -130,6 +136,7 @@ export async function centralCommand(args: string[], io: CommandIo): Promise<num
       root: { type: 'string' },
       'public-url': { type: 'string' },
       replace: { type: 'boolean' },
+      all: { type: 'boolean' },
     },
     3,
   );
@@ -139,7 +146,7 @@ export async function centralCommand(args: string[], io: CommandIo): Promise<num
     return EXIT.OK;
   }
   const [verb, ...rest] = positionals;
-  if (verb === undefined) throw new UsageError('central needs serve, enroll-token, devices, revoke, checks, bundle publish or key (sentinel central --help)');
+  if (verb === undefined) throw new UsageError('central needs serve, enroll-token, devices, revoke, checks, alerts, bundle publish or key (sentinel central --help)');
   const allowed = VERBS[verb];
   if (!allowed) throw new UsageError(`unknown central command "${verb}" (sentinel central --help)`);
   for (const flag of SPECIFIC) {
@@ -165,6 +172,28 @@ export async function centralCommand(args: string[], io: CommandIo): Promise<num
           const published = await publishBundle(store, jws, roots, common.nowMs);
           if (common.json) io.out(JSON.stringify({ published: true, seq: published.seq, rootKid: published.rootKid, expiresAt: published.expiresAt }) + '\n');
           else io.out(`published trust bundle seq ${published.seq} (root ${published.rootKid}), expires ${published.expiresAt}: kiosks fetch it at /v1/trust-bundle\n`);
+          return EXIT.OK;
+        });
+      }
+      case 'alerts': {
+        const [sub, id, extra] = rest;
+        if (sub === undefined) {
+          return await withStore(location, 'alerts', async (store) => {
+            const alerts = await listAlerts(store.sql, { includeCleared: values.all === true, ...(values.device === undefined ? {} : { deviceId: values.device }) });
+            if (common.json) for (const a of alerts) io.out(JSON.stringify(a) + '\n');
+            else io.out(alerts.length === 0 ? (values.all === true ? 'no alert was ever raised\n' : 'no open alert\n') : alerts.map(alertLine).join('\n') + '\n');
+            return EXIT.OK;
+          });
+        }
+        if (sub !== 'clear') throw new UsageError(`unknown central alerts command "${sub}" (alerts, or alerts clear ID)`);
+        if (values.all === true || values.device !== undefined) throw new UsageError('alerts clear takes one alert ID, no --all or --device');
+        const n = id !== undefined && /^\d{1,15}$/.test(id) ? Number(id) : NaN;
+        if (!Number.isSafeInteger(n)) throw new UsageError(`alerts clear needs the alert's ID, a number (sentinel central alerts lists them), not "${id ?? ''}"`);
+        if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+        return await withStore(location, 'alerts clear', async (store) => {
+          if (!(await clearAlert(store.sql, n, common.nowMs))) throw new UsageError(`no open alert has the ID ${n} (sentinel central alerts lists them)`);
+          if (common.json) io.out(JSON.stringify({ id: n, cleared: true }) + '\n');
+          else io.out(`alert ${n} cleared\n`);
           return EXIT.OK;
         });
       }
@@ -245,6 +274,10 @@ export async function centralCommand(args: string[], io: CommandIo): Promise<num
     if (err instanceof StoreUnusable) throw new ConfigError(err.message);
     throw err;
   }
+}
+
+function alertLine(a: Alert): string {
+  return `${a.id}\t${a.raisedAt}\t${a.deviceId}\t${a.kind}${a.clearedAt === null ? '' : ` (cleared ${a.clearedAt})`}\t${JSON.stringify(a.detail)}`;
 }
 
 async function withStore(location: StoreLocation, role: string, work: (store: CentralStore) => Promise<number>): Promise<number> {
