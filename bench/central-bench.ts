@@ -46,6 +46,7 @@ import { DataDir } from '../main/data-dir.js';
 import { loadOrCreateDeviceIdentity, type DeviceIdentity } from '../main/device/device-key.js';
 import { uuidv7 } from '../main/log/check-id.js';
 import type { SyncedCheck } from '../main/log/wire-check.js';
+import { enrollBody } from '../main/sync/enroll.js';
 import { signSyncPayload, syncPayload } from '../main/sync/sync-client.js';
 import { checkSignature } from '../main/verify/signature.js';
 import { startPostgres, type PostgresServer } from '../test/fixtures/postgres.js';
@@ -378,7 +379,7 @@ async function enrollKiosks(n: number, store: CentralStore, port: number, tmp: s
     const device = await loadOrCreateDeviceIdentity(dir);
     // The token as `sentinel central enroll-token` makes it.
     const { token } = await store.createEnrollToken({ gate: `G${i + 1}`, station: `Station ${(i % 30) + 1}`, ttlMinutes: 30, nowMs: Date.now() });
-    const body = JSON.stringify({ token, deviceId: device.deviceId, jwk: device.jwk });
+    const body = await enrollBody(device, token);
     const status = await new Promise<number>((resolve, reject) => {
       const req = http.request({ host: '127.0.0.1', port, path: '/v1/enroll', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
         res.resume();

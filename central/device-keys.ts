@@ -4,7 +4,10 @@
 // kept by their JWK, so a busy device's key is not imported per batch;
 // whether the device may still send is read from the store every time.
 import { calculateJwkThumbprint, importJWK, type JWK } from 'jose';
-import { isJsonObject } from '../main/verify/jws.js';
+import { ENROLL_PROOF_TYP } from '../main/contract/enrollment.js';
+import { isJsonObject, parseJsonObject, splitCompact } from '../main/verify/jws.js';
+import { checkSignature } from '../main/verify/signature.js';
+import { decodeBase64urlNative } from './base64url.js';
 import { privateMembersOf } from '../main/verify/trust.js';
 import { Refused } from './refused.js';
 
@@ -56,4 +59,27 @@ export function deviceKey(jwk: DeviceJwk): Promise<CryptoKey> {
     keys.set(cacheKey, key);
   }
   return key;
+}
+
+/**
+ * Checks that the enrolling kiosk holds the key it sends
+ * (main/contract/enrollment.ts): the proof must be a JWS of exactly that
+ * typ and kid, over this token and device, verifying with the sent key.
+ * Refused 400 when missing or not a proof, 401 when it does not verify.
+ */
+export async function checkEnrollProof(raw: unknown, expected: { id: string; jwk: DeviceJwk; token: string }): Promise<void> {
+  if (raw === undefined || raw === null) {
+    throw new Refused(400, 'no-proof', 'the enrollment carries no proof that the kiosk holds the key it sends (a JWS over the token signed by the device key): update the kiosk');
+  }
+  const parts = typeof raw === 'string' && raw.length <= 4096 ? splitCompact(raw, decodeBase64urlNative) : null;
+  if (!parts) throw new Refused(400, 'malformed', 'proof must be a compact JWS');
+  const { header } = parts;
+  if (Object.keys(header).some((m) => m !== 'alg' && m !== 'kid' && m !== 'typ') || header.alg !== 'ES256' || header.typ !== ENROLL_PROOF_TYP || header.kid !== expected.id) {
+    throw new Refused(400, 'malformed', `proof's header must be exactly alg ES256, typ ${ENROLL_PROOF_TYP} and kid the device id`);
+  }
+  const payload = parseJsonObject(parts.payloadBytes);
+  const verifies = await checkSignature('ES256', await deviceKey(expected.jwk), parts.signingInput, parts.signature);
+  if (!verifies || !payload || payload.token !== expected.token || payload.device !== expected.id) {
+    throw new Refused(401, 'bad-proof', 'the proof does not verify with the key sent, or is not over this token and device: nothing is enrolled');
+  }
 }

@@ -12,7 +12,7 @@ import { isJsonObject } from '../main/verify/jws.js';
 import { checkSignature } from '../main/verify/signature.js';
 import { MAX_CHECKS_PER_BATCH, readSyncJws, readSyncPayload } from './batch.js';
 import { Refused } from './refused.js';
-import { deviceKey, readDeviceJwk } from './device-keys.js';
+import { checkEnrollProof, deviceKey, readDeviceJwk } from './device-keys.js';
 import { dropExpiredPartitions } from './partitions.js';
 import { handleFleet, type FleetOptions } from './fleet/router.js';
 import { signReceipt } from './receipts.js';
@@ -254,7 +254,7 @@ export class CentralService {
       return this.getBundle(req, res, method === 'HEAD');
     }
     if (path === ROUTES.enroll) {
-      if (method !== 'POST') return send(res, 405, { error: 'method', reason: 'POST {token, jwk} here' }, { allow: 'POST' });
+      if (method !== 'POST') return send(res, 405, { error: 'method', reason: 'POST {token, jwk, proof} here' }, { allow: 'POST' });
       return this.postEnroll(req, res);
     }
     if (path === '/fleet' || path.startsWith('/fleet/')) return handleFleet(this, this.opts, req, res, path);
@@ -332,6 +332,7 @@ export class CentralService {
     if (typeof doc.token !== 'string' || doc.token.length === 0 || doc.token.length > 256) throw new Refused(400, 'malformed', 'token must be the enrollment token, as text');
     const { id, jwk } = await readDeviceJwk(doc.jwk);
     if (doc.deviceId !== undefined && doc.deviceId !== id) throw new Refused(400, 'malformed', `deviceId is not the thumbprint of the jwk (${id})`);
+    await checkEnrollProof(doc.proof, { id, jwk, token: doc.token });
     // Read before the token is spent: a store that cannot give the key enrolls nobody.
     const key = await this.serviceKey();
     const device = await this.store.enroll({ token: doc.token, id, jwk, nowMs: this.clock() });

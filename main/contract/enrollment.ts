@@ -33,3 +33,17 @@ export function parseEnrollmentText(text: string): Enrollment | null {
   if (!TOKEN.test(token) || !/^https?:\/\/\S+$/.test(url)) return null;
   return { url, token };
 }
+
+/**
+ * The proof a kiosk sends with its public key at enrollment: a compact JWS
+ * (ES256, this typ, kid = the device id) signed by that key over
+ * {"token","device"}. Without it, whoever held a token could enroll any
+ * public key they had seen — and move an enrolled kiosk to the token's gate
+ * and station; with it, only the holder of the private key enrolls it.
+ */
+export const ENROLL_PROOF_TYP = 'phc-enroll+jwt';
+
+export interface EnrollProofPayload {
+  token: string;
+  device: string;
+}

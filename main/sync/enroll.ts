@@ -11,13 +11,26 @@
 // screen (the enrollment QR scanned).
 import { ConfigStore } from '../config/config-store.js';
 import type { DataDir } from '../data-dir.js';
-import { loadOrCreateDeviceIdentity } from '../device/device-key.js';
+import { CompactSign } from 'jose';
+import { ENROLL_PROOF_TYP, type EnrollProofPayload } from '../contract/enrollment.js';
+import { loadOrCreateDeviceIdentity, type DeviceIdentity } from '../device/device-key.js';
 import { isJsonObject } from '../verify/jws.js';
 import { enrollEndpoint, syncEndpoints } from './endpoints.js';
 import { SERVICE_KEY_FILE, checkServiceKeyImports, pinServiceKey, readServiceKey, unpinServiceKey, type ServiceKeyJwk } from './service-pin.js';
 import { readCapped } from './sync-client.js';
 
 export const ENROLL_TIMEOUT_MS = 15_000;
+
+/** That this kiosk holds the key it enrolls (main/contract/enrollment.ts ENROLL_PROOF_TYP): signed over the token and its id. */
+export function signEnrollProof(identity: DeviceIdentity, token: string): Promise<string> {
+  const payload: EnrollProofPayload = { token, device: identity.deviceId };
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ: ENROLL_PROOF_TYP, kid: identity.deviceId }).sign(identity.privateKey);
+}
+
+/** The body of POST /v1/enroll. */
+export async function enrollBody(identity: DeviceIdentity, token: string): Promise<string> {
+  return JSON.stringify({ token, deviceId: identity.deviceId, jwk: identity.jwk, proof: await signEnrollProof(identity, token) });
+}
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 export type EnrollOutcome =
@@ -54,7 +67,7 @@ export async function enrollWith(dir: DataDir, url: string, token: string, opts:
     const response = await (opts.fetch ?? globalThis.fetch)(target, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, deviceId: identity.deviceId, jwk: identity.jwk }),
+      body: await enrollBody(identity, token),
       redirect: 'error',
       signal: controller.signal,
     });

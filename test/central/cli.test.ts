@@ -27,7 +27,7 @@ import { SENTINEL, firstLine } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { makeWorld } from '../fixtures/world.js';
 import { BACKENDS, POSTGRES } from './backends.js';
-import { newDevice, payloadOf, postChecks, postEnroll, sign, wireChecks } from './kiosks.js';
+import { enrollDoc, newDevice, payloadOf, postChecks, postEnroll, sign, wireChecks } from './kiosks.js';
 
 interface Ran {
   status: number;
@@ -307,7 +307,7 @@ describe('sentinel central serve on PostgreSQL', () => {
       const token = lines((await cli(['central', 'enroll-token', '--db', db, '--json'])).stdout)[0]!.token as string;
       const { newDevice } = await import('./kiosks.js');
       const device = await newDevice();
-      expect((await postEnroll(one.url, { token, jwk: device.jwk })).status).toBe(200);
+      expect((await postEnroll(one.url, await enrollDoc(device, token))).status).toBe(200);
       const checks = wireChecks(500, Date.now() - 3_600_000);
       const jws = await sign(device, payloadOf(device, checks));
       const answers = await Promise.all([postChecks(one.url, jws), postChecks(two.url, jws)]);

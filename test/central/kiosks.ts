@@ -7,6 +7,7 @@ import type { CentralStore } from '../../central/store.js';
 import type { DeviceIdentity } from '../../main/device/device-key.js';
 import { uuidv7 } from '../../main/log/check-id.js';
 import type { SyncedCheck } from '../../main/log/wire-check.js';
+import { enrollBody } from '../../main/sync/enroll.js';
 import { pseudonymOf } from '../fixtures/check-records.js';
 
 export async function newDevice(): Promise<DeviceIdentity> {
@@ -94,8 +95,13 @@ export function postEnroll(base: string, body: unknown): Promise<Answer> {
   return request(base, '/v1/enroll', { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 }
 
+/** The body a kiosk posts to enroll with this token, as an object (main/sync/enroll.ts makes it, proof included). */
+export async function enrollDoc(device: DeviceIdentity, token: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await enrollBody(device, token)) as Record<string, unknown>;
+}
+
 /** Enrolls a device through the service with a fresh token for gate/station. */
 export async function enroll(base: string, store: CentralStore, device: DeviceIdentity, opts: { gate?: string; station?: string; nowMs?: number } = {}): Promise<Answer> {
   const { token } = await store.createEnrollToken({ gate: opts.gate ?? 'G1', station: opts.station ?? 'Hongqiao', ttlMinutes: 10, nowMs: opts.nowMs ?? Date.now() });
-  return postEnroll(base, { token, deviceId: device.deviceId, jwk: device.jwk });
+  return postEnroll(base, await enrollBody(device, token));
 }

@@ -7,6 +7,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
+import { CompactSign } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listAlerts } from '../../central/alerts.js';
 import { publishBundle } from '../../central/bundles.js';
@@ -15,7 +16,7 @@ import type { CentralStore } from '../../central/store.js';
 import { TimeFloor } from '../../main/clock/time-floor.js';
 import { ConfigStore } from '../../main/config/config-store.js';
 import { DataDir } from '../../main/data-dir.js';
-import { loadOrCreateDeviceIdentity } from '../../main/device/device-key.js';
+import { loadOrCreateDeviceIdentity, type DeviceIdentity } from '../../main/device/device-key.js';
 import { uuidv7 } from '../../main/log/check-id.js';
 import { CheckLog } from '../../main/log/check-log.js';
 import { runSentinel } from '../../main/cli/run.js';
@@ -29,7 +30,7 @@ import { tempDir } from '../fixtures/tmp.js';
 import { until } from '../fixtures/until.js';
 import { makeWorld, type World } from '../fixtures/world.js';
 import { BACKENDS } from './backends.js';
-import { enroll, newDevice, payloadOf, postChecks, postEnroll, request, sign, wireCheck, wireChecks, wireEvent } from './kiosks.js';
+import { enroll, enrollDoc, newDevice, payloadOf, postChecks, postEnroll, request, sign, wireCheck, wireChecks, wireEvent } from './kiosks.js';
 
 const HOUR = 3_600_000;
 
@@ -127,16 +128,16 @@ describe.each(BACKENDS)('the central service on $name', (backend) => {
     it('a good token records the device with its gate and station; the same token again, or a token of nobody, stores nothing', async () => {
       const device = await newDevice();
       const { token } = await store.createEnrollToken({ gate: 'G3', station: 'Hongqiao', ttlMinutes: 10, nowMs: Date.now() });
-      const ok = await postEnroll(a.url, { token, deviceId: device.deviceId, jwk: device.jwk });
+      const ok = await postEnroll(a.url, await enrollDoc(device, token));
       expect(ok.status).toBe(200);
       expect(ok.json).toMatchObject({ deviceId: device.deviceId, gate: 'G3', station: 'Hongqiao' });
       expect(await store.device(device.deviceId)).toMatchObject({ gate: 'G3', station: 'Hongqiao', revokedAt: null, jwk: { kty: 'EC', crv: 'P-256', x: device.jwk.x, y: device.jwk.y } });
       const before = (await store.devices()).length;
       const thief = await newDevice();
-      const reused = await postEnroll(b.url, { token, jwk: thief.jwk });
+      const reused = await postEnroll(b.url, await enrollDoc(thief, token));
       expect(reused.status).toBe(410);
       expect(reused.json).toMatchObject({ error: 'token-used', reason: expect.stringMatching(/already used/) });
-      const unknown = await postEnroll(a.url, { token: 'made-up-token', jwk: thief.jwk });
+      const unknown = await postEnroll(a.url, await enrollDoc(thief, 'made-up-token'));
       expect(unknown.status).toBe(401);
       expect(unknown.json).toMatchObject({ error: 'unknown-token' });
       expect((await store.devices()).length).toBe(before);
@@ -146,7 +147,7 @@ describe.each(BACKENDS)('the central service on $name', (backend) => {
     it('an expired token is refused with 410 and a reason, and nothing is stored', async () => {
       const device = await newDevice();
       const { token } = await store.createEnrollToken({ gate: 'G4', station: null, ttlMinutes: 5, nowMs: Date.now() - 6 * 60_000 });
-      const r = await postEnroll(a.url, { token, jwk: device.jwk });
+      const r = await postEnroll(a.url, await enrollDoc(device, token));
       expect(r.status).toBe(410);
       expect(r.json).toMatchObject({ error: 'token-expired', reason: expect.stringMatching(/expired at/) });
       expect(await store.device(device.deviceId)).toBeNull();
@@ -155,7 +156,7 @@ describe.each(BACKENDS)('the central service on $name', (backend) => {
     it('two kiosks using one token at the same moment through two processes: exactly one is enrolled', async () => {
       const { token } = await store.createEnrollToken({ gate: 'G5', station: null, ttlMinutes: 5, nowMs: Date.now() });
       const [d1, d2] = [await newDevice(), await newDevice()];
-      const answers = await Promise.all([postEnroll(a.url, { token, jwk: d1.jwk }), postEnroll(b.url, { token, jwk: d2.jwk })]);
+      const answers = await Promise.all([postEnroll(a.url, await enrollDoc(d1, token)), postEnroll(b.url, await enrollDoc(d2, token))]);
       expect(answers.map((r) => r.status).sort()).toEqual([200, 410]);
       const enrolled = [await store.device(d1.deviceId), await store.device(d2.deviceId)].filter((d) => d !== null);
       expect(enrolled).toHaveLength(1);
@@ -184,7 +185,34 @@ describe.each(BACKENDS)('the central service on $name', (backend) => {
         expect(typeof r.json?.reason).toBe('string');
       }
       // The token was never spent on any of them.
-      expect((await postEnroll(a.url, { token, jwk: device.jwk })).status).toBe(200);
+      expect((await postEnroll(a.url, await enrollDoc(device, token))).status).toBe(200);
+    });
+
+    it('only the holder of the key enrolls it: no proof, a proof by another key or over another token, and a try to move an enrolled kiosk to another gate are refused', async () => {
+      const device = await newDevice();
+      const thief = await newDevice();
+      const { token } = await store.createEnrollToken({ gate: 'G8', station: null, ttlMinutes: 5, nowMs: Date.now() });
+      const proofBy = (signer: DeviceIdentity, payload: unknown, kid = device.deviceId): Promise<string> =>
+        new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ: 'phc-enroll+jwt', kid }).sign(signer.privateKey);
+      const cases: [string, unknown, number, string][] = [
+        ['no proof', { token, jwk: device.jwk }, 400, 'no-proof'],
+        ['a proof that is no JWS', { token, jwk: device.jwk, proof: 'signed, honest' }, 400, 'malformed'],
+        ["another device's kid", { token, jwk: device.jwk, proof: await proofBy(thief, { token, device: thief.deviceId }, thief.deviceId) }, 400, 'malformed'],
+        ['signed by another key', { token, jwk: device.jwk, proof: await proofBy(thief, { token, device: device.deviceId }) }, 401, 'bad-proof'],
+        ['over another token', { token, jwk: device.jwk, proof: await proofBy(device, { token: 'another-token-entirely', device: device.deviceId }) }, 401, 'bad-proof'],
+        ['for another device', { token, jwk: device.jwk, proof: await proofBy(device, { token, device: thief.deviceId }) }, 401, 'bad-proof'],
+      ];
+      for (const [what, body, status, error] of cases) {
+        const r = await postEnroll(a.url, body);
+        expect({ what, status: r.status, error: r.json?.error }).toEqual({ what, status, error });
+      }
+      expect(await store.device(device.deviceId)).toBeNull();
+      // Enrolled at G8 with its own proof; a token for G9 in other hands cannot move it there.
+      expect((await postEnroll(a.url, await enrollDoc(device, token))).status).toBe(200);
+      const other = (await store.createEnrollToken({ gate: 'G9', station: null, ttlMinutes: 5, nowMs: Date.now() })).token;
+      const moved = await postEnroll(b.url, { token: other, jwk: device.jwk, proof: await proofBy(thief, { token: other, device: device.deviceId }) });
+      expect([moved.status, moved.json?.error]).toEqual([401, 'bad-proof']);
+      expect(await store.device(device.deviceId)).toMatchObject({ gate: 'G8' });
     });
   });
 
