@@ -289,6 +289,12 @@ describe('sentinel central: usage and exit codes', () => {
     expect((await cli(['enroll', '--help'])).stdout).toMatch(/^usage: sentinel enroll URL TOKEN/);
   });
 
+  it('sentinel enroll to an address off loopback exits 64 before making the data directory', async () => {
+    const kiosk = path.join(tempDir(), 'not-yet');
+    const r = await cli(['enroll', 'http://10.0.0.5/', 'token', '--data', kiosk]);
+    expect([r.status, fs.existsSync(kiosk)]).toEqual([64, false]);
+  });
+
   it('sentinel enroll with nobody listening exits 69 and changes nothing', async () => {
     const kiosk = tempDir();
     const port = await closedPort();

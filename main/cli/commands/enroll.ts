@@ -5,6 +5,7 @@ import { cliActor, recordIn } from '../../audit/audit.js';
 import { ConfigValueError } from '../../contract/kiosk-config.js';
 import { DataDir } from '../../data-dir.js';
 import { enrollWith } from '../../sync/enroll.js';
+import { enrollEndpoint } from '../../sync/endpoints.js';
 import { SERVICE_KEY_FILE } from '../../sync/service-pin.js';
 import type { CommandIo } from '../command-io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -30,9 +31,11 @@ export async function enrollCommand(args: string[], io: CommandIo): Promise<numb
   }
   const [url, token] = positionals;
   if (url === undefined || token === undefined) throw new UsageError('enroll needs the service URL and the TOKEN (sentinel central enroll-token prints both)');
-  const dir = DataDir.open(common.dataDir, { create: true });
   let outcome;
   try {
+    // The URL judged before the data directory is made: a refused one leaves nothing behind.
+    enrollEndpoint(url);
+    const dir = DataDir.open(common.dataDir, { create: true });
     outcome = await enrollWith(dir, url, token, { clock: io.clock, audit: (detail) => recordIn(dir, 'config/changed', cliActor(), detail, io.clock()) });
   } catch (err) {
     if ((err as Error).name === 'EndpointRefused' || err instanceof ConfigValueError) throw new UsageError((err as Error).message);
