@@ -5,6 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { CentralService } from '../../bench/central-service.js';
+import { CentralService as RealCentralService } from '../../central/service.js';
+import { enrollmentText } from '../../main/contract/enrollment.js';
+import { PGLITE } from '../central/backends.js';
 import { ConfigStore } from '../../main/config/config-store.js';
 import { DATA_FILES, DataDir } from '../../main/data-dir.js';
 import { calculateJwkThumbprint } from 'jose';
@@ -296,6 +299,46 @@ describe.skipIf(missing !== '')('technician mode on the screen', () => {
     }
     // The whole walk, the refused export to the kiosk's disk included: more than the default minute on a loaded machine.
   }, 120_000);
+
+  // Last of the tests on this kiosk: it leaves it enrolled (its sync endpoint set).
+  it("an enrollment QR held up to the kiosk's camera enrolls it with the central service: read in Devices, offered in Settings, Enroll", async () => {
+    const store = await PGLITE.freshStore();
+    const service = new RealCentralService({ store, log: () => undefined });
+    const url = await service.listen();
+    const video = path.join(k.tmp, 'enrollment.y4m');
+    const browser = await (async () => {
+      const { token } = await store.createEnrollToken({ gate: 'G12', station: 'Hongqiao West', ttlMinutes: 10, nowMs: Date.now() });
+      // The code `sentinel central enroll-token --png` puts in its QR, on a phone held up at 45% of the frame.
+      writeY4m(video, Array(5).fill(cameraFrame(enrollmentText({ url, token }), { width: 1280, height: 720, codeFraction: 0.45, rotateDeg: 4, noise: 3, seed: 9 })), 10);
+      return launchBrowser({ kind: 'file', y4m: video });
+    })();
+    try {
+      const screen = await KioskScreen.open(browser, k.kiosk.url);
+      // At the checkpoint it is no travel code (refused NOT_PHC); once seen, it is not a new
+      // traveller's, and the PIN pad stays up while it shows.
+      await screen.page.waitForFunction(() => document.body.dataset.state === 'result');
+      await screen.waitForSightings(3);
+      await screen.page.keyboard.press('Control+Alt+T');
+      await enterPin(screen, PIN);
+      await screen.page.waitForSelector('[data-testid="tech-panel"]');
+      // Read by the Devices section's camera test, offered to Settings' Enroll row.
+      await screen.page.waitForFunction(() => (document.querySelector<HTMLInputElement>('[data-testid="set-enrollCode"]')?.value ?? '').startsWith('SENTINEL-ENROLL:1:'), undefined, {
+        timeout: 20_000,
+      });
+      await screen.page.locator('[data-testid="tech-enroll"]').scrollIntoViewIfNeeded();
+      await screen.page.click('[data-testid="tech-enroll"]');
+      await until(async () => (await store.devices()).length === 1, 15_000, 'the kiosk enrolled at the service');
+      const [device] = await store.devices();
+      expect(device).toMatchObject({ gate: 'G12', station: 'Hongqiao West', revokedAt: null });
+      await until(() => new ConfigStore(DataDir.open(k.dataDir, { create: false })).load().config.sync.endpoint === url, 5000, 'the sync endpoint set');
+      await screen.screenshot('technician-enrolled');
+      await screen.page.click('[data-testid="tech-exit"]');
+    } finally {
+      await browser.close();
+      await service.close();
+      await store.close();
+    }
+  });
 });
 
 describe.skipIf(missing !== '')('a kiosk on its first start', () => {
