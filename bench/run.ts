@@ -14,6 +14,7 @@ import { uuidv7 } from '../main/log/check-id.js';
 import { readRootKeys, TrustStore } from '../main/trust/trust-store.js';
 import { verifyCode } from '../main/verify/code.js';
 import { corpusScores, frameScores } from './decoders.js';
+import { accuracyFigureRows, accuracyTables, decodeAccuracy } from './decode-accuracy.js';
 import { formatThroughput } from './formats.js';
 import { CHROMIUM, screenBench } from './screen-bench.js';
 import { decoderThroughput, junkFlood, readingToScreen } from './drivers-bench.js';
@@ -215,6 +216,13 @@ async function decoderFigures(): Promise<{ table: Record<string, Record<string, 
   return { table, raw: { corpus, frames } };
 }
 
+/** Which decode passes earn their time (bench/decode-accuracy.ts; BENCH_ACCURACY=quick for fewer frames): its tables on stderr. */
+async function accuracyFigures(): Promise<void> {
+  const r = await decodeAccuracy({ quick: process.env.BENCH_ACCURACY === 'quick' });
+  process.stderr.write(accuracyTables(r) + '\n');
+  for (const f of accuracyFigureRows(r)) record(f.name, f.value, f.unit, f.note);
+}
+
 async function syncFigures(): Promise<void> {
   const s = await syncBench(SENTINEL, 100_000);
   record('sync: 100,000-check backlog to the local reference service', s.seconds, 's', `target < 60 s; all stored: ${s.allStored}`);
@@ -283,6 +291,7 @@ async function main(): Promise<void> {
     const central = await centralFigures();
     await driverFigures();
     const decoders = await decoderFigures();
+    await accuracyFigures();
     await screenFigures();
     const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
     const width = Math.max(...figures.map((f) => f.name.length));
