@@ -1,11 +1,14 @@
-// The kiosk's QR decoder for files (`sentinel decode`): ZXing-C++ compiled
-// to WebAssembly (zxing-wasm), the same library and options the screen's
-// decoder worker uses. The .wasm is read from the installed package: no
+// The kiosk's QR decoder for files (`sentinel decode`) and for raw grey
+// frames (benchmarks): ZXing-C++ compiled to WebAssembly (zxing-wasm), the
+// same library and decode plan (main/contract/qr-decode-plan.ts) as the
+// screen's decoder worker. The .wasm is read from the installed package: no
 // network, ever.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
-import { QR_READER_OPTIONS } from '../contract/qr-reader-options.js';
+import { PNG } from 'pngjs';
+import { prepareZXingModule, readBarcodes, type ReadResult } from 'zxing-wasm/reader';
+import { halfSize, negative, type GreyImage } from '../contract/grey-image.js';
+import { BASE_PASS, FILE_PASSES, FRAME_EXTRA_PASSES, chooseHit, type QrPass } from '../contract/qr-decode-plan.js';
 
 let ready: Promise<unknown> | null = null;
 
@@ -22,31 +25,86 @@ function prepare(): Promise<unknown> {
 export interface DecodedImage {
   text: string | null;
   ms: number;
+  /** The plan's pass that read it (null: none did). */
+  pass: string | null;
 }
 
-/** Decodes the first QR code in an encoded image (PNG, JPEG, …); text null when none is found. */
-export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
-  await prepare();
-  const started = performance.now();
-  const results = await readBarcodes(bytes, { ...QR_READER_OPTIONS, formats: [...QR_READER_OPTIONS.formats] });
-  const hit = results.find((r) => r.isValid && r.text.length > 0);
-  return { text: hit?.text ?? null, ms: performance.now() - started };
-}
-
-/** Decodes raw 8-bit greyscale pixels (benchmarks, generated frames). */
-export async function decodeGray(data: Uint8Array, width: number, height: number): Promise<DecodedImage> {
-  await prepare();
-  const rgba = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
+/** Grey as the RGBA ImageData zxing-wasm's public API takes (it turns it back into grey itself). */
+function imageData(g: GreyImage): ImageData {
+  const rgba = new Uint8ClampedArray(g.width * g.height * 4);
+  for (let i = 0; i < g.data.length; i++) {
+    const v = g.data[i]!;
     rgba[i * 4] = v;
     rgba[i * 4 + 1] = v;
     rgba[i * 4 + 2] = v;
     rgba[i * 4 + 3] = 255;
   }
+  return { data: rgba, width: g.width, height: g.height, colorSpace: 'srgb' } as unknown as ImageData;
+}
+
+/** The image a pass reads, from the grey image. */
+function imageFor(pass: QrPass, g: GreyImage): GreyImage {
+  return pass.image === 'invert' ? negative(g) : pass.image === 'half' ? halfSize(g) : g;
+}
+
+async function read(input: Uint8Array | ImageData, pass: QrPass): Promise<string | null> {
+  const results: ReadResult[] = await readBarcodes(input, { ...pass.options, formats: [...pass.options.formats] });
+  return chooseHit(results)?.text ?? null;
+}
+
+/** A PNG's pixels as grey (the luma zxing-wasm itself uses); null for another format, whose transformed passes are skipped. */
+export function pngGrey(bytes: Uint8Array): GreyImage | null {
+  let png: PNG;
+  try {
+    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch {
+    return null;
+  }
+  const data = new Uint8Array(png.width * png.height);
+  for (let i = 0; i < data.length; i++) {
+    const r = png.data[i * 4]!;
+    const g = png.data[i * 4 + 1]!;
+    const b = png.data[i * 4 + 2]!;
+    data[i] = (306 * r + 601 * g + 117 * b + 512) >> 10;
+  }
+  return { width: png.width, height: png.height, data };
+}
+
+/**
+ * Decodes the QR code in an encoded image (PNG, JPEG, …) with the plan's
+ * file passes in turn until one reads; text null when none does. A pass on
+ * a transformed image (negative, half size) needs the pixels: read for a
+ * PNG, skipped for another format.
+ */
+export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
+  await prepare();
   const started = performance.now();
-  const imageData = { data: rgba, width, height, colorSpace: 'srgb' } as unknown as ImageData;
-  const results = await readBarcodes(imageData, { ...QR_READER_OPTIONS, formats: [...QR_READER_OPTIONS.formats] });
-  const hit = results.find((r) => r.isValid && r.text.length > 0);
-  return { text: hit?.text ?? null, ms: performance.now() - started };
+  let grey: GreyImage | null | undefined;
+  for (const pass of FILE_PASSES) {
+    let text: string | null;
+    if (pass.image === 'as-is') text = await read(bytes, pass);
+    else {
+      if (grey === undefined) grey = pngGrey(bytes);
+      if (grey === null) continue;
+      text = await read(imageData(imageFor(pass, grey)), pass);
+    }
+    if (text !== null) return { text, ms: performance.now() - started, pass: pass.name };
+  }
+  return { text: null, ms: performance.now() - started, pass: null };
+}
+
+/**
+ * Decodes raw 8-bit grey pixels as the screen decodes a camera frame that
+ * stays in view: the base pass, then each of the frame's extra passes (the
+ * screen runs one a frame, in turn). Benchmarks and generated frames.
+ */
+export async function decodeGray(data: Uint8Array, width: number, height: number): Promise<DecodedImage> {
+  await prepare();
+  const g: GreyImage = { data, width, height };
+  const started = performance.now();
+  for (const pass of [BASE_PASS, ...FRAME_EXTRA_PASSES]) {
+    const text = await read(imageData(imageFor(pass, g)), pass);
+    if (text !== null) return { text, ms: performance.now() - started, pass: pass.name };
+  }
+  return { text: null, ms: performance.now() - started, pass: null };
 }

@@ -1,0 +1,103 @@
+// How every QR decode in Sentinel is asked for — on the screen (the decoder
+// worker, camera frames) and on the command line (`sentinel decode`, files)
+// — chosen pass by pass by measurement (bench/decode-accuracy.ts over
+// ZXing's photos, the EU DCC and SHC corpora and camera-like frames; the
+// figures are in docs/decisions.md). Pure data and one pure rule: the
+// screen imports it too, so both decode the same way.
+//
+// What the measurements decided:
+// - The base pass reads at full resolution only (zxing's own downscaled
+//   layer gained nothing anywhere and cost time), one polarity, without
+//   tryHarder (no image of 808 was lost without it, and it is a fifth
+//   faster), and asks for two symbols: a code printed inside another (or a
+//   second phone) comes back too, and the largest wins.
+// - Text as the code holds it (Plain): zxing's default (HRI) writes a
+//   control character as "<SOH>", which is not the code's text.
+// - Extra passes run only when the base pass read nothing: for a camera,
+//   one a frame in turn (the next frame is 33 ms away); for a file, each in
+//   turn. Each earned its place by reading images no other pass read:
+//   the negative image (a dark-mode phone), a fixed threshold (a blurred,
+//   tilted VGA frame), the global-histogram binarizer (two of ZXing's
+//   photos), half size (one).
+
+/** The zxing-wasm reader options a pass uses (a subset of its ReaderOptions, as plain data). */
+export interface QrReaderOptions {
+  formats: ['QRCode'];
+  tryHarder: boolean;
+  tryRotate: boolean;
+  tryInvert: boolean;
+  tryDownscale: boolean;
+  maxNumberOfSymbols: number;
+  textMode: 'Plain';
+  binarizer: 'LocalAverage' | 'GlobalHistogram' | 'FixedThreshold';
+}
+
+/** What the image is turned into before the pass: as it is, its negative, half size. */
+export type QrPassImage = 'as-is' | 'invert' | 'half';
+
+export interface QrPass {
+  name: string;
+  image: QrPassImage;
+  options: QrReaderOptions;
+}
+
+const BASE_OPTIONS: QrReaderOptions = {
+  formats: ['QRCode'],
+  tryHarder: false,
+  tryRotate: true,
+  tryInvert: false,
+  tryDownscale: false,
+  maxNumberOfSymbols: 2,
+  textMode: 'Plain',
+  binarizer: 'LocalAverage',
+};
+
+export const BASE_PASS: QrPass = { name: 'base', image: 'as-is', options: BASE_OPTIONS };
+/** A dark-mode phone: light modules on dark. Our own negative, so only that polarity is searched. */
+export const NEGATIVE_PASS: QrPass = { name: 'negative', image: 'invert', options: BASE_OPTIONS };
+export const FIXED_THRESHOLD_PASS: QrPass = { name: 'fixed threshold', image: 'as-is', options: { ...BASE_OPTIONS, binarizer: 'FixedThreshold' } };
+export const GLOBAL_HISTOGRAM_PASS: QrPass = { name: 'global histogram', image: 'as-is', options: { ...BASE_OPTIONS, binarizer: 'GlobalHistogram' } };
+export const HALF_SIZE_PASS: QrPass = { name: 'half size', image: 'half', options: BASE_OPTIONS };
+
+/** A camera frame: the base pass on every frame, then at most one of these while nothing reads, each frame the next. */
+export const FRAME_EXTRA_PASSES: readonly QrPass[] = [NEGATIVE_PASS, FIXED_THRESHOLD_PASS, GLOBAL_HISTOGRAM_PASS];
+
+/** A file: every pass in this order until one reads (the set cover's order; the negative for screenshots of dark-mode phones). */
+export const FILE_PASSES: readonly QrPass[] = [BASE_PASS, GLOBAL_HISTOGRAM_PASS, HALF_SIZE_PASS, NEGATIVE_PASS, FIXED_THRESHOLD_PASS];
+
+/** The part of a decoder's result this rule reads. */
+export interface QrHit {
+  isValid: boolean;
+  text: string;
+  position: { topLeft: Point; topRight: Point; bottomRight: Point; bottomLeft: Point };
+}
+interface Point {
+  x: number;
+  y: number;
+}
+
+/** The area a result's corners enclose (shoelace), in pixels². */
+export function hitArea(h: QrHit): number {
+  const p = [h.position.topLeft, h.position.topRight, h.position.bottomRight, h.position.bottomLeft];
+  let twice = 0;
+  for (let i = 0; i < 4; i++) {
+    const a = p[i]!;
+    const b = p[(i + 1) % 4]!;
+    twice += a.x * b.y - b.x * a.y;
+  }
+  return Math.abs(twice) / 2;
+}
+
+/**
+ * The code a pass read, of those it returned: valid, with text, the largest
+ * — a code nested in another is smaller than its host, and of two phones
+ * held up the nearer one fills more of the frame.
+ */
+export function chooseHit<T extends QrHit>(hits: readonly T[]): T | null {
+  let best: T | null = null;
+  for (const h of hits) {
+    if (!h.isValid || h.text.length === 0) continue;
+    if (best === null || hitArea(h) > hitArea(best)) best = h;
+  }
+  return best;
+}
