@@ -123,18 +123,19 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       ...restrict([...NODE_BUILTINS, ...NATIVE, 'electron', '**/drivers/**'], 'the renderer shows what main decided: no node, electron or drivers.'),
-      // From main, types only (the contract), and three modules' code: the IPC table, whose
+      // From main, types only (the contract), and four modules' code: the IPC table, whose
       // makeKioskApi the screen shares with the preload, the device vocabulary its pickers
-      // offer, and the PIN rule the pad checks a first PIN by (main/contract is kept free of
+      // offer, the PIN rule the pad checks a first PIN by, and the QR decode plan its worker
+      // follows as `sentinel decode` does (main/contract is kept free of
       // node by its own rule above). Never main's other code.
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['**/main/**', '!**/main/contract', '!**/main/contract/ipc.js', '!**/main/contract/devices.js', '!**/main/contract/pin-rule.js'],
+              group: ['**/main/**', '!**/main/contract', '!**/main/contract/ipc.js', '!**/main/contract/devices.js', '!**/main/contract/pin-rule.js', '!**/main/contract/qr-decode-plan.js'],
               allowTypeImports: true,
-              message: 'the renderer takes only types from main/contract, and code from main/contract/ipc.ts, devices.ts and pin-rule.ts alone',
+              message: 'the renderer takes only types from main/contract, and code from main/contract/ipc.ts, devices.ts, pin-rule.ts and qr-decode-plan.ts alone',
             },
           ],
         },

@@ -17,6 +17,7 @@ import { corpusScores, frameScores } from './decoders.js';
 import { accuracyFigureRows, accuracyTables, decodeAccuracy } from './decode-accuracy.js';
 import { formatThroughput } from './formats.js';
 import { CHROMIUM, screenBench } from './screen-bench.js';
+import { workerBench, workerTable } from './worker-bench.js';
 import { decoderThroughput, junkFlood, readingToScreen } from './drivers-bench.js';
 import { syncBench } from './sync-bench.js';
 import { centralBench, centralTable, type CentralBenchResult } from './central-bench.js';
@@ -267,6 +268,14 @@ async function screenFigures(): Promise<void> {
   if (!fs.existsSync(CHROMIUM)) {
     process.stderr.write(`  (no ${CHROMIUM}: screen latency and memory skipped; npm test installs it)\n`);
     return;
+  }
+  // The decoder worker alone (bench/worker-bench.ts): per stage, the frame path against the old one, and its warm-up.
+  const w = await workerBench({ frames: 30, trials: 5 });
+  process.stderr.write(workerTable(w) + '\n');
+  record('decoder worker: warm-up, start → ready', w.warmup.readyMs, 'ms', `module ${w.warmup.moduleMs} ms; path ${w.warmup.path}`);
+  record('decoder worker: first frame after ready, decode', w.firstFrame.afterReady.decodeMs, 'ms', `round trip ${w.firstFrame.afterReady.roundTripMs} ms`);
+  for (const r of w.rows.filter((x) => x.source === 'i420' && x.way !== 'new, no downscale')) {
+    if (r.total) record(`decoder worker: 720p ${r.scene}, ${r.way} path, p50 / p95`, r.total.p50, 'ms', `p95 ${r.total.p95} ms; ${r.right}/${r.n} right`);
   }
   const s = await screenBench(40, 1000);
   record('frame-to-verdict latency p50 (720p, Chromium)', s.latencyMs.p50, 'ms', `${s.latencyMs.n} scans`);

@@ -1,8 +1,11 @@
 // The camera: the configured device (else the first), 1280×720 preferred;
 // frames go to the decoder worker at a capped rate, one in flight, so the
 // screen never stutters; tracks are released on every stop; a lost camera
-// is retried until it returns.
-import type { DecodeRequest, DecodeResponse } from './decode-protocol.js';
+// is retried until it returns. The worker is made first, so the decoder
+// compiles and warms while the camera opens, and frames go to it once it
+// says it is ready.
+import type { DecodeReady, DecodeRequest, DecodeResponse, DecodeResult } from './decode-protocol.js';
+import { grabFrame } from './frame-grab.js';
 import { ScanGate } from './scan-gate.js';
 import { perf } from './perf.js';
 
@@ -21,11 +24,13 @@ export class Camera {
   private stream: MediaStream | null = null;
   private readonly worker: Worker;
   private busy = false;
+  /** The worker has warmed its decoder: a frame sent sooner would only wait behind the compile, and go stale there. */
+  private ready = false;
   private nextId = 1;
   private stopped = false;
   private retry: ReturnType<typeof setTimeout> | null = null;
   private readonly gate: ScanGate;
-  private sentAt = new Map<number, number>();
+  private sentAt = new Map<number, { at: number; grabMs: number }>();
 
   private readonly opts: CameraOptions;
   /** Each start() is one attempt; a newer one (or a stop) makes an older one's stream moot. */
@@ -38,7 +43,7 @@ export class Camera {
     this.opts = { ...opts };
     this.gate = opts.gate ?? new ScanGate();
     this.worker = new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (e: MessageEvent<DecodeResponse>) => this.decoded(e.data);
+    this.worker.onmessage = (e: MessageEvent<DecodeResponse>) => (e.data.type === 'ready' ? this.warmed(e.data) : this.decoded(e.data));
     navigator.mediaDevices?.addEventListener?.('devicechange', this.onDeviceChange);
   }
 
@@ -120,7 +125,7 @@ export class Camera {
     const onFrame = (now: number, meta?: VideoFrameCallbackMetadata): void => {
       if (!this.stream) return;
       if (meta) perf.frame(meta.mediaTime, meta.presentationTime);
-      if (!this.busy && this.gate.mayDecode(now) && video.videoWidth > 0) void this.grab();
+      if (this.ready && !this.busy && this.gate.mayDecode(now) && video.videoWidth > 0) void this.grab();
       schedule();
     };
     const schedule = (): void => {
@@ -132,22 +137,33 @@ export class Camera {
 
   private async grab(): Promise<void> {
     this.busy = true;
+    let frame: VideoFrame | ImageBitmap | null = null;
+    const id = this.nextId++;
     try {
-      const frame = await createImageBitmap(this.opts.video);
-      const id = this.nextId++;
-      this.sentAt.set(id, performance.now());
-      const req: DecodeRequest = { id, frame };
+      const grabbedAt = performance.now();
+      frame = await grabFrame(this.opts.video);
+      const at = performance.now();
+      this.sentAt.set(id, { at, grabMs: at - grabbedAt });
+      const req: DecodeRequest = { id, frame, postedAt: performance.timeOrigin + at };
       this.worker.postMessage(req, [frame]);
     } catch {
+      // Not transferred: still ours to close.
+      frame?.close();
+      this.sentAt.delete(id);
       this.busy = false;
     }
   }
 
-  private decoded(res: DecodeResponse): void {
+  private warmed(ready: DecodeReady): void {
+    this.ready = true;
+    perf.warmup({ readyAt: performance.now(), warmMs: ready.warmMs, moduleMs: ready.moduleMs, path: ready.path, ...(ready.error ? { error: ready.error } : {}) });
+  }
+
+  private decoded(res: DecodeResult): void {
     this.busy = false;
-    const sentAt = this.sentAt.get(res.id);
+    const sent = this.sentAt.get(res.id);
     this.sentAt.delete(res.id);
-    perf.decode(res.ms, sentAt ?? null, res.text !== null);
+    perf.decode(res.ms, sent?.at ?? null, res.text !== null, { path: res.path, grab: sent?.grabMs ?? NaN, ...res.stages });
     if (res.text !== null && this.gate.shouldSubmit(res.text, performance.now())) this.opts.onText(res.text);
   }
 }

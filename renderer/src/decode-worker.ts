@@ -1,13 +1,31 @@
 // Decodes camera frames off the UI thread with ZXing-C++ (zxing-wasm). The
 // .wasm file is served by the kiosk itself, never fetched from a CDN.
-import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
+//
+// The decoder is compiled and warmed as the worker loads, not on the first
+// frame (that cost a first scan 410–440 ms, issue 17): the module is
+// prepared at once, the built-in warm-up code is read through the path
+// frames take, and `ready` says how long it took. The camera starts
+// meanwhile. Frames are then handled one at a time, in order: they share
+// one buffer in the decoder's heap.
+//
+// Each frame is read by the decode plan (main/contract/qr-decode-plan.ts,
+// the same as `sentinel decode`): the base pass, and while it reads
+// nothing, one extra pass a frame in turn (the negative of a dark-mode
+// phone, a fixed threshold, the global-histogram binarizer) — the next
+// frame is 33 ms away, so no frame pays for every pass.
+//
+// A VideoFrame's pixels go straight into that heap: an 8-bit YUV frame's Y
+// plane is the grey the decoder reads, and 4-byte pixels are summed to grey
+// there. An ImageBitmap (a browser without WebCodecs), a frame in another
+// format, or a module without the internal API goes the public way: drawn
+// on a canvas and read by readBarcodes.
+import { prepareZXingModule, readBarcodes, type ReaderOptions } from 'zxing-wasm/reader';
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
-import type { DecodeRequest, DecodeResponse } from './decode-protocol.js';
-import { SCREEN_QR_OPTIONS } from './qr-options.js';
-
-prepareZXingModule({
-  overrides: { locateFile: (file: string, prefix: string) => (file.endsWith('.wasm') ? wasmUrl : prefix + file) },
-});
+import type { DecodeReady, DecodeRequest, DecodeResponse, DecodeStages, FramePath } from './decode-protocol.js';
+import { compactRows, evenRect, lumaInto, pixelKind, type PixelKind } from './grey.js';
+import { BASE_PASS, FRAME_EXTRA_PASSES, chooseHit, type QrPass } from '../../main/contract/qr-decode-plan.js';
+import { WARM_TEXT, warmImage } from './warm-code.js';
+import { PixmapReader, zxingReaderOptions } from './zxing-pixmap.js';
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<DecodeRequest>) => void) | null;
@@ -15,21 +33,185 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 
-let canvas: OffscreenCanvas | null = null;
+const startedAt = performance.now();
+const modulePromise = prepareZXingModule({
+  overrides: { locateFile: (file: string, prefix: string) => (file.endsWith('.wasm') ? wasmUrl : prefix + file) },
+  fireImmediately: true,
+});
 
-scope.onmessage = async (e) => {
-  const { id, frame } = e.data;
-  const started = performance.now();
-  try {
-    if (!canvas || canvas.width !== frame.width || canvas.height !== frame.height) canvas = new OffscreenCanvas(frame.width, frame.height);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    ctx.drawImage(frame, 0, 0);
-    frame.close();
-    const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    const results = await readBarcodes(pixels, { ...SCREEN_QR_OPTIONS, formats: [...SCREEN_QR_OPTIONS.formats] });
-    const hit = results.find((r) => r.isValid && r.text.length > 0);
-    scope.postMessage({ id, text: hit?.text ?? null, ms: performance.now() - started });
-  } catch (err) {
-    scope.postMessage({ id, text: null, ms: performance.now() - started, error: String(err) });
+const readerOptions = (pass: QrPass): ReaderOptions => ({ ...pass.options, formats: [...pass.options.formats] });
+const SCREEN_OPTIONS: ReaderOptions = readerOptions(BASE_PASS);
+/** Each pass's options as the compiled module takes them, made once. */
+const PIXMAP_OPTIONS = new Map<QrPass, ReturnType<typeof zxingReaderOptions>>([BASE_PASS, ...FRAME_EXTRA_PASSES].map((p) => [p, zxingReaderOptions(readerOptions(p))]));
+/** The extra pass the next frame the base pass does not read gets. */
+let nextExtra = 0;
+
+/** The frame's passes: the base, and one extra in turn when the base reads nothing. */
+function* framePasses(): Generator<QrPass> {
+  yield BASE_PASS;
+  const extra = FRAME_EXTRA_PASSES[nextExtra % FRAME_EXTRA_PASSES.length]!;
+  nextExtra++;
+  yield extra;
+}
+
+/** A pass in the heap: the negative made in place (the base pass has read the buffer already). */
+function readPass(reader: PixmapReader, ptr: number, width: number, height: number, pass: QrPass): string | null {
+  if (pass.image === 'invert') {
+    const heap = reader.heap();
+    for (let i = ptr, end = ptr + width * height; i < end; i++) heap[i] = 255 - heap[i]!;
   }
+  return reader.read(ptr, width, height, PIXMAP_OPTIONS.get(pass)!);
+}
+
+/** The heap reader; null until warmed, and for good when the module lacks it or misread the warm-up code. */
+let pixmap: PixmapReader | null = null;
+let canvas: OffscreenCanvas | null = null;
+/** 4-byte pixels copied out of a frame, kept from frame to frame. */
+let scratch = new Uint8Array(0);
+
+interface Read {
+  text: string | null;
+  path: FramePath;
+  copy: number;
+  grey?: number;
+  decode: number;
+}
+
+/** The Y plane, or 4-byte pixels summed to grey, in the decoder's heap; read there. */
+async function readVideoFrame(frame: VideoFrame, kind: PixelKind, reader: PixmapReader, options: ReaderOptions | undefined): Promise<Read> {
+  const visible = frame.visibleRect ?? { x: 0, y: 0, width: frame.codedWidth, height: frame.codedHeight };
+  const rect = evenRect(visible, visible);
+  const { width, height } = rect;
+  const t0 = performance.now();
+  let ptr: number;
+  let grey: number | undefined;
+  if (kind === 'y-plane') {
+    // Every plane of the rect is copied; the first, the Y plane, is the grey.
+    const size = frame.allocationSize({ rect });
+    const buf = reader.buffer(size);
+    const [y] = await frame.copyTo(buf.view, { rect });
+    if (!y) throw new Error(`a ${frame.format} frame copied no planes`);
+    compactRows(reader.heap(), buf.ptr + y.offset, y.stride, buf.ptr, width, height);
+    ptr = buf.ptr;
+  } else {
+    const size = frame.allocationSize({ rect });
+    if (scratch.byteLength < size) scratch = new Uint8Array(size);
+    const [plane] = await frame.copyTo(scratch, { rect });
+    if (!plane) throw new Error(`a ${frame.format} frame copied no planes`);
+    const t1 = performance.now();
+    const buf = reader.buffer(width * height);
+    lumaInto(scratch, plane.offset, plane.stride, kind, buf.view, 0, width, height);
+    ptr = buf.ptr;
+    grey = performance.now() - t1;
+  }
+  const t2 = performance.now();
+  let text: string | null = null;
+  if (options) text = reader.read(ptr, width, height, zxingReaderOptions({ ...SCREEN_OPTIONS, ...options }));
+  else for (const pass of framePasses()) if ((text = readPass(reader, ptr, width, height, pass)) !== null) break;
+  const t3 = performance.now();
+  return { text, path: kind, copy: t2 - t0 - (grey ?? 0), ...(grey === undefined ? {} : { grey }), decode: t3 - t2 };
+}
+
+/** Drawn on a canvas, read by the public API (which sums RGBA to grey inside the decode). */
+async function readOnCanvas(frame: VideoFrame | ImageBitmap, options: ReaderOptions | undefined): Promise<Read> {
+  const t0 = performance.now();
+  const width = 'displayWidth' in frame ? frame.displayWidth : frame.width;
+  const height = 'displayHeight' in frame ? frame.displayHeight : frame.height;
+  if (!canvas || canvas.width !== width || canvas.height !== height) canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(frame, 0, 0);
+  const pixels = ctx.getImageData(0, 0, width, height);
+  const t1 = performance.now();
+  // The public way takes no negative of ours: the extra passes keep their binarizer, and the negative pass asks zxing to invert.
+  let text: string | null = null;
+  const passes = options ? [{ ...SCREEN_OPTIONS, ...options }] : [...framePasses()].map((p) => ({ ...readerOptions(p), tryInvert: p.image === 'invert' }));
+  for (const o of passes) if ((text = chooseHit(await readBarcodes(pixels, o))?.text ?? null) !== null) break;
+  return { text, path: 'canvas', copy: t1 - t0, decode: performance.now() - t1 };
+}
+
+const isVideoFrame = (frame: unknown): frame is VideoFrame => typeof VideoFrame === 'function' && frame instanceof VideoFrame;
+
+/** Why the heap path was given up on, told once with the next answer. */
+let heapFailure: string | null = null;
+
+async function readFrame(frame: VideoFrame | ImageBitmap, options: ReaderOptions | undefined): Promise<Read & { error?: string }> {
+  const kind = isVideoFrame(frame) ? pixelKind(frame.format) : null;
+  if (pixmap && kind) {
+    try {
+      return await readVideoFrame(frame as VideoFrame, kind, pixmap, options);
+    } catch (err) {
+      // The frame is still open: it is read the public way below, and so is every frame after it.
+      pixmap = null;
+      heapFailure = String(err);
+    }
+  }
+  const read = await readOnCanvas(frame, options);
+  const error = heapFailure;
+  heapFailure = null;
+  return error ? { ...read, error: `the heap path failed, frames go by canvas: ${error}` } : read;
+}
+
+/** The warm-up code as a 4:2:0 frame: Y the code, chroma neutral. */
+function warmFrame(): VideoFrame {
+  const img = warmImage();
+  const planes = new Uint8Array((img.width * img.height * 3) / 2).fill(128);
+  planes.set(img.data);
+  return new VideoFrame(planes, { format: 'I420', codedWidth: img.width, codedHeight: img.height, timestamp: 0 });
+}
+
+async function warmUp(): Promise<DecodeReady> {
+  let moduleMs = NaN;
+  try {
+    const module = await modulePromise;
+    moduleMs = performance.now() - startedAt;
+    // Without WebCodecs every frame is an ImageBitmap, read the public way: warm that.
+    pixmap = typeof VideoFrame === 'function' ? PixmapReader.from(module) : null;
+    let read: Read | null = null;
+    if (pixmap) {
+      const frame = warmFrame();
+      try {
+        read = await readFrame(frame, undefined);
+      } finally {
+        frame.close();
+      }
+      // Misread through the heap: the internal API no longer does what this file expects.
+      if (read.text !== WARM_TEXT) pixmap = null;
+    }
+    if (!pixmap) {
+      const img = warmImage();
+      const rgba = new Uint8ClampedArray(img.data.length * 4).fill(255);
+      for (let i = 0; i < img.data.length; i++) rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = img.data[i]!;
+      const results = await readBarcodes(new ImageData(rgba, img.width, img.height), SCREEN_OPTIONS);
+      if (!results.some((r) => r.text === WARM_TEXT)) throw new Error('the decoder misread its warm-up code');
+      read = { text: WARM_TEXT, path: 'canvas', copy: 0, decode: 0 };
+    }
+    return { type: 'ready', warmMs: performance.now() - startedAt, moduleMs, path: read?.path ?? 'canvas' };
+  } catch (err) {
+    return { type: 'ready', warmMs: performance.now() - startedAt, moduleMs, path: 'canvas', error: String(err) };
+  }
+}
+
+/** Frames wait behind the warm-up and each other (one heap buffer); none is refused. */
+let queue: Promise<void> = warmUp().then((ready) => scope.postMessage(ready));
+
+async function handle(req: DecodeRequest, receivedAt: number): Promise<void> {
+  const { id, frame, postedAt } = req;
+  const started = performance.now();
+  const transfer = receivedAt - postedAt;
+  const wait = performance.timeOrigin + started - receivedAt;
+  try {
+    const read = await readFrame(frame, req.options);
+    const stages: DecodeStages = { transfer, wait, copy: read.copy, ...(read.grey === undefined ? {} : { grey: read.grey }), decode: read.decode };
+    scope.postMessage({ type: 'decoded', id, text: read.text, ms: performance.now() - started + wait, path: read.path, stages, ...(read.error ? { error: read.error } : {}) });
+  } catch (err) {
+    const stages: DecodeStages = { transfer, wait, copy: NaN, decode: NaN };
+    scope.postMessage({ type: 'decoded', id, text: null, ms: performance.now() - started + wait, path: 'canvas', stages, error: String(err) });
+  } finally {
+    frame.close();
+  }
+}
+
+scope.onmessage = (e) => {
+  const receivedAt = performance.timeOrigin + performance.now();
+  queue = queue.then(() => handle(e.data, receivedAt));
 };

@@ -1,20 +1,38 @@
 // Timing marks the benchmarks read (window.__sentinelPerf). Kept in
 // production: bounded, and they hold times only, never what was scanned.
+import type { DecodeStages, FramePath } from './decode-protocol.js';
 
 const LIMIT = 2000;
+
+/** One decode's stages (ms): the grab on this thread, then the worker's (decode-protocol.ts). */
+export interface DecodeTiming extends DecodeStages {
+  path: FramePath;
+  grab: number;
+}
+
+/** The decoder worker's warm-up: when it said ready (performance clock), and how long it took. */
+export interface Warmup {
+  readyAt: number;
+  warmMs: number;
+  moduleMs: number;
+  path: FramePath;
+  error?: string;
+}
 
 interface Perf {
   /** Camera frames presented: media time (s) → presentation time (ms, performance clock). */
   frames: { mediaTime: number; at: number }[];
-  /** Decodes in the worker: its time and whether it found a code. */
-  decodes: { ms: number; sentAt: number | null; found: boolean }[];
+  /** Decodes in the worker: its time, whether it found a code, and where the time went. */
+  decodes: { ms: number; sentAt: number | null; found: boolean; timing?: DecodeTiming }[];
   /** Verdicts: when the scan was handed to main, and when the verdict was painted. */
   verdicts: { submittedAt: number; paintedAt: number; verdict: string; source: string }[];
   /** Every verdict painted since the page loaded (the lists above keep only the latest). */
   painted: number;
+  /** The latest decoder warm-up (a technician's preview warms its own worker too). */
+  warmup: Warmup | null;
 }
 
-const data: Perf = { frames: [], decodes: [], verdicts: [], painted: 0 };
+const data: Perf = { frames: [], decodes: [], verdicts: [], painted: 0, warmup: null };
 (globalThis as unknown as { __sentinelPerf: Perf }).__sentinelPerf = data;
 
 function push<T>(list: T[], item: T): void {
@@ -26,8 +44,11 @@ export const perf = {
   frame(mediaTime: number, at: number): void {
     push(data.frames, { mediaTime, at });
   },
-  decode(ms: number, sentAt: number | null, found: boolean): void {
-    push(data.decodes, { ms, sentAt, found });
+  decode(ms: number, sentAt: number | null, found: boolean, timing?: DecodeTiming): void {
+    push(data.decodes, { ms, sentAt, found, ...(timing ? { timing } : {}) });
+  },
+  warmup(w: Warmup): void {
+    data.warmup = w;
   },
   verdict(submittedAt: number, paintedAt: number, verdict: string, source: string): void {
     data.painted++;

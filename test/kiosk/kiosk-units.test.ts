@@ -70,14 +70,6 @@ describe('contract validation at the boundary', () => {
   });
 });
 
-describe('the screen and sentinel decode ask for the same decode', () => {
-  it('their reader options are equal', async () => {
-    const { SCREEN_QR_OPTIONS } = await import('../../renderer/src/qr-options.js');
-    const { QR_READER_OPTIONS } = await import('../../main/contract/qr-reader-options.js');
-    expect(SCREEN_QR_OPTIONS).toEqual(QR_READER_OPTIONS);
-  });
-});
-
 describe('keyboard wedge', () => {
   const type = (w: WedgeDetector, text: string, start: number, gap: number): string | null => {
     let out: string | null = null;

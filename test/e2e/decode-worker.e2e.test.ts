@@ -1,0 +1,103 @@
+// The screen's decoder worker in Debian's Chromium: it warms up as it
+// loads and says so before any frame, then reads frames by the new path
+// (a VideoFrame copied into the decoder's heap) and the old (an
+// ImageBitmap on a canvas). First the built worker on its own page, then
+// the kiosk with a fake camera. Every wait is on an event the worker or
+// the screen sends.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { demoCode } from '../../main/demo/demo.js';
+import { cameraFrame } from '../../bench/frames.js';
+import { addScenes, openWorkerPage, type WorkerBenchPage, type WorkerPage } from '../../bench/worker-bench.js';
+import { KioskScreen, codeVideo, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
+
+const missing = inject('chromiumMissing');
+
+describe.skipIf(missing !== '')('the decoder worker', () => {
+  let k: KioskUnderTest;
+  let code: string;
+
+  beforeAll(async () => {
+    k = await startKiosk();
+    code = await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'e2e-frame-path' });
+  });
+  afterAll(async () => {
+    await k?.stop();
+  });
+
+  describe('on its own page', () => {
+    let browser: Browser;
+    let wp: WorkerPage;
+    beforeAll(async () => {
+      browser = await launchBrowser({ kind: 'none' });
+      wp = await openWorkerPage(browser);
+      await addScenes(wp.page, {
+        code: cameraFrame(code, { width: 1280, height: 720, codeFraction: 0.45, rotateDeg: 5, noise: 3, seed: 2 }),
+        empty: cameraFrame('', { width: 1280, height: 720, codeFraction: 0.45, noise: 3, seed: 2 }),
+        // A 4:3 camera's frame: another size of heap buffer.
+        vga: cameraFrame(code, { width: 640, height: 480, codeFraction: 0.8, noise: 2, seed: 5 }),
+      });
+    });
+    afterAll(async () => {
+      await wp?.close();
+      await browser?.close();
+    });
+
+    it('says ready, warmed through the heap path, before any frame is sent', async () => {
+      const opened = await wp.page.evaluate((url) => (globalThis as unknown as { __wb: WorkerBenchPage }).__wb.open(url), wp.workerUrl);
+      // Nothing came before ready, and ready reports a warm-up that worked.
+      expect(opened.before).toEqual([]);
+      expect(opened.ready).toMatchObject({ type: 'ready', path: 'y-plane' });
+      expect(opened.ready.error).toBeUndefined();
+      expect(opened.ready.warmMs).toBeGreaterThan(0);
+      expect(opened.ready.moduleMs).toBeLessThanOrEqual(opened.ready.warmMs!);
+    });
+
+    it.each([
+      ['I420', 'code', 'y-plane'],
+      ['I420', 'vga', 'y-plane'],
+      ['BGRA', 'code', 'bgra'],
+      ['bitmap', 'code', 'canvas'],
+    ] as const)('reads a %s frame (%s) by the %s path', async (kind, scene, path) => {
+      const s = await wp.page.evaluate(([sc, kd]) => (globalThis as unknown as { __wb: WorkerBenchPage }).__wb.decode(sc, kd), [scene, kind] as const);
+      expect(s.reply).toMatchObject({ type: 'decoded', path, text: code });
+      expect(s.reply.error).toBeUndefined();
+      expect(s.reply.stages!.decode).toBeGreaterThan(0);
+    });
+
+    it("takes a request's reader options over the screen's (benchmarks compare passes by them)", async () => {
+      const s = await wp.page.evaluate(() => (globalThis as unknown as { __wb: WorkerBenchPage }).__wb.decode('code', 'I420', { formats: ['EAN13'] }));
+      expect(s.reply).toMatchObject({ type: 'decoded', path: 'y-plane', text: null });
+    });
+
+    it('finds nothing in an empty frame', async () => {
+      const s = await wp.page.evaluate(() => (globalThis as unknown as { __wb: WorkerBenchPage }).__wb.decode('empty', 'I420'));
+      expect(s.reply).toMatchObject({ type: 'decoded', path: 'y-plane', text: null });
+    });
+  });
+
+  it("in the kiosk: the camera's frames go to the worker only after its ready, by the heap path, and the code is decided", async () => {
+    const browser = await launchBrowser({ kind: 'file', y4m: codeVideo(k.tmp, 'frame-path', code) });
+    try {
+      const screen = await KioskScreen.open(browser, k.kiosk.url);
+      expect(await screen.waitForVerdict()).toEqual({ verdict: 'admit', reasons: ['OK'] });
+      const perf = await screen.page.evaluate(
+        () =>
+          (
+            globalThis as unknown as {
+              __sentinelPerf: { warmup: { readyAt: number; path: string; error?: string } | null; decodes: { sentAt: number | null; found: boolean; timing?: { path: string } }[] };
+            }
+          ).__sentinelPerf,
+      );
+      expect(perf.warmup).toMatchObject({ path: 'y-plane' });
+      expect(perf.warmup!.error).toBeUndefined();
+      expect(perf.decodes.length).toBeGreaterThan(0);
+      // The first frame was sent after the worker said ready.
+      expect(perf.decodes[0]!.sentAt).toBeGreaterThanOrEqual(perf.warmup!.readyAt);
+      // Y4M is a 4:2:0 camera: every frame went by its Y plane.
+      expect(new Set(perf.decodes.map((d) => d.timing?.path))).toEqual(new Set(['y-plane']));
+    } finally {
+      await browser.close();
+    }
+  });
+});
