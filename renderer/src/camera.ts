@@ -8,6 +8,7 @@ import type { DecodeReady, DecodeRequest, DecodeResponse, DecodeResult } from '.
 import { grabFrame } from './frame-grab.js';
 import { ScanGate } from './scan-gate.js';
 import { perf } from './perf.js';
+import { tuneCamera } from './camera-tuning.js';
 
 export type CameraState = 'starting' | 'live' | 'lost';
 
@@ -72,7 +73,11 @@ export class Camera {
       if (attempt === this.attempt) this.lost(String((err as Error).name ?? err));
       return;
     }
-    for (const track of this.stream.getVideoTracks()) track.addEventListener('ended', () => this.lost('ended'));
+    for (const track of this.stream.getVideoTracks()) {
+      track.addEventListener('ended', () => this.lost('ended'));
+      // Focus, exposure and frame rate where the camera offers them; not awaited: the picture comes first.
+      void tuneCamera(track).then((t) => perf.tuning(t));
+    }
     this.opts.video.srcObject = this.stream;
     await this.opts.video.play().catch(() => undefined);
     if (attempt !== this.attempt) return;

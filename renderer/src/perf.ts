@@ -1,6 +1,7 @@
 // Timing marks the benchmarks read (window.__sentinelPerf). Kept in
 // production: bounded, and they hold times only, never what was scanned.
 import type { DecodeStages, FramePath } from './decode-protocol.js';
+import type { CameraTuning } from './camera-tuning.js';
 
 const LIMIT = 2000;
 
@@ -30,9 +31,11 @@ interface Perf {
   painted: number;
   /** The latest decoder warm-up (a technician's preview warms its own worker too). */
   warmup: Warmup | null;
+  /** What the camera took of the settings asked for (renderer/src/camera-tuning.ts), the latest camera opened. */
+  tuning: CameraTuning | null;
 }
 
-const data: Perf = { frames: [], decodes: [], verdicts: [], painted: 0, warmup: null };
+const data: Perf = { frames: [], decodes: [], verdicts: [], painted: 0, warmup: null, tuning: null };
 (globalThis as unknown as { __sentinelPerf: Perf }).__sentinelPerf = data;
 
 function push<T>(list: T[], item: T): void {
@@ -49,6 +52,9 @@ export const perf = {
   },
   warmup(w: Warmup): void {
     data.warmup = w;
+  },
+  tuning(t: CameraTuning): void {
+    data.tuning = t;
   },
   verdict(submittedAt: number, paintedAt: number, verdict: string, source: string): void {
     data.painted++;

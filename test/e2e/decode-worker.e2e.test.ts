@@ -100,4 +100,16 @@ describe.skipIf(missing !== '')('the decoder worker', () => {
       await browser.close();
     }
   });
+
+  it("asks Chromium's fake camera for continuous focus and exposure, which it offers, and nothing it does not", async () => {
+    const browser = await launchBrowser({ kind: 'fake-pattern' });
+    try {
+      const screen = await KioskScreen.open(browser, k.kiosk.url);
+      await screen.page.waitForFunction(() => (globalThis as unknown as { __sentinelPerf: { tuning: unknown } }).__sentinelPerf.tuning !== null, undefined, { timeout: 15_000 });
+      const tuning = await screen.page.evaluate(() => (globalThis as unknown as { __sentinelPerf: { tuning: unknown } }).__sentinelPerf.tuning);
+      expect(tuning).toEqual({ applied: ['focusMode continuous', 'exposureMode continuous'], refused: [] });
+    } finally {
+      await browser.close();
+    }
+  });
 });
