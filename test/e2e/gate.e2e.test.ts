@@ -9,7 +9,7 @@ import { lcusFrame } from '../../drivers/gate/lcus.js';
 import { demoCode } from '../../main/demo/demo.js';
 import { LcusBoardSimulator } from '../fixtures/lcus-board.js';
 import { PtyPair } from '../fixtures/pty.js';
-import { KioskScreen, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
+import { freshReading, KioskScreen, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
 import { tempDir } from '../fixtures/tmp.js';
 
 const missing = inject('chromiumMissing') || inject('socatMissing');
@@ -52,6 +52,7 @@ describe.skipIf(missing !== '')('the kiosk opens its gate', () => {
         await screen.wedgeScan(await demoCode(k.keys, Date.now() / 1000, { issuer, status, subject: `gate-${status}` }));
         await screen.page.waitForSelector(`[data-testid="verdict"][data-verdict="${status === 'yellow' ? 'review' : 'deny'}"]`, { timeout: 15_000 });
       }
+      await freshReading(k);
       await screen.wedgeScan(await demoCode(k.keys, Date.now() / 1000, { issuer: 'CN-ZJ', status: 'green', subject: 'gate-green' }));
       await screen.page.waitForSelector('[data-testid="verdict"][data-verdict="admit"]', { timeout: 15_000 });
       await board.received(3);

@@ -11,6 +11,7 @@ import type { KioskConfig } from '../../main/contract/kiosk-config.js';
 import { DataDir } from '../../main/data-dir.js';
 import { settingsFor } from '../../main/app/kiosk-settings.js';
 import { launchKiosk, type RunningKiosk } from '../../main/shell/browser-kiosk.js';
+import { until } from '../fixtures/until.js';
 import { loadDemoKeys, setUpDemoDataDir, type DemoKeys } from '../../main/demo/demo.js';
 import { cameraFrame, writeY4m, type FrameOptions } from '../../bench/frames.js';
 
@@ -26,6 +27,17 @@ export interface KioskUnderTest {
   /** Moves the kiosk's clock (main's, injected) ahead: a test waits for a lockout to end without sleeping. */
   advanceClock(ms: number): void;
   stop(): Promise<void>;
+}
+
+/**
+ * Waits for a thermometer reading newer than now. A check takes the reading
+ * it used (never twice), and the simulated module reads every 500 ms: a
+ * green code scanned sooner after the last check is reviewed for want of a
+ * temperature, which a fast machine did (flaky admits).
+ */
+export async function freshReading(k: KioskUnderTest, timeoutMs = 5000): Promise<void> {
+  const sinceMs = Date.now();
+  await until(() => (k.kiosk.service.status().thermometer.atMs ?? 0) > sinceMs, timeoutMs, 'a thermometer reading for the next traveller');
 }
 
 /** A `prepare` for startKiosk: the demo folder's configuration, changed before the kiosk starts (PINs, languages, zone). */

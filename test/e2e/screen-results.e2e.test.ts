@@ -8,8 +8,7 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_TECHNICIAN_PIN, demoCode } from '../../main/demo/demo.js';
-import { until } from '../fixtures/until.js';
-import { KioskScreen, TechnicianPanel, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
+import { KioskScreen, TechnicianPanel, freshReading, launchBrowser, startKiosk, type KioskUnderTest } from './harness.js';
 import type { Browser } from 'playwright-core';
 
 const missing = inject('chromiumMissing');
@@ -127,12 +126,7 @@ describe.skipIf(missing !== '')('results a traveller reads in one second', () =>
       await screen.freezeClock();
       const state = (): Promise<string | undefined> => screen.page.evaluate(() => document.body.dataset.state);
 
-      /** A thermometer reading newer than now: the admit's, not one an earlier check took. */
-      const freshReading = async (): Promise<void> => {
-        const sinceMs = Date.now();
-        await until(() => (k.kiosk.service.status().thermometer.atMs ?? 0) > sinceMs, 5000, 'a reading for the next traveller');
-      };
-      await freshReading();
+      await freshReading(k);
       await screen.wedgeScan(await code('green', 'timing-admit'));
       expect((await screen.waitForVerdict()).verdict).toBe('admit');
       await screen.page.clock.runFor(1900);
@@ -161,10 +155,8 @@ describe.skipIf(missing !== '')('results a traveller reads in one second', () =>
       await screen.page.clock.runFor(600_000);
       expect(await state()).toBe('result');
       await screen.screenshot('review-held-see-staff');
-      // The next traveller's scan replaces it. A check takes the reading it used (never twice), so
-      // this one waits for the thermometer's next (every 500 ms): scanned sooner, it is reviewed
-      // for want of a temperature — which a fast machine did, a flaky failure.
-      await freshReading();
+      // The next traveller's scan replaces it (after a fresh reading: harness.ts freshReading says why).
+      await freshReading(k);
       await screen.wedgeScan(await code('green', 'timing-next'));
       await screen.page.waitForSelector('[data-testid="verdict"][data-verdict="admit"]');
     } finally {
