@@ -279,7 +279,8 @@ async function screenFigures(): Promise<void> {
   }
   const s = await screenBench(40, 1000);
   record('frame-to-verdict latency p50 (720p, Chromium)', s.latencyMs.p50, 'ms', `${s.latencyMs.n} scans`);
-  record('frame-to-verdict latency p95 (720p, Chromium)', s.latencyMs.p95, 'ms', 'target < 400 ms');
+  record('frame-to-verdict latency p95 (720p, Chromium)', s.latencyMs.p95, 'ms', 'target ≤ 200 ms, first scan included (issue 17)');
+  record('frame-to-verdict latency, the first code after the page loaded', s.latencyMs.first, 'ms', "the decoder warmed before the camera's first frame");
   record('decode per 720p frame in the worker, median', s.workerDecodeMs.median, 'ms', `${s.workerDecodeMs.n} frames`);
   record('decode per 720p frame in the worker, p95', s.workerDecodeMs.p95, 'ms');
   record('screen JS heap after warm-up', s.memoryMB.afterWarmup, 'MB');
