@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readBarcodes, type ReaderOptions, type ReadResult } from 'zxing-wasm/reader';
 import { halfSize, negative } from '../main/contract/grey-image.js';
-import { decodeGray, decodeImage } from '../main/decode/qr-decoder.js';
+import { decodeGray, decodeImage, greyImageData as imageData } from '../main/decode/qr-decoder.js';
 import { CORPUS, corpusImages, HAVE_CORPUS, outcomeJudge, type Expected, type Outcome } from './corpus.js';
 import { phcSizedText } from './decoders.js';
 import { CAMERA_VARIANTS, cameraFrame, qrModules, type FrameOptions, type GrayFrame } from './frames.js';
@@ -170,19 +170,6 @@ function upscale2(g: GrayFrame): GrayFrame {
 
 // The plan's own transforms (main/contract/grey-image.ts), so the bench measures what the kiosk runs.
 const VARIANTS = { invert: negative, up2: upscale2, down2: halfSize } as const;
-
-/** Grey as the RGBA ImageData zxing-wasm's public API takes (it converts back to grey itself, as decodeGray does). */
-function imageData(g: GrayFrame): ImageData {
-  const rgba = new Uint8ClampedArray(g.width * g.height * 4);
-  for (let i = 0; i < g.data.length; i++) {
-    const v = g.data[i]!;
-    rgba[i * 4] = v;
-    rgba[i * 4 + 1] = v;
-    rgba[i * 4 + 2] = v;
-    rgba[i * 4 + 3] = 255;
-  }
-  return { data: rgba, width: g.width, height: g.height, colorSpace: 'srgb' } as unknown as ImageData;
-}
 
 function area(r: ReadResult): number {
   const p = r.position;

@@ -30,7 +30,7 @@ export interface DecodedImage {
 }
 
 /** Grey as the RGBA ImageData zxing-wasm's public API takes (it turns it back into grey itself). */
-function imageData(g: GreyImage): ImageData {
+export function greyImageData(g: GreyImage): ImageData {
   const rgba = new Uint8ClampedArray(g.width * g.height * 4);
   for (let i = 0; i < g.data.length; i++) {
     const v = g.data[i]!;
@@ -86,7 +86,7 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
     else {
       if (grey === undefined) grey = pngGrey(bytes);
       if (grey === null) continue;
-      text = await read(imageData(imageFor(pass, grey)), pass);
+      text = await read(greyImageData(imageFor(pass, grey)), pass);
     }
     if (text !== null) return { text, ms: performance.now() - started, pass: pass.name };
   }
@@ -103,7 +103,7 @@ export async function decodeGray(data: Uint8Array, width: number, height: number
   const g: GreyImage = { data, width, height };
   const started = performance.now();
   for (const pass of [BASE_PASS, ...FRAME_EXTRA_PASSES]) {
-    const text = await read(imageData(imageFor(pass, g)), pass);
+    const text = await read(greyImageData(imageFor(pass, g)), pass);
     if (text !== null) return { text, ms: performance.now() - started, pass: pass.name };
   }
   return { text: null, ms: performance.now() - started, pass: null };
