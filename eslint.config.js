@@ -133,9 +133,17 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/main/**', '!**/main/contract', '!**/main/contract/ipc.js', '!**/main/contract/devices.js', '!**/main/contract/pin-rule.js', '!**/main/contract/qr-decode-plan.js'],
+              group: [
+                '**/main/**',
+                '!**/main/contract',
+                '!**/main/contract/ipc.js',
+                '!**/main/contract/devices.js',
+                '!**/main/contract/pin-rule.js',
+                '!**/main/contract/qr-decode-plan.js',
+                '!**/main/contract/grey-image.js',
+              ],
               allowTypeImports: true,
-              message: 'the renderer takes only types from main/contract, and code from main/contract/ipc.ts, devices.ts, pin-rule.ts and qr-decode-plan.ts alone',
+              message: 'the renderer takes only types from main/contract, and code from main/contract/ipc.ts, devices.ts, pin-rule.ts, qr-decode-plan.ts and grey-image.ts alone',
             },
           ],
         },

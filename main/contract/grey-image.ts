@@ -1,6 +1,7 @@
-// An 8-bit grey image (one byte a pixel, rows top to bottom) and the two
-// transforms the decode plan's passes ask for (main/contract/qr-decode-plan.ts).
-// Pure: the screen's decoder worker and `sentinel decode` share them.
+// An 8-bit grey image (one byte a pixel, rows top to bottom), the luma sum
+// that makes one from colour pixels, and the two transforms the decode
+// plan's passes ask for (main/contract/qr-decode-plan.ts). Pure: the
+// screen's decoder worker and `sentinel decode` share them.
 
 export interface GreyImage {
   width: number;
@@ -28,4 +29,22 @@ export function halfSize(g: GreyImage): GreyImage {
     }
   }
   return { width: w, height: h, data };
+}
+
+/**
+ * Grey from 4-byte pixels, `(306R + 601G + 117B + 512) >> 10`: the sum
+ * zxing-wasm applies to an ImageData itself, so a frame reads the same
+ * whichever way it reached the decoder. Rows of `src` are `srcStride` bytes
+ * apart from `srcOffset`; `dst` gets `width × height` bytes from `dstOffset`.
+ */
+export function lumaInto(src: Uint8Array | Uint8ClampedArray, srcOffset: number, srcStride: number, kind: 'rgba' | 'bgra', dst: Uint8Array, dstOffset: number, width: number, height: number): void {
+  // Red is the first byte of RGBA and the third of BGRA.
+  const r = kind === 'rgba' ? 0 : 2;
+  const b = 2 - r;
+  for (let y = 0; y < height; y++) {
+    let s = srcOffset + y * srcStride;
+    let d = dstOffset + y * width;
+    const end = d + width;
+    for (; d < end; d++, s += 4) dst[d] = (306 * src[s + r]! + 601 * src[s + 1]! + 117 * src[s + b]! + 512) >> 10;
+  }
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { PNG } from 'pngjs';
 import { prepareZXingModule, readBarcodes, type ReadResult } from 'zxing-wasm/reader';
-import { halfSize, negative, type GreyImage } from '../contract/grey-image.js';
+import { halfSize, lumaInto, negative, type GreyImage } from '../contract/grey-image.js';
 import { BASE_PASS, FILE_PASSES, FRAME_EXTRA_PASSES, chooseHit, type QrPass } from '../contract/qr-decode-plan.js';
 
 let ready: Promise<unknown> | null = null;
@@ -61,12 +61,7 @@ export function pngGrey(bytes: Uint8Array): GreyImage | null {
     return null;
   }
   const data = new Uint8Array(png.width * png.height);
-  for (let i = 0; i < data.length; i++) {
-    const r = png.data[i * 4]!;
-    const g = png.data[i * 4 + 1]!;
-    const b = png.data[i * 4 + 2]!;
-    data[i] = (306 * r + 601 * g + 117 * b + 512) >> 10;
-  }
+  lumaInto(png.data, 0, png.width * 4, 'rgba', data, 0, png.width, png.height);
   return { width: png.width, height: png.height, data };
 }
 

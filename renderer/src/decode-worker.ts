@@ -22,7 +22,8 @@
 import { prepareZXingModule, readBarcodes, type ReaderOptions } from 'zxing-wasm/reader';
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
 import type { DecodeReady, DecodeRequest, DecodeResponse, DecodeStages, FramePath } from './decode-protocol.js';
-import { compactRows, evenRect, lumaInto, pixelKind, type PixelKind } from './grey.js';
+import { compactRows, evenRect, pixelKind, type PixelKind } from './grey.js';
+import { lumaInto } from '../../main/contract/grey-image.js';
 import { BASE_PASS, FRAME_EXTRA_PASSES, chooseHit, type QrPass } from '../../main/contract/qr-decode-plan.js';
 import { WARM_TEXT, warmImage } from './warm-code.js';
 import { PixmapReader, zxingReaderOptions } from './zxing-pixmap.js';

@@ -1,5 +1,7 @@
-// 8-bit grey from a camera frame's pixels: what the decoder reads. Pure, so
-// the arithmetic is tested in Node; the worker does the copies.
+// How a camera frame's pixels reach the decoder as 8-bit grey: which plane
+// is grey already, the even-aligned crop, rows made tight. Pure, so the
+// arithmetic is tested in Node; the worker does the copies (the luma sum of
+// colour pixels is main/contract/grey-image.ts's, shared with files).
 
 export interface Rect {
   x: number;
@@ -50,24 +52,6 @@ export function evenRect(want: Rect, bounds: Rect): Rect {
   const right = Math.min(even(want.x + want.width, true), even(bounds.x + bounds.width, false));
   const bottom = Math.min(even(want.y + want.height, true), even(bounds.y + bounds.height, false));
   return { x: left, y: top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) };
-}
-
-/**
- * Grey from 4-byte pixels, `(306R + 601G + 117B + 512) >> 10`: the sum
- * zxing-wasm applies to an ImageData itself, so a frame reads the same
- * whichever way it reached the decoder. Rows of `src` are `srcStride` bytes
- * apart from `srcOffset`; `dst` gets `width × height` bytes from `dstOffset`.
- */
-export function lumaInto(src: Uint8Array | Uint8ClampedArray, srcOffset: number, srcStride: number, kind: 'rgba' | 'bgra', dst: Uint8Array, dstOffset: number, width: number, height: number): void {
-  // Red is the first byte of RGBA and the third of BGRA.
-  const r = kind === 'rgba' ? 0 : 2;
-  const b = 2 - r;
-  for (let y = 0; y < height; y++) {
-    let s = srcOffset + y * srcStride;
-    let d = dstOffset + y * width;
-    const end = d + width;
-    for (; d < end; d++, s += 4) dst[d] = (306 * src[s + r]! + 601 * src[s + 1]! + 117 * src[s + b]! + 512) >> 10;
-  }
 }
 
 /**

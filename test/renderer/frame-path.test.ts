@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compactRows, evenRect, lumaInto, pixelKind } from '../../renderer/src/grey.js';
+import { compactRows, evenRect, pixelKind } from '../../renderer/src/grey.js';
+import { lumaInto } from '../../main/contract/grey-image.js';
 import { WARM_TEXT, warmImage } from '../../renderer/src/warm-code.js';
 import { decodeGray } from '../../main/decode/qr-decoder.js';
 
