@@ -1,12 +1,14 @@
 // The camera: the configured device (else the first), 1280×720 preferred;
-// frames go to the decoder worker at a capped rate, one in flight, so the
-// screen never stutters; tracks are released on every stop; a lost camera
+// every frame goes to the decoder worker, one in flight (frame-slot.ts), so
+// a code is read on the first frame the worker can take and the screen
+// never stutters; tracks are released on every stop; a lost camera
 // is retried until it returns. The worker is made first, so the decoder
 // compiles and warms while the camera opens, and frames go to it once it
 // says it is ready.
 import type { DecodeReady, DecodeRequest, DecodeResponse, DecodeResult } from './decode-protocol.js';
 import { grabFrame } from './frame-grab.js';
 import { ScanGate } from './scan-gate.js';
+import { FrameSlot } from './frame-slot.js';
 import { perf } from './perf.js';
 import { tuneCamera } from './camera-tuning.js';
 
@@ -24,14 +26,14 @@ export interface CameraOptions {
 export class Camera {
   private stream: MediaStream | null = null;
   private readonly worker: Worker;
-  private busy = false;
+  private readonly slot = new FrameSlot();
   /** The worker has warmed its decoder: a frame sent sooner would only wait behind the compile, and go stale there. */
   private ready = false;
   private nextId = 1;
   private stopped = false;
   private retry: ReturnType<typeof setTimeout> | null = null;
   private readonly gate: ScanGate;
-  private sentAt = new Map<number, { at: number; grabMs: number }>();
+  private sentAt = new Map<number, { at: number; grabMs: number; frameAt: number }>();
 
   private readonly opts: CameraOptions;
   /** Each start() is one attempt; a newer one (or a stop) makes an older one's stream moot. */
@@ -129,8 +131,13 @@ export class Camera {
     const video = this.opts.video;
     const onFrame = (now: number, meta?: VideoFrameCallbackMetadata): void => {
       if (!this.stream) return;
-      if (meta) perf.frame(meta.mediaTime, meta.presentationTime);
-      if (this.ready && !this.busy && this.gate.mayDecode(now) && video.videoWidth > 0) void this.grab();
+      const at = meta?.presentationTime ?? now;
+      if (meta) perf.frame(meta.mediaTime, at);
+      if (this.ready && video.videoWidth > 0) {
+        const offer = this.slot.offer(at);
+        if (offer.dropped !== null) perf.drop(offer.dropped);
+        if (offer.send) void this.grab(at);
+      }
       schedule();
     };
     const schedule = (): void => {
@@ -140,23 +147,32 @@ export class Camera {
     schedule();
   }
 
-  private async grab(): Promise<void> {
-    this.busy = true;
+  /** Sends the frame presented at `frameAt` (the video shows it, or a newer one not yet announced). */
+  private async grab(frameAt: number): Promise<void> {
     let frame: VideoFrame | ImageBitmap | null = null;
     const id = this.nextId++;
     try {
       const grabbedAt = performance.now();
       frame = await grabFrame(this.opts.video);
       const at = performance.now();
-      this.sentAt.set(id, { at, grabMs: at - grabbedAt });
+      this.sentAt.set(id, { at, grabMs: at - grabbedAt, frameAt });
       const req: DecodeRequest = { id, frame, postedAt: performance.timeOrigin + at };
       this.worker.postMessage(req, [frame]);
     } catch {
       // Not transferred: still ours to close.
       frame?.close();
       this.sentAt.delete(id);
-      this.busy = false;
+      this.sendWaiting();
     }
+  }
+
+  /** The slot is free again: the frame that waited meanwhile, if any, goes now rather than on the next frame. */
+  private sendWaiting(): void {
+    const next = this.slot.answered();
+    if (next === null) return;
+    if (this.stream && this.opts.video.videoWidth > 0) void this.grab(next);
+    // The camera went meanwhile: nothing to send, so the slot is freed (nothing waits now).
+    else this.slot.answered();
   }
 
   private warmed(ready: DecodeReady): void {
@@ -165,10 +181,16 @@ export class Camera {
   }
 
   private decoded(res: DecodeResult): void {
-    this.busy = false;
     const sent = this.sentAt.get(res.id);
     this.sentAt.delete(res.id);
-    perf.decode(res.ms, sent?.at ?? null, res.text !== null, { path: res.path, grab: sent?.grabMs ?? NaN, ...res.stages });
+    perf.decode(res.ms, sent?.at ?? null, res.text !== null, {
+      path: res.path,
+      grab: sent?.grabMs ?? NaN,
+      frameAt: sent?.frameAt ?? NaN,
+      ...res.stages,
+      ...(res.heapBytes === undefined ? {} : { heapBytes: res.heapBytes }),
+    });
     if (res.text !== null && this.gate.shouldSubmit(res.text, performance.now())) this.opts.onText(res.text);
+    this.sendWaiting();
   }
 }

@@ -52,6 +52,8 @@ export interface DecodeResult {
   ms: number;
   path: FramePath;
   stages: DecodeStages;
+  /** The decoder's WebAssembly memory after this frame, in bytes (the heap path only): the scene benchmark watches it stay flat. */
+  heapBytes?: number;
   error?: string;
 }
 

@@ -203,7 +203,17 @@ async function handle(req: DecodeRequest, receivedAt: number): Promise<void> {
   try {
     const read = await readFrame(frame, req.options);
     const stages: DecodeStages = { transfer, wait, copy: read.copy, ...(read.grey === undefined ? {} : { grey: read.grey }), decode: read.decode };
-    scope.postMessage({ type: 'decoded', id, text: read.text, ms: performance.now() - started + wait, path: read.path, stages, ...(read.error ? { error: read.error } : {}) });
+    const heapBytes = pixmap?.heap().byteLength;
+    scope.postMessage({
+      type: 'decoded',
+      id,
+      text: read.text,
+      ms: performance.now() - started + wait,
+      path: read.path,
+      stages,
+      ...(heapBytes === undefined ? {} : { heapBytes }),
+      ...(read.error ? { error: read.error } : {}),
+    });
   } catch (err) {
     const stages: DecodeStages = { transfer, wait, copy: NaN, decode: NaN };
     scope.postMessage({ type: 'decoded', id, text: null, ms: performance.now() - started + wait, path: 'canvas', stages, error: String(err) });

@@ -9,6 +9,10 @@ const LIMIT = 2000;
 export interface DecodeTiming extends DecodeStages {
   path: FramePath;
   grab: number;
+  /** When the frame decoded was presented (the camera's presentation time, performance clock). */
+  frameAt: number;
+  /** The decoder's WebAssembly memory after it, in bytes (the heap path only). */
+  heapBytes?: number;
 }
 
 /** The decoder worker's warm-up: when it said ready (performance clock), and how long it took. */
@@ -23,6 +27,8 @@ export interface Warmup {
 interface Perf {
   /** Camera frames presented: media time (s) → presentation time (ms, performance clock). */
   frames: { mediaTime: number; at: number }[];
+  /** Camera frames never decoded: replaced by a newer frame while the worker was busy (presentation times). */
+  drops: number[];
   /** Decodes in the worker: its time, whether it found a code, and where the time went. */
   decodes: { ms: number; sentAt: number | null; found: boolean; timing?: DecodeTiming }[];
   /** Verdicts: when the scan was handed to main, and when the verdict was painted. */
@@ -35,7 +41,7 @@ interface Perf {
   tuning: CameraTuning | null;
 }
 
-const data: Perf = { frames: [], decodes: [], verdicts: [], painted: 0, warmup: null, tuning: null };
+const data: Perf = { frames: [], drops: [], decodes: [], verdicts: [], painted: 0, warmup: null, tuning: null };
 (globalThis as unknown as { __sentinelPerf: Perf }).__sentinelPerf = data;
 
 function push<T>(list: T[], item: T): void {
@@ -46,6 +52,9 @@ function push<T>(list: T[], item: T): void {
 export const perf = {
   frame(mediaTime: number, at: number): void {
     push(data.frames, { mediaTime, at });
+  },
+  drop(at: number): void {
+    push(data.drops, at);
   },
   decode(ms: number, sentAt: number | null, found: boolean, timing?: DecodeTiming): void {
     push(data.decodes, { ms, sentAt, found, ...(timing ? { timing } : {}) });

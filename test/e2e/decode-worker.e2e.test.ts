@@ -96,6 +96,22 @@ describe.skipIf(missing !== '')('the decoder worker', () => {
       expect(perf.decodes[0]!.sentAt).toBeGreaterThanOrEqual(perf.warmup!.readyAt);
       // Y4M is a 4:2:0 camera: every frame went by its Y plane.
       expect(new Set(perf.decodes.map((d) => d.timing?.path))).toEqual(new Set(['y-plane']));
+
+      // Every frame is offered to the decoder (no cap a second): between the first and the last frame
+      // decoded, each frame the camera presented was decoded, or dropped for a newer one and counted.
+      await screen.page.waitForFunction(() => (globalThis as unknown as { __sentinelPerf: { decodes: unknown[] } }).__sentinelPerf.decodes.length >= 30, undefined, { timeout: 15_000 });
+      const frames = await screen.page.evaluate(() => {
+        const p = (globalThis as unknown as { __sentinelPerf: { frames: { at: number }[]; drops: number[]; decodes: { timing?: { frameAt: number } }[] } }).__sentinelPerf;
+        return { presented: p.frames.map((f) => f.at), drops: p.drops, decoded: p.decodes.map((d) => d.timing!.frameAt) };
+      });
+      const decoded = new Set(frames.decoded);
+      const dropped = new Set(frames.drops);
+      expect(decoded.size).toBe(frames.decoded.length);
+      const first = Math.min(...frames.decoded);
+      const last = Math.max(...frames.decoded);
+      const between = frames.presented.filter((at) => at >= first && at <= last);
+      expect(between.length).toBeGreaterThanOrEqual(30);
+      expect(between.filter((at) => !decoded.has(at) && !dropped.has(at))).toEqual([]);
     } finally {
       await browser.close();
     }
