@@ -87,6 +87,15 @@ const EXTRA_PROFILES: FrameProfile[] = [
   { name: 'no code (720p)', options: { ...HD, codeFraction: 0.45, noise: 3 }, empty: true },
 ];
 
+/**
+ * A lit phone screen over-exposed by the camera's metering (EV over the
+ * right exposure, blur 1: a lens's blur spreads the screen's light over its
+ * dark modules before the sensor clips it). Read by the plan only: what
+ * each EV of exposure compensation (renderer/src/camera-tuning.ts) wins back.
+ */
+export const EXPOSURE_EV = [0, 0.5, 1, 1.5, 2] as const;
+const exposureProfile = (ev: number): Omit<FrameOptions, 'seed'> => ({ ...HD, codeFraction: 0.45, rotateDeg: 5, blur: 1, noise: 3, light: 2 ** ev });
+
 /** --quick: frames.ts's hardest profiles and the extra ones, fewer seeds. */
 const QUICK_PROFILES = new Set(['blurred', 'small', 'dim', 'vga', 'tilt+blur+glare', ...EXTRA_PROFILES.map((p) => p.name)]);
 
@@ -361,6 +370,8 @@ export interface DecodeAccuracyResult {
   baseline: Record<string, Tally & { ms: { p50: number; p95: number; mean: number }; misses: string[] }>;
   profiles: ProfileInfo[];
   passes: PassFigures[];
+  /** A bright screen over-exposed by `ev`: frames the plan reads right, of `of`. */
+  exposure: { ev: number; right: number; of: number }[];
   /** Images with a code that no single pass reads right. */
   unread: string[];
   /** Per group and rule, the greedy order (after today's options, the reference). */
@@ -420,6 +431,18 @@ export async function decodeAccuracy(opts: AccuracyOptions = {}): Promise<Decode
     };
   }
 
+  // 1b. Over-exposed screens, through the plan.
+  const exposure: DecodeAccuracyResult['exposure'] = [];
+  for (const ev of EXPOSURE_EV) {
+    let right = 0;
+    for (let i = 0; i < seeds; i++) {
+      const text = phcSizedText(i);
+      const f = cameraFrame(text, { ...exposureProfile(ev), seed: 300 + i });
+      if ((await decodeGray(f.data, f.width, f.height)).text === text) right++;
+    }
+    exposure.push({ ev, right, of: seeds });
+  }
+
   // 2. Every pass on every subject.
   const rows: Row[] = [];
   const all = [...files, ...frames];
@@ -448,6 +471,7 @@ export async function decodeAccuracy(opts: AccuracyOptions = {}): Promise<Decode
     baseline,
     profiles: frameSets.map((f) => f.info),
     passes,
+    exposure,
     unread: rows.filter((r) => isPositive(r.subject) && r.cells.every((c, p) => PASSES[p]!.reference || c.outcome !== 'right')).map((r) => r.subject.name),
     cover: {
       'files, by reads': setCover(fileRows, 'reads'),
@@ -503,6 +527,9 @@ export function accuracyTables(r: DecodeAccuracyResult): string {
   for (const p of r.passes) if (p.only.length > 0 && p.only.length <= 12) out.push(`  only ${p.pass}: ${p.only.join(', ')}`);
   for (const p of r.passes) if (p.severalSymbols > 0) out.push(`  ${p.pass}: several symbols in ${p.severalSymbols} images`);
   out.push(`  read right by no single pass (${r.unread.length}): ${r.unread.join(', ')}`);
+  out.push('\nA lit screen over-exposed (code at 45%, blur 1), read by the plan: what exposure compensation wins back:');
+  head(['EV over', 'read right']);
+  for (const e of r.exposure) line([`+${e.ev}`, `${e.right}/${e.of}`]);
 
   for (const [group, steps] of Object.entries(r.cover)) {
     out.push(`\nSet cover, ${group}: passes in order; the cascade stops at the first text (ms with a code | ms without one: p50 / p95, mean):`);

@@ -9,10 +9,15 @@
 //   picks, and moves.
 // - Continuous exposure: a bright phone screen in a dark station, or the
 //   reverse.
+// - Exposure compensation of −1 EV (or the nearest the camera offers): the
+//   camera's automatic exposure meters the whole scene, so a lit phone in
+//   a dim station comes out over-exposed, and a little blur then washes its
+//   dark modules into white. In the accuracy benchmark's model of that
+//   (bench/decode-accuracy.ts, "bright screen"), a screen 1.5 EV over reads
+//   2 frames of 10, and 10 of 10 one EV lower. The value is the model's, not
+//   a real camera's: a technician's camera may need its own.
 // - 30 frames a second where the camera offers it: a code is looked at
 //   every 33 ms.
-// Exposure compensation against a bright screen is left as the camera sets
-// it: its value would have to be measured on the kiosk's own camera.
 
 /** What of a MediaStreamTrack this needs (so a test can hand in its own). */
 export interface TunableTrack {
@@ -27,6 +32,22 @@ export interface CameraTuning {
   refused: string[];
 }
 
+/** The compensation asked for, in EV: darker than the camera's own metering, so a lit screen keeps its dark modules. */
+export const EXPOSURE_COMPENSATION_EV = -1;
+
+/** −1 EV, clamped to the camera's range and put on its step; null when it offers no range, or nothing below 0. */
+export function exposureCompensation(range: unknown): number | null {
+  const r = range as { min?: unknown; max?: unknown; step?: unknown } | undefined;
+  if (typeof r?.min !== 'number' || typeof r.max !== 'number' || !Number.isFinite(r.min) || !Number.isFinite(r.max) || r.min >= 0 || r.max < r.min) return null;
+  let value = Math.min(r.max, Math.max(r.min, EXPOSURE_COMPENSATION_EV));
+  const step = typeof r.step === 'number' && Number.isFinite(r.step) && r.step > 0 ? r.step : 0;
+  // On the camera's grid, counted from its minimum, never past the range.
+  if (step > 0) value = Math.min(r.max, r.min + Math.round((value - r.min) / step) * step);
+  // Float steps (1/3 EV) leave crumbs: 3 decimals are finer than any camera's grid.
+  value = Math.round(value * 1000) / 1000;
+  return value < 0 ? value : null;
+}
+
 const offers = (caps: Record<string, unknown>, name: string, value: string): boolean => Array.isArray(caps[name]) && (caps[name] as unknown[]).includes(value);
 
 export async function tuneCamera(track: TunableTrack): Promise<CameraTuning> {
@@ -35,6 +56,8 @@ export async function tuneCamera(track: TunableTrack): Promise<CameraTuning> {
   const wanted: [string, MediaTrackConstraints][] = [];
   if (offers(caps, 'focusMode', 'continuous')) wanted.push(['focusMode continuous', { advanced: [{ focusMode: 'continuous' } as MediaTrackConstraintSet] }]);
   if (offers(caps, 'exposureMode', 'continuous')) wanted.push(['exposureMode continuous', { advanced: [{ exposureMode: 'continuous' } as MediaTrackConstraintSet] }]);
+  const compensation = exposureCompensation(caps.exposureCompensation);
+  if (compensation !== null) wanted.push([`exposureCompensation ${compensation}`, { advanced: [{ exposureCompensation: compensation } as MediaTrackConstraintSet] }]);
   const rate = caps.frameRate as { max?: number } | undefined;
   if (typeof rate?.max === 'number' && rate.max >= 30) wanted.push(['frameRate 30', { frameRate: { ideal: 30 } }]);
   const result: CameraTuning = { applied: [], refused: [] };
