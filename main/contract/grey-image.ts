@@ -48,3 +48,60 @@ export function lumaInto(src: Uint8Array | Uint8ClampedArray, srcOffset: number,
     for (; d < end; d++, s += 4) dst[d] = (306 * src[s + r]! + 601 * src[s + 1]! + 117 * src[s + b]! + 512) >> 10;
   }
 }
+
+/** The pixels inside `r` (which must lie inside the image), as an image of their own. */
+export function crop(g: GreyImage, r: { x: number; y: number; width: number; height: number }): GreyImage {
+  if (r.x < 0 || r.y < 0 || r.width < 0 || r.height < 0 || r.x + r.width > g.width || r.y + r.height > g.height) throw new RangeError('the crop lies outside the image');
+  const data = new Uint8Array(r.width * r.height);
+  for (let y = 0; y < r.height; y++) {
+    const from = (r.y + y) * g.width + r.x;
+    data.set(g.data.subarray(from, from + r.width), y * r.width);
+  }
+  return { width: r.width, height: r.height, data };
+}
+
+/**
+ * Unsharp mask: each pixel pushed away from its neighbourhood's mean (a box
+ * of `radius`, edges repeated) by `amount` times the difference. Module
+ * edges a lens blurred stand out again.
+ */
+export function unsharp(g: GreyImage, radius: number, amount: number): GreyImage {
+  const { width: w, height: h } = g;
+  const win = 2 * radius + 1;
+  const rows = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    let acc = 0;
+    for (let x = -radius; x <= radius; x++) acc += g.data[o + Math.min(w - 1, Math.max(0, x))]!;
+    for (let x = 0; x < w; x++) {
+      rows[o + x] = acc / win;
+      acc += g.data[o + Math.min(w - 1, x + radius + 1)]! - g.data[o + Math.max(0, x - radius)]!;
+    }
+  }
+  const data = new Uint8Array(w * h);
+  for (let x = 0; x < w; x++) {
+    let acc = 0;
+    for (let y = -radius; y <= radius; y++) acc += rows[Math.min(h - 1, Math.max(0, y)) * w + x]!;
+    for (let y = 0; y < h; y++) {
+      const i = y * w + x;
+      const v = g.data[i]!;
+      // Uint8Array would wrap, not clamp.
+      data[i] = Math.max(0, Math.min(255, Math.round(v + amount * (v - acc / win))));
+      acc += rows[Math.min(h - 1, y + radius + 1) * w + x]! - rows[Math.max(0, y - radius) * w + x]!;
+    }
+  }
+  return { width: w, height: h, data };
+}
+
+/** Grey as RGBA bytes (opaque), the pixels zxing-wasm's public API takes (it sums them back to grey itself). */
+export function greyToRgba(g: GreyImage): Uint8ClampedArray<ArrayBuffer> {
+  const rgba = new Uint8ClampedArray(g.width * g.height * 4);
+  for (let i = 0; i < g.data.length; i++) {
+    const v = g.data[i]!;
+    rgba[i * 4] = v;
+    rgba[i * 4 + 1] = v;
+    rgba[i * 4 + 2] = v;
+    rgba[i * 4 + 3] = 255;
+  }
+  return rgba;
+}

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { PNG } from 'pngjs';
 import { prepareZXingModule, readBarcodes, type ReadResult } from 'zxing-wasm/reader';
-import { halfSize, lumaInto, negative, type GreyImage } from '../contract/grey-image.js';
-import { BASE_PASS, FILE_PASSES, FRAME_EXTRA_PASSES, chooseHit, type QrPass } from '../contract/qr-decode-plan.js';
+import { greyToRgba, halfSize, lumaInto, negative, type GreyImage } from '../contract/grey-image.js';
+import { FILE_PASSES, FRAME_EXTRA_PASSES, FRAME_PASSES, chooseHit, regionImage, unreadCodeRegion, type QrPass } from '../contract/qr-decode-plan.js';
 
 let ready: Promise<unknown> | null = null;
 
@@ -29,28 +29,32 @@ export interface DecodedImage {
   pass: string | null;
 }
 
-/** Grey as the RGBA ImageData zxing-wasm's public API takes (it turns it back into grey itself). */
+/** Grey as the ImageData zxing-wasm's public API takes (Node has no ImageData class: its shape is what the library reads). */
 export function greyImageData(g: GreyImage): ImageData {
-  const rgba = new Uint8ClampedArray(g.width * g.height * 4);
-  for (let i = 0; i < g.data.length; i++) {
-    const v = g.data[i]!;
-    rgba[i * 4] = v;
-    rgba[i * 4 + 1] = v;
-    rgba[i * 4 + 2] = v;
-    rgba[i * 4 + 3] = 255;
+  return { data: greyToRgba(g), width: g.width, height: g.height, colorSpace: 'srgb' } as unknown as ImageData;
+}
+
+/**
+ * The image a pass reads, from the grey image; null for the region pass
+ * when the passes before it (`seen`, what they returned) found no code
+ * they could not read.
+ */
+function imageFor(pass: QrPass, g: GreyImage, seen: readonly ReadResult[]): GreyImage | null {
+  switch (pass.image) {
+    case 'as-is':
+      return g;
+    case 'invert':
+      return negative(g);
+    case 'half':
+      return halfSize(g);
+    case 'region': {
+      const region = unreadCodeRegion(seen, g.width, g.height);
+      return region && regionImage(g, region);
+    }
   }
-  return { data: rgba, width: g.width, height: g.height, colorSpace: 'srgb' } as unknown as ImageData;
 }
 
-/** The image a pass reads, from the grey image. */
-function imageFor(pass: QrPass, g: GreyImage): GreyImage {
-  return pass.image === 'invert' ? negative(g) : pass.image === 'half' ? halfSize(g) : g;
-}
-
-async function read(input: Uint8Array | ImageData, pass: QrPass): Promise<string | null> {
-  const results: ReadResult[] = await readBarcodes(input, { ...pass.options, formats: [...pass.options.formats] });
-  return chooseHit(results)?.text ?? null;
-}
+const readWith = (input: Uint8Array | ImageData, pass: QrPass): Promise<ReadResult[]> => readBarcodes(input, { ...pass.options, formats: [...pass.options.formats] });
 
 /** A PNG's pixels as grey (the luma zxing-wasm itself uses); null for another format, whose transformed passes are skipped. */
 export function pngGrey(bytes: Uint8Array): GreyImage | null {
@@ -68,38 +72,48 @@ export function pngGrey(bytes: Uint8Array): GreyImage | null {
 /**
  * Decodes the QR code in an encoded image (PNG, JPEG, …) with the plan's
  * file passes in turn until one reads; text null when none does. A pass on
- * a transformed image (negative, half size) needs the pixels: read for a
- * PNG, skipped for another format.
+ * a transformed image (the region of a code seen, negative, half size)
+ * needs the pixels: read for a PNG, skipped for another format.
  */
 export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
   await prepare();
   const started = performance.now();
   let grey: GreyImage | null | undefined;
+  let seen: ReadResult[] = [];
   for (const pass of FILE_PASSES) {
-    let text: string | null;
-    if (pass.image === 'as-is') text = await read(bytes, pass);
-    else {
+    let input: Uint8Array | ImageData = bytes;
+    if (pass.image !== 'as-is') {
       if (grey === undefined) grey = pngGrey(bytes);
-      if (grey === null) continue;
-      text = await read(greyImageData(imageFor(pass, grey)), pass);
+      const image = grey && imageFor(pass, grey, seen);
+      if (!image) continue;
+      input = greyImageData(image);
     }
+    const results = await readWith(input, pass);
+    const text = chooseHit(results)?.text ?? null;
     if (text !== null) return { text, ms: performance.now() - started, pass: pass.name };
+    if (pass.options.returnErrors) seen = results;
   }
   return { text: null, ms: performance.now() - started, pass: null };
 }
 
 /**
  * Decodes raw 8-bit grey pixels as the screen decodes a camera frame that
- * stays in view: the base pass, then each of the frame's extra passes (the
- * screen runs one a frame, in turn). Benchmarks and generated frames.
+ * stays in view: the base pass, the region of a code it saw but could not
+ * read, then each of the frame's extra passes (the screen runs one a
+ * frame, in turn). Benchmarks and generated frames.
  */
 export async function decodeGray(data: Uint8Array, width: number, height: number): Promise<DecodedImage> {
   await prepare();
   const g: GreyImage = { data, width, height };
   const started = performance.now();
-  for (const pass of [BASE_PASS, ...FRAME_EXTRA_PASSES]) {
-    const text = await read(greyImageData(imageFor(pass, g)), pass);
+  let seen: ReadResult[] = [];
+  for (const pass of [...FRAME_PASSES, ...FRAME_EXTRA_PASSES]) {
+    const image = imageFor(pass, g, seen);
+    if (!image) continue;
+    const results = await readWith(greyImageData(image), pass);
+    const text = chooseHit(results)?.text ?? null;
     if (text !== null) return { text, ms: performance.now() - started, pass: pass.name };
+    if (pass.options.returnErrors) seen = results;
   }
   return { text: null, ms: performance.now() - started, pass: null };
 }

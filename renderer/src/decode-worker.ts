@@ -6,13 +6,14 @@
 // prepared at once, the built-in warm-up code is read through the path
 // frames take, and `ready` says how long it took. The camera starts
 // meanwhile. Frames are then handled one at a time, in order: they share
-// one buffer in the decoder's heap.
+// two buffers in the decoder's heap.
 //
 // Each frame is read by the decode plan (main/contract/qr-decode-plan.ts,
-// the same as `sentinel decode`): the base pass, and while it reads
-// nothing, one extra pass a frame in turn (the negative of a dark-mode
-// phone, a fixed threshold, the global-histogram binarizer) — the next
-// frame is 33 ms away, so no frame pays for every pass.
+// the same as `sentinel decode`): the base pass; when it found a code but
+// could not read it (a blurred frame), that code's region, sharpened; and
+// while nothing reads, one extra pass a frame in turn (the negative of a
+// dark-mode phone, a fixed threshold, the global-histogram binarizer) —
+// the next frame is 33 ms away, so no frame pays for every pass.
 //
 // A VideoFrame's pixels go straight into that heap: an 8-bit YUV frame's Y
 // plane is the grey the decoder reads, and 4-byte pixels are summed to grey
@@ -23,8 +24,8 @@ import { prepareZXingModule, readBarcodes, type ReaderOptions } from 'zxing-wasm
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
 import type { DecodeReady, DecodeRequest, DecodeResponse, DecodeStages, FramePath } from './decode-protocol.js';
 import { compactRows, evenRect, pixelKind, type PixelKind } from './grey.js';
-import { lumaInto } from '../../main/contract/grey-image.js';
-import { BASE_PASS, FRAME_EXTRA_PASSES, chooseHit, type QrPass } from '../../main/contract/qr-decode-plan.js';
+import { greyToRgba, lumaInto, type GreyImage } from '../../main/contract/grey-image.js';
+import { BASE_PASS, FRAME_EXTRA_PASSES, REGION_PASS, chooseHit, regionImage, unreadCodeRegion, type QrPass } from '../../main/contract/qr-decode-plan.js';
 import { WARM_TEXT, warmImage } from './warm-code.js';
 import { PixmapReader, zxingReaderOptions } from './zxing-pixmap.js';
 
@@ -43,25 +44,40 @@ const modulePromise = prepareZXingModule({
 const readerOptions = (pass: QrPass): ReaderOptions => ({ ...pass.options, formats: [...pass.options.formats] });
 const SCREEN_OPTIONS: ReaderOptions = readerOptions(BASE_PASS);
 /** Each pass's options as the compiled module takes them, made once. */
-const PIXMAP_OPTIONS = new Map<QrPass, ReturnType<typeof zxingReaderOptions>>([BASE_PASS, ...FRAME_EXTRA_PASSES].map((p) => [p, zxingReaderOptions(readerOptions(p))]));
-/** The extra pass the next frame the base pass does not read gets. */
+const PIXMAP_OPTIONS = new Map<QrPass, ReturnType<typeof zxingReaderOptions>>([BASE_PASS, REGION_PASS, ...FRAME_EXTRA_PASSES].map((p) => [p, zxingReaderOptions(readerOptions(p))]));
+/** Which extra pass the next frame nothing reads gets. */
 let nextExtra = 0;
 
-/** The frame's passes: the base, and one extra in turn when the base reads nothing. */
-function* framePasses(): Generator<QrPass> {
-  yield BASE_PASS;
-  const extra = FRAME_EXTRA_PASSES[nextExtra % FRAME_EXTRA_PASSES.length]!;
-  nextExtra++;
-  yield extra;
+/** The extra pass of a frame nothing read: each frame the next in turn. */
+function nextExtraPass(): QrPass {
+  return FRAME_EXTRA_PASSES[nextExtra++ % FRAME_EXTRA_PASSES.length]!;
 }
 
-/** A pass in the heap: the negative made in place (the base pass has read the buffer already). */
-function readPass(reader: PixmapReader, ptr: number, width: number, height: number, pass: QrPass): string | null {
-  if (pass.image === 'invert') {
+/**
+ * The frame's passes, in the heap: the base; the region of a code it found
+ * but could not read, cut out and sharpened into the second buffer; then
+ * one extra pass, the negative made in place (the passes before have read
+ * the buffer already).
+ */
+function readInHeap(reader: PixmapReader, ptr: number, width: number, height: number): string | null {
+  const hits = reader.hits(ptr, width, height, PIXMAP_OPTIONS.get(BASE_PASS)!);
+  const text = chooseHit(hits)?.text ?? null;
+  if (text !== null) return text;
+  const region = unreadCodeRegion(hits, width, height);
+  if (region) {
+    // Cut out (a copy) before the second buffer is made: making it may grow the heap and move the frame's view.
+    const image = regionImage({ width, height, data: reader.heap().subarray(ptr, ptr + width * height) }, region);
+    const buf = reader.buffer(image.data.length, 1);
+    buf.view.set(image.data);
+    const seen = reader.read(buf.ptr, image.width, image.height, PIXMAP_OPTIONS.get(REGION_PASS)!);
+    if (seen !== null) return seen;
+  }
+  const extra = nextExtraPass();
+  if (extra.image === 'invert') {
     const heap = reader.heap();
     for (let i = ptr, end = ptr + width * height; i < end; i++) heap[i] = 255 - heap[i]!;
   }
-  return reader.read(ptr, width, height, PIXMAP_OPTIONS.get(pass)!);
+  return reader.read(ptr, width, height, PIXMAP_OPTIONS.get(extra)!);
 }
 
 /** The heap reader; null until warmed, and for good when the module lacks it or misread the warm-up code. */
@@ -106,9 +122,7 @@ async function readVideoFrame(frame: VideoFrame, kind: PixelKind, reader: Pixmap
     grey = performance.now() - t1;
   }
   const t2 = performance.now();
-  let text: string | null = null;
-  if (options) text = reader.read(ptr, width, height, zxingReaderOptions({ ...SCREEN_OPTIONS, ...options }));
-  else for (const pass of framePasses()) if ((text = readPass(reader, ptr, width, height, pass)) !== null) break;
+  const text = options ? reader.read(ptr, width, height, zxingReaderOptions({ ...SCREEN_OPTIONS, ...options })) : readInHeap(reader, ptr, width, height);
   const t3 = performance.now();
   return { text, path: kind, copy: t2 - t0 - (grey ?? 0), ...(grey === undefined ? {} : { grey }), decode: t3 - t2 };
 }
@@ -123,11 +137,26 @@ async function readOnCanvas(frame: VideoFrame | ImageBitmap, options: ReaderOpti
   ctx.drawImage(frame, 0, 0);
   const pixels = ctx.getImageData(0, 0, width, height);
   const t1 = performance.now();
-  // The public way takes no negative of ours: the extra passes keep their binarizer, and the negative pass asks zxing to invert.
-  let text: string | null = null;
-  const passes = options ? [{ ...SCREEN_OPTIONS, ...options }] : [...framePasses()].map((p) => ({ ...readerOptions(p), tryInvert: p.image === 'invert' }));
-  for (const o of passes) if ((text = chooseHit(await readBarcodes(pixels, o))?.text ?? null) !== null) break;
+  const text = options ? (chooseHit(await readBarcodes(pixels, { ...SCREEN_OPTIONS, ...options }))?.text ?? null) : await readPublicly(pixels);
   return { text, path: 'canvas', copy: t1 - t0, decode: performance.now() - t1 };
+}
+
+/** The frame's passes through the public API, as readInHeap runs them. */
+async function readPublicly(pixels: ImageData): Promise<string | null> {
+  const hits = await readBarcodes(pixels, SCREEN_OPTIONS);
+  let text = chooseHit(hits)?.text ?? null;
+  if (text !== null) return text;
+  const region = unreadCodeRegion(hits, pixels.width, pixels.height);
+  if (region) {
+    const grey: GreyImage = { width: pixels.width, height: pixels.height, data: new Uint8Array(pixels.width * pixels.height) };
+    lumaInto(pixels.data, 0, pixels.width * 4, 'rgba', grey.data, 0, pixels.width, pixels.height);
+    const image = regionImage(grey, region);
+    text = chooseHit(await readBarcodes(new ImageData(greyToRgba(image), image.width, image.height), readerOptions(REGION_PASS)))?.text ?? null;
+    if (text !== null) return text;
+  }
+  // No negative of ours here: the extra passes keep their binarizer, and the negative pass asks zxing to invert.
+  const extra = nextExtraPass();
+  return chooseHit(await readBarcodes(pixels, { ...readerOptions(extra), tryInvert: extra.image === 'invert' }))?.text ?? null;
 }
 
 const isVideoFrame = (frame: unknown): frame is VideoFrame => typeof VideoFrame === 'function' && frame instanceof VideoFrame;
@@ -180,9 +209,7 @@ async function warmUp(): Promise<DecodeReady> {
     }
     if (!pixmap) {
       const img = warmImage();
-      const rgba = new Uint8ClampedArray(img.data.length * 4).fill(255);
-      for (let i = 0; i < img.data.length; i++) rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = img.data[i]!;
-      const results = await readBarcodes(new ImageData(rgba, img.width, img.height), SCREEN_OPTIONS);
+      const results = await readBarcodes(new ImageData(greyToRgba(img), img.width, img.height), SCREEN_OPTIONS);
       if (!results.some((r) => r.text === WARM_TEXT)) throw new Error('the decoder misread its warm-up code');
       read = { text: WARM_TEXT, path: 'canvas', copy: 0, decode: 0 };
     }

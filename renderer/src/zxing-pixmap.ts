@@ -20,7 +20,7 @@ import {
   type ZXingReadResult,
   type ZXingVector,
 } from 'zxing-wasm/reader';
-import { chooseHit } from '../../main/contract/qr-decode-plan.js';
+import { chooseHit, type QrHit } from '../../main/contract/qr-decode-plan.js';
 
 /** What of the compiled module this file uses. */
 interface PixmapModule {
@@ -45,8 +45,11 @@ export function zxingReaderOptions(options: ReaderOptions): ZXingReaderOptions {
 }
 
 export class PixmapReader {
-  private ptr = 0;
-  private bytes = 0;
+  /** Heap buffers kept from frame to frame: 0 the frame, 1 the region pass's image. */
+  private readonly buffers = [
+    { ptr: 0, bytes: 0 },
+    { ptr: 0, bytes: 0 },
+  ];
 
   private constructor(private readonly module: PixmapModule) {}
 
@@ -62,14 +65,15 @@ export class PixmapReader {
    * fresh view: growing the heap detaches older views, so take one per frame
    * and allocate nothing else while it is in use.
    */
-  buffer(bytes: number): { ptr: number; view: Uint8Array } {
-    if (bytes > this.bytes) {
-      if (this.ptr) this.module._free(this.ptr);
-      this.ptr = this.module._malloc(bytes);
-      this.bytes = this.ptr ? bytes : 0;
-      if (!this.ptr) throw new Error(`the decoder could not allocate ${bytes} bytes`);
+  buffer(bytes: number, slot: 0 | 1 = 0): { ptr: number; view: Uint8Array } {
+    const b = this.buffers[slot]!;
+    if (bytes > b.bytes) {
+      if (b.ptr) this.module._free(b.ptr);
+      b.ptr = this.module._malloc(bytes);
+      b.bytes = b.ptr ? bytes : 0;
+      if (!b.ptr) throw new Error(`the decoder could not allocate ${bytes} bytes`);
     }
-    return { ptr: this.ptr, view: this.module.HEAPU8.subarray(this.ptr, this.ptr + bytes) };
+    return { ptr: b.ptr, view: this.module.HEAPU8.subarray(b.ptr, b.ptr + bytes) };
   }
 
   /** The whole heap as it is now (for moving rows inside it). */
@@ -77,18 +81,23 @@ export class PixmapReader {
     return this.module.HEAPU8;
   }
 
-  /** The text of the code the plan chooses (the largest valid one) in `width × height` grey bytes at `ptr`, or null. */
-  read(ptr: number, width: number, height: number, options: ZXingReaderOptions): string | null {
+  /** Every code found in `width × height` grey bytes at `ptr`, read or (with returnErrors) not, as plain data. */
+  hits(ptr: number, width: number, height: number, options: ZXingReaderOptions): QrHit[] {
     const found = this.module.readBarcodesFromPixmap(ptr, width, height, options);
     try {
-      const hits: ZXingReadResult[] = [];
+      const hits: QrHit[] = [];
       for (let i = 0; i < found.size(); i++) {
         const r = found.get(i);
-        if (r) hits.push(r);
+        if (r) hits.push({ isValid: r.isValid, text: r.text, position: r.position });
       }
-      return chooseHit(hits)?.text ?? null;
+      return hits;
     } finally {
       found.delete();
     }
+  }
+
+  /** The text of the code the plan chooses (the largest valid one), or null. */
+  read(ptr: number, width: number, height: number, options: ZXingReaderOptions): string | null {
+    return chooseHit(this.hits(ptr, width, height, options))?.text ?? null;
   }
 }
