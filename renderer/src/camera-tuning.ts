@@ -13,9 +13,10 @@
 //   camera's automatic exposure meters the whole scene, so a lit phone in
 //   a dim station comes out over-exposed, and a little blur then washes its
 //   dark modules into white. In the accuracy benchmark's model of that
-//   (bench/decode-accuracy.ts, "bright screen"), a screen 1.5 EV over reads
-//   2 frames of 10, and 10 of 10 one EV lower. The value is the model's, not
-//   a real camera's: a technician's camera may need its own.
+//   (bench/decode-accuracy.ts, "a lit screen over-exposed"), a screen up to
+//   0.5 EV over reads 10 frames of 10, and from 1 EV over none: −1 EV
+//   brings a screen 1–1.5 EV over back into what reads. The value is the
+//   model's, not a real camera's: a technician's camera may need its own.
 // - 30 frames a second where the camera offers it: a code is looked at
 //   every 33 ms.
 
