@@ -2,13 +2,15 @@
 // frames (benchmarks): ZXing-C++ compiled to WebAssembly (zxing-wasm), the
 // same library and decode plan (main/contract/qr-decode-plan.ts) as the
 // screen's decoder worker. The .wasm is read from the installed package: no
-// network, ever.
+// network, ever. A file's last pass is OpenCV's curved decoder
+// (./curved-decoder.ts), loaded only when every zxing pass has failed.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { PNG } from 'pngjs';
 import { prepareZXingModule, readBarcodes, type ReadResult } from 'zxing-wasm/reader';
 import { halfSize, lumaInto, negative, type GreyImage } from '../contract/grey-image.js';
 import { BASE_PASS, FILE_PASSES, FRAME_EXTRA_PASSES, chooseHit, type QrPass } from '../contract/qr-decode-plan.js';
+import { readCurved } from './curved-decoder.js';
 
 let ready: Promise<unknown> | null = null;
 
@@ -68,8 +70,8 @@ export function pngGrey(bytes: Uint8Array): GreyImage | null {
 /**
  * Decodes the QR code in an encoded image (PNG, JPEG, …) with the plan's
  * file passes in turn until one reads; text null when none does. A pass on
- * a transformed image (negative, half size) needs the pixels: read for a
- * PNG, skipped for another format.
+ * a transformed image (negative, half size, CLAHE for the curved pass)
+ * needs the pixels: read for a PNG, skipped for another format.
  */
 export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
   await prepare();
@@ -77,11 +79,11 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
   let grey: GreyImage | null | undefined;
   for (const pass of FILE_PASSES) {
     let text: string | null;
-    if (pass.image === 'as-is') text = await read(bytes, pass);
+    if (pass.reader === 'zxing' && pass.image === 'as-is') text = await read(bytes, pass);
     else {
       if (grey === undefined) grey = pngGrey(bytes);
       if (grey === null) continue;
-      text = await read(greyImageData(imageFor(pass, grey)), pass);
+      text = pass.reader === 'zxing' ? await read(greyImageData(imageFor(pass, grey)), pass) : await readCurved(grey, pass);
     }
     if (text !== null) return { text, ms: performance.now() - started, pass: pass.name };
   }
