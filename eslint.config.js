@@ -34,7 +34,7 @@ export default tseslint.config(
   {
     files: ['main/contract/**/*.ts'],
     rules: restrict(
-      [...NODE_BUILTINS, ...NATIVE, 'electron', 'jose', '**/verify/**', '**/decide/**', '**/drivers/**', '**/renderer/**', '../*.js', '../../*'],
+      [...NODE_BUILTINS, ...NATIVE, 'electron', 'jose', '@opencvjs/*', '**/verify/**', '**/decide/**', '**/drivers/**', '**/renderer/**', '../*.js', '../../*'],
       'main/contract holds types and schemas only: no node, electron, drivers or other layers.',
     ),
   },
@@ -122,7 +122,8 @@ export default tseslint.config(
     ignores: ['renderer/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      ...restrict([...NODE_BUILTINS, ...NATIVE, 'electron', '**/drivers/**'], 'the renderer shows what main decided: no node, electron or drivers.'),
+      // Nor OpenCV: its curved QR decoder is `sentinel decode`'s last file pass only (main/decode/curved-decoder.ts).
+      ...restrict([...NODE_BUILTINS, ...NATIVE, 'electron', '**/drivers/**', '@opencvjs/*'], 'the renderer shows what main decided: no node, electron, drivers or OpenCV.'),
       // From main, types only (the contract), and four modules' code: the IPC table, whose
       // makeKioskApi the screen shares with the preload, the device vocabulary its pickers
       // offer, the PIN rule the pad checks a first PIN by, and the QR decode plan its worker

@@ -2,7 +2,8 @@
 // corpus image (bench/corpus.ts) and camera-like frames (bench/frames.ts)
 // through zxing-wasm, first as the kiosk decodes today, then through each
 // candidate pass alone, so that the decode plan keeps only the passes that
-// read something the others miss. A greedy set cover orders them; the
+// read something the others miss. One candidate is not zxing: the plan's
+// curved pass (OpenCV's curved decoder on the CLAHE image), for files only. A greedy set cover orders them; the
 // cascade then runs that order as the kiosk would (stop at the first text)
 // for its real counts and time, an image without a code paying every pass.
 //
@@ -15,15 +16,17 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readBarcodes, type ReaderOptions, type ReadResult } from 'zxing-wasm/reader';
 import { halfSize, negative } from '../main/contract/grey-image.js';
-import { chooseHit } from '../main/contract/qr-decode-plan.js';
+import { CURVED_PASS, chooseHit } from '../main/contract/qr-decode-plan.js';
+import { curvedDecoderLoad, readCurved } from '../main/decode/curved-decoder.js';
 import { decodeGray, decodeImage, greyImageData as imageData } from '../main/decode/qr-decoder.js';
 import { CORPUS, corpusImages, HAVE_CORPUS, outcomeJudge, type Expected, type Outcome } from './corpus.js';
 import { phcSizedText } from './decoders.js';
 import { CAMERA_VARIANTS, cameraFrame, qrModules, type FrameOptions, type GrayFrame } from './frames.js';
 
 /** One decode attempt: zxing-wasm options, on the image or a resampled or negated copy of it. */
-export interface Pass {
+export interface ZxingPass {
   name: string;
+  reader?: 'zxing';
   options: ReaderOptions;
   image?: 'invert' | 'up2' | 'down2';
   /** Several symbols asked for: the largest (by the area its corners enclose) wins, as a nested or second code is smaller. */
@@ -31,6 +34,17 @@ export interface Pass {
   /** Today's options, several passes in one call: the line the single passes' cover must beat, not one of them. */
   reference?: boolean;
 }
+
+/** The plan's curved pass, as `sentinel decode` runs it (readCurved: CLAHE, then OpenCV); files with pixels only, n/a on a frame. */
+export interface CurvedPass {
+  name: string;
+  reader: 'opencv-curved';
+  image?: undefined;
+  largest?: undefined;
+  reference?: undefined;
+}
+
+export type Pass = ZxingPass | CurvedPass;
 
 /**
  * The plan's base pass: full resolution only, one polarity, one symbol. Text
@@ -57,6 +71,8 @@ export const PASSES: readonly Pass[] = [
   { name: 'all symbols, largest', options: { ...FULL, maxNumberOfSymbols: 0 }, largest: true },
   // The cheapest full-resolution pass with the nested-code fix, measured as one.
   { name: 'tryHarder off, 2 symbols, largest', options: { ...FULL, tryHarder: false, maxNumberOfSymbols: 2 }, largest: true },
+  // Not zxing: OpenCV's curved QR decoder after CLAHE 4×4, clip 3 (the plan's CURVED_PASS), files only.
+  { name: `curved: OpenCV after CLAHE ${CURVED_PASS.clahe.tiles}×${CURVED_PASS.clahe.tiles}, clip ${CURVED_PASS.clahe.clip}`, reader: 'opencv-curved' },
 ];
 
 /** A frame profile: frames.ts's, or one this bench adds until frames.ts carries it. */
@@ -189,7 +205,7 @@ interface Cell {
   symbols: number;
 }
 
-async function readWith(pass: Pass, input: ImageData | Uint8Array): Promise<{ text: string | null; ms: number; symbols: number }> {
+async function readWith(pass: ZxingPass, input: ImageData | Uint8Array): Promise<{ text: string | null; ms: number; symbols: number }> {
   const started = performance.now();
   let results: ReadResult[];
   try {
@@ -206,7 +222,14 @@ async function readWith(pass: Pass, input: ImageData | Uint8Array): Promise<{ te
 
 type Judge = (expected: Expected, text: string | null) => Promise<Outcome>;
 
-/** Every pass on one subject. Without pixels (a JPEG), the passes that need none read the bytes; the others are n/a. */
+/** The curved pass on a file's grey pixels, timed with its CLAHE (as readCurved runs it). */
+async function readCurvedTimed(grey: GrayFrame): Promise<{ text: string | null; ms: number; symbols: number }> {
+  const started = performance.now();
+  const text = await readCurved(grey, CURVED_PASS);
+  return { text, ms: performance.now() - started, symbols: text === null ? 0 : 1 };
+}
+
+/** Every pass on one subject. Without pixels (a JPEG), the passes that need none read the bytes; the others are n/a; the curved pass is n/a on a frame. */
 async function matrixRow(s: Subject, judge: Judge): Promise<Cell[]> {
   const grey = s.grey();
   const inputs = new Map<string, { data: ImageData | Uint8Array; ms: number } | null>();
@@ -225,6 +248,14 @@ async function matrixRow(s: Subject, judge: Judge): Promise<Cell[]> {
   };
   const cells: Cell[] = [];
   for (const pass of PASSES) {
+    if (pass.reader === 'opencv-curved') {
+      if (grey === null || s.bytes === null) cells.push({ outcome: 'n/a', text: null, ms: 0, symbols: 0 });
+      else {
+        const r = await readCurvedTimed(grey);
+        cells.push({ outcome: await judge(s.expected, r.text), text: r.text, ms: r.ms, symbols: r.symbols });
+      }
+      continue;
+    }
     const i = input(pass.image);
     if (i === null) {
       cells.push({ outcome: 'n/a', text: null, ms: 0, symbols: 0 });
@@ -248,6 +279,7 @@ const msStats = (xs: number[]): { p50: number; p95: number; mean: number } => ({
   p95: r1(quantile(xs, 0.95)),
   mean: r1(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)),
 });
+const msMax = (xs: number[]): number => r1(xs.reduce((a, b) => Math.max(a, b), 0));
 
 export interface Tally {
   images: number;
@@ -351,7 +383,9 @@ function setCover(rows: Row[], rule: CoverRule): CoverStep[] {
 
 export interface PassFigures {
   pass: string;
-  options: ReaderOptions;
+  reader: 'zxing' | 'opencv-curved';
+  /** zxing's options; the curved pass's CLAHE and pixel limit. */
+  options: ReaderOptions | { clahe: { tiles: number; clip: number }; maxPixels: number };
   image: string;
   perSet: Record<string, Tally>;
   /** Images with a code that only this pass reads right (of the single passes). */
@@ -370,6 +404,11 @@ export interface DecodeAccuracyResult {
   baseline: Record<string, Tally & { ms: { p50: number; p95: number; mean: number }; misses: string[] }>;
   profiles: ProfileInfo[];
   passes: PassFigures[];
+  /**
+   * The curved pass: OpenCV's load (import and compile, once a process; null
+   * when it failed), and its ms per file with pixels (the frames are not its), CLAHE included.
+   */
+  curved: { loadMs: number | null; files: number; ms: { p50: number; p95: number; mean: number; max: number } };
   /** A bright screen over-exposed by `ev`: frames the plan reads right, of `of`. */
   exposure: { ev: number; right: number; of: number }[];
   /** Images with a code that no single pass reads right. */
@@ -394,8 +433,11 @@ export async function decodeAccuracy(opts: AccuracyOptions = {}): Promise<Decode
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const quick = opts.quick ?? false;
   const seeds = quick ? 3 : 10;
-  // Compile and warm the decoder before anything is timed.
+  // Compile and warm the decoder before anything is timed; load the curved pass's OpenCV too, timing the load alone.
   await decodeGray(new Uint8Array(64 * 64), 64, 64);
+  await readCurved({ width: 64, height: 64, data: new Uint8Array(64 * 64) }, CURVED_PASS);
+  const curvedLoad = curvedDecoderLoad();
+  if (!curvedLoad?.ok) log('  (the curved pass could not load OpenCV: it reads nothing)');
 
   const files: Subject[] = HAVE_CORPUS ? corpusImages() : [];
   if (!HAVE_CORPUS) log(`  (no corpus at ${CORPUS}: frames only)`);
@@ -455,8 +497,9 @@ export async function decodeAccuracy(opts: AccuracyOptions = {}): Promise<Decode
   const frameRows = rows.filter((r) => r.subject.bytes === null);
   const passes: PassFigures[] = PASSES.map((pass, p) => ({
     pass: pass.name,
-    options: pass.options,
-    image: pass.image ?? 'as is',
+    reader: pass.reader ?? 'zxing',
+    options: pass.reader === 'opencv-curved' ? { clahe: CURVED_PASS.clahe, maxPixels: CURVED_PASS.maxPixels } : pass.options,
+    image: pass.reader === 'opencv-curved' ? 'clahe' : (pass.image ?? 'as is'),
     perSet: Object.fromEntries(sets.map((set) => [set, tally(rows.filter((r) => r.subject.set === set).map((r) => r.cells[p]!.outcome))])),
     only: rows.filter((r) => r.cells[p]!.outcome === 'right' && r.cells.every((c, q) => q === p || PASSES[q]!.reference || c.outcome !== 'right')).map((r) => r.subject.name),
     severalSymbols: rows.filter((r) => r.cells[p]!.symbols > 1).length,
@@ -471,6 +514,11 @@ export async function decodeAccuracy(opts: AccuracyOptions = {}): Promise<Decode
     baseline,
     profiles: frameSets.map((f) => f.info),
     passes,
+    curved: (() => {
+      const p = PASSES.findIndex((x) => x.reader === 'opencv-curved');
+      const xs = fileRows.filter((r) => r.cells[p]!.outcome !== 'n/a').map((r) => r.cells[p]!.ms);
+      return { loadMs: curvedLoad?.ok ? r1(curvedLoad.ms) : null, files: xs.length, ms: { ...msStats(xs), max: msMax(xs) } };
+    })(),
     exposure,
     unread: rows.filter((r) => isPositive(r.subject) && r.cells.every((c, p) => PASSES[p]!.reference || c.outcome !== 'right')).map((r) => r.subject.name),
     cover: {
@@ -527,6 +575,9 @@ export function accuracyTables(r: DecodeAccuracyResult): string {
   for (const p of r.passes) if (p.only.length > 0 && p.only.length <= 12) out.push(`  only ${p.pass}: ${p.only.join(', ')}`);
   for (const p of r.passes) if (p.severalSymbols > 0) out.push(`  ${p.pass}: several symbols in ${p.severalSymbols} images`);
   out.push(`  read right by no single pass (${r.unread.length}): ${r.unread.join(', ')}`);
+  out.push(
+    `  the curved pass (files only): OpenCV load ${r.curved.loadMs === null ? 'FAILED' : `${r.curved.loadMs} ms`}; ${r.curved.files} files, ms p50 / p95 / max ${r.curved.ms.p50} / ${r.curved.ms.p95} / ${r.curved.ms.max} (CLAHE included)`,
+  );
   out.push('\nA lit screen over-exposed (code at 45%, blur 1), read by the plan: what exposure compensation wins back:');
   head(['EV over', 'read right']);
   for (const e of r.exposure) line([`+${e.ev}`, `${e.right}/${e.of}`]);

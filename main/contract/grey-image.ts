@@ -1,7 +1,8 @@
 // An 8-bit grey image (one byte a pixel, rows top to bottom), the luma sum
-// that makes one from colour pixels, and the two transforms the decode
-// plan's passes ask for (main/contract/qr-decode-plan.ts). Pure: the
-// screen's decoder worker and `sentinel decode` share them.
+// that makes one from colour pixels, and the transforms the decode plan's
+// passes ask for (main/contract/qr-decode-plan.ts): the negative and half
+// size, and CLAHE for the file-only curved pass. Pure: the screen's decoder
+// worker and `sentinel decode` share them.
 
 export interface GreyImage {
   width: number;
@@ -104,4 +105,82 @@ export function greyToRgba(g: GreyImage): Uint8ClampedArray<ArrayBuffer> {
     rgba[i * 4 + 3] = 255;
   }
   return rgba;
+}
+
+/**
+ * Contrast-limited adaptive histogram equalisation (CLAHE): each of
+ * `tiles × tiles` tiles gets its own histogram equalisation, its histogram
+ * first clipped at `clip` × the mean bin count (the excess spread evenly over
+ * every bin, so flat areas are not blown up into noise), and each pixel is
+ * mapped by the bilinear blend of the four nearest tiles' mappings (their
+ * centres around it; past the outer centres, the nearest ones), so no tile
+ * edge shows. A label lit unevenly gets the same local contrast everywhere.
+ * An image narrower or shorter than the grid gets one tile a pixel that way.
+ */
+export function clahe(g: GreyImage, tiles: number, clip: number): GreyImage {
+  const { width, height } = g;
+  const data = new Uint8Array(width * height);
+  if (width === 0 || height === 0) return { width, height, data };
+  const grid = Math.max(1, Math.floor(tiles) || 1);
+  const tx = Math.min(grid, width);
+  const ty = Math.min(grid, height);
+  const tileW = width / tx;
+  const tileH = height / ty;
+
+  // Each tile's mapping, grey value → equalised grey value.
+  const maps: Uint8Array[] = [];
+  const hist = new Float64Array(256);
+  for (let j = 0; j < ty; j++) {
+    const y0 = Math.floor(j * tileH);
+    const y1 = Math.floor((j + 1) * tileH);
+    for (let i = 0; i < tx; i++) {
+      const x0 = Math.floor(i * tileW);
+      const x1 = Math.floor((i + 1) * tileW);
+      hist.fill(0);
+      for (let y = y0; y < y1; y++) for (let k = y * width + x0, end = y * width + x1; k < end; k++) hist[g.data[k]!]!++;
+      const count = (x1 - x0) * (y1 - y0);
+      const limit = (clip * count) / 256;
+      let excess = 0;
+      for (let v = 0; v < 256; v++) {
+        if (hist[v]! > limit) {
+          excess += hist[v]! - limit;
+          hist[v] = limit;
+        }
+      }
+      const share = excess / 256;
+      const map = new Uint8Array(256);
+      let cumulative = 0;
+      for (let v = 0; v < 256; v++) {
+        cumulative += hist[v]! + share;
+        map[v] = Math.min(255, Math.round((cumulative * 255) / count));
+      }
+      maps.push(map);
+    }
+  }
+
+  // Where a pixel lies between tile centres: the tile before it, the one after, and how far towards the latter.
+  const between = (p: number, size: number, n: number): [number, number, number] => {
+    const f = (p + 0.5) / size - 0.5;
+    const a = Math.max(0, Math.min(n - 1, Math.floor(f)));
+    const b = Math.min(n - 1, a + 1);
+    return [a, b, Math.max(0, Math.min(1, f - a))];
+  };
+  const colA = new Uint32Array(width);
+  const colB = new Uint32Array(width);
+  const colF = new Float64Array(width);
+  for (let x = 0; x < width; x++) [colA[x], colB[x], colF[x]] = between(x, tileW, tx);
+  for (let y = 0; y < height; y++) {
+    const [ja, jb, fy] = between(y, tileH, ty);
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const ia = colA[x]!;
+      const ib = colB[x]!;
+      const fx = colF[x]!;
+      const v = g.data[row + x]!;
+      const top = maps[ja * tx + ia]![v]! * (1 - fx) + maps[ja * tx + ib]![v]! * fx;
+      const bottom = maps[jb * tx + ia]![v]! * (1 - fx) + maps[jb * tx + ib]![v]! * fx;
+      data[row + x] = Math.round(top * (1 - fy) + bottom * fy);
+    }
+  }
+  return { width, height, data };
 }

@@ -23,6 +23,11 @@
 //   located, its error correction failed: a blurred frame) is read again
 //   at once from its region alone, sharpened: that read every such frame of
 //   the benchmark's blurred profiles for about 3 ms, and no wrong text.
+// - A file has one more, last of all: OpenCV's curved QR decoder on a
+//   contrast-equalised (CLAHE) image reads three printed labels on curved
+//   surfaces no zxing pass reads. It is not zxing, costs 22 ms a file at
+//   the median (0.6 s at most of 635) and an 11 MB library, and is run only
+//   by `sentinel decode`: the screen reads phones, and never loads it.
 
 import { crop, unsharp, type GreyImage } from './grey-image.js';
 
@@ -47,11 +52,30 @@ export interface QrReaderOptions {
  */
 export type QrPassImage = 'as-is' | 'invert' | 'half' | 'region';
 
+/** A pass zxing-wasm reads: the screen's passes and most of a file's. */
 export interface QrPass {
   name: string;
+  reader: 'zxing';
   image: QrPassImage;
   options: QrReaderOptions;
 }
+
+/**
+ * A pass OpenCV's curved QR decoder (QRCodeDetector.detectAndDecodeCurved)
+ * reads, on the image after CLAHE (main/contract/grey-image.ts) with these
+ * tiles a side and clip limit. Files only.
+ */
+export interface CurvedQrPass {
+  name: string;
+  reader: 'opencv-curved';
+  image: 'clahe';
+  clahe: { tiles: number; clip: number };
+  /** Larger images (width × height) are not tried: the time and the decoder's memory grow with the pixels. */
+  maxPixels: number;
+}
+
+/** A pass of a file's plan: one zxing reads, or the curved one. */
+export type FileQrPass = QrPass | CurvedQrPass;
 
 const BASE_OPTIONS: QrReaderOptions = {
   formats: ['QRCode'],
@@ -66,21 +90,27 @@ const BASE_OPTIONS: QrReaderOptions = {
 };
 
 /** The base pass also tells where a code it could not read lies (measured: the same texts, the same cost). */
-export const BASE_PASS: QrPass = { name: 'base', image: 'as-is', options: { ...BASE_OPTIONS, returnErrors: true } };
+export const BASE_PASS: QrPass = { name: 'base', reader: 'zxing', image: 'as-is', options: { ...BASE_OPTIONS, returnErrors: true } };
 /** A code seen but not read: its region, grown by REGION_GROWTH and sharpened (grey-image.ts's unsharp), read alone. */
-export const REGION_PASS: QrPass = { name: 'region of a code seen', image: 'region', options: BASE_OPTIONS };
+export const REGION_PASS: QrPass = { name: 'region of a code seen', reader: 'zxing', image: 'region', options: BASE_OPTIONS };
 /** A dark-mode phone: light modules on dark. Our own negative, so only that polarity is searched. */
-export const NEGATIVE_PASS: QrPass = { name: 'negative', image: 'invert', options: BASE_OPTIONS };
-export const FIXED_THRESHOLD_PASS: QrPass = { name: 'fixed threshold', image: 'as-is', options: { ...BASE_OPTIONS, binarizer: 'FixedThreshold' } };
-export const GLOBAL_HISTOGRAM_PASS: QrPass = { name: 'global histogram', image: 'as-is', options: { ...BASE_OPTIONS, binarizer: 'GlobalHistogram' } };
-export const HALF_SIZE_PASS: QrPass = { name: 'half size', image: 'half', options: BASE_OPTIONS };
+export const NEGATIVE_PASS: QrPass = { name: 'negative', reader: 'zxing', image: 'invert', options: BASE_OPTIONS };
+export const FIXED_THRESHOLD_PASS: QrPass = { name: 'fixed threshold', reader: 'zxing', image: 'as-is', options: { ...BASE_OPTIONS, binarizer: 'FixedThreshold' } };
+export const GLOBAL_HISTOGRAM_PASS: QrPass = { name: 'global histogram', reader: 'zxing', image: 'as-is', options: { ...BASE_OPTIONS, binarizer: 'GlobalHistogram' } };
+export const HALF_SIZE_PASS: QrPass = { name: 'half size', reader: 'zxing', image: 'half', options: BASE_OPTIONS };
+/**
+ * Printed labels on curved surfaces: CLAHE 4×4, clip 3 (of 30 settings
+ * measured, one of the two that read all three labels; two of the labels
+ * read under most settings, qrcode-4/05 under those two only).
+ * Up to 12 megapixels, a phone camera's photo (ZXing's largest is 1.2 MP):
+ * there the pass took 0.6–1.6 s and OpenCV's heap 128 MB; at 24 MP 1.3–1.6 s
+ * and 195 MB (its heap never shrinks), for a kind of image it is not for.
+ */
+export const CURVED_PASS: CurvedQrPass = { name: 'curved (OpenCV)', reader: 'opencv-curved', image: 'clahe', clahe: { tiles: 4, clip: 3 }, maxPixels: 12_000_000 };
 
 /** A camera frame: the base pass, the region pass when the base saw a code, then at most one of the extra passes while nothing reads, each frame the next. */
 export const FRAME_PASSES: readonly QrPass[] = [BASE_PASS, REGION_PASS];
 export const FRAME_EXTRA_PASSES: readonly QrPass[] = [NEGATIVE_PASS, FIXED_THRESHOLD_PASS, GLOBAL_HISTOGRAM_PASS];
-
-/** A file: every pass in this order until one reads (the set cover's order; the negative for screenshots of dark-mode phones). */
-export const FILE_PASSES: readonly QrPass[] = [BASE_PASS, REGION_PASS, GLOBAL_HISTOGRAM_PASS, HALF_SIZE_PASS, NEGATIVE_PASS, FIXED_THRESHOLD_PASS];
 
 /** How much larger than the unread code's bounding box its region is cut (×1.2–1.6 read the same; measured). */
 export const REGION_GROWTH = 1.4;
@@ -99,6 +129,15 @@ export interface PixelRect {
   width: number;
   height: number;
 }
+
+/**
+ * A file: every pass in this order until one reads (the set cover's order;
+ * the negative for screenshots of dark-mode phones), the curved pass last:
+ * it is the slowest, and every zxing pass comes first, so that a code
+ * OpenCV would misread (it takes bytes that are not UTF-8 as Latin-1: a
+ * Shift_JIS code) is read by zxing before it.
+ */
+export const FILE_PASSES: readonly FileQrPass[] = [BASE_PASS, REGION_PASS, GLOBAL_HISTOGRAM_PASS, HALF_SIZE_PASS, NEGATIVE_PASS, FIXED_THRESHOLD_PASS, CURVED_PASS];
 
 /** The part of a decoder's result this rule reads. */
 export interface QrHit {
@@ -161,4 +200,14 @@ export function unreadCodeRegion(hits: readonly QrHit[], width: number, height: 
   const bottom = Math.min(height, Math.ceil(cy + half));
   if (right - x < 21 || bottom - y < 21) return null;
   return { x, y, width: right - x, height: bottom - y };
+}
+
+/**
+ * The curved pass's text, by the same rule as a zxing pass's (chooseHit):
+ * some text, and one the decoder could read whole. OpenCV answers "" for no
+ * code; a U+FFFD in its answer stands for bytes that were not UTF-8 (its
+ * reading of a Shift_JIS code), which is not the code's text.
+ */
+export function curvedText(text: string): string | null {
+  return text.length === 0 || text.includes('\uFFFD') ? null : text;
 }

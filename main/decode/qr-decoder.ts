@@ -2,12 +2,14 @@
 // frames (benchmarks): ZXing-C++ compiled to WebAssembly (zxing-wasm), the
 // same library and decode plan (main/contract/qr-decode-plan.ts) as the
 // screen's decoder worker. The .wasm is read from the installed package: no
-// network, ever.
+// network, ever. A file's last pass is OpenCV's curved decoder
+// (./curved-decoder.ts), loaded only when every zxing pass has failed.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { PNG } from 'pngjs';
 import { prepareZXingModule, readBarcodes, type ReadResult } from 'zxing-wasm/reader';
 import { greyToRgba, halfSize, lumaInto, negative, type GreyImage } from '../contract/grey-image.js';
+import { readCurved } from './curved-decoder.js';
 import { FILE_PASSES, FRAME_EXTRA_PASSES, FRAME_PASSES, chooseHit, regionImage, unreadCodeRegion, type QrPass } from '../contract/qr-decode-plan.js';
 
 let ready: Promise<unknown> | null = null;
@@ -72,8 +74,9 @@ export function pngGrey(bytes: Uint8Array): GreyImage | null {
 /**
  * Decodes the QR code in an encoded image (PNG, JPEG, …) with the plan's
  * file passes in turn until one reads; text null when none does. A pass on
- * a transformed image (the region of a code seen, negative, half size)
- * needs the pixels: read for a PNG, skipped for another format.
+ * a transformed image (the region of a code seen, negative, half size,
+ * CLAHE for the curved pass) needs the pixels: read for a PNG, skipped for
+ * another format.
  */
 export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
   await prepare();
@@ -81,6 +84,12 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
   let grey: GreyImage | null | undefined;
   let seen: ReadResult[] = [];
   for (const pass of FILE_PASSES) {
+    if (pass.reader === 'opencv-curved') {
+      if (grey === undefined) grey = pngGrey(bytes);
+      const text = grey && (await readCurved(grey, pass));
+      if (text) return { text, ms: performance.now() - started, pass: pass.name };
+      continue;
+    }
     let input: Uint8Array | ImageData = bytes;
     if (pass.image !== 'as-is') {
       if (grey === undefined) grey = pngGrey(bytes);
