@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readBarcodes, type ReaderOptions, type ReadResult } from 'zxing-wasm/reader';
 import { halfSize, negative } from '../main/contract/grey-image.js';
-import { CURVED_PASS, chooseHit } from '../main/contract/qr-decode-plan.js';
+import { BASE_PASS, CURVED_PASS, chooseHit, regionImage, unreadCodeRegion } from '../main/contract/qr-decode-plan.js';
 import { curvedDecoderLoad, readCurved } from '../main/decode/curved-decoder.js';
 import { decodeGray, decodeImage, greyImageData as imageData } from '../main/decode/qr-decoder.js';
 import { CORPUS, corpusImages, HAVE_CORPUS, outcomeJudge, type Expected, type Outcome } from './corpus.js';
@@ -28,7 +28,8 @@ export interface ZxingPass {
   name: string;
   reader?: 'zxing';
   options: ReaderOptions;
-  image?: 'invert' | 'up2' | 'down2';
+  /** The image read: resampled, negated, or the sharpened region of a code the plan's base pass found but could not read (none: nothing to read). */
+  image?: 'invert' | 'up2' | 'down2' | 'region';
   /** Several symbols asked for: the largest (by the area its corners enclose) wins, as a nested or second code is smaller. */
   largest?: boolean;
   /** Today's options, several passes in one call: the line the single passes' cover must beat, not one of them. */
@@ -71,6 +72,8 @@ export const PASSES: readonly Pass[] = [
   { name: 'all symbols, largest', options: { ...FULL, maxNumberOfSymbols: 0 }, largest: true },
   // The cheapest full-resolution pass with the nested-code fix, measured as one.
   { name: 'tryHarder off, 2 symbols, largest', options: { ...FULL, tryHarder: false, maxNumberOfSymbols: 2 }, largest: true },
+  // The plan's region pass: where the base pass (returnErrors) found a code it could not read, that region sharpened.
+  { name: 'region of a code seen, sharpened', options: { ...FULL, tryHarder: false, maxNumberOfSymbols: 2 }, image: 'region', largest: true },
   // Not zxing: OpenCV's curved QR decoder after CLAHE 4×4, clip 3 (the plan's CURVED_PASS), files only.
   { name: `curved: OpenCV after CLAHE ${CURVED_PASS.clahe.tiles}×${CURVED_PASS.clahe.tiles}, clip ${CURVED_PASS.clahe.clip}`, reader: 'opencv-curved' },
 ];
@@ -233,10 +236,22 @@ async function readCurvedTimed(grey: GrayFrame): Promise<{ text: string | null; 
 async function matrixRow(s: Subject, judge: Judge): Promise<Cell[]> {
   const grey = s.grey();
   const inputs = new Map<string, { data: ImageData | Uint8Array; ms: number } | null>();
+  // The region pass's image: the plan's base pass is run (untimed: it is paid anyway) for the codes it found but could not read.
+  if (grey !== null && PASSES.some((p) => p.image === 'region')) {
+    const seen = await readBarcodes(imageData(grey), { ...BASE_PASS.options, formats: [...BASE_PASS.options.formats] });
+    const rect = chooseHit(seen) === null ? unreadCodeRegion(seen, grey.width, grey.height) : null;
+    if (rect) {
+      const started = performance.now();
+      const image = regionImage(grey, rect);
+      inputs.set('region', { data: imageData(image), ms: performance.now() - started });
+    }
+  }
   const input = (variant: Pass['image']): { data: ImageData | Uint8Array; ms: number } | null => {
     const key = variant ?? 'as is';
     if (!inputs.has(key)) {
-      if (grey === null) inputs.set(key, variant === undefined && s.bytes !== null ? { data: s.bytes, ms: 0 } : null);
+      // No code seen unread (or one read already): the region pass reads nothing, an empty image.
+      if (variant === 'region') inputs.set(key, grey === null ? null : { data: imageData({ width: 1, height: 1, data: new Uint8Array(1) }), ms: 0 });
+      else if (grey === null) inputs.set(key, variant === undefined && s.bytes !== null ? { data: s.bytes, ms: 0 } : null);
       else {
         // Resampling is part of a pass's cost; the RGBA copy is not (the kiosk's worker hands over grey).
         const started = performance.now();
