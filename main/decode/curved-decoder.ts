@@ -4,9 +4,9 @@
 // main/contract/qr-decode-plan.ts): printed labels on curved surfaces that
 // no zxing pass reads. Loaded on first use only — the module is 11 MB and
 // loading it took 170–300 ms (750 ms from a cold disk) — so `sentinel
-// decode` of an image zxing reads never pays for it, and once a process. Whatever goes wrong in it (the
-// module will not load, a C++ exception, an abort) is no text, never a
-// throw.
+// decode` of an image zxing reads never pays for it; it is loaded once a
+// process. Whatever goes wrong in it (the module will not load, a C++
+// exception, an abort) is no text, never a throw.
 import { clahe, type GreyImage } from '../contract/grey-image.js';
 import { curvedText, type CurvedQrPass } from '../contract/qr-decode-plan.js';
 
