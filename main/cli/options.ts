@@ -25,14 +25,30 @@ export interface Common {
   help: boolean;
 }
 
+/**
+ * A device id (a JWK thumbprint) and an enrollment token are 43 base64url
+ * characters, and one in 64 begins with "-": `sentinel central revoke -Sx…`
+ * must revoke that device, not fail on an unknown option -S. No option of
+ * ours is 43 characters long, so such an argument is always a value.
+ */
+const DASHED_VALUE = /^-[A-Za-z0-9_-]{42}$/;
+
 export function parseCommand<T extends Options>(args: string[], options: T, maxPositionals: number) {
+  // Stood in for by a placeholder parseArgs cannot take for an option, then put back.
+  const held: string[] = [];
+  const stand = (a: string): string => `\u0000${held.push(a) - 1}`;
+  const back = (v: unknown): unknown => (typeof v === 'string' && v.startsWith('\u0000') ? held[Number(v.slice(1))] : v);
+  const end = args.indexOf('--');
+  const masked = args.map((a, i) => ((end === -1 || i < end) && DASHED_VALUE.test(a) ? stand(a) : a));
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: masked, options: { ...COMMON_OPTIONS, ...options }, strict: true, allowPositionals: true });
   } catch (err) {
     // node's messages are clear but long; keep the first sentence.
     throw new UsageError((err as Error).message.split('. ')[0]!.replace(/\.$/, ''));
   }
+  parsed.positionals = parsed.positionals.map((p) => back(p) as string);
+  for (const [k, v] of Object.entries(parsed.values)) (parsed.values as Record<string, unknown>)[k] = back(v);
   if (parsed.positionals.length > maxPositionals) {
     throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}"`);
   }

@@ -175,11 +175,16 @@ describe.each(BACKENDS)('sentinel central on $name', (backend) => {
 
     // Revocation.
     const revoked = await cli(['central', 'revoke', deviceId, ...STORE]);
-    expect(revoked.status).toBe(0);
+    expect(revoked.status, revoked.stderr).toBe(0);
     expect(revoked.stdout).toMatch(new RegExp(`^revoked device ${deviceId} \\(gate G7\\)`));
     expect((await cli(['central', 'revoke', deviceId, ...STORE])).stdout).toMatch(/was already revoked at/);
     const unknown = await cli(['central', 'revoke', 'no-such-device', ...STORE]);
     expect([unknown.status, unknown.stderr]).toEqual([64, 'sentinel: no device enrolled here has the id "no-such-device" (sentinel central devices lists them)\n']);
+    // One device id in 64 begins with "-" (a base64url thumbprint): still an id, not an option.
+    const dashed = `-${'S'.repeat(42)}`;
+    const unknownDashed = await cli(['central', 'revoke', dashed, ...STORE]);
+    expect([unknownDashed.status, unknownDashed.stderr]).toEqual([64, `sentinel: no device enrolled here has the id "${dashed}" (sentinel central devices lists them)\n`]);
+    expect((await cli(['central', 'checks', ...STORE, '--device', dashed, '--json'])).stdout).toBe('');
     expect(lines((await cli(['central', 'devices', ...STORE, '--json'])).stdout)[0]!.revokedAt).toEqual(expect.any(String));
 
     // Bundles: published once, then a rollback and a foreign root refused (exit 78, one line).
