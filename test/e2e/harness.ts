@@ -26,6 +26,8 @@ export interface KioskUnderTest {
   tmp: string;
   /** Moves the kiosk's clock (main's, injected) ahead: a test waits for a lockout to end without sleeping. */
   advanceClock(ms: number): void;
+  /** The kiosk's clock: the real one plus what advanceClock moved it on. */
+  now(): number;
   stop(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export interface KioskUnderTest {
  * temperature, which a fast machine did (flaky admits).
  */
 export async function freshReading(k: KioskUnderTest, timeoutMs = 5000): Promise<void> {
-  const sinceMs = Date.now();
+  const sinceMs = k.now();
   await until(() => (k.kiosk.service.status().thermometer.atMs ?? 0) > sinceMs, timeoutMs, 'a thermometer reading for the next traveller');
 }
 
@@ -81,6 +83,7 @@ export async function startKiosk(
     advanceClock: (ms) => {
       aheadMs += ms;
     },
+    now: () => Date.now() + aheadMs,
     stop: async () => {
       await kiosk.stop();
       fs.rmSync(tmp, { recursive: true, force: true });
