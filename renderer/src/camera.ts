@@ -2,10 +2,11 @@
 // every frame goes to the decoder worker, one in flight (frame-slot.ts), so
 // a code is read on the first frame the worker can take and the screen
 // never stutters; tracks are released on every stop; a lost camera
-// is retried until it returns. The worker is made first, so the decoder
-// compiles and warms while the camera opens, and frames go to it once it
-// says it is ready.
-import type { DecodeReady, DecodeRequest, DecodeResponse, DecodeResult } from './decode-protocol.js';
+// is retried until it returns. The decoder (decoder.ts) is made before the
+// camera, so it compiles and warms while the camera opens; frames go to it
+// once it says it is ready, the one on screen then at once.
+import type { DecodeReady, DecodeRequest, DecodeResult } from './decode-protocol.js';
+import { Decoder } from './decoder.js';
 import { grabFrame } from './frame-grab.js';
 import { ScanGate } from './scan-gate.js';
 import { FrameSlot } from './frame-slot.js';
@@ -21,11 +22,13 @@ export interface CameraOptions {
   onText(text: string): void;
   gate?: ScanGate;
   retryMs?: number;
+  /** A decoder started earlier (the screen starts its own as it loads); else the camera starts one. */
+  decoder?: Decoder;
 }
 
 export class Camera {
   private stream: MediaStream | null = null;
-  private readonly worker: Worker;
+  private readonly decoder: Decoder;
   private readonly slot = new FrameSlot();
   /** The worker has warmed its decoder: a frame sent sooner would only wait behind the compile, and go stale there. */
   private ready = false;
@@ -34,6 +37,8 @@ export class Camera {
   private retry: ReturnType<typeof setTimeout> | null = null;
   private readonly gate: ScanGate;
   private sentAt = new Map<number, { at: number; grabMs: number; frameAt: number }>();
+  /** When the frame on screen now was presented (null before the first). */
+  private shownAt: number | null = null;
 
   private readonly opts: CameraOptions;
   /** Each start() is one attempt; a newer one (or a stop) makes an older one's stream moot. */
@@ -45,8 +50,11 @@ export class Camera {
   constructor(opts: CameraOptions) {
     this.opts = { ...opts };
     this.gate = opts.gate ?? new ScanGate();
-    this.worker = new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (e: MessageEvent<DecodeResponse>) => (e.data.type === 'ready' ? this.warmed(e.data) : this.decoded(e.data));
+    this.decoder = opts.decoder ?? new Decoder();
+    this.decoder.attach(
+      (info, at) => this.warmed(info, at),
+      (result) => this.decoded(result),
+    );
     navigator.mediaDevices?.addEventListener?.('devicechange', this.onDeviceChange);
   }
 
@@ -105,12 +113,13 @@ export class Camera {
   dispose(): void {
     this.stop();
     navigator.mediaDevices?.removeEventListener?.('devicechange', this.onDeviceChange);
-    this.worker.terminate();
+    this.decoder.terminate();
   }
 
   private release(): void {
     for (const track of this.stream?.getTracks() ?? []) track.stop();
     this.stream = null;
+    this.shownAt = null;
     this.opts.video.srcObject = null;
   }
 
@@ -132,6 +141,7 @@ export class Camera {
     const onFrame = (now: number, meta?: VideoFrameCallbackMetadata): void => {
       if (!this.stream) return;
       const at = meta?.presentationTime ?? now;
+      this.shownAt = at;
       if (meta) perf.frame(meta.mediaTime, at);
       if (this.ready && video.videoWidth > 0) {
         const offer = this.slot.offer(at);
@@ -157,7 +167,7 @@ export class Camera {
       const at = performance.now();
       this.sentAt.set(id, { at, grabMs: at - grabbedAt, frameAt });
       const req: DecodeRequest = { id, frame, postedAt: performance.timeOrigin + at };
-      this.worker.postMessage(req, [frame]);
+      this.decoder.post(req);
     } catch {
       // Not transferred: still ours to close.
       frame?.close();
@@ -175,9 +185,12 @@ export class Camera {
     else this.slot.answered();
   }
 
-  private warmed(ready: DecodeReady): void {
+  private warmed(ready: DecodeReady, at: number): void {
     this.ready = true;
-    perf.warmup({ readyAt: performance.now(), warmMs: ready.warmMs, moduleMs: ready.moduleMs, path: ready.path, ...(ready.error ? { error: ready.error } : {}) });
+    perf.warmup({ readyAt: at, warmMs: ready.warmMs, moduleMs: ready.moduleMs, path: ready.path, ...(ready.error ? { error: ready.error } : {}) });
+    // A camera already showing frames: the one on screen now goes at once, not on the next frame.
+    const shown = this.shownAt;
+    if (shown !== null && this.stream && this.opts.video.videoWidth > 0 && this.slot.offer(shown).send) void this.grab(shown);
   }
 
   private decoded(res: DecodeResult): void {

@@ -6,6 +6,7 @@ import type { CheckView, KioskStatus, PartialScanView, ScanAnswer, ScanSource, S
 import type { Lang } from '../../main/contract/messages.js';
 import { connectBrowserBridge } from './browser-bridge.js';
 import { Camera, type CameraState } from './camera.js';
+import { Decoder } from './decoder.js';
 import { perf } from './perf.js';
 import { resultHoldMs } from './result-timing.js';
 import { RecentSightings } from './scan-gate.js';
@@ -13,6 +14,9 @@ import { announce } from './sounds.js';
 import { ago, otherLang, t, todayLine, type TextKey } from './ui-text.js';
 import { installTechnicianMode, type TechnicianMode } from './technician/index.js';
 import { WedgeDetector } from './wedge.js';
+
+// Made first of all, so the decoder compiles and warms while the screen connects, asks for its settings and opens the camera.
+const decoder = new Decoder();
 
 declare global {
   interface Window {
@@ -511,6 +515,7 @@ async function start(): Promise<void> {
   camera = new Camera({
     video: $<HTMLVideoElement>('preview'),
     deviceId: config.cameraId,
+    decoder,
     onState: (state) => {
       cameraState = state;
       renderCamera();
