@@ -113,6 +113,45 @@ function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Arr
   return out;
 }
 
+/**
+ * The code's four corners (quiet zone included), in pixels: top left, top
+ * right, bottom right, bottom left, for a side, a centre, a tilt and a
+ * rotation as FrameOptions has them.
+ */
+export function codeCorners(side: number, centre: [number, number], tilt = 0, rotateDeg = 0): [number, number][] {
+  const [cx, cy] = centre;
+  const rot = (rotateDeg * Math.PI) / 180;
+  // The near edge is wider than the far one: a phone tilted back.
+  return (
+    [
+      [-0.5 * (1 - tilt), -0.5],
+      [0.5 * (1 - tilt), -0.5],
+      [0.5 * (1 + tilt), 0.5],
+      [-0.5 * (1 + tilt), 0.5],
+    ] as [number, number][]
+  ).map(([x, y]) => [cx + side * (x * Math.cos(rot) - y * Math.sin(rot)), cy + side * (x * Math.sin(rot) + y * Math.cos(rot))]);
+}
+
+/** The phone's bezel around its screen, as a fraction of the code's side. */
+const BEZEL = 0.08;
+
+/**
+ * What pixel (x, y) shows of the phone whose code square the inverse
+ * homography `inv` maps to the unit square: null off the phone, the dark
+ * bezel, or a module — dark on light, or light on dark for a dark-mode
+ * phone (`negative`).
+ */
+function phonePixel(inv: number[], qr: ReturnType<typeof qrModules>, x: number, y: number, negative: boolean): number | null {
+  const X = inv[0]! * x + inv[1]! * y + inv[2]!;
+  const Y = inv[3]! * x + inv[4]! * y + inv[5]!;
+  const Z = inv[6]! * x + inv[7]! * y + inv[8]!;
+  const u = X / Z;
+  const v = Y / Z;
+  if (u < -BEZEL || v < -BEZEL || u > 1 + BEZEL || v > 1 + BEZEL) return null;
+  if (u < 0 || v < 0 || u >= 1 || v >= 1) return 25;
+  return qr.dark(Math.floor(u * qr.size), Math.floor(v * qr.size)) !== negative ? 30 : 235;
+}
+
 /** A frame with the code on a phone screen; an empty string renders no code at all. */
 export function cameraFrame(text: string, o: FrameOptions): GrayFrame {
   const { width: w, height: h } = o;
@@ -128,33 +167,11 @@ export function cameraFrame(text: string, o: FrameOptions): GrayFrame {
     const [fx, fy] = o.centre ?? [0.5, 0.5];
     const cx = fx * w;
     const cy = fy * h;
-    const t = o.tilt ?? 0;
-    const rot = ((o.rotateDeg ?? 0) * Math.PI) / 180;
-    // The near edge is wider than the far one: a phone tilted back.
-    const corners: [number, number][] = (
-      [
-        [-0.5 * (1 - t), -0.5],
-        [0.5 * (1 - t), -0.5],
-        [0.5 * (1 + t), 0.5],
-        [-0.5 * (1 + t), 0.5],
-      ] as [number, number][]
-    ).map(([x, y]) => [cx + side * (x * Math.cos(rot) - y * Math.sin(rot)), cy + side * (x * Math.sin(rot) + y * Math.cos(rot))]);
-    const inv = invert3(homography(corners));
-    // The phone's bezel, a little larger than the screen.
-    const bezel = 0.08;
+    const inv = invert3(homography(codeCorners(side, [cx, cy], o.tilt, o.rotateDeg)));
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        const X = inv[0]! * x + inv[1]! * y + inv[2]!;
-        const Y = inv[3]! * x + inv[4]! * y + inv[5]!;
-        const Z = inv[6]! * x + inv[7]! * y + inv[8]!;
-        const u = X / Z;
-        const v = Y / Z;
-        if (u < -bezel || v < -bezel || u > 1 + bezel || v > 1 + bezel) continue;
-        if (u < 0 || v < 0 || u >= 1 || v >= 1) {
-          img[y * w + x] = 25;
-          continue;
-        }
-        img[y * w + x] = qr.dark(Math.floor(u * qr.size), Math.floor(v * qr.size)) ? 30 : 235;
+        const shade = phonePixel(inv, qr, x, y, false);
+        if (shade !== null) img[y * w + x] = shade;
       }
     }
   }
@@ -176,6 +193,129 @@ export function cameraFrame(text: string, o: FrameOptions): GrayFrame {
     }
   }
   return { width: w, height: h, data };
+}
+
+/**
+ * The code's side as a fraction of the frame's height for a code (quiet zone
+ * included) covering `share` of the frame's area: decode-accuracy's "15% of
+ * area".
+ */
+export function codeFractionForArea(share: number, width: number, height: number): number {
+  return Math.sqrt((share * width) / height);
+}
+
+/** A phone showing a code, drawn alone, to be laid over a background at any place (codePatch, composeInto). */
+export interface PatchOptions {
+  /** Side of the code, quiet zone included, in pixels. */
+  side: number;
+  rotateDeg?: number;
+  /** Perspective, as FrameOptions.tilt. */
+  tilt?: number;
+  /** Box-blur radius in pixels (three passes), blurring the phone into a neutral grey around it. */
+  blur?: number;
+  /** Standard deviation of sensor noise over the phone, in grey levels. */
+  noise?: number;
+  /** A glare spot on the phone's glass: its centre in the code's own coordinates (0–1 across and down; outside is off the code), its radius as a fraction of the side, the brightness it adds at its peak. */
+  glare?: { at: [number, number]; radius: number; peak: number };
+  /** A dark-mode phone: light modules on a dark screen. */
+  negative?: boolean;
+  seed?: number;
+}
+
+export interface CodePatch extends GrayFrame {
+  /** 1 where the patch covers what lies behind it: the phone, and its rim once blurred. */
+  mask: Uint8Array;
+  /** The code's centre in the patch, px. */
+  centre: [number, number];
+}
+
+/** The grey a blurred phone fades into at its rim (about the station background's mean). */
+const PATCH_SURROUND = 100;
+
+/** A phone showing `text`, on its own: composed over a background it makes a frame as cameraFrame draws one, wherever the code is. */
+export function codePatch(text: string, o: PatchOptions): CodePatch {
+  const qr = qrModules(text);
+  const random = prng(o.seed ?? 1);
+  const r = Math.round(o.blur ?? 0);
+  const margin = 3 * r + 1;
+  // The phone's outline around the code's centre at (0, 0), then the patch around it.
+  const h0 = homography(codeCorners(o.side, [0, 0], o.tilt, o.rotateDeg));
+  const map = (hm: number[], u: number, v: number): [number, number] => {
+    const z = hm[6]! * u + hm[7]! * v + hm[8]!;
+    return [(hm[0]! * u + hm[1]! * v + hm[2]!) / z, (hm[3]! * u + hm[4]! * v + hm[5]!) / z];
+  };
+  const outline = [-BEZEL, 1 + BEZEL].flatMap((u) => [-BEZEL, 1 + BEZEL].map((v) => map(h0, u, v)));
+  const left = Math.floor(Math.min(...outline.map((p) => p[0]))) - margin;
+  const top = Math.floor(Math.min(...outline.map((p) => p[1]))) - margin;
+  const width = Math.ceil(Math.max(...outline.map((p) => p[0]))) + margin + 1 - left;
+  const height = Math.ceil(Math.max(...outline.map((p) => p[1]))) + margin + 1 - top;
+  const centre: [number, number] = [-left, -top];
+  const hm = homography(codeCorners(o.side, centre, o.tilt, o.rotateDeg));
+  const inv = invert3(hm);
+  let field: Float32Array = new Float32Array(width * height).fill(PATCH_SURROUND);
+  let cover: Float32Array = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const shade = phonePixel(inv, qr, x, y, o.negative ?? false);
+      if (shade === null) continue;
+      field[y * width + x] = shade;
+      cover[y * width + x] = 1;
+    }
+  }
+  if (r > 0) {
+    for (let pass = 0; pass < 3; pass++) {
+      field = boxBlur(field, width, height, r);
+      cover = boxBlur(cover, width, height, r);
+    }
+  }
+  const mask = new Uint8Array(width * height);
+  for (let i = 0; i < mask.length; i++) mask[i] = cover[i]! > 1e-3 ? 1 : 0;
+  const glare = o.glare;
+  const [gx, gy] = glare ? map(hm, glare.at[0], glare.at[1]) : [0, 0];
+  const gr = (glare?.radius ?? 0) * o.side;
+  const noise = o.noise ?? 0;
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      let v = field[i]!;
+      if (mask[i]) {
+        // Glare lies on the phone's glass only: the station behind it is not the phone's reflection.
+        if (glare) v += glare.peak * Math.exp(-((x - gx) ** 2 + (y - gy) ** 2) / (2 * gr * gr));
+        if (noise > 0) v += noise * Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+      }
+      data[i] = Math.max(0, Math.min(255, Math.round(v)));
+    }
+  }
+  return { width, height, data, mask, centre };
+}
+
+/** Where a patch's top-left corner goes for its code to be centred on `centre` (px). */
+export function patchOrigin(patch: Pick<CodePatch, 'centre'>, centre: [number, number]): [number, number] {
+  return [Math.round(centre[0] - patch.centre[0]), Math.round(centre[1] - patch.centre[1])];
+}
+
+/**
+ * Lays a patch over a grey image in place, its top-left corner at (left,
+ * top), clipped to the image. Self-contained (it names nothing outside
+ * itself): the scene runner sends its source to the page, which composes
+ * the camera's frames with it.
+ */
+export function composeInto(grey: Uint8Array, width: number, height: number, patch: { width: number; height: number; data: Uint8Array; mask: Uint8Array }, left: number, top: number): void {
+  for (let py = Math.max(0, -top); py < patch.height && top + py < height; py++) {
+    const row = (top + py) * width + left;
+    for (let px = Math.max(0, -left); px < patch.width && left + px < width; px++) {
+      const i = py * patch.width + px;
+      if (patch.mask[i]) grey[row + px] = patch.data[i]!;
+    }
+  }
+}
+
+/** A frame: a background with phones laid over it, each code centred where asked. */
+export function composeFrame(background: GrayFrame, phones: { patch: CodePatch; centre: [number, number] }[]): GrayFrame {
+  const data = Uint8Array.from(background.data);
+  for (const { patch, centre } of phones) composeInto(data, background.width, background.height, patch, ...patchOrigin(patch, centre));
+  return { width: background.width, height: background.height, data };
 }
 
 export function grayToPng(frame: GrayFrame): Buffer {

@@ -18,6 +18,8 @@ import { accuracyFigureRows, accuracyTables, decodeAccuracy } from './decode-acc
 import { formatThroughput } from './formats.js';
 import { CHROMIUM, screenBench } from './screen-bench.js';
 import { workerBench, workerTable } from './worker-bench.js';
+import { sceneBench, sceneTable } from './scene-bench.js';
+import { quantile } from './scenes.js';
 import { decoderThroughput, junkFlood, readingToScreen } from './drivers-bench.js';
 import { syncBench } from './sync-bench.js';
 import { centralBench, centralTable, type CentralBenchResult } from './central-bench.js';
@@ -285,6 +287,39 @@ async function screenFigures(): Promise<void> {
   record('decode per 720p frame in the worker, p95', s.workerDecodeMs.p95, 'ms');
   record('screen JS heap after warm-up', s.memoryMB.afterWarmup, 'MB');
   record('screen JS heap after 1,000 more scans', s.memoryMB.after1000Scans, 'MB', 'no growth expected');
+  // Scripted camera scenes through the screen (bench/scene-bench.ts): a camera that never stops, code appears → verdict painted.
+  const sc = await sceneBench();
+  process.stderr.write(sceneTable(sc) + '\n');
+  for (const f of sc.scenes) {
+    const l = f.appearToPaintedMs;
+    if (l)
+      record(`scene ${f.scene}: code appears → verdict painted, p50`, l.p50, 'ms', `p95 ${l.p95} ms, max ${l.max} ms; ${f.read}/${f.reps} read; ${f.decodesPerSecondInView ?? '–'} decodes/s in view`);
+    else record(`scene ${f.scene}: repetitions read`, f.read, 'reps', `of ${f.reps}`);
+  }
+  if (sc.screen.drops) {
+    const dropped = sc.scenes.filter((f) => (f.dropsAfter300ms ?? 0) > 0).map((f) => `${f.scene} ${f.dropsAfter300ms}`);
+    record(
+      'scenes: frames dropped 300 ms or more after a code appeared',
+      sc.scenes.reduce((n, f) => n + (f.dropsAfter300ms ?? 0), 0),
+      'frames',
+      `issue 17: none${dropped.length ? `; ${dropped.join(', ')}` : ''}`,
+    );
+  }
+  if (sc.firstScan) {
+    const r = sc.firstScan.readyVsFirstFrameMs;
+    record("first scan: decoder ready − camera's first frame, median", quantile(r, 0.5), 'ms', `${sc.firstScan.readyBeforeFirstFrame}/${r.length} ready before the first frame; negative is before`);
+  }
+  if (sc.soak) {
+    const k = sc.soak;
+    record(`soak: screen JS heap after ${k.warmupScans} warm-up scans`, k.heapMB.start, 'MB');
+    record(
+      `soak: screen JS heap after ${k.scans} more scans`,
+      k.heapMB.end,
+      'MB',
+      `${k.heapMB.middle} MB half way; ${k.painted} verdicts painted, ${k.missed} codes given up; ${k.scansPerSecond} scans/s`,
+    );
+    if (k.wasmMB.start !== null && k.wasmMB.end !== null) record('soak: decoder memory, start / end', k.wasmMB.start, 'MB', `end ${k.wasmMB.end} MB`);
+  }
 }
 
 async function main(): Promise<void> {
