@@ -105,6 +105,21 @@ describe('the decode plan', () => {
     expect(await decodeGray(frame.data, frame.width, frame.height)).toMatchObject({ text, pass: 'region of a code seen' });
   });
 
+  it("reads a small code (17% of a 720p frame's height) whose finder patterns the base pass steps over, by a pass that looks on every row", async () => {
+    // decode-accuracy's varied hold #1 at this size: the base pass reads nothing (measured), the fixed threshold with tryHarder does.
+    const text = phcSizedText(1);
+    const frame = cameraFrame(text, {
+      width: 1280,
+      height: 720,
+      codeFraction: 0.17,
+      noise: 3,
+      rotateDeg: -8 + 16 * 0.618034,
+      centre: [0.5 + (4 * 0.414214) / 1280, 0.5 + (4 * 0.732051) / 720],
+      seed: 101,
+    });
+    expect(await decodeGray(frame.data, frame.width, frame.height)).toMatchObject({ text, pass: 'fixed threshold' });
+  });
+
   it('reads a dark-mode code in a file by the negative pass, and a light one by the base pass', async () => {
     const text = 'PHC1:dark-mode-phone-0123456789';
     expect(await decodeImage(await qrPng(text, true))).toMatchObject({ text, pass: 'negative' });
