@@ -1,13 +1,15 @@
 // The camera: the configured device (else the first), 1280×720 preferred;
-// every frame goes to the decoder worker, one in flight (frame-slot.ts), so
-// a code is read on the first frame the worker can take and the screen
-// never stutters; tracks are released on every stop; a lost camera
+// every frame goes to the decoder worker as the camera delivers it
+// (track-frames.ts; where the browser cannot, as the <video> presents it),
+// one in flight (frame-slot.ts), so a code is read on the first frame the
+// worker can take and the screen never stutters; tracks are released on every stop; a lost camera
 // is retried until it returns. The decoder (decoder.ts) is made before the
 // camera, so it compiles and warms while the camera opens; frames go to it
 // once it says it is ready, the one on screen then at once.
 import type { DecodeReady, DecodeRequest, DecodeResult } from './decode-protocol.js';
 import { Decoder } from './decoder.js';
 import { grabFrame } from './frame-grab.js';
+import { readTrackFrames, type TrackFrames } from './track-frames.js';
 import { ScanGate } from './scan-gate.js';
 import { FrameSlot } from './frame-slot.js';
 import { perf } from './perf.js';
@@ -37,8 +39,14 @@ export class Camera {
   private retry: ReturnType<typeof setTimeout> | null = null;
   private readonly gate: ScanGate;
   private sentAt = new Map<number, { at: number; grabMs: number; frameAt: number }>();
-  /** When the frame on screen now was presented (null before the first). */
+  /** When the frame on screen now was presented (null before the first); the <video> path's. */
   private shownAt: number | null = null;
+  /** The track's frames as they arrive (track-frames.ts); null where the <video>'s presented frames are grabbed instead. */
+  private feed: TrackFrames | null = null;
+  /** The newest frame that came before the decoder was ready: it goes the moment it is. */
+  private early: { frame: VideoFrame; at: number } | null = null;
+  /** The frame waiting in the slot while one is decoded (the feed's frames cannot be grabbed again later). */
+  private waitingFrame: VideoFrame | null = null;
 
   private readonly opts: CameraOptions;
   /** Each start() is one attempt; a newer one (or a stop) makes an older one's stream moot. */
@@ -78,6 +86,10 @@ export class Camera {
         return;
       }
       this.stream = stream;
+      // Frames for the decoder from the moment the camera has them, before the <video> has shown one.
+      const [track] = stream.getVideoTracks();
+      this.feed = track ? readTrackFrames(track, (frame, at) => this.arrived(frame, at)) : null;
+      perf.frameSource(this.feed ? 'track' : 'video');
     } catch (err) {
       // A newer attempt (or a stop) owns the camera now: this failure is not its news.
       if (attempt === this.attempt) this.lost(String((err as Error).name ?? err));
@@ -92,7 +104,7 @@ export class Camera {
     await this.opts.video.play().catch(() => undefined);
     if (attempt !== this.attempt) return;
     this.opts.onState('live');
-    this.watchFrames();
+    if (!this.feed) this.watchFrames();
   }
 
   stop(): void {
@@ -117,6 +129,12 @@ export class Camera {
   }
 
   private release(): void {
+    this.feed?.stop();
+    this.feed = null;
+    this.early?.frame.close();
+    this.early = null;
+    this.waitingFrame?.close();
+    this.waitingFrame = null;
     for (const track of this.stream?.getTracks() ?? []) track.stop();
     this.stream = null;
     this.shownAt = null;
@@ -157,20 +175,56 @@ export class Camera {
     schedule();
   }
 
-  /** Sends the frame presented at `frameAt` (the video shows it, or a newer one not yet announced). */
+  /** A frame from the feed: to the decoder now, to the slot's wait, or kept until the decoder is ready. */
+  private arrived(frame: VideoFrame, at: number): void {
+    if (!this.stream) {
+      frame.close();
+      return;
+    }
+    perf.frame(frame.timestamp / 1e6, at);
+    if (!this.ready) {
+      this.early?.frame.close();
+      this.early = { frame, at };
+      return;
+    }
+    this.offerFrame(frame, at);
+  }
+
+  private offerFrame(frame: VideoFrame, at: number): void {
+    const offer = this.slot.offer(at);
+    if (offer.dropped !== null) perf.drop(offer.dropped);
+    if (offer.send) this.send(frame, at, 0);
+    else {
+      // The frame that waited is the one dropped (just told to perf): closed, this one waits instead.
+      this.waitingFrame?.close();
+      this.waitingFrame = frame;
+    }
+  }
+
+  /** Grabs the frame presented at `frameAt` from the <video> (it shows that one, or a newer one not yet announced) and sends it. */
   private async grab(frameAt: number): Promise<void> {
-    let frame: VideoFrame | ImageBitmap | null = null;
-    const id = this.nextId++;
+    let frame: VideoFrame | ImageBitmap;
+    const grabbedAt = performance.now();
     try {
-      const grabbedAt = performance.now();
       frame = await grabFrame(this.opts.video);
-      const at = performance.now();
-      this.sentAt.set(id, { at, grabMs: at - grabbedAt, frameAt });
+    } catch {
+      this.sendWaiting();
+      return;
+    }
+    this.send(frame, frameAt, performance.now() - grabbedAt);
+  }
+
+  /** Transfers a frame to the decoder, the slot's one in flight. */
+  private send(frame: VideoFrame | ImageBitmap, frameAt: number, grabMs: number): void {
+    const id = this.nextId++;
+    const at = performance.now();
+    this.sentAt.set(id, { at, grabMs, frameAt });
+    try {
       const req: DecodeRequest = { id, frame, postedAt: performance.timeOrigin + at };
       this.decoder.post(req);
     } catch {
       // Not transferred: still ours to close.
-      frame?.close();
+      frame.close();
       this.sentAt.delete(id);
       this.sendWaiting();
     }
@@ -180,7 +234,10 @@ export class Camera {
   private sendWaiting(): void {
     const next = this.slot.answered();
     if (next === null) return;
-    if (this.stream && this.opts.video.videoWidth > 0) void this.grab(next);
+    const held = this.waitingFrame;
+    this.waitingFrame = null;
+    if (held) this.send(held, next, 0);
+    else if (!this.feed && this.stream && this.opts.video.videoWidth > 0) void this.grab(next);
     // The camera went meanwhile: nothing to send, so the slot is freed (nothing waits now).
     else this.slot.answered();
   }
@@ -188,9 +245,12 @@ export class Camera {
   private warmed(ready: DecodeReady, at: number): void {
     this.ready = true;
     perf.warmup({ readyAt: at, warmMs: ready.warmMs, moduleMs: ready.moduleMs, path: ready.path, ...(ready.error ? { error: ready.error } : {}) });
-    // A camera already showing frames: the one on screen now goes at once, not on the next frame.
+    // A camera already giving frames: the newest goes at once, not on the next frame.
+    const early = this.early;
+    this.early = null;
+    if (early) this.offerFrame(early.frame, early.at);
     const shown = this.shownAt;
-    if (shown !== null && this.stream && this.opts.video.videoWidth > 0 && this.slot.offer(shown).send) void this.grab(shown);
+    if (!this.feed && shown !== null && this.stream && this.opts.video.videoWidth > 0 && this.slot.offer(shown).send) void this.grab(shown);
   }
 
   private decoded(res: DecodeResult): void {

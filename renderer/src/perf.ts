@@ -9,7 +9,7 @@ const LIMIT = 2000;
 export interface DecodeTiming extends DecodeStages {
   path: FramePath;
   grab: number;
-  /** When the frame decoded was presented (the camera's presentation time, performance clock). */
+  /** When the frame decoded came (arrival from the camera track, or presentation by the <video>; performance clock). */
   frameAt: number;
   /** The decoder's WebAssembly memory after it, in bytes (the heap path only). */
   heapBytes?: number;
@@ -25,7 +25,9 @@ export interface Warmup {
 }
 
 interface Perf {
-  /** Camera frames presented: media time (s) → presentation time (ms, performance clock). */
+  /** Where the decoder's frames come from, the latest camera opened: the track as it delivers them, or the <video> as it presents them. */
+  frameSource: 'track' | 'video' | null;
+  /** Camera frames for the decoder: media time (s) → when they came (ms, performance clock: arrival from the track, presentation by the <video>). */
   frames: { mediaTime: number; at: number }[];
   /** Camera frames never decoded: replaced by a newer frame while the worker was busy (presentation times). */
   drops: number[];
@@ -41,7 +43,7 @@ interface Perf {
   tuning: CameraTuning | null;
 }
 
-const data: Perf = { frames: [], drops: [], decodes: [], verdicts: [], painted: 0, warmup: null, tuning: null };
+const data: Perf = { frameSource: null, frames: [], drops: [], decodes: [], verdicts: [], painted: 0, warmup: null, tuning: null };
 (globalThis as unknown as { __sentinelPerf: Perf }).__sentinelPerf = data;
 
 function push<T>(list: T[], item: T): void {
@@ -64,6 +66,9 @@ export const perf = {
   },
   tuning(t: CameraTuning): void {
     data.tuning = t;
+  },
+  frameSource(source: 'track' | 'video'): void {
+    data.frameSource = source;
   },
   verdict(submittedAt: number, paintedAt: number, verdict: string, source: string): void {
     data.painted++;

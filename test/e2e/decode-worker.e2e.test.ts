@@ -76,11 +76,19 @@ describe.skipIf(missing !== '')('the decoder worker', () => {
     });
   });
 
-  it("in the kiosk: the camera's frames go to the worker only after its ready, by the heap path, and the code is decided", async () => {
-    const browser = await launchBrowser({ kind: 'file', y4m: codeVideo(k.tmp, 'frame-path', code) });
+  it.each([
+    ['track', "as the camera's track delivers them"],
+    ['video', 'as the <video> presents them (a browser without MediaStreamTrackProcessor)'],
+  ] as const)('in the kiosk, frames from the %s (%s): to the worker only after its ready, by the heap path, every one, and the code is decided', async (source, _how) => {
+    const browser = await launchBrowser({ kind: 'file', y4m: codeVideo(k.tmp, `frame-path-${source}`, code) });
     try {
-      const screen = await KioskScreen.open(browser, k.kiosk.url);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+      if (source === 'video') await page.addInitScript(() => delete (globalThis as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor);
+      await page.goto(k.kiosk.url);
+      const screen = new KioskScreen(page);
       expect(await screen.waitForVerdict()).toEqual({ verdict: 'admit', reasons: ['OK'] });
+      expect(await page.evaluate(() => (globalThis as unknown as { __sentinelPerf: { frameSource: string } }).__sentinelPerf.frameSource)).toBe(source);
       const perf = await screen.page.evaluate(
         () =>
           (
