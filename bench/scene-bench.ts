@@ -11,7 +11,7 @@
 // painted. Also: a soak of many scans for the page's heap and the decoder's
 // memory.
 //
-// `node dist/bench/scene-bench.js [--quick] [--reps N] [--soak N] [--scenes a,b]`
+// `node dist/bench/scene-bench.js [--quick] [--reps N] [--soak N] [--scenes a,b] [--frame-source track|video]`
 // prints a table on stderr and one JSON line on stdout; sceneBench()
 // returns the figures, sceneTable() the table. Timings are as measured on
 // a shared machine: nothing here passes or fails.
@@ -86,6 +86,8 @@ interface CameraConfig {
   width: number;
   height: number;
   frameMs: number;
+  /** 'video': the page has no MediaStreamTrackProcessor, so the screen decodes frames as its <video> presents them. */
+  frameSource?: 'track' | 'video';
   /** A scene loaded before the page is: it plays from the camera's first frame (the first-scan scene). */
   autoplay?: { background: string; patches: PatchWire[]; images: ImageWire[]; script: Script };
 }
@@ -382,6 +384,8 @@ export interface FirstScanFigures {
 
 export interface SceneBenchFigures {
   reps: number;
+  /** Where the screen took its frames from (SceneBenchOptions.frameSource). */
+  frameSource: 'track' | 'video';
   scenes: SceneFigures[];
   firstScan: FirstScanFigures | null;
   soak: SoakFigures | null;
@@ -397,6 +401,8 @@ export interface SceneBenchOptions {
   soakScans?: number;
   /** Only these scenes (by name). */
   only?: SceneName[];
+  /** Where the screen takes frames from: the camera's track (where Chromium offers it, the default) or the <video>, for comparison. */
+  frameSource?: 'track' | 'video';
   /** Progress on stderr. */
   log?: (line: string) => void;
 }
@@ -411,6 +417,7 @@ export async function sceneBench(opts: SceneBenchOptions = {}): Promise<SceneBen
   const started = performance.now();
   const reps = opts.reps ?? 10;
   const soakScans = opts.soakScans ?? 10_000;
+  const frameSource = opts.frameSource ?? 'track';
   const log = opts.log ?? (() => undefined);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-scene-bench-'));
   const keys = await loadDemoKeys();
@@ -429,7 +436,7 @@ export async function sceneBench(opts: SceneBenchOptions = {}): Promise<SceneBen
     let firstScan: FirstScanFigures | null = null;
     for (const size of [...new Set(all.filter((s) => !s.freshPage).map((s) => `${s.width}x${s.height}`))]) {
       const [width, height] = size.split('x').map(Number) as [number, number];
-      const { context, page } = await openScreen(browser, kiosk, { width, height, frameMs: FRAME_MS });
+      const { context, page } = await openScreen(browser, kiosk, { width, height, frameMs: FRAME_MS, frameSource });
       await page.evaluate((bg) => (globalThis as unknown as WithCamera).__sceneCamera.setBackground(bg), base64(backgroundFor(width, height).data));
       for (const scene of all.filter((s) => !s.freshPage && s.width === width && s.height === height)) {
         const outcomes: RepOutcome[] = [];
@@ -463,7 +470,7 @@ export async function sceneBench(opts: SceneBenchOptions = {}): Promise<SceneBen
         const { patches, images } = drawRep(fresh, codes, r);
         const sent = submissions.list.length;
         const autoplay = { background, patches, images, script: scriptOf(fresh) };
-        const { context, page } = await openScreen(browser, kiosk, { width: fresh.width, height: fresh.height, frameMs: FRAME_MS, autoplay });
+        const { context, page } = await openScreen(browser, kiosk, { width: fresh.width, height: fresh.height, frameMs: FRAME_MS, frameSource, autoplay });
         const handle = await page.waitForFunction(() => (globalThis as unknown as WithCamera).__sceneCamera.autoplayed(), null, { timeout: 30_000, polling: 100 });
         const played = (await handle.jsonValue())!;
         const marks = await marksSince(page, 0);
@@ -501,8 +508,8 @@ export async function sceneBench(opts: SceneBenchOptions = {}): Promise<SceneBen
         },
       };
     }
-    const soak = soakScans > 0 ? await soakOn(browser, kiosk, submissions, soakScans, freshCode, log) : null;
-    return { reps, scenes: results, firstScan, soak, screen, seconds: Math.round((performance.now() - started) / 1000), loadavg: os.loadavg().map((v) => Math.round(v * 100) / 100) };
+    const soak = soakScans > 0 ? await soakOn(browser, kiosk, submissions, soakScans, freshCode, log, frameSource) : null;
+    return { reps, frameSource, scenes: results, firstScan, soak, screen, seconds: Math.round((performance.now() - started) / 1000), loadavg: os.loadavg().map((v) => Math.round(v * 100) / 100) };
   } finally {
     await browser.close();
     await kiosk.stop();
@@ -524,6 +531,7 @@ function judge(scene: Scene, codes: string[], played: Played, marks: Marks, give
 async function openScreen(browser: Browser, kiosk: RunningKiosk, cfg: CameraConfig): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, bypassCSP: true });
   await context.addInitScript({ content: `(${installSceneCamera.toString()})(${JSON.stringify(cfg)}, ${composeInto.toString()});` });
+  if (cfg.frameSource === 'video') await context.addInitScript({ content: 'delete globalThis.MediaStreamTrackProcessor;' });
   const page = await context.newPage();
   page.on('pageerror', (err) => process.stderr.write(`scene page error: ${err.message}\n`));
   await page.goto(kiosk.url);
@@ -540,9 +548,17 @@ async function openScreen(browser: Browser, kiosk: RunningKiosk, cfg: CameraConf
  * (SOAK_CODES), so a repeated holder may be refused as a passback: a
  * verdict painted all the same.
  */
-async function soakOn(browser: Browser, kiosk: RunningKiosk, submissions: Submissions, scans: number, freshCode: () => Promise<string>, log: (l: string) => void): Promise<SoakFigures> {
+async function soakOn(
+  browser: Browser,
+  kiosk: RunningKiosk,
+  submissions: Submissions,
+  scans: number,
+  freshCode: () => Promise<string>,
+  log: (l: string) => void,
+  frameSource: 'track' | 'video',
+): Promise<SoakFigures> {
   const { width, height } = { width: 1280, height: 720 };
-  const { context, page } = await openScreen(browser, kiosk, { width, height, frameMs: FRAME_MS });
+  const { context, page } = await openScreen(browser, kiosk, { width, height, frameMs: FRAME_MS, frameSource });
   try {
     await page.evaluate((bg) => (globalThis as unknown as WithCamera).__sceneCamera.setBackground(bg), base64(backgroundFor(width, height).data));
     const centre: [number, number] = [width / 2, height / 2];
@@ -633,7 +649,7 @@ function sceneRow(f: SceneFigures): string {
 /** The figures as a markdown table and a few lines. */
 export function sceneTable(f: SceneBenchFigures): string {
   const lines = [
-    `scene runner: ${f.reps} repetitions a scene, ${f.seconds} s, load ${f.loadavg.join(' ')}${f.screen.drops ? '' : ' (this screen counts no drops)'}`,
+    `scene runner: ${f.reps} repetitions a scene, frames from the ${f.frameSource === 'track' ? "camera's track" : '<video>'}, ${f.seconds} s, load ${f.loadavg.join(' ')}${f.screen.drops ? '' : ' (this screen counts no drops)'}`,
     `| ${HEAD.join(' | ')} |`,
     `|${HEAD.map(() => '---').join('|')}|`,
     ...f.scenes.map(sceneRow),
@@ -664,6 +680,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     return i >= 0 ? args[i + 1] : undefined;
   };
   const quick = args.includes('--quick');
+  const frameSource = value('--frame-source') ?? 'track';
+  if (frameSource !== 'track' && frameSource !== 'video') throw new Error(`--frame-source is track or video, not ${frameSource}`);
   const only = value('--scenes')?.split(',') as SceneName[] | undefined;
   const unknown = only?.filter((s) => !(SCENE_NAMES as readonly string[]).includes(s)) ?? [];
   if (unknown.length) throw new Error(`no scene ${unknown.join(', ')} (there are ${SCENE_NAMES.join(', ')})`);
@@ -671,6 +689,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     reps: Number(value('--reps') ?? (quick ? 3 : 10)),
     soakScans: Number(value('--soak') ?? (quick ? 500 : 10_000)),
     ...(only ? { only } : {}),
+    frameSource,
     log: (line) => process.stderr.write(line + '\n'),
   });
   process.stderr.write(sceneTable(figures) + '\n');
