@@ -2,10 +2,11 @@
 // every frame goes to the decoder worker as the camera delivers it
 // (track-frames.ts; where the browser cannot, as the <video> presents it),
 // one in flight (frame-slot.ts), so a code is read on the first frame the
-// worker can take and the screen never stutters; tracks are released on every stop; a lost camera
-// is retried until it returns. The decoder (decoder.ts) is made before the
-// camera, so it compiles and warms while the camera opens; frames go to it
-// once it says it is ready, the one on screen then at once.
+// worker can take and the screen never stutters; tracks are released on
+// every stop; a lost camera is retried until it returns. The decoder
+// (decoder.ts) is made before the camera, so it compiles and warms while
+// the camera opens; frames go to it once it says it is ready, the newest
+// then at once.
 import type { DecodeReady, DecodeRequest, DecodeResult } from './decode-protocol.js';
 import { Decoder } from './decoder.js';
 import { grabFrame } from './frame-grab.js';
