@@ -48,6 +48,8 @@ export class Camera {
   private early: { frame: VideoFrame; at: number } | null = null;
   /** The frame waiting in the slot while one is decoded (the feed's frames cannot be grabbed again later). */
   private waitingFrame: VideoFrame | null = null;
+  /** The current stream is playing and said live (the <video>'s frames may be watched). */
+  private live = false;
 
   private readonly opts: CameraOptions;
   /** Each start() is one attempt; a newer one (or a stop) makes an older one's stream moot. */
@@ -89,7 +91,13 @@ export class Camera {
       this.stream = stream;
       // Frames for the decoder from the moment the camera has them, before the <video> has shown one.
       const [track] = stream.getVideoTracks();
-      this.feed = track ? readTrackFrames(track, (frame, at) => this.arrived(frame, at)) : null;
+      this.feed = track
+        ? readTrackFrames(
+            track,
+            (frame, at) => this.arrived(frame, at),
+            () => this.feedEnded(stream),
+          )
+        : null;
       perf.frameSource(this.feed ? 'track' : 'video');
     } catch (err) {
       // A newer attempt (or a stop) owns the camera now: this failure is not its news.
@@ -105,7 +113,21 @@ export class Camera {
     await this.opts.video.play().catch(() => undefined);
     if (attempt !== this.attempt) return;
     this.opts.onState('live');
+    this.live = true;
     if (!this.feed) this.watchFrames();
+  }
+
+  /**
+   * The track's frames stopped while its stream is still the camera's (a
+   * processor that cannot read this camera): its frames are taken from the
+   * <video> from now on, rather than none decoded. A camera that went is
+   * the 'ended' handler's.
+   */
+  private feedEnded(stream: MediaStream): void {
+    if (this.stream !== stream || !this.feed) return;
+    this.feed = null;
+    perf.frameSource('video');
+    if (this.live) this.watchFrames();
   }
 
   stop(): void {
@@ -138,6 +160,7 @@ export class Camera {
     this.waitingFrame = null;
     for (const track of this.stream?.getTracks() ?? []) track.stop();
     this.stream = null;
+    this.live = false;
     this.shownAt = null;
     this.opts.video.srcObject = null;
   }

@@ -22,9 +22,12 @@ export interface TrackFrames {
  * Calls `onFrame` with each frame of `track` and when it arrived
  * (performance.now()); the callee owns the frame and must close or transfer
  * it. A frame the callee is slow to take waits in a queue of one: the
- * processor drops older ones, as a camera that never stops must.
+ * processor drops older ones, as a camera that never stops must. When the
+ * frames stop coming other than by stop() (the track ended, or a processor
+ * that cannot read this track), `onEnd` is told, so the camera can take its
+ * frames from the <video> instead of decoding nothing.
  */
-export function readTrackFrames(track: MediaStreamTrack, onFrame: (frame: VideoFrame, at: number) => void): TrackFrames | null {
+export function readTrackFrames(track: MediaStreamTrack, onFrame: (frame: VideoFrame, at: number) => void, onEnd: (why: string) => void): TrackFrames | null {
   const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorConstructor }).MediaStreamTrackProcessor;
   if (typeof Processor !== 'function' || track.kind !== 'video') return null;
   let reader: ReadableStreamDefaultReader<VideoFrame>;
@@ -35,16 +38,18 @@ export function readTrackFrames(track: MediaStreamTrack, onFrame: (frame: VideoF
   }
   let stopped = false;
   void (async () => {
+    let why = 'the track ended';
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) break;
         if (stopped) value.close();
         else onFrame(value, performance.now());
       }
-    } catch {
-      // The track ended or the reader was cancelled: the camera's own 'ended' handling says so.
+    } catch (err) {
+      why = String(err);
     }
+    if (!stopped) onEnd(why);
   })();
   return {
     stop: () => {

@@ -77,14 +77,21 @@ describe.skipIf(missing !== '')('the decoder worker', () => {
   });
 
   it.each([
-    ['track', "as the camera's track delivers them"],
-    ['video', 'as the <video> presents them (a browser without MediaStreamTrackProcessor)'],
-  ] as const)('in the kiosk, frames from the %s (%s): to the worker only after its ready, by the heap path, every one, and the code is decided', async (source, _how) => {
-    const browser = await launchBrowser({ kind: 'file', y4m: codeVideo(k.tmp, `frame-path-${source}`, code) });
+    ['track', 'track', "as the camera's track delivers them"],
+    ['video', 'no processor', 'as the <video> presents them: a browser without MediaStreamTrackProcessor'],
+    ['video', 'broken processor', 'as the <video> presents them: a processor that cannot read the track, given up on'],
+  ] as const)('in the kiosk, frames from the %s (%s, %s): to the worker only after its ready, by the heap path, every one, and the code is decided', async (source, setup, _how) => {
+    const browser = await launchBrowser({ kind: 'file', y4m: codeVideo(k.tmp, `frame-path-${setup.replace(' ', '-')}`, code) });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
-      if (source === 'video') await page.addInitScript(() => delete (globalThis as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor);
+      if (setup === 'no processor') await page.addInitScript(() => delete (globalThis as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor);
+      if (setup === 'broken processor')
+        await page.addInitScript(() => {
+          (globalThis as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor = class {
+            readonly readable = new ReadableStream({ pull: (c) => c.error(new Error('cannot read this track')) });
+          };
+        });
       await page.goto(k.kiosk.url);
       const screen = new KioskScreen(page);
       expect(await screen.waitForVerdict()).toEqual({ verdict: 'admit', reasons: ['OK'] });
