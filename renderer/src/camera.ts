@@ -50,6 +50,8 @@ export class Camera {
   private waitingFrame: VideoFrame | null = null;
   /** The current stream is playing and said live (the <video>'s frames may be watched). */
   private live = false;
+  /** The <video>'s current frame loop (watchFrames); a release ends it. */
+  private watchLoop = 0;
 
   private readonly opts: CameraOptions;
   /** Each start() is one attempt; a newer one (or a stop) makes an older one's stream moot. */
@@ -161,6 +163,7 @@ export class Camera {
     for (const track of this.stream?.getTracks() ?? []) track.stop();
     this.stream = null;
     this.live = false;
+    this.watchLoop++;
     this.shownAt = null;
     this.opts.video.srcObject = null;
   }
@@ -180,8 +183,10 @@ export class Camera {
 
   private watchFrames(): void {
     const video = this.opts.video;
+    // One loop a stream: a callback still pending from a released stream's loop ends that loop.
+    const loop = ++this.watchLoop;
     const onFrame = (now: number, meta?: VideoFrameCallbackMetadata): void => {
-      if (!this.stream) return;
+      if (!this.stream || loop !== this.watchLoop) return;
       const at = meta?.presentationTime ?? now;
       this.shownAt = at;
       if (meta) perf.frame(meta.mediaTime, at);
