@@ -1,10 +1,10 @@
 // A camera track's frames as they arrive, through Chromium's
 // MediaStreamTrackProcessor: each is a VideoFrame the moment the camera
 // delivers it, where a <video> shows it only after its media pipeline and
-// the compositor have presented it (the scene benchmark's first scan: the
-// first frame presented 68–73 ms after the camera had it, later frames
-// 10–30 ms). The <video> stays for the preview; the decoder is fed from
-// here. Where the browser has no processor (not Chromium), null: the camera
+// the compositor have presented it (the scene benchmark's first scan: a new
+// stream's first frame reached the screen 36 ms after the camera had it from
+// here, 68–73 ms through the <video>). The <video> stays for the preview;
+// the decoder is fed from here. Where the browser has no processor (not Chromium), null: the camera
 // grabs frames from the <video> as they are presented instead.
 
 /** What this file uses of Chromium's MediaStreamTrackProcessor (not in TypeScript's DOM types). */
