@@ -19,7 +19,7 @@ import { formatThroughput } from './formats.js';
 import { CHROMIUM, screenBench } from './screen-bench.js';
 import { workerBench, workerTable } from './worker-bench.js';
 import { sceneBench, sceneTable } from './scene-bench.js';
-import { quantile } from './scenes.js';
+import { quantile } from './quantile.js';
 import { decoderThroughput, junkFlood, readingToScreen } from './drivers-bench.js';
 import { syncBench } from './sync-bench.js';
 import { centralBench, centralTable, type CentralBenchResult } from './central-bench.js';

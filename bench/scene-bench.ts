@@ -31,7 +31,6 @@ import {
   SCENE_NAMES,
   TAIL_FRAMES,
   codeInView,
-  quantile,
   repFigures,
   sceneFigures,
   scenes,
@@ -44,6 +43,7 @@ import {
   type Written,
 } from './scenes.js';
 import { launchChromium } from './worker-bench.js';
+import { quantile } from './quantile.js';
 
 /** What the page's camera plays: frames of the loaded images, the hold cycled until a verdict is painted. */
 interface Script {
@@ -371,12 +371,12 @@ export interface FirstScanFigures {
   /** The decoder's ready relative to the camera's first frame written, ms (negative: ready before it), per repetition. */
   readyVsFirstFrameMs: number[];
   readyBeforeFirstFrame: number;
-  /** The camera's first frame written → first frame presented by the <video>, median ms. */
+  /** The camera's first frame written → the screen's first frame mark (its arrival from the track, or its presentation by the <video>), median ms. */
   firstPresentedMs: number;
   /**
    * Where a first scan's time went, medians over the repetitions (ms): the
-   * code's first frame written → the frame first read presented by the
-   * <video>; → sent to the worker; → answered (transfer, wait, decode); →
+   * code's first frame written → the frame first read reached the screen
+   * (from the track, or presented by the <video>); → sent to the worker; → answered (transfer, wait, decode); →
    * submitted to the checkpoint; → the verdict painted.
    */
   stagesMs: { presented: number; sent: number; answered: number; submitted: number; painted: number };
@@ -498,7 +498,7 @@ export async function sceneBench(opts: SceneBenchOptions = {}): Promise<SceneBen
       firstScan = {
         readyVsFirstFrameMs: ready.map((v) => Math.round(v)),
         readyBeforeFirstFrame: ready.filter((v) => v < 0).length,
-        firstPresentedMs: Math.round(quantile(presented, 0.5) * 10) / 10,
+        firstPresentedMs: median(presented),
         stagesMs: {
           presented: median(stages.map((x) => x.presented)),
           sent: median(stages.map((x) => x.sent)),
@@ -657,7 +657,7 @@ export function sceneTable(f: SceneBenchFigures): string {
   if (f.firstScan) {
     const r = f.firstScan.readyVsFirstFrameMs;
     lines.push(
-      `first scan: decoder ready ${f.firstScan.readyBeforeFirstFrame}/${r.length} times before the camera's first frame (ready − first frame, ms: ${r.join(', ')}); first frame presented ${f.firstScan.firstPresentedMs} ms after written (median); stages (medians, ms): code written → its frame read presented ${f.firstScan.stagesMs.presented}, → sent ${f.firstScan.stagesMs.sent}, → answered ${f.firstScan.stagesMs.answered}, → submitted ${f.firstScan.stagesMs.submitted}, → painted ${f.firstScan.stagesMs.painted}`,
+      `first scan: decoder ready ${f.firstScan.readyBeforeFirstFrame}/${r.length} times before the camera's first frame (ready − first frame, ms: ${r.join(', ')}); first frame on the screen ${f.firstScan.firstPresentedMs} ms after written (median); stages (medians, ms): code written → its frame read on the screen ${f.firstScan.stagesMs.presented}, → sent ${f.firstScan.stagesMs.sent}, → answered ${f.firstScan.stagesMs.answered}, → submitted ${f.firstScan.stagesMs.submitted}, → painted ${f.firstScan.stagesMs.painted}`,
     );
   }
   if (f.soak) {

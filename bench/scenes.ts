@@ -7,6 +7,7 @@
 // background alone. Nothing here touches a browser; test/bench/scenes.test.ts
 // checks it.
 import { codeCorners, type PatchOptions } from './frames.js';
+import { quantile } from './quantile.js';
 
 /** A camera's frame interval at 30 frames a second, ms. */
 export const FRAME_MS = 1000 / 30;
@@ -242,12 +243,6 @@ export function repFigures(written: Written[], inView: (step: Step) => boolean, 
     decodeMs: decodes.map((d) => d.ms),
     lateDrops: marks.drops && appearAt !== null && goneAt !== null ? lateDrops(marks.drops, marks, written, inView, appearAt, goneAt) : null,
   };
-}
-
-/** The q-quantile of the samples (the value at floor(q·n) once sorted, as screen-bench takes it); NaN for none. */
-export function quantile(xs: number[], q: number): number {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
 }
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;

@@ -13,13 +13,9 @@ import { settingsFor } from '../main/app/kiosk-settings.js';
 import { launchKiosk } from '../main/shell/browser-kiosk.js';
 import { demoCode, loadDemoKeys, setUpDemoDataDir } from '../main/demo/demo.js';
 import { cameraFrame } from './frames.js';
+import { quantile } from './quantile.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
-
-const quantile = (xs: number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
-};
 
 /** Replaces the camera with a canvas the benchmark draws on. */
 const FAKE_CAMERA = `

@@ -24,6 +24,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { demoCode, loadDemoKeys } from '../main/demo/demo.js';
 import { packageRoot } from '../main/package-root.js';
 import { CONTENT_TYPES, contentSecurityPolicy } from '../main/shell/csp.js';
+import { quantile } from './quantile.js';
 import { cameraFrame, type GrayFrame } from './frames.js';
 import { CHROMIUM } from './screen-bench.js';
 
@@ -339,10 +340,8 @@ interface Quantiles {
 }
 const round = (v: number): number => Math.round(v * 100) / 100;
 function quantiles(xs: number[]): Quantiles | null {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return null;
-  const q = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { p50: round(q(0.5)), p95: round(q(0.95)) };
+  if (!xs.some((x) => Number.isFinite(x))) return null;
+  return { p50: round(quantile(xs, 0.5)), p95: round(quantile(xs, 0.95)) };
 }
 const median = (xs: number[]): number => round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN);
 

@@ -206,10 +206,6 @@ export class Camera {
 
   /** A frame from the feed: to the decoder now, to the slot's wait, or kept until the decoder is ready. */
   private arrived(frame: VideoFrame, at: number): void {
-    if (!this.stream) {
-      frame.close();
-      return;
-    }
     perf.frame(frame.timestamp / 1e6, at);
     if (!this.ready) {
       this.early?.frame.close();

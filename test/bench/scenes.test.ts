@@ -7,13 +7,13 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeGray } from '../../main/decode/qr-decoder.js';
 import { cameraFrame, codeCorners, codePatch, composeFrame, composeInto, patchOrigin, qrModules } from '../../bench/frames.js';
+import { quantile } from '../../bench/quantile.js';
 import {
   DROP_GRACE_MS,
   FRAME_MS,
   SCENE_NAMES,
   codeInView,
   lateDrops,
-  quantile,
   repFigures,
   sceneFigures,
   scenes,
