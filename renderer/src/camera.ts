@@ -4,9 +4,10 @@
 // one in flight (frame-slot.ts), so a code is read on the first frame the
 // worker can take and the screen never stutters; tracks are released on
 // every stop; a lost camera is retried until it returns. The decoder
-// (decoder.ts) is made before the camera, so it compiles and warms while
-// the camera opens; frames go to it once it says it is ready, the newest
-// then at once.
+// (decoder.ts) is made before the camera, and the camera opens once it is
+// warm (at most DECODER_WARM_LIMIT_MS later), so no frame waits on a
+// compile; a frame that still comes first waits for `ready`, the newest
+// then going at once.
 import type { DecodeReady, DecodeRequest, DecodeResult } from './decode-protocol.js';
 import { Decoder } from './decoder.js';
 import { grabFrame } from './frame-grab.js';
@@ -17,6 +18,9 @@ import { perf } from './perf.js';
 import { tuneCamera } from './camera-tuning.js';
 
 export type CameraState = 'starting' | 'live' | 'lost';
+
+/** How long a camera waits for a decoder that neither warms nor fails (a hung worker) before opening anyway, ms. */
+export const DECODER_WARM_LIMIT_MS = 5000;
 
 export interface CameraOptions {
   video: HTMLVideoElement;
@@ -81,6 +85,9 @@ export class Camera {
     this.clearRetry();
     const attempt = ++this.attempt;
     this.opts.onState('starting');
+    // Immediate once the decoder has warmed: only the first start waits.
+    await this.decoder.warmed(DECODER_WARM_LIMIT_MS);
+    if (this.stopped || attempt !== this.attempt) return;
     try {
       const video: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 } };
       if (this.opts.deviceId) video.deviceId = { exact: this.opts.deviceId };

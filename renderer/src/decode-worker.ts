@@ -3,10 +3,10 @@
 //
 // The decoder is compiled and warmed as the worker loads, not on the first
 // frame (that cost a first scan 410–440 ms, issue 17): the module is
-// prepared at once, the built-in warm-up code is read through the path
-// frames take, and `ready` says how long it took. The camera starts
-// meanwhile. Frames are then handled one at a time, in order: they share
-// two buffers in the decoder's heap.
+// prepared at once, the built-in warm-up frames (warm-code.ts) are read
+// through the path frames take, and `ready` says how long it took; the
+// camera opens then. Frames are then handled one at a time, in order: they
+// share two buffers in the decoder's heap.
 //
 // Each frame is read by the decode plan (main/contract/qr-decode-plan.ts,
 // the same as `sentinel decode`): the base pass; when it found a code but
@@ -26,7 +26,7 @@ import type { DecodeReady, DecodeRequest, DecodeResponse, DecodeStages, FramePat
 import { compactRows, evenRect, pixelKind, type PixelKind } from './grey.js';
 import { greyToRgba, lumaInto, type GreyImage } from '../../main/contract/grey-image.js';
 import { BASE_PASS, FRAME_EXTRA_PASSES, REGION_PASS, chooseHit, regionImage, unreadCodeRegion, type QrPass } from '../../main/contract/qr-decode-plan.js';
-import { WARM_TEXT, warmImage } from './warm-code.js';
+import { WARM_TEXT, emptyImage, warmCameraImage, warmImage } from './warm-code.js';
 import { PixmapReader, zxingReaderOptions } from './zxing-pixmap.js';
 
 interface WorkerScope {
@@ -181,12 +181,20 @@ async function readFrame(frame: VideoFrame | ImageBitmap, options: ReaderOptions
   return error ? { ...read, error: `the heap path failed, frames go by canvas: ${error}` } : read;
 }
 
-/** The warm-up code as a 4:2:0 frame: Y the code, chroma neutral. */
-function warmFrame(): VideoFrame {
-  const img = warmImage();
+/** A warm-up image as a 4:2:0 frame: Y the image, chroma neutral. */
+function warmFrame(img: { width: number; height: number; data: Uint8Array }): VideoFrame {
   const planes = new Uint8Array((img.width * img.height * 3) / 2).fill(128);
   planes.set(img.data);
   return new VideoFrame(planes, { format: 'I420', codedWidth: img.width, codedHeight: img.height, timestamp: 0 });
+}
+
+async function readWarmFrame(img: { width: number; height: number; data: Uint8Array }): Promise<Read> {
+  const frame = warmFrame(img);
+  try {
+    return await readFrame(frame, undefined);
+  } finally {
+    frame.close();
+  }
 }
 
 async function warmUp(): Promise<DecodeReady> {
@@ -198,14 +206,15 @@ async function warmUp(): Promise<DecodeReady> {
     pixmap = typeof VideoFrame === 'function' ? PixmapReader.from(module) : null;
     let read: Read | null = null;
     if (pixmap) {
-      const frame = warmFrame();
-      try {
-        read = await readFrame(frame, undefined);
-      } finally {
-        frame.close();
-      }
+      read = await readWarmFrame(warmImage());
       // Misread through the heap: the internal API no longer does what this file expects.
       if (read.text !== WARM_TEXT) pixmap = null;
+    }
+    if (pixmap) {
+      // What a camera frame runs that the small code does not: a large turned code, and each extra pass (a frame nothing reads gets the next).
+      await readWarmFrame(warmCameraImage());
+      for (let i = 0; i < FRAME_EXTRA_PASSES.length; i++) await readWarmFrame(emptyImage());
+      nextExtra = 0;
     }
     if (!pixmap) {
       const img = warmImage();

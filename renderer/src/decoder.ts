@@ -1,25 +1,58 @@
 // The decoder worker, made as the screen's script loads: it compiles and
-// warms zxing while the screen asks main for its settings and opens the
-// camera, so that it is ready before the camera's first frame (the scene
-// benchmark's first scan: made with the camera, it was ready 80–160 ms after
-// that frame). Its `ready` may come before a camera listens: it is kept,
-// and told to the camera that attaches.
+// warms zxing while the screen asks main for its settings. The camera opens
+// once it is warm (Camera.start waits on `warmed`), so the camera's first
+// frame meets a decoder at full speed: opened alongside, the scene
+// benchmark's first scan found the decoder still warming 25–158 ms after the
+// camera's first frame, in every repetition. Its `ready` may come before a
+// camera listens: it is kept, and told to the camera that attaches.
 import type { DecodeReady, DecodeRequest, DecodeResponse, DecodeResult } from './decode-protocol.js';
+import { perf } from './perf.js';
 
 export class Decoder {
   private readonly worker: Worker;
   private ready: { info: DecodeReady; at: number } | null = null;
   private onReady: ((info: DecodeReady, at: number) => void) | null = null;
   private onResult: ((result: DecodeResult) => void) | null = null;
+  /** The worker said ready, or failed to load: nothing more is worth waiting for. */
+  private settled = false;
+  private readonly settledWaiters: (() => void)[] = [];
 
   constructor() {
     this.worker = new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module' });
     this.worker.onmessage = (e: MessageEvent<DecodeResponse>) => {
       if (e.data.type === 'ready') {
         this.ready = { info: e.data, at: performance.now() };
+        this.settle();
         this.onReady?.(e.data, this.ready.at);
       } else this.onResult?.(e.data);
     };
+    // A worker that cannot load never says ready: the camera is not kept waiting for it.
+    this.worker.addEventListener('error', (e) => {
+      if (this.ready) return;
+      perf.decoderFailure(e.message || 'the decoder worker did not load');
+      this.settle();
+    });
+  }
+
+  /**
+   * Resolves once the decoder is warm — or its worker failed to load, or
+   * `limitMs` passed (a worker that hangs): a camera opened after this
+   * meets a decoder at full speed, and is never held back for good.
+   */
+  warmed(limitMs: number): Promise<void> {
+    if (this.settled) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, limitMs);
+      this.settledWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private settle(): void {
+    this.settled = true;
+    for (const w of this.settledWaiters.splice(0)) w();
   }
 
   /** Who hears the worker: its ready (at once, if it came already: `at` is when it came) and its answers. */

@@ -39,11 +39,13 @@ interface Perf {
   painted: number;
   /** The latest decoder warm-up (a technician's preview warms its own worker too). */
   warmup: Warmup | null;
+  /** Why the latest decoder worker could not load (it never says ready), else null. */
+  decoderFailure: string | null;
   /** What the camera took of the settings asked for (renderer/src/camera-tuning.ts), the latest camera opened. */
   tuning: CameraTuning | null;
 }
 
-const data: Perf = { frameSource: null, frames: [], drops: [], decodes: [], verdicts: [], painted: 0, warmup: null, tuning: null };
+const data: Perf = { frameSource: null, frames: [], drops: [], decodes: [], verdicts: [], painted: 0, warmup: null, decoderFailure: null, tuning: null };
 (globalThis as unknown as { __sentinelPerf: Perf }).__sentinelPerf = data;
 
 function push<T>(list: T[], item: T): void {
@@ -63,6 +65,9 @@ export const perf = {
   },
   warmup(w: Warmup): void {
     data.warmup = w;
+  },
+  decoderFailure(why: string): void {
+    data.decoderFailure = why;
   },
   tuning(t: CameraTuning): void {
     data.tuning = t;

@@ -100,14 +100,19 @@ describe.skipIf(missing !== '')('the decoder worker', () => {
         () =>
           (
             globalThis as unknown as {
-              __sentinelPerf: { warmup: { readyAt: number; path: string; error?: string } | null; decodes: { sentAt: number | null; found: boolean; timing?: { path: string } }[] };
+              __sentinelPerf: {
+                warmup: { readyAt: number; path: string; error?: string } | null;
+                frames: { at: number }[];
+                decodes: { sentAt: number | null; found: boolean; timing?: { path: string } }[];
+              };
             }
           ).__sentinelPerf,
       );
       expect(perf.warmup).toMatchObject({ path: 'y-plane' });
       expect(perf.warmup!.error).toBeUndefined();
       expect(perf.decodes.length).toBeGreaterThan(0);
-      // The first frame was sent after the worker said ready.
+      // The camera opened once the worker said ready: its first frame came after, and was sent after.
+      expect(perf.frames[0]!.at).toBeGreaterThanOrEqual(perf.warmup!.readyAt);
       expect(perf.decodes[0]!.sentAt).toBeGreaterThanOrEqual(perf.warmup!.readyAt);
       // Y4M is a 4:2:0 camera: every frame went by its Y plane.
       expect(new Set(perf.decodes.map((d) => d.timing?.path))).toEqual(new Set(['y-plane']));
@@ -127,6 +132,25 @@ describe.skipIf(missing !== '')('the decoder worker', () => {
       const between = frames.presented.filter((at) => at >= first && at <= last);
       expect(between.length).toBeGreaterThanOrEqual(30);
       expect(between.filter((at) => !decoded.has(at) && !dropped.has(at))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('a decoder worker that cannot load keeps no camera waiting: the camera opens and goes live', async () => {
+    const browser = await launchBrowser({ kind: 'fake-pattern' });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      // Refused, the worker fires 'error' and never says ready.
+      await page.route('**/assets/decode-worker-*', (route) => route.fulfill({ status: 404, body: 'not found' }));
+      const refused = page.waitForResponse((r) => r.url().includes('/assets/decode-worker-') && r.status() === 404);
+      await page.goto(k.kiosk.url);
+      await refused;
+      await page.waitForSelector('[data-testid="camera-state"][data-state="live"]', { timeout: 15_000 });
+      // Opened on the worker's failure, not on the wait's limit: the failure is on record, and no warm-up.
+      const perf = await page.evaluate(() => (globalThis as unknown as { __sentinelPerf: { warmup: unknown; decoderFailure: string | null } }).__sentinelPerf);
+      expect(perf.decoderFailure).toEqual(expect.any(String));
+      expect(perf.warmup).toBeNull();
     } finally {
       await browser.close();
     }

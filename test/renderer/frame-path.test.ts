@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compactRows, evenRect, pixelKind } from '../../renderer/src/grey.js';
 import { lumaInto } from '../../main/contract/grey-image.js';
-import { WARM_TEXT, warmImage } from '../../renderer/src/warm-code.js';
+import { WARM_TEXT, emptyImage, warmCameraImage, warmImage } from '../../renderer/src/warm-code.js';
 import { decodeGray } from '../../main/decode/qr-decoder.js';
 
 describe('the even rect a frame is copied by', () => {
@@ -88,5 +88,17 @@ describe("the worker's built-in warm-up code", () => {
     const small = warmImage(120, 116, 4);
     expect((await decodeGray(small.data, small.width, small.height)).text).toBe(WARM_TEXT);
     expect(() => warmImage(100, 100, 4)).toThrow(RangeError);
+  });
+
+  it('as a camera shows a phone (large, turned, noisy) it reads back too, the same every time; the empty frame holds nothing', async () => {
+    const camera = warmCameraImage();
+    expect([camera.width, camera.height]).toEqual([1280, 720]);
+    expect((await decodeGray(camera.data, camera.width, camera.height)).text).toBe(WARM_TEXT);
+    // Turned: the upright code's pixels are not simply copied, and the noise is fixed (every warm-up does the same work).
+    expect(Buffer.from(camera.data).equals(Buffer.from(warmImage(1280, 720, 12).data))).toBe(false);
+    expect(Buffer.from(warmCameraImage().data).equals(Buffer.from(camera.data))).toBe(true);
+    const empty = emptyImage();
+    expect(new Set(empty.data)).toEqual(new Set([110]));
+    expect((await decodeGray(empty.data, empty.width, empty.height)).text).toBeNull();
   });
 });
