@@ -348,9 +348,9 @@ const median = (xs: number[]): number => Math.round(quantile(xs, 0.5) * 10) / 10
 const backgroundFor = (width: number, height: number): GrayFrame => cameraFrame('', { width, height, codeFraction: 0.45, noise: 3, seed: 7 });
 
 /** The screen's marks since `since` (page clock), and its warm-up. */
-async function marksSince(page: Page, since: number): Promise<Marks & { warmupReadyAt: number | null; painted: number; heapBytes: number | null }> {
+async function marksSince(page: Page, since: number): Promise<Marks & { warmupReadyAt: number | null; warmupMs: number | null; painted: number; heapBytes: number | null }> {
   return page.evaluate((t) => {
-    const p = (globalThis as unknown as { __sentinelPerf: Marks & { painted: number; warmup: { readyAt: number } | null } }).__sentinelPerf;
+    const p = (globalThis as unknown as { __sentinelPerf: Marks & { painted: number; warmup: { readyAt: number; warmMs: number } | null } }).__sentinelPerf;
     const heap = [...p.decodes].reverse().find((d) => d.timing?.heapBytes !== undefined)?.timing?.heapBytes ?? null;
     return {
       frames: p.frames.filter((f) => f.at >= t),
@@ -358,6 +358,7 @@ async function marksSince(page: Page, since: number): Promise<Marks & { warmupRe
       decodes: p.decodes.filter((d) => (d.sentAt ?? Infinity) >= t),
       verdicts: p.verdicts.filter((v) => v.submittedAt >= t),
       warmupReadyAt: p.warmup?.readyAt ?? null,
+      warmupMs: p.warmup?.warmMs ?? null,
       painted: p.painted,
       heapBytes: heap,
     };
@@ -413,6 +414,8 @@ export interface FirstScanFigures {
   /** The decoder's ready relative to the camera's first frame written, ms (negative: ready before it), per repetition. */
   readyVsFirstFrameMs: number[];
   readyBeforeFirstFrame: number;
+  /** The decoder worker's start → ready (compile and warm-up reads), median and max over the repetitions, ms: how much later the camera goes live. */
+  warmMs: { median: number; max: number };
   /** The camera's first frame written → the screen's first frame mark (its arrival from the track, or its presentation by the <video>), median ms. */
   firstPresentedMs: number;
   /**
@@ -504,6 +507,7 @@ export async function sceneBench(opts: SceneBenchOptions = {}): Promise<SceneBen
     if (fresh) {
       const outcomes: RepOutcome[] = [];
       const ready: number[] = [];
+      const warm: number[] = [];
       const presented: number[] = [];
       const stages: FirstScanFigures['stagesMs'][] = [];
       const background = base64(backgroundFor(fresh.width, fresh.height).data);
@@ -531,6 +535,7 @@ export async function sceneBench(opts: SceneBenchOptions = {}): Promise<SceneBen
         }
         const firstAt = played.written[0]!.at;
         if (marks.warmupReadyAt !== null) ready.push(marks.warmupReadyAt - firstAt);
+        if (marks.warmupMs !== null) warm.push(marks.warmupMs);
         if (marks.frames[0]) presented.push(marks.frames[0].at - firstAt);
         await context.close();
       }
@@ -540,6 +545,7 @@ export async function sceneBench(opts: SceneBenchOptions = {}): Promise<SceneBen
       firstScan = {
         readyVsFirstFrameMs: ready.map((v) => Math.round(v)),
         readyBeforeFirstFrame: ready.filter((v) => v < 0).length,
+        warmMs: { median: Math.round(median(warm)), max: Math.round(Math.max(...warm)) },
         firstPresentedMs: median(presented),
         stagesMs: {
           presented: median(stages.map((x) => x.presented)),
@@ -704,7 +710,7 @@ export function sceneTable(f: SceneBenchFigures): string {
   if (f.firstScan) {
     const r = f.firstScan.readyVsFirstFrameMs;
     lines.push(
-      `first scan: decoder ready ${f.firstScan.readyBeforeFirstFrame}/${r.length} times before the camera's first frame (ready − first frame, ms: ${r.join(', ')}); first frame on the screen ${f.firstScan.firstPresentedMs} ms after written (median); stages (medians, ms): code written → its frame read on the screen ${f.firstScan.stagesMs.presented}, → sent ${f.firstScan.stagesMs.sent}, → answered ${f.firstScan.stagesMs.answered}, → submitted ${f.firstScan.stagesMs.submitted}, → painted ${f.firstScan.stagesMs.painted}`,
+      `first scan: decoder ready ${f.firstScan.readyBeforeFirstFrame}/${r.length} times before the camera's first frame (ready − first frame, ms: ${r.join(', ')}); warm-up ${f.firstScan.warmMs.median} ms (median; max ${f.firstScan.warmMs.max}); first frame on the screen ${f.firstScan.firstPresentedMs} ms after written (median); stages (medians, ms): code written → its frame read on the screen ${f.firstScan.stagesMs.presented}, → sent ${f.firstScan.stagesMs.sent}, → answered ${f.firstScan.stagesMs.answered}, → submitted ${f.firstScan.stagesMs.submitted}, → painted ${f.firstScan.stagesMs.painted}`,
     );
   }
   if (f.soak) {
