@@ -2,8 +2,8 @@
 // warms zxing while the screen asks main for its settings. The camera opens
 // once it is warm (Camera.start waits on `warmed`), so the camera's first
 // frame meets a decoder at full speed: opened alongside, the scene
-// benchmark's first scan found the decoder still warming 25–158 ms after the
-// camera's first frame, in every repetition. Its `ready` may come before a
+// benchmark's first scan found the decoder still warming 11–186 ms after the
+// camera's first frame, on every fresh page. Its `ready` may come before a
 // camera listens: it is kept, and told to the camera that attaches.
 import type { DecodeReady, DecodeRequest, DecodeResponse, DecodeResult } from './decode-protocol.js';
 import { perf } from './perf.js';

@@ -6,8 +6,9 @@
 // (the read that proves the heap path), then as a camera shows a phone —
 // large, turned, with sensor noise — and a frame with no code.
 //
-// Why more than one read: ZXing compiles each function on its first call,
-// and a camera frame calls many the small square code never does (the
+// Why more than one read: the browser compiles the decoder's WebAssembly a
+// function at a time, on its first call (and optimises hot ones later), and
+// a camera frame calls many the small square code never does (the
 // downscaled layer a large code is found in, sampling a turned grid, each
 // extra pass of a frame nothing reads). Warmed on the small code alone, the
 // first scan's first decode took 20–49 ms against 6 ms warm; warmed on
