@@ -7,7 +7,7 @@
 // (decoder.ts) is made before the camera, and the camera opens once it is
 // warm (at most DECODER_WARM_LIMIT_MS later), so no frame waits on a
 // compile; a frame that still comes first waits for `ready`, the newest
-// then going at once.
+// then going at once. A decoder that cannot load leaves the camera 'lost'.
 import type { DecodeReady, DecodeRequest, DecodeResult } from './decode-protocol.js';
 import { Decoder } from './decoder.js';
 import { grabFrame } from './frame-grab.js';
@@ -88,6 +88,13 @@ export class Camera {
     // Immediate once the decoder has warmed: only the first start waits.
     await this.decoder.warmed(DECODER_WARM_LIMIT_MS);
     if (this.stopped || attempt !== this.attempt) return;
+    // No decoder, no reading: the camera is unavailable (the screen sends the traveller to the
+    // scanner or to staff) rather than live and showing a traveller a camera that never reads.
+    // Not retried: a worker that could not load will not load on this page.
+    if (this.decoder.failure !== null) {
+      this.opts.onState('lost', `no decoder: ${this.decoder.failure}`);
+      return;
+    }
     try {
       const video: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 } };
       if (this.opts.deviceId) video.deviceId = { exact: this.opts.deviceId };

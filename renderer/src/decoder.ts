@@ -15,6 +15,8 @@ export class Decoder {
   private onResult: ((result: DecodeResult) => void) | null = null;
   /** The worker said ready, or failed to load: nothing more is worth waiting for. */
   private settled = false;
+  /** Why the worker could not load (it will never decode), else null. */
+  private loadFailure: string | null = null;
   private readonly settledWaiters: (() => void)[] = [];
 
   constructor() {
@@ -29,9 +31,15 @@ export class Decoder {
     // A worker that cannot load never says ready: the camera is not kept waiting for it.
     this.worker.addEventListener('error', (e) => {
       if (this.ready) return;
-      perf.decoderFailure(e.message || 'the decoder worker did not load');
+      this.loadFailure = e.message || 'the decoder worker did not load';
+      perf.decoderFailure(this.loadFailure);
       this.settle();
     });
+  }
+
+  /** Why the worker could not load, else null: a camera with no decoder reads nothing. */
+  get failure(): string | null {
+    return this.loadFailure;
   }
 
   /**

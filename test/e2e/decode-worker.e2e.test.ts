@@ -137,7 +137,7 @@ describe.skipIf(missing !== '')('the decoder worker', () => {
     }
   });
 
-  it('a decoder worker that cannot load keeps no camera waiting: the camera opens and goes live', async () => {
+  it('a decoder worker that cannot load: the camera is said unavailable at once (scanner or staff), not live and never reading', async () => {
     const browser = await launchBrowser({ kind: 'fake-pattern' });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -146,11 +146,15 @@ describe.skipIf(missing !== '')('the decoder worker', () => {
       const refused = page.waitForResponse((r) => r.url().includes('/assets/decode-worker-') && r.status() === 404);
       await page.goto(k.kiosk.url);
       await refused;
-      await page.waitForSelector('[data-testid="camera-state"][data-state="live"]', { timeout: 15_000 });
-      // Opened on the worker's failure, not on the wait's limit: the failure is on record, and no warm-up.
-      const perf = await page.evaluate(() => (globalThis as unknown as { __sentinelPerf: { warmup: unknown; decoderFailure: string | null } }).__sentinelPerf);
-      expect(perf.decoderFailure).toEqual(expect.any(String));
-      expect(perf.warmup).toBeNull();
+      await page.waitForSelector('[data-testid="camera-state"][data-state="lost"]', { timeout: 15_000 });
+      await page.waitForSelector('#camera-problem:not([hidden])');
+      // Told on the worker's failure, not on the wait's limit: the failure is on record; no warm-up, no stream opened.
+      const perf = await page.evaluate(() => {
+        const p = (globalThis as unknown as { __sentinelPerf: { warmup: unknown; decoderFailure: string | null; frameSource: string | null } }).__sentinelPerf;
+        return { warmup: p.warmup, decoderFailure: p.decoderFailure, frameSource: p.frameSource };
+      });
+      expect(perf).toEqual({ warmup: null, decoderFailure: expect.any(String), frameSource: null });
+      expect(await page.locator('#preview').evaluate((v: HTMLVideoElement) => v.srcObject)).toBeNull();
     } finally {
       await browser.close();
     }
