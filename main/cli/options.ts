@@ -29,7 +29,9 @@ export interface Common {
  * A device id (a JWK thumbprint) and an enrollment token are 43 base64url
  * characters, and one in 64 begins with "-": `sentinel central revoke -Sx…`
  * must revoke that device, not fail on an unknown option -S. No option of
- * ours is 43 characters long, so such an argument is always a value.
+ * ours is 43 characters long, so such an argument is always a value — one
+ * beginning "--" too (an id can), so an unknown option of exactly that
+ * length is refused as the stray argument or unknown id it is taken for.
  */
 const DASHED_VALUE = /^-[A-Za-z0-9_-]{42}$/;
 
@@ -37,7 +39,8 @@ export function parseCommand<T extends Options>(args: string[], options: T, maxP
   // Stood in for by a placeholder parseArgs cannot take for an option, then put back.
   const held: string[] = [];
   const stand = (a: string): string => `\u0000${held.push(a) - 1}`;
-  const back = (v: unknown): unknown => (typeof v === 'string' && v.startsWith('\u0000') ? held[Number(v.slice(1))] : v);
+  // An option given more than once (multiple: true) holds its values in a list: each is put back.
+  const back = (v: unknown): unknown => (Array.isArray(v) ? v.map(back) : typeof v === 'string' && v.startsWith('\u0000') ? held[Number(v.slice(1))] : v);
   const end = args.indexOf('--');
   const masked = args.map((a, i) => ((end === -1 || i < end) && DASHED_VALUE.test(a) ? stand(a) : a));
   let parsed;

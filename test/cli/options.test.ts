@@ -20,6 +20,18 @@ describe('parseCommand', () => {
     expect(values).toMatchObject({ device: ID, json: true });
   });
 
+  it('puts back each dashed value of an option given more than once (a list of roots)', () => {
+    const other = `-${'a'.repeat(42)}`;
+    const { values } = parseCommand(['install', 'b.jws', '--root', ID, '--root', 'plain.jwk', '--root', other], { root: { type: 'string', multiple: true } }, 2);
+    expect(values.root).toEqual([ID, 'plain.jwk', other]);
+  });
+
+  it('takes a 43-character word beginning "--" as a value too (an id can begin so): a command refuses it as a stray argument', () => {
+    const long = `--${'x'.repeat(41)}`;
+    expect(parseCommand(['revoke', long], {}, 3).positionals).toEqual(['revoke', long]);
+    expect(() => parseCommand(['status', long], {}, 1)).toThrow(`unexpected argument "${long}"`);
+  });
+
   it('still refuses an unknown short option, and a dashed word of another length', () => {
     expect(() => parseCommand(['revoke', '-S'], {}, 3)).toThrow(UsageError);
     expect(() => parseCommand(['revoke', ID.slice(0, 42)], {}, 3)).toThrow(/Unknown option/);
