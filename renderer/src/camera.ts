@@ -36,20 +36,17 @@ export interface CameraOptions {
 export class Camera {
   private stream: MediaStream | null = null;
   private readonly decoder: Decoder;
-  private readonly slot = new FrameSlot();
-  /** The worker has warmed its decoder: a frame sent sooner would only wait behind the compile, and go stale there. */
-  private ready = false;
+  /** The camera made its decoder (none was given): only then does dispose() end it. */
+  private readonly ownsDecoder: boolean;
+  /** Taken until the worker has warmed its decoder (a frame sent sooner would only wait behind the compile, and go stale there). */
+  private readonly slot = new FrameSlot({ busy: true });
   private nextId = 1;
   private stopped = false;
   private retry: ReturnType<typeof setTimeout> | null = null;
   private readonly gate: ScanGate;
   private sentAt = new Map<number, { at: number; grabMs: number; frameAt: number }>();
-  /** When the frame on screen now was presented (null before the first); the <video> path's. */
-  private shownAt: number | null = null;
   /** The track's frames as they arrive (track-frames.ts); null where the <video>'s presented frames are grabbed instead. */
   private feed: TrackFrames | null = null;
-  /** The newest frame that came before the decoder was ready: it goes the moment it is. */
-  private early: { frame: VideoFrame; at: number } | null = null;
   /** The frame waiting in the slot while one is decoded (the feed's frames cannot be grabbed again later). */
   private waitingFrame: VideoFrame | null = null;
   /** The current stream is playing and said live (the <video>'s frames may be watched). */
@@ -67,6 +64,7 @@ export class Camera {
   constructor(opts: CameraOptions) {
     this.opts = { ...opts };
     this.gate = opts.gate ?? new ScanGate();
+    this.ownsDecoder = !opts.decoder;
     this.decoder = opts.decoder ?? new Decoder();
     this.decoder.attach(
       (info, at) => this.warmed(info, at),
@@ -85,12 +83,13 @@ export class Camera {
     this.clearRetry();
     const attempt = ++this.attempt;
     this.opts.onState('starting');
-    // Immediate once the decoder has warmed: only the first start waits.
+    // Immediate once the decoder has warmed, failed or had its time: only the first start waits.
     await this.decoder.warmed(DECODER_WARM_LIMIT_MS);
     if (this.stopped || attempt !== this.attempt) return;
     // No decoder, no reading: the camera is unavailable (the screen sends the traveller to the
     // scanner or to staff) rather than live and showing a traveller a camera that never reads.
-    // Not retried: a worker that could not load will not load on this page.
+    // Not retried: a worker that could not load will not load on this page. (A worker that fails
+    // only after the 5 s wait let the camera open is on record, perf.decoderFailure, but not told.)
     if (this.decoder.failure !== null) {
       this.opts.onState('lost', `no decoder: ${this.decoder.failure}`);
       return;
@@ -160,25 +159,22 @@ export class Camera {
     await this.start();
   }
 
-  /** Stops for good: the decoder worker goes too (a technician's preview closes). */
+  /** Stops for good: the decoder worker goes too when the camera made it (a technician's preview closes). */
   dispose(): void {
     this.stop();
     navigator.mediaDevices?.removeEventListener?.('devicechange', this.onDeviceChange);
-    this.decoder.terminate();
+    if (this.ownsDecoder) this.decoder.terminate();
   }
 
   private release(): void {
     this.feed?.stop();
     this.feed = null;
-    this.early?.frame.close();
-    this.early = null;
     this.waitingFrame?.close();
     this.waitingFrame = null;
     for (const track of this.stream?.getTracks() ?? []) track.stop();
     this.stream = null;
     this.live = false;
     this.watchLoop++;
-    this.shownAt = null;
     this.opts.video.srcObject = null;
   }
 
@@ -202,9 +198,8 @@ export class Camera {
     const onFrame = (now: number, meta?: VideoFrameCallbackMetadata): void => {
       if (!this.stream || loop !== this.watchLoop) return;
       const at = meta?.presentationTime ?? now;
-      this.shownAt = at;
       if (meta) perf.frame(meta.mediaTime, at);
-      if (this.ready && video.videoWidth > 0) {
+      if (video.videoWidth > 0) {
         const offer = this.slot.offer(at);
         if (offer.dropped !== null) perf.drop(offer.dropped);
         if (offer.send) void this.grab(at);
@@ -218,14 +213,9 @@ export class Camera {
     schedule();
   }
 
-  /** A frame from the feed: to the decoder now, to the slot's wait, or kept until the decoder is ready. */
+  /** A frame from the feed: to the decoder now, or to the slot's wait (behind a decode, or the decoder's warm-up). */
   private arrived(frame: VideoFrame, at: number): void {
     perf.frame(frame.timestamp / 1e6, at);
-    if (!this.ready) {
-      this.early?.frame.close();
-      this.early = { frame, at };
-      return;
-    }
     this.offerFrame(frame, at);
   }
 
@@ -282,14 +272,9 @@ export class Camera {
   }
 
   private warmed(ready: DecodeReady, at: number): void {
-    this.ready = true;
     perf.warmup({ readyAt: at, warmMs: ready.warmMs, moduleMs: ready.moduleMs, path: ready.path, ...(ready.error ? { error: ready.error } : {}) });
-    // A camera already giving frames: the newest goes at once, not on the next frame.
-    const early = this.early;
-    this.early = null;
-    if (early) this.offerFrame(early.frame, early.at);
-    const shown = this.shownAt;
-    if (!this.feed && shown !== null && this.stream && this.opts.video.videoWidth > 0 && this.slot.offer(shown).send) void this.grab(shown);
+    // The warm-up held the slot: a camera already giving frames sends the newest at once, not on the next frame.
+    this.sendWaiting();
   }
 
   private decoded(res: DecodeResult): void {

@@ -200,6 +200,9 @@ async function readWarmFrame(img: { width: number; height: number; data: Uint8Ar
 async function warmUp(): Promise<DecodeReady> {
   let moduleMs = NaN;
   try {
+    // Drawn while the module compiles (off this thread), not after it: the camera waits for ready.
+    const cameraLike = warmCameraImage();
+    const empty = emptyImage();
     const module = await modulePromise;
     moduleMs = performance.now() - startedAt;
     // Without WebCodecs every frame is an ImageBitmap, read the public way: warm that.
@@ -212,8 +215,8 @@ async function warmUp(): Promise<DecodeReady> {
     }
     if (pixmap) {
       // What a camera frame runs that the small code does not: a large turned code, and each extra pass (a frame nothing reads gets the next).
-      await readWarmFrame(warmCameraImage());
-      for (let i = 0; i < FRAME_EXTRA_PASSES.length; i++) await readWarmFrame(emptyImage());
+      await readWarmFrame(cameraLike);
+      for (let i = 0; i < FRAME_EXTRA_PASSES.length; i++) await readWarmFrame(empty);
       nextExtra = 0;
     }
     if (!pixmap) {

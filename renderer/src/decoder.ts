@@ -13,7 +13,7 @@ export class Decoder {
   private ready: { info: DecodeReady; at: number } | null = null;
   private onReady: ((info: DecodeReady, at: number) => void) | null = null;
   private onResult: ((result: DecodeResult) => void) | null = null;
-  /** The worker said ready, or failed to load: nothing more is worth waiting for. */
+  /** The worker said ready, failed to load, or a wait for it reached its limit: no camera waits for it again. */
   private settled = false;
   /** Why the worker could not load (it will never decode), else null. */
   private loadFailure: string | null = null;
@@ -50,7 +50,8 @@ export class Decoder {
   warmed(limitMs: number): Promise<void> {
     if (this.settled) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, limitMs);
+      // A hung worker costs the first wait its limit, not every camera start after it.
+      const timer = setTimeout(() => this.settle(), limitMs);
       this.settledWaiters.push(() => {
         clearTimeout(timer);
         resolve();
@@ -77,5 +78,7 @@ export class Decoder {
 
   terminate(): void {
     this.worker.terminate();
+    // Nothing will come from it: a camera still waiting goes on (and finds itself stopped).
+    this.settle();
   }
 }

@@ -3,18 +3,27 @@
 // worker answers, unless a newer frame replaces it first — only then is a
 // frame dropped, and the drop is told (the scene benchmark counts drops
 // while a code is in view; issue 17 wants none after 300 ms). Pure; the
-// camera feeds it presentation times.
+// camera feeds it each frame's time (its arrival from the track, or its
+// presentation by the <video>).
 
 export interface Offer {
-  /** Grab and send this frame now. */
+  /** Send this frame now (grabbed first, where it comes from the <video>). */
   send: boolean;
-  /** The presentation time of a waiting frame this one replaced (dropped for being busy), if any. */
+  /** The time of a waiting frame this one replaced (dropped for being busy), if any. */
   dropped: number | null;
 }
 
 export class FrameSlot {
-  private busy = false;
+  private busy: boolean;
   private waiting: number | null = null;
+
+  /**
+   * `busy`: taken from the start — by a decoder still warming up, whose
+   * ready is then answered(): a frame that comes sooner waits like any other.
+   */
+  constructor(opts: { busy?: boolean } = {}) {
+    this.busy = opts.busy ?? false;
+  }
 
   /** A frame was presented at `at`. */
   offer(at: number): Offer {

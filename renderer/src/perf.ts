@@ -29,7 +29,7 @@ interface Perf {
   frameSource: 'track' | 'video' | null;
   /** Camera frames for the decoder: media time (s) → when they came (ms, performance clock: arrival from the track, presentation by the <video>). */
   frames: { mediaTime: number; at: number }[];
-  /** Camera frames never decoded: replaced by a newer frame while the worker was busy (presentation times). */
+  /** Camera frames never decoded: replaced by a newer frame while the worker was busy (their times, as in `frames`). */
   drops: number[];
   /** Decodes in the worker: its time, whether it found a code, and where the time went. */
   decodes: { ms: number; sentAt: number | null; found: boolean; timing?: DecodeTiming }[];

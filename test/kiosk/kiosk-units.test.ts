@@ -327,6 +327,18 @@ describe('frame slot', () => {
     expect(slot.answered()).toBeNull();
     expect(slot.offer(99).send).toBe(true);
   });
+  it('taken from the start (a decoder warming up): frames wait, the newest goes on its answer, and then every frame is sent', () => {
+    const slot = new FrameSlot({ busy: true });
+    expect(slot.offer(0)).toEqual({ send: false, dropped: null });
+    expect(slot.offer(33)).toEqual({ send: false, dropped: 0 });
+    expect(slot.answered()).toBe(33);
+    expect(slot.answered()).toBeNull();
+    expect(slot.offer(66)).toEqual({ send: true, dropped: null });
+    // Ready with nothing waiting: the slot is free for the first frame.
+    const idle = new FrameSlot({ busy: true });
+    expect(idle.answered()).toBeNull();
+    expect(idle.offer(0).send).toBe(true);
+  });
   it('drops a waiting frame only for a newer one, and tells which', () => {
     const slot = new FrameSlot();
     slot.offer(0);
