@@ -43,7 +43,6 @@ import {
   type Written,
 } from './scenes.js';
 import { launchChromium } from './worker-bench.js';
-import { CHROMIUM } from './screen-bench.js';
 import { quantile } from './quantile.js';
 
 /** What the page's camera plays: frames of the loaded images, the hold cycled until a verdict is painted. */
@@ -289,9 +288,14 @@ function installSceneCamera(cfg: CameraConfig, compose: typeof composeInto): voi
 
 const base64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
 
-/** CPU time (ms) used so far by every Chromium process on the machine (Linux /proc; 0 elsewhere). */
+/**
+ * CPU time (ms) used so far by this process's descendants — the Chromium
+ * it launched, whatever its processes are called (Debian's
+ * /usr/bin/chromium is a script that execs /usr/lib/chromium/chromium).
+ * Linux /proc; 0 elsewhere.
+ */
 function chromiumCpuMs(): number {
-  let ticks = 0;
+  const stats = new Map<number, { ppid: number; ticks: number }>();
   let pids: string[];
   try {
     pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p));
@@ -300,13 +304,20 @@ function chromiumCpuMs(): number {
   }
   for (const pid of pids) {
     try {
-      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(CHROMIUM)) continue;
-      // Fields after the command's name: utime and stime are the 12th and 13th.
+      // Fields after the command's name, from the state (field 3): ppid is field 4, utime and stime 14 and 15.
       const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      stats.set(Number(pid), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
     } catch {
       // The process ended between the listing and the read.
     }
+  }
+  const children = new Map<number, number[]>();
+  for (const [pid, { ppid }] of stats) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  let ticks = 0;
+  const stack = [...(children.get(process.pid) ?? [])];
+  for (let pid = stack.pop(); pid !== undefined; pid = stack.pop()) {
+    ticks += stats.get(pid)!.ticks;
+    stack.push(...(children.get(pid) ?? []));
   }
   return ticks * 10; // USER_HZ is 100 on Linux
 }
@@ -328,11 +339,20 @@ const QUIET_LIMIT_MS = 10_000;
 /** A scene's script as the page plays it. */
 const scriptOf = (scene: Scene): Script => ({ approach: scene.approach, hold: scene.hold, afterPaintFrames: AFTER_PAINT_FRAMES, tailFrames: TAIL_FRAMES, holdLimitFrames: HOLD_LIMIT_FRAMES });
 
+/** A drawn phone as the page takes it. */
+const patchWire = (id: string, p: CodePatch): PatchWire => ({ id, width: p.width, height: p.height, data: base64(p.data), mask: base64(p.mask) });
+
+/** Gives the page's camera its phones and has it make the images they lay out (the patches are let go there). */
+async function loadImages(page: Page, patches: PatchWire[], images: ImageWire[]): Promise<void> {
+  await page.evaluate((p) => (globalThis as unknown as WithCamera).__sceneCamera.addPatches(p), patches);
+  await page.evaluate((i) => (globalThis as unknown as WithCamera).__sceneCamera.load(i), images);
+}
+
 /** A repetition's phones: its codes drawn as the scene says (noise seeded per repetition), and its images as the page lays them out. */
 function drawRep(scene: Scene, codes: string[], seed: number): { patches: PatchWire[]; images: ImageWire[] } {
   const drawn: CodePatch[] = scene.patches.map((p, i) => codePatch(codes[p.code]!, { ...p.options, seed: seed * 100 + i + 1 }));
   return {
-    patches: drawn.map((p, i) => ({ id: String(i), width: p.width, height: p.height, data: base64(p.data), mask: base64(p.mask) })),
+    patches: drawn.map((p, i) => patchWire(String(i), p)),
     images: scene.images.map((img) =>
       img.phones.map(({ patch, centre }) => {
         const [left, top] = patchOrigin(drawn[patch]!, centre);
@@ -478,7 +498,6 @@ export async function sceneBench(opts: SceneBenchOptions = {}): Promise<SceneBen
   try {
     const all = scenes().filter((s) => !opts.only || opts.only.includes(s.name));
     const results: SceneFigures[] = [];
-    let firstScan: FirstScanFigures | null = null;
     for (const size of [...new Set(all.filter((s) => !s.freshPage).map((s) => `${s.width}x${s.height}`))]) {
       const [width, height] = size.split('x').map(Number) as [number, number];
       const { context, page } = await openScreen(browser, kiosk, { width, height, frameMs: FRAME_MS, frameSource });
@@ -488,8 +507,7 @@ export async function sceneBench(opts: SceneBenchOptions = {}): Promise<SceneBen
         for (let r = 0; r < reps; r++) {
           const codes = [await freshCode(), await freshCode()];
           const { patches, images } = drawRep(scene, codes, r);
-          await page.evaluate((p) => (globalThis as unknown as WithCamera).__sceneCamera.addPatches(p), patches);
-          await page.evaluate((i) => (globalThis as unknown as WithCamera).__sceneCamera.load(i), images);
+          await loadImages(page, patches, images);
           const sent = submissions.list.length;
           const played = await page.evaluate((s) => (globalThis as unknown as WithCamera).__sceneCamera.play(s), scriptOf(scene));
           const marks = await marksSince(page, played.written[0]!.at);
@@ -504,57 +522,12 @@ export async function sceneBench(opts: SceneBenchOptions = {}): Promise<SceneBen
       await context.close();
     }
     const fresh = all.find((s) => s.freshPage);
+    let firstScan: FirstScanFigures | null = null;
     if (fresh) {
-      const outcomes: RepOutcome[] = [];
-      const ready: number[] = [];
-      const warm: number[] = [];
-      const presented: number[] = [];
-      const stages: FirstScanFigures['stagesMs'][] = [];
-      const background = base64(backgroundFor(fresh.width, fresh.height).data);
-      for (let r = 0; r < reps; r++) {
-        const codes = [await freshCode(), await freshCode()];
-        const { patches, images } = drawRep(fresh, codes, r);
-        const sent = submissions.list.length;
-        const autoplay = { background, patches, images, script: scriptOf(fresh) };
-        const { context, page } = await openScreen(browser, kiosk, { width: fresh.width, height: fresh.height, frameMs: FRAME_MS, frameSource, autoplay });
-        const handle = await page.waitForFunction(() => (globalThis as unknown as WithCamera).__sceneCamera.autoplayed(), null, { timeout: 30_000, polling: 100 });
-        const played = (await handle.jsonValue())!;
-        const marks = await marksSince(page, 0);
-        const outcome = judge(fresh, codes, played, marks, submissions.list.slice(sent));
-        outcomes.push(outcome);
-        const read = marks.decodes.find((d) => d.found);
-        if (read && read.sentAt !== null && read.timing?.frameAt !== undefined && outcome.verdict && outcome.appearAt !== null) {
-          const answered = read.sentAt + read.ms + (read.timing.transfer ?? 0);
-          stages.push({
-            presented: read.timing.frameAt - outcome.appearAt,
-            sent: read.sentAt - read.timing.frameAt,
-            answered: answered - read.sentAt,
-            submitted: outcome.verdict.submittedAt - answered,
-            painted: outcome.verdict.paintedAt - outcome.verdict.submittedAt,
-          });
-        }
-        const firstAt = played.written[0]!.at;
-        if (marks.warmupReadyAt !== null) ready.push(marks.warmupReadyAt - firstAt);
-        if (marks.warmupMs !== null) warm.push(marks.warmupMs);
-        if (marks.frames[0]) presented.push(marks.frames[0].at - firstAt);
-        await context.close();
-      }
-      const f = sceneFigures(fresh, outcomes);
-      log(sceneRow(f));
-      results.push(f);
-      firstScan = {
-        readyVsFirstFrameMs: ready.map((v) => Math.round(v)),
-        readyBeforeFirstFrame: ready.filter((v) => v < 0).length,
-        warmMs: { median: Math.round(median(warm)), max: Math.round(Math.max(...warm)) },
-        firstPresentedMs: median(presented),
-        stagesMs: {
-          presented: median(stages.map((x) => x.presented)),
-          sent: median(stages.map((x) => x.sent)),
-          answered: median(stages.map((x) => x.answered)),
-          submitted: median(stages.map((x) => x.submitted)),
-          painted: median(stages.map((x) => x.painted)),
-        },
-      };
+      const on = await firstScanOn(browser, kiosk, submissions, fresh, reps, freshCode, frameSource);
+      log(sceneRow(on.scene));
+      results.push(on.scene);
+      firstScan = on.firstScan;
     }
     const soak = soakScans > 0 ? await soakOn(browser, kiosk, submissions, soakScans, freshCode, log, frameSource) : null;
     return { reps, frameSource, scenes: results, firstScan, soak, screen, seconds: Math.round((performance.now() - started) / 1000), loadavg: os.loadavg().map((v) => Math.round(v * 100) / 100) };
@@ -563,6 +536,70 @@ export async function sceneBench(opts: SceneBenchOptions = {}): Promise<SceneBen
     await kiosk.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The first-scan scene: each repetition a fresh page, its scene playing
+ * from the camera's first frame; the scene's figures, and where its time
+ * went (FirstScanFigures).
+ */
+async function firstScanOn(
+  browser: Browser,
+  kiosk: RunningKiosk,
+  submissions: Submissions,
+  fresh: Scene,
+  reps: number,
+  freshCode: () => Promise<string>,
+  frameSource: 'track' | 'video',
+): Promise<{ scene: SceneFigures; firstScan: FirstScanFigures }> {
+  const outcomes: RepOutcome[] = [];
+  const ready: number[] = [];
+  const warm: number[] = [];
+  const presented: number[] = [];
+  const stages: FirstScanFigures['stagesMs'][] = [];
+  const background = base64(backgroundFor(fresh.width, fresh.height).data);
+  for (let r = 0; r < reps; r++) {
+    const codes = [await freshCode(), await freshCode()];
+    const { patches, images } = drawRep(fresh, codes, r);
+    const sent = submissions.list.length;
+    const autoplay = { background, patches, images, script: scriptOf(fresh) };
+    const { context, page } = await openScreen(browser, kiosk, { width: fresh.width, height: fresh.height, frameMs: FRAME_MS, frameSource, autoplay });
+    try {
+      const handle = await page.waitForFunction(() => (globalThis as unknown as WithCamera).__sceneCamera.autoplayed(), null, { timeout: 30_000, polling: 100 });
+      const played = (await handle.jsonValue())!;
+      const marks = await marksSince(page, 0);
+      const outcome = judge(fresh, codes, played, marks, submissions.list.slice(sent));
+      outcomes.push(outcome);
+      const read = marks.decodes.find((d) => d.found);
+      if (read && read.sentAt !== null && read.timing?.frameAt !== undefined && outcome.verdict && outcome.appearAt !== null) {
+        const answered = read.sentAt + read.ms + (read.timing.transfer ?? 0);
+        stages.push({
+          presented: read.timing.frameAt - outcome.appearAt,
+          sent: read.sentAt - read.timing.frameAt,
+          answered: answered - read.sentAt,
+          submitted: outcome.verdict.submittedAt - answered,
+          painted: outcome.verdict.paintedAt - outcome.verdict.submittedAt,
+        });
+      }
+      const firstAt = played.written[0]!.at;
+      if (marks.warmupReadyAt !== null) ready.push(marks.warmupReadyAt - firstAt);
+      if (marks.warmupMs !== null) warm.push(marks.warmupMs);
+      if (marks.frames[0]) presented.push(marks.frames[0].at - firstAt);
+    } finally {
+      await context.close();
+    }
+  }
+  const stage = (k: keyof FirstScanFigures['stagesMs']): number => median(stages.map((x) => x[k]));
+  return {
+    scene: sceneFigures(fresh, outcomes),
+    firstScan: {
+      readyVsFirstFrameMs: ready.map((v) => Math.round(v)),
+      readyBeforeFirstFrame: ready.filter((v) => v < 0).length,
+      warmMs: { median: Math.round(median(warm)), max: Math.round(Math.max(...warm)) },
+      firstPresentedMs: median(presented),
+      stagesMs: { presented: stage('presented'), sent: stage('sent'), answered: stage('answered'), submitted: stage('submitted'), painted: stage('painted') },
+    },
+  };
 }
 
 /** A repetition judged: read when a verdict was painted and the first code the screen gave the kiosk was the repetition's own. */
@@ -620,11 +657,10 @@ async function soakOn(
     for (let i = 0; i < SOAK_CODES; i++) {
       const p = codePatch(await freshCode(), { side: 0.45 * height, rotateDeg: 3, noise: 3, seed: i + 1 });
       const [left, top] = patchOrigin(p, centre);
-      patches.push({ id: String(i), width: p.width, height: p.height, data: base64(p.data), mask: base64(p.mask) });
+      patches.push(patchWire(String(i), p));
       images.push([{ patch: String(i), left, top }]);
     }
-    await page.evaluate((p) => (globalThis as unknown as WithCamera).__sceneCamera.addPatches(p), patches);
-    await page.evaluate((i) => (globalThis as unknown as WithCamera).__sceneCamera.load(i), images);
+    await loadImages(page, patches, images);
     const cdp = await context.newCDPSession(page);
     const heap = async (): Promise<number> => {
       await cdp.send('HeapProfiler.collectGarbage');
