@@ -97,7 +97,7 @@ interface FrameProfile {
 }
 
 /** The i-th frame's own hold of a varied profile: golden-ratio steps, so any few seeds spread over the range. */
-function heldDifferently(o: Omit<FrameOptions, 'seed'>, i: number): Omit<FrameOptions, 'seed'> {
+export function heldDifferently(o: Omit<FrameOptions, 'seed'>, i: number): Omit<FrameOptions, 'seed'> {
   const step = (k: number): number => (i * k) % 1;
   return { ...o, rotateDeg: (o.rotateDeg ?? 0) - 8 + 16 * step(0.618034), centre: [0.5 + (4 * step(0.414214)) / o.width, 0.5 + (4 * step(0.732051)) / o.height] };
 }
@@ -114,7 +114,7 @@ const EXTRA_PROFILES: FrameProfile[] = [
   // Below 1.5 px a module: read by chance of the pixel grid, and not at all blurred (decision 39).
   { name: '15% of height', options: { ...HD, codeFraction: 0.15, noise: 3 }, varied: true },
   { name: '15% of height, blur 1', options: { ...HD, codeFraction: 0.15, blur: 1, noise: 3 }, varied: true },
-  // The smallest code read whatever its hold at 720p (1.55 px a module), sharp.
+  // Of these profiles, the smallest code read whatever its hold at 720p (1.7 px a module), sharp.
   { name: '20% of height', options: { ...HD, codeFraction: 0.2, noise: 3 }, varied: true },
   { name: '15% of area, blur 1', options: { ...HD, codeFraction: codeFractionForArea(0.15, HD.width, HD.height), rotateDeg: 5, blur: 1, noise: 3 } },
   { name: 'dark mode', options: { ...HD, codeFraction: 0.45, rotateDeg: 5, noise: 3 }, negate: true },

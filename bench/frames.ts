@@ -177,7 +177,7 @@ export function cameraFrame(text: string, o: FrameOptions): GrayFrame {
   }
   let out: Float32Array = img;
   const r = Math.round(o.blur ?? 0);
-  if (r > 0) for (let pass = 0; pass < 3; pass++) out = boxBlur(out, w, h, r);
+  if (r > 0) out = blur3(out, w, h, r);
   const glare = o.glare ?? 0;
   const gx = w * (0.35 + 0.3 * random());
   const gy = h * (0.3 + 0.3 * random());
@@ -188,11 +188,23 @@ export function cameraFrame(text: string, o: FrameOptions): GrayFrame {
     for (let x = 0; x < w; x++) {
       let v = out[y * w + x]! * light;
       if (glare > 0) v += glare * Math.exp(-((x - gx) ** 2 + (y - gy) ** 2) / (2 * gr * gr));
-      if (noise > 0) v += noise * Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+      if (noise > 0) v += noise * gaussian(random);
       data[y * w + x] = Math.max(0, Math.min(255, Math.round(v)));
     }
   }
   return { width: w, height: h, data };
+}
+
+/** A standard normal draw (Box–Muller), two draws of `random` in order: sensor noise's shape. */
+function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+}
+
+/** Three passes of the box blur: close to a Gaussian of radius `r`. */
+function blur3(img: Float32Array, w: number, h: number, r: number): Float32Array {
+  let out = img;
+  for (let pass = 0; pass < 3; pass++) out = boxBlur(out, w, h, r);
+  return out;
 }
 
 /**
@@ -263,10 +275,8 @@ export function codePatch(text: string, o: PatchOptions): CodePatch {
     }
   }
   if (r > 0) {
-    for (let pass = 0; pass < 3; pass++) {
-      field = boxBlur(field, width, height, r);
-      cover = boxBlur(cover, width, height, r);
-    }
+    field = blur3(field, width, height, r);
+    cover = blur3(cover, width, height, r);
   }
   const mask = new Uint8Array(width * height);
   for (let i = 0; i < mask.length; i++) mask[i] = cover[i]! > 1e-3 ? 1 : 0;
@@ -282,7 +292,7 @@ export function codePatch(text: string, o: PatchOptions): CodePatch {
       if (mask[i]) {
         // Glare lies on the phone's glass only: the station behind it is not the phone's reflection.
         if (glare) v += glare.peak * Math.exp(-((x - gx) ** 2 + (y - gy) ** 2) / (2 * gr * gr));
-        if (noise > 0) v += noise * Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+        if (noise > 0) v += noise * gaussian(random);
       }
       data[i] = Math.max(0, Math.min(255, Math.round(v)));
     }

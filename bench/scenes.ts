@@ -127,8 +127,8 @@ export function scenes(): Scene[] {
       hold: startingAt(pingPong(SWEEP_STEPS), SWEEP_STEPS / 2),
     },
     still('dark mode', HD, { ...HELD, negative: true }),
-    // decode-accuracy's "20% of height": the smallest code read however it is held at 720p (1.6 px a module for a PHC1
-    // code), counting by height as the "45% of the frame" does. At 15% of the height (1.2 px a module) whether a
+    // decode-accuracy's "20% of height": its smallest code read however it is held at 720p (1.7 px a module for a PHC1
+    // code), counting by height as the "45% of the frame" does. At 15% of the height (1.27 px a module) whether a
     // code reads is chance of how its modules fall on the pixel grid (decision 39); 15% of the frame's area is a side of
     // 0.52 of the height, larger than HELD.
     still('small (20% of height)', HD, { side: 0.2 * HD.height, rotateDeg: 3, noise: 3 }),

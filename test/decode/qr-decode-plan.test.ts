@@ -14,6 +14,7 @@ import { REGION_GROWTH, chooseHit, hitArea, unreadCodeRegion, type QrHit } from 
 import { decodeGray, decodeImage } from '../../main/decode/qr-decoder.js';
 import { CORPUS, HAVE_CORPUS } from '../../bench/corpus.js';
 import { CAMERA_VARIANTS, cameraFrame } from '../../bench/frames.js';
+import { heldDifferently } from '../../bench/decode-accuracy.js';
 import { phcSizedText } from '../../bench/decoders.js';
 
 const square = (x: number, y: number, side: number, over: Partial<QrHit> = {}): QrHit => ({
@@ -108,15 +109,7 @@ describe('the decode plan', () => {
   it("reads a small code (17% of a 720p frame's height) whose finder patterns the base pass steps over, by a pass that looks on every row", async () => {
     // decode-accuracy's varied hold #1 at this size: the base pass reads nothing (measured), the fixed threshold with tryHarder does.
     const text = phcSizedText(1);
-    const frame = cameraFrame(text, {
-      width: 1280,
-      height: 720,
-      codeFraction: 0.17,
-      noise: 3,
-      rotateDeg: -8 + 16 * 0.618034,
-      centre: [0.5 + (4 * 0.414214) / 1280, 0.5 + (4 * 0.732051) / 720],
-      seed: 101,
-    });
+    const frame = cameraFrame(text, { ...heldDifferently({ width: 1280, height: 720, codeFraction: 0.17, noise: 3 }, 1), seed: 101 });
     expect(await decodeGray(frame.data, frame.width, frame.height)).toMatchObject({ text, pass: 'fixed threshold' });
   });
 
